@@ -1,0 +1,1 @@
+//! dpkg database reader.

@@ -1,0 +1,18 @@
+//! layerbom reads a container image and reports what is inside, which layer put it there
+//! (the base image or our own Dockerfile), under which license, and what distributing it
+//! obliges us to do.
+//!
+//! The library mirrors the pipeline: [`source`] opens the input, [`scan`] reads each layer
+//! once, [`overlay`] stacks the layers, [`catalog`] reads package databases, and [`render`]
+//! writes documents. [`pipeline`] runs the stages; [`model`] holds what crosses them.
+
+pub mod catalog;
+pub mod error;
+pub mod model;
+pub mod overlay;
+pub mod pipeline;
+pub mod render;
+pub mod scan;
+pub mod source;
+
+pub use error::{Error, Result};

@@ -1,0 +1,119 @@
+//! The `layerbom` command: a thin layer over the library.
+
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use layerbom::model::Platform;
+use layerbom::pipeline::{self, Options};
+use layerbom::render::{Format, OutputSpec};
+use layerbom::Error;
+
+/// Reads a container image and reports what is inside and which layer put it there.
+#[derive(Debug, Parser)]
+#[command(name = "layerbom", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Scan an image and write reports.
+    ///
+    /// IMAGE is recognized from what it is: a `docker save` tarball (classic or Docker 25+),
+    /// an OCI image layout (directory or tar), a flattened rootfs tar (plain, gzip or zstd,
+    /// as `docker export` writes) or a root filesystem directory.
+    ///
+    /// Exit codes: 0 done, 2 unusable input or usage error.
+    Scan(ScanArgs),
+}
+
+#[derive(Debug, Args)]
+struct ScanArgs {
+    /// The image to scan.
+    image: PathBuf,
+
+    /// Write FORMAT to FILE, or to standard output without `=FILE` (repeatable).
+    /// Formats: table (the default), json (native, schema layerbom/v1).
+    #[arg(short = 'o', long = "output", value_name = "FORMAT[=FILE]")]
+    outputs: Vec<OutputSpec>,
+
+    /// Platform to choose from a multi-platform image (default linux/amd64 when the image
+    /// has several).
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]", value_parser = parse_platform)]
+    platform: Option<Platform>,
+
+    /// Do not check manifest, config, blob and diff_id digests (faster on uncompressed
+    /// layers, which are then walked by seeking past file contents).
+    #[arg(long)]
+    no_verify: bool,
+
+    /// No progress bar.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+fn parse_platform(s: &str) -> Result<Platform, String> {
+    Platform::parse(s).ok_or_else(|| format!("{s:?} is not OS/ARCH[/VARIANT], e.g. linux/arm64"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Scan(args) => scan(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("layerbom: error: {e}");
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}
+
+fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
+    let mut outputs = args.outputs;
+    if outputs.is_empty() {
+        outputs.push(OutputSpec {
+            format: Format::Table,
+            path: None,
+        });
+    }
+    if outputs.iter().filter(|o| o.path.is_none()).count() > 1 {
+        return Err(Error::Usage(
+            "only one output can go to standard output; give the others a file (-o FORMAT=FILE)"
+                .into(),
+        ));
+    }
+    let opts = Options {
+        platform: args.platform,
+        verify: !args.no_verify,
+        progress: !args.quiet && std::io::stderr().is_terminal(),
+    };
+    let report = pipeline::scan(&args.image, &opts)?;
+    for o in &outputs {
+        let name = o.path.clone().unwrap_or_else(|| "-".into());
+        let failed = |source| Error::Output {
+            path: name.clone(),
+            source,
+        };
+        match &o.path {
+            Some(p) => {
+                let mut w = BufWriter::new(File::create(p).map_err(failed)?);
+                o.format.render(&report, &mut w).map_err(failed)?;
+                w.flush().map_err(failed)?;
+            }
+            None => {
+                let stdout = std::io::stdout();
+                let mut w = BufWriter::new(stdout.lock());
+                o.format.render(&report, &mut w).map_err(failed)?;
+                w.flush().map_err(failed)?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

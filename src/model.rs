@@ -1,0 +1,236 @@
+//! The types that cross stages, and the native JSON document (`layerbom/v1`).
+//!
+//! The native JSON is a contract: other tools and our own tests read it. Fields are only
+//! ever added. Its shape is described in DESIGN.md; every renderer works from [`Report`].
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Serialize;
+
+/// The schema name written into every native document.
+pub const SCHEMA: &str = "layerbom/v1";
+
+/// How much a finding matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing.
+    Info,
+    /// Worth a look by a person.
+    Warning,
+    /// Something is wrong with the image or the result.
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+/// Something noticed on the way that does not stop the scan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// A stable machine-readable kind, e.g. `history-mismatch`.
+    pub kind: String,
+    /// How much it matters.
+    pub severity: Severity,
+    /// A sentence for people.
+    pub message: String,
+    /// The layer it concerns, if any.
+    pub layer: Option<usize>,
+    /// The path it concerns, if any.
+    pub path: Option<String>,
+}
+
+impl Finding {
+    /// A finding not yet tied to a layer or path.
+    pub fn new(kind: &str, severity: Severity, message: impl Into<String>) -> Self {
+        Finding {
+            kind: kind.to_string(),
+            severity,
+            message: message.into(),
+            layer: None,
+            path: None,
+        }
+    }
+
+    /// The same finding, about `layer`.
+    pub fn in_layer(mut self, layer: usize) -> Self {
+        self.layer = Some(layer);
+        self
+    }
+
+    /// The same finding, about `path`.
+    pub fn at_path(mut self, path: &str) -> Self {
+        self.path = Some(path.to_string());
+        self
+    }
+}
+
+/// An OS/architecture/variant triple, as in OCI descriptors and `--platform`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Platform {
+    /// `linux`, `windows`, …
+    pub os: String,
+    /// `amd64`, `arm64`, …
+    pub architecture: String,
+    /// `v7`, `v8`, … when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
+}
+
+impl Platform {
+    /// Parses `OS/ARCH[/VARIANT]`.
+    pub fn parse(s: &str) -> Option<Platform> {
+        let mut parts = s.split('/');
+        let os = parts.next().filter(|p| !p.is_empty())?;
+        let architecture = parts.next().filter(|p| !p.is_empty())?;
+        let variant = parts.next().filter(|p| !p.is_empty()).map(str::to_string);
+        if parts.next().is_some() {
+            return None;
+        }
+        Some(Platform {
+            os: os.to_string(),
+            architecture: architecture.to_string(),
+            variant,
+        })
+    }
+
+    /// The platform Docker assumes by default.
+    pub fn default_linux_amd64() -> Platform {
+        Platform {
+            os: "linux".into(),
+            architecture: "amd64".into(),
+            variant: None,
+        }
+    }
+}
+
+impl fmt::Display for Platform {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.os, self.architecture)?;
+        if let Some(v) = &self.variant {
+            write!(f, "/{v}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Where a layer came from: the base image (`FROM`) or our own Dockerfile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// Part of the base image.
+    Base,
+    /// Made by our own build.
+    Authored,
+    /// Not known.
+    Unknown,
+}
+
+/// The native JSON document.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Always [`SCHEMA`].
+    pub schema: &'static str,
+    /// What image this is.
+    pub image: ImageInfo,
+    /// How the base image was determined.
+    pub base: BaseInfo,
+    /// The layers, bottom first.
+    pub layers: Vec<LayerInfo>,
+    /// The packages found (filled by the catalog stage).
+    pub packages: Vec<serde_json::Value>,
+    /// Packages that a later layer removed.
+    pub removed_packages: Vec<serde_json::Value>,
+    /// License files found in the layers.
+    pub license_files: Vec<serde_json::Value>,
+    /// Everything noticed on the way.
+    pub findings: Vec<Finding>,
+}
+
+/// The image's identity.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImageInfo {
+    /// The image as named on the command line.
+    pub source: String,
+    /// What kind of input it was (`docker-archive`, `oci-layout`, `rootfs-tar`, …).
+    pub format: String,
+    /// Digest of the image config, when the image has one.
+    pub config_digest: Option<String>,
+    /// Digest of the image manifest, when the image has one.
+    pub manifest_digest: Option<String>,
+    /// Tags recorded in the archive.
+    pub repo_tags: Vec<String>,
+    /// The platform from the config.
+    pub platform: Option<Platform>,
+    /// Creation time from the config.
+    pub created: Option<String>,
+    /// Operating system from `os-release` (filled by the catalog stage).
+    pub os: Option<OsInfo>,
+    /// Config labels.
+    pub labels: BTreeMap<String, String>,
+    /// Manifest annotations.
+    pub annotations: BTreeMap<String, String>,
+}
+
+/// The distribution named by `os-release`.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct OsInfo {
+    /// `ID`, e.g. `debian`.
+    pub id: String,
+    /// `VERSION_ID`, e.g. `12`.
+    pub version_id: Option<String>,
+    /// `PRETTY_NAME` or `NAME`.
+    pub name: Option<String>,
+}
+
+/// How the base image was determined, and what it is.
+#[derive(Debug, Clone, Serialize)]
+pub struct BaseInfo {
+    /// `dockerfile`, `base-image`, `annotation`, `history`, `flag` or `none`.
+    pub method: String,
+    /// How many bottom layers belong to the base image, when known.
+    pub layers: Option<usize>,
+    /// The base image's name, when known.
+    pub name: Option<String>,
+    /// The base image's digest, when known.
+    pub digest: Option<String>,
+}
+
+/// One layer of the image.
+#[derive(Debug, Clone, Serialize)]
+pub struct LayerInfo {
+    /// Position from the bottom, starting at 0.
+    pub index: usize,
+    /// Digest of the uncompressed tar.
+    pub diff_id: Option<String>,
+    /// Digest of the blob as stored.
+    pub digest: Option<String>,
+    /// Media type from the manifest, when it has one.
+    pub media_type: Option<String>,
+    /// Compression recognized from the blob's bytes.
+    pub compression: String,
+    /// Bytes of the blob as stored.
+    pub size: u64,
+    /// Bytes of the uncompressed tar, when the whole layer was read.
+    pub uncompressed_size: Option<u64>,
+    /// Number of entries (whiteouts excluded).
+    pub entries: usize,
+    /// Number of whiteouts and opaque-directory markers.
+    pub whiteouts: usize,
+    /// The history entry's `created_by`.
+    pub created_by: Option<String>,
+    /// The history entry's `created`.
+    pub created: Option<String>,
+    /// The history entry's `comment`.
+    pub comment: Option<String>,
+    /// Base image or ours.
+    pub origin: Origin,
+}

@@ -1,0 +1,129 @@
+//! A summary for people at a terminal: the image, its layers, and what was noticed.
+
+use std::io::Write;
+
+use crate::model::{Origin, Report};
+
+/// Formats a byte count with binary units.
+pub fn human_size(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+/// The first `n` characters of `s`, with `…` when cut; control characters become spaces.
+fn clip(s: &str, n: usize) -> String {
+    let clean: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let clean = clean.split_whitespace().collect::<Vec<_>>().join(" ");
+    if clean.chars().count() <= n {
+        clean
+    } else {
+        let mut t: String = clean.chars().take(n.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+fn short_digest(d: Option<&str>) -> String {
+    match d {
+        Some(d) => {
+            let hex = d.split_once(':').map_or(d, |(_, h)| h);
+            hex.chars().take(12).collect()
+        }
+        None => "-".into(),
+    }
+}
+
+fn origin(o: Origin) -> &'static str {
+    match o {
+        Origin::Base => "base",
+        Origin::Authored => "authored",
+        Origin::Unknown => "unknown",
+    }
+}
+
+/// Writes the table summary.
+pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    let img = &r.image;
+    writeln!(out, "Image     {} ({})", img.source, img.format)?;
+    if !img.repo_tags.is_empty() {
+        writeln!(out, "Tags      {}", img.repo_tags.join(", "))?;
+    }
+    if let Some(d) = &img.manifest_digest {
+        writeln!(out, "Manifest  {d}")?;
+    }
+    if let Some(d) = &img.config_digest {
+        writeln!(out, "Config    {d}")?;
+    }
+    if let Some(p) = &img.platform {
+        writeln!(out, "Platform  {p}")?;
+    }
+    if let Some(os) = &img.os {
+        let name = os.name.clone().unwrap_or_else(|| os.id.clone());
+        writeln!(out, "OS        {name}")?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{:>5}  {:<8}  {:>10}  {:>7}  {:<12}  CREATED BY",
+        "LAYER", "ORIGIN", "SIZE", "ENTRIES", "DIFF ID"
+    )?;
+    for l in &r.layers {
+        writeln!(
+            out,
+            "{:>5}  {:<8}  {:>10}  {:>7}  {:<12}  {}",
+            l.index,
+            origin(l.origin),
+            human_size(l.size),
+            l.entries,
+            short_digest(l.diff_id.as_deref()),
+            clip(l.created_by.as_deref().unwrap_or("-"), 70)
+        )?;
+    }
+    let total: u64 = r.layers.iter().map(|l| l.size).sum();
+    writeln!(out, "{:>5}  {:<8}  {:>10}", "", "total", human_size(total))?;
+    if !r.findings.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Findings")?;
+        for f in &r.findings {
+            let at = match (f.layer, &f.path) {
+                (Some(l), Some(p)) => format!(" (layer {l}, {p})"),
+                (Some(l), None) => format!(" (layer {l})"),
+                (None, Some(p)) => format!(" ({p})"),
+                (None, None) => String::new(),
+            };
+            writeln!(out, "  {:<7}  {}{at}", f.severity, f.message)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_like_people_write_them() {
+        assert_eq!(human_size(512), "512 B");
+        assert_eq!(human_size(1536), "1.5 KiB");
+        assert_eq!(human_size(3 * 1024 * 1024), "3.0 MiB");
+    }
+
+    #[test]
+    fn created_by_is_one_short_line() {
+        assert_eq!(clip("RUN a \\\n\t&& b", 70), "RUN a \\ && b");
+        assert_eq!(clip("abcdef", 4), "abc…");
+    }
+}

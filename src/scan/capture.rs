@@ -1,0 +1,125 @@
+//! Which files a layer scan keeps in memory.
+//!
+//! The scan indexes every entry of a layer but keeps the *content* only of files that a
+//! later stage asked for by path (package databases, copyright files, `os-release`,
+//! language manifests). Each request carries a size cap, so memory is bounded by what the
+//! catalogers need, not by the size of the image.
+
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+
+/// The largest total of captured bytes kept for one layer.
+pub const MAX_CAPTURE_PER_LAYER: u64 = 1 << 30;
+
+/// A set of path patterns, each with the largest file it may capture.
+#[derive(Debug, Clone)]
+pub struct CaptureRules {
+    set: GlobSet,
+    limits: Vec<u64>,
+    patterns: Vec<String>,
+}
+
+impl Default for CaptureRules {
+    fn default() -> Self {
+        CaptureRules::builder().build()
+    }
+}
+
+/// Collects capture requests; see [`CaptureRules::builder`].
+#[derive(Debug, Default)]
+pub struct CaptureRulesBuilder {
+    globs: Vec<(Glob, u64, String)>,
+}
+
+impl CaptureRulesBuilder {
+    /// Asks for the content of every file whose root-relative path matches `pattern`, up to
+    /// `max_size` bytes. Patterns are globs in which `*` stays inside one path component and
+    /// `**` crosses components, e.g. `usr/share/doc/*/copyright`.
+    ///
+    /// # Panics
+    /// On a malformed pattern: patterns are written by catalogers, not read from images.
+    pub fn want(mut self, pattern: &str, max_size: u64) -> Self {
+        let glob = GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .backslash_escape(true)
+            .build()
+            .unwrap_or_else(|e| panic!("capture pattern {pattern:?}: {e}"));
+        self.globs.push((glob, max_size, pattern.to_string()));
+        self
+    }
+
+    /// The finished rule set.
+    pub fn build(self) -> CaptureRules {
+        let mut b = GlobSetBuilder::new();
+        let mut limits = Vec::with_capacity(self.globs.len());
+        let mut patterns = Vec::with_capacity(self.globs.len());
+        for (g, limit, pattern) in self.globs {
+            b.add(g);
+            limits.push(limit);
+            patterns.push(pattern);
+        }
+        CaptureRules {
+            set: b.build().unwrap_or_else(|_| GlobSet::empty()),
+            limits,
+            patterns,
+        }
+    }
+}
+
+impl CaptureRules {
+    /// An empty builder.
+    pub fn builder() -> CaptureRulesBuilder {
+        CaptureRulesBuilder::default()
+    }
+
+    /// The size cap for `path` if any rule wants it (the largest cap among matching rules).
+    pub fn limit_for(&self, path: &str) -> Option<u64> {
+        if self.limits.is_empty() || !self.set.is_match(path) {
+            return None;
+        }
+        self.set
+            .matches(path)
+            .into_iter()
+            .filter_map(|i| self.limits.get(i).copied())
+            .max()
+    }
+
+    /// The patterns, in the order they were added.
+    pub fn patterns(&self) -> &[String] {
+        &self.patterns
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn star_stays_in_one_component() {
+        let r = CaptureRules::builder()
+            .want("usr/share/doc/*/copyright", 100)
+            .build();
+        assert_eq!(r.limit_for("usr/share/doc/zlib1g/copyright"), Some(100));
+        assert_eq!(r.limit_for("usr/share/doc/a/b/copyright"), None);
+        assert_eq!(r.limit_for("usr/share/doc/zlib1g/changelog.gz"), None);
+    }
+
+    #[test]
+    fn the_largest_matching_cap_wins() {
+        let r = CaptureRules::builder()
+            .want("var/lib/dpkg/status", 10)
+            .want("var/lib/dpkg/*", 20)
+            .build();
+        assert_eq!(r.limit_for("var/lib/dpkg/status"), Some(20));
+    }
+
+    #[test]
+    fn double_star_crosses_components() {
+        let r = CaptureRules::builder()
+            .want("**/node_modules/*/package.json", 5)
+            .build();
+        assert_eq!(
+            r.limit_for("app/node_modules/left-pad/package.json"),
+            Some(5)
+        );
+    }
+}

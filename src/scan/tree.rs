@@ -1,0 +1,142 @@
+//! Scanning a root filesystem directory as a single layer.
+//!
+//! The walk never follows symlinks (they are indexed with their targets, like tar entries),
+//! sorts directory entries so the result does not depend on the filesystem's order, and
+//! records a file seen again through another hard link as a hard link to the first path.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::Read;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::path::Path;
+
+use super::capture::MAX_CAPTURE_PER_LAYER;
+use super::tar::{Kind, TarError};
+use super::{CaptureRules, Content, FileEntry, LayerScan, ScanError};
+
+/// The deepest directory nesting walked.
+const MAX_DEPTH: usize = 512;
+/// The most entries indexed.
+const MAX_ENTRIES: usize = 20_000_000;
+
+fn io_err(path: &str, e: std::io::Error) -> ScanError {
+    ScanError::Tar(TarError::Entry {
+        name: path.to_string(),
+        message: e.to_string(),
+    })
+}
+
+/// Scans the directory `root` as one layer.
+pub fn scan_tree(root: &Path, rules: &CaptureRules) -> Result<LayerScan, ScanError> {
+    let mut scan = LayerScan::default();
+    let mut inodes: HashMap<(u64, u64), String> = HashMap::new();
+    let mut budget = MAX_CAPTURE_PER_LAYER;
+    // Stack of (relative directory path, depth); children are pushed in reverse order so
+    // the walk visits them sorted.
+    let mut stack: Vec<(String, usize)> = vec![(String::new(), 0)];
+    while let Some((dir, depth)) = stack.pop() {
+        if depth > MAX_DEPTH {
+            return Err(io_err(
+                &dir,
+                std::io::Error::other("directories nest too deeply"),
+            ));
+        }
+        let full = if dir.is_empty() {
+            root.to_path_buf()
+        } else {
+            root.join(&dir)
+        };
+        let mut names = Vec::new();
+        for e in fs::read_dir(&full).map_err(|e| io_err(&dir, e))? {
+            let e = e.map_err(|e| io_err(&dir, e))?;
+            let name = e.file_name().into_string().map_err(|raw| {
+                ScanError::Tar(TarError::Entry {
+                    name: format!("{dir}/{}", raw.to_string_lossy()),
+                    message: "name is not valid UTF-8".into(),
+                })
+            })?;
+            names.push(name);
+        }
+        names.sort_unstable();
+        let mut subdirs = Vec::new();
+        for name in names {
+            let rel = if dir.is_empty() {
+                name
+            } else {
+                format!("{dir}/{name}")
+            };
+            let meta = fs::symlink_metadata(root.join(&rel)).map_err(|e| io_err(&rel, e))?;
+            let ft = meta.file_type();
+            let mut entry = FileEntry {
+                path: rel.clone(),
+                kind: Kind::File,
+                size: 0,
+                mode: meta.mode() & 0o7777,
+                link: None,
+            };
+            if ft.is_dir() {
+                entry.kind = Kind::Dir;
+                subdirs.push((rel.clone(), depth + 1));
+            } else if ft.is_symlink() {
+                entry.kind = Kind::Symlink;
+                let target = fs::read_link(root.join(&rel)).map_err(|e| io_err(&rel, e))?;
+                entry.link = Some(target.into_os_string().into_string().map_err(|_| {
+                    io_err(
+                        &rel,
+                        std::io::Error::other("symlink target is not valid UTF-8"),
+                    )
+                })?);
+            } else if ft.is_file() {
+                let first = (meta.nlink() > 1)
+                    .then(|| {
+                        inodes
+                            .entry((meta.dev(), meta.ino()))
+                            .or_insert_with(|| rel.clone())
+                            .clone()
+                    })
+                    .filter(|first| *first != rel);
+                if let Some(first) = first {
+                    entry.kind = Kind::Hardlink;
+                    if let Some(c) = scan.captured.get(&first).cloned() {
+                        if rules.limit_for(&rel).is_some() {
+                            scan.captured.insert(rel.clone(), c);
+                        }
+                    }
+                    entry.link = Some(first);
+                } else {
+                    entry.size = meta.len();
+                    if let Some(limit) = rules.limit_for(&rel) {
+                        let content = if entry.size > limit || entry.size > budget {
+                            Content::TooLarge {
+                                size: entry.size,
+                                limit: limit.min(budget),
+                            }
+                        } else {
+                            let mut buf = Vec::with_capacity(entry.size as usize);
+                            fs::File::open(root.join(&rel))
+                                .and_then(|f| f.take(limit).read_to_end(&mut buf))
+                                .map_err(|e| io_err(&rel, e))?;
+                            budget = budget.saturating_sub(buf.len() as u64);
+                            Content::Data(buf.into())
+                        };
+                        scan.captured.insert(rel.clone(), content);
+                    }
+                }
+            } else if ft.is_char_device() {
+                entry.kind = Kind::Char;
+            } else if ft.is_block_device() {
+                entry.kind = Kind::Block;
+            } else if ft.is_fifo() {
+                entry.kind = Kind::Fifo;
+            } else {
+                continue; // sockets are not part of an image
+            }
+            scan.files.push(entry);
+            if scan.files.len() > MAX_ENTRIES {
+                return Err(io_err(&rel, std::io::Error::other("too many entries")));
+            }
+        }
+        stack.extend(subdirs.into_iter().rev());
+    }
+    Ok(scan)
+}
