@@ -205,8 +205,10 @@ impl<'a> Overlay<'a> {
                 _ => parts.push(c),
             }
             let current = parts.join("/");
+            // Tars need not list parent directories: a missing one is implicit, and
+            // whether anything lies below it is decided by the final lookup.
             let Some(s) = self.entry(&current, as_of) else {
-                return Ok(None);
+                continue;
             };
             if s.entry.kind == Kind::Symlink {
                 hops += 1;

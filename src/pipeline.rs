@@ -8,8 +8,10 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::error::{Error, Location, Result};
-use crate::model::{BaseInfo, ImageInfo, LayerInfo, Origin, Platform, Report, SCHEMA};
-use crate::scan::{self, CaptureRules, Expect, LayerScan, ScanError};
+use crate::model::{
+    BaseInfo, Finding, ImageInfo, LayerInfo, Origin, Platform, Report, Severity, SCHEMA,
+};
+use crate::scan::{self, CaptureRules, Compression, Expect, LayerScan, ScanError};
 use crate::source::{self, Blob, Image, OpenOptions, Window};
 
 /// How to scan.
@@ -145,7 +147,11 @@ fn scan_one(
         }
         Blob::Tree(path) => scan::tree::scan_tree(path, rules).map_err(located)?,
     };
-    result.blob_size = spec.size;
+    result.blob_size = match spec.blob {
+        // A directory has no blob: its size is what its files hold.
+        Blob::Tree(_) => result.files.iter().map(|f| f.size).sum(),
+        _ => spec.size,
+    };
     for f in &mut result.findings {
         f.layer = Some(i);
     }
@@ -164,13 +170,29 @@ pub fn report(scanned: &Scanned) -> Report {
         .enumerate()
         .map(|(index, (spec, scan))| {
             findings.extend(scan.findings.iter().cloned().map(|f| f.in_layer(index)));
+            let declared = spec.media_type.as_deref().and_then(declared_compression);
+            if let Some(declared) = declared.filter(|&d| d != scan.compression) {
+                findings.push(
+                    Finding::new(
+                        "media-type-mismatch",
+                        Severity::Warning,
+                        format!(
+                            "the manifest says the layer is {} compressed, but its bytes are {}; read as {}",
+                            declared.as_str(),
+                            scan.compression.as_str(),
+                            scan.compression.as_str()
+                        ),
+                    )
+                    .in_layer(index),
+                );
+            }
             LayerInfo {
                 index,
                 diff_id: spec.diff_id.clone().or_else(|| scan.diff_id.clone()),
                 digest: spec.digest.clone().or_else(|| scan.blob_digest.clone()),
                 media_type: spec.media_type.clone(),
                 compression: scan.compression.as_str().to_string(),
-                size: spec.size,
+                size: scan.blob_size,
                 uncompressed_size: scan.tar_size,
                 entries: scan.files.len(),
                 whiteouts: scan.whiteouts.len() + scan.opaque_dirs.len(),
@@ -206,6 +228,19 @@ pub fn report(scanned: &Scanned) -> Report {
         removed_packages: Vec::new(),
         license_files: Vec::new(),
         findings,
+    }
+}
+
+/// The compression a layer media type declares, if it is a layer media type at all.
+fn declared_compression(media_type: &str) -> Option<Compression> {
+    if media_type.ends_with("+gzip") || media_type.ends_with(".tar.gzip") {
+        Some(Compression::Gzip)
+    } else if media_type.ends_with("+zstd") || media_type.ends_with(".tar.zstd") {
+        Some(Compression::Zstd)
+    } else if media_type.ends_with(".tar") {
+        Some(Compression::None)
+    } else {
+        None
     }
 }
 

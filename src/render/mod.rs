@@ -76,7 +76,7 @@ impl FromStr for OutputSpec {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let (format, path) = match s.split_once('=') {
-            Some((f, p)) if p.is_empty() => return Err(format!("no file after '=' in {f:?}")),
+            Some((f, "")) => return Err(format!("no file after '=' in {f:?}")),
             Some((f, "-")) => (f, None),
             Some((f, p)) => (f, Some(p.to_string())),
             None => (s, None),

@@ -28,6 +28,9 @@ use crate::model::{Finding, Severity};
 const WHITEOUT: &str = ".wh.";
 /// The opaque-directory marker of the OCI layer format.
 const OPAQUE: &str = ".wh..wh..opq";
+/// The prefix of aufs metadata names, which are not part of the filesystem.
+const AUFS_META: &str = ".wh..wh.";
+const AUFS_META_INNER: &str = "/.wh..wh.";
 
 /// One indexed entry of a layer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,14 +157,14 @@ pub(crate) fn walk<R: Skip>(
             Some(i) => (&h.path[..i], &h.path[i + 1..]),
             None => ("", h.path.as_str()),
         };
+        if (h.path.starts_with(AUFS_META) || h.path.contains(AUFS_META_INNER)) && base != OPAQUE {
+            continue; // aufs bookkeeping (.wh..wh.plnk/, .wh..wh.aufs and the like)
+        }
         if base == OPAQUE {
             scan.opaque_dirs.push(parent.to_string());
             continue;
         }
         if let Some(hidden) = base.strip_prefix(WHITEOUT) {
-            if hidden.starts_with(WHITEOUT) {
-                continue; // aufs bookkeeping (.wh..wh.plnk and the like)
-            }
             if hidden.is_empty() || hidden == "." || hidden == ".." {
                 return Err(TarError::Entry {
                     name: h.path.clone(),
@@ -191,22 +194,23 @@ pub(crate) fn walk<R: Skip>(
                     scan.captured.insert(h.path.clone(), content);
                 }
             }
-            Kind::Hardlink => {
-                if rules.limit_for(&h.path).is_some() {
-                    let target = h.link.as_deref().unwrap_or_default();
-                    match scan.captured.get(target).cloned() {
-                        Some(c) => {
-                            scan.captured.insert(h.path.clone(), c);
-                        }
-                        None => scan.findings.push(Finding::new(
+            Kind::Hardlink if rules.limit_for(&h.path).is_some() => {
+                let target = h.link.as_deref().unwrap_or_default();
+                match scan.captured.get(target).cloned() {
+                    Some(c) => {
+                        scan.captured.insert(h.path.clone(), c);
+                    }
+                    None => scan.findings.push(
+                        Finding::new(
                             "capture-missed",
                             Severity::Warning,
                             format!(
                                 "hard link to {target}, whose content was not kept, so the content of {} is unknown",
                                 h.path
                             ),
-                        ).at_path(&h.path)),
-                    }
+                        )
+                        .at_path(&h.path),
+                    ),
                 }
             }
             _ => {}
@@ -235,4 +239,194 @@ fn check_duplicates(files: &[FileEntry]) -> Result<(), ScanError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tar::build::{entry, finish};
+    use super::*;
+    use std::io::Cursor;
+
+    fn rules() -> CaptureRules {
+        CaptureRules::builder()
+            .want("var/lib/dpkg/status", 100)
+            .want("usr/share/doc/*/copyright", 100)
+            .build()
+    }
+
+    fn scan(entries: &[(&str, u8, &[u8], &str)]) -> Result<LayerScan, ScanError> {
+        let mut t = Vec::new();
+        for (name, kind, data, link) in entries {
+            entry(&mut t, name, *kind, data, link);
+        }
+        let expect = Expect {
+            verify: true,
+            ..Expect::default()
+        };
+        scan_layer(Cursor::new(finish(t)), &expect, &rules(), None)
+    }
+
+    #[test]
+    fn whiteouts_name_the_hidden_path_and_are_not_files() {
+        let s = scan(&[
+            ("etc/.wh.secret", b'0', b"", ""),
+            (".wh.tmp", b'0', b"", ""),
+        ])
+        .unwrap();
+        assert_eq!(s.whiteouts, ["etc/secret", "tmp"]);
+        assert!(s.files.is_empty());
+    }
+
+    #[test]
+    fn opaque_markers_name_their_directory() {
+        let s = scan(&[
+            ("etc/app/c.conf", b'0', b"c", ""),
+            ("etc/app/.wh..wh..opq", b'0', b"", ""),
+            (".wh..wh..opq", b'0', b"", ""),
+        ])
+        .unwrap();
+        assert_eq!(s.opaque_dirs, ["etc/app", ""]);
+        assert_eq!(s.files.len(), 1);
+    }
+
+    #[test]
+    fn aufs_bookkeeping_is_ignored() {
+        let s = scan(&[
+            (".wh..wh.plnk/1.2", b'0', b"", ""),
+            (".wh..wh.aufs", b'0', b"", ""),
+        ])
+        .unwrap();
+        assert!(s.whiteouts.is_empty() && s.files.is_empty());
+    }
+
+    #[test]
+    fn a_whiteout_of_nothing_is_refused() {
+        assert!(scan(&[("etc/.wh.", b'0', b"", "")]).is_err());
+    }
+
+    #[test]
+    fn only_wanted_files_are_captured_within_their_cap() {
+        let big = [b'x'; 150];
+        let s = scan(&[
+            ("var/lib/dpkg/status", b'0', b"Package: a\n", ""),
+            ("usr/share/doc/a/copyright", b'0', &big, ""),
+            ("etc/passwd", b'0', b"root\n", ""),
+        ])
+        .unwrap();
+        assert_eq!(
+            s.captured.get("var/lib/dpkg/status"),
+            Some(&Content::Data(b"Package: a\n".to_vec().into()))
+        );
+        assert_eq!(
+            s.captured.get("usr/share/doc/a/copyright"),
+            Some(&Content::TooLarge {
+                size: 150,
+                limit: 100
+            })
+        );
+        assert!(!s.captured.contains_key("etc/passwd"));
+        assert_eq!(s.files.len(), 3);
+    }
+
+    #[test]
+    fn a_hard_link_to_a_captured_file_is_captured_too() {
+        let s = scan(&[
+            ("usr/share/doc/a/copyright", b'0', b"MIT", ""),
+            (
+                "usr/share/doc/b/copyright",
+                b'1',
+                b"",
+                "usr/share/doc/a/copyright",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(
+            s.captured.get("usr/share/doc/b/copyright"),
+            s.captured.get("usr/share/doc/a/copyright")
+        );
+    }
+
+    #[test]
+    fn a_hard_link_to_an_uncaptured_file_is_reported() {
+        let s = scan(&[
+            ("etc/x", b'0', b"MIT", ""),
+            ("usr/share/doc/b/copyright", b'1', b"", "etc/x"),
+        ])
+        .unwrap();
+        assert!(!s.captured.contains_key("usr/share/doc/b/copyright"));
+        assert_eq!(s.findings[0].kind, "capture-missed");
+    }
+
+    #[test]
+    fn repeated_directories_are_fine_but_repeated_files_are_not() {
+        assert!(scan(&[("etc", b'5', b"", ""), ("etc", b'5', b"", "")]).is_ok());
+        let e = scan(&[("etc/a", b'0', b"1", ""), ("etc/a", b'2', b"", "x")]).unwrap_err();
+        assert!(matches!(e, ScanError::Duplicate(p) if p == "etc/a"));
+    }
+
+    #[test]
+    fn digests_are_computed_and_checked() {
+        let mut t = Vec::new();
+        entry(&mut t, "a", b'0', b"x", "");
+        let t = finish(t);
+        let digest = stream::sha256_of(&t);
+        let ok = Expect {
+            diff_id: Some(digest.clone()),
+            blob_digest: Some(digest.clone()),
+            verify: true,
+            always_hash: false,
+        };
+        let s = scan_layer(Cursor::new(t.clone()), &ok, &rules(), None).unwrap();
+        assert_eq!(s.diff_id.as_deref(), Some(digest.as_str()));
+        assert_eq!(s.tar_size, Some(t.len() as u64));
+        let bad = Expect {
+            diff_id: Some(stream::sha256_of(b"")),
+            ..ok
+        };
+        assert!(matches!(
+            scan_layer(Cursor::new(t), &bad, &rules(), None),
+            Err(ScanError::Digest {
+                what: "diff_id",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn gzip_and_zstd_layers_give_the_same_entries() {
+        let mut t = Vec::new();
+        entry(&mut t, "var/lib/dpkg/status", b'0', b"Package: a\n", "");
+        let t = finish(t);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut gz, &t).unwrap();
+        let gz = gz.finish().unwrap();
+        let zst = zstd::encode_all(&t[..], 3).unwrap();
+        let expect = Expect {
+            diff_id: Some(stream::sha256_of(&t)),
+            verify: true,
+            ..Expect::default()
+        };
+        for (blob, c) in [(gz, Compression::Gzip), (zst, Compression::Zstd)] {
+            let e = Expect {
+                blob_digest: Some(stream::sha256_of(&blob)),
+                ..expect.clone()
+            };
+            let s = scan_layer(Cursor::new(blob), &e, &rules(), None).unwrap();
+            assert_eq!(s.compression, c);
+            assert_eq!(s.files.len(), 1);
+            assert!(s.captured.contains_key("var/lib/dpkg/status"));
+        }
+    }
+
+    #[test]
+    fn unsupported_compressions_say_so() {
+        let e = scan_layer(
+            Cursor::new(b"BZh91AY&SY".to_vec()),
+            &Expect::default(),
+            &rules(),
+            None,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("bzip2"));
+    }
 }

@@ -492,7 +492,10 @@ fn parse_number(bytes: &[u8]) -> Option<u64> {
 }
 
 /// Splits PAX records (`LEN key=value\n`).
-fn parse_pax(mut data: &[u8]) -> Result<Vec<(&[u8], &[u8])>, String> {
+/// One PAX record: key and value.
+type PaxRecord<'a> = (&'a [u8], &'a [u8]);
+
+fn parse_pax(mut data: &[u8]) -> Result<Vec<PaxRecord<'_>>, String> {
     let mut out = Vec::new();
     while !data.is_empty() {
         if data.iter().all(|&b| b == 0) {
@@ -545,24 +548,13 @@ pub fn normalize(name: &[u8]) -> Result<String, TarError> {
     Ok(out)
 }
 
+/// Small ustar writers for unit tests across the crate.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::io::{BufReader, Cursor};
-
-    impl<T: AsRef<[u8]>> Skip for Cursor<T> {
-        fn skip(&mut self, n: u64) -> io::Result<()> {
-            skip_by_reading(self, n)
-        }
-    }
-    impl Skip for BufReader<&[u8]> {
-        fn skip(&mut self, n: u64) -> io::Result<()> {
-            skip_by_reading(self, n)
-        }
-    }
+pub(crate) mod build {
+    use super::padding;
 
     /// Builds a ustar header block.
-    fn header(name: &str, typeflag: u8, size: u64, link: &str) -> [u8; 512] {
+    pub fn header(name: &str, typeflag: u8, size: u64, link: &str) -> [u8; 512] {
         let mut b = [0u8; 512];
         b[..name.len()].copy_from_slice(name.as_bytes());
         b[100..107].copy_from_slice(b"0000644");
@@ -582,15 +574,33 @@ mod tests {
         b
     }
 
-    fn entry(out: &mut Vec<u8>, name: &str, typeflag: u8, content: &[u8], link: &str) {
+    pub fn entry(out: &mut Vec<u8>, name: &str, typeflag: u8, content: &[u8], link: &str) {
         out.extend_from_slice(&header(name, typeflag, content.len() as u64, link));
         out.extend_from_slice(content);
         out.resize(out.len() + padding(content.len() as u64) as usize, 0);
     }
 
-    fn finish(mut out: Vec<u8>) -> Vec<u8> {
+    pub fn finish(mut out: Vec<u8>) -> Vec<u8> {
         out.resize(out.len() + 1024, 0);
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::build::{entry, finish, header};
+    use super::*;
+    use std::io::{BufReader, Cursor};
+
+    impl<T: AsRef<[u8]>> Skip for Cursor<T> {
+        fn skip(&mut self, n: u64) -> io::Result<()> {
+            skip_by_reading(self, n)
+        }
+    }
+    impl Skip for BufReader<&[u8]> {
+        fn skip(&mut self, n: u64) -> io::Result<()> {
+            skip_by_reading(self, n)
+        }
     }
 
     fn all(data: &[u8]) -> Result<Vec<Header>, TarError> {
@@ -658,8 +668,8 @@ mod tests {
             "",
         );
         entry(&mut t, "truncated", b'0', b"1", "");
-        let pax = "30 path=opt/ünïcode/name.txt\n";
-        assert_eq!(pax.len(), 30);
+        let record = "path=opt/ünïcode/name.txt\n";
+        let pax = format!("{} {record}", record.len() + 3);
         entry(&mut t, "PaxHeaders/x", b'x', pax.as_bytes(), "");
         entry(&mut t, "short", b'0', b"2", "");
         let v = all(&finish(t)).unwrap();

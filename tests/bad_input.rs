@@ -1,0 +1,359 @@
+//! Hostile and damaged images: each one gives exit code 2 and a single line that names the
+//! image, the file inside it and, where there is one, the layer. Never a panic.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+/// A good one-layer OCI layout with `bad` as its second layer, checked by digest.
+fn image_with_layer(dir: &Path, bad: Vec<u8>) {
+    let good = tar_of(&[E::Dir("etc"), E::File("etc/hostname", b"box\n")]);
+    oci_layout(dir, &[good, bad]);
+}
+
+fn assert_names_layer(line: &str, layer: usize) {
+    assert!(
+        line.contains(&format!("layer {layer}")),
+        "layer {layer} not named: {line}"
+    );
+    assert!(line.contains("blobs/sha256/"), "blob not named: {line}");
+}
+
+#[test]
+fn parent_components_in_a_layer() {
+    let d = tempfile::tempdir().unwrap();
+    image_with_layer(d.path(), tar_of(&[E::File("etc/../../escape", b"x")]));
+    let line = scan_error(d.path(), &[]);
+    assert_names_layer(&line, 1);
+    assert!(
+        line.contains("etc/../../escape") && line.contains("leaves the image root"),
+        "{line}"
+    );
+}
+
+#[test]
+fn absolute_names_in_a_layer() {
+    let d = tempfile::tempdir().unwrap();
+    image_with_layer(d.path(), tar_of(&[E::File("/etc/shadow", b"x")]));
+    let line = scan_error(d.path(), &[]);
+    assert_names_layer(&line, 1);
+    assert!(line.contains("absolute"), "{line}");
+}
+
+#[test]
+fn hard_link_out_of_the_root() {
+    let d = tempfile::tempdir().unwrap();
+    image_with_layer(
+        d.path(),
+        tar_of(&[E::Hardlink("etc/x", "../../../etc/passwd")]),
+    );
+    let line = scan_error(d.path(), &[]);
+    assert_names_layer(&line, 1);
+}
+
+#[test]
+fn non_utf8_names() {
+    let d = tempfile::tempdir().unwrap();
+    let mut t = tar_of(&[E::File("etc/caf_", b"x")]);
+    t[7] = 0xe9; // Latin-1 é in place of '_'
+    let mut h = tar::Header::from_byte_slice(&t[..512]).clone();
+    h.set_cksum();
+    t[..512].copy_from_slice(h.as_bytes());
+    image_with_layer(d.path(), t);
+    let line = scan_error(d.path(), &[]);
+    assert_names_layer(&line, 1);
+    assert!(line.contains("UTF-8"), "{line}");
+}
+
+#[test]
+fn duplicate_entries() {
+    let d = tempfile::tempdir().unwrap();
+    image_with_layer(
+        d.path(),
+        tar_of(&[
+            E::File("etc/passwd", b"root:x:0:0::/root:/bin/sh\n"),
+            E::File("etc/passwd", b"evil\n"),
+        ]),
+    );
+    let line = scan_error(d.path(), &[]);
+    assert_names_layer(&line, 1);
+    assert!(
+        line.contains("etc/passwd") && line.contains("more than once"),
+        "{line}"
+    );
+}
+
+#[test]
+fn absurd_entry_sizes() {
+    let d = tempfile::tempdir().unwrap();
+    let mut t = tar_of(&[E::File("big", b"")]);
+    let mut h = tar::Header::from_byte_slice(&t[..512]).clone();
+    // Base-256 size of 2^50 bytes.
+    h.as_old_mut().size = [0x80, 0, 0, 0, 0, 0, 0x04, 0, 0, 0, 0, 0];
+    h.set_cksum();
+    t[..512].copy_from_slice(h.as_bytes());
+    image_with_layer(d.path(), t);
+    let line = scan_error(d.path(), &[]);
+    assert_names_layer(&line, 1);
+    assert!(line.contains("absurd size"), "{line}");
+}
+
+#[test]
+fn an_entry_larger_than_its_layer_is_truncation() {
+    let d = tempfile::tempdir().unwrap();
+    let mut t = tar_of(&[E::File("etc/data", &[7u8; 4096])]);
+    t.truncate(512 + 1000);
+    image_with_layer(d.path(), t);
+    let line = scan_error(d.path(), &[]);
+    assert_names_layer(&line, 1);
+    assert!(
+        line.contains("truncated") || line.contains("early"),
+        "{line}"
+    );
+    // The same without digest checks walks by seeking, and must still notice.
+    let line = scan_error(d.path(), &["--no-verify"]);
+    assert!(
+        line.contains("truncated") || line.contains("early"),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_layer_that_is_not_a_tar() {
+    let d = tempfile::tempdir().unwrap();
+    image_with_layer(
+        d.path(),
+        b"this is not a tar archive, just some text that is long enough".repeat(20),
+    );
+    let line = scan_error(d.path(), &[]);
+    assert_names_layer(&line, 1);
+    assert!(line.contains("not a tar header"), "{line}");
+}
+
+#[test]
+fn truncated_image_archive() {
+    let d = tempfile::tempdir().unwrap();
+    let bytes = std::fs::read(fixture("docker-archive.tar")).unwrap();
+    let p = write(d.path(), "cut.tar", &bytes[..bytes.len() / 2]);
+    let line = scan_error(&p, &[]);
+    assert!(line.contains("cut.tar"), "{line}");
+    assert!(
+        line.contains("truncated") || line.contains("early"),
+        "{line}"
+    );
+}
+
+#[test]
+fn corrupt_gzip_layer() {
+    let d = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("oci-gzip"), d.path());
+    let blob = &layer_blobs(d.path())[0];
+    let mut bytes = std::fs::read(blob).unwrap();
+    let mid = bytes.len() / 2;
+    for b in &mut bytes[mid..mid + 64] {
+        *b ^= 0x5a;
+    }
+    std::fs::write(blob, &bytes).unwrap();
+    for extra in [&[][..], &["--no-verify"][..]] {
+        let line = scan_error(d.path(), extra);
+        assert_names_layer(&line, 0);
+    }
+}
+
+#[test]
+fn corrupt_zstd_layer() {
+    let d = tempfile::tempdir().unwrap();
+    tar::Archive::new(std::fs::File::open(fixture("oci-zstd.tar")).unwrap())
+        .unpack(d.path())
+        .unwrap();
+    let blob = &layer_blobs(d.path())[0];
+    let mut bytes = std::fs::read(blob).unwrap();
+    let mid = bytes.len() / 2;
+    for b in &mut bytes[mid..mid + 64] {
+        *b ^= 0xa5;
+    }
+    std::fs::write(blob, &bytes).unwrap();
+    for extra in [&[][..], &["--no-verify"][..]] {
+        let line = scan_error(d.path(), extra);
+        assert_names_layer(&line, 0);
+    }
+}
+
+#[test]
+fn missing_blob() {
+    let d = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("oci-gzip"), d.path());
+    std::fs::remove_file(&layer_blobs(d.path())[1]).unwrap();
+    let line = scan_error(d.path(), &[]);
+    assert_names_layer(&line, 1);
+    assert!(line.contains("missing"), "{line}");
+}
+
+#[test]
+fn wrong_digest() {
+    let d = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("oci-uncompressed"), d.path());
+    let blob = &layer_blobs(d.path())[0];
+    let mut bytes = std::fs::read(blob).unwrap();
+    // Change one byte of file content (the tar stays valid; only the digest can tell).
+    let pos = bytes.windows(7).position(|w| w == b"Debian ").unwrap();
+    bytes[pos] = b'd';
+    std::fs::write(blob, &bytes).unwrap();
+    let line = scan_error(d.path(), &[]);
+    assert_names_layer(&line, 0);
+    assert!(line.contains("digest mismatch"), "{line}");
+    // --no-verify skips the check on purpose.
+    scan_json(d.path(), &["--no-verify"]);
+}
+
+#[test]
+fn wrong_diff_id() {
+    let d = tempfile::tempdir().unwrap();
+    let layer = tar_of(&[E::File("etc/hostname", b"box\n")]);
+    // A gzip blob whose digest matches the manifest but whose content is not the diff_id.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, &layer).unwrap();
+    let gz = gz.finish().unwrap();
+    let wrong = layerbom::scan::stream::sha256_of(b"something else");
+    oci_layout_with_diff_ids(d.path(), &[gz], Some(vec![wrong.clone()]));
+    let line = scan_error(d.path(), &[]);
+    assert_names_layer(&line, 0);
+    assert!(
+        line.contains("diff_id mismatch") && line.contains(&wrong),
+        "{line}"
+    );
+    scan_json(d.path(), &["--no-verify"]);
+}
+
+#[test]
+fn manifest_pointing_outside_the_archive() {
+    let d = tempfile::tempdir().unwrap();
+    tar::Archive::new(std::fs::File::open(fixture("docker-archive.tar")).unwrap())
+        .unpack(d.path())
+        .unwrap();
+    let p = d.path().join("manifest.json");
+    let mut m: serde_json::Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+    m[0]["Layers"][1] = "../../../../etc/passwd".into();
+    std::fs::write(&p, serde_json::to_vec(&m).unwrap()).unwrap();
+    let line = scan_error(d.path(), &[]);
+    assert!(line.contains("outside the archive"), "{line}");
+}
+
+#[test]
+fn blob_digest_with_a_path_in_it() {
+    let d = tempfile::tempdir().unwrap();
+    image_with_layer(d.path(), tar_of(&[E::File("a", b"")]));
+    let idx = d.path().join("index.json");
+    let s = std::fs::read_to_string(&idx).unwrap();
+    let digest = s
+        .split("\"digest\":\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    std::fs::write(&idx, s.replace(&digest, "sha256:../../../etc/passwd")).unwrap();
+    let line = scan_error(d.path(), &[]);
+    assert!(line.contains("malformed digest"), "{line}");
+}
+
+#[test]
+fn symlink_loop_between_archive_members() {
+    let d = tempfile::tempdir().unwrap();
+    let hex = "a".repeat(64);
+    let t = tar_of(&[
+        E::File(
+            "manifest.json",
+            format!(r#"[{{"Config":"{hex}.json","Layers":["{hex}/layer.tar"]}}]"#).as_bytes(),
+        ),
+        E::Symlink(&format!("{hex}/layer.tar"), "../b/layer.tar"),
+        E::Symlink(&format!("{hex}.json"), &format!("{hex}.json")),
+    ]);
+    // Top-level "b" is not an image name, so use hex names only.
+    let p = write(d.path(), "loop.tar", &t);
+    let line = scan_error(&p, &[]);
+    assert!(line.contains("loop.tar"), "{line}");
+}
+
+#[test]
+fn descriptor_size_that_lies() {
+    let d = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("oci-uncompressed"), d.path());
+    let blob = &layer_blobs(d.path())[2];
+    let mut bytes = std::fs::read(blob).unwrap();
+    bytes.extend_from_slice(&[0u8; 512]);
+    std::fs::write(blob, &bytes).unwrap();
+    let line = scan_error(d.path(), &[]);
+    assert_names_layer(&line, 2);
+    assert!(line.contains("bytes"), "{line}");
+}
+
+#[test]
+fn invalid_json_names_the_document() {
+    let d = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("oci-gzip"), d.path());
+    std::fs::write(d.path().join("index.json"), b"{ not json").unwrap();
+    let line = scan_error(d.path(), &[]);
+    assert!(
+        line.contains("index.json") && line.contains("invalid JSON"),
+        "{line}"
+    );
+}
+
+#[test]
+fn layer_count_and_diff_ids_disagree() {
+    let d = tempfile::tempdir().unwrap();
+    tar::Archive::new(std::fs::File::open(fixture("docker-archive.tar")).unwrap())
+        .unpack(d.path())
+        .unwrap();
+    let p = d.path().join("manifest.json");
+    let mut m: serde_json::Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+    m[0]["Layers"].as_array_mut().unwrap().pop();
+    std::fs::write(&p, serde_json::to_vec(&m).unwrap()).unwrap();
+    let line = scan_error(d.path(), &[]);
+    assert!(line.contains("diff_ids"), "{line}");
+}
+
+#[test]
+fn garbage_file_and_missing_file() {
+    let d = tempfile::tempdir().unwrap();
+    let p = write(d.path(), "garbage.bin", &[0x41u8; 4096]);
+    let line = scan_error(&p, &[]);
+    assert!(
+        line.contains("garbage.bin") && line.contains("not a tar"),
+        "{line}"
+    );
+    let line = scan_error(&d.path().join("nope.tar"), &[]);
+    assert!(
+        line.contains("nope.tar") && line.contains("cannot open"),
+        "{line}"
+    );
+}
+
+#[test]
+fn rootfs_tars_are_checked_like_layers() {
+    let d = tempfile::tempdir().unwrap();
+    let p = write(
+        d.path(),
+        "rootfs.tar",
+        &tar_of(&[
+            E::Dir("etc"),
+            E::File("etc/a", b"1"),
+            E::File("etc/a", b"2"),
+        ]),
+    );
+    let line = scan_error(&p, &[]);
+    assert!(
+        line.contains("layer 0") && line.contains("more than once"),
+        "{line}"
+    );
+    let p = write(d.path(), "up.tar", &tar_of(&[E::File("../up", b"1")]));
+    let line = scan_error(&p, &[]);
+    assert!(
+        line.contains("up.tar") && line.contains("leaves the image root"),
+        "{line}"
+    );
+}

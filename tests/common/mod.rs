@@ -1,0 +1,202 @@
+//! Helpers shared by the end-to-end tests: run the binary, find fixtures, build tars.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The fixture directory.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/images")
+}
+
+/// A fixture by name.
+pub fn fixture(name: &str) -> PathBuf {
+    fixtures().join(name)
+}
+
+/// The expectation file written by make-fixtures.sh next to a fixture.
+pub fn expected(name: &str) -> serde_json::Value {
+    let p = fixtures().join(format!("{name}.expected.json"));
+    serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap()
+}
+
+/// Runs `layerbom ARGS`.
+pub fn layerbom(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_layerbom"))
+        .args(args)
+        .output()
+        .expect("run layerbom")
+}
+
+/// Runs `layerbom scan IMAGE -q -o json [EXTRA]` and parses the document; panics with
+/// stderr when the exit code is not 0.
+pub fn scan_json(image: &Path, extra: &[&str]) -> serde_json::Value {
+    let img = image.to_str().unwrap();
+    let mut args = vec!["scan", img, "-q", "-o", "json"];
+    args.extend_from_slice(extra);
+    let out = layerbom(&args);
+    assert!(
+        out.status.success(),
+        "layerbom {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Runs `layerbom scan IMAGE -q -o json [EXTRA]`, expecting failure with exit code 2 and
+/// a one-line error; returns the line.
+pub fn scan_error(image: &Path, extra: &[&str]) -> String {
+    let img = image.to_str().unwrap();
+    let mut args = vec!["scan", img, "-q", "-o", "json"];
+    args.extend_from_slice(extra);
+    let out = layerbom(&args);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "expected exit 2 for {args:?}; stderr: {stderr}"
+    );
+    assert!(out.stdout.is_empty(), "no document on failure");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr.trim_end().to_string()
+}
+
+/// A tar entry to build.
+pub enum E<'a> {
+    File(&'a str, &'a [u8]),
+    Dir(&'a str),
+    Symlink(&'a str, &'a str),
+    Hardlink(&'a str, &'a str),
+}
+
+/// A ustar archive of `entries` (names written verbatim, even unsafe ones).
+pub fn tar_of(entries: &[E]) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    for e in entries {
+        let mut h = tar::Header::new_ustar();
+        let (name, data): (&str, &[u8]) = match e {
+            E::File(n, d) => {
+                h.set_entry_type(tar::EntryType::Regular);
+                h.set_mode(0o644);
+                (n, d)
+            }
+            E::Dir(n) => {
+                h.set_entry_type(tar::EntryType::Directory);
+                h.set_mode(0o755);
+                (n, &[])
+            }
+            E::Symlink(n, t) | E::Hardlink(n, t) => {
+                h.set_entry_type(if matches!(e, E::Symlink(..)) {
+                    tar::EntryType::Symlink
+                } else {
+                    tar::EntryType::Link
+                });
+                h.set_mode(0o777);
+                let l = &mut h.as_old_mut().linkname;
+                l[..t.len()].copy_from_slice(t.as_bytes());
+                (n, &[])
+            }
+        };
+        let raw = &mut h.as_old_mut().name;
+        raw.fill(0);
+        raw[..name.len()].copy_from_slice(name.as_bytes());
+        h.set_size(data.len() as u64);
+        h.set_cksum();
+        b.append(&h, data).unwrap();
+    }
+    b.into_inner().unwrap()
+}
+
+/// Writes `bytes` to a new file in `dir` and returns its path.
+pub fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+/// Copies a directory tree.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let t = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &t);
+        } else {
+            std::fs::copy(e.path(), &t).unwrap();
+        }
+    }
+}
+
+/// Writes an OCI image layout in `dir` whose layers are the given (uncompressed) tars,
+/// with correct digests, sizes and diff_ids.
+pub fn oci_layout(dir: &Path, layers: &[Vec<u8>]) {
+    oci_layout_with_diff_ids(dir, layers, None);
+}
+
+/// Like [`oci_layout`], with the config's diff_ids given instead of computed.
+pub fn oci_layout_with_diff_ids(dir: &Path, layers: &[Vec<u8>], diff_ids: Option<Vec<String>>) {
+    use layerbom::scan::stream::sha256_of;
+    let blobs = dir.join("blobs/sha256");
+    std::fs::create_dir_all(&blobs).unwrap();
+    let put = |bytes: &[u8]| -> String {
+        let d = sha256_of(bytes);
+        std::fs::write(blobs.join(d.trim_start_matches("sha256:")), bytes).unwrap();
+        d
+    };
+    let digests: Vec<String> = layers.iter().map(|l| put(l)).collect();
+    let diff_ids = diff_ids.unwrap_or_else(|| digests.clone());
+    let history: Vec<serde_json::Value> = (0..layers.len())
+        .map(|i| serde_json::json!({"created_by": format!("RUN step {i}")}))
+        .collect();
+    let config = serde_json::json!({
+        "architecture": "amd64", "os": "linux",
+        "rootfs": {"type": "layers", "diff_ids": diff_ids},
+        "history": history,
+    });
+    let config = serde_json::to_vec(&config).unwrap();
+    let config_digest = put(&config);
+    let layer_descs: Vec<serde_json::Value> = layers
+        .iter()
+        .zip(&digests)
+        .map(|(l, d)| {
+            serde_json::json!({
+                "mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": d, "size": l.len()
+            })
+        })
+        .collect();
+    let manifest = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest, "size": config.len()},
+        "layers": layer_descs,
+    }))
+    .unwrap();
+    let manifest_digest = put(&manifest);
+    let index = serde_json::json!({
+        "schemaVersion": 2,
+        "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": manifest_digest, "size": manifest.len()}],
+    });
+    std::fs::write(dir.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
+    std::fs::write(dir.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
+}
+
+/// The blob files of an OCI layout's layers, bottom first (read from its manifest).
+pub fn layer_blobs(dir: &Path) -> Vec<PathBuf> {
+    let read = |p: PathBuf| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+    };
+    let blob = |d: &str| {
+        dir.join("blobs/sha256")
+            .join(d.trim_start_matches("sha256:"))
+    };
+    let index = read(dir.join("index.json"));
+    let manifest = read(blob(index["manifests"][0]["digest"].as_str().unwrap()));
+    manifest["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| blob(l["digest"].as_str().unwrap()))
+        .collect()
+}
