@@ -6,6 +6,7 @@
 //! once, [`overlay`] stacks the layers, [`catalog`] reads package databases, and [`render`]
 //! writes documents. [`pipeline`] runs the stages; [`model`] holds what crosses them.
 
+pub mod attribute;
 pub mod catalog;
 pub mod error;
 pub mod model;

@@ -1,0 +1,327 @@
+//! Which layers are the base image (`FROM`) and which are ours.
+//!
+//! The methods, strongest first, and what each rests on:
+//!
+//! | method | rests on |
+//! |---|---|
+//! | `base-image` | `--base-image IMAGE`: its diff_ids are a prefix of ours |
+//! | `flag` | `--base-layers N` |
+//! | `annotation` | `org.opencontainers.image.base.name`/`.digest` name the base; the layer count comes from the history |
+//! | `history` | the last `CMD`/`ENTRYPOINT` step that made no layer and is followed by steps that did: official base images end with one |
+//!
+//! When nothing is known the layers are `unknown`: a guess would put a GPL obligation on
+//! the wrong team.
+
+use std::collections::BTreeMap;
+
+use crate::model::{Finding, Origin, Severity};
+use crate::source::History;
+
+/// The conclusion about the base image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseDecision {
+    /// `base-image`, `flag`, `annotation`, `history` or `none`.
+    pub method: &'static str,
+    /// How many bottom layers belong to the base image, when known.
+    pub layers: Option<usize>,
+    /// The base image's name, when known.
+    pub name: Option<String>,
+    /// The base image's digest, when known.
+    pub digest: Option<String>,
+    /// What the decision rests on, in a sentence.
+    pub reason: String,
+}
+
+impl BaseDecision {
+    /// The origin of layer `i`.
+    pub fn origin(&self, i: usize) -> Origin {
+        match self.layers {
+            Some(n) if i < n => Origin::Base,
+            Some(_) => Origin::Authored,
+            None => Origin::Unknown,
+        }
+    }
+}
+
+/// What the user and the image say about the base.
+#[derive(Debug, Clone, Default)]
+pub struct Evidence<'a> {
+    /// Our layers' diff_ids, bottom first.
+    pub diff_ids: &'a [Option<String>],
+    /// The config's full history, empty steps included.
+    pub history: &'a [History],
+    /// Manifest annotations.
+    pub annotations: Option<&'a BTreeMap<String, String>>,
+    /// `--base-layers N`.
+    pub base_layers: Option<usize>,
+    /// `--base-image IMAGE`: its name and diff_ids.
+    pub base_image: Option<(String, Vec<String>)>,
+}
+
+const ANN_BASE_NAME: &str = "org.opencontainers.image.base.name";
+const ANN_BASE_DIGEST: &str = "org.opencontainers.image.base.digest";
+
+/// Decides which bottom layers are the base image. Problems with what the user gave are
+/// returned as findings, and the next method is tried.
+pub fn decide(ev: &Evidence) -> (BaseDecision, Vec<Finding>) {
+    let mut findings = Vec::new();
+    let layers = ev.diff_ids.len();
+    let ann_name = ev.annotations.and_then(|a| a.get(ANN_BASE_NAME)).cloned();
+    let ann_digest = ev.annotations.and_then(|a| a.get(ANN_BASE_DIGEST)).cloned();
+    if let Some((name, base)) = &ev.base_image {
+        let prefix = base.len() <= layers
+            && base
+                .iter()
+                .zip(ev.diff_ids)
+                .all(|(b, ours)| ours.as_deref() == Some(b.as_str()));
+        if prefix {
+            return (
+                BaseDecision {
+                    method: "base-image",
+                    layers: Some(base.len()),
+                    name: Some(name.clone()),
+                    digest: ann_digest,
+                    reason: format!(
+                        "the {} layers of {name} are the bottom layers of this image",
+                        base.len()
+                    ),
+                },
+                findings,
+            );
+        }
+        findings.push(Finding::new(
+            "base-image-mismatch",
+            Severity::Error,
+            format!("the layers of --base-image {name} are not the bottom layers of this image; it was not built FROM that image"),
+        ));
+    }
+    if let Some(n) = ev.base_layers {
+        if n <= layers {
+            return (
+                BaseDecision {
+                    method: "flag",
+                    layers: Some(n),
+                    name: ann_name,
+                    digest: ann_digest,
+                    reason: format!("--base-layers {n}"),
+                },
+                findings,
+            );
+        }
+        findings.push(Finding::new(
+            "base-layers-too-many",
+            Severity::Error,
+            format!("--base-layers {n} but the image has only {layers} layers"),
+        ));
+    }
+    let from_history = history_boundary(ev.history, layers);
+    if ann_name.is_some() || ann_digest.is_some() {
+        let what = ann_name.clone().or(ann_digest.clone()).unwrap_or_default();
+        return (
+            BaseDecision {
+                method: "annotation",
+                layers: from_history.as_ref().map(|(n, _)| *n),
+                name: ann_name,
+                digest: ann_digest,
+                reason: match &from_history {
+                    Some((n, why)) => format!("the manifest names the base {what}; {n} layers by the history: {why}"),
+                    None => format!("the manifest names the base {what}; the history does not tell how many layers it has"),
+                },
+            },
+            findings,
+        );
+    }
+    if let Some((n, why)) = from_history {
+        return (
+            BaseDecision {
+                method: "history",
+                layers: Some(n),
+                name: None,
+                digest: None,
+                reason: why,
+            },
+            findings,
+        );
+    }
+    (
+        BaseDecision {
+            method: "none",
+            layers: None,
+            name: None,
+            digest: None,
+            reason: "nothing tells where the base image ends; give --base-image or --base-layers"
+                .into(),
+        },
+        findings,
+    )
+}
+
+/// Whether a history step sets the default command (`CMD`, `ENTRYPOINT`).
+fn is_command_step(h: &History) -> bool {
+    let Some(c) = h.created_by.as_deref() else {
+        return false;
+    };
+    let c = c.trim_start();
+    let c = c.strip_prefix("/bin/sh -c ").unwrap_or(c).trim_start();
+    let c = c.strip_prefix("#(nop)").unwrap_or(c).trim_start();
+    c.starts_with("CMD ") || c.starts_with("ENTRYPOINT ") || c == "CMD" || c == "ENTRYPOINT"
+}
+
+/// The base boundary by the history: the last empty `CMD`/`ENTRYPOINT` step after which
+/// layers were still made. Returns the number of layers before it and the reason.
+fn history_boundary(history: &[History], layers: usize) -> Option<(usize, String)> {
+    let made = history.iter().filter(|h| !h.empty_layer).count();
+    if made != layers || layers == 0 {
+        return None;
+    }
+    let mut best = None;
+    let mut below = 0;
+    for (j, h) in history.iter().enumerate() {
+        if !h.empty_layer {
+            below += 1;
+            continue;
+        }
+        let more_after = history[j + 1..].iter().any(|x| !x.empty_layer);
+        if is_command_step(h) && more_after && below > 0 {
+            best = Some((below, j));
+        }
+    }
+    best.map(|(n, j)| {
+        let step = history[j].created_by.clone().unwrap_or_default();
+        (
+            n,
+            format!("history step {j} ({}) ends the base image", step.trim()),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(created_by: &str, empty: bool) -> History {
+        History {
+            created_by: Some(created_by.into()),
+            empty_layer: empty,
+            ..History::default()
+        }
+    }
+
+    fn ids(n: usize) -> Vec<Option<String>> {
+        (0..n).map(|i| Some(format!("sha256:{i}"))).collect()
+    }
+
+    /// debian:bookworm history, then our Dockerfile (which ends with its own CMD).
+    fn debian_then_ours() -> Vec<History> {
+        vec![
+            step("/bin/sh -c #(nop) ADD file:abc in / ", false),
+            step("/bin/sh -c #(nop)  CMD [\"bash\"]", true),
+            step(
+                "RUN /bin/sh -c apt-get update && apt-get install -y jq # buildkit",
+                false,
+            ),
+            step("COPY app /opt/app # buildkit", false),
+            step("CMD [\"/opt/app/run\"]", true),
+        ]
+    }
+
+    #[test]
+    fn the_base_ends_at_its_cmd() {
+        let h = debian_then_ours();
+        let d = ids(3);
+        let (b, _) = decide(&Evidence {
+            diff_ids: &d,
+            history: &h,
+            ..Evidence::default()
+        });
+        assert_eq!(b.method, "history");
+        assert_eq!(b.layers, Some(1));
+        assert_eq!(b.origin(0), Origin::Base);
+        assert_eq!(b.origin(2), Origin::Authored);
+        assert!(b.reason.contains("CMD"), "{}", b.reason);
+    }
+
+    #[test]
+    fn a_final_cmd_alone_tells_nothing() {
+        let h = vec![step("ADD rootfs /", false), step("CMD [\"sh\"]", true)];
+        let d = ids(1);
+        let (b, _) = decide(&Evidence {
+            diff_ids: &d,
+            history: &h,
+            ..Evidence::default()
+        });
+        assert_eq!(b.method, "none");
+        assert_eq!(b.origin(0), Origin::Unknown);
+    }
+
+    #[test]
+    fn the_base_image_flag_wins_when_it_is_a_prefix() {
+        let h = debian_then_ours();
+        let d = ids(3);
+        let ev = Evidence {
+            diff_ids: &d,
+            history: &h,
+            base_image: Some((
+                "debian:12".into(),
+                vec!["sha256:0".into(), "sha256:1".into()],
+            )),
+            ..Evidence::default()
+        };
+        let (b, f) = decide(&ev);
+        assert_eq!((b.method, b.layers), ("base-image", Some(2)));
+        assert!(f.is_empty());
+    }
+
+    #[test]
+    fn a_base_image_that_is_not_a_prefix_is_reported_and_skipped() {
+        let h = debian_then_ours();
+        let d = ids(3);
+        let ev = Evidence {
+            diff_ids: &d,
+            history: &h,
+            base_image: Some(("alpine".into(), vec!["sha256:9".into()])),
+            ..Evidence::default()
+        };
+        let (b, f) = decide(&ev);
+        assert_eq!(b.method, "history");
+        assert_eq!(f[0].kind, "base-image-mismatch");
+    }
+
+    #[test]
+    fn annotations_name_the_base_and_history_counts_it() {
+        let h = debian_then_ours();
+        let d = ids(3);
+        let mut a = BTreeMap::new();
+        a.insert(
+            ANN_BASE_NAME.to_string(),
+            "docker.io/library/debian:bookworm".to_string(),
+        );
+        let (b, _) = decide(&Evidence {
+            diff_ids: &d,
+            history: &h,
+            annotations: Some(&a),
+            ..Evidence::default()
+        });
+        assert_eq!(b.method, "annotation");
+        assert_eq!(b.layers, Some(1));
+        assert_eq!(b.name.as_deref(), Some("docker.io/library/debian:bookworm"));
+    }
+
+    #[test]
+    fn the_layer_count_flag() {
+        let d = ids(3);
+        let (b, _) = decide(&Evidence {
+            diff_ids: &d,
+            base_layers: Some(2),
+            ..Evidence::default()
+        });
+        assert_eq!((b.method, b.layers), ("flag", Some(2)));
+        let (b, f) = decide(&Evidence {
+            diff_ids: &d,
+            base_layers: Some(5),
+            ..Evidence::default()
+        });
+        assert_eq!(b.method, "none");
+        assert_eq!(f.len(), 1);
+    }
+}
