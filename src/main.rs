@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use layerbom::model::Platform;
-use layerbom::pipeline::{self, Options};
+use layerbom::pipeline::{self, BaseHints, Options};
 use layerbom::render::{Format, OutputSpec};
 use layerbom::Error;
 
@@ -52,6 +52,14 @@ struct ScanArgs {
     #[arg(long)]
     no_verify: bool,
 
+    /// The image this one was built FROM (any form IMAGE takes): its layers are the base.
+    #[arg(long, value_name = "IMAGE")]
+    base_image: Option<PathBuf>,
+
+    /// The number of bottom layers that belong to the base image.
+    #[arg(long, value_name = "N")]
+    base_layers: Option<usize>,
+
     /// No progress bar.
     #[arg(short, long)]
     quiet: bool,
@@ -94,7 +102,14 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
         verify: !args.no_verify,
         progress: !args.quiet && std::io::stderr().is_terminal(),
     };
-    let report = pipeline::scan(&args.image, &opts)?;
+    let mut base = BaseHints {
+        base_layers: args.base_layers,
+        base_image: None,
+    };
+    if let Some(b) = &args.base_image {
+        base = base.with_base_image(b, &opts)?;
+    }
+    let report = pipeline::scan(&args.image, &opts, &base)?;
     for o in &outputs {
         let name = o.path.clone().unwrap_or_else(|| "-".into());
         let failed = |source| Error::Output {

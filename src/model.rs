@@ -145,10 +145,10 @@ pub struct Report {
     pub base: BaseInfo,
     /// The layers, bottom first.
     pub layers: Vec<LayerInfo>,
-    /// The packages found (filled by the catalog stage).
-    pub packages: Vec<serde_json::Value>,
+    /// The packages in the image, each with the layer that introduced it.
+    pub packages: Vec<Package>,
     /// Packages that a later layer removed.
-    pub removed_packages: Vec<serde_json::Value>,
+    pub removed_packages: Vec<RemovedPackage>,
     /// License files found in the layers.
     pub license_files: Vec<serde_json::Value>,
     /// Everything noticed on the way.
@@ -202,6 +202,8 @@ pub struct BaseInfo {
     pub name: Option<String>,
     /// The base image's digest, when known.
     pub digest: Option<String>,
+    /// What the decision rests on.
+    pub reason: String,
 }
 
 /// One layer of the image.
@@ -233,4 +235,125 @@ pub struct LayerInfo {
     pub comment: Option<String>,
     /// Base image or ours.
     pub origin: Origin,
+    /// What this layer did to the package set.
+    pub packages: PackageDelta,
+}
+
+/// How many packages a layer added, upgraded and removed.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PackageDelta {
+    /// New packages.
+    pub added: usize,
+    /// Packages whose version changed.
+    pub upgraded: usize,
+    /// Packages removed.
+    pub removed: usize,
+}
+
+/// A layer reference inside a package.
+#[derive(Debug, Clone, Serialize)]
+pub struct LayerRef {
+    /// Layer index from the bottom.
+    pub index: usize,
+    /// The layer's diff_id.
+    pub diff_id: Option<String>,
+}
+
+/// A source package reference.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceRef {
+    /// Source package name (Debian `Source:`, rpm SOURCERPM file, apk origin).
+    pub name: String,
+    /// Source version, when the database records it.
+    pub version: Option<String>,
+}
+
+/// One piece of evidence behind a license conclusion.
+#[derive(Debug, Clone, Serialize)]
+pub struct Evidence {
+    /// The file it was read from.
+    pub path: String,
+    /// The layer that supplied that file.
+    pub layer: usize,
+    /// How it was read (`rpm-license-tag`, `dep5`, …).
+    pub method: String,
+    /// How sure the method is, from 0 to 1.
+    pub confidence: f64,
+}
+
+/// A package's license: what was declared, what is concluded, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct License {
+    /// The license as the package states it, raw.
+    pub declared: Option<String>,
+    /// An SPDX expression, or `NOASSERTION`.
+    pub concluded: String,
+    /// What the conclusion rests on.
+    pub evidence: Vec<Evidence>,
+    /// Why the conclusion is `NOASSERTION`, when it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// A package found in the image.
+#[derive(Debug, Clone, Serialize)]
+pub struct Package {
+    /// `deb`, `rpm`, `apk`, …
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Name.
+    pub name: String,
+    /// Version.
+    pub version: String,
+    /// Architecture.
+    pub arch: Option<String>,
+    /// Package URL.
+    pub purl: String,
+    /// The source package it was built from.
+    pub source: Option<SourceRef>,
+    /// The layer that introduced this version.
+    pub layer: LayerRef,
+    /// Whether that layer is the base image's or ours.
+    pub origin: Origin,
+    /// The version this one replaced in its layer, if it was an upgrade.
+    pub upgraded_from: Option<String>,
+    /// License conclusion with evidence.
+    pub license: License,
+    /// Copyright notices.
+    pub copyright: Vec<String>,
+    /// Maintainer or vendor.
+    pub supplier: Option<String>,
+    /// Project homepage.
+    pub homepage: Option<String>,
+    /// The database record it was read from.
+    pub found_in: FoundIn,
+    /// purls of the packages it depends on (as the database records them, resolved).
+    pub depends_on: Vec<String>,
+}
+
+/// Where a package record was read.
+#[derive(Debug, Clone, Serialize)]
+pub struct FoundIn {
+    /// The database file.
+    pub path: String,
+    /// The layer that supplied that file in the top view.
+    pub layer: usize,
+}
+
+/// A package that a later layer removed.
+#[derive(Debug, Clone, Serialize)]
+pub struct RemovedPackage {
+    /// `deb`, `rpm`, `apk`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Name.
+    pub name: String,
+    /// Version removed.
+    pub version: String,
+    /// Architecture.
+    pub arch: Option<String>,
+    /// The layer that introduced it.
+    pub added_in: usize,
+    /// The layer that removed it.
+    pub removed_in: usize,
 }

@@ -7,10 +7,17 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::attribute::origin::{self, BaseDecision};
+use crate::attribute::{attribute, Key, Placed};
+use crate::catalog::os_release::OsRelease;
+use crate::catalog::view::{resolve_dependencies, Catalog, Cataloged};
+use crate::catalog::{self, purl};
 use crate::error::{Error, Location, Result};
 use crate::model::{
-    BaseInfo, Finding, ImageInfo, LayerInfo, Origin, Platform, Report, Severity, SCHEMA,
+    BaseInfo, Finding, FoundIn, ImageInfo, LayerInfo, LayerRef, License, OsInfo, Package,
+    PackageDelta, Platform, RemovedPackage, Report, Severity, SourceRef, SCHEMA,
 };
+use crate::overlay::Overlay;
 use crate::scan::{self, CaptureRules, Compression, Expect, LayerScan, ScanError};
 use crate::source::{self, Blob, Image, OpenOptions, Window};
 
@@ -158,12 +165,54 @@ fn scan_one(
     Ok(result)
 }
 
-/// The native report of what the pipeline knows so far.
-pub fn report(scanned: &Scanned) -> Report {
+/// The native report: layers, packages attributed to layers, base-image boundary.
+pub fn report(scanned: &Scanned, base_hints: &BaseHints) -> Report {
     let image = &scanned.image;
     let config = image.config.as_ref();
     let mut findings = image.findings.clone();
-    let layers = image
+
+    // Catalog every layer's view and compare consecutive ones.
+    let overlay = Overlay::new(scanned.layers.iter().map(|l| l.as_ref()).collect());
+    let mut catalog = Catalog::new(&overlay);
+    let views: Vec<Vec<(Key, String, Arc<Cataloged>)>> = (0..overlay.len())
+        .map(|i| {
+            catalog
+                .packages_as_of(i)
+                .into_iter()
+                .map(|c| {
+                    let key = Key {
+                        kind: c.kind.to_string(),
+                        name: c.name.clone(),
+                        arch: c.arch.clone(),
+                    };
+                    (key, c.version.clone(), c)
+                })
+                .collect()
+        })
+        .collect();
+    let attribution = attribute(&views);
+    let top = overlay.len().checked_sub(1);
+    let os = top.and_then(|t| catalog.os_release(t));
+    findings.append(&mut catalog.findings);
+
+    // Which layers are the base image.
+    let diff_ids: Vec<Option<String>> = image
+        .layers
+        .iter()
+        .zip(&scanned.layers)
+        .map(|(spec, scan)| spec.diff_id.clone().or_else(|| scan.diff_id.clone()))
+        .collect();
+    let no_history = Vec::new();
+    let (base, mut base_findings) = origin::decide(&origin::Evidence {
+        diff_ids: &diff_ids,
+        history: config.map_or(&no_history, |c| &c.history),
+        annotations: Some(&image.annotations),
+        base_layers: base_hints.base_layers,
+        base_image: base_hints.base_image.clone(),
+    });
+    findings.append(&mut base_findings);
+
+    let layers: Vec<LayerInfo> = image
         .layers
         .iter()
         .zip(&scanned.layers)
@@ -186,9 +235,10 @@ pub fn report(scanned: &Scanned) -> Report {
                     .in_layer(index),
                 );
             }
+            let delta = attribution.deltas.get(index).cloned().unwrap_or_default();
             LayerInfo {
                 index,
-                diff_id: spec.diff_id.clone().or_else(|| scan.diff_id.clone()),
+                diff_id: diff_ids[index].clone(),
                 digest: spec.digest.clone().or_else(|| scan.blob_digest.clone()),
                 media_type: spec.media_type.clone(),
                 compression: scan.compression.as_str().to_string(),
@@ -199,8 +249,27 @@ pub fn report(scanned: &Scanned) -> Report {
                 created_by: spec.history.as_ref().and_then(|h| h.created_by.clone()),
                 created: spec.history.as_ref().and_then(|h| h.created.clone()),
                 comment: spec.history.as_ref().and_then(|h| h.comment.clone()),
-                origin: Origin::Unknown,
+                origin: base.origin(index),
+                packages: PackageDelta {
+                    added: delta.added,
+                    upgraded: delta.upgraded,
+                    removed: delta.removed,
+                },
             }
+        })
+        .collect();
+
+    let packages = packages(&attribution.present, &layers, os.as_ref(), &base);
+    let removed_packages = attribution
+        .removed
+        .iter()
+        .map(|r| RemovedPackage {
+            kind: r.key.kind.clone(),
+            name: r.key.name.clone(),
+            version: r.version.clone(),
+            arch: Some(r.key.arch.clone()).filter(|a| !a.is_empty()),
+            added_in: r.added_in,
+            removed_in: r.removed_in,
         })
         .collect();
     Report {
@@ -213,21 +282,157 @@ pub fn report(scanned: &Scanned) -> Report {
             repo_tags: image.repo_tags.clone(),
             platform: image.platform.clone(),
             created: config.and_then(|c| c.created.clone()),
-            os: None,
+            os: os.as_ref().and_then(|o| {
+                Some(OsInfo {
+                    id: o.id.clone()?,
+                    version_id: o.version_id.clone(),
+                    name: o.pretty_name.clone().or_else(|| o.name.clone()),
+                })
+            }),
             labels: config.map(|c| c.labels()).unwrap_or_default(),
             annotations: image.annotations.clone(),
         },
         base: BaseInfo {
-            method: "none".into(),
-            layers: None,
-            name: None,
-            digest: None,
+            method: base.method.to_string(),
+            layers: base.layers,
+            name: base.name.clone(),
+            digest: base.digest.clone(),
+            reason: base.reason.clone(),
         },
         layers,
-        packages: Vec::new(),
-        removed_packages: Vec::new(),
+        packages,
+        removed_packages,
         license_files: Vec::new(),
         findings,
+    }
+}
+
+/// The package entries of the report, with purls and resolved dependency edges.
+fn packages(
+    present: &[Placed<Arc<Cataloged>>],
+    layers: &[LayerInfo],
+    os: Option<&OsRelease>,
+    base: &BaseDecision,
+) -> Vec<Package> {
+    let os_id = os.and_then(|o| o.id.as_deref());
+    let distro =
+        os.and_then(|o| Some(format!("{}-{}", o.id.as_deref()?, o.version_id.as_deref()?)));
+    let items: Vec<Arc<Cataloged>> = present.iter().map(|p| Arc::clone(&p.item)).collect();
+    let purls: Vec<String> = items
+        .iter()
+        .map(|c| {
+            let ns = purl::namespace(os_id, c.kind);
+            let upstream = match (c.kind, &c.source) {
+                ("rpm", Some((srpm, _))) => srpm.clone(),
+                (_, Some((name, version))) if *name != c.name || *version != c.version => {
+                    if version.is_empty() || *version == c.version {
+                        name.clone()
+                    } else {
+                        format!("{name}@{version}")
+                    }
+                }
+                _ => String::new(),
+            };
+            let (version, epoch) = match (c.kind, c.version.split_once(':')) {
+                ("rpm", Some((e, rest))) => (rest.to_string(), e.to_string()),
+                _ => (c.version.clone(), String::new()),
+            };
+            purl::purl(
+                c.kind,
+                &ns,
+                &c.name,
+                &version,
+                &[
+                    ("arch", c.arch.clone()),
+                    ("distro", distro.clone().unwrap_or_default()),
+                    ("epoch", epoch),
+                    ("upstream", upstream),
+                ],
+            )
+        })
+        .collect();
+    let deps = resolve_dependencies(&items);
+    present
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let c = &p.item;
+            Package {
+                kind: c.kind.to_string(),
+                name: c.name.clone(),
+                version: c.version.clone(),
+                arch: Some(c.arch.clone()).filter(|a| !a.is_empty()),
+                purl: purls[i].clone(),
+                source: c.source.as_ref().map(|(name, version)| SourceRef {
+                    name: name.clone(),
+                    version: Some(version.clone()).filter(|v| !v.is_empty()),
+                }),
+                layer: LayerRef {
+                    index: p.layer,
+                    diff_id: layers.get(p.layer).and_then(|l| l.diff_id.clone()),
+                },
+                origin: base.origin(p.layer),
+                upgraded_from: p.replaced.clone(),
+                license: License {
+                    declared: c.license.clone(),
+                    concluded: "NOASSERTION".into(),
+                    evidence: Vec::new(),
+                    reason: Some(match &c.license {
+                        Some(_) => {
+                            "the declared license has not been normalized to SPDX yet".into()
+                        }
+                        None => "no license evidence has been read yet".into(),
+                    }),
+                },
+                copyright: Vec::new(),
+                supplier: c.supplier.clone(),
+                homepage: c.homepage.clone(),
+                found_in: FoundIn {
+                    path: c.db.0.clone(),
+                    layer: c.db.1,
+                },
+                depends_on: deps[i].iter().map(|&j| purls[j].clone()).collect(),
+            }
+        })
+        .collect()
+}
+
+/// What the user said about the base image.
+#[derive(Debug, Clone, Default)]
+pub struct BaseHints {
+    /// `--base-layers N`.
+    pub base_layers: Option<usize>,
+    /// `--base-image IMAGE`: its name and diff_ids.
+    pub base_image: Option<(String, Vec<String>)>,
+}
+
+impl BaseHints {
+    /// Reads the diff_ids of `--base-image` (its manifest and config only, no layer).
+    pub fn with_base_image(mut self, path: &Path, opts: &Options) -> Result<Self> {
+        let base = source::open(
+            path,
+            &OpenOptions {
+                platform: opts.platform.clone(),
+                verify: opts.verify,
+            },
+        )?;
+        let ids = base
+            .config
+            .as_ref()
+            .map(|c| c.rootfs.diff_ids.clone())
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "--base-image {}: a rootfs has no layers to compare",
+                    path.display()
+                ))
+            })?;
+        let name = base
+            .repo_tags
+            .first()
+            .cloned()
+            .unwrap_or_else(|| path.display().to_string());
+        self.base_image = Some((name, ids));
+        Ok(self)
     }
 }
 
@@ -244,9 +449,13 @@ fn declared_compression(media_type: &str) -> Option<Compression> {
     }
 }
 
+/// The capture rules of every stage.
+pub fn capture_rules() -> CaptureRules {
+    catalog::view::want(CaptureRules::builder()).build()
+}
+
 /// Scans the image at `path` and returns the native report.
-pub fn scan(path: &Path, opts: &Options) -> Result<Report> {
-    let rules = CaptureRules::default();
-    let scanned = read_image(path, opts, &rules)?;
-    Ok(report(&scanned))
+pub fn scan(path: &Path, opts: &Options, base: &BaseHints) -> Result<Report> {
+    let scanned = read_image(path, opts, &capture_rules())?;
+    Ok(report(&scanned, base))
 }

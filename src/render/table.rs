@@ -75,25 +75,65 @@ pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         writeln!(out, "OS        {name}")?;
     }
     writeln!(out)?;
+    let base = &r.base;
+    match base.layers {
+        Some(n) => writeln!(
+            out,
+            "Base      {n} layer(s), by {}: {}",
+            base.method, base.reason
+        )?,
+        None => writeln!(out, "Base      unknown: {}", base.reason)?,
+    }
+    writeln!(out)?;
     writeln!(
         out,
-        "{:>5}  {:<8}  {:>10}  {:>7}  {:<12}  CREATED BY",
-        "LAYER", "ORIGIN", "SIZE", "ENTRIES", "DIFF ID"
+        "{:>5}  {:<8}  {:>10}  {:>7}  {:>5} {:>5} {:>5}  {:<12}  CREATED BY",
+        "LAYER", "ORIGIN", "SIZE", "ENTRIES", "+PKG", "~PKG", "-PKG", "DIFF ID"
     )?;
     for l in &r.layers {
         writeln!(
             out,
-            "{:>5}  {:<8}  {:>10}  {:>7}  {:<12}  {}",
+            "{:>5}  {:<8}  {:>10}  {:>7}  {:>5} {:>5} {:>5}  {:<12}  {}",
             l.index,
             origin(l.origin),
             human_size(l.size),
             l.entries,
+            l.packages.added,
+            l.packages.upgraded,
+            l.packages.removed,
             short_digest(l.diff_id.as_deref()),
-            clip(l.created_by.as_deref().unwrap_or("-"), 70)
+            clip(l.created_by.as_deref().unwrap_or("-"), 60)
         )?;
     }
     let total: u64 = r.layers.iter().map(|l| l.size).sum();
-    writeln!(out, "{:>5}  {:<8}  {:>10}", "", "total", human_size(total))?;
+    writeln!(
+        out,
+        "{:>5}  {:<8}  {:>10}  {:>7}  {:>5}",
+        "",
+        "total",
+        human_size(total),
+        "",
+        r.packages.len()
+    )?;
+    let mut by_origin = [0usize; 3];
+    for p in &r.packages {
+        by_origin[match p.origin {
+            Origin::Base => 0,
+            Origin::Authored => 1,
+            Origin::Unknown => 2,
+        }] += 1;
+    }
+    if !r.packages.is_empty() {
+        writeln!(
+            out,
+            "\nPackages  {} in all: {} from the base image, {} added by our layers, {} of unknown origin; {} removed on the way",
+            r.packages.len(),
+            by_origin[0],
+            by_origin[1],
+            by_origin[2],
+            r.removed_packages.len()
+        )?;
+    }
     if !r.findings.is_empty() {
         writeln!(out)?;
         writeln!(out, "Findings")?;

@@ -1,0 +1,377 @@
+//! Reading the package databases of the filesystem *as of* a layer.
+//!
+//! [`Catalog::packages_as_of`] asks the overlay which layer supplies each database file in
+//! the view of layer `i` and parses it. A file supplied by the same layer is parsed once and
+//! shared by every view that sees it, so an image whose ten layers do not touch
+//! `var/lib/dpkg/status` parses it once.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use super::{apk, dpkg, os_release, rpm};
+use crate::model::{Finding, Severity};
+use crate::overlay::Overlay;
+use crate::scan::capture::CaptureRulesBuilder;
+use crate::scan::Content;
+
+/// dpkg's status file.
+pub const DPKG_STATUS: &str = "var/lib/dpkg/status";
+/// Distroless per-package status files.
+pub const DPKG_STATUS_D: &str = "var/lib/dpkg/status.d";
+/// apk's database.
+pub const APK_INSTALLED: &str = "lib/apk/db/installed";
+/// rpm databases, in the order rpm itself prefers them.
+pub const RPM_DBS: [&str; 6] = [
+    "usr/lib/sysimage/rpm/rpmdb.sqlite",
+    "var/lib/rpm/rpmdb.sqlite",
+    "usr/lib/sysimage/rpm/Packages.db",
+    "var/lib/rpm/Packages.db",
+    "var/lib/rpm/Packages",
+    "usr/lib/sysimage/rpm/Packages",
+];
+/// os-release, and its fallback.
+pub const OS_RELEASE: [&str; 2] = ["etc/os-release", "usr/lib/os-release"];
+
+/// Adds the files the package catalogers read to a capture rule set.
+pub fn want(rules: CaptureRulesBuilder) -> CaptureRulesBuilder {
+    let mut r = rules
+        .want(DPKG_STATUS, 64 << 20)
+        .want("var/lib/dpkg/status.d/*", 1 << 20)
+        .want(APK_INSTALLED, 64 << 20)
+        .want("etc/os-release", 64 << 10)
+        .want("usr/lib/os-release", 64 << 10);
+    for db in RPM_DBS {
+        r = r.want(db, 512 << 20);
+    }
+    r
+}
+
+/// A package as a database records it, in one shape for every ecosystem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cataloged {
+    /// `deb`, `rpm` or `apk`.
+    pub kind: &'static str,
+    /// Name.
+    pub name: String,
+    /// Full version (`epoch:version-release` for rpm, as dpkg writes it for deb).
+    pub version: String,
+    /// Architecture (empty when the database has none).
+    pub arch: String,
+    /// Source package name and version (Debian `Source:`, rpm `SOURCERPM`, apk origin).
+    pub source: Option<(String, String)>,
+    /// The license as the database states it (rpm, apk); Debian has none here.
+    pub license: Option<String>,
+    /// Who supplies it (Debian maintainer, rpm vendor, apk maintainer).
+    pub supplier: Option<String>,
+    /// Project homepage.
+    pub homepage: Option<String>,
+    /// apk: the aports commit the package was built from.
+    pub commit: Option<String>,
+    /// The database file and the layer that supplied it.
+    pub db: (String, usize),
+    /// What it depends on: groups of alternatives (names, virtual names, or file paths).
+    pub depends: Vec<Vec<String>>,
+    /// Names it provides besides its own.
+    pub provides: Vec<String>,
+    /// Files it installs (rpm and apk record them; dpkg keeps them in `.list` files).
+    pub files: Vec<String>,
+}
+
+/// A database parser: bytes, path and layer in; packages and warnings out.
+type Parser = fn(&[u8], &str, usize) -> (Vec<Cataloged>, Vec<String>);
+
+/// What was parsed from one database file.
+#[derive(Debug, Default)]
+struct Parsed {
+    packages: Vec<Arc<Cataloged>>,
+}
+
+/// Reads package databases through an overlay, caching each parsed file.
+pub struct Catalog<'o, 'a> {
+    overlay: &'o Overlay<'a>,
+    cache: HashMap<(usize, String), Arc<Parsed>>,
+    /// Notes about damaged or unreadable databases, each reported once.
+    pub findings: Vec<Finding>,
+}
+
+impl<'o, 'a> Catalog<'o, 'a> {
+    /// A catalog over `overlay`.
+    pub fn new(overlay: &'o Overlay<'a>) -> Self {
+        Catalog {
+            overlay,
+            cache: HashMap::new(),
+            findings: Vec::new(),
+        }
+    }
+
+    /// The bytes of `path` as of layer `i`, with the supplying layer and resolved path.
+    fn read(&mut self, path: &str, i: usize) -> Option<(usize, String, Arc<[u8]>)> {
+        let found = match self.overlay.read(path, i) {
+            Ok(Some(f)) => f,
+            Ok(None) => return None,
+            Err(e) => {
+                self.note(
+                    Finding::new("unresolvable-path", Severity::Warning, e.to_string())
+                        .in_layer(i)
+                        .at_path(path),
+                );
+                return None;
+            }
+        };
+        match found.content {
+            Some(Content::Data(d)) => Some((found.layer, found.path.to_string(), Arc::clone(d))),
+            Some(Content::TooLarge { size, limit }) => {
+                self.note(
+                    Finding::new(
+                        "database-too-large",
+                        Severity::Error,
+                        format!("{} is {size} bytes, more than the {limit}-byte limit; its packages are not listed", found.path),
+                    )
+                    .in_layer(found.layer)
+                    .at_path(found.path),
+                );
+                None
+            }
+            None => None,
+        }
+    }
+
+    fn note(&mut self, f: Finding) {
+        if !self.findings.contains(&f) {
+            self.findings.push(f);
+        }
+    }
+
+    fn parsed(
+        &mut self,
+        layer: usize,
+        path: &str,
+        bytes: &[u8],
+        parse: Parser,
+    ) -> Arc<Parsed> {
+        if let Some(p) = self.cache.get(&(layer, path.to_string())) {
+            return Arc::clone(p);
+        }
+        let (packages, warnings) = parse(bytes, path, layer);
+        for w in warnings {
+            self.note(
+                Finding::new("database-damaged", Severity::Warning, w)
+                    .in_layer(layer)
+                    .at_path(path),
+            );
+        }
+        let p = Arc::new(Parsed {
+            packages: packages.into_iter().map(Arc::new).collect(),
+        });
+        self.cache.insert((layer, path.to_string()), Arc::clone(&p));
+        p
+    }
+
+    /// Every installed package in the view of layer `i`.
+    pub fn packages_as_of(&mut self, i: usize) -> Vec<Arc<Cataloged>> {
+        let mut out = Vec::new();
+        if let Some((layer, path, bytes)) = self.read(DPKG_STATUS, i) {
+            out.extend(
+                self.parsed(layer, &path, &bytes, parse_dpkg)
+                    .packages
+                    .iter()
+                    .cloned(),
+            );
+        }
+        let status_d: Vec<String> = self
+            .overlay
+            .visible_under(DPKG_STATUS_D, i)
+            .into_iter()
+            .filter(|s| {
+                let name = s.entry.path.rsplit('/').next().unwrap_or_default();
+                s.entry.path.matches('/').count() == DPKG_STATUS_D.matches('/').count() + 1
+                    && dpkg::is_status_d_control_file(name)
+            })
+            .map(|s| s.entry.path.clone())
+            .collect();
+        for p in status_d {
+            if let Some((layer, path, bytes)) = self.read(&p, i) {
+                out.extend(
+                    self.parsed(layer, &path, &bytes, parse_dpkg)
+                        .packages
+                        .iter()
+                        .cloned(),
+                );
+            }
+        }
+        if let Some((layer, path, bytes)) = self.read(APK_INSTALLED, i) {
+            out.extend(
+                self.parsed(layer, &path, &bytes, parse_apk)
+                    .packages
+                    .iter()
+                    .cloned(),
+            );
+        }
+        for db in RPM_DBS {
+            if let Some((layer, path, bytes)) = self.read(db, i) {
+                out.extend(
+                    self.parsed(layer, &path, &bytes, parse_rpm)
+                        .packages
+                        .iter()
+                        .cloned(),
+                );
+                break; // rpm uses one database; the others are leftovers of a migration
+            }
+        }
+        out
+    }
+
+    /// The os-release of the view of layer `i`.
+    pub fn os_release(&mut self, i: usize) -> Option<os_release::OsRelease> {
+        OS_RELEASE
+            .iter()
+            .find_map(|p| self.read(p, i))
+            .map(|(_, _, bytes)| os_release::parse(&bytes).0)
+    }
+}
+
+fn parse_dpkg(bytes: &[u8], path: &str, layer: usize) -> (Vec<Cataloged>, Vec<String>) {
+    let (pkgs, warnings) = dpkg::parse_status(bytes);
+    let packages = pkgs
+        .into_iter()
+        .filter(|p| p.is_installed())
+        .map(|p| {
+            let groups = |r: &dpkg::Relation| -> Vec<Vec<String>> {
+                r.groups
+                    .iter()
+                    .map(|g| g.iter().map(|d| d.name.clone()).collect())
+                    .collect()
+            };
+            let mut depends = groups(&p.pre_depends);
+            depends.extend(groups(&p.depends));
+            Cataloged {
+                kind: "deb",
+                name: p.package.clone(),
+                version: p.version.clone(),
+                arch: p.architecture.clone().unwrap_or_default(),
+                source: Some((p.source_name.clone(), p.source_version.clone())),
+                license: None,
+                supplier: p.maintainer.clone(),
+                homepage: p.homepage.clone(),
+                commit: None,
+                db: (path.to_string(), layer),
+                depends,
+                provides: p.provides.names().map(str::to_string).collect(),
+                files: Vec::new(),
+            }
+        })
+        .collect();
+    (packages, warnings.iter().map(ToString::to_string).collect())
+}
+
+fn parse_apk(bytes: &[u8], path: &str, layer: usize) -> (Vec<Cataloged>, Vec<String>) {
+    let (pkgs, warnings) = apk::parse_installed(bytes);
+    let strip = |s: &str| -> String {
+        let end = s.find(['<', '>', '=', '~']).unwrap_or(s.len());
+        s[..end].to_string()
+    };
+    let packages = pkgs
+        .into_iter()
+        .map(|p| Cataloged {
+            kind: "apk",
+            source: p.origin.clone().map(|o| (o, p.version.clone())),
+            name: p.name,
+            version: p.version,
+            arch: p.arch.unwrap_or_default(),
+            license: p.license,
+            supplier: p.maintainer,
+            homepage: p.url,
+            commit: p.commit,
+            db: (path.to_string(), layer),
+            depends: p
+                .depends
+                .iter()
+                .filter(|d| !d.starts_with('!'))
+                .map(|d| vec![strip(d)])
+                .collect(),
+            provides: p.provides.iter().map(|d| strip(d)).collect(),
+            files: p.files,
+        })
+        .collect();
+    (
+        packages,
+        warnings
+            .iter()
+            .map(|w| format!("line {}: {}", w.line, w.message))
+            .collect(),
+    )
+}
+
+fn parse_rpm(bytes: &[u8], path: &str, layer: usize) -> (Vec<Cataloged>, Vec<String>) {
+    match rpm::read_rpmdb(bytes) {
+        Ok((pkgs, warnings)) => {
+            let packages = pkgs
+                .into_iter()
+                .filter(|p| !p.is_gpg_pubkey)
+                .map(|p| Cataloged {
+                    kind: "rpm",
+                    version: p.evr(),
+                    source: p.source_rpm.clone().map(|s| (s, String::new())),
+                    arch: p.arch.clone().unwrap_or_default(),
+                    license: p.license.clone(),
+                    supplier: p.vendor.clone(),
+                    homepage: p.url.clone(),
+                    commit: None,
+                    db: (path.to_string(), layer),
+                    depends: p
+                        .requires
+                        .iter()
+                        .filter(|d| !d.is_rpmlib())
+                        .map(|d| vec![d.name.clone()])
+                        .collect(),
+                    provides: p.provides.iter().map(|d| d.name.clone()).collect(),
+                    files: p.files.clone(),
+                    name: p.name,
+                })
+                .collect();
+            (
+                packages,
+                warnings.iter().map(|w| w.message.clone()).collect(),
+            )
+        }
+        Err(e) => (
+            Vec::new(),
+            vec![format!("cannot read the rpm database: {e}")],
+        ),
+    }
+}
+
+/// Resolves each package's dependencies to the packages that satisfy them in the same set:
+/// by name, then by what packages provide, then (rpm, apk) by the files they own. Returns,
+/// per package, the indexes it depends on.
+pub fn resolve_dependencies(packages: &[Arc<Cataloged>]) -> Vec<Vec<usize>> {
+    let mut by_name: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for (i, p) in packages.iter().enumerate() {
+        by_name.entry((p.kind, p.name.as_str())).or_insert(i);
+        for v in &p.provides {
+            by_name.entry((p.kind, v.as_str())).or_insert(i);
+        }
+        for f in &p.files {
+            by_name.entry((p.kind, f.as_str())).or_insert(i);
+        }
+    }
+    packages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let mut deps: Vec<usize> = p
+                .depends
+                .iter()
+                .filter_map(|group| {
+                    group
+                        .iter()
+                        .find_map(|n| by_name.get(&(p.kind, n.as_str())).copied())
+                })
+                .filter(|&j| j != i)
+                .collect();
+            deps.sort_unstable();
+            deps.dedup();
+            deps
+        })
+        .collect()
+}
