@@ -8,6 +8,7 @@
 
 pub mod attribute;
 pub mod catalog;
+pub mod dockerfile;
 pub mod error;
 pub mod model;
 pub mod overlay;

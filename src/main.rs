@@ -56,6 +56,11 @@ struct ScanArgs {
     #[arg(long, value_name = "IMAGE")]
     base_image: Option<PathBuf>,
 
+    /// The Dockerfile the image was built from: its final stage's RUN/COPY/ADD are matched
+    /// to the top layers, and the layers below are the base image.
+    #[arg(long, value_name = "FILE")]
+    dockerfile: Option<PathBuf>,
+
     /// The number of bottom layers that belong to the base image.
     #[arg(long, value_name = "N")]
     base_layers: Option<usize>,
@@ -105,7 +110,11 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
     let mut base = BaseHints {
         base_layers: args.base_layers,
         base_image: None,
+        dockerfile: None,
     };
+    if let Some(d) = &args.dockerfile {
+        base = base.with_dockerfile(d)?;
+    }
     if let Some(b) = &args.base_image {
         base = base.with_base_image(b, &opts)?;
     }

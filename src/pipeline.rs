@@ -12,6 +12,7 @@ use crate::attribute::{attribute, Key, Placed};
 use crate::catalog::os_release::OsRelease;
 use crate::catalog::view::{resolve_dependencies, Catalog, Cataloged};
 use crate::catalog::{self, purl};
+use crate::dockerfile::Dockerfile;
 use crate::error::{Error, Location, Result};
 use crate::model::{
     BaseInfo, Finding, FoundIn, ImageInfo, LayerInfo, LayerRef, License, OsInfo, Package,
@@ -209,6 +210,7 @@ pub fn report(scanned: &Scanned, base_hints: &BaseHints) -> Report {
         annotations: Some(&image.annotations),
         base_layers: base_hints.base_layers,
         base_image: base_hints.base_image.clone(),
+        dockerfile: base_hints.dockerfile.as_ref().map(|(p, d)| (p.as_str(), d)),
     });
     findings.append(&mut base_findings);
 
@@ -404,9 +406,28 @@ pub struct BaseHints {
     pub base_layers: Option<usize>,
     /// `--base-image IMAGE`: its name and diff_ids.
     pub base_image: Option<(String, Vec<String>)>,
+    /// `--dockerfile FILE`: its path and parsed content.
+    pub dockerfile: Option<(String, Dockerfile)>,
 }
 
 impl BaseHints {
+    /// Reads and parses `--dockerfile FILE`.
+    pub fn with_dockerfile(mut self, path: &Path) -> Result<Self> {
+        let name = path.display().to_string();
+        let text =
+            std::fs::read(path).map_err(|e| Error::Usage(format!("--dockerfile {name}: {e}")))?;
+        if text.len() > crate::dockerfile::MAX_SIZE {
+            return Err(Error::Usage(format!(
+                "--dockerfile {name}: larger than {} bytes",
+                crate::dockerfile::MAX_SIZE
+            )));
+        }
+        let df = crate::dockerfile::parse(&String::from_utf8_lossy(&text))
+            .map_err(|e| Error::Usage(format!("--dockerfile {name}: {e}")))?;
+        self.dockerfile = Some((name, df));
+        Ok(self)
+    }
+
     /// Reads the diff_ids of `--base-image` (its manifest and config only, no layer).
     pub fn with_base_image(mut self, path: &Path, opts: &Options) -> Result<Self> {
         let base = source::open(

@@ -526,3 +526,43 @@ fn debian_app_attribution_equals_dpkg_query() {
         assert_eq!(doc["base"]["layers"], 1);
     }
 }
+
+#[test]
+fn dockerfile_final_stage_marks_our_layers() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let df = root.join("samples/Dockerfile");
+    let doc = scan_json(
+        &root.join("samples/demo.tar"),
+        &["--dockerfile", df.to_str().unwrap()],
+    );
+    assert_eq!(doc["base"]["method"], "dockerfile");
+    assert_eq!(doc["base"]["layers"], 1);
+    assert_eq!(doc["base"]["name"], "debian:bookworm-slim");
+    assert_eq!(find(&doc, "jq")["origin"], "authored");
+    assert_eq!(find(&doc, "libc6")["origin"], "base");
+    // A Dockerfile of some other image is reported and does not decide.
+    let d = tempfile::tempdir().unwrap();
+    let other = write(
+        d.path(),
+        "Dockerfile",
+        b"FROM alpine:3.20\nRUN apk add --no-cache curl\n",
+    );
+    let doc = scan_json(
+        &root.join("samples/demo.tar"),
+        &["--dockerfile", other.to_str().unwrap()],
+    );
+    assert_eq!(doc["base"]["method"], "history");
+    assert!(doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["kind"] == "dockerfile-mismatch"));
+    // An unreadable Dockerfile is a usage error.
+    let out = layerbom(&[
+        "scan",
+        root.join("samples/demo.tar").to_str().unwrap(),
+        "--dockerfile",
+        "/nonexistent/Dockerfile",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -14,6 +14,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::dockerfile::{Dockerfile, Instruction};
 use crate::model::{Finding, Origin, Severity};
 use crate::source::History;
 
@@ -56,6 +57,8 @@ pub struct Evidence<'a> {
     pub base_layers: Option<usize>,
     /// `--base-image IMAGE`: its name and diff_ids.
     pub base_image: Option<(String, Vec<String>)>,
+    /// `--dockerfile FILE`: its path and parsed content.
+    pub dockerfile: Option<(&'a str, &'a Dockerfile)>,
 }
 
 const ANN_BASE_NAME: &str = "org.opencontainers.image.base.name";
@@ -114,6 +117,27 @@ pub fn decide(ev: &Evidence) -> (BaseDecision, Vec<Finding>) {
             format!("--base-layers {n} but the image has only {layers} layers"),
         ));
     }
+    if let Some((path, df)) = ev.dockerfile {
+        match dockerfile_boundary(ev.history, layers, df) {
+            Ok((n, why)) => {
+                return (
+                    BaseDecision {
+                        method: "dockerfile",
+                        layers: Some(n),
+                        name: df.final_base().map(str::to_string).or(ann_name),
+                        digest: ann_digest,
+                        reason: format!("{path}: {why}"),
+                    },
+                    findings,
+                )
+            }
+            Err(why) => findings.push(Finding::new(
+                "dockerfile-mismatch",
+                Severity::Warning,
+                format!("{path} does not match this image's history: {why}"),
+            )),
+        }
+    }
     let from_history = history_boundary(ev.history, layers);
     if ann_name.is_some() || ann_digest.is_some() {
         let what = ann_name.clone().or(ann_digest.clone()).unwrap_or_default();
@@ -154,6 +178,101 @@ pub fn decide(ev: &Evidence) -> (BaseDecision, Vec<Finding>) {
         },
         findings,
     )
+}
+
+/// Text squeezed for comparison: no whitespace, no line-continuation backslashes.
+fn squeeze(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '\\')
+        .collect()
+}
+
+/// Whether a layer-making instruction is the one a history step records. BuildKit writes
+/// `RUN /bin/sh -c CMD # buildkit` and `COPY SRC DST # buildkit`; the classic builder
+/// writes `/bin/sh -c CMD` and `/bin/sh -c #(nop) COPY file:… in DST`.
+fn instruction_matches(ins: &Instruction, step: &str) -> bool {
+    let squeezed = squeeze(step);
+    match ins.keyword.as_str() {
+        "RUN" => {
+            // RUN flags (--mount=…, --network=…) come first and are not recorded.
+            let cmd = ins
+                .args
+                .split_whitespace()
+                .skip_while(|w| w.starts_with("--"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let key: String = squeeze(&cmd).chars().take(48).collect();
+            (step.contains("RUN") || step.contains("/bin/sh -c"))
+                && !key.is_empty()
+                && squeezed.contains(&key)
+        }
+        "COPY" | "ADD" => {
+            let dest = ins
+                .args
+                .split_whitespace()
+                .last()
+                .unwrap_or_default()
+                .trim_end_matches('/');
+            (step.contains("COPY") || step.contains("ADD")) && squeezed.contains(&squeeze(dest))
+        }
+        "WORKDIR" => step.contains("WORKDIR"),
+        _ => false,
+    }
+}
+
+/// The base boundary by the Dockerfile: the final stage's layer-making instructions,
+/// matched from the top of the history down. `WORKDIR` may or may not have made a layer.
+fn dockerfile_boundary(
+    history: &[History],
+    layers: usize,
+    df: &Dockerfile,
+) -> Result<(usize, String), String> {
+    let steps: Vec<&History> = history.iter().filter(|h| !h.empty_layer).collect();
+    if steps.len() != layers {
+        return Err(format!(
+            "the history records {} layer steps for {layers} layers",
+            steps.len()
+        ));
+    }
+    let stage = df.final_stage().ok_or("no stage")?;
+    let makers: Vec<&Instruction> = stage
+        .instructions
+        .iter()
+        .filter(|i| matches!(i.keyword.as_str(), "RUN" | "COPY" | "ADD" | "WORKDIR"))
+        .collect();
+    let mut top = steps.len();
+    let mut matched = 0;
+    for ins in makers.iter().rev() {
+        let step = top
+            .checked_sub(1)
+            .and_then(|t| steps[t].created_by.as_deref());
+        match step {
+            Some(s) if instruction_matches(ins, s) => {
+                top -= 1;
+                matched += 1;
+            }
+            _ if ins.keyword == "WORKDIR" => {}
+            Some(s) => {
+                return Err(format!(
+                    "line {}: {} {} is not history step {s:?}",
+                    ins.line, ins.keyword, ins.args
+                ))
+            }
+            None => {
+                return Err(format!(
+                    "line {}: {} has no layer left to match",
+                    ins.line, ins.keyword
+                ))
+            }
+        }
+    }
+    Ok((
+        top,
+        format!(
+            "the final stage (FROM {} at line {}) made the top {matched} layers",
+            stage.from, stage.line
+        ),
+    ))
 }
 
 /// Whether a history step sets the default command (`CMD`, `ENTRYPOINT`).
@@ -305,6 +424,41 @@ mod tests {
         assert_eq!(b.method, "annotation");
         assert_eq!(b.layers, Some(1));
         assert_eq!(b.name.as_deref(), Some("docker.io/library/debian:bookworm"));
+    }
+
+    #[test]
+    fn the_dockerfile_final_stage_matches_the_top_layers() {
+        let h = debian_then_ours();
+        let d = ids(3);
+        let df = crate::dockerfile::parse(
+            "FROM golang AS build\nRUN go build\nFROM debian:bookworm\nWORKDIR /opt\nRUN apt-get update && \\\n    apt-get install -y jq\nCOPY app /opt/app\nCMD [\"/opt/app/run\"]\n",
+        )
+        .unwrap();
+        let (b, f) = decide(&Evidence {
+            diff_ids: &d,
+            history: &h,
+            dockerfile: Some(("Dockerfile", &df)),
+            ..Evidence::default()
+        });
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!((b.method, b.layers), ("dockerfile", Some(1)));
+        assert_eq!(b.name.as_deref(), Some("debian:bookworm"));
+    }
+
+    #[test]
+    fn a_dockerfile_of_another_image_is_reported() {
+        let h = debian_then_ours();
+        let d = ids(3);
+        let df = crate::dockerfile::parse("FROM alpine\nRUN apk add curl\n").unwrap();
+        let (b, f) = decide(&Evidence {
+            diff_ids: &d,
+            history: &h,
+            dockerfile: Some(("Dockerfile", &df)),
+            ..Evidence::default()
+        });
+        assert_eq!(b.method, "history");
+        assert_eq!(f[0].kind, "dockerfile-mismatch");
+        assert!(f[0].message.contains("line 2"), "{}", f[0].message);
     }
 
     #[test]

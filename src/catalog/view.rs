@@ -142,13 +142,7 @@ impl<'o, 'a> Catalog<'o, 'a> {
         }
     }
 
-    fn parsed(
-        &mut self,
-        layer: usize,
-        path: &str,
-        bytes: &[u8],
-        parse: Parser,
-    ) -> Arc<Parsed> {
+    fn parsed(&mut self, layer: usize, path: &str, bytes: &[u8], parse: Parser) -> Arc<Parsed> {
         if let Some(p) = self.cache.get(&(layer, path.to_string())) {
             return Arc::clone(p);
         }

@@ -1,0 +1,18 @@
+//! Any bytes as a package database (dpkg status, rpmdb of any kind, apk installed,
+//! os-release): the parsers must return records or warnings, never panic.
+#![no_main]
+
+use layerbom::catalog::{apk, dpkg, os_release, rpm};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = dpkg::parse_status(data);
+    let _ = dpkg::parse_list(data);
+    let _ = rpm::read_rpmdb(data);
+    let _ = rpm::read_sqlite(data);
+    let _ = rpm::read_bdb(data);
+    let _ = rpm::read_ndb(data);
+    let _ = rpm::parse_header(data);
+    let _ = apk::parse_installed(data);
+    let _ = os_release::parse(data);
+});
