@@ -145,17 +145,21 @@ fn truncated_image_archive() {
     );
 }
 
+/// Damages 64 bytes in the middle of a file.
+fn flip_middle(file: &Path, mask: u8) {
+    let mut bytes = std::fs::read(file).unwrap();
+    let mid = bytes.len() / 2;
+    for b in &mut bytes[mid..mid + 64] {
+        *b ^= mask;
+    }
+    std::fs::write(file, &bytes).unwrap();
+}
+
 #[test]
 fn corrupt_gzip_layer() {
     let d = tempfile::tempdir().unwrap();
     copy_dir(&fixture("oci-gzip"), d.path());
-    let blob = &layer_blobs(d.path())[0];
-    let mut bytes = std::fs::read(blob).unwrap();
-    let mid = bytes.len() / 2;
-    for b in &mut bytes[mid..mid + 64] {
-        *b ^= 0x5a;
-    }
-    std::fs::write(blob, &bytes).unwrap();
+    flip_middle(&layer_blobs(d.path())[0], 0x5a);
     for extra in [&[][..], &["--no-verify"][..]] {
         let line = scan_error(d.path(), extra);
         assert_names_layer(&line, 0);
@@ -168,13 +172,7 @@ fn corrupt_zstd_layer() {
     tar::Archive::new(std::fs::File::open(fixture("oci-zstd.tar")).unwrap())
         .unpack(d.path())
         .unwrap();
-    let blob = &layer_blobs(d.path())[0];
-    let mut bytes = std::fs::read(blob).unwrap();
-    let mid = bytes.len() / 2;
-    for b in &mut bytes[mid..mid + 64] {
-        *b ^= 0xa5;
-    }
-    std::fs::write(blob, &bytes).unwrap();
+    flip_middle(&layer_blobs(d.path())[0], 0xa5);
     for extra in [&[][..], &["--no-verify"][..]] {
         let line = scan_error(d.path(), extra);
         assert_names_layer(&line, 0);

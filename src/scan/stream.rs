@@ -185,9 +185,19 @@ impl<R: Read> Skip for ReadSkip<R> {
 }
 
 /// Passes over content by seeking, checking that the input really is that long.
-struct SeekSkip<R> {
+pub struct SeekSkip<R> {
     inner: BufReader<R>,
     len: u64,
+}
+
+impl<R: Read + Seek> SeekSkip<R> {
+    /// A buffered reader over `inner`, whose total length is `len`.
+    pub fn new(inner: R, len: u64) -> Self {
+        SeekSkip {
+            inner: BufReader::with_capacity(64 * 1024, inner),
+            len,
+        }
+    }
 }
 
 impl<R: Read> Read for SeekSkip<R> {

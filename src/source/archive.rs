@@ -7,10 +7,11 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use crate::scan::tar::{self, Kind, Skip, TarReader};
+use crate::scan::stream::SeekSkip;
+use crate::scan::tar::{self, Kind, TarReader};
 
 /// The most members an image archive may have.
 const MAX_MEMBERS: usize = 1_000_000;
@@ -75,32 +76,6 @@ impl Seek for Window {
         self.file.seek(SeekFrom::Start(self.start + target))?;
         self.pos = target;
         Ok(target)
-    }
-}
-
-/// A plain reader over a file, passing over content with seeks (for indexing headers).
-struct FileSkip {
-    inner: BufReader<File>,
-    len: u64,
-}
-
-impl Read for FileSkip {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.inner.read(buf)
-    }
-}
-
-impl Skip for FileSkip {
-    fn skip(&mut self, n: u64) -> io::Result<()> {
-        let here = self.inner.stream_position()?;
-        if here.saturating_add(n) > self.len {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                format!("archive ends {} bytes early", here + n - self.len),
-            ));
-        }
-        self.inner
-            .seek_relative(i64::try_from(n).map_err(|_| io::Error::other("skip too large"))?)
     }
 }
 
@@ -181,10 +156,7 @@ impl Archive {
     pub fn index_tar(path: &Path) -> Result<TarIndex, ArchiveError> {
         let file = File::open(path)?;
         let len = file.metadata()?.len();
-        let mut reader = TarReader::new(FileSkip {
-            inner: BufReader::with_capacity(64 * 1024, file),
-            len,
-        });
+        let mut reader = TarReader::new(SeekSkip::new(file, len));
         let mut regular: BTreeMap<String, MemberRef> = BTreeMap::new();
         let mut links: BTreeMap<String, (Kind, String)> = BTreeMap::new();
         let mut count = 0usize;
