@@ -360,3 +360,19 @@ fn the_table_shows_layers_and_history() {
     assert!(t.contains("ADD rootfs / # base"), "{t}");
     assert!(t.contains("4c3e6e6ec268"), "{t}");
 }
+
+#[test]
+fn a_platform_the_docker_archive_does_not_have_is_an_error() {
+    let line = scan_error(
+        &fixture("docker-archive.tar"),
+        &["--platform", "linux/arm64"],
+    );
+    assert!(
+        line.contains("linux/amd64") && line.contains("linux/arm64"),
+        "{line}"
+    );
+    scan_json(
+        &fixture("docker-archive.tar"),
+        &["--platform", "linux/amd64"],
+    );
+}

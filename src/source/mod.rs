@@ -322,6 +322,16 @@ fn open_docker(at: &At, archive: Archive, opts: &OpenOptions) -> Result<Image> {
         }
     }
     let config: ImageConfig = parse_json(at, &config_name, &config_bytes)?;
+    if let (Some(want), Some(have)) = (&opts.platform, config.platform()) {
+        if !oci::matches(want, &have) {
+            return Err(at.err(
+                Some(&config_name),
+                format!(
+                    "the image is {have}, not {want} (a docker-save archive holds one platform)"
+                ),
+            ));
+        }
+    }
     let has_index = archive.contains("index.json");
     // Docker 25+ also writes an OCI index: it gives the manifest digest and annotations.
     let mut manifest: Option<(String, Manifest)> = None;

@@ -269,7 +269,7 @@ fn walk(
 
 /// Whether a candidate's platform satisfies the requested one. A request without a variant
 /// accepts any variant; a candidate without a platform matches only when it is alone.
-fn matches(want: &Platform, have: &Platform) -> bool {
+pub fn matches(want: &Platform, have: &Platform) -> bool {
     want.os == have.os
         && want.architecture == have.architecture
         && (want.variant.is_none() || want.variant == have.variant)
