@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 use layerbom::model::Platform;
 use layerbom::pipeline::{self, BaseHints, Options};
-use layerbom::render::{Format, OutputSpec};
+use layerbom::render::{Format, OutputSpec, RenderContext};
 use layerbom::Error;
 
 /// Reads a container image and reports what is inside and which layer put it there.
@@ -38,7 +38,7 @@ struct ScanArgs {
     image: PathBuf,
 
     /// Write FORMAT to FILE, or to standard output without `=FILE` (repeatable).
-    /// Formats: table (the default), json (native, schema layerbom/v1).
+    /// Formats: table (the default), json (native, schema layerbom/v1), spdx-json (SPDX 2.3).
     #[arg(short = 'o', long = "output", value_name = "FORMAT[=FILE]")]
     outputs: Vec<OutputSpec>,
 
@@ -119,6 +119,8 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
         base = base.with_base_image(b, &opts)?;
     }
     let report = pipeline::scan(&args.image, &opts, &base)?;
+    let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
+    let ctx = RenderContext::new(&report, epoch.as_deref());
     for o in &outputs {
         let name = o.path.clone().unwrap_or_else(|| "-".into());
         let failed = |source| Error::Output {
@@ -128,13 +130,13 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
         match &o.path {
             Some(p) => {
                 let mut w = BufWriter::new(File::create(p).map_err(failed)?);
-                o.format.render(&report, &mut w).map_err(failed)?;
+                o.format.render(&report, &ctx, &mut w).map_err(failed)?;
                 w.flush().map_err(failed)?;
             }
             None => {
                 let stdout = std::io::stdout();
                 let mut w = BufWriter::new(stdout.lock());
-                o.format.render(&report, &mut w).map_err(failed)?;
+                o.format.render(&report, &ctx, &mut w).map_err(failed)?;
                 w.flush().map_err(failed)?;
             }
         }

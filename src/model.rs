@@ -286,6 +286,9 @@ pub struct Evidence {
 pub struct License {
     /// The license as the package states it, raw.
     pub declared: Option<String>,
+    /// The declared license as an SPDX expression, when it could be normalized.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub declared_spdx: Option<String>,
     /// An SPDX expression, or `NOASSERTION`.
     pub concluded: String,
     /// What the conclusion rests on.

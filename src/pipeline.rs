@@ -377,6 +377,7 @@ fn packages(
                 upgraded_from: p.replaced.clone(),
                 license: License {
                     declared: c.license.clone(),
+                    declared_spdx: None,
                     concluded: "NOASSERTION".into(),
                     evidence: Vec::new(),
                     reason: Some(match &c.license {

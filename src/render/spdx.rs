@@ -1,0 +1,355 @@
+//! SPDX 2.3 JSON.
+//!
+//! How the image is laid out in the document, so that a reader of the document alone can
+//! tell which packages our own layers added:
+//!
+//! - the image is the described package (`primaryPackagePurpose: CONTAINER`), with its
+//!   config digest as a checksum and an OCI purl;
+//! - each layer is a package named `layer N (base|authored|unknown)`, whose version is its
+//!   diff_id, with an annotation `layerbom:origin=…` and `layerbom:created_by=…`; the image
+//!   `CONTAINS` each layer;
+//! - each OS package is a package that its introducing layer `CONTAINS`, with an annotation
+//!   `layerbom:layer=N` and `layerbom:origin=…`;
+//! - dependency edges from the package databases are `DEPENDS_ON` relationships;
+//! - every `LicenseRef-` used is declared in `hasExtractedLicensingInfos`.
+//!
+//! The document is written with hand-made serde values rather than `spdx-rs`: that crate's
+//! model stops at SPDX 2.2 fields (no `primaryPackagePurpose`) and its last release is from
+//! 2022. Keys come out sorted (serde_json's map), so the bytes depend only on the report.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+
+use serde_json::{json, Map, Value};
+
+use super::RenderContext;
+use crate::model::{Origin, Package, Report};
+
+/// Characters allowed in an SPDX element id after `SPDXRef-`.
+fn id_part(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+/// A short stable hash (FNV-1a) to keep ids unique without making them long.
+fn short_hash(s: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{:08x}", h >> 32)
+}
+
+/// The SPDX id of a package.
+pub fn package_id(p: &Package) -> String {
+    format!(
+        "SPDXRef-Package-{}-{}-{}",
+        p.kind,
+        id_part(&p.name),
+        short_hash(&p.purl)
+    )
+}
+
+fn origin_name(o: Origin) -> &'static str {
+    match o {
+        Origin::Base => "base",
+        Origin::Authored => "authored",
+        Origin::Unknown => "unknown",
+    }
+}
+
+/// An SPDX supplier value from a maintainer or vendor string (`Name <email>`).
+fn supplier(raw: Option<&str>) -> String {
+    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+        return "NOASSERTION".into();
+    };
+    match raw.split_once('<') {
+        Some((name, rest)) => {
+            let email = rest.trim_end_matches('>').trim();
+            format!("Organization: {} ({email})", name.trim())
+        }
+        None => format!("Organization: {raw}"),
+    }
+}
+
+/// The `LicenseRef-` ids an expression uses.
+fn license_refs(expr: &str, out: &mut BTreeSet<String>) {
+    for word in expr.split(|c: char| c.is_whitespace() || c == '(' || c == ')') {
+        if word.starts_with("LicenseRef-") {
+            out.insert(word.to_string());
+        }
+    }
+}
+
+fn annotation(ctx: &RenderContext, comment: String) -> Value {
+    json!({
+        "annotationDate": ctx.timestamp,
+        "annotationType": "OTHER",
+        "annotator": format!("Tool: layerbom-{}", ctx.tool_version),
+        "comment": comment,
+    })
+}
+
+/// The name of the image in documents: its first tag, or the input's name.
+pub fn image_name(r: &Report) -> String {
+    r.image.repo_tags.first().cloned().unwrap_or_else(|| {
+        std::path::Path::new(&r.image.source)
+            .file_name()
+            .map_or_else(
+                || r.image.source.clone(),
+                |n| n.to_string_lossy().into_owned(),
+            )
+    })
+}
+
+/// The hex of the digest that identifies the image (config, else first diff_id).
+pub fn image_hex(r: &Report) -> String {
+    r.image
+        .config_digest
+        .as_deref()
+        .or_else(|| r.layers.first().and_then(|l| l.diff_id.as_deref()))
+        .map(|d| d.split_once(':').map_or(d, |(_, h)| h).to_string())
+        .unwrap_or_else(|| short_hash(&r.image.source))
+}
+
+/// Builds the SPDX 2.3 document.
+pub fn document(r: &Report, ctx: &RenderContext) -> Value {
+    let name = image_name(r);
+    let hex = image_hex(r);
+    let mut packages = Vec::new();
+    let mut relationships = vec![json!({
+        "spdxElementId": "SPDXRef-DOCUMENT",
+        "relationshipType": "DESCRIBES",
+        "relatedSpdxElement": "SPDXRef-Image",
+    })];
+    let mut image = json!({
+        "SPDXID": "SPDXRef-Image",
+        "name": name,
+        "versionInfo": r.image.config_digest.clone().unwrap_or_else(|| "NOASSERTION".into()),
+        "downloadLocation": "NOASSERTION",
+        "filesAnalyzed": false,
+        "primaryPackagePurpose": "CONTAINER",
+        "licenseConcluded": "NOASSERTION",
+        "licenseDeclared": "NOASSERTION",
+        "copyrightText": "NOASSERTION",
+        "supplier": "NOASSERTION",
+    });
+    if let Some(d) = &r.image.config_digest {
+        if let Some(h) = d.strip_prefix("sha256:") {
+            image["checksums"] = json!([{"algorithm": "SHA256", "checksumValue": h}]);
+            let repo = name
+                .split(':')
+                .next()
+                .unwrap_or(&name)
+                .rsplit('/')
+                .next()
+                .unwrap_or(&name);
+            image["externalRefs"] = json!([{
+                "referenceCategory": "PACKAGE-MANAGER",
+                "referenceType": "purl",
+                "referenceLocator": format!("pkg:oci/{}@sha256%3A{h}", id_part(repo).to_ascii_lowercase()),
+            }]);
+        }
+    }
+    let mut os_comment = Vec::new();
+    if let Some(os) = &r.image.os {
+        os_comment.push(format!(
+            "os: {} {}",
+            os.id,
+            os.version_id.clone().unwrap_or_default()
+        ));
+    }
+    if let Some(p) = &r.image.platform {
+        os_comment.push(format!("platform: {p}"));
+    }
+    if !r.image.repo_tags.is_empty() {
+        os_comment.push(format!("tags: {}", r.image.repo_tags.join(", ")));
+    }
+    os_comment.push(format!(
+        "base image: {} layer(s) by {} ({})",
+        r.base.layers.map_or("unknown".into(), |n| n.to_string()),
+        r.base.method,
+        r.base.reason
+    ));
+    image["comment"] = Value::String(os_comment.join("; "));
+    packages.push(image);
+
+    for l in &r.layers {
+        let id = format!("SPDXRef-Layer-{}", l.index);
+        let mut layer = json!({
+            "SPDXID": id,
+            "name": format!("layer {} ({})", l.index, origin_name(l.origin)),
+            "versionInfo": l.diff_id.clone().unwrap_or_else(|| "NOASSERTION".into()),
+            "downloadLocation": "NOASSERTION",
+            "filesAnalyzed": false,
+            "licenseConcluded": "NOASSERTION",
+            "licenseDeclared": "NOASSERTION",
+            "copyrightText": "NOASSERTION",
+            "supplier": "NOASSERTION",
+            "annotations": [
+                annotation(ctx, format!("layerbom:origin={}", origin_name(l.origin))),
+                annotation(ctx, format!("layerbom:index={}", l.index)),
+            ],
+        });
+        if let Some(h) = l.diff_id.as_deref().and_then(|d| d.strip_prefix("sha256:")) {
+            layer["checksums"] = json!([{"algorithm": "SHA256", "checksumValue": h}]);
+        }
+        if let Some(c) = &l.created_by {
+            layer["comment"] = Value::String(format!("created_by: {c}"));
+        }
+        packages.push(layer);
+        relationships.push(json!({
+            "spdxElementId": "SPDXRef-Image",
+            "relationshipType": "CONTAINS",
+            "relatedSpdxElement": id,
+        }));
+    }
+
+    let mut refs = BTreeSet::new();
+    for p in &r.packages {
+        let id = package_id(p);
+        license_refs(&p.license.concluded, &mut refs);
+        let declared = p
+            .license
+            .declared_spdx
+            .clone()
+            .unwrap_or_else(|| "NOASSERTION".into());
+        license_refs(&declared, &mut refs);
+        let mut pkg = json!({
+            "SPDXID": id,
+            "name": p.name,
+            "versionInfo": p.version,
+            "downloadLocation": "NOASSERTION",
+            "filesAnalyzed": false,
+            "licenseConcluded": p.license.concluded,
+            "licenseDeclared": declared,
+            "copyrightText": if p.copyright.is_empty() { "NOASSERTION".to_string() } else { p.copyright.join("\n") },
+            "supplier": supplier(p.supplier.as_deref()),
+            "externalRefs": [{
+                "referenceCategory": "PACKAGE-MANAGER",
+                "referenceType": "purl",
+                "referenceLocator": p.purl,
+            }],
+            "annotations": [
+                annotation(ctx, format!("layerbom:layer={}", p.layer.index)),
+                annotation(ctx, format!("layerbom:origin={}", origin_name(p.origin))),
+            ],
+        });
+        if let Some(s) = &p.source {
+            pkg["sourceInfo"] = Value::String(match &s.version {
+                Some(v) => format!("built from source package {} {v}", s.name),
+                None => format!("built from source package {}", s.name),
+            });
+        }
+        if let Some(h) = p.homepage.as_deref().filter(|h| h.starts_with("http")) {
+            pkg["homepage"] = Value::String(h.to_string());
+        }
+        if let Some(raw) = &p.license.declared {
+            pkg["licenseComments"] =
+                Value::String(format!("declared by the package database as: {raw}"));
+        } else if let Some(reason) = &p.license.reason {
+            pkg["licenseComments"] = Value::String(reason.clone());
+        }
+        packages.push(pkg);
+        relationships.push(json!({
+            "spdxElementId": format!("SPDXRef-Layer-{}", p.layer.index),
+            "relationshipType": "CONTAINS",
+            "relatedSpdxElement": id,
+        }));
+    }
+    let by_purl: std::collections::BTreeMap<&str, String> = r
+        .packages
+        .iter()
+        .map(|p| (p.purl.as_str(), package_id(p)))
+        .collect();
+    for p in &r.packages {
+        for d in &p.depends_on {
+            if let Some(target) = by_purl.get(d.as_str()) {
+                relationships.push(json!({
+                    "spdxElementId": package_id(p),
+                    "relationshipType": "DEPENDS_ON",
+                    "relatedSpdxElement": target,
+                }));
+            }
+        }
+    }
+    let mut doc = Map::new();
+    doc.insert("spdxVersion".into(), "SPDX-2.3".into());
+    doc.insert("dataLicense".into(), "CC0-1.0".into());
+    doc.insert("SPDXID".into(), "SPDXRef-DOCUMENT".into());
+    doc.insert("name".into(), Value::String(name.clone()));
+    doc.insert(
+        "documentNamespace".into(),
+        Value::String(format!(
+            "https://spdx.org/spdxdocs/layerbom/{}-{hex}",
+            id_part(&name)
+        )),
+    );
+    doc.insert(
+        "creationInfo".into(),
+        json!({"created": ctx.timestamp, "creators": [format!("Tool: layerbom-{}", ctx.tool_version)]}),
+    );
+    doc.insert("packages".into(), Value::Array(packages));
+    doc.insert("relationships".into(), Value::Array(relationships));
+    if !refs.is_empty() {
+        let infos: Vec<Value> = refs
+            .iter()
+            .map(|id| {
+                json!({
+                    "licenseId": id,
+                    "name": id.trim_start_matches("LicenseRef-"),
+                    "extractedText": ctx.license_texts.get(id).cloned().unwrap_or_else(|| format!("{id}: a license named by the package's own metadata; its text is in the package's license files")),
+                })
+            })
+            .collect();
+        doc.insert("hasExtractedLicensingInfos".into(), Value::Array(infos));
+    }
+    Value::Object(doc)
+}
+
+/// Writes the SPDX 2.3 JSON document.
+pub fn write_json(r: &Report, ctx: &RenderContext, out: &mut dyn Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &document(r, ctx))?;
+    out.write_all(b"\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_keep_only_allowed_characters() {
+        assert_eq!(id_part("libstdc++6:amd64"), "libstdc--6-amd64");
+    }
+
+    #[test]
+    fn suppliers_are_organizations_with_email() {
+        assert_eq!(
+            supplier(Some("Debian GCC Maintainers <debian-gcc@lists.debian.org>")),
+            "Organization: Debian GCC Maintainers (debian-gcc@lists.debian.org)"
+        );
+        assert_eq!(
+            supplier(Some("Fedora Project")),
+            "Organization: Fedora Project"
+        );
+        assert_eq!(supplier(None), "NOASSERTION");
+    }
+
+    #[test]
+    fn license_refs_are_found_inside_expressions() {
+        let mut s = BTreeSet::new();
+        license_refs("(MIT OR LicenseRef-public-domain) AND LicenseRef-x", &mut s);
+        assert_eq!(
+            s.into_iter().collect::<Vec<_>>(),
+            ["LicenseRef-public-domain", "LicenseRef-x"]
+        );
+    }
+}

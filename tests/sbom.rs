@@ -1,0 +1,173 @@
+//! SBOM documents: the layer and origin of every package can be read back from the document
+//! alone, dependencies are there, and the bytes are the same on every run.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use common::*;
+use serde_json::Value;
+
+fn sample() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/demo.tar")
+}
+
+fn spdx(image: &Path) -> Value {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_layerbom"))
+        .args(["scan", image.to_str().unwrap(), "-q", "-o", "spdx-json"])
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn element<'a>(doc: &'a Value, id: &str) -> &'a Value {
+    doc["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["SPDXID"] == id)
+        .unwrap()
+}
+
+fn related(doc: &Value, from: &str, kind: &str) -> Vec<String> {
+    doc["relationships"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["spdxElementId"] == from && r["relationshipType"] == kind)
+        .map(|r| r["relatedSpdxElement"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn has_annotation(p: &Value, text: &str) -> bool {
+    p["annotations"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|x| x["comment"] == text))
+}
+
+#[test]
+fn spdx_document_describes_the_image_as_a_container() {
+    let doc = spdx(&sample());
+    assert_eq!(doc["spdxVersion"], "SPDX-2.3");
+    assert_eq!(
+        related(&doc, "SPDXRef-DOCUMENT", "DESCRIBES"),
+        ["SPDXRef-Image"]
+    );
+    let image = element(&doc, "SPDXRef-Image");
+    assert_eq!(image["primaryPackagePurpose"], "CONTAINER");
+    assert_eq!(image["name"], "localhost/layerbom-demo:1.0");
+    assert_eq!(
+        image["checksums"][0]["checksumValue"],
+        "509c0032070bfa42c5c990085982f552be4270681f7fd1462c9eb4160fce862a"
+    );
+    assert_eq!(doc["creationInfo"]["created"], "2023-11-14T22:13:20Z");
+    assert!(doc["documentNamespace"]
+        .as_str()
+        .unwrap()
+        .ends_with("509c0032070bfa42c5c990085982f552be4270681f7fd1462c9eb4160fce862a"));
+}
+
+#[test]
+fn a_reader_of_the_spdx_document_alone_can_list_authored_packages() {
+    let doc = spdx(&sample());
+    let layers = related(&doc, "SPDXRef-Image", "CONTAINS");
+    assert_eq!(
+        layers,
+        ["SPDXRef-Layer-0", "SPDXRef-Layer-1", "SPDXRef-Layer-2"]
+    );
+    let authored: BTreeSet<String> = layers
+        .iter()
+        .filter(|l| has_annotation(element(&doc, l), "layerbom:origin=authored"))
+        .flat_map(|l| related(&doc, l, "CONTAINS"))
+        .map(|id| element(&doc, &id)["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        authored,
+        BTreeSet::from([
+            "jq".to_string(),
+            "libjq1".to_string(),
+            "libonig5".to_string()
+        ])
+    );
+    let libc = doc["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "libc6")
+        .unwrap();
+    assert!(has_annotation(libc, "layerbom:origin=base"));
+    assert!(has_annotation(libc, "layerbom:layer=0"));
+    let native = scan_json(&sample(), &[]);
+    assert_eq!(
+        element(&doc, "SPDXRef-Layer-1")["versionInfo"],
+        native["layers"][1]["diff_id"]
+    );
+}
+
+#[test]
+fn spdx_dependencies_come_from_the_database() {
+    let doc = spdx(&sample());
+    let jq = doc["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "jq")
+        .unwrap();
+    let deps: Vec<String> = related(&doc, jq["SPDXID"].as_str().unwrap(), "DEPENDS_ON")
+        .iter()
+        .map(|id| element(&doc, id)["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(deps.contains(&"libjq1".to_string()), "{deps:?}");
+    assert_eq!(jq["externalRefs"][0]["referenceType"], "purl");
+    assert!(jq["supplier"]
+        .as_str()
+        .unwrap()
+        .starts_with("Organization: "));
+}
+
+#[test]
+fn spdx_output_is_byte_identical_across_runs() {
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_layerbom"))
+            .args(["scan", sample().to_str().unwrap(), "-q", "-o", "spdx-json"])
+            .env_remove("SOURCE_DATE_EPOCH")
+            .output()
+            .unwrap()
+            .stdout
+    };
+    let a = run();
+    assert_eq!(a, run());
+    let doc: Value = serde_json::from_slice(&a).unwrap();
+    // Without SOURCE_DATE_EPOCH the time is the image's creation time, not the scan's.
+    assert_eq!(doc["creationInfo"]["created"], "1970-01-01T00:00:00Z");
+}
+
+#[test]
+fn every_package_and_layer_is_an_element() {
+    let doc = spdx(&fixture("docker-archive.tar"));
+    let names: Vec<&str> = doc["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "localhost/layerbom-fixture:1.0",
+            "layer 0 (unknown)",
+            "layer 1 (unknown)",
+            "layer 2 (unknown)",
+            "base-files",
+            "gcc-12-base",
+            "libgcc-s1"
+        ]
+    );
+}
