@@ -171,3 +171,139 @@ fn every_package_and_layer_is_an_element() {
         ]
     );
 }
+
+fn cyclonedx(image: &Path, format: &str) -> Value {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_layerbom"))
+        .args(["scan", image.to_str().unwrap(), "-q", "-o", format])
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn prop<'a>(c: &'a Value, name: &str) -> Option<&'a str> {
+    c["properties"]
+        .as_array()?
+        .iter()
+        .find(|p| p["name"] == name)?["value"]
+        .as_str()
+}
+
+#[test]
+fn cyclonedx_image_is_a_container_with_its_layers() {
+    let doc = cyclonedx(&sample(), "cyclonedx-json");
+    assert_eq!(doc["specVersion"], "1.6");
+    assert_eq!(
+        doc["serialNumber"],
+        "urn:uuid:509c0032-070b-5a42-85c9-90085982f552"
+    );
+    assert_eq!(doc["metadata"]["timestamp"], "2023-11-14T22:13:20Z");
+    let image = &doc["metadata"]["component"];
+    assert_eq!(image["type"], "container");
+    assert_eq!(prop(image, "layerbom:layer:0:origin"), Some("base"));
+    assert_eq!(prop(image, "layerbom:layer:2:origin"), Some("authored"));
+    assert_eq!(prop(image, "layerbom:base:method"), Some("history"));
+    let native = scan_json(&sample(), &[]);
+    assert_eq!(
+        prop(image, "layerbom:layer:1:diff_id"),
+        native["layers"][1]["diff_id"].as_str()
+    );
+}
+
+#[test]
+fn a_reader_of_the_cyclonedx_document_alone_can_list_authored_packages() {
+    let doc = cyclonedx(&sample(), "cyclonedx-json");
+    let authored: BTreeSet<&str> = doc["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| prop(c, "layerbom:origin") == Some("authored"))
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(authored, BTreeSet::from(["jq", "libjq1", "libonig5"]));
+    let jq = doc["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "jq")
+        .unwrap();
+    assert_eq!(prop(jq, "layerbom:layer"), Some("1"));
+    assert_eq!(
+        jq["evidence"]["occurrences"][0]["location"],
+        "/var/lib/dpkg/status"
+    );
+    let os = doc["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["type"] == "operating-system")
+        .unwrap();
+    assert_eq!(
+        (os["name"].as_str(), os["version"].as_str()),
+        (Some("debian"), Some("12"))
+    );
+}
+
+#[test]
+fn cyclonedx_dependencies_come_from_the_database() {
+    let doc = cyclonedx(&sample(), "cyclonedx-json");
+    let jq_ref = doc["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "jq")
+        .unwrap()["bom-ref"]
+        .clone();
+    let deps = doc["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["ref"] == jq_ref)
+        .unwrap();
+    assert!(deps["dependsOn"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d.as_str().unwrap().starts_with("pkg:deb/debian/libjq1@")));
+    let image = doc["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["ref"] == "image")
+        .unwrap();
+    assert_eq!(image["dependsOn"].as_array().unwrap().len(), 12);
+}
+
+#[test]
+fn cyclonedx_1_5_leaves_out_what_1_5_lacks() {
+    let doc = cyclonedx(&sample(), "cyclonedx-json@1.5");
+    assert_eq!(doc["specVersion"], "1.5");
+    assert!(doc["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c.get("evidence").is_none()));
+}
+
+#[test]
+fn cyclonedx_output_is_byte_identical_across_runs() {
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_layerbom"))
+            .args([
+                "scan",
+                sample().to_str().unwrap(),
+                "-q",
+                "-o",
+                "cyclonedx-json",
+            ])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    assert_eq!(run(), run());
+}

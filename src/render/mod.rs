@@ -3,6 +3,7 @@
 //! Every renderer reads the same [`Report`](crate::model::Report) and writes bytes that
 //! depend only on it, so the same image always gives byte-identical documents.
 
+pub mod cyclonedx;
 pub mod json;
 pub mod spdx;
 pub mod table;
@@ -24,6 +25,10 @@ pub enum Format {
     Json,
     /// SPDX 2.3, JSON.
     SpdxJson,
+    /// CycloneDX 1.6, JSON.
+    CycloneDxJson,
+    /// CycloneDX 1.5, JSON, for older consumers.
+    CycloneDxJson15,
 }
 
 /// What a document needs besides the report: its timestamp and the tool's name.
@@ -128,7 +133,13 @@ pub fn normalize_rfc3339(s: &str) -> Option<String> {
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [Format; 3] = [Format::Table, Format::Json, Format::SpdxJson];
+    pub const ALL: [Format; 5] = [
+        Format::Table,
+        Format::Json,
+        Format::SpdxJson,
+        Format::CycloneDxJson,
+        Format::CycloneDxJson15,
+    ];
 
     /// The name used on the command line.
     pub fn name(self) -> &'static str {
@@ -136,6 +147,8 @@ impl Format {
             Format::Table => "table",
             Format::Json => "json",
             Format::SpdxJson => "spdx-json",
+            Format::CycloneDxJson => "cyclonedx-json",
+            Format::CycloneDxJson15 => "cyclonedx-json@1.5",
         }
     }
 
@@ -150,6 +163,8 @@ impl Format {
             Format::Table => table::write(report, out),
             Format::Json => json::write(report, out),
             Format::SpdxJson => spdx::write_json(report, ctx, out),
+            Format::CycloneDxJson => cyclonedx::write_json(report, ctx, cyclonedx::Version::V1_6, out),
+            Format::CycloneDxJson15 => cyclonedx::write_json(report, ctx, cyclonedx::Version::V1_5, out),
         }
     }
 }

@@ -1,0 +1,239 @@
+//! CycloneDX 1.6 (and 1.5) JSON.
+//!
+//! How layers appear, so that a reader of the document alone can list what our own layers
+//! added:
+//!
+//! - `metadata.component` is the image (`type: container`), with its config digest as a
+//!   hash, an OCI purl, and one property per layer: `layerbom:layer:N:diff_id`,
+//!   `layerbom:layer:N:origin` (`base`, `authored`, `unknown`) and
+//!   `layerbom:layer:N:created_by`;
+//! - every package has the properties `layerbom:layer` (the index of the layer that
+//!   introduced it), `layerbom:layer:diff_id` and `layerbom:origin`, and an
+//!   `evidence.occurrences` entry naming the database file it was read from;
+//! - dependency edges from the package databases are `dependencies`.
+//!
+//! Written with serde values rather than the `cyclonedx-bom` crate, whose writer stops at
+//! CycloneDX 1.5. Keys come out sorted, so the bytes depend only on the report.
+
+use std::io::Write;
+
+use serde_json::{json, Map, Value};
+
+use super::spdx::{image_hex, image_name};
+use super::RenderContext;
+use crate::model::{Origin, Report};
+
+/// The CycloneDX versions written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Version {
+    /// 1.5, for older consumers.
+    V1_5,
+    /// 1.6, the default.
+    V1_6,
+}
+
+impl Version {
+    fn as_str(self) -> &'static str {
+        match self {
+            Version::V1_5 => "1.5",
+            Version::V1_6 => "1.6",
+        }
+    }
+}
+
+fn origin_name(o: Origin) -> &'static str {
+    match o {
+        Origin::Base => "base",
+        Origin::Authored => "authored",
+        Origin::Unknown => "unknown",
+    }
+}
+
+fn property(name: &str, value: impl Into<String>) -> Value {
+    json!({"name": name, "value": value.into()})
+}
+
+/// A serial number (`urn:uuid:`, version 5 layout) derived from the image digest, so the
+/// same image always gets the same one.
+pub fn serial_number(hex: &str) -> String {
+    let mut h: Vec<char> = hex.chars().filter(char::is_ascii_hexdigit).collect();
+    while h.len() < 32 {
+        h.push('0');
+    }
+    h[12] = '5';
+    h[16] = match h[16].to_digit(16).unwrap_or(0) & 0x3 {
+        0 => '8',
+        1 => '9',
+        2 => 'a',
+        _ => 'b',
+    };
+    let s: String = h[..32].iter().collect();
+    format!(
+        "urn:uuid:{}-{}-{}-{}-{}",
+        &s[0..8],
+        &s[8..12],
+        &s[12..16],
+        &s[16..20],
+        &s[20..32]
+    )
+}
+
+/// A supplier object from a maintainer or vendor string (`Name <email>`).
+fn supplier(raw: &str) -> Value {
+    match raw.split_once('<') {
+        Some((name, rest)) => json!({
+            "name": name.trim(),
+            "contact": [{"email": rest.trim_end_matches('>').trim()}],
+        }),
+        None => json!({"name": raw.trim()}),
+    }
+}
+
+/// Builds the CycloneDX document.
+pub fn document(r: &Report, ctx: &RenderContext, version: Version) -> Value {
+    let name = image_name(r);
+    let hex = image_hex(r);
+    let mut image = json!({
+        "type": "container",
+        "bom-ref": "image",
+        "name": name,
+    });
+    if let Some(d) = &r.image.config_digest {
+        image["version"] = Value::String(d.clone());
+        if let Some(h) = d.strip_prefix("sha256:") {
+            image["hashes"] = json!([{"alg": "SHA-256", "content": h}]);
+        }
+    }
+    let mut props = vec![
+        property("layerbom:base:method", r.base.method.clone()),
+        property("layerbom:base:reason", r.base.reason.clone()),
+    ];
+    if let Some(n) = r.base.layers {
+        props.push(property("layerbom:base:layers", n.to_string()));
+    }
+    if let Some(n) = &r.base.name {
+        props.push(property("layerbom:base:name", n.clone()));
+    }
+    for l in &r.layers {
+        let p = format!("layerbom:layer:{}", l.index);
+        if let Some(d) = &l.diff_id {
+            props.push(property(&format!("{p}:diff_id"), d.clone()));
+        }
+        props.push(property(&format!("{p}:origin"), origin_name(l.origin)));
+        if let Some(c) = &l.created_by {
+            props.push(property(&format!("{p}:created_by"), c.clone()));
+        }
+    }
+    image["properties"] = Value::Array(props);
+
+    let mut components = Vec::new();
+    if let Some(os) = &r.image.os {
+        let mut c = json!({
+            "type": "operating-system",
+            "bom-ref": format!("os:{}", os.id),
+            "name": os.id,
+        });
+        if let Some(v) = &os.version_id {
+            c["version"] = Value::String(v.clone());
+        }
+        if let Some(n) = &os.name {
+            c["description"] = Value::String(n.clone());
+        }
+        components.push(c);
+    }
+    for p in &r.packages {
+        let mut c = json!({
+            "type": "library",
+            "bom-ref": p.purl,
+            "name": p.name,
+            "version": p.version,
+            "purl": p.purl,
+            "properties": [
+                property("layerbom:layer", p.layer.index.to_string()),
+                property("layerbom:layer:diff_id", p.layer.diff_id.clone().unwrap_or_default()),
+                property("layerbom:origin", origin_name(p.origin)),
+                property("layerbom:package:type", p.kind.clone()),
+            ],
+        });
+        if let Some(s) = &p.supplier {
+            c["supplier"] = supplier(s);
+        }
+        let expression = Some(p.license.concluded.as_str())
+            .filter(|e| *e != "NOASSERTION")
+            .map(|e| (e, "concluded"))
+            .or_else(|| p.license.declared_spdx.as_deref().map(|e| (e, "declared")));
+        if let Some((e, ack)) = expression {
+            let mut lic = json!({"expression": e});
+            if version == Version::V1_6 {
+                lic["acknowledgement"] = Value::String(ack.into());
+            }
+            c["licenses"] = json!([lic]);
+        }
+        if !p.copyright.is_empty() {
+            c["copyright"] = Value::String(p.copyright.join("\n"));
+        }
+        if let Some(h) = p.homepage.as_deref().filter(|h| h.starts_with("http")) {
+            c["externalReferences"] = json!([{"type": "website", "url": h}]);
+        }
+        if version == Version::V1_6 {
+            c["evidence"] = json!({"occurrences": [{"location": format!("/{}", p.found_in.path)}]});
+        }
+        components.push(c);
+    }
+    let mut deps: Vec<Value> = vec![json!({
+        "ref": "image",
+        "dependsOn": r.packages.iter().map(|p| p.purl.clone()).collect::<Vec<_>>(),
+    })];
+    for p in &r.packages {
+        deps.push(json!({"ref": p.purl, "dependsOn": p.depends_on}));
+    }
+    let mut doc = Map::new();
+    doc.insert(
+        "$schema".into(),
+        Value::String(format!(
+            "http://cyclonedx.org/schema/bom-{}.schema.json",
+            version.as_str()
+        )),
+    );
+    doc.insert("bomFormat".into(), "CycloneDX".into());
+    doc.insert("specVersion".into(), version.as_str().into());
+    doc.insert("serialNumber".into(), Value::String(serial_number(&hex)));
+    doc.insert("version".into(), 1.into());
+    doc.insert(
+        "metadata".into(),
+        json!({
+            "timestamp": ctx.timestamp,
+            "tools": {"components": [{"type": "application", "name": "layerbom", "version": ctx.tool_version}]},
+            "component": image,
+        }),
+    );
+    doc.insert("components".into(), Value::Array(components));
+    doc.insert("dependencies".into(), Value::Array(deps));
+    Value::Object(doc)
+}
+
+/// Writes the CycloneDX JSON document.
+pub fn write_json(
+    r: &Report,
+    ctx: &RenderContext,
+    version: Version,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &document(r, ctx, version))?;
+    out.write_all(b"\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serial_numbers_are_valid_uuids_from_the_digest() {
+        let s = serial_number("509c0032070bfa42c5c990085982f552be4270681f7fd1462c9eb4160fce862a");
+        assert_eq!(s, "urn:uuid:509c0032-070b-5a42-85c9-90085982f552");
+        assert_eq!(
+            serial_number("ab"),
+            "urn:uuid:ab000000-0000-5000-8000-000000000000"
+        );
+    }
+}
