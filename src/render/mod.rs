@@ -163,8 +163,12 @@ impl Format {
             Format::Table => table::write(report, out),
             Format::Json => json::write(report, out),
             Format::SpdxJson => spdx::write_json(report, ctx, out),
-            Format::CycloneDxJson => cyclonedx::write_json(report, ctx, cyclonedx::Version::V1_6, out),
-            Format::CycloneDxJson15 => cyclonedx::write_json(report, ctx, cyclonedx::Version::V1_5, out),
+            Format::CycloneDxJson => {
+                cyclonedx::write_json(report, ctx, cyclonedx::Version::V1_6, out)
+            }
+            Format::CycloneDxJson15 => {
+                cyclonedx::write_json(report, ctx, cyclonedx::Version::V1_5, out)
+            }
         }
     }
 }
