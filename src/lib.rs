@@ -10,6 +10,7 @@ pub mod attribute;
 pub mod catalog;
 pub mod dockerfile;
 pub mod error;
+pub mod license;
 pub mod model;
 pub mod overlay;
 pub mod pipeline;

@@ -269,7 +269,7 @@ pub struct SourceRef {
 }
 
 /// One piece of evidence behind a license conclusion.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Evidence {
     /// The file it was read from.
     pub path: String,

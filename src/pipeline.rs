@@ -14,6 +14,8 @@ use crate::catalog::view::{resolve_dependencies, Catalog, Cataloged};
 use crate::catalog::{self, purl};
 use crate::dockerfile::Dockerfile;
 use crate::error::{Error, Location, Result};
+use crate::license::conclude;
+use crate::license::names::Dialect;
 use crate::model::{
     BaseInfo, Finding, FoundIn, ImageInfo, LayerInfo, LayerRef, License, OsInfo, Package,
     PackageDelta, Platform, RemovedPackage, Report, Severity, SourceRef, SCHEMA,
@@ -261,7 +263,7 @@ pub fn report(scanned: &Scanned, base_hints: &BaseHints) -> Report {
         })
         .collect();
 
-    let packages = packages(&attribution.present, &layers, os.as_ref(), &base);
+    let packages = packages(&attribution.present, &layers, os.as_ref(), &base, &overlay);
     let removed_packages = attribution
         .removed
         .iter()
@@ -315,7 +317,9 @@ fn packages(
     layers: &[LayerInfo],
     os: Option<&OsRelease>,
     base: &BaseDecision,
+    overlay: &Overlay,
 ) -> Vec<Package> {
+    let top = overlay.len().saturating_sub(1);
     let os_id = os.and_then(|o| o.id.as_deref());
     let distro =
         os.and_then(|o| Some(format!("{}-{}", o.id.as_deref()?, o.version_id.as_deref()?)));
@@ -359,6 +363,11 @@ fn packages(
         .enumerate()
         .map(|(i, p)| {
             let c = &p.item;
+            let lic = match c.kind {
+                "deb" => conclude::debian(overlay, top, &c.name),
+                "apk" => conclude::declared(c.license.as_deref(), Dialect::Apk, &c.db.0, c.db.1),
+                _ => conclude::declared(c.license.as_deref(), Dialect::Rpm, &c.db.0, c.db.1),
+            };
             Package {
                 kind: c.kind.to_string(),
                 name: c.name.clone(),
@@ -376,18 +385,13 @@ fn packages(
                 origin: base.origin(p.layer),
                 upgraded_from: p.replaced.clone(),
                 license: License {
-                    declared: c.license.clone(),
-                    declared_spdx: None,
-                    concluded: "NOASSERTION".into(),
-                    evidence: Vec::new(),
-                    reason: Some(match &c.license {
-                        Some(_) => {
-                            "the declared license has not been normalized to SPDX yet".into()
-                        }
-                        None => "no license evidence has been read yet".into(),
-                    }),
+                    declared: lic.declared,
+                    declared_spdx: lic.declared_spdx,
+                    concluded: lic.concluded,
+                    evidence: lic.evidence,
+                    reason: lic.reason,
                 },
-                copyright: Vec::new(),
+                copyright: lic.copyright,
                 supplier: c.supplier.clone(),
                 homepage: c.homepage.clone(),
                 found_in: FoundIn {
@@ -473,7 +477,7 @@ fn declared_compression(media_type: &str) -> Option<Compression> {
 
 /// The capture rules of every stage.
 pub fn capture_rules() -> CaptureRules {
-    catalog::view::want(CaptureRules::builder()).build()
+    conclude::want(catalog::view::want(CaptureRules::builder())).build()
 }
 
 /// Scans the image at `path` and returns the native report.

@@ -117,8 +117,52 @@ fn debian_packages_carry_source_purl_and_dependencies() {
         deps.iter().any(|d| d.starts_with("pkg:deb/debian/libc6@")),
         "{deps:?}"
     );
-    assert_eq!(jq["license"]["concluded"], "NOASSERTION");
-    assert!(jq["license"]["reason"].is_string());
+}
+
+#[test]
+fn debian_licenses_come_from_copyright_files_with_evidence() {
+    let doc = scan_json(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/demo.tar"),
+        &[],
+    );
+    let zlib = find(&doc, "zlib1g");
+    assert_eq!(zlib["license"]["concluded"], "Zlib");
+    let ev = &zlib["license"]["evidence"][0];
+    assert_eq!(
+        (
+            ev["path"].as_str(),
+            ev["layer"].as_u64(),
+            ev["method"].as_str()
+        ),
+        (
+            Some("usr/share/doc/zlib1g/copyright"),
+            Some(0),
+            Some("dep5")
+        )
+    );
+    assert!(zlib["copyright"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c.as_str().unwrap().contains("Jean-loup Gailly")));
+    // Through the symlinked doc directory.
+    let gcc = find(&doc, "libgcc-s1");
+    assert_eq!(
+        gcc["license"]["evidence"][0]["path"],
+        "usr/share/doc/gcc-12-base/copyright"
+    );
+    assert_ne!(gcc["license"]["concluded"], "NOASSERTION");
+    // A copyright file of a package from our own layer is read from that layer.
+    let jq = find(&doc, "jq");
+    assert_eq!(jq["license"]["evidence"][0]["layer"], 1);
+    assert!(jq["license"]["concluded"].as_str().unwrap().contains("MIT"));
+    // No evidence, no conclusion: the reason is given instead.
+    let crypt = find(&doc, "libcrypt1");
+    assert_eq!(crypt["license"]["concluded"], "NOASSERTION");
+    assert!(crypt["license"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("free-form"));
 }
 
 #[test]

@@ -1,0 +1,263 @@
+//! Concluding each package's license, with the evidence it rests on.
+//!
+//! Legal teams decide from these conclusions, so a conclusion is never a bare string: it
+//! names the file, the layer that supplied it, the method and how sure the method is. When
+//! nothing supports a conclusion the answer is `NOASSERTION`, with the reason.
+//!
+//! - Debian packages: `usr/share/doc/<package>/copyright`, followed through the doc-directory
+//!   symlinks some packages use (`libgcc-s1 -> gcc-12-base`). A machine-readable (DEP-5)
+//!   file gives the license of every `Files:` stanza; the package, which installs all those
+//!   files, is under all of them (`AND`). A free-form file is read for
+//!   `SPDX-License-Identifier:` tags and references to `/usr/share/common-licenses/X`; a
+//!   GPL-family reference is `-or-later` only when the notice itself says "any later
+//!   version".
+//! - rpm and apk packages: the License tag or `L:` field, normalized to SPDX.
+
+use super::copyright::{self, Format};
+use super::names::{self, Dialect};
+use crate::model::Evidence;
+use crate::overlay::Overlay;
+use crate::scan::capture::CaptureRulesBuilder;
+use crate::scan::Content;
+
+/// The most copyright statements kept per package.
+const MAX_STATEMENTS: usize = 500;
+
+/// Adds the files the license stage reads to a capture rule set.
+pub fn want(rules: CaptureRulesBuilder) -> CaptureRulesBuilder {
+    rules.want("usr/share/doc/*/copyright", copyright::MAX_BYTES as u64)
+}
+
+/// A license conclusion and the copyright statements found on the way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conclusion {
+    /// What the package states, raw.
+    pub declared: Option<String>,
+    /// The declared license as SPDX, when it normalizes.
+    pub declared_spdx: Option<String>,
+    /// An SPDX expression or `NOASSERTION`.
+    pub concluded: String,
+    /// What the conclusion rests on.
+    pub evidence: Vec<Evidence>,
+    /// Why it is `NOASSERTION`, when it is.
+    pub reason: Option<String>,
+    /// Copyright statements, in file order, deduplicated.
+    pub copyright: Vec<String>,
+}
+
+impl Conclusion {
+    fn none(declared: Option<String>, reason: impl Into<String>) -> Self {
+        Conclusion {
+            declared,
+            declared_spdx: None,
+            concluded: "NOASSERTION".into(),
+            evidence: Vec::new(),
+            reason: Some(reason.into()),
+            copyright: Vec::new(),
+        }
+    }
+}
+
+/// Joins expressions with `AND`, parenthesizing compound ones, without repeats.
+fn and_all(exprs: &[String]) -> Option<String> {
+    let mut unique: Vec<&String> = Vec::new();
+    for e in exprs {
+        if !unique.contains(&e) {
+            unique.push(e);
+        }
+    }
+    match unique.len() {
+        0 => None,
+        1 => Some(unique[0].clone()),
+        _ => Some(
+            unique
+                .iter()
+                .map(|e| {
+                    if e.contains(' ') {
+                        format!("({e})")
+                    } else {
+                        (*e).clone()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" AND "),
+        ),
+    }
+}
+
+/// The license of a Debian package, from its copyright file as of layer `as_of`.
+pub fn debian(overlay: &Overlay, as_of: usize, package: &str) -> Conclusion {
+    let path = format!("usr/share/doc/{package}/copyright");
+    let found = match overlay.read(&path, as_of) {
+        Ok(Some(f)) => f,
+        Ok(None) => {
+            return Conclusion::none(
+                None,
+                format!("the image has no /{path} (the package ships none, or the image's builder deleted it)"),
+            )
+        }
+        Err(e) => return Conclusion::none(None, format!("/{path} cannot be resolved: {e}")),
+    };
+    let bytes = match found.content {
+        Some(Content::Data(d)) => d,
+        Some(Content::TooLarge { size, limit }) => {
+            return Conclusion::none(
+                None,
+                format!(
+                    "/{} is {size} bytes, over the {limit}-byte limit",
+                    found.path
+                ),
+            )
+        }
+        None => return Conclusion::none(None, format!("/{} was not captured", found.path)),
+    };
+    let cr = copyright::parse(bytes);
+    let mut copyright: Vec<String> = cr
+        .all_copyrights()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    copyright.truncate(MAX_STATEMENTS);
+    let evidence = |method: &str, confidence: f64| Evidence {
+        path: found.path.to_string(),
+        layer: found.layer,
+        method: method.into(),
+        confidence,
+    };
+    let mut declared: Vec<String> = Vec::new();
+    let mut concluded: Vec<String> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    let mut method = ("dep5", 1.0);
+    if cr.format == Format::MachineReadable {
+        for raw in cr.expressions() {
+            declared.push(raw.to_string());
+            let n = names::normalize(raw, Dialect::Debian);
+            match n.expression {
+                Some(e) => concluded.push(e),
+                None => notes.extend(n.notes),
+            }
+        }
+    }
+    if concluded.is_empty() {
+        // Free-form (or DEP-5 without a usable License field): tags and references.
+        method = ("spdx-license-identifier", 0.9);
+        for id in &cr.spdx_identifiers {
+            declared.push(id.clone());
+            if let Some(e) = names::normalize(id, Dialect::Rpm).expression {
+                concluded.push(e);
+            }
+        }
+        if concluded.is_empty() {
+            method = ("common-licenses-reference", 0.8);
+            let later = cr.text.to_ascii_lowercase().contains("any later version");
+            for name in &cr.common_licenses {
+                let gpl_family = ["GPL", "LGPL", "AGPL", "GFDL"]
+                    .iter()
+                    .any(|f| name.starts_with(f) && name[f.len()..].starts_with('-'));
+                let raw = if gpl_family && later && !name.ends_with('+') {
+                    format!("{name}+")
+                } else {
+                    name.clone()
+                };
+                declared.push(format!("/usr/share/common-licenses/{name}"));
+                if let Some(e) = names::normalize(&raw, Dialect::Debian).expression {
+                    concluded.push(e);
+                }
+            }
+        }
+    }
+    let declared_text = (!declared.is_empty()).then(|| declared.join("; "));
+    match and_all(&concluded) {
+        Some(expr) => Conclusion {
+            declared: declared_text,
+            declared_spdx: Some(expr.clone()),
+            concluded: expr,
+            evidence: vec![evidence(method.0, method.1)],
+            reason: None,
+            copyright,
+        },
+        None => {
+            let mut c = Conclusion::none(
+                declared_text,
+                match cr.format {
+                    Format::MachineReadable => format!(
+                        "/{} is machine-readable but gives no usable License field{}",
+                        found.path,
+                        if notes.is_empty() { String::new() } else { format!(" ({})", notes.join("; ")) }
+                    ),
+                    Format::FreeForm => format!(
+                        "/{} is free-form text that names no license by SPDX tag or common-licenses reference",
+                        found.path
+                    ),
+                },
+            );
+            c.copyright = copyright;
+            c
+        }
+    }
+}
+
+/// The license of an rpm or apk package, from its database's License tag or `L:` field.
+pub fn declared(raw: Option<&str>, dialect: Dialect, db_path: &str, db_layer: usize) -> Conclusion {
+    let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
+        return Conclusion::none(
+            None,
+            format!("the package's record in /{db_path} has no license field"),
+        );
+    };
+    let n = names::normalize(raw, dialect);
+    match n.expression {
+        Some(expr) => Conclusion {
+            declared: Some(raw.to_string()),
+            declared_spdx: Some(expr.clone()),
+            concluded: expr,
+            evidence: vec![Evidence {
+                path: db_path.to_string(),
+                layer: db_layer,
+                method: match dialect {
+                    Dialect::Apk => "apk-license-field".into(),
+                    _ => "rpm-license-tag".into(),
+                },
+                confidence: if n.unknown.is_empty() { 0.9 } else { 0.7 },
+            }],
+            reason: None,
+            copyright: Vec::new(),
+        },
+        None => Conclusion::none(
+            Some(raw.to_string()),
+            format!(
+                "the declared license {raw:?} is not an expression: {}",
+                n.notes.join("; ")
+            ),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compound_expressions_are_parenthesized_when_joined() {
+        let e = and_all(&[
+            "MIT".into(),
+            "GPL-2.0-or-later OR Artistic-1.0-Perl".into(),
+            "MIT".into(),
+        ]);
+        assert_eq!(
+            e.as_deref(),
+            Some("MIT AND (GPL-2.0-or-later OR Artistic-1.0-Perl)")
+        );
+        assert_eq!(and_all(&[]), None);
+    }
+
+    #[test]
+    fn rpm_tags_become_spdx_with_evidence() {
+        let c = declared(Some("GPLv2+"), Dialect::Rpm, "var/lib/rpm/rpmdb.sqlite", 0);
+        assert_eq!(c.concluded, "GPL-2.0-or-later");
+        assert_eq!(c.evidence[0].method, "rpm-license-tag");
+        let c = declared(None, Dialect::Rpm, "var/lib/rpm/rpmdb.sqlite", 0);
+        assert_eq!(c.concluded, "NOASSERTION");
+        assert!(c.reason.unwrap().contains("no license field"));
+    }
+}
