@@ -568,6 +568,40 @@ fn debian_app_attribution_equals_dpkg_query() {
             .collect();
         assert_eq!(removed, want, "{form}");
         assert_eq!(doc["base"]["layers"], 1);
+        // The layer table equals what skopeo inspect --config / --raw recorded.
+        let read = |f: String| -> Value {
+            serde_json::from_slice(&std::fs::read(dir.join(f)).unwrap()).unwrap()
+        };
+        let config = read(format!("debian-app.{form}.config.json"));
+        let manifest = read(format!("debian-app.{form}.manifest.json"));
+        let layers = doc["layers"].as_array().unwrap();
+        let diff_ids: Vec<&Value> = layers.iter().map(|l| &l["diff_id"]).collect();
+        assert_eq!(
+            diff_ids,
+            config["rootfs"]["diff_ids"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .collect::<Vec<_>>()
+        );
+        let steps: Vec<&Value> = config["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| h["empty_layer"] != true)
+            .map(|h| &h["created_by"])
+            .collect();
+        assert_eq!(
+            layers.iter().map(|l| &l["created_by"]).collect::<Vec<_>>(),
+            steps
+        );
+        let sizes: Vec<&Value> = manifest["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| &l["size"])
+            .collect();
+        assert_eq!(layers.iter().map(|l| &l["size"]).collect::<Vec<_>>(), sizes);
     }
 }
 
