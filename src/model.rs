@@ -332,6 +332,9 @@ pub struct Package {
     pub found_in: FoundIn,
     /// purls of the packages it depends on (as the database records them, resolved).
     pub depends_on: Vec<String>,
+    /// How many files and directories the package database says the package installed
+    /// (dpkg `.list` files, rpm and apk file lists), when it says.
+    pub files: Option<usize>,
 }
 
 /// Where a package record was read.

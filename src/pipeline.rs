@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::attribute::origin::{self, BaseDecision};
 use crate::attribute::{attribute, Key, Placed};
 use crate::catalog::os_release::OsRelease;
-use crate::catalog::view::{resolve_dependencies, Catalog, Cataloged};
+use crate::catalog::view::{dpkg_files, resolve_dependencies, Catalog, Cataloged};
 use crate::catalog::{self, purl};
 use crate::dockerfile::Dockerfile;
 use crate::error::{Error, Location, Result};
@@ -399,6 +399,10 @@ fn packages(
                     layer: c.db.1,
                 },
                 depends_on: deps[i].iter().map(|&j| purls[j].clone()).collect(),
+                files: match c.kind {
+                    "deb" => dpkg_files(overlay, top, &c.name, &c.arch).map(|f| f.len()),
+                    _ => (!c.files.is_empty()).then_some(c.files.len()),
+                },
             }
         })
         .collect()

@@ -90,6 +90,41 @@ fn the_sample_attributes_base_packages_to_the_base_layer() {
     assert_eq!(doc["layers"][1]["packages"]["added"], 3);
     assert_eq!(doc["image"]["os"]["id"], "debian");
     assert_eq!(doc["image"]["os"]["version_id"], "12");
+    // File ownership from var/lib/dpkg/info/NAME[:ARCH].list.
+    let list = |pkg: &str| -> usize {
+        let names = [
+            format!("var/lib/dpkg/info/{pkg}:amd64.list"),
+            format!("var/lib/dpkg/info/{pkg}.list"),
+        ];
+        let mut a = tar::Archive::new(
+            std::fs::File::open(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/demo.tar"))
+                .unwrap(),
+        );
+        let mut best = 0;
+        for e in a.entries().unwrap() {
+            let mut e = e.unwrap();
+            let p = e.path().unwrap().to_string_lossy().into_owned();
+            if p.ends_with(".tar") {
+                let mut inner = tar::Archive::new(&mut e);
+                for f in inner.entries().unwrap() {
+                    let mut f = f.unwrap();
+                    if names.contains(&f.path().unwrap().to_string_lossy().into_owned()) {
+                        let mut s = String::new();
+                        std::io::Read::read_to_string(&mut f, &mut s).unwrap();
+                        best = s.lines().filter(|l| !l.is_empty() && *l != "/.").count();
+                    }
+                }
+            }
+        }
+        best
+    };
+    for pkg in ["zlib1g", "libgcc-s1", "jq"] {
+        assert_eq!(
+            find(&doc, pkg)["files"].as_u64().unwrap() as usize,
+            list(pkg),
+            "{pkg}"
+        );
+    }
 }
 
 #[test]

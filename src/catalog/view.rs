@@ -37,6 +37,7 @@ pub fn want(rules: CaptureRulesBuilder) -> CaptureRulesBuilder {
     let mut r = rules
         .want(DPKG_STATUS, 64 << 20)
         .want("var/lib/dpkg/status.d/*", 1 << 20)
+        .want("var/lib/dpkg/info/*.list", 16 << 20)
         .want(APK_INSTALLED, 64 << 20)
         .want("etc/os-release", 64 << 10)
         .want("usr/lib/os-release", 64 << 10);
@@ -333,6 +334,28 @@ fn parse_rpm(bytes: &[u8], path: &str, layer: usize) -> (Vec<Cataloged>, Vec<Str
             vec![format!("cannot read the rpm database: {e}")],
         ),
     }
+}
+
+/// The files a Debian package installs, from `var/lib/dpkg/info/NAME[:ARCH].list` as of
+/// layer `as_of` (paths relative to the image root, directories included). `None` when the
+/// image has no list for the package (distroless images drop them).
+pub fn dpkg_files(overlay: &Overlay, as_of: usize, name: &str, arch: &str) -> Option<Vec<String>> {
+    let candidates = [
+        format!("var/lib/dpkg/info/{name}:{arch}.list"),
+        format!("var/lib/dpkg/info/{name}.list"),
+    ];
+    candidates
+        .iter()
+        .find_map(|p| match overlay.read(p, as_of).ok()??.content? {
+            Content::Data(d) => Some(
+                dpkg::parse_list(d)
+                    .into_iter()
+                    .map(|f| f.trim_start_matches('/').to_string())
+                    .filter(|f| !f.is_empty())
+                    .collect(),
+            ),
+            Content::TooLarge { .. } => None,
+        })
 }
 
 /// Resolves each package's dependencies to the packages that satisfy them in the same set:
