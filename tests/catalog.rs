@@ -679,3 +679,119 @@ fn dockerfile_final_stage_marks_our_layers() {
     ]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The package set dpkg-query reports for a status file (installed packages only).
+fn dpkg_query(status: &[u8]) -> BTreeSet<(String, String, String)> {
+    let admin = tempfile::tempdir().unwrap();
+    std::fs::write(admin.path().join("status"), status).unwrap();
+    std::fs::create_dir(admin.path().join("info")).unwrap();
+    std::fs::create_dir(admin.path().join("updates")).unwrap();
+    let out = std::process::Command::new("dpkg-query")
+        .arg(format!("--admindir={}", admin.path().display()))
+        .args([
+            "-W",
+            "-f",
+            "${Package}\t${Version}\t${Architecture}\t${db:Status-Abbrev}\n",
+        ])
+        .output()
+        .expect("dpkg-query (from Debian's dpkg) is needed for this test");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .filter(|l| l.ends_with("ii "))
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (f[0].to_string(), f[1].to_string(), f[2].to_string())
+        })
+        .collect()
+}
+
+/// The var/lib/dpkg/status of each layer of the sample, read with the tar crate.
+fn sample_status_per_layer() -> Vec<Option<Vec<u8>>> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest: Value = {
+        let mut a = tar::Archive::new(std::fs::File::open(root.join("samples/demo.tar")).unwrap());
+        let mut e = a
+            .entries()
+            .unwrap()
+            .map(|e| e.unwrap())
+            .find(|e| e.path().unwrap().to_str() == Some("manifest.json"))
+            .unwrap();
+        serde_json::from_reader(&mut e).unwrap()
+    };
+    manifest[0]["Layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|layer| {
+            let mut a =
+                tar::Archive::new(std::fs::File::open(root.join("samples/demo.tar")).unwrap());
+            let mut e = a
+                .entries()
+                .unwrap()
+                .map(|e| e.unwrap())
+                .find(|e| e.path().unwrap().to_str() == layer.as_str())
+                .unwrap();
+            let mut inner = tar::Archive::new(&mut e);
+            let found = inner
+                .entries()
+                .unwrap()
+                .map(|f| f.unwrap())
+                .find(|f| f.path().unwrap().to_str() == Some("var/lib/dpkg/status"));
+            found.map(|mut f| {
+                let mut v = Vec::new();
+                std::io::Read::read_to_end(&mut f, &mut v).unwrap();
+                v
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn the_sample_matches_dpkg_query_layer_by_layer() {
+    // What dpkg-query reports for the filesystem as of each layer (the status file of the
+    // topmost layer that has one).
+    let mut views = Vec::new();
+    let mut current = None;
+    for status in sample_status_per_layer() {
+        if status.is_some() {
+            current = status;
+        }
+        views.push(current.as_deref().map(dpkg_query).unwrap_or_default());
+    }
+    let doc = scan_json(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/demo.tar"),
+        &[],
+    );
+    let got: BTreeSet<(String, String, String)> = packages(&doc)
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().into(),
+                p["version"].as_str().unwrap().into(),
+                p["arch"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(&got, views.last().unwrap());
+    for p in packages(&doc) {
+        let k = (
+            p["name"].as_str().unwrap().to_string(),
+            p["version"].as_str().unwrap().to_string(),
+            p["arch"].as_str().unwrap().to_string(),
+        );
+        let first = (0..views.len())
+            .find(|&i| (i..views.len()).all(|j| views[j].contains(&k)))
+            .unwrap();
+        assert_eq!(
+            p["layer"]["index"].as_u64().unwrap() as usize,
+            first,
+            "{k:?}"
+        );
+    }
+}
