@@ -50,10 +50,7 @@ fn rpm_expected(rel: &str) -> BTreeSet<(String, String)> {
 
 #[test]
 fn the_sample_attributes_base_packages_to_the_base_layer() {
-    let doc = scan_json(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/demo.tar"),
-        &[],
-    );
+    let doc = scan_json(&sample(), &[]);
     assert_eq!(packages(&doc).len(), 12);
     // Layer 1 rewrote var/lib/dpkg/status; the base packages still belong to layer 0.
     for name in [
@@ -96,10 +93,7 @@ fn the_sample_attributes_base_packages_to_the_base_layer() {
             format!("var/lib/dpkg/info/{pkg}:amd64.list"),
             format!("var/lib/dpkg/info/{pkg}.list"),
         ];
-        let mut a = tar::Archive::new(
-            std::fs::File::open(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/demo.tar"))
-                .unwrap(),
-        );
+        let mut a = tar::Archive::new(std::fs::File::open(sample()).unwrap());
         let mut best = 0;
         for e in a.entries().unwrap() {
             let mut e = e.unwrap();
@@ -129,10 +123,7 @@ fn the_sample_attributes_base_packages_to_the_base_layer() {
 
 #[test]
 fn debian_packages_carry_source_purl_and_dependencies() {
-    let doc = scan_json(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/demo.tar"),
-        &[],
-    );
+    let doc = scan_json(&sample(), &[]);
     let gcc = find(&doc, "libgcc-s1");
     assert_eq!(gcc["source"]["name"], "gcc-12");
     let purl = gcc["purl"].as_str().unwrap();
@@ -156,10 +147,7 @@ fn debian_packages_carry_source_purl_and_dependencies() {
 
 #[test]
 fn debian_licenses_come_from_copyright_files_with_evidence() {
-    let doc = scan_json(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/demo.tar"),
-        &[],
-    );
+    let doc = scan_json(&sample(), &[]);
     let zlib = find(&doc, "zlib1g");
     assert_eq!(zlib["license"]["concluded"], "Zlib");
     let ev = &zlib["license"]["evidence"][0];
@@ -764,10 +752,7 @@ fn the_sample_matches_dpkg_query_layer_by_layer() {
         }
         views.push(current.as_deref().map(dpkg_query).unwrap_or_default());
     }
-    let doc = scan_json(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/demo.tar"),
-        &[],
-    );
+    let doc = scan_json(&sample(), &[]);
     let got: BTreeSet<(String, String, String)> = packages(&doc)
         .iter()
         .map(|p| {

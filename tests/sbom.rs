@@ -9,22 +9,8 @@ use std::path::Path;
 use common::*;
 use serde_json::Value;
 
-fn sample() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/demo.tar")
-}
-
 fn spdx(image: &Path) -> Value {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_layerbom"))
-        .args(["scan", image.to_str().unwrap(), "-q", "-o", "spdx-json"])
-        .env("SOURCE_DATE_EPOCH", "1700000000")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    document(image, "spdx-json")
 }
 
 fn element<'a>(doc: &'a Value, id: &str) -> &'a Value {
@@ -173,17 +159,7 @@ fn every_package_and_layer_is_an_element() {
 }
 
 fn cyclonedx(image: &Path, format: &str) -> Value {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_layerbom"))
-        .args(["scan", image.to_str().unwrap(), "-q", "-o", format])
-        .env("SOURCE_DATE_EPOCH", "1700000000")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    document(image, format)
 }
 
 fn prop<'a>(c: &'a Value, name: &str) -> Option<&'a str> {

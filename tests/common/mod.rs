@@ -20,6 +20,27 @@ pub fn expected(name: &str) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap()
 }
 
+/// The bundled sample image.
+pub fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/demo.tar")
+}
+
+/// Runs `layerbom scan IMAGE -q -o FORMAT` with `SOURCE_DATE_EPOCH=1700000000` and parses
+/// the JSON document written to stdout.
+pub fn document(image: &Path, format: &str) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_layerbom"))
+        .args(["scan", image.to_str().unwrap(), "-q", "-o", format])
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .output()
+        .expect("run layerbom");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// Runs `layerbom ARGS`.
 pub fn layerbom(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_layerbom"))
