@@ -283,3 +283,39 @@ fn cyclonedx_output_is_byte_identical_across_runs() {
     };
     assert_eq!(run(), run());
 }
+
+#[test]
+fn spdx_tag_value_says_what_the_json_says() {
+    let json = spdx(&sample());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_layerbom"))
+        .args([
+            "scan",
+            sample().to_str().unwrap(),
+            "-q",
+            "-o",
+            "spdx-tag-value",
+        ])
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .output()
+        .unwrap();
+    let tv = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        tv.starts_with("SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\n"),
+        "{tv}"
+    );
+    assert_eq!(
+        tv.matches("##### Package").count(),
+        json["packages"].as_array().unwrap().len()
+    );
+    assert_eq!(
+        tv.matches("\nRelationship: ").count(),
+        json["relationships"].as_array().unwrap().len()
+    );
+    assert!(
+        tv.contains("Relationship: SPDXRef-Layer-1 CONTAINS SPDXRef-Package-deb-jq-"),
+        "{tv}"
+    );
+    assert!(tv.contains("PrimaryPackagePurpose: CONTAINER"));
+    assert!(tv.contains("AnnotationComment: <text>layerbom:origin=authored</text>"));
+    assert!(tv.contains("Created: 2023-11-14T22:13:20Z"));
+}

@@ -6,6 +6,7 @@
 pub mod cyclonedx;
 pub mod json;
 pub mod spdx;
+pub mod spdx_tv;
 pub mod table;
 
 use std::collections::BTreeMap;
@@ -25,6 +26,8 @@ pub enum Format {
     Json,
     /// SPDX 2.3, JSON.
     SpdxJson,
+    /// SPDX 2.3, tag-value.
+    SpdxTagValue,
     /// CycloneDX 1.6, JSON.
     CycloneDxJson,
     /// CycloneDX 1.5, JSON, for older consumers.
@@ -133,10 +136,11 @@ pub fn normalize_rfc3339(s: &str) -> Option<String> {
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 6] = [
         Format::Table,
         Format::Json,
         Format::SpdxJson,
+        Format::SpdxTagValue,
         Format::CycloneDxJson,
         Format::CycloneDxJson15,
     ];
@@ -147,6 +151,7 @@ impl Format {
             Format::Table => "table",
             Format::Json => "json",
             Format::SpdxJson => "spdx-json",
+            Format::SpdxTagValue => "spdx-tag-value",
             Format::CycloneDxJson => "cyclonedx-json",
             Format::CycloneDxJson15 => "cyclonedx-json@1.5",
         }
@@ -163,6 +168,7 @@ impl Format {
             Format::Table => table::write(report, out),
             Format::Json => json::write(report, out),
             Format::SpdxJson => spdx::write_json(report, ctx, out),
+            Format::SpdxTagValue => spdx_tv::write(report, ctx, out),
             Format::CycloneDxJson => {
                 cyclonedx::write_json(report, ctx, cyclonedx::Version::V1_6, out)
             }
