@@ -1,16 +1,19 @@
-"""Validate CycloneDX JSON documents against the official schema, strictly.
+"""Validate CycloneDX documents against the official schemas, strictly.
 
-Usage: validate_cyclonedx.py VERSION FILE...   (VERSION: 1.5 or 1.6)
+Usage: validate_cyclonedx.py VERSION FILE...   (VERSION: 1.5 or 1.6; .xml files are
+validated against the XSD, anything else against the JSON schema)
 """
 import sys
 
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
+from cyclonedx.validation.xml import XmlValidator
 
 versions = {"1.5": SchemaVersion.V1_5, "1.6": SchemaVersion.V1_6}
-validator = JsonStrictValidator(versions[sys.argv[1]])
+version = versions[sys.argv[1]]
 failed = 0
 for path in sys.argv[2:]:
+    validator = XmlValidator(version) if path.endswith(".xml") else JsonStrictValidator(version)
     with open(path, encoding="utf-8") as f:
         error = validator.validate_str(f.read())
     if error is not None:

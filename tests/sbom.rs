@@ -319,3 +319,30 @@ fn spdx_tag_value_says_what_the_json_says() {
     assert!(tv.contains("AnnotationComment: <text>layerbom:origin=authored</text>"));
     assert!(tv.contains("Created: 2023-11-14T22:13:20Z"));
 }
+
+#[test]
+fn cyclonedx_xml_carries_the_same_components_and_layers() {
+    let json = cyclonedx(&sample(), "cyclonedx-json");
+    for (format, ns) in [("cyclonedx-xml", "1.6"), ("cyclonedx-xml@1.5", "1.5")] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_layerbom"))
+            .args(["scan", sample().to_str().unwrap(), "-q", "-o", format])
+            .output()
+            .unwrap();
+        let xml = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            xml.contains(&format!("xmlns=\"http://cyclonedx.org/schema/bom/{ns}\"")),
+            "{xml}"
+        );
+        // metadata.component + the tool + every component.
+        assert_eq!(
+            xml.matches("<component ").count(),
+            json["components"].as_array().unwrap().len() + 2
+        );
+        assert_eq!(
+            xml.matches("<property name=\"layerbom:origin\">authored</property>")
+                .count(),
+            3
+        );
+        assert!(xml.contains("<property name=\"layerbom:layer:0:origin\">base</property>"));
+    }
+}

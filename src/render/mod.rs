@@ -4,6 +4,7 @@
 //! depend only on it, so the same image always gives byte-identical documents.
 
 pub mod cyclonedx;
+pub mod cyclonedx_xml;
 pub mod json;
 pub mod spdx;
 pub mod spdx_tv;
@@ -32,6 +33,10 @@ pub enum Format {
     CycloneDxJson,
     /// CycloneDX 1.5, JSON, for older consumers.
     CycloneDxJson15,
+    /// CycloneDX 1.6, XML.
+    CycloneDxXml,
+    /// CycloneDX 1.5, XML, for older consumers.
+    CycloneDxXml15,
 }
 
 /// What a document needs besides the report: its timestamp and the tool's name.
@@ -136,13 +141,15 @@ pub fn normalize_rfc3339(s: &str) -> Option<String> {
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 8] = [
         Format::Table,
         Format::Json,
         Format::SpdxJson,
         Format::SpdxTagValue,
         Format::CycloneDxJson,
         Format::CycloneDxJson15,
+        Format::CycloneDxXml,
+        Format::CycloneDxXml15,
     ];
 
     /// The name used on the command line.
@@ -154,6 +161,8 @@ impl Format {
             Format::SpdxTagValue => "spdx-tag-value",
             Format::CycloneDxJson => "cyclonedx-json",
             Format::CycloneDxJson15 => "cyclonedx-json@1.5",
+            Format::CycloneDxXml => "cyclonedx-xml",
+            Format::CycloneDxXml15 => "cyclonedx-xml@1.5",
         }
     }
 
@@ -174,6 +183,12 @@ impl Format {
             }
             Format::CycloneDxJson15 => {
                 cyclonedx::write_json(report, ctx, cyclonedx::Version::V1_5, out)
+            }
+            Format::CycloneDxXml => {
+                cyclonedx_xml::write(report, ctx, cyclonedx::Version::V1_6, out)
+            }
+            Format::CycloneDxXml15 => {
+                cyclonedx_xml::write(report, ctx, cyclonedx::Version::V1_5, out)
             }
         }
     }

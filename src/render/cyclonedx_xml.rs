@@ -1,0 +1,191 @@
+//! CycloneDX 1.6 (and 1.5) XML.
+//!
+//! Written from the same document as the JSON form ([`super::cyclonedx::document`]), in the
+//! element order the CycloneDX XSD requires, with every text and attribute escaped.
+
+use std::io::Write;
+
+use serde_json::Value;
+
+use super::cyclonedx::{document, Version};
+use super::RenderContext;
+use crate::model::Report;
+
+/// Escapes text for XML content and attributes. Characters XML 1.0 cannot carry at all
+/// (most control characters) are dropped.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn str_of(v: &Value) -> &str {
+    v.as_str().unwrap_or_default()
+}
+
+/// `<tag>text</tag>` when the value is a string.
+fn leaf(out: &mut String, indent: &str, tag: &str, v: &Value) {
+    if let Some(s) = v.as_str() {
+        out.push_str(&format!("{indent}<{tag}>{}</{tag}>\n", esc(s)));
+    }
+}
+
+fn properties(out: &mut String, indent: &str, v: &Value) {
+    let Some(list) = v.as_array().filter(|l| !l.is_empty()) else {
+        return;
+    };
+    out.push_str(&format!("{indent}<properties>\n"));
+    for p in list {
+        out.push_str(&format!(
+            "{indent}  <property name=\"{}\">{}</property>\n",
+            esc(str_of(&p["name"])),
+            esc(str_of(&p["value"]))
+        ));
+    }
+    out.push_str(&format!("{indent}</properties>\n"));
+}
+
+fn component(out: &mut String, indent: &str, c: &Value) {
+    let mut attrs = format!("type=\"{}\"", esc(str_of(&c["type"])));
+    if let Some(r) = c["bom-ref"].as_str() {
+        attrs.push_str(&format!(" bom-ref=\"{}\"", esc(r)));
+    }
+    out.push_str(&format!("{indent}<component {attrs}>\n"));
+    let inner = format!("{indent}  ");
+    if c["supplier"].is_object() {
+        out.push_str(&format!("{inner}<supplier>\n"));
+        leaf(out, &format!("{inner}  "), "name", &c["supplier"]["name"]);
+        for contact in c["supplier"]["contact"].as_array().into_iter().flatten() {
+            out.push_str(&format!("{inner}  <contact>\n"));
+            leaf(out, &format!("{inner}    "), "email", &contact["email"]);
+            out.push_str(&format!("{inner}  </contact>\n"));
+        }
+        out.push_str(&format!("{inner}</supplier>\n"));
+    }
+    leaf(out, &inner, "name", &c["name"]);
+    leaf(out, &inner, "version", &c["version"]);
+    leaf(out, &inner, "description", &c["description"]);
+    if let Some(hashes) = c["hashes"].as_array() {
+        out.push_str(&format!("{inner}<hashes>\n"));
+        for h in hashes {
+            out.push_str(&format!(
+                "{inner}  <hash alg=\"{}\">{}</hash>\n",
+                esc(str_of(&h["alg"])),
+                esc(str_of(&h["content"]))
+            ));
+        }
+        out.push_str(&format!("{inner}</hashes>\n"));
+    }
+    if let Some(l) = c["licenses"].as_array().and_then(|l| l.first()) {
+        let ack = l["acknowledgement"]
+            .as_str()
+            .map(|a| format!(" acknowledgement=\"{}\"", esc(a)))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "{inner}<licenses>\n{inner}  <expression{ack}>{}</expression>\n{inner}</licenses>\n",
+            esc(str_of(&l["expression"]))
+        ));
+    }
+    leaf(out, &inner, "copyright", &c["copyright"]);
+    leaf(out, &inner, "purl", &c["purl"]);
+    if let Some(refs) = c["externalReferences"].as_array() {
+        out.push_str(&format!("{inner}<externalReferences>\n"));
+        for r in refs {
+            out.push_str(&format!(
+                "{inner}  <reference type=\"{}\">\n{inner}    <url>{}</url>\n{inner}  </reference>\n",
+                esc(str_of(&r["type"])),
+                esc(str_of(&r["url"]))
+            ));
+        }
+        out.push_str(&format!("{inner}</externalReferences>\n"));
+    }
+    properties(out, &inner, &c["properties"]);
+    if let Some(occ) = c["evidence"]["occurrences"].as_array() {
+        out.push_str(&format!("{inner}<evidence>\n{inner}  <occurrences>\n"));
+        for o in occ {
+            out.push_str(&format!(
+                "{inner}    <occurrence>\n{inner}      <location>{}</location>\n{inner}    </occurrence>\n",
+                esc(str_of(&o["location"]))
+            ));
+        }
+        out.push_str(&format!("{inner}  </occurrences>\n{inner}</evidence>\n"));
+    }
+    out.push_str(&format!("{indent}</component>\n"));
+}
+
+/// Writes the CycloneDX XML document.
+pub fn write(
+    r: &Report,
+    ctx: &RenderContext,
+    version: Version,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let doc = document(r, ctx, version);
+    let spec = str_of(&doc["specVersion"]);
+    let mut x = String::new();
+    x.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    x.push_str(&format!(
+        "<bom xmlns=\"http://cyclonedx.org/schema/bom/{spec}\" serialNumber=\"{}\" version=\"1\">\n",
+        esc(str_of(&doc["serialNumber"]))
+    ));
+    let m = &doc["metadata"];
+    x.push_str("  <metadata>\n");
+    leaf(&mut x, "    ", "timestamp", &m["timestamp"]);
+    x.push_str("    <tools>\n      <components>\n");
+    for t in m["tools"]["components"].as_array().into_iter().flatten() {
+        component(&mut x, "        ", t);
+    }
+    x.push_str("      </components>\n    </tools>\n");
+    component(&mut x, "    ", &m["component"]);
+    x.push_str("  </metadata>\n");
+    x.push_str("  <components>\n");
+    for c in doc["components"].as_array().into_iter().flatten() {
+        component(&mut x, "    ", c);
+    }
+    x.push_str("  </components>\n");
+    x.push_str("  <dependencies>\n");
+    for d in doc["dependencies"].as_array().into_iter().flatten() {
+        let deps = d["dependsOn"].as_array().cloned().unwrap_or_default();
+        if deps.is_empty() {
+            x.push_str(&format!(
+                "    <dependency ref=\"{}\"/>\n",
+                esc(str_of(&d["ref"]))
+            ));
+        } else {
+            x.push_str(&format!(
+                "    <dependency ref=\"{}\">\n",
+                esc(str_of(&d["ref"]))
+            ));
+            for t in deps {
+                x.push_str(&format!(
+                    "      <dependency ref=\"{}\"/>\n",
+                    esc(str_of(&t))
+                ));
+            }
+            x.push_str("    </dependency>\n");
+        }
+    }
+    x.push_str("  </dependencies>\n</bom>\n");
+    out.write_all(x.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped_and_control_characters_dropped() {
+        assert_eq!(esc("a<b>&\"c'\u{1}\n"), "a&lt;b&gt;&amp;&quot;c&apos;\n");
+    }
+}
