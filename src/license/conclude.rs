@@ -8,17 +8,21 @@
 //!   symlinks some packages use (`libgcc-s1 -> gcc-12-base`). A machine-readable (DEP-5)
 //!   file gives the license of every `Files:` stanza; the package, which installs all those
 //!   files, is under all of them (`AND`). A free-form file is read for
-//!   `SPDX-License-Identifier:` tags and references to `/usr/share/common-licenses/X`; a
+//!   `SPDX-License-Identifier:` tags and references to `/usr/share/common-licenses/X` (a
 //!   GPL-family reference is `-or-later` only when the notice itself says "any later
-//!   version".
+//!   version"), and failing those its text is matched against the SPDX license texts.
 //! - rpm and apk packages: the License tag or `L:` field, normalized to SPDX.
 
 use super::copyright::{self, Format};
 use super::names::{self, Dialect};
+use super::text;
 use crate::model::Evidence;
 use crate::overlay::Overlay;
 use crate::scan::capture::CaptureRulesBuilder;
 use crate::scan::Content;
+
+/// The lowest text-match score accepted as evidence.
+const TEXT_MATCH_MIN: f32 = 0.9;
 
 /// The most copyright statements kept per package.
 const MAX_STATEMENTS: usize = 500;
@@ -127,7 +131,7 @@ pub fn debian(overlay: &Overlay, as_of: usize, package: &str) -> Conclusion {
     let mut declared: Vec<String> = Vec::new();
     let mut concluded: Vec<String> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
-    let mut method = ("dep5", 1.0);
+    let mut method: (&str, f64) = ("dep5", 1.0);
     if cr.format == Format::MachineReadable {
         for raw in cr.expressions() {
             declared.push(raw.to_string());
@@ -166,6 +170,16 @@ pub fn debian(overlay: &Overlay, as_of: usize, package: &str) -> Conclusion {
             }
         }
     }
+    if concluded.is_empty() {
+        // Nothing names the license: match the text itself against the SPDX texts.
+        for m in text::identify(&cr.text, TEXT_MATCH_MIN) {
+            if let Some(e) = names::normalize(&m.spdx, Dialect::Rpm).expression {
+                method = ("text-match", f64::from(m.confidence));
+                concluded.push(e);
+                break; // the best match only: weaker ones in a mixed notice are noise
+            }
+        }
+    }
     let declared_text = (!declared.is_empty()).then(|| declared.join("; "));
     match and_all(&concluded) {
         Some(expr) => Conclusion {
@@ -186,7 +200,7 @@ pub fn debian(overlay: &Overlay, as_of: usize, package: &str) -> Conclusion {
                         if notes.is_empty() { String::new() } else { format!(" ({})", notes.join("; ")) }
                     ),
                     Format::FreeForm => format!(
-                        "/{} is free-form text that names no license by SPDX tag or common-licenses reference",
+                        "/{} is free-form text that names no license by SPDX tag or common-licenses reference, and matches no SPDX license text with a score of {TEXT_MATCH_MIN} or more",
                         found.path
                     ),
                 },

@@ -13,3 +13,4 @@
 pub mod conclude;
 pub mod copyright;
 pub mod names;
+pub mod text;

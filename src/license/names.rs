@@ -90,22 +90,34 @@ impl Normalized {
 /// Whether `id` is a license identifier on the SPDX license list, spelled exactly as the
 /// list spells it (`MIT`, `GPL-2.0-or-later`, and deprecated ids such as `GPL-2.0`).
 pub fn is_spdx_id(id: &str) -> bool {
-    spdx::identifiers::LICENSES
-        .binary_search_by(|lic| lic.0.cmp(id))
-        .is_ok()
+    // `license_id` trims a trailing `+`; an id never ends in one.
+    !id.ends_with('+') && spdx::license_id(id).is_some()
 }
 
 /// Whether `id` is an exception identifier on the SPDX exceptions list, spelled exactly as
 /// the list spells it (`GCC-exception-3.1`).
 pub fn is_spdx_exception_id(id: &str) -> bool {
-    spdx::identifiers::EXCEPTIONS
-        .binary_search_by(|exc| exc.0.cmp(id))
-        .is_ok()
+    spdx::exception_id(id).is_some()
 }
 
 /// The version of the SPDX license list that [`is_spdx_id`] and [`normalize`] use.
 pub fn spdx_list_version() -> &'static str {
     spdx::license_version()
+}
+
+/// How our output is checked: SPDX as the specification writes it (ids on the list, spelled
+/// as the list spells them, no `/` for `OR`, no imprecise names).
+const STRICT: spdx::ParseMode = spdx::ParseMode::STRICT;
+
+/// Whether an rpm `License:` value is already written in SPDX. Deprecated ids (`GPL-2.0+`)
+/// are SPDX too: they pass through and are then mapped to their current ids.
+fn is_spdx_input(text: &str) -> bool {
+    let mode = spdx::ParseMode {
+        allow_deprecated: true,
+        allow_postfix_plus_on_gpl: true,
+        ..STRICT
+    };
+    spdx::Expression::parse_mode(text, mode).is_ok()
 }
 
 /// Normalizes one license string written in `dialect` into an SPDX expression.
@@ -130,7 +142,7 @@ pub fn normalize(raw: &str, dialect: Dialect) -> Normalized {
 
     // Newer rpm packages already carry SPDX: pass a valid expression through, reading its
     // names against the SPDX list only (never against the legacy table).
-    let (grammar, table) = if dialect == Dialect::Rpm && spdx::Expression::parse(text).is_ok() {
+    let (grammar, table) = if dialect == Dialect::Rpm && is_spdx_input(text) {
         note_legacy_lookalikes(text, &mut out);
         (Grammar::Spdx, None)
     } else {
@@ -165,7 +177,7 @@ pub fn normalize(raw: &str, dialect: Dialect) -> Normalized {
 
     let resolved = resolve(&node, table, dialect, &mut out);
     let expression = render(&resolved);
-    match spdx::Expression::parse(&expression) {
+    match spdx::Expression::parse_mode(&expression, STRICT) {
         Ok(_) => out.expression = Some(expression),
         Err(err) => out.note(format!(
             "the normalized expression `{expression}` is not valid SPDX ({err}); this is a bug \
@@ -306,14 +318,14 @@ fn spdx_index() -> &'static SpdxIndex {
     INDEX.get_or_init(|| SpdxIndex {
         licenses: spdx::identifiers::LICENSES
             .iter()
-            .map(|&(id, _, flags)| {
-                let deprecated = flags & spdx::identifiers::IS_DEPRECATED != 0;
-                (id.to_ascii_lowercase(), (id, deprecated))
+            .map(|lic| {
+                let deprecated = lic.flags & spdx::flags::IS_DEPRECATED != 0;
+                (lic.name.to_ascii_lowercase(), (lic.name, deprecated))
             })
             .collect(),
         exceptions: spdx::identifiers::EXCEPTIONS
             .iter()
-            .map(|&(id, _)| (id.to_ascii_lowercase(), id))
+            .map(|exc| (exc.name.to_ascii_lowercase(), exc.name))
             .collect(),
     })
 }
@@ -901,6 +913,12 @@ mod tests {
     }
 
     // --- the data itself ---
+
+    #[test]
+    fn deprecated_spdx_ids_in_rpm_tags_pass_through_to_current_ids() {
+        let n = normalize("GPL-2.0+ AND MIT", Dialect::Rpm);
+        assert_eq!(n.expression.as_deref(), Some("GPL-2.0-or-later AND MIT"));
+    }
 
     #[test]
     fn every_table_target_is_on_the_spdx_list() {

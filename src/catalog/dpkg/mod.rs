@@ -164,11 +164,7 @@ fn package_from(p: deb822::Paragraph, warnings: &mut Vec<Warning>) -> Option<Dpk
     };
     let version = field("Version").unwrap_or_default();
     let status = field("Status");
-    if version.is_empty()
-        && status
-            .as_deref()
-            .map_or(true, |s| s.ends_with(" installed"))
-    {
+    if version.is_empty() && status.as_deref().is_none_or(|s| s.ends_with(" installed")) {
         warn(warnings, "installed package has no Version".into());
     }
     let (source_name, source_version) = match field("Source") {
