@@ -346,3 +346,18 @@ fn cyclonedx_xml_carries_the_same_components_and_layers() {
         assert!(xml.contains("<property name=\"layerbom:layer:0:origin\">base</property>"));
     }
 }
+
+#[test]
+fn a_rootfs_without_config_is_versioned_by_its_digest_and_a_directory_not_at_all() {
+    let doc = spdx(&fixture("rootfs.tar.gz"));
+    let native = scan_json(&fixture("rootfs.tar.gz"), &[]);
+    assert_eq!(
+        element(&doc, "SPDXRef-Image")["versionInfo"],
+        native["layers"][0]["diff_id"]
+    );
+    let doc = spdx(&fixture("rootfs-dir"));
+    assert!(element(&doc, "SPDXRef-Image").get("versionInfo").is_none());
+    assert!(element(&doc, "SPDXRef-Layer-0")
+        .get("versionInfo")
+        .is_none());
+}

@@ -133,7 +133,6 @@ pub fn document(r: &Report, ctx: &RenderContext) -> Value {
     let mut image = json!({
         "SPDXID": "SPDXRef-Image",
         "name": name,
-        "versionInfo": r.image.config_digest.clone().unwrap_or_else(|| "NOASSERTION".into()),
         "downloadLocation": "NOASSERTION",
         "filesAnalyzed": false,
         "primaryPackagePurpose": "CONTAINER",
@@ -142,6 +141,15 @@ pub fn document(r: &Report, ctx: &RenderContext) -> Value {
         "copyrightText": "NOASSERTION",
         "supplier": "NOASSERTION",
     });
+    // The version is the config digest; a rootfs has none, and then its tar's digest.
+    let version = r
+        .image
+        .config_digest
+        .as_ref()
+        .or_else(|| r.layers.first().and_then(|l| l.diff_id.as_ref()));
+    if let Some(v) = version {
+        image["versionInfo"] = Value::String(v.clone());
+    }
     if let Some(d) = &r.image.config_digest {
         if let Some(h) = d.strip_prefix("sha256:") {
             image["checksums"] = json!([{"algorithm": "SHA256", "checksumValue": h}]);
@@ -187,7 +195,6 @@ pub fn document(r: &Report, ctx: &RenderContext) -> Value {
         let mut layer = json!({
             "SPDXID": id,
             "name": format!("layer {} ({})", l.index, origin_name(l.origin)),
-            "versionInfo": l.diff_id.clone().unwrap_or_else(|| "NOASSERTION".into()),
             "downloadLocation": "NOASSERTION",
             "filesAnalyzed": false,
             "licenseConcluded": "NOASSERTION",
@@ -199,6 +206,9 @@ pub fn document(r: &Report, ctx: &RenderContext) -> Value {
                 annotation(ctx, format!("layerbom:index={}", l.index)),
             ],
         });
+        if let Some(d) = &l.diff_id {
+            layer["versionInfo"] = Value::String(d.clone());
+        }
         if let Some(h) = l.diff_id.as_deref().and_then(|d| d.strip_prefix("sha256:")) {
             layer["checksums"] = json!([{"algorithm": "SHA256", "checksumValue": h}]);
         }
