@@ -6,4 +6,6 @@ pub mod dpkg;
 pub mod os_release;
 pub mod purl;
 pub mod rpm;
+#[cfg(test)]
+pub(crate) mod testutil;
 pub mod view;

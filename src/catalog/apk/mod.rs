@@ -354,24 +354,8 @@ mod tests {
 
     #[test]
     fn damaged_databases_never_panic() {
-        let mut rng = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            rng
-        };
-        for i in 0..1500 {
-            let mut copy = INSTALLED.to_vec();
-            if i % 3 == 0 {
-                copy.truncate(next() as usize % (INSTALLED.len() + 1));
-            } else {
-                for _ in 0..(1 + i % 6) {
-                    let at = next() as usize % copy.len();
-                    copy[at] ^= 1 << (next() % 8);
-                }
-            }
-            let _ = parse_installed(&copy);
-        }
+        crate::catalog::testutil::damage_loop(INSTALLED, 1500, |b| {
+            let _ = parse_installed(b);
+        });
     }
 }

@@ -481,25 +481,9 @@ mod tests {
 
     #[test]
     fn damaged_status_files_never_panic() {
-        let mut rng = 0x2545_f491_4f6c_dd1du64;
-        let mut next = || {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            rng
-        };
-        for i in 0..1500 {
-            let mut copy = STATUS.to_vec();
-            if i % 3 == 0 {
-                copy.truncate(next() as usize % (STATUS.len() + 1));
-            } else {
-                for _ in 0..(1 + i % 6) {
-                    let at = next() as usize % copy.len();
-                    copy[at] ^= 1 << (next() % 8);
-                }
-            }
-            let _ = parse_status(&copy);
-            let _ = parse_list(&copy);
-        }
+        crate::catalog::testutil::damage_loop(STATUS, 1500, |b| {
+            let _ = parse_status(b);
+            let _ = parse_list(b);
+        });
     }
 }

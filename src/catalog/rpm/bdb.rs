@@ -288,8 +288,9 @@ fn read_overflow(db: &Db<'_>, item: &[u8], claimed: &mut [bool]) -> Result<Vec<u
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{assert_matches_expected, damage_loop, BDB, BDB_BE};
+    use super::super::tests::{assert_matches_expected, BDB, BDB_BE};
     use super::*;
+    use crate::catalog::testutil::damage_loop;
 
     const CHKSUM: &[u8] = include_bytes!("test-fixtures/Packages-chksum.bdb");
 

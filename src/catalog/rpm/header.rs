@@ -753,7 +753,7 @@ pub(crate) mod tests {
         e.push((tag::DIRNAMES, ty::STRING_ARRAY, 2, dirs));
         e.push((tag::DIRINDEXES, ty::INT32, 2, vec![0, 0, 0, 0, 0, 0, 0, 1]));
         let blob = build(&e, true);
-        super::super::tests::damage_loop(&blob, 3000, |b| {
+        crate::catalog::testutil::damage_loop(&blob, 3000, |b| {
             let _ = parse_header(b);
         });
     }

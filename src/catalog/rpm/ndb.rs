@@ -175,8 +175,9 @@ fn adler32(data: &[u8]) -> u32 {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{assert_matches_expected, damage_loop, NDB};
+    use super::super::tests::{assert_matches_expected, NDB};
     use super::*;
+    use crate::catalog::testutil::damage_loop;
 
     #[test]
     fn ndb_file_lists_the_same_packages_as_the_sqlite_db() {

@@ -432,10 +432,9 @@ fn record(payload: &[u8]) -> Option<Vec<Value<'_>>> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{
-        assert_matches_expected, damage_loop, SQLITE, SQLITE_64K, SQLITE_RESERVED,
-    };
+    use super::super::tests::{assert_matches_expected, SQLITE, SQLITE_64K, SQLITE_RESERVED};
     use super::*;
+    use crate::catalog::testutil::damage_loop;
 
     const EXPECTED: &str = include_str!("test-fixtures/rpmdb.sqlite.expected");
 
