@@ -134,6 +134,17 @@ pub enum Origin {
     Unknown,
 }
 
+impl Origin {
+    /// The name used in every document: `base`, `authored` or `unknown`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Base => "base",
+            Origin::Authored => "authored",
+            Origin::Unknown => "unknown",
+        }
+    }
+}
+
 /// The native JSON document.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {

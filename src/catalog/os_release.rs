@@ -11,24 +11,10 @@
 //! is left to the caller, so that "not stated" stays visible.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use serde::Serialize;
 
-/// A line of os-release that could not be read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Warning {
-    /// 1-based line number.
-    pub line: usize,
-    /// What was wrong.
-    pub message: String,
-}
-
-impl fmt::Display for Warning {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}: {}", self.line, self.message)
-    }
-}
+pub use super::LineWarning as Warning;
 
 /// The identifying fields of an os-release file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

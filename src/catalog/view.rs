@@ -288,13 +288,7 @@ fn parse_apk(bytes: &[u8], path: &str, layer: usize) -> (Vec<Cataloged>, Vec<Str
             files: p.files,
         })
         .collect();
-    (
-        packages,
-        warnings
-            .iter()
-            .map(|w| format!("line {}: {}", w.line, w.message))
-            .collect(),
-    )
+    (packages, warnings.iter().map(ToString::to_string).collect())
 }
 
 fn parse_rpm(bytes: &[u8], path: &str, layer: usize) -> (Vec<Cataloged>, Vec<String>) {

@@ -20,8 +20,8 @@ use std::io::Write;
 use serde_json::{json, Map, Value};
 
 use super::spdx::{image_hex, image_name};
-use super::RenderContext;
-use crate::model::{Origin, Report};
+use super::{split_contact, RenderContext};
+use crate::model::Report;
 
 /// The CycloneDX versions written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,14 +38,6 @@ impl Version {
             Version::V1_5 => "1.5",
             Version::V1_6 => "1.6",
         }
-    }
-}
-
-fn origin_name(o: Origin) -> &'static str {
-    match o {
-        Origin::Base => "base",
-        Origin::Authored => "authored",
-        Origin::Unknown => "unknown",
     }
 }
 
@@ -80,12 +72,9 @@ pub fn serial_number(hex: &str) -> String {
 
 /// A supplier object from a maintainer or vendor string (`Name <email>`).
 fn supplier(raw: &str) -> Value {
-    match raw.split_once('<') {
-        Some((name, rest)) => json!({
-            "name": name.trim(),
-            "contact": [{"email": rest.trim_end_matches('>').trim()}],
-        }),
-        None => json!({"name": raw.trim()}),
+    match split_contact(raw) {
+        (name, Some(email)) => json!({"name": name, "contact": [{"email": email}]}),
+        (name, None) => json!({"name": name}),
     }
 }
 
@@ -119,7 +108,7 @@ pub fn document(r: &Report, ctx: &RenderContext, version: Version) -> Value {
         if let Some(d) = &l.diff_id {
             props.push(property(&format!("{p}:diff_id"), d.clone()));
         }
-        props.push(property(&format!("{p}:origin"), origin_name(l.origin)));
+        props.push(property(&format!("{p}:origin"), l.origin.as_str()));
         if let Some(c) = &l.created_by {
             props.push(property(&format!("{p}:created_by"), c.clone()));
         }
@@ -151,7 +140,7 @@ pub fn document(r: &Report, ctx: &RenderContext, version: Version) -> Value {
             "properties": [
                 property("layerbom:layer", p.layer.index.to_string()),
                 property("layerbom:layer:diff_id", p.layer.diff_id.clone().unwrap_or_default()),
-                property("layerbom:origin", origin_name(p.origin)),
+                property("layerbom:origin", p.origin.as_str()),
                 property("layerbom:package:type", p.kind.clone()),
             ],
         });

@@ -68,6 +68,17 @@ impl RenderContext {
     }
 }
 
+/// Splits a maintainer or vendor string (`Name <email>`) into its name and email.
+pub fn split_contact(raw: &str) -> (&str, Option<&str>) {
+    match raw.split_once('<') {
+        Some((name, rest)) => (
+            name.trim(),
+            Some(rest.trim_end().trim_end_matches('>').trim()),
+        ),
+        None => (raw.trim(), None),
+    }
+}
+
 /// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
@@ -260,6 +271,15 @@ mod tests {
             .unwrap_err()
             .contains("available: table, json"));
         assert!("json=".parse::<OutputSpec>().is_err());
+    }
+
+    #[test]
+    fn contacts_split_into_name_and_email() {
+        assert_eq!(
+            split_contact(" Debian <d@l.org> "),
+            ("Debian", Some("d@l.org"))
+        );
+        assert_eq!(split_contact("Fedora Project"), ("Fedora Project", None));
     }
 
     #[test]

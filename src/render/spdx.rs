@@ -22,8 +22,8 @@ use std::io::Write;
 
 use serde_json::{json, Map, Value};
 
-use super::RenderContext;
-use crate::model::{Origin, Package, Report};
+use super::{split_contact, RenderContext};
+use crate::model::{Package, Report};
 
 /// Characters allowed in an SPDX element id after `SPDXRef-`.
 fn id_part(s: &str) -> String {
@@ -58,25 +58,14 @@ pub fn package_id(p: &Package) -> String {
     )
 }
 
-fn origin_name(o: Origin) -> &'static str {
-    match o {
-        Origin::Base => "base",
-        Origin::Authored => "authored",
-        Origin::Unknown => "unknown",
-    }
-}
-
 /// An SPDX supplier value from a maintainer or vendor string (`Name <email>`).
 fn supplier(raw: Option<&str>) -> String {
     let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
         return "NOASSERTION".into();
     };
-    match raw.split_once('<') {
-        Some((name, rest)) => {
-            let email = rest.trim_end_matches('>').trim();
-            format!("Organization: {} ({email})", name.trim())
-        }
-        None => format!("Organization: {raw}"),
+    match split_contact(raw) {
+        (name, Some(email)) => format!("Organization: {name} ({email})"),
+        (name, None) => format!("Organization: {name}"),
     }
 }
 
@@ -194,7 +183,7 @@ pub fn document(r: &Report, ctx: &RenderContext) -> Value {
         let id = format!("SPDXRef-Layer-{}", l.index);
         let mut layer = json!({
             "SPDXID": id,
-            "name": format!("layer {} ({})", l.index, origin_name(l.origin)),
+            "name": format!("layer {} ({})", l.index, l.origin.as_str()),
             "downloadLocation": "NOASSERTION",
             "filesAnalyzed": false,
             "licenseConcluded": "NOASSERTION",
@@ -202,7 +191,7 @@ pub fn document(r: &Report, ctx: &RenderContext) -> Value {
             "copyrightText": "NOASSERTION",
             "supplier": "NOASSERTION",
             "annotations": [
-                annotation(ctx, format!("layerbom:origin={}", origin_name(l.origin))),
+                annotation(ctx, format!("layerbom:origin={}", l.origin.as_str())),
                 annotation(ctx, format!("layerbom:index={}", l.index)),
             ],
         });
@@ -250,7 +239,7 @@ pub fn document(r: &Report, ctx: &RenderContext) -> Value {
             }],
             "annotations": [
                 annotation(ctx, format!("layerbom:layer={}", p.layer.index)),
-                annotation(ctx, format!("layerbom:origin={}", origin_name(p.origin))),
+                annotation(ctx, format!("layerbom:origin={}", p.origin.as_str())),
             ],
         });
         if let Some(s) = &p.source {

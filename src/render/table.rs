@@ -46,14 +46,6 @@ fn short_digest(d: Option<&str>) -> String {
     }
 }
 
-fn origin(o: Origin) -> &'static str {
-    match o {
-        Origin::Base => "base",
-        Origin::Authored => "authored",
-        Origin::Unknown => "unknown",
-    }
-}
-
 /// Writes the table summary.
 pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let img = &r.image;
@@ -95,7 +87,7 @@ pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             out,
             "{:>5}  {:<8}  {:>10}  {:>7}  {:>5} {:>5} {:>5}  {:<12}  {}",
             l.index,
-            origin(l.origin),
+            l.origin.as_str(),
             human_size(l.size),
             l.entries,
             l.packages.added,

@@ -11,24 +11,9 @@
 //! record it cannot read becomes a [`Warning`] and the rest is still returned; keys it does
 //! not know (apk adds some over time) are skipped silently.
 
-use std::fmt;
-
 use serde::Serialize;
 
-/// Something in the apk database that was skipped or guessed at.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Warning {
-    /// 1-based line number.
-    pub line: usize,
-    /// What was wrong and what was done about it.
-    pub message: String,
-}
-
-impl fmt::Display for Warning {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}: {}", self.line, self.message)
-    }
-}
+pub use crate::catalog::LineWarning as Warning;
 
 /// One installed apk package.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
