@@ -161,7 +161,7 @@ pub struct Report {
     /// Packages that a later layer removed.
     pub removed_packages: Vec<RemovedPackage>,
     /// License files found in the layers.
-    pub license_files: Vec<serde_json::Value>,
+    pub license_files: Vec<LicenseFile>,
     /// Everything noticed on the way.
     pub findings: Vec<Finding>,
 }
@@ -307,6 +307,43 @@ pub struct License {
     /// Why the conclusion is `NOASSERTION`, when it is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+}
+
+/// A license, notice or copying file found in a layer, and what its text matches.
+#[derive(Debug, Clone, Serialize)]
+pub struct LicenseFile {
+    /// Root-relative path.
+    pub path: String,
+    /// The layer that holds this copy of the file.
+    pub layer: usize,
+    /// Whether that layer is base or authored.
+    pub origin: Origin,
+    /// Whether the file is still visible in the final image (a later layer may delete or
+    /// replace it; the copy is still in this layer and shipped with it).
+    pub visible: bool,
+    /// Size in bytes.
+    pub size: u64,
+    /// `sha256:` digest of the content.
+    pub sha256: String,
+    /// The licenses the text matches, joined with `AND`, or `NOASSERTION`.
+    pub spdx: String,
+    /// The best match's score, from 0 to 1 (0 when nothing matched).
+    pub confidence: f64,
+    /// Every license found in the text at or above the threshold, best first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub matches: Vec<LicenseMatch>,
+    /// Why `spdx` is `NOASSERTION`, when it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// One license found in a text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LicenseMatch {
+    /// SPDX id.
+    pub spdx: String,
+    /// Score, from 0 to 1.
+    pub confidence: f64,
 }
 
 /// A package found in the image.

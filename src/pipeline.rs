@@ -14,10 +14,10 @@ use crate::catalog::view::{dpkg_files, resolve_dependencies, Catalog, Cataloged}
 use crate::catalog::{self, purl};
 use crate::dockerfile::Dockerfile;
 use crate::error::{Error, Location, Result};
-use crate::license::conclude;
 use crate::license::names::Dialect;
+use crate::license::{conclude, files};
 use crate::model::{
-    BaseInfo, Finding, FoundIn, ImageInfo, LayerInfo, LayerRef, License, OsInfo, Package,
+    BaseInfo, Finding, FoundIn, ImageInfo, LayerInfo, LayerRef, License, Origin, OsInfo, Package,
     PackageDelta, Platform, RemovedPackage, Report, Severity, SourceRef, SCHEMA,
 };
 use crate::overlay::Overlay;
@@ -264,6 +264,8 @@ pub fn report(scanned: &Scanned, base_hints: &BaseHints) -> Report {
         .collect();
 
     let packages = packages(&attribution.present, &layers, os.as_ref(), &base, &overlay);
+    let origins: Vec<Origin> = layers.iter().map(|l| l.origin).collect();
+    let license_files = files::license_files(&overlay, &origins);
     let removed_packages = attribution
         .removed
         .iter()
@@ -306,7 +308,7 @@ pub fn report(scanned: &Scanned, base_hints: &BaseHints) -> Report {
         layers,
         packages,
         removed_packages,
-        license_files: Vec::new(),
+        license_files,
         findings,
     }
 }
@@ -481,7 +483,7 @@ fn declared_compression(media_type: &str) -> Option<Compression> {
 
 /// The capture rules of every stage.
 pub fn capture_rules() -> CaptureRules {
-    conclude::want(catalog::view::want(CaptureRules::builder())).build()
+    files::want(conclude::want(catalog::view::want(CaptureRules::builder()))).build()
 }
 
 /// Scans the image at `path` and returns the native report.

@@ -179,13 +179,47 @@ fn debian_licenses_come_from_copyright_files_with_evidence() {
     let jq = find(&doc, "jq");
     assert_eq!(jq["license"]["evidence"][0]["layer"], 1);
     assert!(jq["license"]["concluded"].as_str().unwrap().contains("MIT"));
-    // No evidence, no conclusion: the reason is given instead.
+    // A free-form file that names its licenses in prose: the names, with their evidence.
     let crypt = find(&doc, "libcrypt1");
-    assert_eq!(crypt["license"]["concluded"], "NOASSERTION");
-    assert!(crypt["license"]["reason"]
+    let concluded = crypt["license"]["concluded"].as_str().unwrap();
+    assert!(
+        concluded.starts_with("LGPL-2.1-or-later AND "),
+        "{concluded}"
+    );
+    assert_eq!(
+        crypt["license"]["evidence"][0]["method"],
+        "license-named-in-text"
+    );
+    assert!(crypt["license"]["declared"]
+        .as_str()
+        .unwrap()
+        .contains("any later version"));
+}
+
+#[test]
+fn without_evidence_the_license_is_noassertion_with_a_reason() {
+    let d = tempfile::tempdir().unwrap();
+    oci_layout(
+        d.path(),
+        &[tar_of(&[
+            E::File(
+                "var/lib/dpkg/status",
+                b"Package: vague\nStatus: install ok installed\nVersion: 1\nArchitecture: all\n\n",
+            ),
+            E::File(
+                "usr/share/doc/vague/copyright",
+                b"This package is licensed under the GPL, see the BSD-style notice.\n",
+            ),
+        ])],
+    );
+    let doc = scan_json(d.path(), &[]);
+    let vague = find(&doc, "vague");
+    assert_eq!(vague["license"]["concluded"], "NOASSERTION");
+    assert!(vague["license"]["reason"]
         .as_str()
         .unwrap()
         .contains("free-form"));
+    assert_eq!(vague["license"]["evidence"], serde_json::json!([]));
 }
 
 #[test]

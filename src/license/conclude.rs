@@ -15,7 +15,7 @@
 
 use super::copyright::{self, Format};
 use super::names::{self, Dialect};
-use super::text;
+use super::{prose, text};
 use crate::model::Evidence;
 use crate::overlay::Overlay;
 use crate::scan::capture::CaptureRulesBuilder;
@@ -180,6 +180,14 @@ pub fn debian(overlay: &Overlay, as_of: usize, package: &str) -> Conclusion {
             }
         }
     }
+    if concluded.is_empty() && cr.format == Format::FreeForm {
+        // No tag, no reference, no whole text: licenses named precisely in the prose.
+        if let Some((expr, phrases)) = prose::expression(&cr.text) {
+            method = ("license-named-in-text", 0.7);
+            declared.extend(phrases);
+            concluded.push(expr);
+        }
+    }
     let declared_text = (!declared.is_empty()).then(|| declared.join("; "));
     match and_all(&concluded) {
         Some(expr) => Conclusion {
@@ -200,7 +208,7 @@ pub fn debian(overlay: &Overlay, as_of: usize, package: &str) -> Conclusion {
                         if notes.is_empty() { String::new() } else { format!(" ({})", notes.join("; ")) }
                     ),
                     Format::FreeForm => format!(
-                        "/{} is free-form text that names no license by SPDX tag or common-licenses reference, and matches no SPDX license text with a score of {TEXT_MATCH_MIN} or more",
+                        "/{} is free-form text that names no license by SPDX tag, common-licenses reference or precise name, and matches no SPDX license text with a score of {TEXT_MATCH_MIN} or more",
                         found.path
                     ),
                 },

@@ -12,5 +12,7 @@
 
 pub mod conclude;
 pub mod copyright;
+pub mod files;
 pub mod names;
+pub mod prose;
 pub mod text;

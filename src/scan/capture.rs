@@ -37,10 +37,24 @@ impl CaptureRulesBuilder {
     ///
     /// # Panics
     /// On a malformed pattern: patterns are written by catalogers, not read from images.
-    pub fn want(mut self, pattern: &str, max_size: u64) -> Self {
+    pub fn want(self, pattern: &str, max_size: u64) -> Self {
+        self.add(pattern, max_size, false)
+    }
+
+    /// Like [`want`](Self::want), but letters match in either case (`**/license*` takes
+    /// `LICENSE.txt` and `License`).
+    ///
+    /// # Panics
+    /// On a malformed pattern, as [`want`](Self::want).
+    pub fn want_any_case(self, pattern: &str, max_size: u64) -> Self {
+        self.add(pattern, max_size, true)
+    }
+
+    fn add(mut self, pattern: &str, max_size: u64, any_case: bool) -> Self {
         let glob = GlobBuilder::new(pattern)
             .literal_separator(true)
             .backslash_escape(true)
+            .case_insensitive(any_case)
             .build()
             .unwrap_or_else(|e| panic!("capture pattern {pattern:?}: {e}"));
         self.globs.push((glob, max_size, pattern.to_string()));
