@@ -141,6 +141,7 @@ umoci config --image final:1.0 --created "$T0" --config.workingdir /opt/demo \
 umoci config --image final:1.0 --created "$T0" --clear config.cmd --config.cmd /opt/demo/report.sh \
   --config.label org.opencontainers.image.title=layerbom-demo \
   --config.label org.opencontainers.image.licenses=MIT \
+  --config.label "org.opencontainers.image.vendor=layerbom demo <layerbom@example.org>" \
   --history.created "$T0" --history.created_by 'CMD ["/opt/demo/report.sh"]'
 
 rm -f "$OUT"

@@ -67,6 +67,11 @@ struct ScanArgs {
     #[arg(long, value_name = "N")]
     base_layers: Option<usize>,
 
+    /// Who supplies (ships) this image, as SBOMs name it: `Organization: NAME` or `NAME
+    /// <email>`. Default: the image's org.opencontainers.image.vendor label or annotation.
+    #[arg(long, value_name = "NAME")]
+    supplier: Option<String>,
+
     /// No progress bar.
     #[arg(short, long)]
     quiet: bool,
@@ -113,6 +118,8 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
         base_layers: args.base_layers,
         base_image: None,
         dockerfile: None,
+        supplier: args.supplier.clone(),
+        base_vendor: None,
     };
     if let Some(d) = &args.dockerfile {
         base = base.with_dockerfile(d)?;

@@ -185,6 +185,9 @@ pub struct ImageInfo {
     pub created: Option<String>,
     /// Operating system from `os-release` (filled by the catalog stage).
     pub os: Option<OsInfo>,
+    /// Who supplies (ships) the image: `--supplier`, else its vendor label or annotation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supplier: Option<String>,
     /// Config labels.
     pub labels: BTreeMap<String, String>,
     /// Manifest annotations.
@@ -246,6 +249,10 @@ pub struct LayerInfo {
     pub comment: Option<String>,
     /// Base image or ours.
     pub origin: Origin,
+    /// Who supplies the layer: the base image's vendor or distribution for base layers, the
+    /// image's supplier for the others.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supplier: Option<String>,
     /// What this layer did to the package set.
     pub packages: PackageDelta,
 }

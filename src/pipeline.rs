@@ -2,6 +2,7 @@
 //!
 //! This is the library's front door. The binary is a thin layer over [`scan`].
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -216,7 +217,8 @@ pub fn report(scanned: &Scanned, base_hints: &BaseHints) -> Report {
     });
     findings.append(&mut base_findings);
 
-    let layers: Vec<LayerInfo> = image
+    let labels = config.map(|c| c.labels()).unwrap_or_default();
+    let mut layers: Vec<LayerInfo> = image
         .layers
         .iter()
         .zip(&scanned.layers)
@@ -254,6 +256,7 @@ pub fn report(scanned: &Scanned, base_hints: &BaseHints) -> Report {
                 created: spec.history.as_ref().and_then(|h| h.created.clone()),
                 comment: spec.history.as_ref().and_then(|h| h.comment.clone()),
                 origin: base.origin(index),
+                supplier: None,
                 packages: PackageDelta {
                     added: delta.added,
                     upgraded: delta.upgraded,
@@ -263,6 +266,16 @@ pub fn report(scanned: &Scanned, base_hints: &BaseHints) -> Report {
         })
         .collect();
 
+    let (supplier, mut supplier_findings) = suppliers(
+        &mut layers,
+        base_hints,
+        &labels,
+        &image.annotations,
+        base.layers
+            .and_then(|n| n.checked_sub(1))
+            .and_then(|t| catalog.os_release(t)),
+    );
+    findings.append(&mut supplier_findings);
     let packages = packages(&attribution.present, &layers, os.as_ref(), &base, &overlay);
     let origins: Vec<Origin> = layers.iter().map(|l| l.origin).collect();
     let license_files = files::license_files(&overlay, &origins);
@@ -295,7 +308,8 @@ pub fn report(scanned: &Scanned, base_hints: &BaseHints) -> Report {
                     name: o.pretty_name.clone().or_else(|| o.name.clone()),
                 })
             }),
-            labels: config.map(|c| c.labels()).unwrap_or_default(),
+            supplier,
+            labels,
             annotations: image.annotations.clone(),
         },
         base: BaseInfo {
@@ -410,6 +424,57 @@ fn packages(
         .collect()
 }
 
+/// The label and annotation that name an image's vendor.
+const VENDOR: &str = "org.opencontainers.image.vendor";
+
+/// Who supplies the image and each layer.
+///
+/// The image, and every layer not known to be the base, is supplied by whoever ships the
+/// image: `--supplier`, else the image's `org.opencontainers.image.vendor` label, else that
+/// annotation. Base layers are supplied by the base image's vendor (`--base-image`'s vendor
+/// label), else by the distribution their os-release names. What stays unknown is a finding.
+fn suppliers(
+    layers: &mut [LayerInfo],
+    hints: &BaseHints,
+    labels: &BTreeMap<String, String>,
+    annotations: &BTreeMap<String, String>,
+    base_os: Option<OsRelease>,
+) -> (Option<String>, Vec<Finding>) {
+    let nonblank = |v: &String| !v.trim().is_empty();
+    let image = hints
+        .supplier
+        .clone()
+        .filter(nonblank)
+        .or_else(|| labels.get(VENDOR).cloned().filter(nonblank))
+        .or_else(|| annotations.get(VENDOR).cloned().filter(nonblank));
+    let base = hints
+        .base_vendor
+        .clone()
+        .or_else(|| base_os.and_then(|o| o.name.or(o.pretty_name)));
+    let mut findings = Vec::new();
+    for l in layers.iter_mut() {
+        l.supplier = match l.origin {
+            Origin::Base => base.clone(),
+            _ => image.clone(),
+        };
+    }
+    if image.is_none() {
+        findings.push(Finding::new(
+            "supplier-unknown",
+            Severity::Warning,
+            format!("the image names no supplier: pass --supplier NAME or set the {VENDOR} label; SBOMs say NOASSERTION, which NTIA minimum elements do not accept"),
+        ));
+    }
+    if base.is_none() && layers.iter().any(|l| l.origin == Origin::Base) {
+        findings.push(Finding::new(
+            "supplier-unknown",
+            Severity::Warning,
+            format!("the base layers name no supplier: the base image has no {VENDOR} label (give it with --base-image) and no os-release NAME"),
+        ));
+    }
+    (image, findings)
+}
+
 /// What the user said about the base image.
 #[derive(Debug, Clone, Default)]
 pub struct BaseHints {
@@ -419,6 +484,10 @@ pub struct BaseHints {
     pub base_image: Option<(String, Vec<String>)>,
     /// `--dockerfile FILE`: its path and parsed content.
     pub dockerfile: Option<(String, Dockerfile)>,
+    /// `--supplier NAME`: who supplies (ships) this image.
+    pub supplier: Option<String>,
+    /// The `--base-image`'s `org.opencontainers.image.vendor` label.
+    pub base_vendor: Option<String>,
 }
 
 impl BaseHints {
@@ -464,6 +533,12 @@ impl BaseHints {
             .cloned()
             .unwrap_or_else(|| path.display().to_string());
         self.base_image = Some((name, ids));
+        self.base_vendor = base
+            .config
+            .as_ref()
+            .and_then(|c| c.labels().get(VENDOR).cloned())
+            .or_else(|| base.annotations.get(VENDOR).cloned())
+            .filter(|v| !v.trim().is_empty());
         Ok(self)
     }
 }

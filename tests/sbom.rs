@@ -51,13 +51,13 @@ fn spdx_document_describes_the_image_as_a_container() {
     assert_eq!(image["name"], "localhost/layerbom-demo:1.0");
     assert_eq!(
         image["checksums"][0]["checksumValue"],
-        "509c0032070bfa42c5c990085982f552be4270681f7fd1462c9eb4160fce862a"
+        "bbc004a462a5120afcc643c64c6338ebc0a11233f396dea3d91ed7c9b3d72b05"
     );
     assert_eq!(doc["creationInfo"]["created"], "2023-11-14T22:13:20Z");
     assert!(doc["documentNamespace"]
         .as_str()
         .unwrap()
-        .ends_with("509c0032070bfa42c5c990085982f552be4270681f7fd1462c9eb4160fce862a"));
+        .ends_with("bbc004a462a5120afcc643c64c6338ebc0a11233f396dea3d91ed7c9b3d72b05"));
 }
 
 #[test]
@@ -176,7 +176,7 @@ fn cyclonedx_image_is_a_container_with_its_layers() {
     assert_eq!(doc["specVersion"], "1.6");
     assert_eq!(
         doc["serialNumber"],
-        "urn:uuid:509c0032-070b-5a42-85c9-90085982f552"
+        "urn:uuid:bbc004a4-62a5-520a-bcc6-43c64c6338eb"
     );
     assert_eq!(doc["metadata"]["timestamp"], "2023-11-14T22:13:20Z");
     let image = &doc["metadata"]["component"];
@@ -184,6 +184,20 @@ fn cyclonedx_image_is_a_container_with_its_layers() {
     assert_eq!(prop(image, "layerbom:layer:0:origin"), Some("base"));
     assert_eq!(prop(image, "layerbom:layer:2:origin"), Some("authored"));
     assert_eq!(prop(image, "layerbom:base:method"), Some("history"));
+    // Suppliers: the image's vendor label; the base layer's distribution.
+    assert_eq!(image["supplier"]["name"], "layerbom demo");
+    assert_eq!(
+        image["supplier"]["contact"][0]["email"],
+        "layerbom@example.org"
+    );
+    assert_eq!(
+        prop(image, "layerbom:layer:0:supplier"),
+        Some("Debian GNU/Linux")
+    );
+    assert_eq!(
+        prop(image, "layerbom:layer:2:supplier"),
+        Some("layerbom demo <layerbom@example.org>")
+    );
     let native = scan_json(&sample(), &[]);
     assert_eq!(
         prop(image, "layerbom:layer:1:diff_id"),
@@ -360,4 +374,59 @@ fn a_rootfs_without_config_is_versioned_by_its_digest_and_a_directory_not_at_all
     assert!(element(&doc, "SPDXRef-Layer-0")
         .get("versionInfo")
         .is_none());
+}
+
+#[test]
+fn every_spdx_package_names_a_supplier_and_the_flag_overrides_the_label() {
+    let doc = document(&sample(), "spdx-json");
+    for p in doc["packages"].as_array().unwrap() {
+        let s = p["supplier"].as_str().unwrap();
+        assert!(
+            s.starts_with("Organization: ") || s.starts_with("Person: "),
+            "{}: {s}",
+            p["name"]
+        );
+    }
+    let image = doc["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["primaryPackagePurpose"] == "CONTAINER")
+        .unwrap();
+    assert_eq!(
+        image["supplier"],
+        "Organization: layerbom demo (layerbom@example.org)"
+    );
+
+    let out = layerbom(&[
+        "scan",
+        sample().to_str().unwrap(),
+        "-q",
+        "--supplier",
+        "Person: Jane Doe <jane@example.org>",
+        "-o",
+        "json",
+    ]);
+    let native: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        native["image"]["supplier"],
+        "Person: Jane Doe <jane@example.org>"
+    );
+    assert_eq!(native["layers"][0]["supplier"], "Debian GNU/Linux");
+    assert_eq!(
+        native["layers"][2]["supplier"],
+        "Person: Jane Doe <jane@example.org>"
+    );
+}
+
+#[test]
+fn an_image_without_a_supplier_says_so_in_a_finding() {
+    let doc = scan_json(&fixture("docker-archive.tar"), &[]);
+    assert!(doc["image"].get("supplier").is_none());
+    assert!(doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["kind"] == "supplier-unknown"
+            && f["message"].as_str().unwrap().contains("--supplier")));
 }

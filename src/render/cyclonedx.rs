@@ -87,6 +87,9 @@ pub fn document(r: &Report, ctx: &RenderContext, version: Version) -> Value {
         "bom-ref": "image",
         "name": name,
     });
+    if let Some(s) = &r.image.supplier {
+        image["supplier"] = supplier(s);
+    }
     if let Some(d) = &r.image.config_digest {
         image["version"] = Value::String(d.clone());
         if let Some(h) = d.strip_prefix("sha256:") {
@@ -109,6 +112,9 @@ pub fn document(r: &Report, ctx: &RenderContext, version: Version) -> Value {
             props.push(property(&format!("{p}:diff_id"), d.clone()));
         }
         props.push(property(&format!("{p}:origin"), l.origin.as_str()));
+        if let Some(s) = &l.supplier {
+            props.push(property(&format!("{p}:supplier"), s.clone()));
+        }
         if let Some(c) = &l.created_by {
             props.push(property(&format!("{p}:created_by"), c.clone()));
         }

@@ -68,8 +68,23 @@ impl RenderContext {
     }
 }
 
+/// Splits an SPDX-style `Organization: ` or `Person: ` prefix off a supplier string, as a
+/// user may write it in `--supplier`: `(is_person, rest)`.
+pub fn strip_party(raw: &str) -> (bool, &str) {
+    let raw = raw.trim();
+    if let Some(rest) = raw.strip_prefix("Person:") {
+        (true, rest.trim())
+    } else {
+        (
+            false,
+            raw.strip_prefix("Organization:").unwrap_or(raw).trim(),
+        )
+    }
+}
+
 /// Splits a maintainer or vendor string (`Name <email>`) into its name and email.
 pub fn split_contact(raw: &str) -> (&str, Option<&str>) {
+    let raw = strip_party(raw).1;
     match raw.split_once('<') {
         Some((name, rest)) => (
             name.trim(),

@@ -22,7 +22,7 @@ use std::io::Write;
 
 use serde_json::{json, Map, Value};
 
-use super::{split_contact, RenderContext};
+use super::{split_contact, strip_party, RenderContext};
 use crate::model::{Package, Report};
 
 /// Characters allowed in an SPDX element id after `SPDXRef-`.
@@ -63,9 +63,15 @@ fn supplier(raw: Option<&str>) -> String {
     let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
         return "NOASSERTION".into();
     };
+    let party = if strip_party(raw).0 {
+        "Person"
+    } else {
+        "Organization"
+    };
     match split_contact(raw) {
-        (name, Some(email)) => format!("Organization: {name} ({email})"),
-        (name, None) => format!("Organization: {name}"),
+        ("", _) => "NOASSERTION".into(),
+        (name, Some(email)) => format!("{party}: {name} ({email})"),
+        (name, None) => format!("{party}: {name}"),
     }
 }
 
@@ -128,7 +134,7 @@ pub fn document(r: &Report, ctx: &RenderContext) -> Value {
         "licenseConcluded": "NOASSERTION",
         "licenseDeclared": "NOASSERTION",
         "copyrightText": "NOASSERTION",
-        "supplier": "NOASSERTION",
+        "supplier": supplier(r.image.supplier.as_deref()),
     });
     // The version is the config digest; a rootfs has none, and then its tar's digest.
     let version = r
@@ -189,7 +195,7 @@ pub fn document(r: &Report, ctx: &RenderContext) -> Value {
             "licenseConcluded": "NOASSERTION",
             "licenseDeclared": "NOASSERTION",
             "copyrightText": "NOASSERTION",
-            "supplier": "NOASSERTION",
+            "supplier": supplier(l.supplier.as_deref()),
             "annotations": [
                 annotation(ctx, format!("layerbom:origin={}", l.origin.as_str())),
                 annotation(ctx, format!("layerbom:index={}", l.index)),
@@ -340,6 +346,12 @@ mod tests {
             "Organization: Fedora Project"
         );
         assert_eq!(supplier(None), "NOASSERTION");
+        assert_eq!(
+            supplier(Some("Person: Jane Doe <jane@example.org>")),
+            "Person: Jane Doe (jane@example.org)"
+        );
+        assert_eq!(supplier(Some("Organization: Acme")), "Organization: Acme");
+        assert_eq!(supplier(Some("Organization: ")), "NOASSERTION");
     }
 
     #[test]
