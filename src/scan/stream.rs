@@ -6,6 +6,8 @@
 //! not compressed, file contents are passed over with seeks instead of reads.
 
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
+use std::sync::mpsc::{sync_channel, SyncSender};
+use std::thread::JoinHandle;
 
 use flate2::read::MultiGzDecoder;
 use sha2::{Digest as _, Sha256};
@@ -119,30 +121,119 @@ impl<R: Seek> Seek for Progress<'_, R> {
 /// Hashes (optionally) and counts every byte read through it.
 struct Hashing<R> {
     inner: R,
-    hasher: Option<Sha256>,
+    hasher: Hasher,
     count: u64,
+}
+
+/// Where the bytes of a [`Hashing`] reader are hashed.
+enum Hasher {
+    Off,
+    /// In the reading thread.
+    Inline(Box<Sha256>),
+    /// In a thread of its own, fed in chunks of [`BUF`] bytes through a bounded channel, so
+    /// that hashing a decompressed layer overlaps with decompressing it.
+    Threaded {
+        pending: Vec<u8>,
+        tx: Option<SyncSender<Vec<u8>>>,
+        done: Option<JoinHandle<String>>,
+    },
+}
+
+impl Hasher {
+    fn threaded() -> Hasher {
+        let (tx, rx) = sync_channel::<Vec<u8>>(4);
+        let spawned = std::thread::Builder::new()
+            .name("layer-hash".into())
+            .spawn(move || {
+                let mut h = Sha256::new();
+                for chunk in rx {
+                    h.update(&chunk);
+                }
+                digest_string(h)
+            });
+        match spawned {
+            Ok(done) => Hasher::Threaded {
+                pending: Vec::with_capacity(BUF),
+                tx: Some(tx),
+                done: Some(done),
+            },
+            // No thread to be had: hash here.
+            Err(_) => Hasher::Inline(Box::new(Sha256::new())),
+        }
+    }
+
+    fn update(&mut self, bytes: &[u8]) {
+        match self {
+            Hasher::Off => {}
+            Hasher::Inline(h) => h.update(bytes),
+            Hasher::Threaded { pending, tx, .. } => {
+                pending.extend_from_slice(bytes);
+                if pending.len() >= BUF {
+                    let chunk = std::mem::replace(pending, Vec::with_capacity(BUF));
+                    if let Some(t) = tx {
+                        // The hashing thread only stops when the sender is dropped.
+                        let _ = t.send(chunk);
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish(self) -> Option<String> {
+        match self {
+            Hasher::Off => None,
+            Hasher::Inline(h) => Some(digest_string(*h)),
+            Hasher::Threaded {
+                pending,
+                mut tx,
+                mut done,
+            } => {
+                let tx = tx.take()?;
+                if !pending.is_empty() {
+                    tx.send(pending).ok()?;
+                }
+                drop(tx);
+                done.take()?.join().ok()
+            }
+        }
+    }
 }
 
 impl<R> Hashing<R> {
     fn new(inner: R, hash: bool) -> Self {
         Hashing {
             inner,
-            hasher: hash.then(Sha256::new),
+            hasher: if hash {
+                Hasher::Inline(Box::new(Sha256::new()))
+            } else {
+                Hasher::Off
+            },
+            count: 0,
+        }
+    }
+
+    /// Like [`new`](Self::new), hashing in a thread of its own.
+    fn threaded(inner: R, hash: bool) -> Self {
+        Hashing {
+            inner,
+            hasher: if hash {
+                Hasher::threaded()
+            } else {
+                Hasher::Off
+            },
             count: 0,
         }
     }
 
     fn finish(self) -> (R, Option<String>, u64) {
-        (self.inner, self.hasher.map(digest_string), self.count)
+        (self.inner, self.hasher.finish(), self.count)
     }
 }
 
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        if let Some(h) = &mut self.hasher {
-            h.update(&buf[..n]);
-        }
+        self.hasher.update(&buf[..n]);
         self.count += n as u64;
         Ok(n)
     }
@@ -277,7 +368,7 @@ where
         }
         (Compression::Gzip, _) => {
             let raw = Hashing::new(blob, hash);
-            let dec = Hashing::new(MultiGzDecoder::new(raw), hash);
+            let dec = Hashing::threaded(MultiGzDecoder::new(raw), hash);
             let (t, dec) = walk_decoded(dec, hash, walk)?;
             let (dec, diff_id, count) = dec.finish();
             let (_, blob_digest, _) = dec.into_inner().finish();
@@ -289,7 +380,7 @@ where
         (Compression::Zstd, _) => {
             let raw = Hashing::new(blob, hash);
             let dec = zstd::stream::read::Decoder::new(raw).map_err(super::TarError::Io)?;
-            let dec = Hashing::new(dec, hash);
+            let dec = Hashing::threaded(dec, hash);
             let (t, dec) = walk_decoded(dec, hash, walk)?;
             let (dec, diff_id, count) = dec.finish();
             let (_, blob_digest, _) = dec.finish().into_inner().finish();
