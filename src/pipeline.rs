@@ -175,6 +175,17 @@ pub fn report(scanned: &Scanned, base_hints: &BaseHints) -> Report {
     let config = image.config.as_ref();
     let mut findings = image.findings.clone();
 
+    // Copyright and license files mean texts to match: the matcher's store loads on a spare
+    // thread while the packages are cataloged.
+    let texts_ahead = scanned.layers.iter().any(|l| {
+        l.captured
+            .keys()
+            .any(|p| p.starts_with("usr/share/doc/") || files::is_reported(p))
+    });
+    if texts_ahead {
+        rayon::spawn(crate::license::text::preload);
+    }
+
     // Catalog every layer's view and compare consecutive ones.
     let overlay = Overlay::new(scanned.layers.iter().map(|l| l.as_ref()).collect());
     let mut catalog = Catalog::new(&overlay);
@@ -374,8 +385,9 @@ fn packages(
         })
         .collect();
     let deps = resolve_dependencies(&items);
+    // Concluding a license can mean matching texts: packages are concluded in parallel.
     present
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, p)| {
             let c = &p.item;

@@ -56,7 +56,7 @@ pub fn want(mut rules: CaptureRulesBuilder) -> CaptureRulesBuilder {
 }
 
 /// Whether a captured path is one this module reports.
-fn is_reported(path: &str) -> bool {
+pub fn is_reported(path: &str) -> bool {
     let base = path.rsplit('/').next().unwrap_or(path);
     let lower = base.to_ascii_lowercase();
     let named = STEMS.iter().any(|stem| {

@@ -10,7 +10,8 @@
 //! The store of SPDX texts is embedded in the binary as a zstd cache and loaded on first use
 //! only, so runs that find no license texts never pay for it.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 use spdx::detection::scan::Scanner;
 use spdx::detection::{Store, TextData};
@@ -52,6 +53,28 @@ pub fn identify(text: &str, min_confidence: f32) -> Vec<Match> {
     if text.len() > MAX_TEXT_BYTES || text.trim().is_empty() {
         return Vec::new();
     }
+    // Images repeat texts (every python3.11 package ships the same copyright file): each
+    // distinct text is matched once per process.
+    static SEEN: OnceLock<Mutex<HashMap<(String, u32), Vec<Match>>>> = OnceLock::new();
+    let seen = SEEN.get_or_init(Default::default);
+    let key = (text.to_owned(), min_confidence.to_bits());
+    if let Some(found) = seen.lock().ok().and_then(|s| s.get(&key).cloned()) {
+        return found;
+    }
+    let found = scan(text, min_confidence);
+    if let Ok(mut s) = seen.lock() {
+        s.insert(key, found.clone());
+    }
+    found
+}
+
+/// Loads the store of SPDX texts now, so that the first match does not wait for it. Call
+/// it from a spare thread as soon as it is clear that texts will be matched.
+pub fn preload() {
+    store();
+}
+
+fn scan(text: &str, min_confidence: f32) -> Vec<Match> {
     let Some(store) = store() else {
         return Vec::new();
     };
