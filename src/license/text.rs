@@ -35,6 +35,9 @@ pub struct Match {
     pub confidence: f32,
 }
 
+/// Match results by text and threshold (as bits).
+type Seen = HashMap<(String, u32), Vec<Match>>;
+
 /// Matches a license text against the SPDX texts and returns the licenses found, best first.
 ///
 /// The overall best match is returned when its score is at or above `min_confidence`; for
@@ -55,7 +58,7 @@ pub fn identify(text: &str, min_confidence: f32) -> Vec<Match> {
     }
     // Images repeat texts (every python3.11 package ships the same copyright file): each
     // distinct text is matched once per process.
-    static SEEN: OnceLock<Mutex<HashMap<(String, u32), Vec<Match>>>> = OnceLock::new();
+    static SEEN: OnceLock<Mutex<Seen>> = OnceLock::new();
     let seen = SEEN.get_or_init(Default::default);
     let key = (text.to_owned(), min_confidence.to_bits());
     if let Some(found) = seen.lock().ok().and_then(|s| s.get(&key).cloned()) {
