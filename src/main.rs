@@ -30,6 +30,24 @@ enum Command {
     ///
     /// Exit codes: 0 done, 2 unusable input or usage error.
     Scan(ScanArgs),
+    /// Audit a Dockerfile: its license, base images and whether they are pinned, build
+    /// stages versus the shipped one, and what the build fetches (COPY --from of other
+    /// images, ADD of URLs, downloads in RUN with or without a checksum, plain http,
+    /// `curl | sh`). Each finding names its line.
+    ///
+    /// Exit codes: 0 done (findings are informational), 2 unreadable file or usage error.
+    Dockerfile(DockerfileArgs),
+}
+
+#[derive(Debug, Args)]
+struct DockerfileArgs {
+    /// The Dockerfile.
+    file: PathBuf,
+
+    /// Write FORMAT to FILE, or to standard output without `=FILE` (repeatable).
+    /// Formats: table (the default), json.
+    #[arg(short = 'o', long = "output", value_name = "FORMAT[=FILE]")]
+    outputs: Vec<OutputSpec>,
 }
 
 #[derive(Debug, Args)]
@@ -80,6 +98,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Scan(args) => scan(args),
+        Command::Dockerfile(args) => dockerfile(args),
     };
     match result {
         Ok(code) => code,
@@ -90,8 +109,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
-    let mut outputs = args.outputs;
+/// The outputs asked for, `table` to standard output when none is.
+fn outputs(mut outputs: Vec<OutputSpec>) -> Result<Vec<OutputSpec>, Error> {
     if outputs.is_empty() {
         outputs.push(OutputSpec {
             format: Format::Table,
@@ -104,6 +123,60 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
                 .into(),
         ));
     }
+    Ok(outputs)
+}
+
+/// Writes one document to its file or to standard output.
+fn emit(
+    o: &OutputSpec,
+    write: impl Fn(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    let name = o.path.clone().unwrap_or_else(|| "-".into());
+    let failed = |source| Error::Output {
+        path: name.clone(),
+        source,
+    };
+    match &o.path {
+        Some(p) => {
+            let mut w = BufWriter::new(File::create(p).map_err(failed)?);
+            write(&mut w).map_err(failed)?;
+            w.flush().map_err(failed)
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = BufWriter::new(stdout.lock());
+            write(&mut w).map_err(failed)?;
+            w.flush().map_err(failed)
+        }
+    }
+}
+
+fn dockerfile(args: DockerfileArgs) -> Result<ExitCode, Error> {
+    let outputs = outputs(args.outputs)?;
+    if let Some(o) = outputs
+        .iter()
+        .find(|o| !matches!(o.format, Format::Table | Format::Json))
+    {
+        return Err(Error::Usage(format!(
+            "the Dockerfile audit is written as table or json, not {}",
+            o.format
+        )));
+    }
+    let audit = layerbom::audit::dockerfile::audit_file(&args.file)?;
+    for o in &outputs {
+        emit(o, |w| match o.format {
+            Format::Json => {
+                serde_json::to_writer_pretty(&mut *w, &audit).map_err(std::io::Error::other)?;
+                writeln!(w)
+            }
+            _ => audit.write_table(w),
+        })?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
+    let outputs = outputs(args.outputs)?;
     let opts = Options {
         platform: args.platform,
         verify: !args.no_verify,
@@ -120,28 +193,18 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
     if let Some(b) = &args.base_image {
         base = base.with_base_image(b, &opts)?;
     }
-    let report = pipeline::scan(&args.image, &opts, &base)?;
+    let audit = match &args.dockerfile {
+        Some(d) => Some(layerbom::audit::dockerfile::audit_file(d)?),
+        None => None,
+    };
+    let mut report = pipeline::scan(&args.image, &opts, &base)?;
+    if let Some(a) = audit {
+        report.findings.extend(a.findings);
+    }
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
     let ctx = RenderContext::new(&report, epoch.as_deref());
     for o in &outputs {
-        let name = o.path.clone().unwrap_or_else(|| "-".into());
-        let failed = |source| Error::Output {
-            path: name.clone(),
-            source,
-        };
-        match &o.path {
-            Some(p) => {
-                let mut w = BufWriter::new(File::create(p).map_err(failed)?);
-                o.format.render(&report, &ctx, &mut w).map_err(failed)?;
-                w.flush().map_err(failed)?;
-            }
-            None => {
-                let stdout = std::io::stdout();
-                let mut w = BufWriter::new(stdout.lock());
-                o.format.render(&report, &ctx, &mut w).map_err(failed)?;
-                w.flush().map_err(failed)?;
-            }
-        }
+        emit(o, |w| o.format.render(&report, &ctx, w))?;
     }
     Ok(ExitCode::SUCCESS)
 }
