@@ -6,4 +6,5 @@
 //! point: a Dockerfile line, or a layer and a path.
 
 pub mod dockerfile;
+pub mod image;
 pub mod shell;
