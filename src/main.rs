@@ -58,7 +58,8 @@ struct ScanArgs {
     /// Write FORMAT to FILE, or to standard output without `=FILE` (repeatable).
     /// Formats: table (the default), json (native, schema layerbom/v1), spdx-json and
     /// spdx-tag-value (SPDX 2.3),
-    /// cyclonedx-json and cyclonedx-xml (CycloneDX 1.6; @1.5 after either for older consumers).
+    /// cyclonedx-json and cyclonedx-xml (CycloneDX 1.6; @1.5 after either for older consumers),
+    /// report-md and report-html (the approval report).
     #[arg(short = 'o', long = "output", value_name = "FORMAT[=FILE]")]
     outputs: Vec<OutputSpec>,
 
