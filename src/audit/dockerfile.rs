@@ -1158,6 +1158,26 @@ mod tests {
     }
 
     #[test]
+    fn no_panic_on_any_prefix_or_damage_of_real_dockerfiles() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dockerfiles");
+        let mut texts: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+            .collect();
+        texts.sort();
+        assert!(texts.len() >= 10);
+        for text in &texts {
+            let cuts = text.char_indices().map(|(i, _)| i).step_by(5);
+            for cut in cuts {
+                let _ = audit("D", &text[..cut]);
+                let damaged = format!("{}\\\n\"$(`'<<EOF\n{}", &text[..cut], &text[cut..]);
+                let _ = audit("D", &damaged);
+            }
+        }
+    }
+
+    #[test]
     fn copy_from_an_external_image() {
         let a = audit(
             "D",
