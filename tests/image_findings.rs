@@ -41,4 +41,22 @@ fn a_deleted_secret_and_an_overwritten_base_file() {
     assert_eq!(overwrite["path"], "/usr/bin/tool");
     assert_eq!(overwrite["layer"], 1);
     assert!(!findings.iter().any(|f| f["kind"] == "squashed-image"));
+
+    // The approval report lists the base package as modified by our layer, and the secret.
+    let out = common::layerbom(&[
+        "scan",
+        dir.path().to_str().unwrap(),
+        "-q",
+        "--base-layers",
+        "1",
+        "-o",
+        "report-md",
+    ]);
+    assert!(out.status.success());
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        md.contains("| tool | 1.0 | deb | 1 | NOASSERTION | files replaced by layer 1 |"),
+        "{md}"
+    );
+    assert!(md.contains("| Do the layers hold deleted secrets? | **attention** | 1 file(s)"));
 }

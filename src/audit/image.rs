@@ -245,6 +245,17 @@ fn authored_changes(report: &Report, out: &mut Vec<Finding>) {
     }
 }
 
+/// The package (name, version) an `authored-overwrite` finding is about, read back from
+/// its message, which [`overwritten_base_files`] writes as `… of base package NAME VERSION: …`.
+pub fn overwritten_package(f: &Finding) -> Option<(&str, &str)> {
+    if f.kind != "authored-overwrite" {
+        return None;
+    }
+    let rest = f.message.split_once(" of base package ")?.1;
+    let subject = rest.split_once(": ")?.0;
+    subject.split_once(' ')
+}
+
 fn overwritten_base_files(report: &Report, overlay: &Overlay, out: &mut Vec<Finding>) {
     let Some(top) = overlay.len().checked_sub(1) else {
         return;
@@ -617,6 +628,7 @@ mod tests {
         assert_eq!(kinds(&out), ["authored-overwrite"]);
         assert_eq!(out[0].path.as_deref(), Some("/usr/bin/tool"));
         assert_eq!(out[0].layer, Some(1));
+        assert_eq!(overwritten_package(&out[0]), Some(("tool", "1.0")));
     }
 
     #[test]

@@ -402,15 +402,16 @@ fn modified(report: &Report) -> Vec<Component> {
             Some(component(p, &format!("upgraded from {old}")))
         })
         .collect();
-    for f in report
-        .findings
-        .iter()
-        .filter(|f| f.kind == "authored-overwrite")
-    {
+    for f in &report.findings {
+        let Some((name, version)) = crate::audit::image::overwritten_package(f) else {
+            continue;
+        };
         let layer = f.layer.unwrap_or(0);
-        if let Some(p) = report.packages.iter().find(|p| {
-            p.origin == Origin::Base && f.message.contains(&format!(" {} {}:", p.name, p.version))
-        }) {
+        if let Some(p) = report
+            .packages
+            .iter()
+            .find(|p| p.origin == Origin::Base && p.name == name && p.version == version)
+        {
             let mut c = component(p, &format!("files replaced by layer {layer}"));
             c.layer = layer;
             out.push(c);
