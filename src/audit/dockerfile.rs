@@ -577,16 +577,25 @@ fn expand_known(s: &str, vars: &[(String, Option<String>)]) -> String {
     out
 }
 
+/// The leading `--flag` options of an instruction's arguments, and where the rest starts.
+fn leading_flags(args: &str) -> (Vec<String>, usize) {
+    let mut flags = Vec::new();
+    let mut at = args.len() - args.trim_start().len();
+    while args[at..].starts_with("--") {
+        let end = args[at..]
+            .find(char::is_whitespace)
+            .map_or(args.len(), |e| at + e);
+        flags.push(args[at..end].to_string());
+        at = args.len() - args[end..].trim_start().len();
+    }
+    (flags, at)
+}
+
 /// The words of an instruction's arguments, exec form (`["a", "b"]`) or shell form, with
 /// the leading `--flag` options split off.
 fn split_args(args: &str) -> (Vec<String>, Vec<String>, bool) {
-    let mut flags = Vec::new();
-    let mut rest = args.trim_start();
-    while rest.starts_with("--") {
-        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-        flags.push(rest[..end].to_string());
-        rest = rest[end..].trim_start();
-    }
+    let (flags, at) = leading_flags(args);
+    let rest = &args[at..];
     match serde_json::from_str::<Vec<String>>(rest) {
         Ok(v) if rest.starts_with('[') => (flags, v, true),
         _ => (
@@ -707,8 +716,8 @@ struct Download {
 
 /// How an offset in a piece of a `RUN` script maps to a physical line.
 enum Lines<'a> {
-    /// The instruction's own (continued) arguments.
-    Args(&'a Instruction),
+    /// The instruction's own (continued) arguments, from a byte offset on.
+    Args(&'a Instruction, usize),
     /// Exec form: one line.
     Fixed(usize),
     /// A heredoc body: its first line, and where each of its lines starts.
@@ -718,7 +727,7 @@ enum Lines<'a> {
 impl Lines<'_> {
     fn line(&self, at: usize) -> usize {
         match self {
-            Lines::Args(ins) => ins.line_at(at),
+            Lines::Args(ins, from) => ins.line_at(from + at),
             Lines::Fixed(l) => *l,
             Lines::Body { first, starts } => {
                 first + starts.partition_point(|&s| s <= at).saturating_sub(1)
@@ -732,9 +741,16 @@ fn scripts(ins: &Instruction) -> Vec<(String, Lines<'_>)> {
     let (_, words, exec) = split_args(&ins.args);
     let mut out = Vec::new();
     if exec {
-        out.push((words.join(" "), Lines::Fixed(ins.line)));
+        // `["sh", "-c", "script"]` runs the script; any other exec form is one command.
+        let script = match words.as_slice() {
+            [sh, c, script, ..] if SHELLS.contains(&shell::name(sh)) && c == "-c" => script.clone(),
+            _ => words.join(" "),
+        };
+        out.push((script, Lines::Fixed(ins.line)));
     } else {
-        out.push((ins.args.clone(), Lines::Args(ins)));
+        // `RUN --mount=… --network=…` options are not part of the script.
+        let (_, at) = leading_flags(&ins.args);
+        out.push((ins.args[at..].to_string(), Lines::Args(ins, at)));
     }
     for (k, body) in ins.heredocs.iter().enumerate() {
         let first = ins.heredoc_lines.get(k).copied().unwrap_or(ins.line);
@@ -1149,6 +1165,43 @@ mod tests {
         assert_eq!(a.findings[5].severity, Severity::Warning);
         assert_eq!(a.findings[6].severity, Severity::Info);
         assert!(a.findings[2].message.contains("http://example.org/x.tgz"));
+    }
+
+    #[test]
+    fn every_way_of_verifying_and_of_piping() {
+        let a = audit(
+            "D",
+            "# Copyright 2019 Example Inc.\n# Licensed under the Apache License, Version 2.0\nFROM alpine@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n\
+             RUN --mount=type=cache,target=/root/.cache \\\n  curl -fsSLO https://e.org/a.tgz && cosign verify-blob --key k.pub a.tgz\n\
+             RUN wget -qO- https://e.org/i.sh | sudo sh\n\
+             RUN git clone https://e.org/r.git && git -C r checkout 0123456789abcdef0123456789abcdef01234567 && git checkout 0123456789abcdef0123456789abcdef01234567\n\
+             RUN pip install --require-hashes -r https://e.org/req.txt\n\
+             RUN [\"sh\", \"-c\", \"curl -o x https://e.org/x && gpgv x.sig x\"]\n",
+        )
+        .unwrap();
+        let got: Vec<(&str, usize, Severity)> = a
+            .findings
+            .iter()
+            .map(|f| (f.kind.as_str(), f.line.unwrap_or(0), f.severity))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("dockerfile-license", 2, Severity::Info),
+                ("base-pinned", 3, Severity::Info),
+                ("download", 5, Severity::Info),
+                ("pipe-to-shell", 6, Severity::Warning),
+                ("download", 6, Severity::Warning),
+                ("download", 7, Severity::Info),
+                ("download", 8, Severity::Info),
+                ("download", 9, Severity::Info),
+            ]
+        );
+        let l = a.license.unwrap();
+        assert_eq!(l.copyright, ["Copyright 2019 Example Inc."]);
+        assert!(l.header.unwrap().contains("Apache License"));
+        assert!(a.findings[2].message.contains("cosign verify-blob"));
+        assert!(a.findings[7].message.contains("gpgv"));
     }
 
     #[test]
