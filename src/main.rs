@@ -58,8 +58,7 @@ struct ScanArgs {
     /// Write FORMAT to FILE, or to standard output without `=FILE` (repeatable).
     /// Formats: table (the default), json (native, schema layerbom/v1), spdx-json and
     /// spdx-tag-value (SPDX 2.3),
-    /// cyclonedx-json and cyclonedx-xml (CycloneDX 1.6; @1.5 after either for older consumers),
-    /// report-md and report-html (the approval report).
+    /// cyclonedx-json and cyclonedx-xml (CycloneDX 1.6; @1.5 after either for older consumers).
     #[arg(short = 'o', long = "output", value_name = "FORMAT[=FILE]")]
     outputs: Vec<OutputSpec>,
 
@@ -78,7 +77,8 @@ struct ScanArgs {
     base_image: Option<PathBuf>,
 
     /// The Dockerfile the image was built from: its final stage's RUN/COPY/ADD are matched
-    /// to the top layers, and the layers below are the base image.
+    /// to the top layers, and the layers below are the base image. Its audit (see `layerbom
+    /// dockerfile`) is added to the findings.
     #[arg(long, value_name = "FILE")]
     dockerfile: Option<PathBuf>,
 
@@ -93,6 +93,53 @@ struct ScanArgs {
 
 fn parse_platform(s: &str) -> Result<Platform, String> {
     Platform::parse(s).ok_or_else(|| format!("{s:?} is not OS/ARCH[/VARIANT], e.g. linux/arm64"))
+}
+
+/// `layerbom dockerfile FILE`: the audit as a table or JSON.
+fn dockerfile(args: DockerfileArgs) -> Result<ExitCode, Error> {
+    let mut outputs = args.outputs;
+    if outputs.is_empty() {
+        outputs.push(OutputSpec {
+            format: Format::Table,
+            path: None,
+        });
+    }
+    if let Some(o) = outputs
+        .iter()
+        .find(|o| !matches!(o.format, Format::Table | Format::Json))
+    {
+        return Err(Error::Usage(format!(
+            "the Dockerfile audit is written as table or json, not {}",
+            o.format
+        )));
+    }
+    if outputs.iter().filter(|o| o.path.is_none()).count() > 1 {
+        return Err(Error::Usage(
+            "only one output can go to standard output; give the others a file (-o FORMAT=FILE)"
+                .into(),
+        ));
+    }
+    let audit = layerbom::audit::dockerfile::audit_file(&args.file)?;
+    for o in &outputs {
+        let name = o.path.clone().unwrap_or_else(|| "-".into());
+        let failed = |source| Error::Output {
+            path: name.clone(),
+            source,
+        };
+        let mut w: Box<dyn Write> = match &o.path {
+            Some(p) => Box::new(BufWriter::new(File::create(p).map_err(failed)?)),
+            None => Box::new(BufWriter::new(std::io::stdout().lock())),
+        };
+        match o.format {
+            Format::Json => serde_json::to_writer_pretty(&mut w, &audit)
+                .map_err(std::io::Error::other)
+                .and_then(|()| writeln!(w)),
+            _ => audit.write_table(&mut w),
+        }
+        .and_then(|()| w.flush())
+        .map_err(failed)?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn main() -> ExitCode {
@@ -110,8 +157,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// The outputs asked for, `table` to standard output when none is.
-fn outputs(mut outputs: Vec<OutputSpec>) -> Result<Vec<OutputSpec>, Error> {
+fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
+    let mut outputs = args.outputs;
     if outputs.is_empty() {
         outputs.push(OutputSpec {
             format: Format::Table,
@@ -124,60 +171,6 @@ fn outputs(mut outputs: Vec<OutputSpec>) -> Result<Vec<OutputSpec>, Error> {
                 .into(),
         ));
     }
-    Ok(outputs)
-}
-
-/// Writes one document to its file or to standard output.
-fn emit(
-    o: &OutputSpec,
-    write: impl Fn(&mut dyn Write) -> std::io::Result<()>,
-) -> Result<(), Error> {
-    let name = o.path.clone().unwrap_or_else(|| "-".into());
-    let failed = |source| Error::Output {
-        path: name.clone(),
-        source,
-    };
-    match &o.path {
-        Some(p) => {
-            let mut w = BufWriter::new(File::create(p).map_err(failed)?);
-            write(&mut w).map_err(failed)?;
-            w.flush().map_err(failed)
-        }
-        None => {
-            let stdout = std::io::stdout();
-            let mut w = BufWriter::new(stdout.lock());
-            write(&mut w).map_err(failed)?;
-            w.flush().map_err(failed)
-        }
-    }
-}
-
-fn dockerfile(args: DockerfileArgs) -> Result<ExitCode, Error> {
-    let outputs = outputs(args.outputs)?;
-    if let Some(o) = outputs
-        .iter()
-        .find(|o| !matches!(o.format, Format::Table | Format::Json))
-    {
-        return Err(Error::Usage(format!(
-            "the Dockerfile audit is written as table or json, not {}",
-            o.format
-        )));
-    }
-    let audit = layerbom::audit::dockerfile::audit_file(&args.file)?;
-    for o in &outputs {
-        emit(o, |w| match o.format {
-            Format::Json => {
-                serde_json::to_writer_pretty(&mut *w, &audit).map_err(std::io::Error::other)?;
-                writeln!(w)
-            }
-            _ => audit.write_table(w),
-        })?;
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
-    let outputs = outputs(args.outputs)?;
     let opts = Options {
         platform: args.platform,
         verify: !args.no_verify,
@@ -194,18 +187,35 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
     if let Some(b) = &args.base_image {
         base = base.with_base_image(b, &opts)?;
     }
-    let audit = match &args.dockerfile {
+    let dockerfile_audit = match &args.dockerfile {
         Some(d) => Some(layerbom::audit::dockerfile::audit_file(d)?),
         None => None,
     };
     let mut report = pipeline::scan(&args.image, &opts, &base)?;
-    if let Some(a) = audit {
-        report.findings.extend(a.findings);
-    }
+    report
+        .findings
+        .extend(dockerfile_audit.into_iter().flat_map(|a| a.findings));
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
     let ctx = RenderContext::new(&report, epoch.as_deref());
     for o in &outputs {
-        emit(o, |w| o.format.render(&report, &ctx, w))?;
+        let name = o.path.clone().unwrap_or_else(|| "-".into());
+        let failed = |source| Error::Output {
+            path: name.clone(),
+            source,
+        };
+        match &o.path {
+            Some(p) => {
+                let mut w = BufWriter::new(File::create(p).map_err(failed)?);
+                o.format.render(&report, &ctx, &mut w).map_err(failed)?;
+                w.flush().map_err(failed)?;
+            }
+            None => {
+                let stdout = std::io::stdout();
+                let mut w = BufWriter::new(stdout.lock());
+                o.format.render(&report, &ctx, &mut w).map_err(failed)?;
+                w.flush().map_err(failed)?;
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
