@@ -245,6 +245,22 @@ fn authored_changes(report: &Report, out: &mut Vec<Finding>) {
     }
 }
 
+/// The entry at `path` as of `as_of`, its directories followed through symlinks (a
+/// package lists `/bin/ls` where a merged-`/usr` image has `usr/bin/ls`), its last
+/// component not.
+fn entry_through_dirs<'a>(
+    overlay: &Overlay<'a>,
+    path: &str,
+    as_of: usize,
+) -> Option<crate::overlay::Supplied<'a>> {
+    if let Some(s) = overlay.entry(path, as_of) {
+        return Some(s);
+    }
+    let (dir, name) = path.rsplit_once('/')?;
+    let (resolved, _) = overlay.resolve(dir, as_of).ok()??;
+    overlay.entry(&format!("{resolved}/{name}"), as_of)
+}
+
 /// The package (name, version) an `authored-overwrite` finding is about, read back from
 /// its message, which [`overwritten_base_files`] writes as `… of base package NAME VERSION: …`.
 pub fn overwritten_package(f: &Finding) -> Option<(&str, &str)> {
@@ -270,7 +286,7 @@ fn overwritten_base_files(report: &Report, overlay: &Overlay, out: &mut Vec<Find
         };
         let mut by_layer: BTreeMap<usize, Vec<String>> = BTreeMap::new();
         for f in &files {
-            let Some(s) = overlay.entry(f, top) else {
+            let Some(s) = entry_through_dirs(overlay, f, top) else {
                 continue;
             };
             if s.entry.kind == Kind::Dir
@@ -598,7 +614,7 @@ mod tests {
 
     #[test]
     fn files_of_a_base_package_replaced_by_our_layer() {
-        let list = b"/.\n/usr\n/usr/bin\n/usr/bin/tool\n/etc/tool.conf\n";
+        let list = b"/.\n/usr\n/usr/bin\n/usr/bin/tool\n/bin/helper\n/etc/tool.conf\n";
         let mut l0 = LayerScan {
             files: vec![
                 file("usr/bin/tool"),
@@ -611,8 +627,25 @@ mod tests {
             "var/lib/dpkg/info/tool.list".into(),
             crate::scan::Content::Data(list.to_vec().into()),
         );
+        l0.files.push(file("usr/bin/helper"));
+        for d in ["usr", "usr/bin"] {
+            l0.files.push(FileEntry {
+                path: d.into(),
+                kind: Kind::Dir,
+                size: 0,
+                mode: 0o755,
+                link: None,
+            });
+        }
+        l0.files.push(FileEntry {
+            path: "bin".into(),
+            kind: Kind::Symlink,
+            size: 0,
+            mode: 0o777,
+            link: Some("usr/bin".into()),
+        });
         let l1 = LayerScan {
-            files: vec![file("usr/bin/tool")],
+            files: vec![file("usr/bin/tool"), file("usr/bin/helper")],
             ..LayerScan::default()
         };
         let overlay = Overlay::new(vec![&l0, &l1]);
@@ -626,6 +659,12 @@ mod tests {
         let mut out = Vec::new();
         overwritten_base_files(&r, &overlay, &mut out);
         assert_eq!(kinds(&out), ["authored-overwrite"]);
+        assert!(
+            out[0].message.contains("replaces 2 file(s)"),
+            "{}",
+            out[0].message
+        );
+        assert!(out[0].message.contains("/usr/bin/tool, /bin/helper"));
         assert_eq!(out[0].path.as_deref(), Some("/usr/bin/tool"));
         assert_eq!(out[0].layer, Some(1));
         assert_eq!(overwritten_package(&out[0]), Some(("tool", "1.0")));
