@@ -676,11 +676,10 @@ fn checklist(report: &Report, obligations: Option<&Obligations>) -> Vec<Answer> 
     });
 
     // 2. Where the base image comes from, and whether it is pinned.
-    let name = report
-        .base
-        .name
-        .clone()
-        .unwrap_or_else(|| "not named".to_string());
+    let name = report.base.name.as_deref().map_or_else(
+        || "The base image (its name is not recorded)".to_string(),
+        |n| format!("Base image {n}"),
+    );
     let shipped_base: Vec<&Finding> = report
         .findings
         .iter()
@@ -696,7 +695,7 @@ fn checklist(report: &Report, obligations: Option<&Obligations>) -> Vec<Answer> 
         .layers
         .map_or_else(|| "an unknown number of".to_string(), |n| n.to_string());
     let mut answer = format!(
-        "Base image {name}, {layers} layer(s), determined by {} ({}).",
+        "{name}: {layers} layer(s), determined by {} ({}).",
         report.base.method, report.base.reason
     );
     if let Some(d) = &report.base.digest {
