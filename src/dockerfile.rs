@@ -16,6 +16,21 @@ pub struct Instruction {
     pub line: usize,
     /// Heredoc bodies that follow the instruction.
     pub heredocs: Vec<String>,
+    /// Where each physical line starts in `args`: (byte offset, 1-based line), in order.
+    pub spans: Vec<(usize, usize)>,
+    /// The 1-based line of the first body line of each heredoc.
+    pub heredoc_lines: Vec<usize>,
+}
+
+impl Instruction {
+    /// The physical line that holds byte `offset` of `args`.
+    pub fn line_at(&self, offset: usize) -> usize {
+        self.spans
+            .iter()
+            .take_while(|&&(start, _)| start <= offset)
+            .last()
+            .map_or(self.line, |&(_, line)| line)
+    }
 }
 
 /// One build stage: a `FROM` and what follows it.
@@ -23,6 +38,8 @@ pub struct Instruction {
 pub struct Stage {
     /// The image named by `FROM`, with build arguments substituted.
     pub from: String,
+    /// The image as written, before substitution.
+    pub from_raw: String,
     /// The `AS` name.
     pub name: Option<String>,
     /// `--platform=` of the `FROM`.
@@ -80,6 +97,8 @@ pub fn parse(text: &str) -> Result<Dockerfile, String> {
         }
         let mut logical = String::new();
         let mut current = first.trim_end().to_string();
+        // (offset in `logical`, 1-based line) of every physical line joined.
+        let mut joined = vec![(0, start + 1)];
         loop {
             match current.strip_suffix(escape) {
                 Some(head) => {
@@ -93,6 +112,7 @@ pub fn parse(text: &str) -> Result<Dockerfile, String> {
                         if t.starts_with('#') || t.trim().is_empty() {
                             continue;
                         }
+                        joined.push((logical.len(), i));
                         next = Some(t.trim_end().to_string());
                         break;
                     }
@@ -107,14 +127,28 @@ pub fn parse(text: &str) -> Result<Dockerfile, String> {
                 }
             }
         }
+        let lead = logical.len() - logical.trim_start().len();
         let logical = logical.trim().to_string();
-        let (kw, args) = match logical.split_once(char::is_whitespace) {
-            Some((k, a)) => (k.to_ascii_uppercase(), a.trim().to_string()),
-            None => (logical.to_ascii_uppercase(), String::new()),
+        let (kw, args, args_at) = match logical.split_once(char::is_whitespace) {
+            Some((k, a)) => {
+                let at = lead + k.len() + 1 + (a.len() - a.trim_start().len());
+                (k.to_ascii_uppercase(), a.trim().to_string(), at)
+            }
+            None => (logical.to_ascii_uppercase(), String::new(), logical.len()),
         };
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        for &(at, line) in &joined {
+            let off = at.saturating_sub(args_at);
+            match spans.last_mut() {
+                Some(last) if last.0 == off => last.1 = line,
+                _ => spans.push((off, line)),
+            }
+        }
         let mut heredocs = Vec::new();
+        let mut heredoc_lines = Vec::new();
         if matches!(kw.as_str(), "RUN" | "COPY" | "ADD") {
             for (delim, strip_tabs) in heredoc_delimiters(&args) {
+                heredoc_lines.push(i + 1);
                 let mut body = String::new();
                 while i < lines.len() {
                     let l = lines[i];
@@ -138,6 +172,8 @@ pub fn parse(text: &str) -> Result<Dockerfile, String> {
             args,
             line: start + 1,
             heredocs,
+            spans,
+            heredoc_lines,
         };
         if ins.keyword == "FROM" {
             df.stages.push(from_stage(&ins, &df.global_args)?);
@@ -192,6 +228,38 @@ fn heredoc_delimiters(args: &str) -> Vec<(String, bool)> {
             out.push((delim, strip));
         }
         rest = &after[word.len().min(after.len())..];
+    }
+    out
+}
+
+/// The names of the build arguments that `s` refers to with no value in `args` and no
+/// `${NAME:-default}`: what `--build-arg` must supply.
+pub fn unset_args(s: &str, args: &[(String, Option<String>)]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(p) = rest.find('$') {
+        rest = &rest[p + 1..];
+        let (name, has_default) = match rest.strip_prefix('{') {
+            Some(inner) => {
+                let body = &inner[..inner.find('}').unwrap_or(inner.len())];
+                let name = body.split(':').next().unwrap_or("");
+                (name, body.contains(":-"))
+            }
+            None => {
+                let n = rest
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(rest.len());
+                (&rest[..n], false)
+            }
+        };
+        let set = args
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .is_some_and(|(_, v)| v.as_deref().is_some_and(|v| !v.is_empty()));
+        if !name.is_empty() && !set && !has_default && !out.iter().any(|o| o == name) {
+            out.push(name.to_string());
+        }
     }
     out
 }
@@ -255,9 +323,8 @@ fn from_stage(ins: &Instruction, args: &[(String, Option<String>)]) -> Result<St
             words.push(w);
         }
     }
-    let from = words
-        .first()
-        .map(|w| substitute(w, args))
+    let from_raw = words.first().map(|w| w.to_string()).unwrap_or_default();
+    let from = Some(substitute(&from_raw, args))
         .filter(|w| !w.is_empty())
         .ok_or_else(|| format!("line {}: FROM without an image", ins.line))?;
     let name = match words.get(1) {
@@ -266,6 +333,7 @@ fn from_stage(ins: &Instruction, args: &[(String, Option<String>)]) -> Result<St
     };
     Ok(Stage {
         from,
+        from_raw,
         name,
         platform,
         line: ins.line,
@@ -316,6 +384,22 @@ mod tests {
     }
 
     #[test]
+    fn physical_lines_of_a_continued_instruction() {
+        let df = parse("FROM alpine\nRUN \\\n  apk add curl \\\n\n  # note\n  && curl -O https://x/y\nRUN <<EOF\nset -e\nwget http://x\nEOF\n")
+            .unwrap();
+        let run = &df.stages[0].instructions[0];
+        assert_eq!(run.args, "apk add curl  && curl -O https://x/y");
+        assert_eq!(run.line, 2);
+        assert_eq!(run.line_at(0), 3);
+        assert_eq!(run.line_at(run.args.find("curl -O").unwrap()), 6);
+        let heredoc = &df.stages[0].instructions[1];
+        assert_eq!(
+            (heredoc.line, heredoc.heredoc_lines.as_slice()),
+            (7, &[8][..])
+        );
+    }
+
+    #[test]
     fn escape_directive_changes_the_continuation_character() {
         let df = parse("# escape=`\nFROM mcr.microsoft.com/windows\nRUN dir `\n  c:\\\n").unwrap();
         assert_eq!(df.stages[0].instructions[0].args, "dir  c:\\");
@@ -332,6 +416,15 @@ mod tests {
             ["apk add curl\nFROM not-an-instruction\n"]
         );
         assert_eq!(s.instructions[1].heredocs, ["key=value\n"]);
+    }
+
+    #[test]
+    fn build_arguments_without_a_value() {
+        let args = vec![
+            ("A".to_string(), Some("x".to_string())),
+            ("B".to_string(), None),
+        ];
+        assert_eq!(unset_args("$A:${B}-${C:-d}-$D-${D}", &args), ["B", "D"]);
     }
 
     #[test]

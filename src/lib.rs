@@ -7,6 +7,7 @@
 //! writes documents. [`pipeline`] runs the stages; [`model`] holds what crosses them.
 
 pub mod attribute;
+pub mod audit;
 pub mod catalog;
 pub mod dockerfile;
 pub mod error;

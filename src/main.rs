@@ -30,6 +30,24 @@ enum Command {
     ///
     /// Exit codes: 0 done, 2 unusable input or usage error.
     Scan(ScanArgs),
+    /// Audit a Dockerfile: its license, base images and whether they are pinned, build
+    /// stages versus the shipped one, and what the build fetches (COPY --from of other
+    /// images, ADD of URLs, downloads in RUN with or without a checksum, plain http,
+    /// `curl | sh`). Each finding names its line.
+    ///
+    /// Exit codes: 0 done (findings are informational), 2 unreadable file or usage error.
+    Dockerfile(DockerfileArgs),
+}
+
+#[derive(Debug, Args)]
+struct DockerfileArgs {
+    /// The Dockerfile.
+    file: PathBuf,
+
+    /// Write FORMAT to FILE, or to standard output without `=FILE` (repeatable).
+    /// Formats: table (the default), json.
+    #[arg(short = 'o', long = "output", value_name = "FORMAT[=FILE]")]
+    outputs: Vec<OutputSpec>,
 }
 
 #[derive(Debug, Args)]
@@ -59,7 +77,8 @@ struct ScanArgs {
     base_image: Option<PathBuf>,
 
     /// The Dockerfile the image was built from: its final stage's RUN/COPY/ADD are matched
-    /// to the top layers, and the layers below are the base image.
+    /// to the top layers, and the layers below are the base image. Its audit (see `layerbom
+    /// dockerfile`) is added to the findings.
     #[arg(long, value_name = "FILE")]
     dockerfile: Option<PathBuf>,
 
@@ -81,10 +100,58 @@ fn parse_platform(s: &str) -> Result<Platform, String> {
     Platform::parse(s).ok_or_else(|| format!("{s:?} is not OS/ARCH[/VARIANT], e.g. linux/arm64"))
 }
 
+/// `layerbom dockerfile FILE`: the audit as a table or JSON.
+fn dockerfile(args: DockerfileArgs) -> Result<ExitCode, Error> {
+    let mut outputs = args.outputs;
+    if outputs.is_empty() {
+        outputs.push(OutputSpec {
+            format: Format::Table,
+            path: None,
+        });
+    }
+    if let Some(o) = outputs
+        .iter()
+        .find(|o| !matches!(o.format, Format::Table | Format::Json))
+    {
+        return Err(Error::Usage(format!(
+            "the Dockerfile audit is written as table or json, not {}",
+            o.format
+        )));
+    }
+    if outputs.iter().filter(|o| o.path.is_none()).count() > 1 {
+        return Err(Error::Usage(
+            "only one output can go to standard output; give the others a file (-o FORMAT=FILE)"
+                .into(),
+        ));
+    }
+    let audit = layerbom::audit::dockerfile::audit_file(&args.file)?;
+    for o in &outputs {
+        let name = o.path.clone().unwrap_or_else(|| "-".into());
+        let failed = |source| Error::Output {
+            path: name.clone(),
+            source,
+        };
+        let mut w: Box<dyn Write> = match &o.path {
+            Some(p) => Box::new(BufWriter::new(File::create(p).map_err(failed)?)),
+            None => Box::new(BufWriter::new(std::io::stdout().lock())),
+        };
+        match o.format {
+            Format::Json => serde_json::to_writer_pretty(&mut w, &audit)
+                .map_err(std::io::Error::other)
+                .and_then(|()| writeln!(w)),
+            _ => audit.write_table(&mut w),
+        }
+        .and_then(|()| w.flush())
+        .map_err(failed)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Scan(args) => scan(args),
+        Command::Dockerfile(args) => dockerfile(args),
     };
     match result {
         Ok(code) => code,
@@ -127,7 +194,14 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
     if let Some(b) = &args.base_image {
         base = base.with_base_image(b, &opts)?;
     }
-    let report = pipeline::scan(&args.image, &opts, &base)?;
+    let dockerfile_audit = match &args.dockerfile {
+        Some(d) => Some(layerbom::audit::dockerfile::audit_file(d)?),
+        None => None,
+    };
+    let mut report = pipeline::scan(&args.image, &opts, &base)?;
+    report
+        .findings
+        .extend(dockerfile_audit.into_iter().flat_map(|a| a.findings));
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
     let ctx = RenderContext::new(&report, epoch.as_deref());
     for o in &outputs {

@@ -46,6 +46,9 @@ pub struct Finding {
     pub layer: Option<usize>,
     /// The path it concerns, if any.
     pub path: Option<String>,
+    /// The 1-based line of that path it concerns (a Dockerfile instruction), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
 }
 
 impl Finding {
@@ -57,6 +60,7 @@ impl Finding {
             message: message.into(),
             layer: None,
             path: None,
+            line: None,
         }
     }
 
@@ -69,6 +73,12 @@ impl Finding {
     /// The same finding, about `path`.
     pub fn at_path(mut self, path: &str) -> Self {
         self.path = Some(path.to_string());
+        self
+    }
+
+    /// The same finding, about line `line` (1-based) of its path.
+    pub fn at_line(mut self, line: usize) -> Self {
+        self.line = Some(line);
         self
     }
 }

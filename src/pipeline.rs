@@ -302,7 +302,7 @@ pub fn report(scanned: &Scanned, base_hints: &BaseHints) -> Report {
             removed_in: r.removed_in,
         })
         .collect();
-    Report {
+    let mut report = Report {
         schema: SCHEMA,
         image: ImageInfo {
             source: image.source.clone(),
@@ -335,7 +335,11 @@ pub fn report(scanned: &Scanned, base_hints: &BaseHints) -> Report {
         removed_packages,
         license_files,
         findings,
-    }
+    };
+    let history = config.map_or(&[][..], |c| c.history.as_slice());
+    let mut image_findings = crate::audit::image::findings(&report, &overlay, history);
+    report.findings.append(&mut image_findings);
+    report
 }
 
 /// The package entries of the report, with purls and resolved dependency edges.

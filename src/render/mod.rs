@@ -6,6 +6,7 @@
 pub mod cyclonedx;
 pub mod cyclonedx_xml;
 pub mod json;
+pub mod report;
 pub mod spdx;
 pub mod spdx_tv;
 pub mod table;
@@ -37,6 +38,10 @@ pub enum Format {
     CycloneDxXml,
     /// CycloneDX 1.5, XML, for older consumers.
     CycloneDxXml15,
+    /// The approval report, Markdown.
+    ReportMd,
+    /// The approval report, one self-contained HTML file.
+    ReportHtml,
 }
 
 /// What a document needs besides the report: its timestamp and the tool's name.
@@ -167,7 +172,7 @@ pub fn normalize_rfc3339(s: &str) -> Option<String> {
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [Format; 8] = [
+    pub const ALL: [Format; 10] = [
         Format::Table,
         Format::Json,
         Format::SpdxJson,
@@ -176,6 +181,8 @@ impl Format {
         Format::CycloneDxJson15,
         Format::CycloneDxXml,
         Format::CycloneDxXml15,
+        Format::ReportMd,
+        Format::ReportHtml,
     ];
 
     /// The name used on the command line.
@@ -189,6 +196,8 @@ impl Format {
             Format::CycloneDxJson15 => "cyclonedx-json@1.5",
             Format::CycloneDxXml => "cyclonedx-xml",
             Format::CycloneDxXml15 => "cyclonedx-xml@1.5",
+            Format::ReportMd => "report-md",
+            Format::ReportHtml => "report-html",
         }
     }
 
@@ -216,6 +225,8 @@ impl Format {
             Format::CycloneDxXml15 => {
                 cyclonedx_xml::write(report, ctx, cyclonedx::Version::V1_5, out)
             }
+            Format::ReportMd => report::write_md(report, ctx, None, out),
+            Format::ReportHtml => report::write_html(report, ctx, None, out),
         }
     }
 }

@@ -1,0 +1,692 @@
+//! Image findings: what the layers themselves show that a reviewer should look at.
+//!
+//! - **A squashed image.** Layers should stay as they were built, so that the base image's
+//!   layers can be told from ours and checked against the base image; the guidance is never
+//!   to squash layers you did not create. Signs: the history records more steps that made
+//!   layers than the image has, or the layer that carries the distribution was made by our
+//!   build, by `docker build --squash` or by `docker import`.
+//! - **Secrets deleted in a later layer.** A file deleted by a whiteout is still in the
+//!   layer that added it, and anyone with the image can read it. Files are matched by
+//!   *name* (private keys, `.env`, registry and cloud credentials, tokens): their contents
+//!   are not read.
+//! - **Our layers changing the base image's packages:** upgrades, removals, and files of a
+//!   base package replaced by one of our layers (for dpkg, from its `info/*.list`; rpm and
+//!   apk file lists are not checked).
+//! - **Licenses to look at:** packages whose license is unknown (`NOASSERTION`), or named
+//!   only by `LicenseRef-` names outside the SPDX list. Whether a license is non-free is a
+//!   license category, which the obligations stage decides from `license-db/`.
+
+use std::collections::BTreeMap;
+
+use crate::catalog::view::dpkg_files;
+use crate::model::{Finding, Origin, Report, Severity};
+use crate::overlay::Overlay;
+use crate::scan::tar::Kind;
+use crate::source::config::History;
+
+/// The fewest packages a layer must add to count as carrying a distribution.
+pub const DISTRIBUTION_MIN_PACKAGES: usize = 20;
+
+/// The most example paths named in one finding.
+const EXAMPLES: usize = 3;
+
+/// Every image finding for `report`, computed from its layers as `overlay` stacks them
+/// and the config `history`.
+pub fn findings(report: &Report, overlay: &Overlay, history: &[History]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    squashed(report, history, &mut out);
+    deleted_secrets(overlay, &mut out);
+    authored_changes(report, &mut out);
+    overwritten_base_files(report, overlay, &mut out);
+    licenses(report, &mut out);
+    out
+}
+
+fn squashed(report: &Report, history: &[History], out: &mut Vec<Finding>) {
+    let made = history.iter().filter(|h| !h.empty_layer).count();
+    let layers = report.layers.len();
+    if layers > 0 && made > layers {
+        out.push(Finding::new(
+            "squashed-image",
+            Severity::Warning,
+            format!(
+                "the history records {made} steps that made layers but the image has {layers}: layers were merged (squashed), so the base image's layers cannot be told from ours; never squash layers you did not create"
+            ),
+        ));
+        return;
+    }
+    // The layer that brought the package database: the distribution, when it is large.
+    let Some(distro) = report
+        .layers
+        .iter()
+        .find(|l| l.packages.added + l.packages.upgraded > 0)
+    else {
+        return;
+    };
+    if distro.packages.added < DISTRIBUTION_MIN_PACKAGES {
+        return;
+    }
+    let step = [distro.created_by.as_deref(), distro.comment.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let why = if step.contains("merge sha256:") {
+        Some("docker build --squash merged it with the base image's layers".to_string())
+    } else if step.contains("Imported from") {
+        Some("it was made by docker import of a flattened filesystem".to_string())
+    } else if distro.origin == Origin::Authored && layers == 1 {
+        Some("it is the image's only layer and is counted as ours".to_string())
+    } else if distro.origin == Origin::Authored && distro.index == 0 {
+        Some("the bottom layer, which carries the distribution, is counted as ours".to_string())
+    } else {
+        None
+    };
+    if let Some(why) = why {
+        out.push(
+            Finding::new(
+                "squashed-image",
+                Severity::Warning,
+                format!(
+                    "layer {} carries a whole distribution ({} packages) and {why}: the base image cannot be told from our files; never squash layers you did not create",
+                    distro.index, distro.packages.added
+                ),
+            )
+            .in_layer(distro.index),
+        );
+    }
+}
+
+/// What a file name says it holds, when it looks like a secret.
+pub fn secret_kind(path: &str) -> Option<&'static str> {
+    let lower = path.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    let in_dir = |d: &str| lower.contains(&format!("{d}/")) || lower.starts_with(&format!("{d}/"));
+    let key_names = [
+        "id_rsa",
+        "id_dsa",
+        "id_ecdsa",
+        "id_ed25519",
+        "id_ecdsa_sk",
+        "id_ed25519_sk",
+    ];
+    if key_names.contains(&name) {
+        return Some("an SSH private key");
+    }
+    if name.ends_with(".pem") || name.ends_with(".key") {
+        return Some("a private key or certificate (.pem/.key)");
+    }
+    if [".p12", ".pfx", ".jks", ".keystore"]
+        .iter()
+        .any(|s| name.ends_with(s))
+    {
+        return Some("a key store");
+    }
+    if name == ".env" || name.starts_with(".env.") {
+        return Some("an environment file (.env)");
+    }
+    if name == "credentials" && in_dir(".aws") {
+        return Some("AWS credentials");
+    }
+    if name == "config.json" && in_dir(".docker") {
+        return Some("Docker registry credentials");
+    }
+    if name == "config" && in_dir(".kube") {
+        return Some("a Kubernetes client configuration");
+    }
+    let named = [
+        (".npmrc", "npm registry credentials (.npmrc)"),
+        (".pypirc", "PyPI credentials (.pypirc)"),
+        (".git-credentials", "git credentials"),
+        (".netrc", "login credentials (.netrc)"),
+        (".pgpass", "PostgreSQL passwords (.pgpass)"),
+        (".htpasswd", "password hashes (.htpasswd)"),
+        ("credentials", "credentials"),
+        ("credentials.json", "credentials"),
+    ];
+    if let Some((_, what)) = named.iter().find(|(n, _)| *n == name) {
+        return Some(what);
+    }
+    if name.contains("token") || name.contains("secret") {
+        return Some("a token or secret (by its name)");
+    }
+    None
+}
+
+fn deleted_secrets(overlay: &Overlay, out: &mut Vec<Finding>) {
+    for i in 1..overlay.len() {
+        let Some(layer) = overlay.layer(i) else {
+            continue;
+        };
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        let hidden = layer.whiteouts.iter().chain(&layer.opaque_dirs);
+        for deleted in hidden {
+            let mut lower = overlay.visible_under(deleted, i - 1);
+            if let Some(s) = overlay.entry(deleted, i - 1) {
+                lower.push(s);
+            }
+            for s in lower {
+                if s.entry.kind == Kind::Dir {
+                    continue;
+                }
+                if secret_kind(&s.entry.path).is_some() {
+                    seen.insert(s.entry.path.clone(), s.layer);
+                }
+            }
+        }
+        for (path, added) in seen {
+            let what = secret_kind(&path).unwrap_or("a secret");
+            out.push(
+                Finding::new(
+                    "deleted-secret",
+                    Severity::Error,
+                    format!(
+                        "/{path} looks like {what} by its name; layer {i} deletes it, but layer {added} still carries it and anyone with the image can read it (names are matched, contents are not read)"
+                    ),
+                )
+                .in_layer(added)
+                .at_path(&format!("/{path}")),
+            );
+        }
+    }
+}
+
+fn origin_of(report: &Report, layer: usize) -> Origin {
+    report
+        .layers
+        .get(layer)
+        .map_or(Origin::Unknown, |l| l.origin)
+}
+
+fn authored_changes(report: &Report, out: &mut Vec<Finding>) {
+    for p in &report.packages {
+        let (Some(old), Origin::Authored) = (&p.upgraded_from, p.origin) else {
+            continue;
+        };
+        let idx = p.layer.index;
+        // The replaced version was the base image's unless one of our layers below changed
+        // packages too.
+        let ours_below = report.layers[..idx.min(report.layers.len())]
+            .iter()
+            .any(|l| l.origin == Origin::Authored && l.packages.added + l.packages.upgraded > 0);
+        let whose = if ours_below {
+            "a version installed below it"
+        } else {
+            "the base image's version"
+        };
+        out.push(
+            Finding::new(
+                "authored-upgrade",
+                Severity::Warning,
+                format!(
+                    "our layer {idx} upgrades {} {} from {old} to {}: it replaces {whose}, so the shipped package is ours to account for",
+                    p.kind, p.name, p.version
+                ),
+            )
+            .in_layer(idx),
+        );
+    }
+    for r in &report.removed_packages {
+        if origin_of(report, r.removed_in) == Origin::Authored
+            && origin_of(report, r.added_in) == Origin::Base
+        {
+            out.push(
+                Finding::new(
+                    "authored-removal",
+                    Severity::Info,
+                    format!(
+                        "our layer {} removes base package {} {} {} (added in layer {}); its files are still in that layer",
+                        r.removed_in, r.kind, r.name, r.version, r.added_in
+                    ),
+                )
+                .in_layer(r.removed_in),
+            );
+        }
+    }
+}
+
+/// The entry at `path` as of `as_of`, its directories followed through symlinks (a
+/// package lists `/bin/ls` where a merged-`/usr` image has `usr/bin/ls`), its last
+/// component not.
+fn entry_through_dirs<'a>(
+    overlay: &Overlay<'a>,
+    path: &str,
+    as_of: usize,
+) -> Option<crate::overlay::Supplied<'a>> {
+    if let Some(s) = overlay.entry(path, as_of) {
+        return Some(s);
+    }
+    let (dir, name) = path.rsplit_once('/')?;
+    let (resolved, _) = overlay.resolve(dir, as_of).ok()??;
+    overlay.entry(&format!("{resolved}/{name}"), as_of)
+}
+
+/// The package (name, version) an `authored-overwrite` finding is about, read back from
+/// its message, which [`overwritten_base_files`] writes as `… of base package NAME VERSION: …`.
+pub fn overwritten_package(f: &Finding) -> Option<(&str, &str)> {
+    if f.kind != "authored-overwrite" {
+        return None;
+    }
+    let rest = f.message.split_once(" of base package ")?.1;
+    let subject = rest.split_once(": ")?.0;
+    subject.split_once(' ')
+}
+
+fn overwritten_base_files(report: &Report, overlay: &Overlay, out: &mut Vec<Finding>) {
+    let Some(top) = overlay.len().checked_sub(1) else {
+        return;
+    };
+    for p in &report.packages {
+        if p.kind != "deb" || p.origin != Origin::Base {
+            continue;
+        }
+        let arch = p.arch.as_deref().unwrap_or("");
+        let Some(files) = dpkg_files(overlay, top, &p.name, arch) else {
+            continue;
+        };
+        let mut by_layer: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        for f in &files {
+            let Some(s) = entry_through_dirs(overlay, f, top) else {
+                continue;
+            };
+            if s.entry.kind == Kind::Dir
+                || s.layer <= p.layer.index
+                || origin_of(report, s.layer) != Origin::Authored
+            {
+                continue;
+            }
+            by_layer.entry(s.layer).or_default().push(format!("/{f}"));
+        }
+        for (layer, paths) in by_layer {
+            let examples: Vec<&str> = paths.iter().take(EXAMPLES).map(String::as_str).collect();
+            let more = paths.len().saturating_sub(EXAMPLES);
+            out.push(
+                Finding::new(
+                    "authored-overwrite",
+                    Severity::Warning,
+                    format!(
+                        "our layer {layer} replaces {} file(s) of base package {} {}: {}{}; the shipped files are not the distribution's",
+                        paths.len(),
+                        p.name,
+                        p.version,
+                        examples.join(", "),
+                        if more > 0 { format!(" and {more} more") } else { String::new() }
+                    ),
+                )
+                .in_layer(layer)
+                .at_path(&paths[0]),
+            );
+        }
+    }
+}
+
+/// Whether an expression names only licenses outside the SPDX list (`LicenseRef-`), or
+/// does not parse.
+fn only_unlisted(expr: &str) -> bool {
+    match spdx::Expression::parse_mode(expr, spdx::ParseMode::LAX) {
+        Ok(parsed) => parsed.requirements().all(|r| r.req.license.id().is_none()),
+        Err(_) => true,
+    }
+}
+
+fn licenses(report: &Report, out: &mut Vec<Finding>) {
+    for p in &report.packages {
+        let expr = p.license.concluded.as_str();
+        let finding = if expr == "NOASSERTION" {
+            let why = p
+                .license
+                .reason
+                .as_deref()
+                .map_or_else(String::new, |r| format!(" ({r})"));
+            Finding::new(
+                "license-unknown",
+                Severity::Warning,
+                format!(
+                    "the license of {} {} {} is not known{why}: a person must establish it before the image is shipped",
+                    p.kind, p.name, p.version
+                ),
+            )
+        } else if only_unlisted(expr) {
+            Finding::new(
+                "license-unlisted",
+                Severity::Info,
+                format!(
+                    "{} {} {} is under {expr}, which names no license of the SPDX list: a person must read its terms",
+                    p.kind, p.name, p.version
+                ),
+            )
+        } else {
+            continue;
+        };
+        out.push(finding.in_layer(p.layer.index));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{
+        BaseInfo, FoundIn, ImageInfo, LayerInfo, LayerRef, License, Package, PackageDelta,
+        RemovedPackage, SCHEMA,
+    };
+    use crate::scan::{FileEntry, LayerScan};
+
+    fn layer(index: usize, origin: Origin, added: usize, upgraded: usize) -> LayerInfo {
+        LayerInfo {
+            index,
+            diff_id: None,
+            digest: None,
+            media_type: None,
+            compression: "none".into(),
+            size: 0,
+            uncompressed_size: None,
+            entries: 0,
+            whiteouts: 0,
+            created_by: None,
+            created: None,
+            comment: None,
+            origin,
+            packages: PackageDelta {
+                added,
+                upgraded,
+                removed: 0,
+            },
+        }
+    }
+
+    fn package(name: &str, layer: usize, origin: Origin, license: &str) -> Package {
+        Package {
+            kind: "deb".into(),
+            name: name.into(),
+            version: "1.0".into(),
+            arch: Some("amd64".into()),
+            purl: format!("pkg:deb/debian/{name}@1.0"),
+            source: None,
+            layer: LayerRef {
+                index: layer,
+                diff_id: None,
+            },
+            origin,
+            upgraded_from: None,
+            license: License {
+                declared: None,
+                declared_spdx: None,
+                concluded: license.into(),
+                evidence: Vec::new(),
+                reason: None,
+            },
+            copyright: Vec::new(),
+            supplier: None,
+            homepage: None,
+            found_in: FoundIn {
+                path: "var/lib/dpkg/status".into(),
+                layer,
+            },
+            depends_on: Vec::new(),
+            files: None,
+        }
+    }
+
+    fn report(layers: Vec<LayerInfo>, packages: Vec<Package>) -> Report {
+        Report {
+            schema: SCHEMA,
+            image: ImageInfo {
+                source: "x".into(),
+                format: "docker-archive".into(),
+                config_digest: None,
+                manifest_digest: None,
+                repo_tags: Vec::new(),
+                platform: None,
+                created: None,
+                os: None,
+                labels: Default::default(),
+                annotations: Default::default(),
+            },
+            base: BaseInfo {
+                method: "flag".into(),
+                layers: Some(1),
+                name: None,
+                digest: None,
+                reason: String::new(),
+            },
+            layers,
+            packages,
+            removed_packages: Vec::new(),
+            license_files: Vec::new(),
+            findings: Vec::new(),
+        }
+    }
+
+    fn history(steps: &[(&str, bool)]) -> Vec<History> {
+        steps
+            .iter()
+            .map(|(c, empty)| History {
+                created: None,
+                created_by: Some(c.to_string()),
+                comment: None,
+                empty_layer: *empty,
+            })
+            .collect()
+    }
+
+    fn file(path: &str) -> FileEntry {
+        FileEntry {
+            path: path.into(),
+            kind: Kind::File,
+            size: 1,
+            mode: 0o644,
+            link: None,
+        }
+    }
+
+    fn kinds(f: &[Finding]) -> Vec<&str> {
+        f.iter().map(|f| f.kind.as_str()).collect()
+    }
+
+    #[test]
+    fn more_history_steps_than_layers_is_a_squash() {
+        let r = report(vec![layer(0, Origin::Base, 90, 0)], Vec::new());
+        let mut out = Vec::new();
+        squashed(
+            &r,
+            &history(&[
+                ("ADD file:x in /", false),
+                ("CMD", true),
+                ("RUN apt-get install", false),
+            ]),
+            &mut out,
+        );
+        assert_eq!(kinds(&out), ["squashed-image"]);
+        assert!(
+            out[0].message.contains("records 2 steps"),
+            "{}",
+            out[0].message
+        );
+        let mut out = Vec::new();
+        squashed(&r, &history(&[("ADD file:x in /", false)]), &mut out);
+        assert!(
+            out.is_empty(),
+            "one rootfs layer of a base image is not squashed"
+        );
+    }
+
+    #[test]
+    fn a_distribution_in_our_only_layer_or_an_import_is_a_squash() {
+        let mut r = report(vec![layer(0, Origin::Authored, 120, 0)], Vec::new());
+        let mut out = Vec::new();
+        squashed(&r, &[], &mut out);
+        assert_eq!(
+            (kinds(&out), out[0].layer),
+            (vec!["squashed-image"], Some(0))
+        );
+        r.layers[0].origin = Origin::Unknown;
+        r.layers[0].created_by = Some("Imported from -".into());
+        let mut out = Vec::new();
+        squashed(&r, &[], &mut out);
+        assert!(out[0].message.contains("docker import"));
+        r.layers[0].packages.added = 5;
+        let mut out = Vec::new();
+        squashed(&r, &[], &mut out);
+        assert!(
+            out.is_empty(),
+            "a handful of packages is not a distribution"
+        );
+    }
+
+    #[test]
+    fn secret_names() {
+        for (p, yes) in [
+            ("root/.ssh/id_rsa", true),
+            ("app/.env", true),
+            ("app/.env.production", true),
+            ("root/.aws/credentials", true),
+            ("root/.docker/config.json", true),
+            ("etc/ssl/private/server.key", true),
+            ("home/u/.npmrc", true),
+            ("app/github_token.txt", true),
+            ("etc/ssl/certs/ca.pem", true),
+            ("usr/bin/env", false),
+            ("app/config.json", false),
+            ("root/.ssh/id_rsa.pub", false),
+        ] {
+            assert_eq!(secret_kind(p).is_some(), yes, "{p}");
+        }
+    }
+
+    #[test]
+    fn a_secret_deleted_in_a_later_layer_is_still_in_the_image() {
+        let l0 = LayerScan {
+            files: vec![
+                file("root/.ssh/id_rsa"),
+                file("app/main.py"),
+                file("app/.env"),
+            ],
+            ..LayerScan::default()
+        };
+        let l1 = LayerScan {
+            whiteouts: vec!["root/.ssh".into(), "app/main.py".into()],
+            ..LayerScan::default()
+        };
+        let l2 = LayerScan {
+            opaque_dirs: vec!["app".into()],
+            ..LayerScan::default()
+        };
+        let overlay = Overlay::new(vec![&l0, &l1, &l2]);
+        let mut out = Vec::new();
+        deleted_secrets(&overlay, &mut out);
+        let got: Vec<(&str, Option<usize>)> = out
+            .iter()
+            .map(|f| (f.path.as_deref().unwrap_or(""), f.layer))
+            .collect();
+        assert_eq!(
+            got,
+            [("/root/.ssh/id_rsa", Some(0)), ("/app/.env", Some(0))]
+        );
+        assert!(out[0].message.contains("layer 1 deletes it"));
+        assert!(out[1].message.contains("layer 2 deletes it"));
+    }
+
+    #[test]
+    fn our_upgrades_and_removals_of_base_packages() {
+        let mut up = package("libssl3", 1, Origin::Authored, "Apache-2.0");
+        up.upgraded_from = Some("3.0.1".into());
+        let mut r = report(
+            vec![
+                layer(0, Origin::Base, 80, 0),
+                layer(1, Origin::Authored, 3, 1),
+            ],
+            vec![up, package("jq", 1, Origin::Authored, "MIT")],
+        );
+        r.removed_packages.push(RemovedPackage {
+            kind: "deb".into(),
+            name: "wget".into(),
+            version: "1.21".into(),
+            arch: None,
+            added_in: 0,
+            removed_in: 1,
+        });
+        let mut out = Vec::new();
+        authored_changes(&r, &mut out);
+        assert_eq!(kinds(&out), ["authored-upgrade", "authored-removal"]);
+        assert!(out[0].message.contains("the base image's version"));
+        assert!(out[0].message.contains("from 3.0.1 to 1.0"));
+    }
+
+    #[test]
+    fn files_of_a_base_package_replaced_by_our_layer() {
+        let list = b"/.\n/usr\n/usr/bin\n/usr/bin/tool\n/bin/helper\n/etc/tool.conf\n";
+        let mut l0 = LayerScan {
+            files: vec![
+                file("usr/bin/tool"),
+                file("etc/tool.conf"),
+                file("var/lib/dpkg/info/tool.list"),
+            ],
+            ..LayerScan::default()
+        };
+        l0.captured.insert(
+            "var/lib/dpkg/info/tool.list".into(),
+            crate::scan::Content::Data(list.to_vec().into()),
+        );
+        l0.files.push(file("usr/bin/helper"));
+        for d in ["usr", "usr/bin"] {
+            l0.files.push(FileEntry {
+                path: d.into(),
+                kind: Kind::Dir,
+                size: 0,
+                mode: 0o755,
+                link: None,
+            });
+        }
+        l0.files.push(FileEntry {
+            path: "bin".into(),
+            kind: Kind::Symlink,
+            size: 0,
+            mode: 0o777,
+            link: Some("usr/bin".into()),
+        });
+        let l1 = LayerScan {
+            files: vec![file("usr/bin/tool"), file("usr/bin/helper")],
+            ..LayerScan::default()
+        };
+        let overlay = Overlay::new(vec![&l0, &l1]);
+        let r = report(
+            vec![
+                layer(0, Origin::Base, 1, 0),
+                layer(1, Origin::Authored, 0, 0),
+            ],
+            vec![package("tool", 0, Origin::Base, "MIT")],
+        );
+        let mut out = Vec::new();
+        overwritten_base_files(&r, &overlay, &mut out);
+        assert_eq!(kinds(&out), ["authored-overwrite"]);
+        assert!(
+            out[0].message.contains("replaces 2 file(s)"),
+            "{}",
+            out[0].message
+        );
+        assert!(out[0].message.contains("/usr/bin/tool, /bin/helper"));
+        assert_eq!(out[0].path.as_deref(), Some("/usr/bin/tool"));
+        assert_eq!(out[0].layer, Some(1));
+        assert_eq!(overwritten_package(&out[0]), Some(("tool", "1.0")));
+    }
+
+    #[test]
+    fn unknown_and_unlisted_licenses() {
+        let r = report(
+            vec![layer(0, Origin::Base, 3, 0)],
+            vec![
+                package("a", 0, Origin::Base, "NOASSERTION"),
+                package("b", 0, Origin::Base, "LicenseRef-Debian-MIT"),
+                package("c", 0, Origin::Base, "GPL-2.0-only AND LicenseRef-x"),
+                package("d", 0, Origin::Base, "MIT"),
+            ],
+        );
+        let mut out = Vec::new();
+        licenses(&r, &mut out);
+        assert_eq!(kinds(&out), ["license-unknown", "license-unlisted"]);
+        assert_eq!(out[0].severity, Severity::Warning);
+        assert!(out[1]
+            .message
+            .contains("deb b 1.0 is under LicenseRef-Debian-MIT"));
+    }
+}
