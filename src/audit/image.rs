@@ -386,6 +386,7 @@ mod tests {
             created: None,
             comment: None,
             origin,
+            supplier: None,
             packages: PackageDelta {
                 added,
                 upgraded,
@@ -439,6 +440,7 @@ mod tests {
                 platform: None,
                 created: None,
                 os: None,
+                supplier: None,
                 labels: Default::default(),
                 annotations: Default::default(),
             },
