@@ -377,6 +377,7 @@ fn packages(
                 source: c.source.as_ref().map(|(name, version)| SourceRef {
                     name: name.clone(),
                     version: Some(version.clone()).filter(|v| !v.is_empty()),
+                    commit: c.commit.clone(),
                 }),
                 layer: LayerRef {
                     index: p.layer,
@@ -390,6 +391,7 @@ fn packages(
                     concluded: lic.concluded,
                     evidence: lic.evidence,
                     reason: lic.reason,
+                    texts: lic.texts,
                 },
                 copyright: lic.copyright,
                 supplier: c.supplier.clone(),
