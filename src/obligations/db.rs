@@ -86,6 +86,9 @@ impl FromStr for Category {
 pub struct Described {
     /// The identifier (`permissive`, `source-offer`, …).
     pub id: String,
+    /// A label of two or three words, for table cells (duties only).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub short: String,
     /// A few words.
     pub title: String,
     /// A sentence or two for people.
@@ -120,6 +123,7 @@ struct RawDb {
     source_duties: Vec<String>,
     licenses: Vec<RawRule>,
     refs: Vec<RawRule>,
+    exception_ref_suffix: String,
     exception_refs: Vec<String>,
     exceptions: Vec<RawException>,
 }
@@ -151,6 +155,7 @@ pub struct Db {
     source_duties: BTreeSet<String>,
     licenses: HashMap<String, Rule>,
     exceptions: HashMap<String, ExceptionRule>,
+    exception_ref_suffix: String,
     exception_refs: BTreeSet<String>,
 }
 
@@ -168,6 +173,9 @@ impl Db {
             return Err(format!(
                 "categories must be {want:?} in that order, not {ids:?}"
             ));
+        }
+        if let Some(d) = raw.duties.iter().find(|d| d.short.is_empty()) {
+            return Err(format!("duty {:?} has no short label", d.id));
         }
         let duty_ids: Vec<&str> = raw.duties.iter().map(|d| d.id.as_str()).collect();
         let order = |d: &String| duty_ids.iter().position(|x| x == d);
@@ -211,6 +219,7 @@ impl Db {
             source_duties: raw.source_duties.into_iter().collect(),
             licenses,
             exceptions,
+            exception_ref_suffix: raw.exception_ref_suffix.to_ascii_lowercase(),
             exception_refs: raw
                 .exception_refs
                 .iter()
@@ -230,9 +239,15 @@ impl Db {
     }
 
     /// Whether `id` is a `LicenseRef-` that stands for an exception written as an `AND`
-    /// term (SPDX allows only listed exceptions after `WITH`).
+    /// term (SPDX allows only listed exceptions after `WITH`, so the name tables write
+    /// `GPL-2.0-or-later AND LicenseRef-Autoconf-exception`): one listed in the data, or
+    /// any `LicenseRef-` whose name ends with the data's exception suffix.
     pub fn is_exception_ref(&self, id: &str) -> bool {
-        self.exception_refs.contains(&id.to_ascii_lowercase())
+        let id = id.to_ascii_lowercase();
+        self.exception_refs.contains(&id)
+            || (id.starts_with("licenseref-")
+                && !self.exception_ref_suffix.is_empty()
+                && id.ends_with(&self.exception_ref_suffix))
     }
 
     /// Whether a duty asks for source code to be made available or pointed to.
@@ -329,6 +344,9 @@ mod tests {
             Some(Category::WeakCopyleft)
         );
         assert!(db.is_exception_ref("LicenseRef-OpenSSL-exception"));
+        assert!(db.is_exception_ref("LicenseRef-Bison-2.2-exception"));
+        assert!(!db.is_exception_ref("LicenseRef-exceptional-license"));
+        assert!(!db.is_exception_ref("Autoconf-exception"));
     }
 
     #[test]

@@ -56,11 +56,12 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
-    /// The heaviest category of the terms that count; `unknown` when none does.
+    /// The heaviest category among the identified terms; `unknown` only when no term is
+    /// identified. (Whether an unidentified term is present is in [`Self::categories`].)
     pub fn category(&self) -> Category {
         self.terms
             .iter()
-            .filter(|t| !t.grant_only)
+            .filter(|t| !t.grant_only && t.category != Category::Unknown)
             .map(|t| t.category)
             .max()
             .unwrap_or(Category::Unknown)
@@ -94,9 +95,15 @@ impl Evaluation {
         d
     }
 
-    /// How heavy it is, for choosing: category, then how many duties.
+    /// How heavy it is, for choosing: the heaviest category (an unidentified term
+    /// counting heaviest of all, since it may ask anything), then how many duties.
     fn weight(&self, db: &Db) -> (Category, usize) {
-        (self.category(), self.duties(db).len())
+        let worst = self
+            .categories()
+            .last()
+            .copied()
+            .unwrap_or(Category::Unknown);
+        (worst, self.duties(db).len())
     }
 }
 
@@ -189,9 +196,7 @@ fn term(db: &Db, req: &spdx::LicenseReq) -> Term {
                     if id.is_osi_approved() { "" } else { " not" },
                     if id.is_fsf_free_libre() { "" } else { " not" },
                 ),
-                None => format!(
-                    "{license} names a license that is not on the SPDX list: its text must be read to know what it asks"
-                ),
+                None => "a license that is not on the SPDX list: its text must be read to know what it asks".to_string(),
             };
             unknown(&license, basis)
         }
@@ -267,7 +272,11 @@ fn eval(db: &Db, node: &Node) -> Evaluation {
                         out.terms.push(t);
                     }
                 }
-                out.choices.extend(e.choices);
+                for c in e.choices {
+                    if !out.choices.contains(&c) {
+                        out.choices.push(c);
+                    }
+                }
             }
             out
         }
@@ -410,6 +419,17 @@ mod tests {
     }
 
     #[test]
+    fn the_same_choice_twice_is_recorded_once() {
+        let e = evaluate(
+            db(),
+            "(GPL-3.0-or-later OR MIT) AND (GPL-3.0-or-later OR MIT) AND Zlib",
+            None,
+        );
+        assert_eq!(e.choices.len(), 1);
+        assert_eq!(licenses(&e), ["MIT", "Zlib"]);
+    }
+
+    #[test]
     fn a_runtime_exception_lowers_gpl_to_weak_copyleft_but_keeps_its_source_duty() {
         let e = evaluate(db(), "GPL-3.0-or-later WITH GCC-exception-3.1", None);
         let t = &e.terms[0];
@@ -429,9 +449,14 @@ mod tests {
         assert_eq!(e.category(), Category::Unknown);
         assert_eq!(e.terms[0].basis, "the copyright file is missing");
         let e = evaluate(db(), "LicenseRef-Frob AND MIT", None);
-        assert_eq!(e.category(), Category::Unknown);
+        assert_eq!(
+            e.category(),
+            Category::Permissive,
+            "the heaviest identified"
+        );
         assert_eq!(e.categories(), [Category::Permissive, Category::Unknown]);
         assert!(e.terms[0].basis.contains("not on the SPDX list"));
+        assert_eq!(e.terms[0].license, "LicenseRef-Frob");
         let e = evaluate(db(), "Glide", None);
         assert!(
             e.terms[0].basis.contains("not classified"),

@@ -168,8 +168,10 @@ pub struct Summary {
     pub distributed_packages: usize,
     /// Packages in other layers.
     pub not_distributed_packages: usize,
-    /// Distributed packages per (heaviest) category.
+    /// Distributed packages per heaviest identified category.
     pub by_category: BTreeMap<Category, usize>,
+    /// Distributed packages with at least one unidentified license term.
+    pub packages_with_unknown_terms: usize,
     /// Distributed packages that owe a source offer.
     pub packages_with_source_duty: usize,
     /// Source packages to offer.
@@ -211,7 +213,10 @@ pub struct PackageObligation {
     pub origin: Origin,
     /// The concluded license expression.
     pub license: String,
-    /// The heaviest category of the terms that apply.
+    /// The files the license conclusion rests on (paths in the image).
+    pub license_evidence: Vec<String>,
+    /// The heaviest category of the identified terms that apply (`unknown` only when no
+    /// term is identified; `categories` says whether some term is unidentified).
     pub category: Category,
     /// Every category of those terms.
     pub categories: Vec<Category>,
@@ -425,6 +430,12 @@ pub fn evaluate(report: &Report, delivery: Delivery) -> Obligations {
             layer: p.layer.index,
             origin,
             license: p.license.concluded.clone(),
+            license_evidence: p
+                .license
+                .evidence
+                .iter()
+                .map(|e| format!("/{}", e.path))
+                .collect(),
             category: e.category(),
             categories: e.categories(),
             duties,
@@ -526,6 +537,10 @@ pub fn evaluate(report: &Report, delivery: Delivery) -> Obligations {
             distributed_packages: packages.len(),
             not_distributed_packages: not_distributed.len(),
             by_category,
+            packages_with_unknown_terms: packages
+                .iter()
+                .filter(|p| p.categories.contains(&Category::Unknown))
+                .count(),
             packages_with_source_duty: packages.iter().filter(|p| p.owes_source(db)).count(),
             source_packages: sources.len(),
         },

@@ -67,30 +67,25 @@ fn header(ob: &Obligations, ctx: &RenderContext, s: &mut String) {
          the packages' copyright files and the rules in `license-db/obligations.json`; a \
          basis for a legal review, not a substitute for one.\n"
     );
-    let _ = writeln!(s, "| | |\n|---|---|");
-    let _ = writeln!(s, "| Image | {} |", code(&ob.image.source));
+    let _ = writeln!(s, "- **Image:** {}", code(&ob.image.source));
     if let Some(d) = &ob.image.config_digest {
-        let _ = writeln!(s, "| Config digest | {} |", code(d));
+        let _ = writeln!(s, "- **Config digest:** {}", code(d));
     }
     let _ = writeln!(
         s,
-        "| Delivery | **{}**: {} |",
+        "- **Delivery:** `{}`. {}",
         ob.delivery.mode,
         ob.delivery.explanation.replace('`', "")
     );
     let _ = writeln!(
         s,
-        "| Layers distributed by us | {} |",
-        list(&ob.delivery.distributed_layers)
-    );
-    let _ = writeln!(
-        s,
-        "| Layers not distributed by us | {} |",
+        "- **Layers distributed by us:** {}; not distributed by us: {}.",
+        list(&ob.delivery.distributed_layers),
         list(&ob.delivery.not_distributed_layers)
     );
     let _ = writeln!(
         s,
-        "| Written | {} by layerbom {} |\n",
+        "- **Written:** {} by layerbom {}.\n",
         ctx.timestamp, ctx.tool_version
     );
 }
@@ -115,20 +110,22 @@ fn summary(ob: &Obligations, s: &mut String) {
         .by_category
         .iter()
         .rev()
-        .map(|(c, n)| format!("{} {n}", db.category(*c).title.to_lowercase()))
+        .filter(|(c, _)| **c != Category::Unknown)
+        .map(|(c, n)| format!("{n} {}", db.category(*c).title.to_lowercase()))
+        .chain(
+            sm.by_category
+                .get(&Category::Unknown)
+                .map(|n| format!("{n} with no identified license")),
+        )
         .collect();
     if !cats.is_empty() {
         let _ = writeln!(
             s,
-            "- By the heaviest license of each package: {}.",
+            "- By the heaviest identified license of each package: {}.",
             cats.join(", ")
         );
     }
-    let unknown = ob
-        .packages
-        .iter()
-        .filter(|p| p.categories.contains(&Category::Unknown))
-        .count();
+    let unknown = sm.packages_with_unknown_terms;
     if unknown > 0 {
         let _ = writeln!(
             s,
@@ -157,15 +154,23 @@ fn todo(ob: &Obligations, s: &mut String) {
         return;
     }
     let mut n = 0;
-    for d in ob.duties.iter().rev().filter(|d| d.source) {
+    if ob.summary.packages_with_source_duty > 0 {
         n += 1;
         let _ = writeln!(
             s,
-            "{n}. **{}** for {}. {} The source packages are listed below.",
-            d.title,
-            plural(d.packages, "package", "packages"),
-            d.text
+            "{n}. **Make source code available** for {}, built from {} (see [Source to offer](#source-to-offer)). What the licenses ask, heaviest first:",
+            plural(ob.summary.packages_with_source_duty, "package", "packages"),
+            plural(ob.summary.source_packages, "source package", "source packages"),
         );
+        for d in ob.duties.iter().rev().filter(|d| d.source) {
+            let _ = writeln!(
+                s,
+                "    - *{}* ({}): {}",
+                d.title,
+                plural(d.packages, "package", "packages"),
+                d.text
+            );
+        }
     }
     for d in ob.duties.iter().filter(|d| !d.source) {
         n += 1;
@@ -206,8 +211,40 @@ fn sources(ob: &Obligations, s: &mut String) {
         s,
         "Each source package below is the exact source the distributed binaries were built from. \
          Offer it with the image (or by written offer, as the license allows) for as long as \
-         the license requires.\n"
+         the license requires."
     );
+    let first_note = ob.sources.first().map(|e| e.obtain.note.as_str());
+    let one_note = ob
+        .sources
+        .iter()
+        .all(|e| Some(e.obtain.note.as_str()) == first_note);
+    match first_note {
+        Some(note) if one_note => {
+            let _ = writeln!(s, "Where to get them: {}.\n", md(note));
+        }
+        _ => {
+            let _ = writeln!(s);
+        }
+    }
+    let _ = writeln!(
+        s,
+        "| Source package | Version | Binary packages | Layers |\n|---|---|---|---|"
+    );
+    for e in &ob.sources {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} |",
+            md(&e.name),
+            e.version.as_deref().map(md).unwrap_or_default(),
+            e.packages
+                .iter()
+                .map(|p| md(&p.name))
+                .collect::<Vec<_>>()
+                .join(", "),
+            list(&e.layers)
+        );
+    }
+    let _ = writeln!(s);
     for e in &ob.sources {
         let version = e.version.as_deref().map(md).unwrap_or_default();
         let _ = writeln!(s, "### {} {}\n", md(&e.name), version);
@@ -227,7 +264,10 @@ fn sources(ob: &Obligations, s: &mut String) {
             .map(|d| db.duty(d).map_or(d.clone(), |x| x.title.to_lowercase()))
             .collect();
         let _ = writeln!(s, "- **Why:** {}", duties.join("; "));
-        let _ = writeln!(s, "- **Note:** {}\n", md(&e.obtain.note));
+        if !one_note {
+            let _ = writeln!(s, "- **Note:** {}", md(&e.obtain.note));
+        }
+        let _ = writeln!(s);
         let _ = writeln!(
             s,
             "| Binary package | Version | Layer | License |\n|---|---|---|---|"
@@ -244,6 +284,29 @@ fn sources(ob: &Obligations, s: &mut String) {
             );
         }
         let _ = writeln!(s);
+    }
+}
+
+/// Short duty labels for a table cell.
+fn duty_labels(duties: &[String]) -> String {
+    if duties.is_empty() {
+        return "none".into();
+    }
+    duties
+        .iter()
+        .map(|d| db().duty(d).map_or(d.clone(), |x| x.short.clone()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A package's category for a table cell: the heaviest identified, and whether some term
+/// is not identified.
+fn category_label(category: Category, categories: &[Category]) -> String {
+    let title = db().category(category).title.clone();
+    if category != Category::Unknown && categories.contains(&Category::Unknown) {
+        format!("{title}; part not identified")
+    } else {
+        title
     }
 }
 
@@ -266,12 +329,8 @@ fn packages(ob: &Obligations, s: &mut String) {
             p.layer,
             p.origin.as_str(),
             md(&p.license),
-            p.category,
-            if p.duties.is_empty() {
-                "none".to_string()
-            } else {
-                p.duties.join(", ")
-            }
+            category_label(p.category, &p.categories),
+            duty_labels(&p.duties)
         );
     }
     let _ = writeln!(s);
@@ -311,15 +370,18 @@ fn choices(ob: &Obligations, s: &mut String) {
 }
 
 fn review(ob: &Obligations, s: &mut String) {
-    let rows: Vec<(&str, &str, &obligations::Term)> = ob
+    let rows: Vec<(&obligations::PackageObligation, Vec<&obligations::Term>)> = ob
         .packages
         .iter()
-        .flat_map(|p| {
-            p.terms
+        .map(|p| {
+            let unknown = p
+                .terms
                 .iter()
                 .filter(|t| t.category == Category::Unknown && !t.grant_only)
-                .map(move |t| (p.name.as_str(), p.version.as_str(), t))
+                .collect::<Vec<_>>();
+            (p, unknown)
         })
+        .filter(|(_, u)| !u.is_empty())
         .collect();
     if rows.is_empty() {
         return;
@@ -332,16 +394,35 @@ fn review(ob: &Obligations, s: &mut String) {
     );
     let _ = writeln!(
         s,
-        "| Package | Version | Term | Why it is unknown |\n|---|---|---|---|"
+        "| Package | Version | Terms not identified | Why | Where to read it |\n|---|---|---|---|---|"
     );
-    for (name, version, t) in rows {
+    for (p, terms) in rows {
+        let mut why: Vec<&str> = Vec::new();
+        for t in &terms {
+            if !why.contains(&t.basis.as_str()) {
+                why.push(&t.basis);
+            }
+        }
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} |",
-            md(name),
-            md(version),
-            md(&t.license),
-            md(&t.basis)
+            "| {} | {} | {} | {} | {} |",
+            md(&p.name),
+            md(&p.version),
+            terms
+                .iter()
+                .map(|t| md(&t.license))
+                .collect::<Vec<_>>()
+                .join(", "),
+            md(&why.join("; ")),
+            if p.license_evidence.is_empty() {
+                "no file".to_string()
+            } else {
+                p.license_evidence
+                    .iter()
+                    .map(|e| code(e))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
         );
     }
     let _ = writeln!(s);
@@ -362,8 +443,8 @@ fn others(ob: &Obligations, s: &mut String) {
                 f.layer,
                 f.origin.as_str(),
                 md(&f.license),
-                f.category,
-                f.duties.join(", ")
+                db().category(f.category).title,
+                duty_labels(&f.duties)
             );
         }
         let _ = writeln!(s);
