@@ -497,6 +497,37 @@ fn real_debian_image_sources_match_dpkg_status() {
     let ob = obligations(&image, "image");
     assert_eq!(ob["packages"].as_array().unwrap().len(), status.len());
     check_sources_against_status(&ob, &status);
+    // The NOTICE has every copyright statement and the text of every LicenseRef- term that
+    // applies (line breaks aside: one text met twice is printed as first met).
+    let report: Value = serde_json::from_str(&stdout_of(&image, &["-o", "json"])).unwrap();
+    let notice = stdout_of(&image, &["-o", "notice"]);
+    let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat_notice = flat(&notice);
+    let packages = ob["packages"].as_array().unwrap();
+    for p in report["packages"].as_array().unwrap() {
+        for line in p["copyright"].as_array().unwrap() {
+            assert!(
+                notice.contains(line.as_str().unwrap()),
+                "{}: {line}",
+                p["name"]
+            );
+        }
+        let terms: Vec<&str> = packages.iter().find(|o| o["name"] == p["name"]).unwrap()["terms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["license"].as_str().unwrap())
+            .collect();
+        if let Some(texts) = p["license"]["texts"].as_object() {
+            for (id, text) in texts.iter().filter(|(id, _)| terms.contains(&id.as_str())) {
+                assert!(
+                    flat_notice.contains(&flat(text.as_str().unwrap())),
+                    "{}: {id}",
+                    p["name"]
+                );
+            }
+        }
+    }
     let layers = obligations(&image, "layers");
     assert!(layers["packages"].as_array().unwrap().len() < status.len());
     assert!(layers["packages"]

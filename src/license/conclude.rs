@@ -67,10 +67,12 @@ impl Conclusion {
     }
 }
 
-/// The texts a DEP-5 file gives for license names that normalize to a single
-/// `LicenseRef-` (Debian's bare `MIT`, `public-domain`, names not on the SPDX list): the
-/// standalone `License:` paragraph, else the text given inline in a stanza. Only refs that
-/// `concluded` uses are kept.
+/// The texts a DEP-5 file gives for license names whose normalized expression has exactly
+/// one `LicenseRef-` (Debian's bare `MIT`, `public-domain`, names not on the SPDX list, and
+/// `GPL-2+ with OpenSSL exception`, whose exception becomes a `LicenseRef-`): the
+/// standalone `License:` paragraph, else the text given inline in a stanza. The other terms
+/// of such a name are SPDX ids, whose texts the SPDX list has. Only refs that `concluded`
+/// uses are kept.
 fn ref_texts(cr: &copyright::Copyright, concluded: &str) -> BTreeMap<String, String> {
     let names = cr
         .licenses
@@ -82,13 +84,19 @@ fn ref_texts(cr: &copyright::Copyright, concluded: &str) -> BTreeMap<String, Str
         let Some(expr) = names::normalize(name, Dialect::Debian).expression else {
             continue;
         };
-        let single_ref = expr.starts_with("LicenseRef-") && !expr.contains(' ');
-        let used = concluded.split([' ', '(', ')']).any(|t| t == expr);
-        if !single_ref || !used || out.contains_key(&expr) {
+        let refs: Vec<&str> = expr
+            .split([' ', '(', ')'])
+            .filter(|t| t.starts_with("LicenseRef-"))
+            .collect();
+        let [license_ref] = refs[..] else {
+            continue;
+        };
+        let used = concluded.split([' ', '(', ')']).any(|t| t == license_ref);
+        if !used || out.contains_key(license_ref) {
             continue;
         }
         if let Some(text) = cr.license_text(name).filter(|t| !t.trim().is_empty()) {
-            out.insert(expr, text.to_string());
+            out.insert(license_ref.to_string(), text.to_string());
         }
     }
     out
@@ -314,6 +322,16 @@ License: GPL-2+\n On Debian systems, see /usr/share/common-licenses/GPL-2.\n",
         assert!(mit.starts_with("Permission is hereby granted"), "{mit}");
         assert!(mit.contains("PROVIDED AS IS"));
         assert!(ref_texts(&cr, "GPL-2.0-or-later").is_empty());
+        let cr = copyright::parse(
+            b"Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\n\
+Files: *\nCopyright: 2001 A\nLicense: GPL-2+ with OpenSSL exception\n\n\
+License: GPL-2+ with OpenSSL exception\n This program is free software.\n .\n In addition, as a special exception, linking with OpenSSL is allowed.\n",
+        );
+        let texts = ref_texts(&cr, "GPL-2.0-or-later AND LicenseRef-OpenSSL-exception");
+        assert!(
+            texts["LicenseRef-OpenSSL-exception"].contains("special exception"),
+            "{texts:?}"
+        );
     }
 
     #[test]
