@@ -536,3 +536,74 @@ fn real_debian_image_sources_match_dpkg_status() {
         .iter()
         .all(|p| p["origin"] != "base"));
 }
+
+/// A root filesystem directory with an os-release and one package database.
+fn rootfs(os_release: &str, db_path: &str, fixture: &str) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    let put = |rel: &str, bytes: &[u8]| {
+        let p = d.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    };
+    put("etc/os-release", os_release.as_bytes());
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("src/catalog")
+        .join(fixture);
+    put(db_path, &std::fs::read(src).unwrap());
+    d
+}
+
+fn source_named<'a>(ob: &'a Value, name: &str) -> &'a Value {
+    ob["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no source {name} in {}", ob["sources"]))
+}
+
+#[test]
+fn rpm_sources_are_their_srpm_files() {
+    let d = rootfs(
+        "NAME=\"Fedora Linux\"\nID=fedora\nVERSION_ID=39\n",
+        "var/lib/rpm/rpmdb.sqlite",
+        "rpm/test-fixtures/rpmdb.sqlite",
+    );
+    let ob = obligations(d.path(), "image");
+    let s = source_named(&ob, "layerbom-base-1.0-1.src.rpm");
+    assert_eq!(s["type"], "rpm");
+    assert_eq!(s["obtain"]["file"], "layerbom-base-1.0-1.src.rpm");
+    assert_eq!(
+        s["obtain"]["url"],
+        "https://kojipkgs.fedoraproject.org/packages/layerbom-base/1.0/1/src/layerbom-base-1.0-1.src.rpm"
+    );
+    assert_eq!(names(&s["packages"]), ["layerbom-base".to_string()].into());
+}
+
+#[test]
+fn apk_sources_are_their_origins_at_the_aports_commit() {
+    let d = rootfs(
+        "NAME=\"Alpine Linux\"\nID=alpine\nVERSION_ID=3.18.4\n",
+        "lib/apk/db/installed",
+        "apk/test-fixtures/installed",
+    );
+    let ob = obligations(d.path(), "image");
+    let s = source_named(&ob, "busybox");
+    assert_eq!(s["version"], "1.36.1-r2");
+    assert_eq!(s["commit"], "2684a6593b10051f8f9fcb01e4734e2d9533b0ea");
+    assert_eq!(
+        s["obtain"]["url"],
+        "https://gitlab.alpinelinux.org/alpine/aports/-/tree/2684a6593b10051f8f9fcb01e4734e2d9533b0ea"
+    );
+    assert_eq!(names(&s["packages"]), ["ssl_client".to_string()].into());
+    let base = source_named(&ob, "alpine-baselayout");
+    assert_eq!(base["packages"].as_array().unwrap().len(), 2);
+    assert!(
+        ob["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["name"] != "zlib"),
+        "Zlib asks for no source"
+    );
+}
