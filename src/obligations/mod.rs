@@ -7,7 +7,7 @@
 //! distributes every layer; pushing our layers next to a public base image distributes only
 //! the layers we built; shipping only the Dockerfile distributes no binaries at all.
 //!
-//! [`evaluate`] applies the rules of `license-db/obligations.json` ([`db`]) to each package
+//! [`evaluate`] applies the rules of `license-db/obligations.json` ([`mod@db`]) to each package
 //! of the distributed layers ([`expr`] reads its SPDX expression: `AND` adds duties up,
 //! `OR` picks the lightest branch and says so), groups the packages that owe a source offer
 //! by source package, with how to obtain that exact source ([`source`]), and lists what is

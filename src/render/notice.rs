@@ -13,7 +13,7 @@
 //! - `texts`: each distinct license or exception text once, with `number`, `ids`, `name`
 //!   and `text`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
 use minijinja::syntax::SyntaxConfig;
@@ -135,12 +135,13 @@ fn context(report: &Report, ctx: &RenderContext) -> Context {
         Vec<Missing>,
     );
     let mut groups: BTreeMap<Key, Vec<PackageCtx>> = BTreeMap::new();
+    let by_identity: HashMap<(&str, &str, usize), &Package> = report
+        .packages
+        .iter()
+        .map(|p| ((p.name.as_str(), p.version.as_str(), p.layer.index), p))
+        .collect();
     for po in &ob.packages {
-        let Some(p) = report
-            .packages
-            .iter()
-            .find(|p| p.name == po.name && p.version == po.version && p.layer.index == po.layer)
-        else {
+        let Some(p) = by_identity.get(&(po.name.as_str(), po.version.as_str(), po.layer)) else {
             continue;
         };
         let mut texts = Vec::new();
