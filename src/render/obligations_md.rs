@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 use super::RenderContext;
-use crate::model::Report;
+use crate::model::{Origin, Report};
 use crate::obligations::{self, db, Category, Obligations};
 
 /// Escapes text from the image for a Markdown paragraph or table cell.
@@ -268,23 +268,43 @@ fn sources(ob: &Obligations, s: &mut String) {
             let _ = writeln!(s, "- **Note:** {}", md(&e.obtain.note));
         }
         let _ = writeln!(s);
+        layer_table(
+            s,
+            "Binary package",
+            e.packages.iter().map(|p| {
+                (
+                    p.name.as_str(),
+                    p.version.as_str(),
+                    p.layer,
+                    p.origin,
+                    p.license.as_str(),
+                )
+            }),
+        );
+    }
+}
+
+/// A table of packages with their version, layer and license, then a blank line.
+fn layer_table<'a>(
+    s: &mut String,
+    first: &str,
+    rows: impl Iterator<Item = (&'a str, &'a str, usize, Origin, &'a str)>,
+) {
+    let _ = writeln!(
+        s,
+        "| {first} | Version | Layer | License |\n|---|---|---|---|"
+    );
+    for (name, version, layer, origin, license) in rows {
         let _ = writeln!(
             s,
-            "| Binary package | Version | Layer | License |\n|---|---|---|---|"
+            "| {} | {} | {layer} ({}) | {} |",
+            md(name),
+            md(version),
+            origin.as_str(),
+            md(license)
         );
-        for p in &e.packages {
-            let _ = writeln!(
-                s,
-                "| {} | {} | {} ({}) | {} |",
-                md(&p.name),
-                md(&p.version),
-                p.layer,
-                p.origin.as_str(),
-                md(&p.license)
-            );
-        }
-        let _ = writeln!(s);
     }
+    let _ = writeln!(s);
 }
 
 /// Short duty labels for a table cell.
@@ -480,22 +500,19 @@ fn others(ob: &Obligations, s: &mut String) {
              image's layers are served by their own publisher). Their obligations are the \
              publisher's.\n"
         );
-        let _ = writeln!(
+        layer_table(
             s,
-            "| Package | Version | Layer | License |\n|---|---|---|---|"
+            "Package",
+            ob.not_distributed.iter().map(|p| {
+                (
+                    p.name.as_str(),
+                    p.version.as_str(),
+                    p.layer,
+                    p.origin,
+                    p.license.as_str(),
+                )
+            }),
         );
-        for p in &ob.not_distributed {
-            let _ = writeln!(
-                s,
-                "| {} | {} | {} ({}) | {} |",
-                md(&p.name),
-                md(&p.version),
-                p.layer,
-                p.origin.as_str(),
-                md(&p.license)
-            );
-        }
-        let _ = writeln!(s);
     }
 }
 
