@@ -470,6 +470,33 @@ mod tests {
     }
 
     #[test]
+    fn hostile_expressions_never_panic() {
+        let nested = format!("{}MIT{}", "(".repeat(4000), ")".repeat(4000));
+        let alternating = format!(
+            "{}MIT{}",
+            "(GPL-2.0-only OR (MIT AND ".repeat(300),
+            "))".repeat(300)
+        );
+        for text in [
+            nested.as_str(),
+            alternating.as_str(),
+            "MIT WITH",
+            "WITH MIT",
+            "AND",
+            "OR OR",
+            "LicenseRef-",
+            "DocumentRef-x:LicenseRef-y",
+            "MIT WITH LicenseRef-x",
+            "MIT WITH AdditionRef-x",
+            "\u{0}",
+            "GPL-2.0+ WITH GCC-exception-3.1 OR",
+        ] {
+            let e = evaluate(db(), text, None);
+            assert!(!e.terms.is_empty(), "{text:?}");
+        }
+    }
+
+    #[test]
     fn known_license_refs_and_exception_refs_are_classified() {
         let e = evaluate(db(), "LicenseRef-Debian-MIT", None);
         assert_eq!(e.category(), Category::Permissive);
