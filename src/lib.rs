@@ -3,7 +3,8 @@
 //! obliges us to do.
 //!
 //! The library mirrors the pipeline: [`source`] opens the input, [`scan`] reads each layer
-//! once, [`overlay`] stacks the layers, [`catalog`] reads package databases, and [`render`]
+//! once, [`overlay`] stacks the layers, [`catalog`] reads package databases,
+//! [`obligations`] works out what shipping the image obliges us to do, and [`render`]
 //! writes documents. [`pipeline`] runs the stages; [`model`] holds what crosses them.
 
 pub mod attribute;
@@ -13,6 +14,7 @@ pub mod dockerfile;
 pub mod error;
 pub mod license;
 pub mod model;
+pub mod obligations;
 pub mod overlay;
 pub mod pipeline;
 pub mod render;

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use layerbom::model::Platform;
+use layerbom::obligations::{self, policy, Category, Delivery};
 use layerbom::pipeline::{self, BaseHints, Options};
 use layerbom::render::{Format, OutputSpec, RenderContext};
 use layerbom::Error;
@@ -28,8 +29,9 @@ enum Command {
     /// an OCI image layout (directory or tar), a flattened rootfs tar (plain, gzip or zstd,
     /// as `docker export` writes) or a root filesystem directory.
     ///
-    /// Exit codes: 0 done, 2 unusable input or usage error.
-    Scan(ScanArgs),
+    /// Exit codes: 0 done, 1 a policy (--fail-on, --deny) matched a distributed package,
+    /// 2 unusable input or usage error.
+    Scan(Box<ScanArgs>),
     /// Audit a Dockerfile: its license, base images and whether they are pinned, build
     /// stages versus the shipped one, and what the build fetches (COPY --from of other
     /// images, ADD of URLs, downloads in RUN with or without a checksum, plain http,
@@ -58,9 +60,32 @@ struct ScanArgs {
     /// Write FORMAT to FILE, or to standard output without `=FILE` (repeatable).
     /// Formats: table (the default), json (native, schema layerbom/v1), spdx-json and
     /// spdx-tag-value (SPDX 2.3),
-    /// cyclonedx-json and cyclonedx-xml (CycloneDX 1.6; @1.5 after either for older consumers).
+    /// cyclonedx-json and cyclonedx-xml (CycloneDX 1.6; @1.5 after either for older consumers),
+    /// obligations-json, obligations-md and obligations-csv (what shipping the image obliges
+    /// us to do, and the source-distribution list), notice (the NOTICE file).
     #[arg(short = 'o', long = "output", value_name = "FORMAT[=FILE]")]
     outputs: Vec<OutputSpec>,
+
+    /// How the image is shipped: image (every layer is ours to answer for), layers (only the
+    /// layers we built; the base image is already public), dockerfile (only the Dockerfile).
+    #[arg(long, value_name = "MODE", default_value = "image")]
+    delivery: Delivery,
+
+    /// Exit 1 when a distributed package has a license of one of these categories:
+    /// public-domain, permissive, weak-copyleft, strong-copyleft, network-copyleft,
+    /// non-free, unknown (comma-separated, repeatable).
+    #[arg(long, value_name = "CATEGORY[,CATEGORY]", value_delimiter = ',')]
+    fail_on: Vec<Category>,
+
+    /// Exit 1 when a distributed package is under this license or exception (an SPDX id; a
+    /// bare family such as GPL-3.0 also matches its -only and -or-later forms; repeatable).
+    #[arg(long, value_name = "LICENSE-ID", value_parser = parse_deny)]
+    deny: Vec<String>,
+
+    /// A minijinja template for the NOTICE file, replacing the default
+    /// (templates/notice.txt.j2 in the source tree).
+    #[arg(long, value_name = "FILE")]
+    template: Option<PathBuf>,
 
     /// Platform to choose from a multi-platform image (default linux/amd64 when the image
     /// has several).
@@ -94,6 +119,10 @@ struct ScanArgs {
     /// No progress bar.
     #[arg(short, long)]
     quiet: bool,
+}
+
+fn parse_deny(s: &str) -> Result<String, String> {
+    policy::Policy::check_deny_id(s).map(|()| s.trim().to_string())
 }
 
 fn parse_platform(s: &str) -> Result<Platform, String> {
@@ -150,7 +179,7 @@ fn dockerfile(args: DockerfileArgs) -> Result<ExitCode, Error> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Scan(args) => scan(args),
+        Command::Scan(args) => scan(*args),
         Command::Dockerfile(args) => dockerfile(args),
     };
     match result {
@@ -176,6 +205,18 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
                 .into(),
         ));
     }
+    let notice_template = match &args.template {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                Error::Usage(format!("cannot read the template {}: {e}", path.display()))
+            })?;
+            layerbom::render::notice::check_template(&text).map_err(|e| {
+                Error::Usage(format!("the template {} is not valid: {e}", path.display()))
+            })?;
+            Some(text)
+        }
+        None => None,
+    };
     let opts = Options {
         platform: args.platform,
         verify: !args.no_verify,
@@ -203,7 +244,9 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
         .findings
         .extend(dockerfile_audit.into_iter().flat_map(|a| a.findings));
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
-    let ctx = RenderContext::new(&report, epoch.as_deref());
+    let mut ctx = RenderContext::new(&report, epoch.as_deref());
+    ctx.delivery = args.delivery;
+    ctx.notice_template = notice_template;
     for o in &outputs {
         let name = o.path.clone().unwrap_or_else(|| "-".into());
         let failed = |source| Error::Output {
@@ -224,5 +267,25 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
             }
         }
     }
-    Ok(ExitCode::SUCCESS)
+    let policy = policy::Policy {
+        fail_on: args.fail_on,
+        deny: args.deny,
+    };
+    if policy.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let violations = policy::check(&obligations::evaluate(&report, args.delivery), &policy);
+    if violations.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!(
+        "layerbom: policy failed: {} match{} (delivery {}):",
+        violations.len(),
+        if violations.len() == 1 { "" } else { "es" },
+        args.delivery
+    );
+    for v in &violations {
+        eprintln!("  {v}");
+    }
+    Ok(ExitCode::from(1))
 }

@@ -294,6 +294,10 @@ pub struct SourceRef {
     pub name: String,
     /// Source version, when the database records it.
     pub version: Option<String>,
+    /// The VCS commit the package was built from, when the database records it (apk `c:`,
+    /// the aports commit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
 }
 
 /// One piece of evidence behind a license conclusion.
@@ -324,6 +328,10 @@ pub struct License {
     /// Why the conclusion is `NOASSERTION`, when it is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Full texts of the `LicenseRef-`s in `concluded`, when the package's own files give
+    /// them (a DEP-5 `License:` paragraph), keyed by the `LicenseRef-`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub texts: BTreeMap<String, String>,
 }
 
 /// A license, notice or copying file found in a layer, and what its text matches.

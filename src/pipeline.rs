@@ -409,6 +409,7 @@ fn packages(
                 source: c.source.as_ref().map(|(name, version)| SourceRef {
                     name: name.clone(),
                     version: Some(version.clone()).filter(|v| !v.is_empty()),
+                    commit: c.commit.clone(),
                 }),
                 layer: LayerRef {
                     index: p.layer,
@@ -422,6 +423,7 @@ fn packages(
                     concluded: lic.concluded,
                     evidence: lic.evidence,
                     reason: lic.reason,
+                    texts: lic.texts,
                 },
                 copyright: lic.copyright,
                 supplier: c.supplier.clone(),

@@ -61,16 +61,18 @@ fn html_has_every_section_the_chart_and_no_external_resource() {
         assert!(html.contains(&format!("<h2 id=\"{id}\">")), "section {id}");
     }
     // One table per section with rows: checklist, findings, image, base, layers, own files,
-    // installed, licenses.
-    assert_eq!(html.matches("<table").count(), 8, "{html}");
+    // installed, licenses by category and by name, obligations, sources.
+    assert_eq!(html.matches("<table").count(), 11, "{html}");
     // The chart: one bar label per layer, bars for the layers with packages.
     let svg_start = html.find("<svg xmlns").unwrap();
     let svg = &html[svg_start..html[svg_start..].find("</svg>").unwrap() + svg_start];
     for i in 0..3 {
         assert!(svg.contains(&format!(">layer {i} · ")), "bar label {i}");
     }
-    assert_eq!(svg.matches("<rect class=\"base-added\"").count(), 1);
-    assert_eq!(svg.matches("<rect class=\"authored-added\"").count(), 1);
+    // Bars stacked by license category: the base layer's packages are strong copyleft and
+    // permissive (zlib1g), our jq layer's strong copyleft.
+    assert!(svg.contains("<rect class=\"cat-strong-copyleft\""));
+    assert!(svg.contains("<rect class=\"cat-permissive\""));
     // Self-contained.
     let lower = html.to_ascii_lowercase();
     for banned in ["<script", "<link", "<iframe", "<img", "@import", "url("] {
@@ -85,7 +87,8 @@ fn html_has_every_section_the_chart_and_no_external_resource() {
         .all(|v| *v == "http://www.w3.org/2000/svg"));
     // The checklist answers from evidence.
     assert!(html.contains("does not pin it by digest (line 4)"));
-    assert!(html.contains("Obligations were not computed for this report."));
+    assert!(html.contains("source to offer for 8 source package(s). See Obligations."));
+    assert!(html.contains("https://snapshot.debian.org/package/glibc/"));
 }
 
 #[test]

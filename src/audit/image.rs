@@ -415,6 +415,7 @@ mod tests {
                 concluded: license.into(),
                 evidence: Vec::new(),
                 reason: None,
+                texts: Default::default(),
             },
             copyright: Vec::new(),
             supplier: None,

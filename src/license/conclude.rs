@@ -13,6 +13,8 @@
 //!   version"), and failing those its text is matched against the SPDX license texts.
 //! - rpm and apk packages: the License tag or `L:` field, normalized to SPDX.
 
+use std::collections::BTreeMap;
+
 use super::copyright::{self, Format};
 use super::names::{self, Dialect};
 use super::{prose, text};
@@ -47,6 +49,8 @@ pub struct Conclusion {
     pub reason: Option<String>,
     /// Copyright statements, in file order, deduplicated.
     pub copyright: Vec<String>,
+    /// Full texts of the `LicenseRef-`s in `concluded`, from the copyright file.
+    pub texts: BTreeMap<String, String>,
 }
 
 impl Conclusion {
@@ -58,8 +62,44 @@ impl Conclusion {
             evidence: Vec::new(),
             reason: Some(reason.into()),
             copyright: Vec::new(),
+            texts: BTreeMap::new(),
         }
     }
+}
+
+/// The texts a DEP-5 file gives for license names whose normalized expression has exactly
+/// one `LicenseRef-` (Debian's bare `MIT`, `public-domain`, names not on the SPDX list, and
+/// `GPL-2+ with OpenSSL exception`, whose exception becomes a `LicenseRef-`): the
+/// standalone `License:` paragraph, else the text given inline in a stanza. The other terms
+/// of such a name are SPDX ids, whose texts the SPDX list has. Only refs that `concluded`
+/// uses are kept.
+fn ref_texts(cr: &copyright::Copyright, concluded: &str) -> BTreeMap<String, String> {
+    let names = cr
+        .licenses
+        .iter()
+        .map(|p| p.name.as_str())
+        .chain(cr.files.iter().filter_map(|f| f.license.as_deref()));
+    let mut out = BTreeMap::new();
+    for name in names {
+        let Some(expr) = names::normalize(name, Dialect::Debian).expression else {
+            continue;
+        };
+        let refs: Vec<&str> = expr
+            .split([' ', '(', ')'])
+            .filter(|t| t.starts_with("LicenseRef-"))
+            .collect();
+        let [license_ref] = refs[..] else {
+            continue;
+        };
+        let used = concluded.split([' ', '(', ')']).any(|t| t == license_ref);
+        if !used || out.contains_key(license_ref) {
+            continue;
+        }
+        if let Some(text) = cr.license_text(name).filter(|t| !t.trim().is_empty()) {
+            out.insert(license_ref.to_string(), text.to_string());
+        }
+    }
+    out
 }
 
 /// Joins expressions with `AND`, parenthesizing compound ones, without repeats.
@@ -193,6 +233,7 @@ pub fn debian(overlay: &Overlay, as_of: usize, package: &str) -> Conclusion {
         Some(expr) => Conclusion {
             declared: declared_text,
             declared_spdx: Some(expr.clone()),
+            texts: ref_texts(&cr, &expr),
             concluded: expr,
             evidence: vec![evidence(method.0, method.1)],
             reason: None,
@@ -244,6 +285,7 @@ pub fn declared(raw: Option<&str>, dialect: Dialect, db_path: &str, db_layer: us
             }],
             reason: None,
             copyright: Vec::new(),
+            texts: BTreeMap::new(),
         },
         None => Conclusion::none(
             Some(raw.to_string()),
@@ -271,6 +313,33 @@ mod tests {
             Some("MIT AND (GPL-2.0-or-later OR Artistic-1.0-Perl)")
         );
         assert_eq!(and_all(&[]), None);
+    }
+
+    #[test]
+    fn license_ref_texts_come_from_the_copyright_files_license_paragraphs() {
+        let cr = copyright::parse(
+            b"Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\n\
+Files: *\nCopyright: 2012 Stephen Dolan\nLicense: MIT\n\n\
+Files: docs/*\nCopyright: 2012 Someone\nLicense: GPL-2+\n\n\
+License: MIT\n Permission is hereby granted, free of charge.\n .\n THE SOFTWARE IS PROVIDED AS IS.\n\n\
+License: GPL-2+\n On Debian systems, see /usr/share/common-licenses/GPL-2.\n",
+        );
+        let texts = ref_texts(&cr, "LicenseRef-Debian-MIT AND GPL-2.0-or-later");
+        assert_eq!(texts.len(), 1, "{texts:?}");
+        let mit = &texts["LicenseRef-Debian-MIT"];
+        assert!(mit.starts_with("Permission is hereby granted"), "{mit}");
+        assert!(mit.contains("PROVIDED AS IS"));
+        assert!(ref_texts(&cr, "GPL-2.0-or-later").is_empty());
+        let cr = copyright::parse(
+            b"Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\n\
+Files: *\nCopyright: 2001 A\nLicense: GPL-2+ with OpenSSL exception\n\n\
+License: GPL-2+ with OpenSSL exception\n This program is free software.\n .\n In addition, as a special exception, linking with OpenSSL is allowed.\n",
+        );
+        let texts = ref_texts(&cr, "GPL-2.0-or-later AND LicenseRef-OpenSSL-exception");
+        assert!(
+            texts["LicenseRef-OpenSSL-exception"].contains("special exception"),
+            "{texts:?}"
+        );
     }
 
     #[test]

@@ -6,6 +6,10 @@
 pub mod cyclonedx;
 pub mod cyclonedx_xml;
 pub mod json;
+pub mod notice;
+pub mod obligations_csv;
+pub mod obligations_json;
+pub mod obligations_md;
 pub mod report;
 pub mod spdx;
 pub mod spdx_tv;
@@ -18,6 +22,7 @@ use std::io::Write;
 use std::str::FromStr;
 
 use crate::model::Report;
+use crate::obligations::Delivery;
 
 /// A document format that `-o` accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +43,14 @@ pub enum Format {
     CycloneDxXml,
     /// CycloneDX 1.5, XML, for older consumers.
     CycloneDxXml15,
+    /// What shipping the image obliges us to do, JSON (`layerbom-obligations/v1`).
+    ObligationsJson,
+    /// The same, as Markdown for people.
+    ObligationsMd,
+    /// The source-distribution list, CSV, one row per binary package.
+    ObligationsCsv,
+    /// The NOTICE (attribution) file: license texts and copyright notices.
+    Notice,
     /// The approval report, Markdown.
     ReportMd,
     /// The approval report, one self-contained HTML file.
@@ -53,6 +66,10 @@ pub struct RenderContext {
     pub tool_version: &'static str,
     /// Full texts of `LicenseRef-` licenses, when known.
     pub license_texts: BTreeMap<String, String>,
+    /// How the image is shipped, for the obligations documents.
+    pub delivery: Delivery,
+    /// A minijinja template replacing the default NOTICE template (`--template`).
+    pub notice_template: Option<String>,
 }
 
 impl RenderContext {
@@ -69,6 +86,8 @@ impl RenderContext {
             timestamp,
             tool_version: env!("CARGO_PKG_VERSION"),
             license_texts: BTreeMap::new(),
+            delivery: Delivery::default(),
+            notice_template: None,
         }
     }
 }
@@ -172,7 +191,7 @@ pub fn normalize_rfc3339(s: &str) -> Option<String> {
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [Format; 10] = [
+    pub const ALL: [Format; 14] = [
         Format::Table,
         Format::Json,
         Format::SpdxJson,
@@ -181,6 +200,10 @@ impl Format {
         Format::CycloneDxJson15,
         Format::CycloneDxXml,
         Format::CycloneDxXml15,
+        Format::ObligationsJson,
+        Format::ObligationsMd,
+        Format::ObligationsCsv,
+        Format::Notice,
         Format::ReportMd,
         Format::ReportHtml,
     ];
@@ -196,6 +219,10 @@ impl Format {
             Format::CycloneDxJson15 => "cyclonedx-json@1.5",
             Format::CycloneDxXml => "cyclonedx-xml",
             Format::CycloneDxXml15 => "cyclonedx-xml@1.5",
+            Format::ObligationsJson => "obligations-json",
+            Format::ObligationsMd => "obligations-md",
+            Format::ObligationsCsv => "obligations-csv",
+            Format::Notice => "notice",
             Format::ReportMd => "report-md",
             Format::ReportHtml => "report-html",
         }
@@ -225,8 +252,18 @@ impl Format {
             Format::CycloneDxXml15 => {
                 cyclonedx_xml::write(report, ctx, cyclonedx::Version::V1_5, out)
             }
-            Format::ReportMd => report::write_md(report, ctx, None, out),
-            Format::ReportHtml => report::write_html(report, ctx, None, out),
+            Format::ObligationsJson => obligations_json::write(report, ctx, out),
+            Format::ObligationsMd => obligations_md::write(report, ctx, out),
+            Format::ObligationsCsv => obligations_csv::write(report, ctx, out),
+            Format::Notice => notice::write(report, ctx, out),
+            Format::ReportMd => {
+                let ob = report::Obligations::of(report, ctx);
+                report::write_md(report, ctx, Some(&ob), out)
+            }
+            Format::ReportHtml => {
+                let ob = report::Obligations::of(report, ctx);
+                report::write_html(report, ctx, Some(&ob), out)
+            }
         }
     }
 }

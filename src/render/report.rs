@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use super::RenderContext;
 use crate::model::{Finding, Origin, Package, Report, Severity};
+use crate::obligations::{self, Delivery};
 
 /// What the obligations stage tells the report.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -52,6 +53,63 @@ pub struct SourceItem {
     pub version: Option<String>,
     /// Where its exact source can be obtained.
     pub obtain: String,
+}
+
+impl Obligations {
+    /// The report's view of the obligations: every package's category (as if the whole
+    /// image were shipped, so that base-layer packages are categorized too), and the duties
+    /// and source packages of `ctx.delivery`.
+    pub fn of(report: &Report, ctx: &RenderContext) -> Obligations {
+        let shipped = obligations::evaluate(report, ctx.delivery);
+        let all = match ctx.delivery {
+            Delivery::Image => None,
+            _ => Some(obligations::evaluate(report, Delivery::Image)),
+        };
+        let categories = all
+            .as_ref()
+            .unwrap_or(&shipped)
+            .packages
+            .iter()
+            .map(|p| (p.purl.clone(), p.category.as_str().to_string()))
+            .collect();
+        let obligations = shipped
+            .duties
+            .iter()
+            .map(|d| ObligationLine {
+                obligation: d.title.clone(),
+                packages: d.packages,
+                detail: d.text.clone(),
+            })
+            .collect();
+        let sources = shipped
+            .sources
+            .iter()
+            .map(|s| {
+                let how: Vec<&str> = [
+                    s.obtain.command.as_deref(),
+                    s.obtain.url.as_deref(),
+                    s.obtain.file.as_deref(),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                SourceItem {
+                    name: s.name.clone(),
+                    version: s.version.clone(),
+                    obtain: if how.is_empty() {
+                        s.obtain.note.clone()
+                    } else {
+                        how.join(" · ")
+                    },
+                }
+            })
+            .collect();
+        Obligations {
+            categories,
+            obligations,
+            sources,
+        }
+    }
 }
 
 /// Writes the Markdown report.

@@ -167,17 +167,18 @@ fn package_from(p: deb822::Paragraph, warnings: &mut Vec<Warning>) -> Option<Dpk
     if version.is_empty() && status.as_deref().is_none_or(|s| s.ends_with(" installed")) {
         warn(warnings, "installed package has no Version".into());
     }
+    let binary_source_version = || source_version_of_binary(&version).to_string();
     let (source_name, source_version) = match field("Source") {
-        None => (package.clone(), version.clone()),
+        None => (package.clone(), binary_source_version()),
         Some(src) => match parse_source(&src) {
             Some((name, Some(v))) => (name, v),
-            Some((name, None)) => (name, version.clone()),
+            Some((name, None)) => (name, binary_source_version()),
             None => {
                 warn(
                     warnings,
                     format!("Source field {src:?} is malformed; using the package name"),
                 );
-                (package.clone(), version.clone())
+                (package.clone(), binary_source_version())
             }
         },
     };
@@ -218,6 +219,19 @@ fn package_from(p: deb822::Paragraph, warnings: &mut Vec<Warning>) -> Option<Dpk
         raw: p.raw,
         package,
     })
+}
+
+/// The source version of a binary whose `Source:` field gives none: its own version, less a
+/// binNMU suffix (`+bN`, a rebuild without source change). dpkg writes the source version
+/// into `Source:` whenever it differs, so the suffix is stripped only from damaged records.
+pub fn source_version_of_binary(binary_version: &str) -> &str {
+    if let Some(pos) = binary_version.rfind("+b") {
+        let digits = &binary_version[pos + 2..];
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            return &binary_version[..pos];
+        }
+    }
+    binary_version
 }
 
 /// Splits `Source: name` or `Source: name (version)`.
@@ -326,6 +340,26 @@ mod tests {
             (p.source_name.as_str(), p.source_version.as_str()),
             ("glibc", "2.36-9+deb12u14")
         );
+    }
+
+    #[test]
+    fn binnmu_suffixes_are_not_part_of_the_source_version() {
+        assert_eq!(source_version_of_binary("1.2-3+b1"), "1.2-3");
+        assert_eq!(
+            source_version_of_binary("1:2.0-1+deb12u1+b12"),
+            "1:2.0-1+deb12u1"
+        );
+        assert_eq!(
+            source_version_of_binary("2.36-9+deb12u14"),
+            "2.36-9+deb12u14"
+        );
+        assert_eq!(source_version_of_binary("1.0+bzr42-1"), "1.0+bzr42-1");
+        assert_eq!(source_version_of_binary("1.0+b"), "1.0+b");
+        let (pkgs, _) = parse_status(
+            b"Package: libx\nStatus: install ok installed\nVersion: 1.2-3+b1\nSource: x (1.2-3)\n\nPackage: liby\nStatus: install ok installed\nVersion: 1.2-3+b2\nSource: y\n",
+        );
+        assert_eq!(pkgs[0].source_version, "1.2-3");
+        assert_eq!(pkgs[1].source_version, "1.2-3");
     }
 
     #[test]

@@ -1,0 +1,379 @@
+//! The obligations data: `license-db/obligations.json`, embedded and parsed once.
+//!
+//! The file says, for each license, exception and `LicenseRef-` our name tables produce,
+//! its category and what it asks of whoever distributes binaries, with the clause that
+//! says so (`basis`). Where each fact comes from is in `license-db/README.md`.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+use std::str::FromStr;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+/// How much a license asks of a distributor, from nothing to "ask a lawyer".
+///
+/// The order is the order of weight: `OR` choices pick the lighter branch, and a package's
+/// category is the heaviest of its terms'.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    /// No license applies.
+    PublicDomain,
+    /// Keep the notices.
+    Permissive,
+    /// The covered library or files stay open.
+    WeakCopyleft,
+    /// The whole work's source goes with the binaries.
+    StrongCopyleft,
+    /// Strong copyleft that reaches network users.
+    NetworkCopyleft,
+    /// Not an open source license.
+    NonFree,
+    /// Not identified exactly.
+    Unknown,
+}
+
+impl Category {
+    /// Every category, lightest first.
+    pub const ALL: [Category; 7] = [
+        Category::PublicDomain,
+        Category::Permissive,
+        Category::WeakCopyleft,
+        Category::StrongCopyleft,
+        Category::NetworkCopyleft,
+        Category::NonFree,
+        Category::Unknown,
+    ];
+
+    /// The name used in data, documents and `--fail-on`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::PublicDomain => "public-domain",
+            Category::Permissive => "permissive",
+            Category::WeakCopyleft => "weak-copyleft",
+            Category::StrongCopyleft => "strong-copyleft",
+            Category::NetworkCopyleft => "network-copyleft",
+            Category::NonFree => "non-free",
+            Category::Unknown => "unknown",
+        }
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Category {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        Category::ALL
+            .into_iter()
+            .find(|c| c.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| {
+                let names: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+                format!("unknown category {s:?} (available: {})", names.join(", "))
+            })
+    }
+}
+
+/// A category's or a duty's title and explanation, as the documents print them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Described {
+    /// The identifier (`permissive`, `source-offer`, …).
+    pub id: String,
+    /// A label of two or three words, for table cells (duties only).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub short: String,
+    /// A few words.
+    pub title: String,
+    /// A sentence or two for people.
+    pub text: String,
+}
+
+/// What one license (or `LicenseRef-`) asks of a distributor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    /// Its category.
+    pub category: Category,
+    /// Duty identifiers, in the data's duty order.
+    pub duties: Vec<String>,
+    /// The clauses the rule rests on.
+    pub basis: String,
+}
+
+/// What an exception (`WITH …`) changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExceptionRule {
+    /// The heaviest category a license can have with this exception, if it lowers it.
+    pub cap: Option<Category>,
+    /// The clauses the rule rests on.
+    pub basis: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDb {
+    categories: Vec<Described>,
+    duties: Vec<Described>,
+    source_duties: Vec<String>,
+    licenses: Vec<RawRule>,
+    refs: Vec<RawRule>,
+    exception_ref_suffix: String,
+    exception_refs: Vec<String>,
+    exceptions: Vec<RawException>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    ids: Vec<String>,
+    category: Category,
+    duties: Vec<String>,
+    basis: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawException {
+    ids: Vec<String>,
+    cap: Option<Category>,
+    basis: String,
+}
+
+/// The parsed obligations data.
+#[derive(Debug)]
+pub struct Db {
+    /// Every category with its explanation, lightest first.
+    pub categories: Vec<Described>,
+    /// Every duty with its explanation, in the order documents list them.
+    pub duties: Vec<Described>,
+    source_duties: BTreeSet<String>,
+    licenses: HashMap<String, Rule>,
+    exceptions: HashMap<String, ExceptionRule>,
+    exception_ref_suffix: String,
+    exception_refs: BTreeSet<String>,
+}
+
+/// The embedded data file.
+const DATA: &str = include_str!("../../license-db/obligations.json");
+
+impl Db {
+    /// Parses and checks the data: every category once and in order, every duty a rule
+    /// names defined, every identifier in one rule only.
+    pub fn parse(json: &str) -> Result<Db, String> {
+        let raw: RawDb = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        let ids: Vec<&str> = raw.categories.iter().map(|c| c.id.as_str()).collect();
+        let want: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+        if ids != want {
+            return Err(format!(
+                "categories must be {want:?} in that order, not {ids:?}"
+            ));
+        }
+        if let Some(d) = raw.duties.iter().find(|d| d.short.is_empty()) {
+            return Err(format!("duty {:?} has no short label", d.id));
+        }
+        let duty_ids: Vec<&str> = raw.duties.iter().map(|d| d.id.as_str()).collect();
+        let order = |d: &String| duty_ids.iter().position(|x| x == d);
+        let mut licenses = HashMap::new();
+        for r in raw.licenses.iter().chain(&raw.refs) {
+            let mut duties = r.duties.clone();
+            if let Some(d) = duties.iter().find(|d| order(d).is_none()) {
+                return Err(format!("{:?}: duty {d:?} is not defined", r.ids));
+            }
+            duties.sort_by_key(order);
+            duties.dedup();
+            for id in &r.ids {
+                let rule = Rule {
+                    category: r.category,
+                    duties: duties.clone(),
+                    basis: r.basis.clone(),
+                };
+                if licenses.insert(id.to_ascii_lowercase(), rule).is_some() {
+                    return Err(format!("{id} has more than one rule"));
+                }
+            }
+        }
+        let mut exceptions = HashMap::new();
+        for e in &raw.exceptions {
+            for id in &e.ids {
+                let rule = ExceptionRule {
+                    cap: e.cap,
+                    basis: e.basis.clone(),
+                };
+                if exceptions.insert(id.to_ascii_lowercase(), rule).is_some() {
+                    return Err(format!("exception {id} has more than one rule"));
+                }
+            }
+        }
+        if let Some(d) = raw.source_duties.iter().find(|d| order(d).is_none()) {
+            return Err(format!("source duty {d:?} is not defined"));
+        }
+        Ok(Db {
+            categories: raw.categories,
+            duties: raw.duties,
+            source_duties: raw.source_duties.into_iter().collect(),
+            licenses,
+            exceptions,
+            exception_ref_suffix: raw.exception_ref_suffix.to_ascii_lowercase(),
+            exception_refs: raw
+                .exception_refs
+                .iter()
+                .map(|r| r.to_ascii_lowercase())
+                .collect(),
+        })
+    }
+
+    /// The rule for a license identifier or `LicenseRef-` (case-insensitive).
+    pub fn license(&self, id: &str) -> Option<&Rule> {
+        self.licenses.get(&id.to_ascii_lowercase())
+    }
+
+    /// The rule for an exception identifier (case-insensitive).
+    pub fn exception(&self, id: &str) -> Option<&ExceptionRule> {
+        self.exceptions.get(&id.to_ascii_lowercase())
+    }
+
+    /// Whether `id` is a `LicenseRef-` that stands for an exception written as an `AND`
+    /// term (SPDX allows only listed exceptions after `WITH`, so the name tables write
+    /// `GPL-2.0-or-later AND LicenseRef-Autoconf-exception`): one listed in the data, or
+    /// any `LicenseRef-` whose name ends with the data's exception suffix.
+    pub fn is_exception_ref(&self, id: &str) -> bool {
+        let id = id.to_ascii_lowercase();
+        self.exception_refs.contains(&id)
+            || (id.starts_with("licenseref-")
+                && !self.exception_ref_suffix.is_empty()
+                && id.ends_with(&self.exception_ref_suffix))
+    }
+
+    /// Whether a duty asks for source code to be made available or pointed to.
+    pub fn is_source_duty(&self, duty: &str) -> bool {
+        self.source_duties.contains(duty)
+    }
+
+    /// A duty's title and explanation.
+    pub fn duty(&self, id: &str) -> Option<&Described> {
+        self.duties.iter().find(|d| d.id == id)
+    }
+
+    /// The position of a duty in the data's order (unknown duties last).
+    pub fn duty_order(&self, id: &str) -> usize {
+        self.duties
+            .iter()
+            .position(|d| d.id == id)
+            .unwrap_or(usize::MAX)
+    }
+
+    /// A category's title and explanation.
+    pub fn category(&self, c: Category) -> &Described {
+        &self.categories[c as usize]
+    }
+}
+
+/// The embedded data, parsed on first use.
+pub fn db() -> &'static Db {
+    static DB: OnceLock<Db> = OnceLock::new();
+    DB.get_or_init(|| {
+        // The file is part of the program, checked by `the_embedded_data_is_valid`.
+        Db::parse(DATA).unwrap_or_else(|e| panic!("license-db/obligations.json: {e}"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_data_is_valid() {
+        let db = Db::parse(DATA).unwrap();
+        assert_eq!(db.categories.len(), Category::ALL.len());
+        assert_eq!(
+            db.category(Category::NonFree).id,
+            Category::NonFree.as_str()
+        );
+    }
+
+    #[test]
+    fn every_id_is_on_the_spdx_list_or_a_license_ref() {
+        let raw: RawDb = serde_json::from_str(DATA).unwrap();
+        for r in &raw.licenses {
+            for id in &r.ids {
+                assert!(
+                    spdx::license_id(id).is_some(),
+                    "{id} is not an SPDX license id"
+                );
+            }
+        }
+        for r in &raw.refs {
+            for id in &r.ids {
+                assert!(id.starts_with("LicenseRef-"), "{id}");
+            }
+        }
+        for e in &raw.exceptions {
+            for id in &e.ids {
+                assert!(
+                    spdx::exception_id(id).is_some(),
+                    "{id} is not an SPDX exception"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn lookups_ignore_case_and_duties_follow_the_data_order() {
+        let db = db();
+        let gpl = db.license("gpl-2.0-OR-LATER").unwrap();
+        assert_eq!(gpl.category, Category::StrongCopyleft);
+        assert_eq!(
+            gpl.duties,
+            [
+                "license-text",
+                "copyright-notices",
+                "state-changes",
+                "source-offer"
+            ]
+        );
+        assert!(db.is_source_duty("source-offer"));
+        assert!(!db.is_source_duty("license-text"));
+        assert_eq!(
+            db.exception("GCC-exception-3.1").unwrap().cap,
+            Some(Category::WeakCopyleft)
+        );
+        assert!(db.is_exception_ref("LicenseRef-OpenSSL-exception"));
+        assert!(db.is_exception_ref("LicenseRef-Bison-2.2-exception"));
+        assert!(!db.is_exception_ref("LicenseRef-exceptional-license"));
+        assert!(!db.is_exception_ref("Autoconf-exception"));
+    }
+
+    #[test]
+    fn bad_data_is_refused() {
+        let ok = DATA.to_string();
+        assert!(Db::parse(&ok.replacen("\"public-domain\"", "\"pd\"", 1)).is_err());
+        let twice = ok.replacen(
+            "\"ids\": [\"MIT\",",
+            "\"ids\": [\"GPL-2.0-only\", \"MIT\",",
+            1,
+        );
+        assert!(Db::parse(&twice)
+            .unwrap_err()
+            .contains("more than one rule"));
+        let undefined = ok.replacen("\"duties\": [\"state-changes\"]", "\"duties\": [\"x\"]", 1);
+        assert!(Db::parse(&undefined).unwrap_err().contains("not defined"));
+    }
+
+    #[test]
+    fn categories_parse_from_their_names() {
+        assert_eq!(
+            "Strong-Copyleft".parse::<Category>(),
+            Ok(Category::StrongCopyleft)
+        );
+        assert!("copyleft"
+            .parse::<Category>()
+            .unwrap_err()
+            .contains("available"));
+    }
+}

@@ -1,0 +1,304 @@
+//! Policy for pipelines: fail the build when a distributed package has a license the
+//! organization does not ship.
+//!
+//! `--fail-on CATEGORY` matches a package when any term that applies to it (after `OR`
+//! choices) is of that category, so `--fail-on unknown` catches every package with a term
+//! nobody has classified yet, even beside known ones. `--deny ID` matches a license or
+//! exception identifier among those terms: a bare family (`GPL-3.0`) matches its `-only`
+//! and `-or-later` forms and `+`, a suffixed one (`GPL-3.0-only`) only itself. Only
+//! distributed packages and license files count: what the delivery mode does not
+//! distribute is not ours to answer for.
+
+use serde::Serialize;
+
+use super::db::Category;
+use super::{Obligations, Term};
+use crate::model::Origin;
+
+/// What the pipeline refuses to ship.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Policy {
+    /// Categories that fail the scan.
+    pub fail_on: Vec<Category>,
+    /// License or exception identifiers that fail the scan.
+    pub deny: Vec<String>,
+}
+
+impl Policy {
+    /// Whether the policy checks anything.
+    pub fn is_empty(&self) -> bool {
+        self.fail_on.is_empty() && self.deny.is_empty()
+    }
+
+    /// Checks a `--deny` identifier: an SPDX license or exception id, a license family
+    /// (`GPL-3.0`), or a `LicenseRef-`.
+    pub fn check_deny_id(id: &str) -> Result<(), String> {
+        let id = id.trim();
+        let ok = spdx::license_id(id).is_some()
+            || spdx::exception_id(id).is_some()
+            || spdx::license_id(&format!("{id}-only")).is_some()
+            || (id.starts_with("LicenseRef-") && id.len() > "LicenseRef-".len());
+        if ok {
+            Ok(())
+        } else {
+            Err(format!(
+                "--deny {id:?} is not an SPDX license or exception identifier, a license family such as GPL-3.0, or a LicenseRef-"
+            ))
+        }
+    }
+}
+
+/// One distributed package (or license file) that the policy refuses.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Violation {
+    /// Package name, or the file's path.
+    pub package: String,
+    /// Package version (empty for a file).
+    pub version: String,
+    /// Layer.
+    pub layer: usize,
+    /// That layer's origin.
+    pub origin: Origin,
+    /// The concluded license.
+    pub license: String,
+    /// The category of the matching term.
+    pub category: Category,
+    /// The rule that matched: `fail-on CATEGORY` or `deny ID`.
+    pub rule: String,
+    /// The term that matched, and why it has that category.
+    pub reason: String,
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = if self.version.is_empty() {
+            self.package.clone()
+        } else {
+            format!("{} {}", self.package, self.version)
+        };
+        write!(
+            f,
+            "{what} (layer {}, {}): license {}, category {}: matches --{}: {}",
+            self.layer,
+            self.origin.as_str(),
+            self.license,
+            self.category,
+            self.rule,
+            self.reason
+        )
+    }
+}
+
+fn base(id: &str) -> &str {
+    let id = id.strip_suffix('+').unwrap_or(id);
+    id.strip_suffix("-only")
+        .or_else(|| id.strip_suffix("-or-later"))
+        .unwrap_or(id)
+}
+
+/// Whether `deny` names `id`: exactly, or as the bare family of a `-only`/`-or-later`/`+`
+/// form.
+fn denies(deny: &str, id: &str) -> bool {
+    let deny = deny.trim();
+    if deny.eq_ignore_ascii_case(id) {
+        return true;
+    }
+    let bare = base(deny) == deny;
+    bare && base(id).eq_ignore_ascii_case(deny)
+}
+
+fn matches(policy: &Policy, terms: &[Term]) -> Vec<(String, Category, String)> {
+    let mut out = Vec::new();
+    for t in terms.iter().filter(|t| !t.grant_only) {
+        if policy.fail_on.contains(&t.category) {
+            out.push((
+                format!("fail-on {}", t.category),
+                t.category,
+                if t.category == Category::Unknown {
+                    format!("{} is unknown: {}", t.license, t.basis)
+                } else {
+                    format!("{} is {}", t.license, t.category)
+                },
+            ));
+        }
+    }
+    for d in &policy.deny {
+        for t in terms {
+            let hit = denies(d, &t.license) || t.exception.as_deref().is_some_and(|e| denies(d, e));
+            if hit {
+                out.push((
+                    format!("deny {}", d.trim()),
+                    t.category,
+                    match &t.exception {
+                        Some(e) => format!("{} WITH {e} applies", t.license),
+                        None => format!("{} applies", t.license),
+                    },
+                ));
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|m| seen.insert(m.0.clone()));
+    out
+}
+
+/// Every distributed package and license file the policy refuses, one violation per rule
+/// that matched, in package order.
+pub fn check(ob: &Obligations, policy: &Policy) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let db = super::db();
+    for p in &ob.packages {
+        for (rule, category, reason) in matches(policy, &p.terms) {
+            out.push(Violation {
+                package: p.name.clone(),
+                version: p.version.clone(),
+                layer: p.layer,
+                origin: p.origin,
+                license: p.license.clone(),
+                category,
+                rule,
+                reason,
+            });
+        }
+    }
+    for f in &ob.files {
+        let e = super::expr::evaluate(db, &f.license, None);
+        for (rule, category, reason) in matches(policy, &e.terms) {
+            out.push(Violation {
+                package: format!("/{}", f.path),
+                version: String::new(),
+                layer: f.layer,
+                origin: f.origin,
+                license: f.license.clone(),
+                category,
+                rule,
+                reason,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::{deb, report};
+    use super::super::{evaluate, Delivery};
+    use super::*;
+
+    fn ob() -> Obligations {
+        let mut r = report(&[Origin::Base, Origin::Authored]);
+        r.packages = vec![
+            deb(
+                "libc6",
+                "2.36-9",
+                ("glibc", "2.36-9"),
+                0,
+                Origin::Base,
+                "LGPL-2.1-or-later",
+            ),
+            deb(
+                "bash",
+                "5.2-2",
+                ("bash", "5.2-2"),
+                0,
+                Origin::Base,
+                "GPL-3.0-or-later",
+            ),
+            deb(
+                "jq",
+                "1.6-2",
+                ("jq", "1.6-2"),
+                1,
+                Origin::Authored,
+                "MIT AND LicenseRef-Frob",
+            ),
+            deb(
+                "perl-x",
+                "1",
+                ("perl-x", "1"),
+                1,
+                Origin::Authored,
+                "GPL-3.0-only OR Artistic-2.0",
+            ),
+        ];
+        evaluate(&r, Delivery::Image)
+    }
+
+    fn hits(v: &[Violation]) -> Vec<(&str, &str)> {
+        v.iter()
+            .map(|v| (v.package.as_str(), v.rule.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn fail_on_matches_any_term_of_the_category() {
+        let p = Policy {
+            fail_on: vec![Category::StrongCopyleft, Category::Unknown],
+            deny: vec![],
+        };
+        let v = check(&ob(), &p);
+        assert_eq!(
+            hits(&v),
+            [
+                ("bash", "fail-on strong-copyleft"),
+                ("jq", "fail-on unknown")
+            ]
+        );
+        assert!(v[1].reason.contains("LicenseRef-Frob"));
+        let line = v[0].to_string();
+        assert!(line.contains("bash 5.2-2 (layer 0, base)"), "{line}");
+        assert!(line.contains("license GPL-3.0-or-later"), "{line}");
+    }
+
+    #[test]
+    fn deny_matches_families_and_exact_ids_among_the_chosen_terms() {
+        let p = Policy {
+            fail_on: vec![],
+            deny: vec!["GPL-3.0".into()],
+        };
+        // perl-x picked Artistic-2.0, so only bash matches.
+        assert_eq!(hits(&check(&ob(), &p)), [("bash", "deny GPL-3.0")]);
+        let p = Policy {
+            fail_on: vec![],
+            deny: vec!["GPL-3.0-only".into()],
+        };
+        assert!(check(&ob(), &p).is_empty());
+        let p = Policy {
+            fail_on: vec![],
+            deny: vec!["lgpl-2.1-or-later".into()],
+        };
+        assert_eq!(
+            hits(&check(&ob(), &p)),
+            [("libc6", "deny lgpl-2.1-or-later")]
+        );
+    }
+
+    #[test]
+    fn undistributed_packages_never_fail() {
+        let mut r = report(&[Origin::Base]);
+        r.packages = vec![deb(
+            "bash",
+            "5",
+            ("bash", "5"),
+            0,
+            Origin::Base,
+            "GPL-3.0-only",
+        )];
+        let p = Policy {
+            fail_on: vec![Category::StrongCopyleft],
+            deny: vec![],
+        };
+        assert!(check(&evaluate(&r, Delivery::Layers), &p).is_empty());
+        assert_eq!(check(&evaluate(&r, Delivery::Image), &p).len(), 1);
+    }
+
+    #[test]
+    fn deny_ids_are_checked() {
+        assert!(Policy::check_deny_id("GPL-3.0").is_ok());
+        assert!(Policy::check_deny_id("GPL-3.0-or-later").is_ok());
+        assert!(Policy::check_deny_id("Classpath-exception-2.0").is_ok());
+        assert!(Policy::check_deny_id("LicenseRef-Foo").is_ok());
+        assert!(Policy::check_deny_id("GPL").is_err());
+        assert!(Policy::check_deny_id("LicenseRef-").is_err());
+    }
+}

@@ -1,0 +1,415 @@
+//! The NOTICE (attribution) file: every distributed package's copyright notices and the
+//! texts of the licenses that apply to it, each distinct text once.
+//!
+//! The file is rendered from a minijinja template. The default, `templates/notice.txt.j2`,
+//! is embedded; `--template FILE` replaces it. The template receives:
+//!
+//! - `image` (`source`, `name`, `config_digest`), `created`, `tool`,
+//!   `delivery` (`mode`, `explanation`, `distributed_layers`);
+//! - `components`: packages grouped when they share source, license and copyright lines,
+//!   each with `packages` (`name`, `version`, `layer`, `origin`), `layers` (`"0 (base)"`),
+//!   `source`, `license`, `copyright` (lines), `texts` (numbers into `texts`) and `missing`
+//!   (license terms whose text is not known, with `id` and `hint`);
+//! - `texts`: each distinct license or exception text once, with `number`, `ids`, `name`
+//!   and `text`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+
+use minijinja::syntax::SyntaxConfig;
+use minijinja::value::Serde;
+use minijinja::Environment;
+use serde::Serialize;
+
+use super::RenderContext;
+use crate::model::{Package, Report};
+use crate::obligations::{self, Delivery, Term};
+
+/// The default template.
+pub const DEFAULT_TEMPLATE: &str = include_str!("../../templates/notice.txt.j2");
+
+#[derive(Debug, Serialize)]
+struct Context {
+    image: ImageCtx,
+    created: String,
+    tool: String,
+    delivery: DeliveryCtx,
+    components: Vec<Component>,
+    texts: Vec<Text>,
+}
+
+#[derive(Debug, Serialize)]
+struct ImageCtx {
+    source: String,
+    name: String,
+    config_digest: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct DeliveryCtx {
+    mode: Delivery,
+    explanation: &'static str,
+    distributed_layers: Vec<usize>,
+}
+
+#[derive(Debug, Serialize)]
+struct Component {
+    packages: Vec<PackageCtx>,
+    layers: Vec<String>,
+    source: Option<String>,
+    license: String,
+    copyright: Vec<String>,
+    texts: Vec<usize>,
+    missing: Vec<Missing>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct PackageCtx {
+    name: String,
+    version: String,
+    layer: usize,
+    origin: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+struct Missing {
+    id: String,
+    hint: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Text {
+    number: usize,
+    ids: Vec<String>,
+    name: String,
+    text: String,
+}
+
+/// The identifier whose text a term needs (`+` dropped: the text is the version's).
+fn text_ids(t: &Term) -> Vec<String> {
+    let mut ids = vec![t.license.trim_end_matches('+').to_string()];
+    ids.extend(t.exception.clone());
+    ids
+}
+
+/// The full name and text of a license or exception id, from the SPDX list or from the
+/// package's own copyright file.
+fn lookup(id: &str, p: &Package, ctx: &RenderContext) -> Option<(String, String)> {
+    if let Some(l) = spdx::license_id(id) {
+        // `X-or-later` grants the same license text as `X-only` (the SPDX list keeps two
+        // renditions of it): print one.
+        let text = id
+            .strip_suffix("-or-later")
+            .and_then(|stem| spdx::license_id(&format!("{stem}-only")))
+            .unwrap_or(l)
+            .text();
+        let name = l
+            .full_name
+            .strip_suffix(" only")
+            .or_else(|| l.full_name.strip_suffix(" or later"))
+            .unwrap_or(l.full_name);
+        return Some((name.to_string(), text.to_string()));
+    }
+    if let Some(e) = spdx::exception_id(id) {
+        return Some((format!("{} (exception)", e.name), e.text().to_string()));
+    }
+    p.license
+        .texts
+        .get(id)
+        .or_else(|| ctx.license_texts.get(id))
+        .map(|t| (id.to_string(), t.clone()))
+}
+
+fn context(report: &Report, ctx: &RenderContext) -> Context {
+    let ob = obligations::evaluate(report, ctx.delivery);
+    // Distinct texts, keyed by content with runs of white space made one (the SPDX list
+    // spells some copies of one text with different spacing); ids that share a text are
+    // listed together, and the text is kept as first met.
+    let mut by_text: BTreeMap<String, (Vec<String>, String, String)> = BTreeMap::new();
+    // Packages grouped by (source, license, copyright lines, text contents, missing).
+    type Key = (
+        Option<String>,
+        String,
+        Vec<String>,
+        Vec<String>,
+        Vec<Missing>,
+    );
+    let mut groups: BTreeMap<Key, Vec<PackageCtx>> = BTreeMap::new();
+    let by_identity: HashMap<(&str, &str, usize), &Package> = report
+        .packages
+        .iter()
+        .map(|p| ((p.name.as_str(), p.version.as_str(), p.layer.index), p))
+        .collect();
+    for po in &ob.packages {
+        let Some(p) = by_identity.get(&(po.name.as_str(), po.version.as_str(), po.layer)) else {
+            continue;
+        };
+        let mut texts = Vec::new();
+        let mut missing = Vec::new();
+        for t in po.terms.iter() {
+            for id in text_ids(t) {
+                match lookup(&id, p, ctx) {
+                    Some((name, text)) => {
+                        let key = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                        let entry = by_text
+                            .entry(key.clone())
+                            .or_insert_with(|| (Vec::new(), name, text));
+                        if !entry.0.contains(&id) {
+                            entry.0.push(id.clone());
+                        }
+                        if !texts.contains(&key) {
+                            texts.push(key);
+                        }
+                    }
+                    None => {
+                        let hint = match p.license.evidence.first() {
+                            Some(e) => format!("see /{} in the image", e.path),
+                            None => match &p.license.reason {
+                                Some(r) => format!("no license text known: {r}"),
+                                None => "no license text known".into(),
+                            },
+                        };
+                        let m = Missing { id, hint };
+                        if !missing.contains(&m) {
+                            missing.push(m);
+                        }
+                    }
+                }
+            }
+        }
+        let key = (
+            po.source.clone(),
+            po.license.clone(),
+            p.copyright.clone(),
+            texts,
+            missing,
+        );
+        groups.entry(key).or_default().push(PackageCtx {
+            name: po.name.clone(),
+            version: po.version.clone(),
+            layer: po.layer,
+            origin: po.origin.as_str(),
+        });
+    }
+    // Number the texts by their first id, so the order does not depend on their content.
+    let mut texts: Vec<(Vec<String>, String, String, String)> = by_text
+        .into_iter()
+        .map(|(key, (mut ids, name, text))| {
+            ids.sort();
+            (ids, name, text, key)
+        })
+        .collect();
+    texts.sort();
+    let number = |key: &str| texts.iter().position(|t| t.3 == key).map(|i| i + 1);
+    let mut components: Vec<Component> = groups
+        .into_iter()
+        .map(
+            |((source, license, copyright, ts, missing), packages)| Component {
+                layers: {
+                    let mut l: Vec<(usize, &str)> =
+                        packages.iter().map(|p| (p.layer, p.origin)).collect();
+                    l.sort_unstable();
+                    l.dedup();
+                    l.into_iter().map(|(i, o)| format!("{i} ({o})")).collect()
+                },
+                texts: {
+                    let mut n: Vec<usize> = ts.iter().filter_map(|t| number(t)).collect();
+                    n.sort_unstable();
+                    n
+                },
+                packages,
+                source,
+                license,
+                copyright,
+                missing,
+            },
+        )
+        .collect();
+    components.sort_by(|a, b| {
+        let key = |c: &Component| {
+            c.packages
+                .first()
+                .map(|p| (p.name.clone(), p.version.clone()))
+        };
+        key(a).cmp(&key(b))
+    });
+    Context {
+        image: ImageCtx {
+            source: report.image.source.clone(),
+            name: report
+                .image
+                .repo_tags
+                .first()
+                .cloned()
+                .unwrap_or_else(|| report.image.source.clone()),
+            config_digest: report.image.config_digest.clone(),
+        },
+        created: ctx.timestamp.clone(),
+        tool: format!("layerbom {}", ctx.tool_version),
+        delivery: DeliveryCtx {
+            mode: ob.delivery.mode,
+            explanation: ob.delivery.explanation,
+            distributed_layers: ob.delivery.distributed_layers.clone(),
+        },
+        components,
+        texts: texts
+            .into_iter()
+            .enumerate()
+            .map(|(i, (ids, name, text, _))| Text {
+                number: i + 1,
+                ids,
+                name,
+                text,
+            })
+            .collect(),
+    }
+}
+
+fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    if let Ok(syntax) = SyntaxConfig::builder()
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .build()
+    {
+        env.set_syntax(syntax);
+    }
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env
+}
+
+/// Checks that a template parses, so a broken `--template` is refused before the scan.
+pub fn check_template(source: &str) -> Result<(), String> {
+    let env = environment();
+    env.template_from_str(source)
+        .map(|_| ())
+        .map_err(|e| format!("{e:#}"))
+}
+
+/// Renders the NOTICE text for `report` with the default template or `ctx.notice_template`.
+pub fn render(report: &Report, ctx: &RenderContext) -> Result<String, String> {
+    let env = environment();
+    let source = ctx.notice_template.as_deref().unwrap_or(DEFAULT_TEMPLATE);
+    let tmpl = env
+        .template_from_str(source)
+        .map_err(|e| format!("{e:#}"))?;
+    tmpl.render(Serde(context(report, ctx)))
+        .map_err(|e| format!("the NOTICE template failed: {e:#}"))
+}
+
+/// Writes the NOTICE file.
+pub fn write(report: &Report, ctx: &RenderContext, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut text = render(report, ctx).map_err(std::io::Error::other)?;
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    out.write_all(text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Origin;
+    use crate::obligations::testutil::{deb, report};
+
+    fn sample() -> Report {
+        let mut r = report(&[Origin::Base, Origin::Authored]);
+        let mut a = deb(
+            "libc6",
+            "2.36-9",
+            ("glibc", "2.36-9"),
+            0,
+            Origin::Base,
+            "LGPL-2.1-or-later AND GPL-2.0-or-later",
+        );
+        a.copyright = vec!["Copyright 1991 Free Software Foundation".into()];
+        let mut b = deb(
+            "libc-bin",
+            "2.36-9",
+            ("glibc", "2.36-9"),
+            0,
+            Origin::Base,
+            "LGPL-2.1-or-later AND GPL-2.0-or-later",
+        );
+        b.copyright = a.copyright.clone();
+        let mut c = deb(
+            "jq",
+            "1.6-2",
+            ("jq", "1.6-2"),
+            1,
+            Origin::Authored,
+            "GPL-2.0-only AND LicenseRef-Debian-MIT AND LicenseRef-Other",
+        );
+        c.license.texts.insert(
+            "LicenseRef-Debian-MIT".into(),
+            "Permission is hereby granted (jq's variant)".into(),
+        );
+        c.license.evidence.push(crate::model::Evidence {
+            path: "usr/share/doc/jq/copyright".into(),
+            layer: 1,
+            method: "dep5".into(),
+            confidence: 1.0,
+        });
+        r.packages = vec![a, b, c];
+        r
+    }
+
+    fn ctx(r: &Report) -> RenderContext {
+        RenderContext::new(r, Some("1700000000"))
+    }
+
+    #[test]
+    fn every_distinct_text_appears_once_and_shared_texts_list_every_id() {
+        let r = sample();
+        let out = render(&r, &ctx(&r)).unwrap();
+        // GPL-2.0-only and GPL-2.0-or-later share one text.
+        assert_eq!(
+            out.matches("GNU GENERAL PUBLIC LICENSE\nVersion 2, June 1991")
+                .count(),
+            1,
+            "{out}"
+        );
+        assert!(out.contains("GPL-2.0-only, GPL-2.0-or-later"), "{out}");
+        assert!(out.contains("Permission is hereby granted (jq's variant)"));
+        assert!(
+            out.contains("Text not recorded for LicenseRef-Other: see /usr/share/doc/jq/copyright in the image"),
+            "{out}"
+        );
+        assert_eq!(
+            out.matches("Copyright 1991 Free Software Foundation")
+                .count(),
+            1,
+            "grouped"
+        );
+        assert!(
+            out.contains("Copyright notices:\n  Copyright jq authors\n"),
+            "{out}"
+        );
+        assert!(out.contains("libc-bin 2.36-9, libc6 2.36-9"), "{out}");
+    }
+
+    #[test]
+    fn undistributed_packages_are_left_out() {
+        let r = sample();
+        let mut c = ctx(&r);
+        c.delivery = Delivery::Layers;
+        let out = render(&r, &c).unwrap();
+        assert!(!out.contains("libc6"));
+        assert!(out.contains("jq 1.6-2"));
+    }
+
+    #[test]
+    fn a_user_template_replaces_the_default_and_errors_are_reported() {
+        let r = sample();
+        let mut c = ctx(&r);
+        c.notice_template = Some(
+            "{% for c in components %}{{ c.packages[0].name }};{% endfor %}{{ texts|length }}"
+                .into(),
+        );
+        assert_eq!(render(&r, &c).unwrap(), "jq;libc-bin;3");
+        c.notice_template = Some("{{ nothing.here }}".into());
+        assert!(render(&r, &c).unwrap_err().contains("template failed"));
+        assert!(check_template("{% for %}").is_err());
+        assert!(check_template(DEFAULT_TEMPLATE).is_ok());
+    }
+}

@@ -1,0 +1,86 @@
+//! The source-distribution list as CSV (RFC 4180), one row per binary package that owes
+//! a source offer, for spreadsheets.
+
+use std::io::Write;
+
+use super::RenderContext;
+use crate::model::Report;
+use crate::obligations;
+
+/// The header row.
+pub const COLUMNS: [&str; 15] = [
+    "source_type",
+    "source_name",
+    "source_version",
+    "source_commit",
+    "obtain_command",
+    "obtain_url",
+    "obtain_file",
+    "source_duties",
+    "package",
+    "package_version",
+    "arch",
+    "layer",
+    "origin",
+    "license",
+    "delivery",
+];
+
+/// Quotes a field when it needs it; a leading `=`, `+`, `-` or `@` is prefixed with `'` so
+/// spreadsheets do not run it as a formula (the values come from the image).
+fn field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+/// Writes the source-distribution list of `report` in `ctx.delivery` mode.
+pub fn write(report: &Report, ctx: &RenderContext, out: &mut dyn Write) -> std::io::Result<()> {
+    let ob = obligations::evaluate(report, ctx.delivery);
+    writeln!(out, "{}\r", COLUMNS.join(","))?;
+    for s in &ob.sources {
+        for p in &s.packages {
+            let row = [
+                s.kind.as_str(),
+                &s.name,
+                s.version.as_deref().unwrap_or(""),
+                s.commit.as_deref().unwrap_or(""),
+                s.obtain.command.as_deref().unwrap_or(""),
+                s.obtain.url.as_deref().unwrap_or(""),
+                s.obtain.file.as_deref().unwrap_or(""),
+                &p.duties.join(" "),
+                &p.name,
+                &p.version,
+                p.arch.as_deref().unwrap_or(""),
+                &p.layer.to_string(),
+                p.origin.as_str(),
+                &p.license,
+                ob.delivery.mode.as_str(),
+            ];
+            let cells: Vec<String> = row.iter().map(|c| field(c)).collect();
+            writeln!(out, "{}\r", cells.join(","))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_quoted_and_defused() {
+        assert_eq!(field("plain"), "plain");
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(field("-1,2"), "\"'-1,2\"");
+    }
+}
