@@ -430,3 +430,17 @@ fn an_image_without_a_supplier_says_so_in_a_finding() {
         .any(|f| f["kind"] == "supplier-unknown"
             && f["message"].as_str().unwrap().contains("--supplier")));
 }
+
+#[test]
+fn spdx_extracted_licenses_carry_the_texts_the_copyright_files_give() {
+    let doc = document(&sample(), "spdx-json");
+    let infos = doc["hasExtractedLicensingInfos"].as_array().unwrap();
+    let mit = infos
+        .iter()
+        .find(|i| i["licenseId"] == "LicenseRef-Debian-MIT")
+        .unwrap();
+    assert!(mit["extractedText"]
+        .as_str()
+        .unwrap()
+        .starts_with("Permission is hereby granted, free of charge"));
+}

@@ -82,10 +82,19 @@ impl RenderContext {
             .map(format_epoch)
             .or_else(|| report.image.created.as_deref().and_then(normalize_rfc3339))
             .unwrap_or_else(|| format_epoch(0));
+        // One text per `LicenseRef-`: the first package's, in report order.
+        let mut license_texts = BTreeMap::new();
+        for p in &report.packages {
+            for (id, text) in &p.license.texts {
+                license_texts
+                    .entry(id.clone())
+                    .or_insert_with(|| text.clone());
+            }
+        }
         RenderContext {
             timestamp,
             tool_version: env!("CARGO_PKG_VERSION"),
-            license_texts: BTreeMap::new(),
+            license_texts,
             delivery: Delivery::default(),
             notice_template: None,
         }
