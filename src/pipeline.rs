@@ -11,7 +11,7 @@ use crate::attribute::origin::{self, BaseDecision};
 use crate::attribute::{attribute, Key, Placed};
 use crate::catalog::os_release::OsRelease;
 use crate::catalog::view::{dpkg_files, resolve_dependencies, Catalog, Cataloged};
-use crate::catalog::{self, purl};
+use crate::catalog::{self, lang, purl};
 use crate::dockerfile::Dockerfile;
 use crate::error::{Error, Location, Result};
 use crate::license::conclude;
@@ -327,6 +327,9 @@ fn packages(
     let purls: Vec<String> = items
         .iter()
         .map(|c| {
+            if let Some(l) = &c.lang {
+                return l.purl.clone();
+            }
             let ns = purl::namespace(os_id, c.kind);
             let upstream = match (c.kind, &c.source) {
                 ("rpm", Some((srpm, _))) => srpm.clone(),
@@ -363,10 +366,15 @@ fn packages(
         .enumerate()
         .map(|(i, p)| {
             let c = &p.item;
-            let lic = match c.kind {
-                "deb" => conclude::debian(overlay, top, &c.name),
-                "apk" => conclude::declared(c.license.as_deref(), Dialect::Apk, &c.db.0, c.db.1),
-                _ => conclude::declared(c.license.as_deref(), Dialect::Rpm, &c.db.0, c.db.1),
+            let lic = match &c.lang {
+                Some(l) => lang::conclude(l, overlay, top),
+                None => match c.kind {
+                    "deb" => conclude::debian(overlay, top, &c.name),
+                    "apk" => {
+                        conclude::declared(c.license.as_deref(), Dialect::Apk, &c.db.0, c.db.1)
+                    }
+                    _ => conclude::declared(c.license.as_deref(), Dialect::Rpm, &c.db.0, c.db.1),
+                },
             };
             Package {
                 kind: c.kind.to_string(),
