@@ -175,6 +175,38 @@ const EXPECTED: &[(&str, &str, &str, &str, usize, &str)] = &[
         "pkg:maven/com.example/greet@1.4.2",
     ),
     ("gem", "rack", "2.2.22", "MIT", 2, "pkg:gem/rack@2.2.22"),
+    (
+        "cargo",
+        "hello-rs",
+        "0.1.0",
+        "NOASSERTION",
+        2,
+        "pkg:cargo/hello-rs@0.1.0",
+    ),
+    (
+        "cargo",
+        "itoa",
+        "1.0.11",
+        "NOASSERTION",
+        2,
+        "pkg:cargo/itoa@1.0.11",
+    ),
+    (
+        "composer",
+        "acme/dual",
+        "0.3.1",
+        "LGPL-2.1-only OR GPL-3.0-or-later",
+        3,
+        "pkg:composer/acme/dual@0.3.1",
+    ),
+    (
+        "composer",
+        "acme/greeter",
+        "1.2.0",
+        "MIT",
+        3,
+        "pkg:composer/acme/greeter@1.2.0",
+    ),
 ];
 
 #[test]

@@ -8,7 +8,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use super::lang::{self, gem, gobin, java, node, python, Inspected, LangPackage};
+use super::lang::{
+    self, composer, gem, gobin, java, node, python, rustbin, Inspected, LangPackage,
+};
 use super::{apk, dpkg, os_release, rpm};
 use crate::model::{Finding, Severity};
 use crate::overlay::Overlay;
@@ -243,6 +245,8 @@ impl<'o, 'a> Catalog<'o, 'a> {
                     parse_node
                 } else if gem::is_spec_path(path) {
                     parse_gem
+                } else if composer::is_installed_path(path) {
+                    parse_composer
                 } else {
                     continue;
                 };
@@ -270,6 +274,7 @@ impl<'o, 'a> Catalog<'o, 'a> {
                 }
                 let pkgs = match found {
                     Inspected::GoBuildInfo(bi) => gobin::packages(bi, path),
+                    Inspected::Auditable(crates) => rustbin::packages(crates, path),
                     Inspected::Jar(info) => {
                         for n in &info.notes {
                             self.note(
@@ -378,6 +383,22 @@ fn parse_node(bytes: &[u8], path: &str, layer: usize) -> (Vec<Cataloged>, Vec<St
 fn parse_gem(bytes: &[u8], path: &str, layer: usize) -> (Vec<Cataloged>, Vec<String>) {
     let pkgs = gem::package(bytes, path, layer).map(|p| lang_cataloged(p, path, layer));
     (pkgs.into_iter().collect(), Vec::new())
+}
+
+fn parse_composer(bytes: &[u8], path: &str, layer: usize) -> (Vec<Cataloged>, Vec<String>) {
+    let pkgs = composer::packages(bytes, path, layer);
+    let warnings = if pkgs.is_empty() && serde_json::from_slice::<serde_json::Value>(bytes).is_err()
+    {
+        vec!["not valid JSON; no Composer package is listed".to_string()]
+    } else {
+        Vec::new()
+    };
+    (
+        pkgs.into_iter()
+            .map(|p| lang_cataloged(p, path, layer))
+            .collect(),
+        warnings,
+    )
 }
 
 fn parse_dpkg(bytes: &[u8], path: &str, layer: usize) -> (Vec<Cataloged>, Vec<String>) {

@@ -64,20 +64,28 @@ pub struct BuildInfo {
 }
 
 /// Tracks the position in an entry while reading forward.
-struct Cursor<'a> {
+pub(crate) struct Cursor<'a> {
     input: &'a mut dyn EntryRead,
-    pos: u64,
+    /// Offset in the file of the next byte.
+    pub pos: u64,
 }
 
-impl Cursor<'_> {
-    fn seek_to(&mut self, offset: u64) -> Option<()> {
+impl<'a> Cursor<'a> {
+    /// A cursor over an entry whose first `pos` bytes were already read.
+    pub fn new(input: &'a mut dyn EntryRead, pos: u64) -> Self {
+        Cursor { input, pos }
+    }
+
+    /// Passes over the bytes up to `offset`; `None` if `offset` is behind.
+    pub fn seek_to(&mut self, offset: u64) -> Option<()> {
         let gap = offset.checked_sub(self.pos)?;
         self.input.skip(gap).ok()?;
         self.pos = offset;
         Some(())
     }
 
-    fn read_up_to(&mut self, n: u64, buf: &mut Vec<u8>) -> Option<()> {
+    /// Appends up to `n` bytes (fewer at the entry's end) to `buf`.
+    pub fn read_up_to(&mut self, n: u64, buf: &mut Vec<u8>) -> Option<()> {
         let got = (&mut *self.input).take(n).read_to_end(buf).ok()?;
         self.pos += got as u64;
         Some(())
@@ -85,7 +93,7 @@ impl Cursor<'_> {
 }
 
 /// Reads an unsigned field of `width` bytes at `at`.
-fn uint(b: &[u8], at: usize, width: usize, big: bool) -> Option<u64> {
+pub(crate) fn uint(b: &[u8], at: usize, width: usize, big: bool) -> Option<u64> {
     let s = b.get(at..at.checked_add(width)?)?;
     let mut v: u64 = 0;
     for i in 0..width {
@@ -95,18 +103,28 @@ fn uint(b: &[u8], at: usize, width: usize, big: bool) -> Option<u64> {
     Some(v)
 }
 
-/// Reads the build information of an ELF executable whose first four bytes were `magic`.
-/// `None` when the file is not a Go executable (or not an ELF this reader understands);
-/// `Some(Err)` when it is Go but the information cannot be read.
-pub fn inspect(
-    magic: [u8; 4],
-    rest: &mut dyn EntryRead,
-    size: u64,
-) -> Option<Result<BuildInfo, String>> {
-    let mut cur = Cursor {
-        input: rest,
-        pos: 4,
-    };
+/// What the ELF header and program headers say, read from the start of the file.
+#[derive(Debug, Clone)]
+pub(crate) struct Elf {
+    /// 64-bit (ELFCLASS64).
+    pub wide: bool,
+    /// Big-endian.
+    pub big: bool,
+    /// Loadable segments: (file offset, file size, executable).
+    pub segments: Vec<(u64, u64, bool)>,
+    /// Section header table: offset, entry size, count, index of the names section.
+    pub shoff: u64,
+    /// Section header entry size.
+    pub shentsize: usize,
+    /// Section header count.
+    pub shnum: usize,
+    /// Index of the section names section.
+    pub shstrndx: usize,
+}
+
+/// Reads the ELF header and program headers of a file whose first four bytes were `magic`;
+/// `None` when it is not an ELF file this reader understands.
+pub(crate) fn read_headers(magic: [u8; 4], cur: &mut Cursor, size: u64) -> Option<Elf> {
     let mut hdr = magic.to_vec();
     cur.read_up_to(60, &mut hdr)?;
     let wide = match hdr.get(4)? {
@@ -119,19 +137,16 @@ pub fn inspect(
         2 => true,
         _ => return None,
     };
-    let (phoff, phentsize, phnum) = if wide {
-        (
-            uint(&hdr, 0x20, 8, big)?,
-            uint(&hdr, 0x36, 2, big)? as usize,
-            uint(&hdr, 0x38, 2, big)? as usize,
-        )
-    } else {
-        (
-            uint(&hdr, 0x1C, 4, big)?,
-            uint(&hdr, 0x2A, 2, big)? as usize,
-            uint(&hdr, 0x2C, 2, big)? as usize,
-        )
-    };
+    let w = if wide { 8 } else { 4 };
+    // e_phoff and e_shoff follow e_entry; the 16-bit fields follow e_flags and e_ehsize.
+    let phoff = uint(&hdr, 0x18 + w, w, big)?;
+    let shoff = uint(&hdr, 0x18 + 2 * w, w, big)?;
+    let half = 0x18 + 3 * w + 4 + 2;
+    let phentsize = uint(&hdr, half, 2, big)? as usize;
+    let phnum = uint(&hdr, half + 2, 2, big)? as usize;
+    let shentsize = uint(&hdr, half + 4, 2, big)? as usize;
+    let shnum = uint(&hdr, half + 6, 2, big)? as usize;
+    let shstrndx = uint(&hdr, half + 8, 2, big)? as usize;
     let min_ent = if wide { 56 } else { 32 };
     if phnum == 0 || phnum > MAX_PHNUM || phentsize < min_ent || phoff > size {
         return None;
@@ -139,7 +154,7 @@ pub fn inspect(
     cur.seek_to(phoff)?;
     let mut ph = Vec::new();
     cur.read_up_to((phentsize * phnum) as u64, &mut ph)?;
-    let mut segments: Vec<(u64, u64)> = ph
+    let mut segments: Vec<(u64, u64, bool)> = ph
         .chunks_exact(phentsize)
         .filter_map(|e| {
             let typ = uint(e, 0, 4, big)?;
@@ -156,14 +171,29 @@ pub fn inspect(
                     uint(e, 16, 4, big)?,
                 )
             };
-            // PT_LOAD, not executable (PF_X), with bytes in the file.
-            (typ == 1 && flags & 1 == 0 && filesz > 0).then_some((offset, filesz))
+            // PT_LOAD with bytes in the file; PF_X marks code.
+            (typ == 1 && filesz > 0).then_some((offset, filesz, flags & 1 != 0))
         })
         .collect();
     segments.sort_unstable();
-    for (offset, filesz) in segments {
-        if offset < cur.pos || offset >= size {
-            continue; // already passed in this forward-only read
+    Some(Elf {
+        wide,
+        big,
+        segments,
+        shoff,
+        shentsize,
+        shnum,
+        shstrndx,
+    })
+}
+
+/// Looks for Go build information in the first 64 KiB of every loadable segment that is
+/// not code, in file order. `None` when there is none (not a Go executable); `Some(Err)`
+/// when it is Go but the information cannot be read.
+pub(crate) fn search(elf: &Elf, cur: &mut Cursor, size: u64) -> Option<Result<BuildInfo, String>> {
+    for &(offset, filesz, exec) in &elf.segments {
+        if exec || offset < cur.pos || offset >= size {
+            continue; // code, or already passed in this forward-only read
         }
         cur.seek_to(offset)?;
         let mut window = Vec::new();
@@ -179,11 +209,11 @@ pub fn inspect(
         }
         // The strings follow the header; read on if the window cut them.
         let mut data = window.split_off(at + HEADER);
-        let more = (MAX_STRINGS.saturating_sub(data.len())) as u64;
-        let remaining = offset.saturating_add(filesz).saturating_sub(cur.pos);
         if let Some((version, info)) = strings(&data) {
             return Some(parse_modinfo(version, info));
         }
+        let more = (MAX_STRINGS.saturating_sub(data.len())) as u64;
+        let remaining = offset.saturating_add(filesz).saturating_sub(cur.pos);
         cur.read_up_to(more.min(remaining), &mut data)?;
         return Some(match strings(&data) {
             Some((version, info)) => parse_modinfo(version, info),
@@ -320,11 +350,11 @@ pub fn packages(bi: &BuildInfo, path: &str) -> Vec<LangPackage> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// An in-memory entry.
-    struct Mem(std::io::Cursor<Vec<u8>>);
+    pub(crate) struct Mem(pub std::io::Cursor<Vec<u8>>);
     impl Read for Mem {
         fn read(&mut self, b: &mut [u8]) -> std::io::Result<usize> {
             self.0.read(b)
@@ -381,7 +411,9 @@ mod tests {
         let mut m = Mem(std::io::Cursor::new(f));
         let mut magic = [0u8; 4];
         m.read_exact(&mut magic).unwrap();
-        inspect(magic, &mut m, size)
+        let mut cur = Cursor::new(&mut m, 4);
+        let elf = read_headers(magic, &mut cur, size)?;
+        search(&elf, &mut cur, size)
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Language packages: what a Dockerfile installed with pip, npm, go, maven and gem.
+//! Language packages: what a Dockerfile installed with pip, npm, go, maven, gem, composer
+//! and cargo.
 //!
 //! An approval that lists only dpkg packages misses most of what an application image
 //! ships: the application itself arrives as Python distributions, `node_modules`, a Go
@@ -8,23 +9,26 @@
 //!
 //! Two ways in:
 //!
-//! - **Metadata files** ([`python`], [`node`], [`gem`]): small files captured by path during
-//!   the layer scan (`*.dist-info/METADATA`, `node_modules/*/package.json`,
-//!   `specifications/*.gemspec`), each parsed once per supplying layer.
-//! - **Binaries and archives** ([`gobin`], [`java`]): Go executables and jar/war/ear files
-//!   are never captured. The layer scan hands each candidate entry's bytes, as they stream
+//! - **Metadata files** ([`python`], [`node`], [`gem`], [`composer`]): small files captured
+//!   by path during the layer scan (`*.dist-info/METADATA`, `node_modules/*/package.json`,
+//!   `specifications/*.gemspec`, `vendor/composer/installed.json`), each parsed once per
+//!   supplying layer.
+//! - **Binaries and archives** ([`gobin`], [`rustbin`], [`java`]): executables (Go build
+//!   information, cargo-auditable data) and jar/war/ear files are never captured. The layer scan hands each candidate entry's bytes, as they stream
 //!   past, to [`LangInspector`], which keeps only a small result ([`Inspected`]) and stops
 //!   reading as soon as it has its answer.
 //!
 //! Every package gets a purl, its declared license, and a concluded license with the
 //! evidence it rests on — or `NOASSERTION` with the reason ([`license`]).
 
+pub mod composer;
 pub mod gem;
 pub mod gobin;
 pub mod java;
 pub mod license;
 pub mod node;
 pub mod python;
+pub mod rustbin;
 
 use std::io::{self, Read};
 use std::sync::Arc;
@@ -40,6 +44,8 @@ use crate::scan::{Content, EntryRead, Inspector};
 /// The largest metadata file captured for a language cataloger (METADATA, package.json,
 /// gemspec); real ones are a few KiB, the largest METADATA files on PyPI about 200 KiB.
 pub const MAX_METADATA: u64 = 1 << 20;
+/// The largest Composer `installed.json` captured (one file lists every PHP package).
+pub const MAX_INSTALLED_JSON: u64 = 16 << 20;
 /// The largest license file captured from a `*.dist-info` directory.
 pub const MAX_LICENSE_FILE: u64 = 256 << 10;
 
@@ -57,6 +63,9 @@ pub fn want(rules: CaptureRulesBuilder) -> CaptureRulesBuilder {
     }
     for p in gem::PATTERNS {
         r = r.want(p, MAX_METADATA);
+    }
+    for p in composer::PATTERNS {
+        r = r.want(p, MAX_INSTALLED_JSON);
     }
     r.inspect(Arc::new(LangInspector))
 }
@@ -121,7 +130,7 @@ impl Concluded {
 /// A language package as a cataloger found it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LangPackage {
-    /// `python`, `npm`, `go-module`, `maven`, `gem`.
+    /// `python`, `npm`, `go-module`, `maven`, `gem`, `composer`, `cargo`.
     pub kind: &'static str,
     /// Name as the ecosystem writes it (`@scope/name` for npm, `group:artifact` for maven).
     pub name: String,
@@ -211,6 +220,8 @@ pub fn conclude(p: &LangPackage, overlay: &Overlay, as_of: usize) -> Conclusion 
 pub enum Inspected {
     /// A Go executable's embedded build information.
     GoBuildInfo(gobin::BuildInfo),
+    /// The crates a Rust executable built with cargo-auditable records.
+    Auditable(Vec<rustbin::Crate>),
     /// The Maven artifacts found in a jar, war or ear (nested archives included).
     Jar(java::JarInfo),
     /// The inspector looked and gave up: the reason is reported as a finding.
@@ -240,8 +251,16 @@ impl Inspector for LangInspector {
         rest: &mut dyn EntryRead,
     ) -> Option<Inspected> {
         if magic == ELF_MAGIC {
-            return gobin::inspect(magic, rest, size).map(|r| match r {
-                Ok(bi) => Inspected::GoBuildInfo(bi),
+            let mut cur = gobin::Cursor::new(rest, 4);
+            let elf = gobin::read_headers(magic, &mut cur, size)?;
+            if let Some(go) = gobin::search(&elf, &mut cur, size) {
+                return Some(match go {
+                    Ok(bi) => Inspected::GoBuildInfo(bi),
+                    Err(why) => Inspected::Unreadable(why),
+                });
+            }
+            return rustbin::search(&elf, &mut cur, size).map(|r| match r {
+                Ok(pkgs) => Inspected::Auditable(pkgs),
                 Err(why) => Inspected::Unreadable(why),
             });
         }
