@@ -9,10 +9,10 @@
 //! data segment.
 //!
 //! The section header table sits at the end of the file, out of reach of a single forward
-//! pass, so this reader uses the program headers, which follow the ELF header: it reads the
-//! first 64 KiB of every loadable segment that is not executable (read-only data and data,
-//! in file order), skipping the bytes between them. A binary that is not Go costs its
-//! headers and at most that many windows, never its whole size.
+//! pass, so this reader uses the program headers, which follow the ELF header: like Go's
+//! reader without section headers, it reads the first 64 KiB of the writable,
+//! non-executable loadable segments, skipping the bytes before them. A binary that is not
+//! Go costs its headers and one such window per data segment, never its whole size.
 //!
 //! Binaries from Go before 1.18 store pointers instead of inline strings; they are reported
 //! as unreadable rather than guessed at.
@@ -110,8 +110,8 @@ pub(crate) struct Elf {
     pub wide: bool,
     /// Big-endian.
     pub big: bool,
-    /// Loadable segments: (file offset, file size, executable).
-    pub segments: Vec<(u64, u64, bool)>,
+    /// Loadable segments: (file offset, file size, flags).
+    pub segments: Vec<(u64, u64, u64)>,
     /// Section header table: offset, entry size, count, index of the names section.
     pub shoff: u64,
     /// Section header entry size.
@@ -154,7 +154,7 @@ pub(crate) fn read_headers(magic: [u8; 4], cur: &mut Cursor, size: u64) -> Optio
     cur.seek_to(phoff)?;
     let mut ph = Vec::new();
     cur.read_up_to((phentsize * phnum) as u64, &mut ph)?;
-    let mut segments: Vec<(u64, u64, bool)> = ph
+    let mut segments: Vec<(u64, u64, u64)> = ph
         .chunks_exact(phentsize)
         .filter_map(|e| {
             let typ = uint(e, 0, 4, big)?;
@@ -171,8 +171,8 @@ pub(crate) fn read_headers(magic: [u8; 4], cur: &mut Cursor, size: u64) -> Optio
                     uint(e, 16, 4, big)?,
                 )
             };
-            // PT_LOAD with bytes in the file; PF_X marks code.
-            (typ == 1 && filesz > 0).then_some((offset, filesz, flags & 1 != 0))
+            // PT_LOAD with bytes in the file.
+            (typ == 1 && filesz > 0).then_some((offset, filesz, flags))
         })
         .collect();
     segments.sort_unstable();
@@ -187,13 +187,16 @@ pub(crate) fn read_headers(magic: [u8; 4], cur: &mut Cursor, size: u64) -> Optio
     })
 }
 
-/// Looks for Go build information in the first 64 KiB of every loadable segment that is
-/// not code, in file order. `None` when there is none (not a Go executable); `Some(Err)`
-/// when it is Go but the information cannot be read.
+/// Looks for Go build information in the first 64 KiB of every writable, non-executable
+/// loadable segment (the data segment, where Go's linker puts `.go.buildinfo` and where Go's
+/// own reader looks when it has no section headers), in file order. `None` when there is
+/// none (not a Go executable); `Some(Err)` when it is Go but the information cannot be read.
 pub(crate) fn search(elf: &Elf, cur: &mut Cursor, size: u64) -> Option<Result<BuildInfo, String>> {
-    for &(offset, filesz, exec) in &elf.segments {
-        if exec || offset < cur.pos || offset >= size {
-            continue; // code, or already passed in this forward-only read
+    const PF_X: u64 = 1;
+    const PF_W: u64 = 2;
+    for &(offset, filesz, flags) in &elf.segments {
+        if flags & (PF_X | PF_W) != PF_W || offset < cur.pos || offset >= size {
+            continue; // code or read-only data, or already passed in this forward-only read
         }
         cur.seek_to(offset)?;
         let mut window = Vec::new();

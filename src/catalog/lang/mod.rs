@@ -330,6 +330,96 @@ pub(crate) fn dir_of(path: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scan::tar::build::header;
+    use crate::scan::{scan_layer, CaptureRules, Expect};
+    use std::io::{Cursor, Seek, SeekFrom};
+
+    /// A layer tar made up on the fly: a header, `size` bytes of content (`head`, then
+    /// zeros), padding and the end marker. It counts the bytes handed out by `read`, so a
+    /// test can tell what the scan read from what it seeked past.
+    struct Synthetic {
+        header: [u8; 512],
+        head: Vec<u8>,
+        size: u64,
+        pos: u64,
+        read: u64,
+    }
+
+    impl Synthetic {
+        fn len(&self) -> u64 {
+            512 + self.size.div_ceil(512) * 512 + 1024
+        }
+    }
+
+    impl Read for Synthetic {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = (buf.len() as u64).min(self.len().saturating_sub(self.pos)) as usize;
+            for (i, b) in buf[..n].iter_mut().enumerate() {
+                let at = self.pos + i as u64;
+                *b = if at < 512 {
+                    self.header[at as usize]
+                } else {
+                    self.head.get((at - 512) as usize).copied().unwrap_or(0)
+                };
+            }
+            self.pos += n as u64;
+            self.read += n as u64;
+            Ok(n)
+        }
+    }
+
+    impl Seek for Synthetic {
+        fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+            self.pos = match to {
+                SeekFrom::Start(p) => p,
+                SeekFrom::Current(d) => self.pos.saturating_add_signed(d),
+                SeekFrom::End(d) => self.len().saturating_add_signed(d),
+            };
+            Ok(self.pos)
+        }
+    }
+
+    #[test]
+    fn a_large_go_executable_is_inspected_without_being_read_or_kept() {
+        const SIZE: u64 = 200 << 20;
+        let data_at = 100 << 20;
+        let modinfo = "path\texample.com/big\nmod\texample.com/big\tv1.0.0\t\n";
+        let elf = gobin::tests::elf_with_buildinfo(data_at, modinfo, data_at + 4096);
+        let mut layer = Synthetic {
+            header: header("usr/bin/big", b'0', SIZE, ""),
+            head: elf,
+            size: SIZE,
+            pos: 0,
+            read: 0,
+        };
+        let mut h = layer.header;
+        h[100..107].copy_from_slice(b"0000755");
+        h[148..156].copy_from_slice(b"        ");
+        let sum: u64 = h.iter().map(|&x| u64::from(x)).sum();
+        h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+        layer.header = h;
+        let rules = want(CaptureRules::builder()).build();
+        let scan = scan_layer(&mut layer, &Expect::default(), &rules, None).unwrap();
+        assert!(scan.captured.is_empty(), "the executable is not captured");
+        match scan.inspected.get("usr/bin/big") {
+            Some(Inspected::GoBuildInfo(bi)) => assert_eq!(bi.path, "example.com/big"),
+            other => panic!("{other:?}"),
+        }
+        // Headers and one 64 KiB window (plus the reader's buffering), not 200 MiB.
+        assert!(layer.read < 1 << 20, "read {} bytes", layer.read);
+    }
+
+    #[test]
+    fn a_jar_that_is_not_a_zip_and_a_script_are_passed_by() {
+        let mut t = Vec::new();
+        crate::scan::tar::build::entry(&mut t, "opt/a.jar", b'0', &[b'x'; 100], "");
+        crate::scan::tar::build::entry(&mut t, "opt/run.sh", b'0', &[b'#'; 100], "");
+        let t = crate::scan::tar::build::finish(t);
+        let rules = want(CaptureRules::builder()).build();
+        let scan = scan_layer(Cursor::new(t), &Expect::default(), &rules, None).unwrap();
+        assert!(scan.inspected.is_empty() && scan.captured.is_empty());
+        assert_eq!(scan.files.len(), 2);
+    }
 
     #[test]
     fn purls_encode_each_segment() {
