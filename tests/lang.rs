@@ -350,3 +350,53 @@ fn sbom_documents_carry_the_language_packages_and_purls() {
         assert_eq!(comp["version"], *version);
     }
 }
+
+#[test]
+fn a_directory_rootfs_is_inspected_the_same_way() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("rootfs");
+    copy_dir(&lang_dir().join("layers/2"), &root);
+    let bin = root.join("usr/local/bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    for name in ["hello-go", "hello-rs"] {
+        let p = write(&bin, name, &gunzip(&format!("{name}.gz")));
+        let mut perm = std::fs::metadata(&p).unwrap().permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perm, 0o755);
+        std::fs::set_permissions(&p, perm).unwrap();
+    }
+    let doc = scan_json(&root, &[]);
+    assert_eq!(
+        find(&doc, "go-module", "github.com/pkg/errors")["version"],
+        "v0.9.1"
+    );
+    assert_eq!(find(&doc, "cargo", "itoa")["version"], "1.0.11");
+    assert_eq!(find(&doc, "maven", "com.example:greet")["version"], "1.4.2");
+    assert_eq!(find(&doc, "gem", "rack")["layer"]["index"], 0);
+}
+
+#[test]
+fn a_metadata_file_over_its_cap_is_a_finding_not_silence() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = dir.path().join("img");
+    let mut big = br#"{"name":"big","version":"1.0.0","license":"MIT","description":""#.to_vec();
+    big.resize(big.len() + (1 << 20), b'x');
+    big.extend_from_slice(b"\"}");
+    let layer = tar_of(&[
+        E::File("app/node_modules/big/package.json", &big),
+        E::File(
+            "app/node_modules/ok/package.json",
+            br#"{"name":"ok","version":"2.0.0","license":"MIT"}"#,
+        ),
+    ]);
+    oci_layout(&img, &[layer]);
+    let doc = scan_json(&img, &[]);
+    let f = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == "lang-metadata-too-large")
+        .expect("a finding");
+    assert_eq!(f["path"], "app/node_modules/big/package.json");
+    assert_eq!(f["layer"], 0);
+    assert_eq!(find(&doc, "npm", "ok")["version"], "2.0.0");
+}
