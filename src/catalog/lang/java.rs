@@ -132,64 +132,56 @@ fn read_into(
         }
         let want = wanted(&name);
         let nested = is_archive_name(&name) && !name.ends_with('/');
-        {
-            // The entry's uncompressed bytes, bounded by csize when it is known.
-            let mut raw: Box<dyn BufRead + '_> = if descriptor && method == 8 {
-                Box::new(BufReader::new(DeflateDecoder::new(&mut *input)))
-            } else if method == 8 {
-                Box::new(BufReader::new(DeflateDecoder::new(
-                    (&mut *input).take(csize),
-                )))
-            } else if method == 0 && !descriptor {
-                Box::new((&mut *input).take(csize))
-            } else if method == 0 {
-                return Err(bad(format!(
-                    "{name}: a stored entry with a data descriptor has no readable end"
-                )));
-            } else if !descriptor {
-                // Another compression: its content is not needed, pass it by.
-                io::copy(&mut (&mut *input).take(csize), &mut io::sink())?;
-                continue;
-            } else {
-                return Err(bad(format!(
-                    "{name}: compression method {method} is not read"
-                )));
-            };
-            if let Some(kind) = want {
-                let mut buf = Vec::new();
-                (&mut raw).take(MAX_META).read_to_end(&mut buf)?;
-                level.bytes += buf.len();
-                if level.bytes > MAX_LEVEL_BYTES {
-                    info.notes.push(format!(
-                        "{prefix}{name}: more than {MAX_LEVEL_BYTES} bytes of Maven metadata in one archive; the rest is not read"
-                    ));
+        if !descriptor && want.is_none() && !nested {
+            // Not needed and its length is known: pass it by without inflating.
+            io::copy(&mut (&mut *input).take(csize), &mut io::sink())?;
+            continue;
+        }
+        let mut entry = Entry {
+            name: &name,
+            want,
+            nested,
+            depth,
+            prefix,
+        };
+        match (method, descriptor) {
+            (8, true) => {
+                // The end is where the deflate stream ends; the decoder reads no further.
+                let mut raw = BufReader::new(DeflateDecoder::new(&mut *input));
+                if !entry.read(&mut raw, &mut level, info)? {
                     break;
                 }
-                match kind {
-                    Wanted::Properties => level.properties.push((name.clone(), buf)),
-                    Wanted::Pom => level.poms.push((name.clone(), buf)),
-                    Wanted::Manifest if depth == 0 => {
-                        info.bundle_license = manifest_header(&buf, "Bundle-License");
-                    }
-                    Wanted::Manifest => {}
-                }
-            } else if nested && depth + 1 < MAX_DEPTH && info.artifacts.len() < MAX_ARTIFACTS {
-                let inner_prefix = format!("{prefix}{name}!/");
-                let mut sig = [0u8; 4];
-                let n = read_full(&mut raw, &mut sig)?;
-                if n == 4 && &sig == b"PK\x03\x04" {
-                    let mut inner = BufReader::new(io::Cursor::new(sig).chain(&mut raw));
-                    if let Err(e) = read_into(&mut inner, depth + 1, &inner_prefix, info) {
-                        info.notes.push(format!("{prefix}{name}: {e}"));
-                    }
-                }
-            } else if nested {
-                info.notes.push(format!(
-                    "{prefix}{name}: nested deeper than {MAX_DEPTH} archives or past {MAX_ARTIFACTS} artifacts; not read"
-                ));
             }
-            // Whatever was not read is passed by (inflated, to find the end).
-            io::copy(&mut raw, &mut io::sink())?;
+            (8, false) => {
+                let mut raw = BufReader::new(DeflateDecoder::new((&mut *input).take(csize)));
+                let more = entry.read(&mut raw, &mut level, info)?;
+                // Compressed bytes the stream did not need still belong to the entry.
+                io::copy(&mut raw.into_inner().into_inner(), &mut io::sink())?;
+                if !more {
+                    break;
+                }
+            }
+            (0, false) => {
+                let mut raw = (&mut *input).take(csize);
+                let more = entry.read(&mut raw, &mut level, info)?;
+                if !more {
+                    break;
+                }
+            }
+            (0, true) => {
+                return Err(bad(format!(
+                    "{name}: a stored entry with a data descriptor has no readable end"
+                )))
+            }
+            (_, false) => {
+                io::copy(&mut (&mut *input).take(csize), &mut io::sink())?;
+                continue;
+            }
+            (_, true) => {
+                return Err(bad(format!(
+                    "{name}: compression method {method} is not read"
+                )))
+            }
         }
         if descriptor {
             // crc, compressed and uncompressed sizes, optionally after a signature.
@@ -202,6 +194,65 @@ fn read_into(
     }
     pair(level, prefix, info);
     Ok(())
+}
+
+/// One entry of an archive level, and what to do with its content.
+struct Entry<'n> {
+    name: &'n str,
+    want: Option<Wanted>,
+    nested: bool,
+    depth: usize,
+    prefix: &'n str,
+}
+
+impl Entry<'_> {
+    /// Keeps the entry's metadata or reads the archive nested in it, then passes by the
+    /// rest of its content. `false` when the archive should not be read further.
+    fn read(
+        &mut self,
+        raw: &mut dyn BufRead,
+        level: &mut Level,
+        info: &mut JarInfo,
+    ) -> io::Result<bool> {
+        let (name, prefix) = (self.name, self.prefix);
+        if let Some(kind) = self.want.take() {
+            let mut buf = Vec::new();
+            (&mut *raw).take(MAX_META).read_to_end(&mut buf)?;
+            level.bytes += buf.len();
+            if level.bytes > MAX_LEVEL_BYTES {
+                info.notes.push(format!(
+                    "{prefix}{name}: more than {MAX_LEVEL_BYTES} bytes of Maven metadata in one archive; the rest is not read"
+                ));
+                return Ok(false);
+            }
+            match kind {
+                Wanted::Properties => level.properties.push((name.to_string(), buf)),
+                Wanted::Pom => level.poms.push((name.to_string(), buf)),
+                Wanted::Manifest if self.depth == 0 => {
+                    info.bundle_license = manifest_header(&buf, "Bundle-License");
+                }
+                Wanted::Manifest => {}
+            }
+        } else if self.nested && self.depth + 1 < MAX_DEPTH && info.artifacts.len() < MAX_ARTIFACTS
+        {
+            let inner_prefix = format!("{prefix}{name}!/");
+            let mut sig = [0u8; 4];
+            let n = read_full(&mut *raw, &mut sig)?;
+            if n == 4 && &sig == b"PK\x03\x04" {
+                let mut inner = BufReader::new(io::Cursor::new(sig).chain(&mut *raw));
+                if let Err(e) = read_into(&mut inner, self.depth + 1, &inner_prefix, info) {
+                    info.notes.push(format!("{prefix}{name}: {e}"));
+                }
+            }
+        } else if self.nested {
+            info.notes.push(format!(
+                "{prefix}{name}: nested deeper than {MAX_DEPTH} archives or past {MAX_ARTIFACTS} artifacts; not read"
+            ));
+        }
+        // Whatever was not read is passed by (inflated, to find the end).
+        io::copy(raw, &mut io::sink())?;
+        Ok(true)
+    }
 }
 
 /// Reads until `buf` is full or the input ends.
@@ -488,6 +539,63 @@ pub(crate) mod tests {
         }
         out.extend_from_slice(b"PK\x01\x02");
         out
+    }
+
+    /// A zip with sizes in the local headers (no data descriptors), entries stored or
+    /// deflated, as Spring Boot writes nested jars.
+    fn zip_sized(entries: &[(&str, &[u8], bool)]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (name, data, deflate) in entries {
+            let body = if *deflate {
+                let mut enc =
+                    flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+                enc.write_all(data).unwrap();
+                enc.finish().unwrap()
+            } else {
+                data.to_vec()
+            };
+            out.extend_from_slice(b"PK\x03\x04");
+            out.extend_from_slice(&20u16.to_le_bytes());
+            out.extend_from_slice(&0u16.to_le_bytes());
+            out.extend_from_slice(&(if *deflate { 8u16 } else { 0 }).to_le_bytes());
+            out.extend_from_slice(&[0; 8]); // time, date, crc
+            out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+            out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            out.extend_from_slice(&0u16.to_le_bytes());
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(&body);
+        }
+        out.extend_from_slice(b"PK\x01\x02");
+        out
+    }
+
+    #[test]
+    fn stored_and_sized_entries_are_read_too() {
+        let jar = zip_sized(&[
+            (
+                "META-INF/maven/com.example/greet/pom.properties",
+                PROPS,
+                true,
+            ),
+            ("META-INF/maven/com.example/greet/pom.xml", POM, false),
+            ("big.bin", &[7u8; 100_000], true),
+        ]);
+        let boot = zip_sized(&[
+            ("BOOT-INF/classes/app.properties", b"x=1", true),
+            ("BOOT-INF/lib/greet.jar", &jar, false),
+            ("BOOT-INF/lib/greet2.jar", &jar, true),
+        ]);
+        let info = read_archive(&mut &boot[..], 0).unwrap();
+        let locations: Vec<&str> = info.artifacts.iter().map(|a| a.location.as_str()).collect();
+        assert_eq!(
+            locations,
+            [
+                "BOOT-INF/lib/greet.jar!/META-INF/maven/com.example/greet/pom.properties",
+                "BOOT-INF/lib/greet2.jar!/META-INF/maven/com.example/greet/pom.properties"
+            ]
+        );
+        assert_eq!(info.artifacts[0].license_names.len(), 1);
     }
 
     const POM: &[u8] = b"<project><!-- <licenses><license><name>GPL</name></license></licenses> --><licenses><license><name>The Apache Software License, Version 2.0</name><url>https://www.apache.org/licenses/LICENSE-2.0.txt</url></license></licenses></project>";
