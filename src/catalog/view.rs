@@ -228,8 +228,8 @@ impl<'o, 'a> Catalog<'o, 'a> {
 
     /// The language packages in the view of layer `i`: every captured metadata file and
     /// every inspected binary that layer `i`'s view still shows from the layer that wrote it.
-    /// Python distributions whose metadata directory a dpkg package owns are left to that
-    /// package (`os` is the view's OS packages).
+    /// Python distributions whose metadata directory an OS package owns (dpkg `.list` files,
+    /// rpm and apk file lists) are left to that package (`os` is the view's OS packages).
     fn lang_packages_as_of(&mut self, i: usize, os: &[Arc<Cataloged>]) -> Vec<Arc<Cataloged>> {
         let overlay = self.overlay;
         let mut out: Vec<Arc<Cataloged>> = Vec::new();
@@ -309,6 +309,10 @@ impl<'o, 'a> Catalog<'o, 'a> {
                         .cloned(),
                 );
             }
+            // rpm and apk databases list each package's files themselves.
+            for p in os.iter().filter(|c| c.kind != "deb") {
+                owned.extend(python::owned_metadata_dirs(&p.files));
+            }
             out.retain(|c| c.kind != "python" || !owned.contains(python::metadata_dir(&c.db.0)));
         }
         out
@@ -329,11 +333,8 @@ impl<'o, 'a> Catalog<'o, 'a> {
             if let Some(s) = self.owned.get(&key) {
                 return Arc::clone(s);
             }
-            let dirs: BTreeSet<String> = dpkg::parse_list(&bytes)
-                .into_iter()
-                .map(|f| f.trim_start_matches('/').to_string())
-                .filter(|f| f.ends_with(".dist-info") || f.ends_with(".egg-info"))
-                .collect();
+            let dirs: BTreeSet<String> =
+                python::owned_metadata_dirs(&dpkg::parse_list(&bytes)).collect();
             let dirs = Arc::new(dirs);
             self.owned.insert(key, Arc::clone(&dirs));
             return dirs;

@@ -239,6 +239,22 @@ pub fn metadata_dir(path: &str) -> &str {
     }
 }
 
+/// The metadata directories among a system package's files (root-relative, or absolute as
+/// package databases write them): `*.dist-info` and `*.egg-info` directories, and the
+/// directories of `METADATA` and `PKG-INFO` files listed without their directory.
+pub fn owned_metadata_dirs(files: &[String]) -> impl Iterator<Item = String> + '_ {
+    files.iter().filter_map(|f| {
+        let f = f.trim_start_matches('/').trim_end_matches('/');
+        if f.ends_with(".dist-info") || f.ends_with(".egg-info") {
+            Some(f.to_string())
+        } else if f.ends_with(".dist-info/METADATA") || f.ends_with(".egg-info/PKG-INFO") {
+            Some(dir_of(f).to_string())
+        } else {
+            None
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,6 +313,27 @@ mod tests {
         );
         assert_eq!(md.homepage, None);
         assert!(package(b"Name: x\n", "site-packages/x.egg-info", 0).is_none());
+    }
+
+    #[test]
+    fn system_packages_own_metadata_directories() {
+        let files: Vec<String> = [
+            "/usr/lib/python3.11/site-packages/six-1.16.0.dist-info",
+            "/usr/lib/python3.11/site-packages/idna-3.4.dist-info/METADATA",
+            "/usr/lib/python3.11/site-packages/six.py",
+            "/usr/lib/python3/dist-packages/x-1.egg-info/",
+        ]
+        .map(String::from)
+        .to_vec();
+        let owned: Vec<String> = owned_metadata_dirs(&files).collect();
+        assert_eq!(
+            owned,
+            [
+                "usr/lib/python3.11/site-packages/six-1.16.0.dist-info",
+                "usr/lib/python3.11/site-packages/idna-3.4.dist-info",
+                "usr/lib/python3/dist-packages/x-1.egg-info"
+            ]
+        );
     }
 
     #[test]
