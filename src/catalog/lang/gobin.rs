@@ -34,6 +34,8 @@ const WINDOW: u64 = 64 << 10;
 const MAX_STRINGS: usize = 1 << 20;
 /// The most program headers read.
 const MAX_PHNUM: usize = 512;
+/// The largest program or section header entry accepted (real ones are 32 to 64 bytes).
+pub(crate) const MAX_ENTSIZE: usize = 256;
 /// The most module lines kept.
 const MAX_LINES: usize = 100_000;
 
@@ -148,7 +150,11 @@ pub(crate) fn read_headers(magic: [u8; 4], cur: &mut Cursor, size: u64) -> Optio
     let shnum = uint(&hdr, half + 6, 2, big)? as usize;
     let shstrndx = uint(&hdr, half + 8, 2, big)? as usize;
     let min_ent = if wide { 56 } else { 32 };
-    if phnum == 0 || phnum > MAX_PHNUM || phentsize < min_ent || phoff > size {
+    if phnum == 0
+        || phnum > MAX_PHNUM
+        || !(min_ent..=MAX_ENTSIZE).contains(&phentsize)
+        || phoff > size
+    {
         return None;
     }
     cur.seek_to(phoff)?;

@@ -30,6 +30,9 @@ const MAX_ENTRIES: usize = 200_000;
 const MAX_ARTIFACTS: usize = 10_000;
 /// The longest entry name accepted.
 const MAX_NAME: usize = 4096;
+/// The most bytes inflated while reading one archive (nested ones included): a deflate
+/// bomb costs at most this much work.
+const MAX_INFLATE: u64 = 4 << 30;
 /// The most metadata bytes kept from one archive level before pairing.
 const MAX_LEVEL_BYTES: usize = 16 << 20;
 
@@ -65,6 +68,8 @@ pub struct JarInfo {
     pub bundle_license: Option<String>,
     /// Nested archives not read because they are nested too deeply, and other limits hit.
     pub notes: Vec<String>,
+    /// Bytes inflated while reading it, bounded by [`MAX_INFLATE`].
+    pub inflated: u64,
 }
 
 fn le16(b: &[u8], at: usize) -> u64 {
@@ -249,8 +254,15 @@ impl Entry<'_> {
                 "{prefix}{name}: nested deeper than {MAX_DEPTH} archives or past {MAX_ARTIFACTS} artifacts; not read"
             ));
         }
-        // Whatever was not read is passed by (inflated, to find the end).
-        io::copy(raw, &mut io::sink())?;
+        // Whatever was not read is passed by (inflated, to find the end), within the budget.
+        let budget = MAX_INFLATE.saturating_sub(info.inflated);
+        let n = io::copy(&mut raw.take(budget), &mut io::sink())?;
+        info.inflated += n;
+        if n == budget {
+            return Err(bad(format!(
+                "{prefix}{name}: more than {MAX_INFLATE} bytes inflated; the archive is not read further"
+            )));
+        }
         Ok(true)
     }
 }

@@ -44,8 +44,9 @@ use crate::scan::{Content, EntryRead, Inspector};
 /// The largest metadata file captured for a language cataloger (METADATA, package.json,
 /// gemspec); real ones are a few KiB, the largest METADATA files on PyPI about 200 KiB.
 pub const MAX_METADATA: u64 = 1 << 20;
-/// The largest Composer `installed.json` captured (one file lists every PHP package).
-pub const MAX_INSTALLED_JSON: u64 = 16 << 20;
+/// The largest Composer `installed.json` captured (one file lists every PHP package; a
+/// large application's is under 1 MiB).
+pub const MAX_INSTALLED_JSON: u64 = 4 << 20;
 /// The largest license file captured from a `*.dist-info` directory.
 pub const MAX_LICENSE_FILE: u64 = 256 << 10;
 

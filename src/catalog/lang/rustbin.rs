@@ -17,7 +17,7 @@ use std::io::Read;
 
 use serde::Deserialize;
 
-use super::gobin::{uint, Cursor, Elf};
+use super::gobin::{uint, Cursor, Elf, MAX_ENTSIZE};
 use super::{purl, Concluded, LangPackage};
 
 /// The most bytes of non-loaded sections kept to look for `.dep-v0`.
@@ -69,7 +69,7 @@ pub(crate) fn search(elf: &Elf, cur: &mut Cursor, size: u64) -> Option<Result<Ve
     let min_ent = if elf.wide { 64 } else { 40 };
     if elf.shnum == 0
         || elf.shnum > MAX_SECTIONS
-        || elf.shentsize < min_ent
+        || !(min_ent..=MAX_ENTSIZE).contains(&elf.shentsize)
         || elf.shoff < loaded_end
         || elf.shoff.checked_add(table)? > size
         || elf.shoff - loaded_end > MAX_TAIL
