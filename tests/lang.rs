@@ -152,6 +152,14 @@ const EXPECTED: &[(&str, &str, &str, &str, usize, &str)] = &[
     ),
     (
         "go-module",
+        "stdlib",
+        "go1.19.8",
+        "NOASSERTION",
+        2,
+        "pkg:golang/stdlib@go1.19.8",
+    ),
+    (
+        "go-module",
         "example.com/layerbom/hello",
         "(devel)",
         "NOASSERTION",
@@ -313,6 +321,8 @@ fn the_go_binary_matches_what_go_version_reports() {
     let text = std::fs::read_to_string(lang_dir().join("bin/hello-go.buildinfo.txt")).unwrap();
     let (_d, img) = image();
     let doc = scan_json(&img, &[]);
+    let go = text.lines().next().unwrap().rsplit(' ').next().unwrap();
+    assert_eq!(find(&doc, "go-module", "stdlib")["version"], go);
     for line in text.lines() {
         let f: Vec<&str> = line.trim().split('\t').collect();
         if matches!(f.first(), Some(&"mod") | Some(&"dep")) {

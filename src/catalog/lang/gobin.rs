@@ -315,8 +315,9 @@ fn parse_modinfo(version: &[u8], info: &[u8]) -> Result<BuildInfo, String> {
     Ok(bi)
 }
 
-/// The Go module packages of one executable at `path`: the main module and every
-/// dependency.
+/// The Go module packages of one executable at `path`: the main module, every dependency,
+/// and the standard library at the Go version that built it (`stdlib`, as Go's
+/// vulnerability database names it).
 ///
 /// A dependency replaced by another module version is reported as that replacement (it is
 /// what was compiled in); one replaced by a local directory keeps the required version,
@@ -325,6 +326,24 @@ pub fn packages(bi: &BuildInfo, path: &str) -> Vec<LangPackage> {
     let reason =
         format!("Go build information in /{path} records modules and versions, not licenses");
     let mut out = Vec::new();
+    if let Some(go) = bi
+        .go_version
+        .split_whitespace()
+        .next()
+        .filter(|v| v.starts_with("go"))
+    {
+        out.push(LangPackage {
+            kind: "go-module",
+            name: "stdlib".into(),
+            version: go.to_string(),
+            purl: purl("golang", &[], "stdlib", go),
+            license: Concluded::none(None, reason.clone()),
+            license_files: Vec::new(),
+            homepage: None,
+            supplier: None,
+            depends: Vec::new(),
+        });
+    }
     let main = bi.main.iter().map(|m| (m, true));
     for (m, is_main) in main.chain(bi.deps.iter().map(|d| (d, false))) {
         let (p, v) = match &m.replaced_by {
@@ -441,6 +460,7 @@ pub(crate) mod tests {
         assert_eq!(
             purls,
             [
+                "pkg:golang/stdlib@go1.22.1",
                 "pkg:golang/example.com/hello",
                 "pkg:golang/github.com/pkg/errors@v0.9.1",
                 "pkg:golang/golang.org/x/text@v0.14.0"
