@@ -366,15 +366,11 @@ fn packages(
         .enumerate()
         .map(|(i, p)| {
             let c = &p.item;
-            let lic = match &c.lang {
-                Some(l) => lang::conclude(l, overlay, top),
-                None => match c.kind {
-                    "deb" => conclude::debian(overlay, top, &c.name),
-                    "apk" => {
-                        conclude::declared(c.license.as_deref(), Dialect::Apk, &c.db.0, c.db.1)
-                    }
-                    _ => conclude::declared(c.license.as_deref(), Dialect::Rpm, &c.db.0, c.db.1),
-                },
+            let lic = match c.kind {
+                _ if c.lang.is_some() => lang::conclude_cataloged(c, overlay, top),
+                "deb" => conclude::debian(overlay, top, &c.name),
+                "apk" => conclude::declared(c.license.as_deref(), Dialect::Apk, &c.db.0, c.db.1),
+                _ => conclude::declared(c.license.as_deref(), Dialect::Rpm, &c.db.0, c.db.1),
             };
             Package {
                 kind: c.kind.to_string(),

@@ -33,6 +33,7 @@ pub mod rustbin;
 use std::io::{self, Read};
 use std::sync::Arc;
 
+use super::view::Cataloged;
 use crate::license::conclude::Conclusion;
 use crate::license::names::{self, Dialect};
 use crate::license::text;
@@ -213,6 +214,28 @@ pub fn conclude(p: &LangPackage, overlay: &Overlay, as_of: usize) -> Conclusion 
         evidence: c.evidence,
         reason: c.reason,
         copyright: Vec::new(),
+    }
+}
+
+/// [`conclude`] for a cataloged record; a record that is not a language package's has no
+/// language metadata to conclude from.
+pub fn conclude_cataloged(c: &Cataloged, overlay: &Overlay, as_of: usize) -> Conclusion {
+    match c.lang.as_deref() {
+        Some(p) => conclude(p, overlay, as_of),
+        None => {
+            let none = Concluded::none(
+                c.license.clone(),
+                format!("{} is not a language package", c.name),
+            );
+            Conclusion {
+                declared: none.declared,
+                declared_spdx: None,
+                concluded: none.concluded,
+                evidence: Vec::new(),
+                reason: none.reason,
+                copyright: Vec::new(),
+            }
+        }
     }
 }
 
