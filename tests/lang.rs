@@ -410,3 +410,29 @@ fn a_metadata_file_over_its_cap_is_a_finding_not_silence() {
     assert_eq!(f["layer"], 0);
     assert_eq!(find(&doc, "npm", "ok")["version"], "2.0.0");
 }
+
+#[test]
+fn a_license_file_over_its_cap_is_named_in_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = dir.path().join("img");
+    let big = vec![b'x'; 300 << 10];
+    let layer = tar_of(&[
+        E::File(
+            "usr/lib/python3.11/site-packages/x-1.0.dist-info/METADATA",
+            b"Metadata-Version: 2.1\nName: x\nVersion: 1.0\nLicense-File: LICENSE\n\n",
+        ),
+        E::File(
+            "usr/lib/python3.11/site-packages/x-1.0.dist-info/LICENSE",
+            &big,
+        ),
+    ]);
+    oci_layout(&img, &[layer]);
+    let doc = scan_json(&img, &[]);
+    let lic = &find(&doc, "python", "x")["license"];
+    assert_eq!(lic["concluded"], "NOASSERTION");
+    let reason = lic["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("x-1.0.dist-info/LICENSE (307200 bytes, over the 262144-byte limit)"),
+        "{reason}"
+    );
+}

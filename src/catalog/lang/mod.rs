@@ -161,12 +161,21 @@ pub fn conclude(p: &LangPackage, overlay: &Overlay, as_of: usize) -> Conclusion 
     let mut c = p.license.clone();
     if c.is_none() && !p.license_files.is_empty() {
         let mut found: Vec<(String, Evidence)> = Vec::new();
+        let mut too_large: Vec<String> = Vec::new();
         for f in &p.license_files {
             let Ok(Some(file)) = overlay.read(f, as_of) else {
                 continue;
             };
-            let Some(Content::Data(bytes)) = file.content else {
-                continue;
+            let bytes = match file.content {
+                Some(Content::Data(bytes)) => bytes,
+                Some(Content::TooLarge { size, limit }) => {
+                    too_large.push(format!(
+                        "/{} ({size} bytes, over the {limit}-byte limit)",
+                        file.path
+                    ));
+                    continue;
+                }
+                None => continue,
             };
             for m in text::identify(&String::from_utf8_lossy(bytes), TEXT_MATCH_MIN) {
                 if let Some(e) = names::normalize(&m.spdx, Dialect::Rpm).expression {
@@ -185,6 +194,13 @@ pub fn conclude(p: &LangPackage, overlay: &Overlay, as_of: usize) -> Conclusion 
             }
         }
         match found.len() {
+            0 if !too_large.is_empty() => {
+                let why = c.reason.take().unwrap_or_default();
+                c.reason = Some(format!(
+                    "{why}; its license files were not read: {}",
+                    too_large.join(", ")
+                ));
+            }
             0 => {
                 let why = c.reason.take().unwrap_or_default();
                 c.reason = Some(format!(
