@@ -31,6 +31,16 @@ pub const LICENSE_PATTERNS: [&str; 4] = [
     "**/dist-packages/*.dist-info/licenses/**",
 ];
 
+/// Where wheels without `License-File` fields keep license files in `.dist-info`.
+const CONVENTIONAL_LICENSE_FILES: [&str; 6] = [
+    "LICENSE",
+    "LICENSE.txt",
+    "LICENSE.md",
+    "LICENCE",
+    "COPYING",
+    "COPYING.txt",
+];
+
 /// The most header lines read from one metadata file.
 const MAX_HEADERS: usize = 10_000;
 
@@ -208,13 +218,19 @@ pub fn package(bytes: &[u8], path: &str, layer: usize) -> Option<LangPackage> {
     } else {
         dir_of(path)
     };
-    let license_files = if dir.ends_with(".dist-info") {
+    let license_files = if !dir.ends_with(".dist-info") {
+        Vec::new()
+    } else if m.license_files.is_empty() {
+        // Wheels built before `License-File` existed put the files here by these names.
+        CONVENTIONAL_LICENSE_FILES
+            .iter()
+            .map(|f| format!("{dir}/{f}"))
+            .collect()
+    } else {
         m.license_files
             .iter()
             .flat_map(|f| [format!("{dir}/{f}"), format!("{dir}/licenses/{f}")])
             .collect()
-    } else {
-        Vec::new()
     };
     Some(LangPackage {
         kind: "python",
@@ -272,6 +288,16 @@ mod tests {
             p.license_files[0],
             "site-packages/attrs-26.1.0.dist-info/LICENSE"
         );
+    }
+
+    #[test]
+    fn without_license_file_fields_the_conventional_names_are_tried() {
+        let m = b"Name: old\nVersion: 1\n";
+        let p = package(m, "site-packages/old-1.dist-info/METADATA", 0).unwrap();
+        assert_eq!(p.license_files[0], "site-packages/old-1.dist-info/LICENSE");
+        assert_eq!(p.license_files.len(), CONVENTIONAL_LICENSE_FILES.len());
+        let egg = package(m, "site-packages/old-1.egg-info/PKG-INFO", 0).unwrap();
+        assert!(egg.license_files.is_empty());
     }
 
     #[test]
