@@ -12,7 +12,7 @@ use crate::attribute::origin::{self, BaseDecision};
 use crate::attribute::{attribute, Key, Placed};
 use crate::catalog::os_release::OsRelease;
 use crate::catalog::view::{dpkg_files, resolve_dependencies, Catalog, Cataloged};
-use crate::catalog::{self, purl};
+use crate::catalog::{self, lang, purl};
 use crate::dockerfile::Dockerfile;
 use crate::error::{Error, Location, Result};
 use crate::license::names::Dialect;
@@ -358,6 +358,9 @@ fn packages(
     let purls: Vec<String> = items
         .iter()
         .map(|c| {
+            if let Some(l) = &c.lang {
+                return l.purl.clone();
+            }
             let ns = purl::namespace(os_id, c.kind);
             let upstream = match (c.kind, &c.source) {
                 ("rpm", Some((srpm, _))) => srpm.clone(),
@@ -396,6 +399,7 @@ fn packages(
         .map(|(i, p)| {
             let c = &p.item;
             let lic = match c.kind {
+                _ if c.lang.is_some() => lang::conclude_cataloged(c, overlay, top),
                 "deb" => conclude::debian(overlay, top, &c.name),
                 "apk" => conclude::declared(c.license.as_deref(), Dialect::Apk, &c.db.0, c.db.1),
                 _ => conclude::declared(c.license.as_deref(), Dialect::Rpm, &c.db.0, c.db.1),

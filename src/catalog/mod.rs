@@ -3,6 +3,7 @@
 
 pub mod apk;
 pub mod dpkg;
+pub mod lang;
 pub mod os_release;
 pub mod purl;
 pub mod rpm;

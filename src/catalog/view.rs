@@ -5,9 +5,12 @@
 //! shared by every view that sees it, so an image whose ten layers do not touch
 //! `var/lib/dpkg/status` parses it once.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
+use super::lang::{
+    self, composer, gem, gobin, java, node, python, rustbin, Inspected, LangPackage,
+};
 use super::{apk, dpkg, os_release, rpm};
 use crate::model::{Finding, Severity};
 use crate::overlay::Overlay;
@@ -44,13 +47,13 @@ pub fn want(rules: CaptureRulesBuilder) -> CaptureRulesBuilder {
     for db in RPM_DBS {
         r = r.want(db, 512 << 20);
     }
-    r
+    lang::want(r)
 }
 
 /// A package as a database records it, in one shape for every ecosystem.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Cataloged {
-    /// `deb`, `rpm` or `apk`.
+    /// `deb`, `rpm`, `apk`, or a language package's kind (`python`, `npm`, …).
     pub kind: &'static str,
     /// Name.
     pub name: String,
@@ -76,6 +79,8 @@ pub struct Cataloged {
     pub provides: Vec<String>,
     /// Files it installs (rpm and apk record them; dpkg keeps them in `.list` files).
     pub files: Vec<String>,
+    /// For a language package: its purl and license conclusion.
+    pub lang: Option<Arc<LangPackage>>,
 }
 
 /// A database parser: bytes, path and layer in; packages and warnings out.
@@ -91,6 +96,8 @@ struct Parsed {
 pub struct Catalog<'o, 'a> {
     overlay: &'o Overlay<'a>,
     cache: HashMap<(usize, String), Arc<Parsed>>,
+    /// The Python metadata directories each dpkg `.list` file owns.
+    owned: HashMap<(usize, String), Arc<BTreeSet<String>>>,
     /// Notes about damaged or unreadable databases, each reported once.
     pub findings: Vec<Finding>,
 }
@@ -101,6 +108,7 @@ impl<'o, 'a> Catalog<'o, 'a> {
         Catalog {
             overlay,
             cache: HashMap::new(),
+            owned: HashMap::new(),
             findings: Vec::new(),
         }
     }
@@ -213,7 +221,125 @@ impl<'o, 'a> Catalog<'o, 'a> {
                 break; // rpm uses one database; the others are leftovers of a migration
             }
         }
+        let lang = self.lang_packages_as_of(i, &out);
+        out.extend(lang);
         out
+    }
+
+    /// The language packages in the view of layer `i`: every captured metadata file and
+    /// every inspected binary that layer `i`'s view still shows from the layer that wrote it.
+    /// Python distributions whose metadata directory an OS package owns (dpkg `.list` files,
+    /// rpm and apk file lists) are left to that package (`os` is the view's OS packages).
+    fn lang_packages_as_of(&mut self, i: usize, os: &[Arc<Cataloged>]) -> Vec<Arc<Cataloged>> {
+        let overlay = self.overlay;
+        let mut out: Vec<Arc<Cataloged>> = Vec::new();
+        for j in 0..=i {
+            let Some(scan) = overlay.layer(j) else {
+                continue;
+            };
+            let visible = |path: &str| overlay.entry(path, i).is_some_and(|s| s.layer == j);
+            for (path, content) in &scan.captured {
+                let parse: Parser = if python::is_metadata_path(path) {
+                    parse_python
+                } else if node::is_manifest_path(path) {
+                    parse_node
+                } else if gem::is_spec_path(path) {
+                    parse_gem
+                } else if composer::is_installed_path(path) {
+                    parse_composer
+                } else {
+                    continue;
+                };
+                if !visible(path) {
+                    continue;
+                }
+                match content {
+                    Content::Data(d) => {
+                        out.extend(self.parsed(j, path, d, parse).packages.iter().cloned());
+                    }
+                    Content::TooLarge { size, limit } => self.note(
+                        Finding::new(
+                            "lang-metadata-too-large",
+                            Severity::Warning,
+                            format!("{path} is {size} bytes, more than the {limit}-byte limit; its package is not listed"),
+                        )
+                        .in_layer(j)
+                        .at_path(path),
+                    ),
+                }
+            }
+            for (path, found) in &scan.inspected {
+                if !visible(path) {
+                    continue;
+                }
+                let pkgs = match found {
+                    Inspected::GoBuildInfo(bi) => gobin::packages(bi, path),
+                    Inspected::Auditable(crates) => rustbin::packages(crates, path),
+                    Inspected::Jar(info) => {
+                        for n in &info.notes {
+                            self.note(
+                                Finding::new("archive-limit", Severity::Info, n.clone())
+                                    .in_layer(j)
+                                    .at_path(path),
+                            );
+                        }
+                        java::packages(info, path, j)
+                    }
+                    Inspected::Unreadable(why) => {
+                        self.note(
+                            Finding::new("binary-unreadable", Severity::Info, why.clone())
+                                .in_layer(j)
+                                .at_path(path),
+                        );
+                        continue;
+                    }
+                };
+                out.extend(
+                    pkgs.into_iter()
+                        .map(|p| Arc::new(lang_cataloged(p, path, j))),
+                );
+            }
+        }
+        if out.iter().any(|c| c.kind == "python") {
+            let mut owned = BTreeSet::new();
+            for deb in os.iter().filter(|c| c.kind == "deb") {
+                owned.extend(
+                    self.owned_python_dirs(i, &deb.name, &deb.arch)
+                        .iter()
+                        .cloned(),
+                );
+            }
+            // rpm and apk databases list each package's files themselves.
+            for p in os.iter().filter(|c| c.kind != "deb") {
+                owned.extend(python::owned_metadata_dirs(&p.files));
+            }
+            out.retain(|c| c.kind != "python" || !owned.contains(python::metadata_dir(&c.db.0)));
+        }
+        out
+    }
+
+    /// The Python metadata directories (`*.dist-info`, `*.egg-info`) a Debian package's
+    /// `.list` file names, as of layer `i`.
+    fn owned_python_dirs(&mut self, i: usize, name: &str, arch: &str) -> Arc<BTreeSet<String>> {
+        let candidates = [
+            format!("var/lib/dpkg/info/{name}:{arch}.list"),
+            format!("var/lib/dpkg/info/{name}.list"),
+        ];
+        for c in candidates {
+            let Some((layer, path, bytes)) = self.read(&c, i) else {
+                continue;
+            };
+            let key = (layer, path);
+            if let Some(s) = self.owned.get(&key) {
+                return Arc::clone(s);
+            }
+            let dirs: BTreeSet<String> =
+                python::owned_metadata_dirs(&dpkg::parse_list(&bytes)).collect();
+            let dirs = Arc::new(dirs);
+            self.owned.insert(key, Arc::clone(&dirs));
+            return dirs;
+        }
+        Arc::new(BTreeSet::new())
     }
 
     /// The os-release of the view of layer `i`.
@@ -223,6 +349,57 @@ impl<'o, 'a> Catalog<'o, 'a> {
             .find_map(|p| self.read(p, i))
             .map(|(_, _, bytes)| os_release::parse(&bytes).0)
     }
+}
+
+/// A language package in the catalog's common shape.
+fn lang_cataloged(p: LangPackage, path: &str, layer: usize) -> Cataloged {
+    Cataloged {
+        kind: p.kind,
+        name: p.name.clone(),
+        version: p.version.clone(),
+        arch: String::new(),
+        source: None,
+        license: p.license.declared.clone(),
+        supplier: p.supplier.clone(),
+        homepage: p.homepage.clone(),
+        commit: None,
+        db: (path.to_string(), layer),
+        depends: p.depends.iter().map(|d| vec![d.clone()]).collect(),
+        provides: Vec::new(),
+        files: Vec::new(),
+        lang: Some(Arc::new(p)),
+    }
+}
+
+fn parse_python(bytes: &[u8], path: &str, layer: usize) -> (Vec<Cataloged>, Vec<String>) {
+    let pkgs = python::package(bytes, path, layer).map(|p| lang_cataloged(p, path, layer));
+    (pkgs.into_iter().collect(), Vec::new())
+}
+
+fn parse_node(bytes: &[u8], path: &str, layer: usize) -> (Vec<Cataloged>, Vec<String>) {
+    let pkgs = node::package(bytes, path, layer).map(|p| lang_cataloged(p, path, layer));
+    (pkgs.into_iter().collect(), Vec::new())
+}
+
+fn parse_gem(bytes: &[u8], path: &str, layer: usize) -> (Vec<Cataloged>, Vec<String>) {
+    let pkgs = gem::package(bytes, path, layer).map(|p| lang_cataloged(p, path, layer));
+    (pkgs.into_iter().collect(), Vec::new())
+}
+
+fn parse_composer(bytes: &[u8], path: &str, layer: usize) -> (Vec<Cataloged>, Vec<String>) {
+    let pkgs = composer::packages(bytes, path, layer);
+    let warnings = if pkgs.is_empty() && serde_json::from_slice::<serde_json::Value>(bytes).is_err()
+    {
+        vec!["not valid JSON; no Composer package is listed".to_string()]
+    } else {
+        Vec::new()
+    };
+    (
+        pkgs.into_iter()
+            .map(|p| lang_cataloged(p, path, layer))
+            .collect(),
+        warnings,
+    )
 }
 
 fn parse_dpkg(bytes: &[u8], path: &str, layer: usize) -> (Vec<Cataloged>, Vec<String>) {
@@ -253,6 +430,7 @@ fn parse_dpkg(bytes: &[u8], path: &str, layer: usize) -> (Vec<Cataloged>, Vec<St
                 depends,
                 provides: p.provides.names().map(str::to_string).collect(),
                 files: Vec::new(),
+                lang: None,
             }
         })
         .collect();
@@ -286,6 +464,7 @@ fn parse_apk(bytes: &[u8], path: &str, layer: usize) -> (Vec<Cataloged>, Vec<Str
                 .collect(),
             provides: p.provides.iter().map(|d| strip(d)).collect(),
             files: p.files,
+            lang: None,
         })
         .collect();
     (packages, warnings.iter().map(ToString::to_string).collect())
@@ -315,6 +494,7 @@ fn parse_rpm(bytes: &[u8], path: &str, layer: usize) -> (Vec<Cataloged>, Vec<Str
                         .collect(),
                     provides: p.provides.iter().map(|d| d.name.clone()).collect(),
                     files: p.files.clone(),
+                    lang: None,
                     name: p.name,
                 })
                 .collect();

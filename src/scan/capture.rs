@@ -5,7 +5,11 @@
 //! language manifests). Each request carries a size cap, so memory is bounded by what the
 //! catalogers need, not by the size of the image.
 
+use std::sync::Arc;
+
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+
+use super::Inspector;
 
 /// The largest total of captured bytes kept for one layer.
 pub const MAX_CAPTURE_PER_LAYER: u64 = 1 << 30;
@@ -16,6 +20,7 @@ pub struct CaptureRules {
     set: GlobSet,
     limits: Vec<u64>,
     patterns: Vec<String>,
+    inspector: Option<Arc<dyn Inspector>>,
 }
 
 impl Default for CaptureRules {
@@ -28,6 +33,7 @@ impl Default for CaptureRules {
 #[derive(Debug, Default)]
 pub struct CaptureRulesBuilder {
     globs: Vec<(Glob, u64, String)>,
+    inspector: Option<Arc<dyn Inspector>>,
 }
 
 impl CaptureRulesBuilder {
@@ -61,6 +67,12 @@ impl CaptureRulesBuilder {
         self
     }
 
+    /// Offers regular files to `inspector` while they stream past (see [`Inspector`]).
+    pub fn inspect(mut self, inspector: Arc<dyn Inspector>) -> Self {
+        self.inspector = Some(inspector);
+        self
+    }
+
     /// The finished rule set.
     pub fn build(self) -> CaptureRules {
         let mut b = GlobSetBuilder::new();
@@ -75,6 +87,7 @@ impl CaptureRulesBuilder {
             set: b.build().unwrap_or_else(|_| GlobSet::empty()),
             limits,
             patterns,
+            inspector: self.inspector,
         }
     }
 }
@@ -95,6 +108,11 @@ impl CaptureRules {
             .into_iter()
             .filter_map(|i| self.limits.get(i).copied())
             .max()
+    }
+
+    /// The inspector offered the files no pattern captures, if one was registered.
+    pub fn inspector(&self) -> Option<&dyn Inspector> {
+        self.inspector.as_deref()
     }
 
     /// The patterns, in the order they were added.

@@ -7,6 +7,12 @@
 //! directories it carries; and the content of the few files that [`CaptureRules`] asked
 //! for. Uncompressed layers whose digest need not be checked are walked by seeking past
 //! file contents, so only headers and captured files are read.
+//!
+//! Binaries and archives are never captured whole. An [`Inspector`] registered with the
+//! capture rules is offered each regular file it [`Inspector::wants`] by name and mode; the
+//! scan reads the entry's first four bytes and, when they are ELF or zip magic, lets the
+//! inspector read on (or skip ahead) through an [`EntryRead`] until it has its answer. Only
+//! its small result is kept, in [`LayerScan::inspected`].
 
 pub mod capture;
 pub mod stream;
@@ -22,6 +28,7 @@ use capture::MAX_CAPTURE_PER_LAYER;
 pub use stream::Compression;
 use tar::{Kind, Skip, TarError, TarReader};
 
+use crate::catalog::lang::Inspected;
 use crate::model::{Finding, Severity};
 
 /// The whiteout prefix of the OCI layer format.
@@ -72,6 +79,8 @@ pub struct LayerScan {
     pub opaque_dirs: Vec<String>,
     /// Content of the captured files, by path.
     pub captured: BTreeMap<String, Content>,
+    /// What the inspector kept of the binaries and archives it read, by path.
+    pub inspected: BTreeMap<String, Inspected>,
     /// The compression the blob turned out to use.
     pub compression: Compression,
     /// `sha256:` digest of the blob as stored, when it was computed.
@@ -121,6 +130,62 @@ pub struct Expect {
     pub verify: bool,
     /// Compute digests even when nothing is expected (a rootfs tar has no manifest).
     pub always_hash: bool,
+}
+
+/// The content of one entry, handed to an [`Inspector`]: it reads no further than the
+/// entry's end, and can pass over bytes (seeking when the layer allows it).
+pub trait EntryRead: Read {
+    /// Passes over `n` bytes of the entry (fewer if it ends first).
+    fn skip(&mut self, n: u64) -> io::Result<()>;
+    /// Bytes of the entry not yet read or skipped.
+    fn left(&self) -> u64;
+}
+
+/// Reads small facts out of binaries and archives while the layer streams past.
+///
+/// Implementations must keep bounded state whatever the entry's size, and should stop
+/// reading as soon as they have their answer: the rest of the entry is skipped.
+pub trait Inspector: std::fmt::Debug + Send + Sync {
+    /// Whether a regular file is worth opening, from its path, mode and size alone.
+    fn wants(&self, path: &str, mode: u32, size: u64) -> bool;
+    /// Reads an entry whose first four bytes are `magic`; `rest` yields the bytes after.
+    fn inspect(
+        &self,
+        path: &str,
+        size: u64,
+        magic: [u8; 4],
+        rest: &mut dyn EntryRead,
+    ) -> Option<Inspected>;
+}
+
+/// The current entry of a [`TarReader`], as an [`EntryRead`].
+struct TarEntry<'a, R: Skip> {
+    tar: &'a mut TarReader<R>,
+}
+
+impl<R: Skip> Read for TarEntry<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let want = (buf.len() as u64).min(self.tar.content_left()) as usize;
+        if want == 0 {
+            return Ok(0);
+        }
+        let n = self.tar.input_mut().read(&mut buf[..want])?;
+        self.tar.consumed(n as u64);
+        Ok(n)
+    }
+}
+
+impl<R: Skip> EntryRead for TarEntry<'_, R> {
+    fn skip(&mut self, n: u64) -> io::Result<()> {
+        let n = n.min(self.tar.content_left());
+        self.tar.input_mut().skip(n)?;
+        self.tar.consumed(n);
+        Ok(())
+    }
+
+    fn left(&self) -> u64 {
+        self.tar.content_left()
+    }
 }
 
 /// Scans one layer from its blob bytes. `blob` may be seeked to pass over file contents.
@@ -192,6 +257,17 @@ pub(crate) fn walk<R: Skip>(
                         Content::Data(input.read_content(h.size)?.into())
                     };
                     scan.captured.insert(h.path.clone(), content);
+                } else if let Some(inspector) = rules
+                    .inspector()
+                    .filter(|i| i.wants(&h.path, h.mode, h.size))
+                {
+                    let head = input.read_content(4)?;
+                    if let Ok(magic) = <[u8; 4]>::try_from(head.as_slice()) {
+                        let mut entry = TarEntry { tar: input };
+                        if let Some(found) = inspector.inspect(&h.path, h.size, magic, &mut entry) {
+                            scan.inspected.insert(h.path.clone(), found);
+                        }
+                    }
                 }
             }
             Kind::Hardlink if rules.limit_for(&h.path).is_some() => {

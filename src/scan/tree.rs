@@ -12,7 +12,7 @@ use std::path::Path;
 
 use super::capture::MAX_CAPTURE_PER_LAYER;
 use super::tar::{Kind, TarError};
-use super::{CaptureRules, Content, FileEntry, LayerScan, ScanError};
+use super::{CaptureRules, Content, EntryRead, FileEntry, Inspector, LayerScan, ScanError};
 
 /// The deepest directory nesting walked.
 const MAX_DEPTH: usize = 512;
@@ -120,6 +120,15 @@ pub fn scan_tree(root: &Path, rules: &CaptureRules) -> Result<LayerScan, ScanErr
                             Content::Data(buf.into())
                         };
                         scan.captured.insert(rel.clone(), content);
+                    } else if let Some(inspector) = rules
+                        .inspector()
+                        .filter(|i| i.wants(&rel, entry.mode, entry.size))
+                    {
+                        if let Some(found) =
+                            inspect_file(inspector, &root.join(&rel), &rel, entry.size)
+                        {
+                            scan.inspected.insert(rel.clone(), found);
+                        }
                     }
                 }
             } else if ft.is_char_device() {
@@ -139,4 +148,49 @@ pub fn scan_tree(root: &Path, rules: &CaptureRules) -> Result<LayerScan, ScanErr
         stack.extend(subdirs.into_iter().rev());
     }
     Ok(scan)
+}
+
+/// A file of the tree, as an [`EntryRead`] bounded to the size it had when listed.
+struct FileEntryRead {
+    file: fs::File,
+    left: u64,
+}
+
+impl Read for FileEntryRead {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let want = (buf.len() as u64).min(self.left) as usize;
+        let n = self.file.read(&mut buf[..want])?;
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+impl EntryRead for FileEntryRead {
+    fn skip(&mut self, n: u64) -> std::io::Result<()> {
+        use std::io::{Seek, SeekFrom};
+        let n = n.min(self.left);
+        self.file.seek(SeekFrom::Current(n as i64))?;
+        self.left -= n;
+        Ok(())
+    }
+
+    fn left(&self) -> u64 {
+        self.left
+    }
+}
+
+/// Offers one file of the tree to the inspector; a file that cannot be read is passed by.
+fn inspect_file(
+    inspector: &dyn Inspector,
+    path: &Path,
+    rel: &str,
+    size: u64,
+) -> Option<crate::catalog::lang::Inspected> {
+    let mut input = FileEntryRead {
+        file: fs::File::open(path).ok()?,
+        left: size,
+    };
+    let mut magic = [0u8; 4];
+    input.read_exact(&mut magic).ok()?;
+    inspector.inspect(rel, size, magic, &mut input)
 }

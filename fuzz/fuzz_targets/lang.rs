@@ -1,0 +1,49 @@
+//! Any bytes as language package metadata (METADATA, package.json, gemspec, Composer
+//! installed.json, cargo-auditable data) and as a binary or archive streamed through the
+//! inspector (ELF with Go build information or audit data, jar/war/ear): every parser must
+//! return packages or nothing, never panic, and the inspector must stay within the entry.
+#![no_main]
+
+use std::io::{self, Read};
+
+use layerbom::catalog::lang::{composer, gem, node, python, rustbin, LangInspector};
+use layerbom::scan::{EntryRead, Inspector};
+use libfuzzer_sys::fuzz_target;
+
+/// The fuzz input as a layer entry.
+struct Entry<'a> {
+    data: &'a [u8],
+}
+
+impl Read for Entry<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.data.read(buf)
+    }
+}
+
+impl EntryRead for Entry<'_> {
+    fn skip(&mut self, n: u64) -> io::Result<()> {
+        let n = n.min(self.data.len() as u64) as usize;
+        self.data = &self.data[n..];
+        Ok(())
+    }
+
+    fn left(&self) -> u64 {
+        self.data.len() as u64
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let _ = python::package(data, "site-packages/x-1.dist-info/METADATA", 0);
+    let _ = node::package(data, "node_modules/x/package.json", 0);
+    let _ = gem::package(data, "specifications/x-1.gemspec", 0);
+    let _ = composer::packages(data, "vendor/composer/installed.json", 0);
+    let _ = rustbin::parse(data);
+    if data.len() >= 4 {
+        let magic = [data[0], data[1], data[2], data[3]];
+        for path in ["usr/bin/x", "opt/app.war"] {
+            let mut rest = Entry { data: &data[4..] };
+            let _ = LangInspector.inspect(path, data.len() as u64, magic, &mut rest);
+        }
+    }
+});

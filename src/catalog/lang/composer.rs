@@ -1,0 +1,130 @@
+//! PHP: packages Composer installed, from `vendor/composer/installed.json`.
+//!
+//! Composer 2 writes `{"packages": [...]}`, Composer 1 a bare array; each package has
+//! `name` (`vendor/project`), `version` and `license`, an array of SPDX ids that Composer's
+//! documentation defines as a choice (`OR`) when there are several.
+
+use serde_json::Value;
+
+use super::license::{self, Mapped};
+use super::{purl, Concluded, LangPackage};
+
+/// Composer's record of installed packages.
+pub const PATTERNS: [&str; 1] = ["**/vendor/composer/installed.json"];
+
+/// The most packages read from one file.
+const MAX_PACKAGES: usize = 20_000;
+
+/// Whether `path` is Composer's record of installed packages.
+pub fn is_installed_path(path: &str) -> bool {
+    path == "vendor/composer/installed.json" || path.ends_with("/vendor/composer/installed.json")
+}
+
+fn conclude(raw: &[String], path: &str, layer: usize) -> Concluded {
+    if raw.is_empty() {
+        return Concluded::none(None, format!("/{path}: the package's entry has no license"));
+    }
+    let declared = raw.join(", ");
+    let mut mapped = Vec::new();
+    for r in raw {
+        match license::map_name(r) {
+            Mapped::Spdx(e) => mapped.push(e),
+            Mapped::Unknown => {
+                return Concluded::none(
+                    Some(declared),
+                    format!("/{path}: the license {r:?} is not SPDX and names no known license"),
+                )
+            }
+        }
+    }
+    match license::join(&mapped, "OR") {
+        Some(e) => Concluded::from(Some(declared), e, path, layer, "composer-license", 0.9),
+        None => Concluded::none(Some(declared), format!("/{path}: no license")),
+    }
+}
+
+/// The packages of an `installed.json` (either format); not JSON gives none.
+pub fn packages(bytes: &[u8], path: &str, layer: usize) -> Vec<LangPackage> {
+    let Ok(doc) = serde_json::from_slice::<Value>(bytes) else {
+        return Vec::new();
+    };
+    let list = match &doc {
+        Value::Array(a) => a,
+        Value::Object(o) => match o.get("packages") {
+            Some(Value::Array(a)) => a,
+            _ => return Vec::new(),
+        },
+        _ => return Vec::new(),
+    };
+    list.iter()
+        .take(MAX_PACKAGES)
+        .filter_map(|p| {
+            let name = p.get("name")?.as_str()?.trim();
+            let version = p.get("version")?.as_str()?.trim();
+            let (vendor, project) = name.split_once('/')?;
+            if vendor.is_empty() || project.is_empty() || version.is_empty() {
+                return None;
+            }
+            let licenses: Vec<String> = match p.get("license") {
+                Some(Value::String(s)) => vec![s.clone()],
+                Some(Value::Array(a)) => a
+                    .iter()
+                    .take(64)
+                    .filter_map(|l| l.as_str().map(str::to_string))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let mut depends: Vec<String> = p
+                .get("require")
+                .and_then(Value::as_object)
+                .map(|o| o.keys().filter(|k| k.contains('/')).cloned().collect())
+                .unwrap_or_default();
+            depends.sort();
+            Some(LangPackage {
+                kind: "composer",
+                name: name.to_string(),
+                version: version.to_string(),
+                purl: purl("composer", &[vendor], project, version),
+                license: conclude(&licenses, path, layer),
+                license_files: Vec::new(),
+                homepage: p
+                    .get("homepage")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+                supplier: p
+                    .get("authors")
+                    .and_then(Value::as_array)
+                    .and_then(|a| a.first())
+                    .and_then(|a| a.get("name"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+                depends,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn composer_2_and_1_formats_give_the_same_packages() {
+        let v2 = br#"{"packages":[{"name":"acme/dual","version":"0.3.1","license":["LGPL-2.1-only","GPL-3.0-or-later"],"require":{"php":">=8.0","acme/greeter":"^1.2"}}],"dev":true}"#;
+        let v1 = br#"[{"name":"acme/dual","version":"0.3.1","license":["LGPL-2.1-only","GPL-3.0-or-later"],"require":{"php":">=8.0","acme/greeter":"^1.2"}}]"#;
+        let a = packages(v2, "vendor/composer/installed.json", 3);
+        let b = packages(v1, "vendor/composer/installed.json", 3);
+        assert_eq!(a, b);
+        assert_eq!(a[0].purl, "pkg:composer/acme/dual@0.3.1");
+        assert_eq!(a[0].license.concluded, "LGPL-2.1-only OR GPL-3.0-or-later");
+        assert_eq!(a[0].depends, ["acme/greeter"]);
+    }
+
+    #[test]
+    fn entries_without_identity_are_skipped() {
+        assert!(packages(br#"{"packages":[{"name":"x","version":"1"}]}"#, "i.json", 0).is_empty());
+        assert!(packages(b"[", "i.json", 0).is_empty());
+        assert!(is_installed_path("srv/vendor/composer/installed.json"));
+        assert!(!is_installed_path("srv/composer/installed.json"));
+    }
+}

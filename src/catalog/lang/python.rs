@@ -1,0 +1,373 @@
+//! Python: installed distributions in `site-packages` and `dist-packages`.
+//!
+//! pip (and every installer following the packaging specifications) leaves a
+//! `NAME-VERSION.dist-info/METADATA` per distribution; older setuptools installs leave
+//! `NAME-VERSION.egg-info/PKG-INFO` (or a single `NAME-VERSION.egg-info` file). Both hold
+//! the core metadata: an RFC 822 style header block with `Name`, `Version`, and the
+//! license as `License-Expression` (PEP 639, SPDX), `License` (free text), `Classifier:
+//! License :: …` trove classifiers and `License-File` names.
+//!
+//! The license is concluded from the strongest of these, in that order; when none maps,
+//! the license files in the `.dist-info` directory are matched against the SPDX texts.
+
+use super::license::{self, Mapped};
+use super::{dir_of, purl, Concluded, LangPackage};
+
+/// Where installed distributions' metadata lives.
+pub const PATTERNS: [&str; 6] = [
+    "**/site-packages/*.dist-info/METADATA",
+    "**/dist-packages/*.dist-info/METADATA",
+    "**/site-packages/*.egg-info/PKG-INFO",
+    "**/dist-packages/*.egg-info/PKG-INFO",
+    "**/site-packages/*.egg-info",
+    "**/dist-packages/*.egg-info",
+];
+
+/// License files in `.dist-info` directories (top level, and PEP 639's `licenses/`).
+pub const LICENSE_PATTERNS: [&str; 4] = [
+    "**/site-packages/*.dist-info/{LICEN[CS]E,COPYING,NOTICE}*",
+    "**/dist-packages/*.dist-info/{LICEN[CS]E,COPYING,NOTICE}*",
+    "**/site-packages/*.dist-info/licenses/**",
+    "**/dist-packages/*.dist-info/licenses/**",
+];
+
+/// Where wheels without `License-File` fields keep license files in `.dist-info`.
+const CONVENTIONAL_LICENSE_FILES: [&str; 6] = [
+    "LICENSE",
+    "LICENSE.txt",
+    "LICENSE.md",
+    "LICENCE",
+    "COPYING",
+    "COPYING.txt",
+];
+
+/// The most header lines read from one metadata file.
+const MAX_HEADERS: usize = 10_000;
+
+/// The core metadata fields that matter here.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Metadata {
+    /// `Name`.
+    pub name: String,
+    /// `Version`.
+    pub version: String,
+    /// `License-Expression` (PEP 639).
+    pub license_expression: Option<String>,
+    /// `License` (free text; may span lines).
+    pub license: Option<String>,
+    /// `Classifier: License :: …` values.
+    pub license_classifiers: Vec<String>,
+    /// `License-File` values (relative to the `.dist-info` directory).
+    pub license_files: Vec<String>,
+    /// `Home-page`, or the first `Project-URL`.
+    pub homepage: Option<String>,
+    /// `Author` or `Author-email`.
+    pub author: Option<String>,
+    /// `Requires-Dist` names (without extras-only requirements).
+    pub requires: Vec<String>,
+}
+
+/// Whether `path` is a metadata file this module reads.
+pub fn is_metadata_path(path: &str) -> bool {
+    let in_packages = path
+        .split('/')
+        .any(|c| c == "site-packages" || c == "dist-packages");
+    in_packages
+        && (path.ends_with(".dist-info/METADATA")
+            || path.ends_with(".egg-info/PKG-INFO")
+            || path.ends_with(".egg-info"))
+}
+
+/// Parses a METADATA or PKG-INFO file's header block.
+pub fn parse_metadata(bytes: &[u8]) -> Metadata {
+    let text = String::from_utf8_lossy(bytes);
+    let mut m = Metadata::default();
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for line in text.lines().take(MAX_HEADERS) {
+        if line.is_empty() {
+            break; // the body (long description) follows
+        }
+        if line.starts_with([' ', '\t']) {
+            if let Some((_, v)) = fields.last_mut() {
+                v.push('\n');
+                v.push_str(line.trim());
+            }
+            continue;
+        }
+        if let Some((k, v)) = line.split_once(':') {
+            fields.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+        }
+    }
+    for (k, v) in fields {
+        let v = v.trim().to_string();
+        if v.is_empty() || v == "UNKNOWN" {
+            continue;
+        }
+        match k.as_str() {
+            "name" => m.name = v,
+            "version" => m.version = v,
+            "license-expression" => m.license_expression = Some(v),
+            "license" => m.license = Some(v),
+            "classifier" if v.starts_with("License ::") => m.license_classifiers.push(v),
+            "license-file" => m.license_files.push(v),
+            "home-page" => m.homepage = Some(v),
+            "project-url" if m.homepage.is_none() => {
+                m.homepage = v.split_once(',').map(|(_, u)| u.trim().to_string());
+            }
+            "author" | "author-email" if m.author.is_none() => m.author = Some(v),
+            "requires-dist" if !v.contains("extra ==") && !v.contains("extra==") => {
+                let end = v
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+                    .unwrap_or(v.len());
+                if end > 0 {
+                    m.requires.push(normalize_name(&v[..end]));
+                }
+            }
+            _ => {}
+        }
+    }
+    m
+}
+
+/// A distribution name normalized as PEP 503 says (lower case, runs of `-_.` as `-`).
+pub fn normalize_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut sep = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            sep = true;
+        } else {
+            if sep && !out.is_empty() {
+                out.push('-');
+            }
+            sep = false;
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+/// The license conclusion from metadata alone (license files are matched later, by the
+/// caller, only when this gives `NOASSERTION`).
+fn conclude(m: &Metadata, path: &str, layer: usize) -> Concluded {
+    if let Some(raw) = &m.license_expression {
+        return match license::spdx_expression(raw) {
+            Some(e) => Concluded::from(
+                Some(raw.clone()),
+                e,
+                path,
+                layer,
+                "pep639-license-expression",
+                1.0,
+            ),
+            None => Concluded::none(
+                Some(raw.clone()),
+                format!("/{path}: License-Expression {raw:?} is not a valid SPDX expression"),
+            ),
+        };
+    }
+    let mut reasons = Vec::new();
+    if let Some(raw) = &m.license {
+        match license::map_name(raw) {
+            Mapped::Spdx(e) => {
+                return Concluded::from(
+                    Some(raw.clone()),
+                    e,
+                    path,
+                    layer,
+                    "python-license-field",
+                    0.9,
+                )
+            }
+            Mapped::Unknown => reasons.push(format!(
+                "the License field {raw:?} names no license that maps to SPDX"
+            )),
+        }
+    }
+    let declared = m
+        .license
+        .clone()
+        .or_else(|| (!m.license_classifiers.is_empty()).then(|| m.license_classifiers.join("; ")));
+    match m.license_classifiers.as_slice() {
+        [] => reasons.push("no license classifier".into()),
+        [one] => match license::map_classifier(one) {
+            Some(e) => return Concluded::from(declared, e, path, layer, "python-classifier", 0.8),
+            None => reasons.push(format!(
+                "the classifier {one:?} does not name one SPDX license"
+            )),
+        },
+        several => reasons.push(format!(
+            "{} license classifiers, which do not say whether they apply together or as a choice",
+            several.len()
+        )),
+    }
+    Concluded::none(
+        declared,
+        format!("/{path} has no License-Expression; {}", reasons.join("; ")),
+    )
+}
+
+/// The package a metadata file describes, or `None` when it has no name or version.
+pub fn package(bytes: &[u8], path: &str, layer: usize) -> Option<LangPackage> {
+    let m = parse_metadata(bytes);
+    if m.name.is_empty() || m.version.is_empty() {
+        return None;
+    }
+    let dir = if path.ends_with(".egg-info") {
+        path
+    } else {
+        dir_of(path)
+    };
+    let license_files = if !dir.ends_with(".dist-info") {
+        Vec::new()
+    } else if m.license_files.is_empty() {
+        // Wheels built before `License-File` existed put the files here by these names.
+        CONVENTIONAL_LICENSE_FILES
+            .iter()
+            .map(|f| format!("{dir}/{f}"))
+            .collect()
+    } else {
+        m.license_files
+            .iter()
+            .flat_map(|f| [format!("{dir}/{f}"), format!("{dir}/licenses/{f}")])
+            .collect()
+    };
+    Some(LangPackage {
+        kind: "python",
+        purl: purl("pypi", &[], &normalize_name(&m.name), &m.version),
+        license: conclude(&m, path, layer),
+        license_files,
+        homepage: m.homepage.clone(),
+        supplier: m.author.clone(),
+        depends: m.requires.clone(),
+        name: normalize_name(&m.name),
+        version: m.version,
+    })
+}
+
+/// The directory that holds a distribution's metadata (`….dist-info`, `….egg-info`),
+/// which is what a system package manager's file list owns.
+pub fn metadata_dir(path: &str) -> &str {
+    if path.ends_with(".egg-info") {
+        path
+    } else {
+        dir_of(path)
+    }
+}
+
+/// The metadata directories among a system package's files (root-relative, or absolute as
+/// package databases write them): `*.dist-info` and `*.egg-info` directories, and the
+/// directories of `METADATA` and `PKG-INFO` files listed without their directory.
+pub fn owned_metadata_dirs(files: &[String]) -> impl Iterator<Item = String> + '_ {
+    files.iter().filter_map(|f| {
+        let f = f.trim_start_matches('/').trim_end_matches('/');
+        if f.ends_with(".dist-info") || f.ends_with(".egg-info") {
+            Some(f.to_string())
+        } else if f.ends_with(".dist-info/METADATA") || f.ends_with(".egg-info/PKG-INFO") {
+            Some(dir_of(f).to_string())
+        } else {
+            None
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ATTRS: &[u8] = b"Metadata-Version: 2.4\nName: attrs\nVersion: 26.1.0\nLicense-Expression: MIT\nLicense-File: LICENSE\nRequires-Dist: cloudpickle; extra == 'tests'\n\nbody\nLicense: GPL\n";
+
+    #[test]
+    fn license_expression_wins_and_is_spdx() {
+        let p = package(ATTRS, "site-packages/attrs-26.1.0.dist-info/METADATA", 1).unwrap();
+        assert_eq!(p.purl, "pkg:pypi/attrs@26.1.0");
+        assert_eq!(p.license.concluded, "MIT");
+        assert_eq!(p.license.evidence[0].method, "pep639-license-expression");
+        assert!(p.depends.is_empty(), "extras are not dependencies");
+        assert_eq!(
+            p.license_files[0],
+            "site-packages/attrs-26.1.0.dist-info/LICENSE"
+        );
+    }
+
+    #[test]
+    fn without_license_file_fields_the_conventional_names_are_tried() {
+        let m = b"Name: old\nVersion: 1\n";
+        let p = package(m, "site-packages/old-1.dist-info/METADATA", 0).unwrap();
+        assert_eq!(p.license_files[0], "site-packages/old-1.dist-info/LICENSE");
+        assert_eq!(p.license_files.len(), CONVENTIONAL_LICENSE_FILES.len());
+        let egg = package(m, "site-packages/old-1.egg-info/PKG-INFO", 0).unwrap();
+        assert!(egg.license_files.is_empty());
+    }
+
+    #[test]
+    fn names_are_normalized_as_pep_503_says() {
+        assert_eq!(normalize_name("typing_extensions"), "typing-extensions");
+        assert_eq!(normalize_name("Zope.Interface"), "zope-interface");
+        assert_eq!(normalize_name("a__b"), "a-b");
+    }
+
+    #[test]
+    fn a_free_text_license_maps_through_the_table() {
+        let m = b"Name: six\nVersion: 1.17.0\nLicense: MIT\n";
+        let p = package(m, "x/site-packages/six-1.17.0.dist-info/METADATA", 0).unwrap();
+        assert_eq!(p.license.concluded, "MIT");
+        assert_eq!(p.license.evidence[0].method, "python-license-field");
+    }
+
+    #[test]
+    fn one_classifier_concludes_and_several_do_not() {
+        let one =
+            b"Name: tomli\nVersion: 2.0.1\nClassifier: License :: OSI Approved :: MIT License\n";
+        let p = package(one, "site-packages/tomli-2.0.1.dist-info/METADATA", 0).unwrap();
+        assert_eq!(p.license.concluded, "MIT");
+        assert_eq!(p.license.evidence[0].method, "python-classifier");
+        let two = b"Name: d\nVersion: 1\nLicense: Dual License\nClassifier: License :: OSI Approved :: BSD License\nClassifier: License :: OSI Approved :: Apache Software License\n";
+        let p = package(two, "site-packages/d-1.dist-info/METADATA", 0).unwrap();
+        assert_eq!(p.license.concluded, "NOASSERTION");
+        assert_eq!(p.license.declared.as_deref(), Some("Dual License"));
+        assert!(p.license.reason.unwrap().contains("2 license classifiers"));
+    }
+
+    #[test]
+    fn continuation_lines_and_unknown_are_handled() {
+        let m = b"Name: x\nVersion: 1\nLicense: Copyright 2020\n        Some long text\nHome-page: UNKNOWN\n";
+        let md = parse_metadata(m);
+        assert_eq!(
+            md.license.as_deref(),
+            Some("Copyright 2020\nSome long text")
+        );
+        assert_eq!(md.homepage, None);
+        assert!(package(b"Name: x\n", "site-packages/x.egg-info", 0).is_none());
+    }
+
+    #[test]
+    fn system_packages_own_metadata_directories() {
+        let files: Vec<String> = [
+            "/usr/lib/python3.11/site-packages/six-1.16.0.dist-info",
+            "/usr/lib/python3.11/site-packages/idna-3.4.dist-info/METADATA",
+            "/usr/lib/python3.11/site-packages/six.py",
+            "/usr/lib/python3/dist-packages/x-1.egg-info/",
+        ]
+        .map(String::from)
+        .to_vec();
+        let owned: Vec<String> = owned_metadata_dirs(&files).collect();
+        assert_eq!(
+            owned,
+            [
+                "usr/lib/python3.11/site-packages/six-1.16.0.dist-info",
+                "usr/lib/python3.11/site-packages/idna-3.4.dist-info",
+                "usr/lib/python3/dist-packages/x-1.egg-info"
+            ]
+        );
+    }
+
+    #[test]
+    fn metadata_paths_are_recognized() {
+        assert!(is_metadata_path(
+            "usr/lib/python3/dist-packages/six-1.16.0.dist-info/METADATA"
+        ));
+        assert!(is_metadata_path("opt/site-packages/foo-1.0.egg-info"));
+        assert!(!is_metadata_path("opt/foo-1.0.dist-info/METADATA"));
+    }
+}

@@ -1,0 +1,438 @@
+//! Language packages, end to end: an image whose layers hold what pip, npm, go, javac/jar
+//! and Debian's ruby packaging really wrote (tests/fixtures/lang/make-lang-fixtures.sh),
+//! scanned as an OCI layout. Each package is asserted by name, version, license, purl and
+//! the layer that introduced it, in the native JSON and in the SPDX and CycloneDX documents.
+
+mod common;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use common::*;
+use serde_json::Value;
+
+fn lang_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lang")
+}
+
+/// Appends every file under `root` to `b`, sorted, with paths relative to `root`.
+fn add_tree(b: &mut tar::Builder<Vec<u8>>, root: &Path, dir: &Path) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        let rel = p.strip_prefix(root).unwrap().to_str().unwrap().to_string();
+        if p.is_dir() {
+            let mut h = tar::Header::new_ustar();
+            h.set_entry_type(tar::EntryType::Directory);
+            h.set_mode(0o755);
+            h.set_size(0);
+            b.append_data(&mut h, format!("{rel}/"), std::io::empty())
+                .unwrap();
+            add_tree(b, root, &p);
+        } else {
+            let data = std::fs::read(&p).unwrap();
+            append_file(b, &rel, &data, 0o644);
+        }
+    }
+}
+
+fn append_file(b: &mut tar::Builder<Vec<u8>>, path: &str, data: &[u8], mode: u32) {
+    let mut h = tar::Header::new_ustar();
+    h.set_entry_type(tar::EntryType::Regular);
+    h.set_mode(mode);
+    h.set_size(data.len() as u64);
+    b.append_data(&mut h, path, data).unwrap();
+}
+
+fn gunzip(name: &str) -> Vec<u8> {
+    let f = std::fs::File::open(lang_dir().join("bin").join(name)).unwrap();
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(f)
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+/// The fixture's layer tars, bottom first; layer 2 also gets the two executables.
+fn layers() -> Vec<Vec<u8>> {
+    (0..4)
+        .map(|i| {
+            let root = lang_dir().join("layers").join(i.to_string());
+            let mut b = tar::Builder::new(Vec::new());
+            add_tree(&mut b, &root, &root);
+            if i == 2 {
+                append_file(
+                    &mut b,
+                    "usr/local/bin/hello-go",
+                    &gunzip("hello-go.gz"),
+                    0o755,
+                );
+                append_file(
+                    &mut b,
+                    "usr/local/bin/hello-rs",
+                    &gunzip("hello-rs.gz"),
+                    0o755,
+                );
+            }
+            b.into_inner().unwrap()
+        })
+        .collect()
+}
+
+fn image() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let img = dir.path().join("img");
+    oci_layout(&img, &layers());
+    (dir, img)
+}
+
+fn find<'a>(doc: &'a Value, kind: &str, name: &str) -> &'a Value {
+    doc["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["type"] == kind && p["name"] == name)
+        .unwrap_or_else(|| panic!("{kind} {name} not found"))
+}
+
+/// (type, name, version, concluded license, layer, purl)
+const EXPECTED: &[(&str, &str, &str, &str, usize, &str)] = &[
+    (
+        "python",
+        "attrs",
+        "26.1.0",
+        "MIT",
+        1,
+        "pkg:pypi/attrs@26.1.0",
+    ),
+    (
+        "python",
+        "idna",
+        "3.20",
+        "BSD-3-Clause",
+        1,
+        "pkg:pypi/idna@3.20",
+    ),
+    ("python", "six", "1.17.0", "MIT", 1, "pkg:pypi/six@1.17.0"),
+    (
+        "python",
+        "typing-extensions",
+        "4.16.0",
+        "PSF-2.0",
+        1,
+        "pkg:pypi/typing-extensions@4.16.0",
+    ),
+    (
+        "python",
+        "python-dateutil",
+        "2.9.0.post0",
+        "NOASSERTION",
+        1,
+        "pkg:pypi/python-dateutil@2.9.0.post0",
+    ),
+    ("npm", "ms", "2.1.3", "MIT", 1, "pkg:npm/ms@2.1.3"),
+    (
+        "npm",
+        "@isaacs/string-locale-compare",
+        "1.1.0",
+        "ISC",
+        1,
+        "pkg:npm/%40isaacs/string-locale-compare@1.1.0",
+    ),
+    (
+        "npm",
+        "json-schema",
+        "0.2.3",
+        "NOASSERTION",
+        1,
+        "pkg:npm/json-schema@0.2.3",
+    ),
+    (
+        "go-module",
+        "stdlib",
+        "go1.19.8",
+        "NOASSERTION",
+        2,
+        "pkg:golang/stdlib@go1.19.8",
+    ),
+    (
+        "go-module",
+        "example.com/layerbom/hello",
+        "(devel)",
+        "NOASSERTION",
+        2,
+        "pkg:golang/example.com/layerbom/hello",
+    ),
+    (
+        "go-module",
+        "github.com/pkg/errors",
+        "v0.9.1",
+        "NOASSERTION",
+        2,
+        "pkg:golang/github.com/pkg/errors@v0.9.1",
+    ),
+    (
+        "maven",
+        "com.example:greet",
+        "1.4.2",
+        "Apache-2.0",
+        2,
+        "pkg:maven/com.example/greet@1.4.2",
+    ),
+    ("gem", "rack", "2.2.22", "MIT", 2, "pkg:gem/rack@2.2.22"),
+    (
+        "cargo",
+        "hello-rs",
+        "0.1.0",
+        "NOASSERTION",
+        2,
+        "pkg:cargo/hello-rs@0.1.0",
+    ),
+    (
+        "cargo",
+        "itoa",
+        "1.0.11",
+        "NOASSERTION",
+        2,
+        "pkg:cargo/itoa@1.0.11",
+    ),
+    (
+        "composer",
+        "acme/dual",
+        "0.3.1",
+        "LGPL-2.1-only OR GPL-3.0-or-later",
+        3,
+        "pkg:composer/acme/dual@0.3.1",
+    ),
+    (
+        "composer",
+        "acme/greeter",
+        "1.2.0",
+        "MIT",
+        3,
+        "pkg:composer/acme/greeter@1.2.0",
+    ),
+];
+
+#[test]
+fn language_packages_are_found_with_their_layer_license_and_purl() {
+    let (_d, img) = image();
+    let doc = scan_json(&img, &["--base-layers", "1"]);
+    for (kind, name, version, license, layer, purl) in EXPECTED {
+        let p = find(&doc, kind, name);
+        assert_eq!(p["version"], *version, "{name}");
+        assert_eq!(
+            p["license"]["concluded"], *license,
+            "{name}: {}",
+            p["license"]
+        );
+        assert_eq!(p["layer"]["index"], *layer, "{name}");
+        assert_eq!(p["origin"], "authored", "{name}");
+        assert_eq!(p["purl"], *purl, "{name}");
+        if *license == "NOASSERTION" {
+            assert!(p["license"]["reason"].is_string(), "{name}: a reason");
+        } else {
+            let ev = &p["license"]["evidence"][0];
+            assert_eq!(ev["layer"], *layer, "{name}");
+            assert!(ev["path"].is_string() && ev["method"].is_string(), "{name}");
+        }
+    }
+    let lang = doc["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["type"] != "deb")
+        .count();
+    assert_eq!(
+        lang,
+        EXPECTED.len(),
+        "nothing else, e.g. not the app's own package.json"
+    );
+}
+
+#[test]
+fn license_evidence_says_where_each_conclusion_comes_from() {
+    let (_d, img) = image();
+    let doc = scan_json(&img, &[]);
+    let method = |kind, name| find(&doc, kind, name)["license"]["evidence"][0]["method"].clone();
+    assert_eq!(method("python", "attrs"), "pep639-license-expression");
+    assert_eq!(method("python", "six"), "python-license-field");
+    assert_eq!(method("npm", "ms"), "npm-license-field");
+    assert_eq!(method("maven", "com.example:greet"), "pom-license");
+    assert_eq!(method("gem", "rack"), "gemspec-license");
+    let dateutil = &find(&doc, "python", "python-dateutil")["license"];
+    assert_eq!(dateutil["declared"], "Dual License");
+    let json_schema = &find(&doc, "npm", "json-schema")["license"];
+    assert!(
+        json_schema["reason"].as_str().unwrap().contains("BSD"),
+        "{json_schema}"
+    );
+    let go = &find(&doc, "go-module", "github.com/pkg/errors")["license"];
+    assert!(go["reason"]
+        .as_str()
+        .unwrap()
+        .contains("usr/local/bin/hello-go"));
+}
+
+#[test]
+fn a_dpkg_owned_dist_package_is_the_deb_package_only() {
+    let (_d, img) = image();
+    let doc = scan_json(&img, &[]);
+    let six: Vec<&Value> = doc["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["name"] == "six" || p["name"] == "python3-six")
+        .collect();
+    let found: Vec<(&str, &str)> = six
+        .iter()
+        .map(|p| (p["type"].as_str().unwrap(), p["version"].as_str().unwrap()))
+        .collect();
+    assert_eq!(found, [("deb", "1.16.0-4"), ("python", "1.17.0")]);
+}
+
+#[test]
+fn a_whiteout_removes_a_python_package_in_its_layer() {
+    let (_d, img) = image();
+    let doc = scan_json(&img, &[]);
+    let removed = doc["removed_packages"].as_array().unwrap();
+    let tomli = removed
+        .iter()
+        .find(|r| r["name"] == "tomli")
+        .expect("tomli removed");
+    assert_eq!(tomli["type"], "python");
+    assert_eq!(tomli["version"], "2.0.1");
+    assert_eq!(tomli["added_in"], 1);
+    assert_eq!(tomli["removed_in"], 3);
+    assert_eq!(doc["layers"][3]["packages"]["removed"], 1);
+    assert!(doc["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["name"] != "tomli"));
+}
+
+#[test]
+fn the_go_binary_matches_what_go_version_reports() {
+    // `go version -m` output written next to the binary by the fixture script.
+    let text = std::fs::read_to_string(lang_dir().join("bin/hello-go.buildinfo.txt")).unwrap();
+    let (_d, img) = image();
+    let doc = scan_json(&img, &[]);
+    let go = text.lines().next().unwrap().rsplit(' ').next().unwrap();
+    assert_eq!(find(&doc, "go-module", "stdlib")["version"], go);
+    for line in text.lines() {
+        let f: Vec<&str> = line.trim().split('\t').collect();
+        if matches!(f.first(), Some(&"mod") | Some(&"dep")) {
+            let p = find(&doc, "go-module", f[1]);
+            assert_eq!(p["version"], f[2], "{line}");
+            assert_eq!(p["found_in"]["path"], "usr/local/bin/hello-go");
+        }
+    }
+}
+
+#[test]
+fn sbom_documents_carry_the_language_packages_and_purls() {
+    let (_d, img) = image();
+    let spdx = document(&img, "spdx-json");
+    let cdx = document(&img, "cyclonedx-json");
+    for (_, name, version, license, _, purl) in EXPECTED {
+        let pkg = spdx["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| {
+                p["externalRefs"]
+                    .as_array()
+                    .is_some_and(|r| r.iter().any(|r| r["referenceLocator"] == *purl))
+            })
+            .unwrap_or_else(|| panic!("SPDX: {purl}"));
+        assert_eq!(pkg["name"], *name);
+        assert_eq!(pkg["licenseConcluded"], *license, "{name}");
+        let comp = cdx["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["purl"] == *purl)
+            .unwrap_or_else(|| panic!("CycloneDX: {purl}"));
+        assert_eq!(comp["version"], *version);
+    }
+}
+
+#[test]
+fn a_directory_rootfs_is_inspected_the_same_way() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("rootfs");
+    copy_dir(&lang_dir().join("layers/2"), &root);
+    let bin = root.join("usr/local/bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    for name in ["hello-go", "hello-rs"] {
+        let p = write(&bin, name, &gunzip(&format!("{name}.gz")));
+        let mut perm = std::fs::metadata(&p).unwrap().permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perm, 0o755);
+        std::fs::set_permissions(&p, perm).unwrap();
+    }
+    let doc = scan_json(&root, &[]);
+    assert_eq!(
+        find(&doc, "go-module", "github.com/pkg/errors")["version"],
+        "v0.9.1"
+    );
+    assert_eq!(find(&doc, "cargo", "itoa")["version"], "1.0.11");
+    assert_eq!(find(&doc, "maven", "com.example:greet")["version"], "1.4.2");
+    assert_eq!(find(&doc, "gem", "rack")["layer"]["index"], 0);
+}
+
+#[test]
+fn a_metadata_file_over_its_cap_is_a_finding_not_silence() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = dir.path().join("img");
+    let mut big = br#"{"name":"big","version":"1.0.0","license":"MIT","description":""#.to_vec();
+    big.resize(big.len() + (1 << 20), b'x');
+    big.extend_from_slice(b"\"}");
+    let layer = tar_of(&[
+        E::File("app/node_modules/big/package.json", &big),
+        E::File(
+            "app/node_modules/ok/package.json",
+            br#"{"name":"ok","version":"2.0.0","license":"MIT"}"#,
+        ),
+    ]);
+    oci_layout(&img, &[layer]);
+    let doc = scan_json(&img, &[]);
+    let f = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == "lang-metadata-too-large")
+        .expect("a finding");
+    assert_eq!(f["path"], "app/node_modules/big/package.json");
+    assert_eq!(f["layer"], 0);
+    assert_eq!(find(&doc, "npm", "ok")["version"], "2.0.0");
+}
+
+#[test]
+fn a_license_file_over_its_cap_is_named_in_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = dir.path().join("img");
+    let big = vec![b'x'; 300 << 10];
+    let layer = tar_of(&[
+        E::File(
+            "usr/lib/python3.11/site-packages/x-1.0.dist-info/METADATA",
+            b"Metadata-Version: 2.1\nName: x\nVersion: 1.0\nLicense-File: LICENSE\n\n",
+        ),
+        E::File(
+            "usr/lib/python3.11/site-packages/x-1.0.dist-info/LICENSE",
+            &big,
+        ),
+    ]);
+    oci_layout(&img, &[layer]);
+    let doc = scan_json(&img, &[]);
+    let lic = &find(&doc, "python", "x")["license"];
+    assert_eq!(lic["concluded"], "NOASSERTION");
+    let reason = lic["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("x-1.0.dist-info/LICENSE (307200 bytes, over the 262144-byte limit)"),
+        "{reason}"
+    );
+}
