@@ -415,7 +415,7 @@ fn a_metadata_file_over_its_cap_is_a_finding_not_silence() {
 fn a_license_file_over_its_cap_is_named_in_the_reason() {
     let dir = tempfile::tempdir().unwrap();
     let img = dir.path().join("img");
-    let big = vec![b'x'; 300 << 10];
+    let big = vec![b'x'; 1200 << 10];
     let layer = tar_of(&[
         E::File(
             "usr/lib/python3.11/site-packages/x-1.0.dist-info/METADATA",
@@ -432,7 +432,7 @@ fn a_license_file_over_its_cap_is_named_in_the_reason() {
     assert_eq!(lic["concluded"], "NOASSERTION");
     let reason = lic["reason"].as_str().unwrap();
     assert!(
-        reason.contains("x-1.0.dist-info/LICENSE (307200 bytes, over the 262144-byte limit)"),
+        reason.contains("x-1.0.dist-info/LICENSE (1228800 bytes, over the 1048576-byte limit)"),
         "{reason}"
     );
 }

@@ -48,8 +48,9 @@ pub const MAX_METADATA: u64 = 1 << 20;
 /// The largest Composer `installed.json` captured (one file lists every PHP package; a
 /// large application's is under 1 MiB).
 pub const MAX_INSTALLED_JSON: u64 = 4 << 20;
-/// The largest license file captured from a `*.dist-info` directory.
-pub const MAX_LICENSE_FILE: u64 = 256 << 10;
+/// The largest license file captured from a `*.dist-info` directory: the same as for every
+/// license file (`license::files`), since both capture the same files.
+pub const MAX_LICENSE_FILE: u64 = crate::license::text::MAX_TEXT_BYTES as u64;
 
 /// Adds the metadata files the language catalogers read to a capture rule set.
 pub fn want(rules: CaptureRulesBuilder) -> CaptureRulesBuilder {
@@ -230,6 +231,7 @@ pub fn conclude(p: &LangPackage, overlay: &Overlay, as_of: usize) -> Conclusion 
         evidence: c.evidence,
         reason: c.reason,
         copyright: Vec::new(),
+        texts: Default::default(),
     }
 }
 
@@ -250,6 +252,7 @@ pub fn conclude_cataloged(c: &Cataloged, overlay: &Overlay, as_of: usize) -> Con
                 evidence: Vec::new(),
                 reason: none.reason,
                 copyright: Vec::new(),
+                texts: Default::default(),
             }
         }
     }
