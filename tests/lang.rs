@@ -436,3 +436,62 @@ fn a_license_file_over_its_cap_is_named_in_the_reason() {
         "{reason}"
     );
 }
+
+#[test]
+fn language_packages_reach_the_obligations_and_the_approval_report() {
+    let (_dir, img) = image();
+    let img = img.to_str().unwrap();
+    let out = layerbom(&[
+        "scan",
+        img,
+        "-q",
+        "--base-layers",
+        "1",
+        "--delivery",
+        "layers",
+        "-o",
+        "obligations-json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ob: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let kinds: std::collections::BTreeSet<&str> = ob["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["type"].as_str().unwrap())
+        .collect();
+    for k in [
+        "python",
+        "npm",
+        "go-module",
+        "maven",
+        "gem",
+        "composer",
+        "cargo",
+    ] {
+        assert!(kinds.contains(k), "{k} missing from {kinds:?}");
+    }
+    let md = layerbom(&["scan", img, "-q", "--base-layers", "1", "-o", "report-md"]);
+    let md = String::from_utf8(md.stdout).unwrap();
+    // Components our layers installed, language packages among them.
+    for row in [
+        "| ms | 2.1.3 | npm | 1 | MIT |",
+        "| com.example:greet | 1.4.2 | maven | 2 | Apache-2.0 |",
+        "| acme/dual | 0.3.1 | composer | 3 | LGPL-2.1-only OR GPL-3.0-or-later |",
+    ] {
+        assert!(md.contains(row), "{row} missing from\n{md}");
+    }
+    // The LGPL-or-GPL composer package owes source; the MIT npm package does not.
+    let owes: Vec<&str> = ob["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(owes.contains(&"acme/dual"), "{owes:?}");
+    assert!(!owes.contains(&"ms"), "{owes:?}");
+}
