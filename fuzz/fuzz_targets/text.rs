@@ -1,0 +1,19 @@
+//! Any bytes as the text files layerbom reads from images or users: Dockerfiles (parsed and
+//! audited), Debian copyright files, license names in prose and distro license strings.
+//! Each must give a result or an error, never panic.
+#![no_main]
+
+use layerbom::license::names::{self, Dialect};
+use layerbom::license::{copyright, prose};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    let _ = layerbom::dockerfile::parse(&text);
+    let _ = layerbom::audit::dockerfile::audit("Dockerfile", &text);
+    let _ = copyright::parse(data);
+    let _ = prose::expression(&text);
+    for dialect in [Dialect::Debian, Dialect::Rpm, Dialect::Apk] {
+        let _ = names::normalize(&text, dialect);
+    }
+});
