@@ -92,10 +92,16 @@ struct ScanArgs {
     #[arg(long, value_name = "OS/ARCH[/VARIANT]", value_parser = parse_platform)]
     platform: Option<Platform>,
 
-    /// Do not check manifest, config, blob and diff_id digests (faster on uncompressed
-    /// layers, which are then walked by seeking past file contents).
-    #[arg(long)]
+    /// Do not check any digest (manifests, configs, blobs, diff_ids).
+    #[arg(long, conflicts_with = "verify")]
     no_verify: bool,
+
+    /// Also check the digests of uncompressed layers, reading them whole. By default
+    /// compressed layers, which are read whole anyway, are checked, and uncompressed ones
+    /// are walked by seeking past file contents: inside a docker-save tarball their digests
+    /// sit in the same file, so they tell corruption, not tampering.
+    #[arg(long)]
+    verify: bool,
 
     /// The image this one was built FROM (any form IMAGE takes): its layers are the base.
     #[arg(long, value_name = "IMAGE")]
@@ -220,6 +226,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
     let opts = Options {
         platform: args.platform,
         verify: !args.no_verify,
+        verify_all: args.verify,
         progress: !args.quiet && std::io::stderr().is_terminal(),
     };
     let mut base = BaseHints {

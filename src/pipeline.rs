@@ -30,8 +30,12 @@ use crate::source::{self, Blob, Image, OpenOptions, Window};
 pub struct Options {
     /// The platform to choose from a multi-platform image.
     pub platform: Option<Platform>,
-    /// Check every digest the image declares (manifests, configs, blobs, diff_ids).
+    /// Check the digests the image declares (manifests, configs, and the blobs and diff_ids
+    /// of the layers that are read whole).
     pub verify: bool,
+    /// Read uncompressed layers whole to check their digests too, instead of walking them
+    /// by seeking past file contents.
+    pub verify_all: bool,
     /// Show a progress bar on stderr.
     pub progress: bool,
 }
@@ -41,6 +45,7 @@ impl Default for Options {
         Options {
             platform: None,
             verify: true,
+            verify_all: false,
             progress: false,
         }
     }
@@ -143,6 +148,7 @@ fn scan_one(
                 blob_digest: spec.digest.clone(),
                 diff_id: spec.diff_id.clone(),
                 verify: opts.verify,
+                read_plain: opts.verify_all,
                 always_hash: false,
             };
             scan::scan_layer(window, &expect, rules, bar).map_err(located)?

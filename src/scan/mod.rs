@@ -128,6 +128,10 @@ pub struct Expect {
     pub diff_id: Option<String>,
     /// Compute digests and compare them with the expected ones.
     pub verify: bool,
+    /// With `verify`, read uncompressed layers whole to check their digests too; without
+    /// it they are walked by seeking past contents, and only compressed layers (which are
+    /// read whole anyway) are checked.
+    pub read_plain: bool,
     /// Compute digests even when nothing is expected (a rootfs tar has no manifest).
     pub always_hash: bool,
 }
@@ -450,6 +454,7 @@ mod tests {
             diff_id: Some(digest.clone()),
             blob_digest: Some(digest.clone()),
             verify: true,
+            read_plain: true,
             always_hash: false,
         };
         let s = scan_layer(Cursor::new(t.clone()), &ok, &rules(), None).unwrap();
@@ -457,15 +462,23 @@ mod tests {
         assert_eq!(s.tar_size, Some(t.len() as u64));
         let bad = Expect {
             diff_id: Some(stream::sha256_of(b"")),
-            ..ok
+            ..ok.clone()
         };
         assert!(matches!(
-            scan_layer(Cursor::new(t), &bad, &rules(), None),
+            scan_layer(Cursor::new(t.clone()), &bad, &rules(), None),
             Err(ScanError::Digest {
                 what: "diff_id",
                 ..
             })
         ));
+        // Without `read_plain` an uncompressed layer is walked by seeking: not hashed, so a
+        // wrong digest goes unnoticed, and nothing is claimed.
+        let seek = Expect {
+            read_plain: false,
+            ..bad
+        };
+        let s = scan_layer(Cursor::new(t), &seek, &rules(), None).unwrap();
+        assert_eq!(s.diff_id, None);
     }
 
     #[test]

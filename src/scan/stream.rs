@@ -347,7 +347,13 @@ where
         compression,
         ..StreamInfo::default()
     };
+    let hash_plain = expect.always_hash || (expect.verify && expect.read_plain);
     let result = match (compression, hash) {
+        (Compression::None, true) if !hash_plain => {
+            let len = seek_len(&mut blob)?;
+            let mut input = SeekSkip { inner: blob, len };
+            walk(&mut TarReader::new(&mut input as &mut dyn Skip))?
+        }
         (Compression::None, false) => {
             let len = seek_len(&mut blob)?;
             let mut input = SeekSkip { inner: blob, len };
