@@ -95,9 +95,22 @@ pub fn read_image(path: &Path, opts: &Options, rules: &CaptureRules) -> Result<S
         );
         bar
     });
+    // Copyright and license files mean texts to match: as soon as a layer brings one, the
+    // matcher's store starts loading on a spare thread, while other layers are still read.
+    let preload = std::sync::Once::new();
     let scans: Vec<Arc<LayerScan>> = distinct
         .par_iter()
-        .map(|&i| scan_one(&image, i, opts, rules, bar.as_ref()).map(Arc::new))
+        .map(|&i| {
+            let scan = scan_one(&image, i, opts, rules, bar.as_ref())?;
+            let texts = scan
+                .captured
+                .keys()
+                .any(|p| p.starts_with("usr/share/doc/") || files::is_reported(p));
+            if texts {
+                preload.call_once(|| rayon::spawn(crate::license::text::preload));
+            }
+            Ok(Arc::new(scan))
+        })
         .collect::<Result<_>>()?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
@@ -180,17 +193,6 @@ pub fn report(scanned: &Scanned, base_hints: &BaseHints) -> Report {
     let image = &scanned.image;
     let config = image.config.as_ref();
     let mut findings = image.findings.clone();
-
-    // Copyright and license files mean texts to match: the matcher's store loads on a spare
-    // thread while the packages are cataloged.
-    let texts_ahead = scanned.layers.iter().any(|l| {
-        l.captured
-            .keys()
-            .any(|p| p.starts_with("usr/share/doc/") || files::is_reported(p))
-    });
-    if texts_ahead {
-        rayon::spawn(crate::license::text::preload);
-    }
 
     // Catalog every layer's view and compare consecutive ones.
     let overlay = Overlay::new(scanned.layers.iter().map(|l| l.as_ref()).collect());
