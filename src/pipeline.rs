@@ -297,7 +297,8 @@ pub fn report(scanned: &Scanned, base_hints: &BaseHints) -> Report {
     findings.append(&mut supplier_findings);
     let packages = packages(&attribution.present, &layers, os.as_ref(), &base, &overlay);
     let origins: Vec<Origin> = layers.iter().map(|l| l.origin).collect();
-    let license_files = files::license_files(&overlay, &origins);
+    let (license_files, mut file_findings) = files::license_files(&overlay, &origins);
+    findings.append(&mut file_findings);
     let removed_packages = attribution
         .removed
         .iter()

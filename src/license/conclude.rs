@@ -103,7 +103,7 @@ fn ref_texts(cr: &copyright::Copyright, concluded: &str) -> BTreeMap<String, Str
 }
 
 /// Joins expressions with `AND`, parenthesizing compound ones, without repeats.
-fn and_all(exprs: &[String]) -> Option<String> {
+pub(crate) fn and_all(exprs: &[String]) -> Option<String> {
     let mut unique: Vec<&String> = Vec::new();
     for e in exprs {
         if !unique.contains(&e) {

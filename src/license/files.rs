@@ -15,12 +15,13 @@ use std::io::Read;
 
 use rayon::prelude::*;
 
-use crate::model::{LicenseFile, LicenseMatch, Origin};
+use crate::model::{Finding, LicenseFile, LicenseMatch, Origin, Severity};
 use crate::overlay::Overlay;
 use crate::scan::capture::CaptureRulesBuilder;
 use crate::scan::stream::sha256_of;
 use crate::scan::Content;
 
+use super::conclude::and_all;
 use super::names::{self, Dialect};
 use super::text::{self, MAX_TEXT_BYTES};
 
@@ -38,8 +39,7 @@ const NOT_TEXT: [&str; 16] = [
     "so", "ts",
 ];
 
-/// The most license files reported per layer; the rest is counted in a finding by the
-/// caller's capture budget.
+/// The most license files reported per layer; the rest is counted in a finding.
 const MAX_PER_LAYER: usize = 20_000;
 
 /// Adds the license files to a capture rule set.
@@ -126,26 +126,15 @@ fn match_text(bytes: &[u8]) -> Matched {
             }
         }
     }
-    match matches.first() {
-        Some(best) => {
-            let ids: Vec<String> = matches
-                .iter()
-                .map(|m| {
-                    if m.spdx.contains(' ') {
-                        format!("({})", m.spdx)
-                    } else {
-                        m.spdx.clone()
-                    }
-                })
-                .collect();
-            Matched {
-                spdx: ids.join(" AND "),
-                confidence: best.confidence,
-                matches,
-                reason: None,
-            }
-        }
-        None => Matched {
+    let ids: Vec<String> = matches.iter().map(|m| m.spdx.clone()).collect();
+    match (matches.first(), and_all(&ids)) {
+        (Some(best), Some(spdx)) => Matched {
+            spdx,
+            confidence: best.confidence,
+            matches,
+            reason: None,
+        },
+        _ => Matched {
             spdx: "NOASSERTION".into(),
             confidence: 0.0,
             matches,
@@ -165,26 +154,40 @@ fn round(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
-/// Every license file of every layer, matched, sorted by layer then path. Identical texts
+/// Every license file of every layer, matched, sorted by layer then path, and a finding
+/// for each layer with more than [`MAX_PER_LAYER`] of them. Identical texts
 /// are matched once; distinct texts are matched in parallel.
-pub fn license_files(overlay: &Overlay, origins: &[Origin]) -> Vec<LicenseFile> {
+pub fn license_files(overlay: &Overlay, origins: &[Origin]) -> (Vec<LicenseFile>, Vec<Finding>) {
     let top = overlay.len().saturating_sub(1);
     let mut found: Vec<(usize, &str, u64, &[u8])> = Vec::new();
     let mut too_large: Vec<(usize, &str, u64)> = Vec::new();
+    let mut findings = Vec::new();
     for layer in 0..overlay.len() {
         let Some(scan) = overlay.layer(layer) else {
             continue;
         };
         let mut n = 0;
-        for (path, content) in &scan.captured {
-            if n == MAX_PER_LAYER || !is_reported(path) {
+        for (path, content) in scan.captured.iter().filter(|(p, _)| is_reported(p)) {
+            n += 1;
+            if n > MAX_PER_LAYER {
                 continue;
             }
-            n += 1;
             match content {
                 Content::Data(d) => found.push((layer, path, d.len() as u64, d)),
                 Content::TooLarge { size, .. } => too_large.push((layer, path, *size)),
             }
+        }
+        if n > MAX_PER_LAYER {
+            findings.push(
+                Finding::new(
+                    "license-files-capped",
+                    Severity::Warning,
+                    format!(
+                        "the layer holds {n} license files; the first {MAX_PER_LAYER} by path are reported"
+                    ),
+                )
+                .in_layer(layer),
+            );
         }
     }
 
@@ -241,7 +244,7 @@ pub fn license_files(overlay: &Overlay, origins: &[Origin]) -> Vec<LicenseFile> 
             }),
     );
     out.sort_by(|a, b| a.layer.cmp(&b.layer).then_with(|| a.path.cmp(&b.path)));
-    out
+    (out, findings)
 }
 
 #[cfg(test)]
@@ -331,7 +334,8 @@ mod tests {
             &["opt/base/LICENSE"],
         );
         let overlay = Overlay::new(vec![&l0, &l1]);
-        let files = license_files(&overlay, &[Origin::Base, Origin::Authored]);
+        let (files, findings) = license_files(&overlay, &[Origin::Base, Origin::Authored]);
+        assert!(findings.is_empty());
         let got: Vec<(&str, usize, &str, bool)> = files
             .iter()
             .map(|f| (f.path.as_str(), f.layer, f.spdx.as_str(), f.visible))
@@ -353,6 +357,22 @@ mod tests {
             .unwrap()
             .contains("matches no SPDX"));
         assert_eq!(files[2].sha256, files[3].sha256);
+    }
+
+    #[test]
+    fn a_layer_over_the_cap_is_reported_in_part_with_a_finding() {
+        let paths: Vec<String> = (0..=MAX_PER_LAYER)
+            .map(|i| format!("app/node_modules/m{i:05}/LICENSE"))
+            .collect();
+        let files: Vec<(&str, &[u8])> = paths.iter().map(|p| (p.as_str(), &b"x"[..])).collect();
+        let l0 = layer(&files, &[]);
+        let overlay = Overlay::new(vec![&l0]);
+        let (files, findings) = license_files(&overlay, &[Origin::Authored]);
+        assert_eq!(files.len(), MAX_PER_LAYER);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].kind, "license-files-capped");
+        assert_eq!(findings[0].layer, Some(0));
+        assert!(findings[0].message.contains("20001 license files"));
     }
 
     #[test]

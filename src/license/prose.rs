@@ -14,6 +14,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use super::conclude::and_all;
 use super::names::{self, Dialect};
 
 /// How many bytes of text are searched: copyright files are a few hundred KiB at most.
@@ -163,20 +164,12 @@ fn named(spdx: String, phrase: &str) -> Named {
 /// each; `None` when it names nothing precisely.
 pub fn expression(text: &str) -> Option<(String, Vec<String>)> {
     let found = named_licenses(text);
-    if found.is_empty() {
-        return None;
-    }
     let ids: Vec<String> = found
         .iter()
         .filter_map(|n| names::normalize(&n.spdx, Dialect::Rpm).expression)
         .collect();
-    if ids.is_empty() {
-        return None;
-    }
-    Some((
-        ids.join(" AND "),
-        found.into_iter().map(|n| n.phrase).collect(),
-    ))
+    let expression = and_all(&ids)?;
+    Some((expression, found.into_iter().map(|n| n.phrase).collect()))
 }
 
 #[cfg(test)]
