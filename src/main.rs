@@ -96,10 +96,11 @@ struct ScanArgs {
     #[arg(long, conflicts_with = "verify")]
     no_verify: bool,
 
-    /// Also check the digests of uncompressed layers, reading them whole. By default
-    /// compressed layers, which are read whole anyway, are checked, and uncompressed ones
-    /// are walked by seeking past file contents: inside a docker-save tarball their digests
-    /// sit in the same file, so they tell corruption, not tampering.
+    /// Check every digest: also recompute each layer's diff_id (the sha256 of its
+    /// uncompressed tar), reading uncompressed layers whole. By default the digests that
+    /// address content are checked (manifests, configs, compressed blobs, which are read
+    /// whole anyway); a diff_id is what a correct blob decompresses to, so recomputing it
+    /// finds a corrupt or inconsistent image, not a tampered one.
     #[arg(long)]
     verify: bool,
 

@@ -30,11 +30,11 @@ use crate::source::{self, Blob, Image, OpenOptions, Window};
 pub struct Options {
     /// The platform to choose from a multi-platform image.
     pub platform: Option<Platform>,
-    /// Check the digests the image declares (manifests, configs, and the blobs and diff_ids
-    /// of the layers that are read whole).
+    /// Check the digests the image declares that address content: manifests, configs, and
+    /// the blobs of compressed layers (which are read whole anyway).
     pub verify: bool,
-    /// Read uncompressed layers whole to check their digests too, instead of walking them
-    /// by seeking past file contents.
+    /// Check every digest: also recompute each layer's diff_id, reading uncompressed layers
+    /// whole instead of walking them by seeking past file contents.
     pub verify_all: bool,
     /// Show a progress bar on stderr.
     pub progress: bool,
@@ -161,7 +161,7 @@ fn scan_one(
                 blob_digest: spec.digest.clone(),
                 diff_id: spec.diff_id.clone(),
                 verify: opts.verify,
-                read_plain: opts.verify_all,
+                full: opts.verify_all,
                 always_hash: false,
             };
             scan::scan_layer(window, &expect, rules, bar).map_err(located)?

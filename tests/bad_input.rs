@@ -218,12 +218,15 @@ fn wrong_diff_id() {
     let gz = gz.finish().unwrap();
     let wrong = layerbom::scan::stream::sha256_of(b"something else");
     oci_layout_with_diff_ids(d.path(), &[gz], Some(vec![wrong.clone()]));
-    let line = scan_error(d.path(), &[]);
+    let line = scan_error(d.path(), &["--verify"]);
     assert_names_layer(&line, 0);
     assert!(
         line.contains("diff_id mismatch") && line.contains(&wrong),
         "{line}"
     );
+    // By default the blob's digest (its content address) is checked, not what it
+    // decompresses to.
+    scan_json(d.path(), &[]);
     scan_json(d.path(), &["--no-verify"]);
 }
 

@@ -126,12 +126,13 @@ pub struct Expect {
     pub blob_digest: Option<String>,
     /// The uncompressed tar's expected digest (diff_id), if the image declares one.
     pub diff_id: Option<String>,
-    /// Compute digests and compare them with the expected ones.
+    /// Compute digests and compare them with the expected ones: the blob digest of a
+    /// compressed layer (read whole anyway), and with `full` everything.
     pub verify: bool,
-    /// With `verify`, read uncompressed layers whole to check their digests too; without
-    /// it they are walked by seeking past contents, and only compressed layers (which are
-    /// read whole anyway) are checked.
-    pub read_plain: bool,
+    /// With `verify`, also hash every uncompressed stream: the diff_id of a compressed
+    /// layer, and an uncompressed layer, which is then read whole instead of walked by
+    /// seeking past file contents.
+    pub full: bool,
     /// Compute digests even when nothing is expected (a rootfs tar has no manifest).
     pub always_hash: bool,
 }
@@ -454,7 +455,7 @@ mod tests {
             diff_id: Some(digest.clone()),
             blob_digest: Some(digest.clone()),
             verify: true,
-            read_plain: true,
+            full: true,
             always_hash: false,
         };
         let s = scan_layer(Cursor::new(t.clone()), &ok, &rules(), None).unwrap();
@@ -471,12 +472,9 @@ mod tests {
                 ..
             })
         ));
-        // Without `read_plain` an uncompressed layer is walked by seeking: not hashed, so a
+        // Without `full` an uncompressed layer is walked by seeking: not hashed, so a
         // wrong digest goes unnoticed, and nothing is claimed.
-        let seek = Expect {
-            read_plain: false,
-            ..bad
-        };
+        let seek = Expect { full: false, ..bad };
         let s = scan_layer(Cursor::new(t), &seek, &rules(), None).unwrap();
         assert_eq!(s.diff_id, None);
     }
@@ -500,10 +498,40 @@ mod tests {
                 blob_digest: Some(stream::sha256_of(&blob)),
                 ..expect.clone()
             };
-            let s = scan_layer(Cursor::new(blob), &e, &rules(), None).unwrap();
+            let s = scan_layer(Cursor::new(blob.clone()), &e, &rules(), None).unwrap();
             assert_eq!(s.compression, c);
             assert_eq!(s.files.len(), 1);
             assert!(s.captured.contains_key("var/lib/dpkg/status"));
+            // The blob digest is checked by default; the diff_id only with `full`.
+            assert_eq!(s.diff_id, None);
+            let full = Expect {
+                full: true,
+                ..e.clone()
+            };
+            let s = scan_layer(Cursor::new(blob.clone()), &full, &rules(), None).unwrap();
+            assert_eq!(s.diff_id, expect.diff_id);
+            let wrong_tar = Expect {
+                diff_id: Some(stream::sha256_of(b"")),
+                ..full
+            };
+            assert!(matches!(
+                scan_layer(Cursor::new(blob.clone()), &wrong_tar, &rules(), None),
+                Err(ScanError::Digest {
+                    what: "diff_id",
+                    ..
+                })
+            ));
+            let wrong_blob = Expect {
+                blob_digest: Some(stream::sha256_of(b"")),
+                ..e
+            };
+            assert!(matches!(
+                scan_layer(Cursor::new(blob), &wrong_blob, &rules(), None),
+                Err(ScanError::Digest {
+                    what: "blob digest",
+                    ..
+                })
+            ));
         }
     }
 
