@@ -95,22 +95,9 @@ pub fn read_image(path: &Path, opts: &Options, rules: &CaptureRules) -> Result<S
         );
         bar
     });
-    // Copyright and license files mean texts to match: as soon as a layer brings one, the
-    // matcher's store starts loading on a spare thread, while other layers are still read.
-    let preload = std::sync::Once::new();
     let scans: Vec<Arc<LayerScan>> = distinct
         .par_iter()
-        .map(|&i| {
-            let scan = scan_one(&image, i, opts, rules, bar.as_ref())?;
-            let texts = scan
-                .captured
-                .keys()
-                .any(|p| p.starts_with("usr/share/doc/") || files::is_reported(p));
-            if texts {
-                preload.call_once(|| rayon::spawn(crate::license::text::preload));
-            }
-            Ok(Arc::new(scan))
-        })
+        .map(|&i| scan_one(&image, i, opts, rules, bar.as_ref()).map(Arc::new))
         .collect::<Result<_>>()?;
     if let Some(bar) = bar {
         bar.finish_and_clear();

@@ -1,10 +1,11 @@
 //! Any bytes as the text files layerbom reads from images or users: Dockerfiles (parsed and
-//! audited), Debian copyright files, license names in prose and distro license strings.
-//! Each must give a result or an error, never panic.
+//! audited), Debian copyright files, license names in prose and distro license strings, and
+//! license texts matched against the SPDX texts. Each must give a result or an error, never
+//! panic.
 #![no_main]
 
 use layerbom::license::names::{self, Dialect};
-use layerbom::license::{copyright, prose};
+use layerbom::license::{copyright, prose, text as license_text};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -16,4 +17,8 @@ fuzz_target!(|data: &[u8]| {
     for dialect in [Dialect::Debian, Dialect::Rpm, Dialect::Apk] {
         let _ = names::normalize(&text, dialect);
     }
+    // At the threshold layerbom uses; `identify` caches results per text, so each input
+    // is matched once.
+    let found = license_text::identify(&text, 0.8);
+    assert!(found.iter().all(|m| (0.8..=1.0).contains(&m.confidence)));
 });

@@ -13,6 +13,8 @@
 pub mod conclude;
 pub mod copyright;
 pub mod files;
+pub mod matcher;
 pub mod names;
+pub mod normalize;
 pub mod prose;
 pub mod text;

@@ -1,20 +1,19 @@
 //! License texts: which SPDX license a `LICENSE` or `COPYING` file holds.
 //!
 //! Many packages say nothing about their license in metadata but ship its text. This module
-//! matches such a text against the SPDX license texts with askalono's matcher (as shipped in
-//! the `spdx` crate's `detection` feature): texts are normalized, cut into word bigrams and
-//! compared, and the score (0.0 to 1.0) says how much of the text is the license. A text
-//! holding several licenses (a dual-licensed `COPYING`, a Debian copyright file) is scanned
-//! further: each license found is whited out and the rest matched again.
+//! matches such a text against the SPDX license texts with askalono's algorithm (the matcher
+//! of the `spdx` crate's `detection` feature), reimplemented in [`super::matcher`] over an
+//! index built at compile time: texts are normalized, cut into word bigrams and compared, and
+//! the score (0.0 to 1.0) says how much of the text is the license. A text holding several
+//! licenses (a dual-licensed `COPYING`, a Debian copyright file) is scanned further: each
+//! license found is whited out and the rest matched again.
 //!
-//! The store of SPDX texts is embedded in the binary as a zstd cache and loaded on first use
-//! only, so runs that find no license texts never pay for it.
+//! The index is embedded in the binary and read in place, so there is nothing to load.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
-use spdx::detection::scan::Scanner;
-use spdx::detection::{Store, TextData};
+use super::matcher;
 
 /// Texts longer than this many bytes are not matched: license texts are tens of KiB at most,
 /// and matching cost grows with the text.
@@ -26,7 +25,7 @@ const MAX_PASSES: u16 = 10;
 /// A license found in a text, with askalono's score.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Match {
-    /// The license's name in the matcher's store: an SPDX id, but as askalono's data names
+    /// The license's name in the matcher's index: an SPDX id, but as askalono's data names
     /// it, which can be a deprecated id (the GPL-2 text matches as `GPL-2.0+`). Check it
     /// with [`super::names`] before putting it in an expression.
     pub spdx: String,
@@ -44,8 +43,6 @@ type Seen = HashMap<(String, u32), Vec<Match>>;
 /// texts holding several licenses, further licenses found by the optimizing scan at or above
 /// `min_confidence` follow, each license once with its best score. Texts over
 /// [`MAX_TEXT_BYTES`], blank texts, and texts with no match give nothing.
-///
-/// The store of SPDX texts is loaded once, lazily, on the first call with text to match.
 ///
 /// ```no_run
 /// let text = std::fs::read_to_string("/usr/share/common-licenses/Apache-2.0").unwrap();
@@ -71,27 +68,12 @@ pub fn identify(text: &str, min_confidence: f32) -> Vec<Match> {
     found
 }
 
-/// Loads the store of SPDX texts now, so that the first match does not wait for it. Call
-/// it from a spare thread as soon as it is clear that texts will be matched.
-pub fn preload() {
-    store();
-}
-
 fn scan(text: &str, min_confidence: f32) -> Vec<Match> {
-    let Some(store) = store() else {
-        return Vec::new();
-    };
-    // The scanner keeps matches strictly above its threshold; we keep those at or above.
-    let scanner = Scanner::new(store)
-        .confidence_threshold(min_confidence - f32::EPSILON)
-        .optimize(true)
-        .max_passes(MAX_PASSES);
-    let result = scanner.scan(&TextData::new(text));
-
-    let overall = result.license.map(|lic| (lic.name, result.score));
-    let contained = result.containing.iter().map(|c| (c.license.name, c.score));
+    // The scan keeps matches strictly above its threshold; we keep those at or above.
+    let result = matcher::scan(text, min_confidence - f32::EPSILON, MAX_PASSES);
+    let contained = result.contained.iter().map(|c| (c.name, c.score));
     let mut found: Vec<Match> = Vec::new();
-    for (name, confidence) in overall.into_iter().chain(contained) {
+    for (name, confidence) in result.overall.into_iter().chain(contained) {
         if confidence < min_confidence {
             continue;
         }
@@ -105,13 +87,6 @@ fn scan(text: &str, min_confidence: f32) -> Vec<Match> {
     }
     found.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
     found
-}
-
-/// The embedded store of SPDX license texts, loaded on first use; `None` if the embedded
-/// cache cannot be read, which would be a bug in the `spdx` crate's build.
-fn store() -> Option<&'static Store> {
-    static STORE: OnceLock<Option<Store>> = OnceLock::new();
-    STORE.get_or_init(|| Store::load_inline().ok()).as_ref()
 }
 
 /// Base-name prefixes (upper case) of files that hold license texts or notices.
@@ -231,8 +206,8 @@ mod tests {
     }
 
     /// Not a rule: prints what the matcher makes of a real multi-license Debian copyright
-    /// file, and how long the first call (which loads the store) and a later one take. Run
-    /// alone to see the store load: `cargo test --lib text::tests::report -- --nocapture`.
+    /// file, and how long the first call and a later (cached) one take. Run alone to see the
+    /// first call's cost: `cargo test --lib text::tests::report -- --nocapture`.
     #[test]
     fn report_timings_and_libcrypt1() {
         let apache = fixture("text/Apache-2.0");
@@ -247,9 +222,7 @@ mod tests {
         let libcrypt1 = identify(&fixture("copyright/libcrypt1"), MIN);
         let libcrypt1_took = start.elapsed();
         let libcrypt1_any = identify(&fixture("copyright/libcrypt1"), 0.1);
-        println!(
-            "first identify (Apache-2.0, loads store unless another test did): {first_took:?}"
-        );
+        println!("first identify (Apache-2.0, unless another test matched it): {first_took:?}");
         println!("later identify (Apache-2.0): {again_took:?} -> {again:?}");
         println!("libcrypt1 copyright at {MIN}: {libcrypt1_took:?} -> {libcrypt1:?}");
         println!("libcrypt1 copyright at 0.1: {libcrypt1_any:?}");

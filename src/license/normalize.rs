@@ -1,0 +1,332 @@
+//! Text normalization for license matching: askalono's preprocessing, reproduced step by step,
+//! and the word bigrams a normalized text is compared by.
+//!
+//! A text goes through two stages, as in askalono (the matcher in the `spdx` crate's
+//! `detection` feature, whose SPDX data our index is built from):
+//!
+//! 1. [`normalize_lines`], line by line: Unicode NFC, junk characters removed, URLs blacked
+//!    out, horizontal whitespace and slashes made one space, quotes/dashes/brackets made
+//!    ASCII, `©` made `(c)`, trimmed. The line structure stays, so that a license can be
+//!    located by line range within a larger text.
+//! 2. [`aggressive`], on lines joined with `\n`: a prefix common to most lines (a comment
+//!    marker) removed, vertical whitespace normalized, punctuation removed, lower case, a title
+//!    line and copyright statements removed, whitespace collapsed to single spaces, trimmed.
+//!
+//! The processed text is compared by its word bigrams ([`bigrams`]), each hashed with
+//! [`gram_hash`] to 64 bits.
+//!
+//! The regular expressions are askalono's, character for character, quirks included (its
+//! horizontal-whitespace class, `\x2044`, reads as a space and two `4`s, so the digit 4 becomes
+//! a space). Three of the aggressive steps, whose patterns match at nearly every line break,
+//! punctuation mark or space, are written out by hand with the same result, as they cost most
+//! of the time through the regex engine. Where askalono's result depends on hash-map order
+//! (ties in `remove_common_prefix`), a fixed rule is used instead; see there.
+//!
+//! `tests/license_matcher.rs` checks all of it against askalono itself.
+//!
+//! This file is also compiled into `build.rs` (through `#[path]`), which uses it to build the
+//! index of SPDX texts: the index and the texts matched at run time are processed by the
+//! same code. It must therefore only use `std`, `regex` and `unicode-normalization`.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+
+/// Runs the line-by-line normalizers over each `\n`-separated line of `text` (`\r` is kept
+/// in the line and trimmed with other whitespace). There are as many lines out as in.
+pub fn normalize_lines(text: &str) -> Vec<String> {
+    text.split('\n').map(normalize_line).collect()
+}
+
+/// One line through askalono's line normalizers, in their order.
+fn normalize_line(line: &str) -> String {
+    let mut out = nfc(line);
+    out = replace(&RX.junk, out, "");
+    out = replace(&RX.url, out, "http://blackboxed/url");
+    out = replace(&RX.horizontal, out, " ");
+    out = replace(&RX.quotes, out, "'");
+    out = replace(&RX.dash, out, "-");
+    out = replace(&RX.open, out, "(");
+    out = replace(&RX.close, out, ")");
+    out = replace(&RX.under, out, "_");
+    out = replace(&RX.copy, out, "(c)");
+    out.trim().to_owned()
+}
+
+/// Runs the aggressive normalizers over `text` (normalized lines joined with `\n`) and
+/// returns the processed text: lower-case words separated by single spaces.
+pub fn aggressive(text: &str) -> String {
+    let mut out = remove_common_prefix(Cow::Borrowed(text));
+    out = vertical_whitespace(out);
+    out = replace(&RX.blank_lines, out, "\n\n");
+    let lower = remove_punctuation(&out).to_lowercase();
+    let mut out = Cow::Owned(lower);
+    out = replace(&RX.title, out, "");
+    // Each branch of the pattern needs the word: without it, nothing matches.
+    if out.contains("copyright") {
+        out = replace(&RX.copyright, out, "\n\n");
+    }
+    collapse_whitespace(&out)
+}
+
+/// askalono's `[\r\n\v\f]` → `\n`, by hand: the pattern matches at every line break, and
+/// replacing each by itself through the regex engine costs more than the rest of the step.
+fn vertical_whitespace(text: Cow<'_, str>) -> Cow<'_, str> {
+    let vertical = |c: char| matches!(c, '\r' | '\u{b}' | '\u{c}');
+    if !text.contains(vertical) {
+        return text;
+    }
+    Cow::Owned(text.replace(vertical, "\n"))
+}
+
+/// askalono's `[^\w\s]+` → ``, by hand for ASCII (`\w` is `[0-9A-Za-z_]` there, `\s` is
+/// `[\t\n\v\f\r ]`); other characters are tested with the pattern's own class.
+fn remove_punctuation(text: &str) -> Cow<'_, str> {
+    let keep = |c: char| {
+        if c.is_ascii() {
+            c.is_ascii_alphanumeric() || c == '_' || matches!(c, '\t'..='\r' | ' ')
+        } else {
+            let mut buf = [0u8; 4];
+            RX.word_or_space.is_match(c.encode_utf8(&mut buf))
+        }
+    };
+    if text.chars().all(keep) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.chars().filter(|&c| keep(c)).collect())
+}
+
+/// askalono's `\s+` → ` `, then trimmed, by hand: `\s` is Unicode's `White_Space`, which is
+/// what `char::is_whitespace` tests.
+fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.trim().chars() {
+        if c.is_whitespace() {
+            space = true;
+        } else {
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The regular expressions of both stages, compiled once.
+struct Patterns {
+    junk: Regex,
+    url: Regex,
+    horizontal: Regex,
+    quotes: Regex,
+    dash: Regex,
+    open: Regex,
+    close: Regex,
+    under: Regex,
+    copy: Regex,
+    blank_lines: Regex,
+    /// The characters `[^\w\s]` does not match (askalono's punctuation removal).
+    word_or_space: Regex,
+    title: Regex,
+    copyright: Regex,
+}
+
+static RX: LazyLock<Patterns> = LazyLock::new(|| {
+    // Constant patterns: a failure here is a bug that every test run shows.
+    let rx = |pattern: &str| Regex::new(pattern).expect("constant pattern compiles");
+    Patterns {
+        junk: rx(r"[^\w\s\pP]+"),
+        url: rx(r"https?://\S+"),
+        horizontal: rx(r"(?x)[ \t\p{Zs} \\ / \| \x2044 ]+"),
+        quotes: rx(r#"["'\p{Pi}\p{Pf}]+"#),
+        dash: rx(r"\p{Pd}+"),
+        open: rx(r"\p{Ps}+"),
+        close: rx(r"\p{Pe}+"),
+        under: rx(r"\p{Pc}+"),
+        copy: rx(r"[©Ⓒⓒ]"),
+        blank_lines: rx(r"\n{3,}"),
+        word_or_space: rx(r"\A[\w\s]\z"),
+        title: rx(r"^.*license( version \S+)?( copyright.*)?\n\n"),
+        copyright: rx(r"(?mx)
+            (
+                # a new paragraph, or the start of the text and blank lines
+                (\n\n|\A\n*)
+                # lines starting with 'copyright', then a new paragraph
+                (^\x20*copyright.*?$)+
+                \n\n
+            )
+            |
+            (
+                # or the very first line if it says 'copyright'
+                \A.*copyright.*$
+            )
+            |
+            (
+                # or any line that looks like a copyright statement
+                ^copyright (\s+(c|\d+))+ .*?$
+            )
+        "),
+    }
+});
+
+/// `text` in Unicode NFC; borrowed when it already is.
+fn nfc(text: &str) -> Cow<'_, str> {
+    if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.nfc().collect())
+    }
+}
+
+/// Every match of `rx` in `text` replaced with `with`; `text` itself when nothing matches.
+fn replace<'a>(rx: &Regex, text: Cow<'a, str>, with: &str) -> Cow<'a, str> {
+    match text {
+        Cow::Borrowed(s) => rx.replace_all(s, with),
+        Cow::Owned(s) => {
+            let replaced = match rx.replace_all(&s, with) {
+                Cow::Owned(r) => Some(r),
+                Cow::Borrowed(_) => None,
+            };
+            Cow::Owned(replaced.unwrap_or(s))
+        }
+    }
+}
+
+/// Removes a prefix that most lines share (a comment marker such as `%%Copyright:` or
+/// `dnl`), as askalono's `remove_common_tokens` does.
+///
+/// Every pair of consecutive lines gives its common prefix (cut back to a character boundary
+/// and trimmed); prefixes longer than 3 bytes are counted (from 2 at their first pair, as in
+/// askalono). The most counted prefix, with the counts of longer prefixes that start with it,
+/// must cover 80% of the lines; then it is stripped from every line that starts with it and
+/// every line is trimmed.
+///
+/// Ties: askalono takes whichever of the most counted prefixes its hash map yields last, which
+/// varies from run to run. Here the shortest of them wins (then the smallest in byte order):
+/// it is the one whose reconciled count is largest. askalono's own SPDX data was built with
+/// that outcome where we can see it (`Aspell-RU`, whose lines share both `Permission to` and
+/// `Permission to redistribute` twice).
+fn remove_common_prefix(input: Cow<'_, str>) -> Cow<'_, str> {
+    let mut counts: HashMap<&str, u32> = HashMap::new();
+    let mut lines = input.split('\n');
+    if let Some(mut previous) = lines.next() {
+        for line in lines {
+            let common = common_prefix(previous, line);
+            if common.len() > 3 {
+                *counts.entry(common).or_insert(1) += 1;
+            }
+            previous = line;
+        }
+    }
+    let Some((&prefix, _)) = counts.iter().max_by(|(a, ca), (b, cb)| {
+        ca.cmp(cb)
+            .then_with(|| b.len().cmp(&a.len()))
+            .then_with(|| b.cmp(a))
+    }) else {
+        return input;
+    };
+    let covered: u32 = counts
+        .iter()
+        .filter(|(other, _)| other.starts_with(prefix))
+        .map(|(_, &count)| count)
+        .sum();
+    let line_count = input.split('\n').count();
+    // askalono: `(0.8f32 * line_count as f32) as u32`, a saturating float-to-int cast.
+    let needed = (0.8f32 * line_count as f32) as u32;
+    if covered < needed {
+        return input;
+    }
+    let mut out = String::with_capacity(input.len());
+    for (i, line) in input.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(line.strip_prefix(prefix).unwrap_or(line).trim());
+    }
+    Cow::Owned(out)
+}
+
+/// The longest common byte prefix of `a` and `b`, cut back to a character boundary of `a`
+/// and trimmed.
+fn common_prefix<'a>(a: &'a str, b: &str) -> &'a str {
+    let mut len = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    while !a.is_char_boundary(len) {
+        len -= 1;
+    }
+    a[..len].trim()
+}
+
+/// The hashes of the word bigrams of a processed text (words split on single spaces, as
+/// askalono's `NgramSet` does), in text order: one per pair of consecutive words, so a text
+/// of `n` words gives `n - 1` and a text of one word (or none) gives none.
+pub fn bigrams(processed: &str) -> Vec<u64> {
+    let mut out = Vec::new();
+    // Byte offsets: the current bigram runs from the start of the previous word to the end
+    // of the current one, which is the bigram's text `"previous current"`.
+    let mut previous_start: Option<usize> = None;
+    let mut start = 0;
+    for word in processed.split(' ') {
+        let end = start + word.len();
+        if let Some(p) = previous_start {
+            out.push(gram_hash(&processed.as_bytes()[p..end]));
+        }
+        previous_start = Some(start);
+        start = end + 1;
+    }
+    out
+}
+
+/// Sorts bigram hashes and counts equal ones: `(hash, count)` in increasing hash order. The
+/// counts add up to the number of hashes given.
+pub fn count_sorted(mut hashes: Vec<u64>) -> Vec<(u64, u32)> {
+    hashes.sort_unstable();
+    let mut out: Vec<(u64, u32)> = Vec::new();
+    for h in hashes {
+        match out.last_mut() {
+            Some((last, count)) if *last == h => *count = count.saturating_add(1),
+            _ => out.push((h, 1)),
+        }
+    }
+    out
+}
+
+/// The 64-bit hash of a bigram's text (`"word word"`, UTF-8), the same in `build.rs` and at
+/// run time.
+///
+/// It reads the bytes in 8-byte little-endian words (the last one zero-padded) and folds each
+/// into the state with a 64×64→128-bit multiply whose halves are XORed (the "folded multiply"
+/// of wyhash and foldhash): `state = fold(word ^ K1, state ^ K2)`; it finishes with
+/// `fold(state ^ length, K2)`. The seed is the first 64 bits of π's fraction, `K1` of the
+/// golden ratio's, `K2` of √2's.
+/// It is not meant to resist crafted collisions: a text that wanted to match a license could
+/// simply contain it.
+pub fn gram_hash(bytes: &[u8]) -> u64 {
+    const SEED: u64 = 0x243F_6A88_85A3_08D3;
+    const K1: u64 = 0x9E37_79B9_7F4A_7C15;
+    const K2: u64 = 0x6A09_E667_F3BC_C908;
+    let mut h = SEED;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        h = folded_multiply(u64::from_le_bytes(word) ^ K1, h ^ K2);
+    }
+    let tail = chunks.remainder();
+    if !tail.is_empty() {
+        let mut word = [0u8; 8];
+        word[..tail.len()].copy_from_slice(tail);
+        h = folded_multiply(u64::from_le_bytes(word) ^ K1, h ^ K2);
+    }
+    folded_multiply(h ^ bytes.len() as u64, K2)
+}
+
+/// The 128-bit product of `a` and `b`, its two halves XORed.
+fn folded_multiply(a: u64, b: u64) -> u64 {
+    let full = u128::from(a) * u128::from(b);
+    (full as u64) ^ ((full >> 64) as u64)
+}
