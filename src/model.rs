@@ -311,6 +311,10 @@ pub struct Evidence {
     pub method: String,
     /// How sure the method is, from 0 to 1.
     pub confidence: f64,
+    /// The 1-based lines of the file that the conclusion quotes (in the license's
+    /// `declared`), when it rests on particular lines rather than the whole file.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<usize>,
 }
 
 /// A package's license: what was declared, what is concluded, and why.

@@ -13,6 +13,7 @@
 pub mod conclude;
 pub mod copyright;
 pub mod files;
+pub mod gcc;
 pub mod names;
 pub mod prose;
 pub mod text;

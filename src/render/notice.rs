@@ -349,6 +349,7 @@ mod tests {
             layer: 1,
             method: "dep5".into(),
             confidence: 1.0,
+            lines: Vec::new(),
         });
         r.packages = vec![a, b, c];
         r
