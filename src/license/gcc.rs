@@ -123,16 +123,20 @@ fn list_items(text: &str, after: usize) -> Vec<Quote> {
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    let rest = &text[after..end];
+    let mut rest = &text[after..end];
+    if end < text.len() {
+        // Cut at the window: a cut line could turn `libgomp` into `libgo`; drop it.
+        rest = rest.rfind('\n').map_or("", |i| &rest[..i]);
+    }
     let mut lines = rest.split('\n');
     // The rest of the sentence's own line must be empty.
     if lines.next().is_some_and(|l| !l.trim().is_empty()) {
         return Vec::new();
     }
-    let mut line = line_of(text, after) + 1;
+    let first = line_of(text, after) + 1;
     let mut items: Vec<Quote> = Vec::new();
     let mut started = false;
-    for l in lines {
+    for (line, l) in (first..).zip(lines) {
         let trimmed = l.trim_start();
         let bullet = ["- ", "* ", "\u{2022} "]
             .iter()
@@ -154,7 +158,6 @@ fn list_items(text: &str, after: usize) -> Vec<Quote> {
         } else {
             break;
         }
-        line += 1;
     }
     items
 }
@@ -453,5 +456,23 @@ Everything else is GPL-3+.\n";
         ] {
             assert_eq!(runtime_exception(&text, "libgcc-s1"), None);
         }
+        // A list longer than the window: its cut last line is not read.
+        let want = MAX_LIST_BYTES - 9;
+        let k = (want - 10) / 13;
+        let pad = "d".repeat(want - 10 - 13 * k);
+        let filler = format!("{} - libpad{pad}\n", " - libfiller\n".repeat(k));
+        assert_eq!(filler.len(), want);
+        let text = format!("{sentence}\n{filler} - libgomp\n");
+        let cut = sentence.len() + MAX_LIST_BYTES;
+        assert!(
+            text[..cut].ends_with(" - libgo"),
+            "{:?}",
+            &text[cut - 12..cut]
+        );
+        assert_eq!(runtime_exception(&text, "libgo21"), None);
+        assert_eq!(runtime_exception(&text, "libgomp1"), None);
+        let text = format!("{sentence}\n - libfiller\n - libgomp\n");
+        assert!(runtime_exception(&text, "libgomp1").is_some());
+        assert_eq!(runtime_exception(&text, "libgo21"), None);
     }
 }
