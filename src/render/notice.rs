@@ -390,6 +390,21 @@ mod tests {
     }
 
     #[test]
+    fn an_exception_text_follows_its_license_text() {
+        let r = crate::obligations::testutil::gcc_runtime_report();
+        let out = render(&r, &ctx(&r)).unwrap();
+        assert!(
+            out.contains("GPL-3.0-or-later WITH GCC-exception-3.1"),
+            "{out}"
+        );
+        assert!(out.contains("(GCC-exception-3.1)"), "{out}");
+        assert!(out.contains("GCC RUNTIME LIBRARY EXCEPTION"), "{out}");
+        assert!(out.contains("Version 3.1, 31 March 2009"));
+        assert!(out.contains("GNU GENERAL PUBLIC LICENSE\nVersion 3, 29 June 2007"));
+        assert!(!out.contains("Text not recorded"), "{out}");
+    }
+
+    #[test]
     fn undistributed_packages_are_left_out() {
         let r = sample();
         let mut c = ctx(&r);
