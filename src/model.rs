@@ -25,7 +25,8 @@ pub enum Severity {
 
 impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        // `pad`, not `write_str`: the table aligns severities with `{:<7}`.
+        f.pad(match self {
             Severity::Info => "info",
             Severity::Warning => "warning",
             Severity::Error => "error",
