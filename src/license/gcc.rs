@@ -36,9 +36,10 @@
 //!    (`libx32`, `libn32`, `libhf`, `libsf`) are not named by the file and are not mapped.
 //!
 //! What the rule leaves alone, on purpose: development, debug and PIC packages
-//! (`libgcc-12-dev`, `libstdc++-12-dev`, `libstdc++6-12-dbg`): they also carry headers,
-//! static archives and objects, and `libgcc-12-dev` carries the sanitizers' preinit objects,
-//! which the file puts under other terms; libraries the list does not name (`libquadmath0`,
+//! (`libgcc-12-dev`, `libstdc++-12-dev`, `libstdc++6-12-dbg`): the list names runtime
+//! libraries, not them, and they carry more (Debian 12's `libgcc-12-dev` also ships
+//! `libasan.a`, `libquadmath.a`, `libbacktrace.a` and the sanitizers' preinit objects,
+//! which the file puts under other terms); libraries the list does not name (`libquadmath0`,
 //! `libasan8` and the other sanitizers, `libgo21`, `libgphobos3`), which the file puts under
 //! LGPL, NCSA/MIT, BSD or Boost-style terms instead; and `gcc-12-base`, which ships no
 //! library, only Debian's README, TODO, changelog and this file. Those keep the conclusion
