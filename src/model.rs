@@ -25,7 +25,8 @@ pub enum Severity {
 
 impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        // `pad`, not `write_str`: the table aligns severities with `{:<7}`.
+        f.pad(match self {
             Severity::Info => "info",
             Severity::Warning => "warning",
             Severity::Error => "error",
@@ -311,6 +312,10 @@ pub struct Evidence {
     pub method: String,
     /// How sure the method is, from 0 to 1.
     pub confidence: f64,
+    /// The 1-based lines of the file that the conclusion quotes (in the license's
+    /// `declared`), when it rests on particular lines rather than the whole file.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<usize>,
 }
 
 /// A package's license: what was declared, what is concluded, and why.

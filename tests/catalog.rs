@@ -174,7 +174,29 @@ fn debian_licenses_come_from_copyright_files_with_evidence() {
         gcc["license"]["evidence"][0]["path"],
         "usr/share/doc/gcc-12-base/copyright"
     );
-    assert_ne!(gcc["license"]["concluded"], "NOASSERTION");
+    // GCC's runtime libraries: the file's own sentence about them, quoted with its lines.
+    for (name, item_line) in [("libgcc-s1", 104), ("libstdc++6", 113)] {
+        let license = &find(&doc, name)["license"];
+        assert_eq!(
+            license["concluded"], "GPL-3.0-or-later WITH GCC-exception-3.1",
+            "{name}"
+        );
+        let ev = &license["evidence"][0];
+        assert_eq!(ev["method"], "gcc-runtime-library-exception");
+        assert_eq!(ev["lines"], serde_json::json!([100, item_line]));
+        assert!(license["declared"]
+            .as_str()
+            .unwrap()
+            .starts_with("The following runtime libraries are licensed under the terms of the GNU General Public License (v3 or later) with version 3.1 of the GCC Runtime Library Exception"));
+    }
+    // gcc-12-base is not a runtime library: the file as a whole decides, as before.
+    let base = &find(&doc, "gcc-12-base")["license"];
+    assert_eq!(base["evidence"][0]["method"], "common-licenses-reference");
+    assert!(base["evidence"][0].get("lines").is_none());
+    assert!(!base["concluded"]
+        .as_str()
+        .unwrap()
+        .contains("GCC-exception"));
     // A copyright file of a package from our own layer is read from that layer.
     let jq = find(&doc, "jq");
     assert_eq!(jq["license"]["evidence"][0]["layer"], 1);

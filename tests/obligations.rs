@@ -217,6 +217,23 @@ fn image_delivery_lists_every_gpl_package_under_its_real_source_package() {
     );
     assert!(covered.contains("libc6"));
     assert!(!covered.contains("zlib1g"), "Zlib asks for no source");
+    // libgcc-s1 and libstdc++6 are GPL-3.0-or-later WITH GCC-exception-3.1: weak copyleft
+    // (programs linking them are free of the copyleft), their own source still owed.
+    for name in ["libgcc-s1", "libstdc++6"] {
+        let p = ob["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap();
+        assert_eq!(p["license"], "GPL-3.0-or-later WITH GCC-exception-3.1");
+        assert_eq!(p["category"], "weak-copyleft", "{name}");
+        assert_eq!(p["terms"][0]["exception"], "GCC-exception-3.1");
+        assert!(p["duties"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("source-offer")));
+    }
 }
 
 #[test]
@@ -345,6 +362,10 @@ fn the_notice_has_every_copyright_line_and_every_license_text_once() {
             let id = t["license"].as_str().unwrap();
             if !id.starts_with("LicenseRef-") && id != "NOASSERTION" {
                 ids.insert(id.to_string());
+            }
+            // An exception's text is owed too (GCC-exception-3.1 for libgcc-s1).
+            if let Some(e) = t["exception"].as_str() {
+                ids.insert(e.to_string());
             }
         }
     }

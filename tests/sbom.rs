@@ -158,6 +158,47 @@ fn every_package_and_layer_is_an_element() {
     );
 }
 
+#[test]
+fn gcc_runtime_libraries_carry_their_exception_in_every_sbom() {
+    let expr = "GPL-3.0-or-later WITH GCC-exception-3.1";
+    let doc = spdx(&sample());
+    let cdx = cyclonedx(&sample(), "cyclonedx-json");
+    for name in ["libgcc-s1", "libstdc++6"] {
+        let p = doc["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap();
+        assert_eq!(p["licenseConcluded"], expr, "{name}");
+        assert_eq!(p["licenseDeclared"], expr, "{name}");
+        let c = cdx["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap();
+        assert_eq!(
+            c["licenses"],
+            serde_json::json!([{"expression": expr, "acknowledgement": "concluded"}])
+        );
+    }
+    let text = |format: &str| {
+        let out = layerbom(&["scan", sample().to_str().unwrap(), "-q", "-o", format]);
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let tv = text("spdx-tag-value");
+    assert_eq!(
+        tv.matches(&format!("PackageLicenseConcluded: {expr}\n"))
+            .count(),
+        2,
+        "{tv}"
+    );
+    let xml = text("cyclonedx-xml");
+    assert_eq!(xml.matches(&format!(">{expr}</expression>")).count(), 2);
+}
+
 fn cyclonedx(image: &Path, format: &str) -> Value {
     document(image, format)
 }

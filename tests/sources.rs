@@ -3,6 +3,8 @@
 
 mod common;
 
+use std::path::Path;
+
 use common::*;
 use serde_json::Value;
 
@@ -346,6 +348,29 @@ fn unknown_format_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("available: table, json, spdx-json, spdx-tag-value, cyclonedx-json"));
+}
+
+#[test]
+fn the_table_shows_where_each_finding_is_down_to_the_line() {
+    let dockerfile = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/Dockerfile");
+    let out = layerbom(&[
+        "scan",
+        sample().to_str().unwrap(),
+        "-q",
+        "--dockerfile",
+        dockerfile.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let t = String::from_utf8(out.stdout).unwrap();
+    // The FROM line names its base image by tag only.
+    let from = t
+        .lines()
+        .find(|l| l.contains("is named by tag"))
+        .unwrap_or_else(|| panic!("{t}"));
+    assert!(
+        from.ends_with(&format!("({}:4)", dockerfile.display())),
+        "{from}"
+    );
 }
 
 #[test]

@@ -1,11 +1,11 @@
 //! Any bytes as the text files layerbom reads from images or users: Dockerfiles (parsed and
-//! audited), Debian copyright files, license names in prose and distro license strings, and
-//! license texts matched against the SPDX texts. Each must give a result or an error, never
-//! panic.
+//! audited), Debian copyright files (and GCC's runtime library sentence in them), license
+//! names in prose and distro license strings, and license texts matched against the SPDX
+//! texts. Each must give a result or an error, never panic.
 #![no_main]
 
 use layerbom::license::names::{self, Dialect};
-use layerbom::license::{copyright, prose, text as license_text};
+use layerbom::license::{copyright, gcc, prose, text as license_text};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -14,6 +14,9 @@ fuzz_target!(|data: &[u8]| {
     let _ = layerbom::audit::dockerfile::audit("Dockerfile", &text);
     let _ = copyright::parse(data);
     let _ = prose::expression(&text);
+    for package in ["libgcc-s1", "lib32stdc++6"] {
+        let _ = gcc::runtime_exception(&text, package);
+    }
     for dialect in [Dialect::Debian, Dialect::Rpm, Dialect::Apk] {
         let _ = names::normalize(&text, dialect);
     }

@@ -7,8 +7,11 @@
 //! - Debian packages: `usr/share/doc/<package>/copyright`, followed through the doc-directory
 //!   symlinks some packages use (`libgcc-s1 -> gcc-12-base`). A machine-readable (DEP-5)
 //!   file gives the license of every `Files:` stanza; the package, which installs all those
-//!   files, is under all of them (`AND`). A free-form file is read for
-//!   `SPDX-License-Identifier:` tags and references to `/usr/share/common-licenses/X` (a
+//!   files, is under all of them (`AND`). A free-form file that says, in GCC's words, that
+//!   the package is one of the GCC runtime libraries under the GPL v3 or later with the GCC
+//!   Runtime Library Exception 3.1 gives `GPL-3.0-or-later WITH GCC-exception-3.1`, with
+//!   the sentence and list item quoted (see [`super::gcc`]). Other free-form files are read
+//!   for `SPDX-License-Identifier:` tags and references to `/usr/share/common-licenses/X` (a
 //!   GPL-family reference is `-or-later` only when the notice itself says "any later
 //!   version"), and failing those its text is matched against the SPDX license texts.
 //! - rpm and apk packages: the License tag or `L:` field, normalized to SPDX.
@@ -17,7 +20,7 @@ use std::collections::BTreeMap;
 
 use super::copyright::{self, Format};
 use super::names::{self, Dialect};
-use super::{prose, text};
+use super::{gcc, prose, text};
 use crate::model::Evidence;
 use crate::overlay::Overlay;
 use crate::scan::capture::CaptureRulesBuilder;
@@ -162,16 +165,18 @@ pub fn debian(overlay: &Overlay, as_of: usize, package: &str) -> Conclusion {
         .map(str::to_string)
         .collect();
     copyright.truncate(MAX_STATEMENTS);
-    let evidence = |method: &str, confidence: f64| Evidence {
+    let evidence = |method: &str, confidence: f64, lines: Vec<usize>| Evidence {
         path: found.path.to_string(),
         layer: found.layer,
         method: method.into(),
         confidence,
+        lines,
     };
     let mut declared: Vec<String> = Vec::new();
     let mut concluded: Vec<String> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
     let mut method: (&str, f64) = ("dep5", 1.0);
+    let mut lines: Vec<usize> = Vec::new();
     if cr.format == Format::MachineReadable {
         for raw in cr.expressions() {
             declared.push(raw.to_string());
@@ -180,6 +185,20 @@ pub fn debian(overlay: &Overlay, as_of: usize, package: &str) -> Conclusion {
                 Some(e) => concluded.push(e),
                 None => notes.extend(n.notes),
             }
+        }
+    }
+    if concluded.is_empty() && cr.format == Format::FreeForm {
+        // GCC's file names a license for each part of GCC, and says in one sentence which
+        // applies to the runtime libraries: for those, that sentence decides.
+        if let Some(r) = gcc::runtime_exception(&cr.text, package) {
+            method = ("gcc-runtime-library-exception", 0.9);
+            lines = r.quotes.iter().map(|q| q.line).collect();
+            let mut quotes = r.quotes.iter().map(|q| q.text.as_str());
+            let sentence = quotes.next().unwrap_or_default();
+            let item = quotes.next().unwrap_or_default();
+            declared.push(format!("{sentence} {item}"));
+            declared.extend(quotes.map(str::to_string));
+            concluded.push(gcc::EXPRESSION.to_string());
         }
     }
     if concluded.is_empty() {
@@ -235,7 +254,7 @@ pub fn debian(overlay: &Overlay, as_of: usize, package: &str) -> Conclusion {
             declared_spdx: Some(expr.clone()),
             texts: ref_texts(&cr, &expr),
             concluded: expr,
-            evidence: vec![evidence(method.0, method.1)],
+            evidence: vec![evidence(method.0, method.1, lines)],
             reason: None,
             copyright,
         },
@@ -282,6 +301,7 @@ pub fn declared(raw: Option<&str>, dialect: Dialect, db_path: &str, db_layer: us
                     _ => "rpm-license-tag".into(),
                 },
                 confidence: if n.unknown.is_empty() { 0.9 } else { 0.7 },
+                lines: Vec::new(),
             }],
             reason: None,
             copyright: Vec::new(),
@@ -340,6 +360,105 @@ License: GPL-2+ with OpenSSL exception\n This program is free software.\n .\n In
             texts["LicenseRef-OpenSSL-exception"].contains("special exception"),
             "{texts:?}"
         );
+    }
+
+    /// One layer holding `files` (path, content) and the doc-directory symlinks `links`.
+    fn layer(files: &[(&str, &[u8])], links: &[(&str, &str)]) -> crate::scan::LayerScan {
+        use crate::scan::tar::Kind;
+        use crate::scan::{Content, FileEntry, LayerScan};
+        let entry = |path: &str, kind, link: Option<&str>| FileEntry {
+            path: path.into(),
+            kind,
+            size: 0,
+            mode: 0o644,
+            link: link.map(str::to_string),
+        };
+        let mut l = LayerScan::default();
+        for (path, bytes) in files {
+            let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+            l.files.push(entry(dir, Kind::Dir, None));
+            l.files.push(entry(path, Kind::File, None));
+            l.captured
+                .insert(path.to_string(), Content::Data(bytes.to_vec().into()));
+        }
+        for (path, target) in links {
+            l.files.push(entry(path, Kind::Symlink, Some(target)));
+        }
+        l
+    }
+
+    const GCC12: &[u8] = include_bytes!("test-fixtures/copyright/gcc-12-base");
+
+    #[test]
+    fn gcc_runtime_libraries_are_gpl3_with_the_runtime_exception_from_the_files_sentence() {
+        let l = layer(
+            &[("usr/share/doc/gcc-12-base/copyright", GCC12)],
+            &[
+                ("usr/share/doc/libgcc-s1", "gcc-12-base"),
+                ("usr/share/doc/libstdc++6", "gcc-12-base"),
+                ("usr/share/doc/lib32stdc++6", "gcc-12-base"),
+                ("usr/share/doc/libquadmath0", "gcc-12-base"),
+                ("usr/share/doc/libgcc-12-dev", "gcc-12-base"),
+            ],
+        );
+        let o = Overlay::new(vec![&l]);
+        let sentence = "The following runtime libraries are licensed under the terms of the GNU General Public License (v3 or later) with version 3.1 of the GCC Runtime Library Exception (included in this file):";
+        for (package, lines, item) in [
+            ("libgcc-s1", vec![100, 104], "- libgcc (libgcc/,"),
+            ("libstdc++6", vec![100, 113], "- libstdc++-v3"),
+            ("lib32stdc++6", vec![100, 113, 70], "- libstdc++-v3; The license terms for these lib32 or lib64 packages are identical to the ones for the lib packages."),
+        ] {
+            let c = debian(&o, 0, package);
+            assert_eq!(c.concluded, "GPL-3.0-or-later WITH GCC-exception-3.1", "{package}");
+            assert_eq!(c.declared_spdx.as_deref(), Some(c.concluded.as_str()));
+            assert!(spdx::Expression::parse(&c.concluded).is_ok());
+            assert_eq!(
+                c.evidence,
+                [Evidence {
+                    path: "usr/share/doc/gcc-12-base/copyright".into(),
+                    layer: 0,
+                    method: "gcc-runtime-library-exception".into(),
+                    confidence: 0.9,
+                    lines,
+                }],
+                "{package}"
+            );
+            let declared = c.declared.unwrap();
+            assert!(
+                declared.starts_with(&format!("{sentence} {item}")),
+                "{package}: {declared}"
+            );
+            assert_eq!(c.reason, None);
+            assert!(c.copyright.iter().any(|s| s.contains("Free Software Foundation")));
+        }
+        // The rest of the file still decides for what is not a listed runtime library:
+        // gcc-12-base (docs only), libquadmath (LGPL in this file), development packages.
+        for package in ["gcc-12-base", "libquadmath0", "libgcc-12-dev"] {
+            let c = debian(&o, 0, package);
+            assert_eq!(
+                c.concluded,
+                "GPL-1.0-or-later AND GPL-3.0-or-later AND GFDL-1.2-or-later AND GPL-2.0-or-later AND Artistic-1.0-Perl AND LGPL-2.0-or-later",
+                "{package}"
+            );
+            assert_eq!(c.evidence[0].method, "common-licenses-reference");
+            assert!(c.evidence[0].lines.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_runtime_library_name_alone_concludes_nothing_new() {
+        // glibc's file under libgcc-s1's name: no sentence, so today's reading.
+        let l = layer(
+            &[(
+                "usr/share/doc/libgcc-s1/copyright",
+                include_bytes!("test-fixtures/copyright/libc6"),
+            )],
+            &[],
+        );
+        let o = Overlay::new(vec![&l]);
+        let c = debian(&o, 0, "libgcc-s1");
+        assert_eq!(c.evidence[0].method, "common-licenses-reference");
+        assert!(!c.concluded.contains("GCC-exception"), "{}", c.concluded);
     }
 
     #[test]

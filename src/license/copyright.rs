@@ -1160,6 +1160,24 @@ mod tests {
     }
 
     #[test]
+    fn real_gcc_12_base_trimmed() {
+        let c = fixture(include_bytes!("test-fixtures/copyright/gcc-12-base"));
+        assert_eq!(c.format, Format::FreeForm);
+        assert_eq!(
+            c.common_licenses,
+            ["GPL", "GPL-3", "GFDL-1.2", "GPL-2", "Artistic", "LGPL"]
+        );
+        assert!(c.spdx_identifiers.is_empty());
+        assert!(c
+            .text
+            .contains("GCC RUNTIME LIBRARY EXCEPTION\n\nVersion 3.1, 31 March 2009"));
+        assert!(c
+            .copyrights
+            .iter()
+            .any(|s| s == "Copyright (c) 2009-2019 by the LLVM contributors."));
+    }
+
+    #[test]
     fn real_libxv1_crlf_free_form() {
         let bytes: &[u8] = include_bytes!("test-fixtures/copyright/libxv1");
         assert!(bytes.windows(2).any(|w| w == b"\r\n"));

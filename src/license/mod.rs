@@ -13,6 +13,7 @@
 pub mod conclude;
 pub mod copyright;
 pub mod files;
+pub mod gcc;
 pub mod matcher;
 pub mod names;
 pub mod normalize;

@@ -35,6 +35,16 @@ pub struct Term {
     pub grant_only: bool,
 }
 
+impl Term {
+    /// The term as an SPDX expression: the license, with ` WITH <exception>` when it has one.
+    pub fn expression(&self) -> String {
+        match &self.exception {
+            Some(e) => format!("{} WITH {e}", self.license),
+            None => self.license.clone(),
+        }
+    }
+}
+
 /// An `OR` the distributor may choose from, and what was chosen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Choice {
@@ -123,10 +133,7 @@ impl Node {
             _ => format!("({})", n.text()),
         };
         match self {
-            Node::Leaf(t) => match &t.exception {
-                Some(e) => format!("{} WITH {e}", t.license),
-                None => t.license.clone(),
-            },
+            Node::Leaf(t) => t.expression(),
             Node::And(v) => v
                 .iter()
                 .map(|n| wrap(n, "AND"))
@@ -437,6 +444,18 @@ mod tests {
         assert_eq!(t.category, Category::WeakCopyleft);
         assert!(t.duties.contains(&"source-offer".to_string()));
         assert!(t.basis.contains("Runtime Library"));
+        assert!(t.basis.contains("gcc-exception-3.1-faq"), "{}", t.basis);
+        assert_eq!(t.expression(), "GPL-3.0-or-later WITH GCC-exception-3.1");
+        assert_eq!(e.categories(), [Category::WeakCopyleft]);
+        let e = evaluate(
+            db(),
+            "(GPL-3.0-or-later WITH GCC-exception-3.1) OR GPL-3.0-only",
+            None,
+        );
+        assert_eq!(
+            e.choices[0].picked,
+            "GPL-3.0-or-later WITH GCC-exception-3.1"
+        );
         let e = evaluate(db(), "GPL-2.0-or-later WITH Bison-exception-2.2", None);
         assert_eq!(e.category(), Category::StrongCopyleft);
         let e = evaluate(db(), "GPL-2.0-only WITH Linux-syscall-note", None);

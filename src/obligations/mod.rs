@@ -681,6 +681,31 @@ pub(crate) mod testutil {
         }
     }
 
+    /// A one-layer report holding Debian 12's libstdc++6 as the license stage concludes it:
+    /// `GPL-3.0-or-later WITH GCC-exception-3.1`, from its copyright file's sentence.
+    pub fn gcc_runtime_report() -> Report {
+        let mut r = report(&[Origin::Base]);
+        let mut p = deb(
+            "libstdc++6",
+            "12.2.0-14+deb12u1",
+            ("gcc-12", "12.2.0-14+deb12u1"),
+            0,
+            Origin::Base,
+            "GPL-3.0-or-later WITH GCC-exception-3.1",
+        );
+        p.license.declared = Some("The following runtime libraries are licensed under the terms of the GNU General Public License (v3 or later) with version 3.1 of the GCC Runtime Library Exception (included in this file): - libstdc++-v3".into());
+        p.license.declared_spdx = Some(p.license.concluded.clone());
+        p.license.evidence = vec![Evidence {
+            path: "usr/share/doc/gcc-12-base/copyright".into(),
+            layer: 0,
+            method: "gcc-runtime-library-exception".into(),
+            confidence: 0.9,
+            lines: vec![100, 113],
+        }];
+        r.packages = vec![p];
+        r
+    }
+
     /// A deb package in `layer` with `license`, built from `source`.
     pub fn deb(
         name: &str,
@@ -820,6 +845,55 @@ mod tests {
             1
         );
         assert_eq!(perl.choices[0].picked, "Artistic-1.0-Perl");
+    }
+
+    #[test]
+    fn gcc_runtime_libraries_are_weak_copyleft_and_keep_their_own_source_duty() {
+        let mut r = report(&[Origin::Base]);
+        r.packages = vec![
+            deb(
+                "libstdc++6",
+                "12.2.0-14",
+                ("gcc-12", "12.2.0-14"),
+                0,
+                Origin::Base,
+                "GPL-3.0-or-later WITH GCC-exception-3.1",
+            ),
+            deb(
+                "gcc-12-base",
+                "12.2.0-14",
+                ("gcc-12", "12.2.0-14"),
+                0,
+                Origin::Base,
+                "GPL-3.0-or-later AND GFDL-1.2-or-later",
+            ),
+        ];
+        let ob = evaluate(&r, Delivery::Image);
+        let lib = &ob.packages.iter().find(|p| p.name == "libstdc++6").unwrap();
+        assert_eq!(lib.category, Category::WeakCopyleft);
+        assert_eq!(lib.terms.len(), 1);
+        assert_eq!(lib.terms[0].exception.as_deref(), Some("GCC-exception-3.1"));
+        assert!(
+            lib.terms[0].basis.contains("gcc-exception-3.1.html"),
+            "{}",
+            lib.terms[0].basis
+        );
+        // The exception frees the programs that link the library, not the library: its
+        // source is still owed, under the same source package as the rest of GCC.
+        assert!(lib.duties.contains(&"source-offer".to_string()));
+        assert!(!lib.duties.contains(&"covered-files-source".to_string()));
+        let base = ob
+            .packages
+            .iter()
+            .find(|p| p.name == "gcc-12-base")
+            .unwrap();
+        assert_eq!(base.category, Category::StrongCopyleft);
+        let gcc = ob.sources.iter().find(|s| s.name == "gcc-12").unwrap();
+        let covered: Vec<&str> = gcc.packages.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(covered, ["gcc-12-base", "libstdc++6"]);
+        assert!(gcc
+            .licenses
+            .contains(&"GPL-3.0-or-later WITH GCC-exception-3.1".to_string()));
     }
 
     #[test]

@@ -115,9 +115,9 @@ fn matches(policy: &Policy, terms: &[Term]) -> Vec<(String, Category, String)> {
                 format!("fail-on {}", t.category),
                 t.category,
                 if t.category == Category::Unknown {
-                    format!("{} is unknown: {}", t.license, t.basis)
+                    format!("{} is unknown: {}", t.expression(), t.basis)
                 } else {
-                    format!("{} is {}", t.license, t.category)
+                    format!("{} is {}", t.expression(), t.category)
                 },
             ));
         }
@@ -129,10 +129,7 @@ fn matches(policy: &Policy, terms: &[Term]) -> Vec<(String, Category, String)> {
                 out.push((
                     format!("deny {}", d.trim()),
                     t.category,
-                    match &t.exception {
-                        Some(e) => format!("{} WITH {e} applies", t.license),
-                        None => format!("{} applies", t.license),
-                    },
+                    format!("{} applies", t.expression()),
                 ));
             }
         }
@@ -271,6 +268,46 @@ mod tests {
             hits(&check(&ob(), &p)),
             [("libc6", "deny lgpl-2.1-or-later")]
         );
+    }
+
+    #[test]
+    fn a_runtime_exception_is_named_in_the_reason_and_can_be_denied() {
+        let mut r = report(&[Origin::Base]);
+        r.packages = vec![deb(
+            "libstdc++6",
+            "12.2.0-14",
+            ("gcc-12", "12.2.0-14"),
+            0,
+            Origin::Base,
+            "GPL-3.0-or-later WITH GCC-exception-3.1",
+        )];
+        let ob = evaluate(&r, Delivery::Image);
+        let strong = Policy {
+            fail_on: vec![Category::StrongCopyleft],
+            deny: vec![],
+        };
+        assert!(check(&ob, &strong).is_empty());
+        let weak = Policy {
+            fail_on: vec![Category::WeakCopyleft],
+            deny: vec![],
+        };
+        let v = check(&ob, &weak);
+        assert_eq!(
+            v[0].reason,
+            "GPL-3.0-or-later WITH GCC-exception-3.1 is weak-copyleft"
+        );
+        for id in ["GCC-exception-3.1", "GPL-3.0"] {
+            let deny = Policy {
+                fail_on: vec![],
+                deny: vec![id.into()],
+            };
+            let v = check(&ob, &deny);
+            assert_eq!(hits(&v), [("libstdc++6", format!("deny {id}").as_str())]);
+            assert_eq!(
+                v[0].reason,
+                "GPL-3.0-or-later WITH GCC-exception-3.1 applies"
+            );
+        }
     }
 
     #[test]

@@ -223,6 +223,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn with_expressions_are_expressions_not_ids() {
+        let r = crate::obligations::testutil::gcc_runtime_report();
+        let ctx = RenderContext::new(&r, Some("0"));
+        for version in [Version::V1_5, Version::V1_6] {
+            let doc = document(&r, &ctx, version);
+            let c = doc["components"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["name"] == "libstdc++6")
+                .unwrap();
+            let licenses = c["licenses"].as_array().unwrap();
+            assert_eq!(licenses.len(), 1);
+            assert_eq!(
+                licenses[0]["expression"],
+                "GPL-3.0-or-later WITH GCC-exception-3.1"
+            );
+            assert!(licenses[0].get("license").is_none());
+        }
+    }
+
+    #[test]
     fn serial_numbers_are_valid_uuids_from_the_digest() {
         let s = serial_number("509c0032070bfa42c5c990085982f552be4270681f7fd1462c9eb4160fce862a");
         assert_eq!(s, "urn:uuid:509c0032-070b-5a42-85c9-90085982f552");

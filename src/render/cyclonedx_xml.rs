@@ -185,6 +185,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn with_expressions_are_expression_elements() {
+        let r = crate::obligations::testutil::gcc_runtime_report();
+        let mut out = Vec::new();
+        write(
+            &r,
+            &RenderContext::new(&r, Some("0")),
+            Version::V1_6,
+            &mut out,
+        )
+        .unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(
+            out.contains("<expression acknowledgement=\"concluded\">GPL-3.0-or-later WITH GCC-exception-3.1</expression>"),
+            "{out}"
+        );
+    }
+
+    #[test]
     fn text_is_escaped_and_control_characters_dropped() {
         assert_eq!(esc("a<b>&\"c'\u{1}\n"), "a&lt;b&gt;&amp;&quot;c&apos;\n");
     }

@@ -349,6 +349,7 @@ mod tests {
             layer: 1,
             method: "dep5".into(),
             confidence: 1.0,
+            lines: Vec::new(),
         });
         r.packages = vec![a, b, c];
         r
@@ -386,6 +387,21 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("libc-bin 2.36-9, libc6 2.36-9"), "{out}");
+    }
+
+    #[test]
+    fn an_exception_text_follows_its_license_text() {
+        let r = crate::obligations::testutil::gcc_runtime_report();
+        let out = render(&r, &ctx(&r)).unwrap();
+        assert!(
+            out.contains("GPL-3.0-or-later WITH GCC-exception-3.1"),
+            "{out}"
+        );
+        assert!(out.contains("(GCC-exception-3.1)"), "{out}");
+        assert!(out.contains("GCC RUNTIME LIBRARY EXCEPTION"), "{out}");
+        assert!(out.contains("Version 3.1, 31 March 2009"));
+        assert!(out.contains("GNU GENERAL PUBLIC LICENSE\nVersion 3, 29 June 2007"));
+        assert!(!out.contains("Text not recorded"), "{out}");
     }
 
     #[test]

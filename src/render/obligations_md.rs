@@ -430,7 +430,7 @@ fn review(ob: &Obligations, s: &mut String) {
             md(&p.version),
             terms
                 .iter()
-                .map(|t| md(&t.license))
+                .map(|t| md(&t.expression()))
                 .collect::<Vec<_>>()
                 .join(", "),
             md(&why.join("; ")),

@@ -492,8 +492,9 @@ fn modified(report: &Report) -> Vec<Component> {
     out
 }
 
-/// The licenses an expression names, each once, in order: SPDX ids, `LicenseRef-`
-/// names, or the whole text when it does not parse (`NOASSERTION`).
+/// The licenses an expression names, each once, in order: SPDX ids (with their `WITH`
+/// exception, if any), `LicenseRef-` names, or the whole text when it does not parse
+/// (`NOASSERTION`).
 fn license_names(expr: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     match spdx::Expression::parse_mode(expr, spdx::ParseMode::LAX) {
@@ -507,6 +508,12 @@ fn license_names(expr: &str) -> Vec<String> {
                 let name = match r.req.license.id().map(|_| &r.req.license) {
                     Some(spdx::LicenseItem::Spdx { or_later: true, .. }) => format!("{name}+"),
                     _ => name,
+                };
+                // An exception changes what the license asks: it is part of the name.
+                let name = match &r.req.addition {
+                    Some(spdx::AdditionItem::Spdx(e)) => format!("{name} WITH {}", e.name),
+                    Some(spdx::AdditionItem::Other(o)) => format!("{name} WITH {o}"),
+                    None => name,
                 };
                 if !out.contains(&name) {
                     out.push(name);
@@ -937,6 +944,13 @@ mod tests {
             ["MIT", "Apache-2.0", "LicenseRef-x"]
         );
         assert_eq!(license_names("NOASSERTION"), ["NOASSERTION"]);
+        assert_eq!(
+            license_names("GPL-3.0-or-later WITH GCC-exception-3.1 AND GPL-3.0-or-later"),
+            [
+                "GPL-3.0-or-later WITH GCC-exception-3.1",
+                "GPL-3.0-or-later"
+            ]
+        );
         let rows = license_rows(
             [("MIT", "a"), ("MIT", "b"), ("Zlib", "c")]
                 .into_iter()
@@ -978,6 +992,11 @@ mod tests {
         write_html(&report, &ctx, Some(&o), &mut html).unwrap();
         let html = String::from_utf8(html).unwrap();
         assert!(html.contains("ship the license texts"));
+        // GCC's runtime libraries are counted under their license with its exception.
+        assert!(
+            html.contains("GPL-3.0-or-later WITH GCC-exception-3.1"),
+            "{html}"
+        );
         assert!(html.contains("class=\"cat-permissive\""));
         assert!(!html.contains("Obligations were not computed"));
         let mut md = Vec::new();

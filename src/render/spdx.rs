@@ -355,6 +355,27 @@ mod tests {
     }
 
     #[test]
+    fn with_expressions_are_kept_whole_and_need_no_extracted_text() {
+        let r = crate::obligations::testutil::gcc_runtime_report();
+        let doc = document(&r, &RenderContext::new(&r, Some("0")));
+        let p = doc["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "libstdc++6")
+            .unwrap();
+        for field in ["licenseConcluded", "licenseDeclared"] {
+            assert_eq!(
+                p[field], "GPL-3.0-or-later WITH GCC-exception-3.1",
+                "{field}"
+            );
+            // SPDX 2.3 allows listed exceptions after WITH: a strict parse accepts it.
+            assert!(spdx::Expression::parse(p[field].as_str().unwrap()).is_ok());
+        }
+        assert!(doc.get("hasExtractedLicensingInfos").is_none());
+    }
+
+    #[test]
     fn license_refs_are_found_inside_expressions() {
         let mut s = BTreeSet::new();
         license_refs("(MIT OR LicenseRef-public-domain) AND LicenseRef-x", &mut s);

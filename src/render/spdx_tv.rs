@@ -147,6 +147,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn with_expressions_are_written_as_they_are() {
+        let r = crate::obligations::testutil::gcc_runtime_report();
+        let mut out = Vec::new();
+        write(&r, &RenderContext::new(&r, Some("0")), &mut out).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(
+            out.contains("PackageLicenseConcluded: GPL-3.0-or-later WITH GCC-exception-3.1\n"),
+            "{out}"
+        );
+        assert!(out.contains("PackageLicenseDeclared: GPL-3.0-or-later WITH GCC-exception-3.1\n"));
+        assert!(!out.contains("LicenseID:"));
+    }
+
+    #[test]
     fn multi_line_values_are_text_blocks() {
         assert_eq!(text("MIT"), "MIT");
         assert_eq!(text("a\nb"), "<text>a\nb</text>");

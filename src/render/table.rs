@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use crate::model::{Origin, Report};
+use crate::model::{Finding, Origin, Report};
 
 /// Formats a byte count with binary units.
 pub fn human_size(n: u64) -> String {
@@ -43,6 +43,22 @@ fn short_digest(d: Option<&str>) -> String {
             hex.chars().take(12).collect()
         }
         None => "-".into(),
+    }
+}
+
+/// Where a finding is: ` (layer L, path:line)`, each part when known.
+fn finding_at(f: &Finding) -> String {
+    let path = match (&f.path, f.line) {
+        (Some(p), Some(n)) => Some(format!("{p}:{n}")),
+        (Some(p), None) => Some(p.clone()),
+        (None, Some(n)) => Some(format!("line {n}")),
+        (None, None) => None,
+    };
+    match (f.layer, path) {
+        (Some(l), Some(p)) => format!(" (layer {l}, {p})"),
+        (Some(l), None) => format!(" (layer {l})"),
+        (None, Some(p)) => format!(" ({p})"),
+        (None, None) => String::new(),
     }
 }
 
@@ -130,13 +146,7 @@ pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         writeln!(out)?;
         writeln!(out, "Findings")?;
         for f in &r.findings {
-            let at = match (f.layer, &f.path) {
-                (Some(l), Some(p)) => format!(" (layer {l}, {p})"),
-                (Some(l), None) => format!(" (layer {l})"),
-                (None, Some(p)) => format!(" ({p})"),
-                (None, None) => String::new(),
-            };
-            writeln!(out, "  {:<7}  {}{at}", f.severity, f.message)?;
+            writeln!(out, "  {:<7}  {}{}", f.severity, f.message, finding_at(f))?;
         }
     }
     Ok(())
@@ -151,6 +161,54 @@ mod tests {
         assert_eq!(human_size(512), "512 B");
         assert_eq!(human_size(1536), "1.5 KiB");
         assert_eq!(human_size(3 * 1024 * 1024), "3.0 MiB");
+    }
+
+    #[test]
+    fn findings_show_their_layer_path_and_line() {
+        use crate::model::Severity;
+        let f = |layer: Option<usize>, path: Option<&str>, line: Option<usize>| Finding {
+            layer,
+            path: path.map(str::to_string),
+            line,
+            ..Finding::new("k", Severity::Warning, "m")
+        };
+        assert_eq!(
+            finding_at(&f(None, Some("Dockerfile"), Some(7))),
+            " (Dockerfile:7)"
+        );
+        assert_eq!(
+            finding_at(&f(Some(2), Some("etc/passwd"), Some(3))),
+            " (layer 2, etc/passwd:3)"
+        );
+        assert_eq!(
+            finding_at(&f(Some(1), Some("etc/passwd"), None)),
+            " (layer 1, etc/passwd)"
+        );
+        assert_eq!(finding_at(&f(None, None, Some(4))), " (line 4)");
+        assert_eq!(finding_at(&f(Some(0), None, None)), " (layer 0)");
+        assert_eq!(finding_at(&f(None, None, None)), "");
+        let mut r = crate::obligations::testutil::report(&[Origin::Authored]);
+        r.findings =
+            vec![
+                Finding::new("dockerfile-add-url", Severity::Warning, "ADD fetches a URL")
+                    .at_path("Dockerfile")
+                    .at_line(12),
+            ];
+        let mut out = Vec::new();
+        write(&r, &mut out).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(
+            out.contains("  warning  ADD fetches a URL (Dockerfile:12)\n"),
+            "{out}"
+        );
+        r.findings[0].severity = Severity::Info;
+        let mut out = Vec::new();
+        write(&r, &mut out).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(
+            out.contains("  info     ADD fetches a URL (Dockerfile:12)\n"),
+            "severities line up: {out}"
+        );
     }
 
     #[test]

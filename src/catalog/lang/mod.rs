@@ -108,6 +108,7 @@ impl Concluded {
                 layer,
                 method: method.to_string(),
                 confidence,
+                lines: Vec::new(),
             }],
             reason: None,
         }
@@ -188,6 +189,7 @@ pub fn conclude(p: &LangPackage, overlay: &Overlay, as_of: usize) -> Conclusion 
                                 layer: file.layer,
                                 method: "text-match".into(),
                                 confidence: f64::from(m.confidence),
+                                lines: Vec::new(),
                             },
                         ));
                     }

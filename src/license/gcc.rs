@@ -1,0 +1,479 @@
+//! The GCC runtime libraries' license, as the GCC source package's free-form copyright file
+//! states it.
+//!
+//! Debian ships one copyright file for the whole GCC source (`gcc-12-base`'s, which
+//! `libgcc-s1` and `libstdc++6` reach through symlinked doc directories). It covers the
+//! compilers (GPL), the documentation (GFDL), libbacktrace (BSD), the sanitizers (NCSA/MIT),
+//! libquadmath (LGPL), the D front end (GPL or Artistic), newlib and more. Read as a whole it
+//! names every one of those licenses, but one sentence says which of them applies to the
+//! runtime libraries that programs link:
+//!
+//! > The following runtime libraries are licensed under the terms of the GNU General Public
+//! > License (v3 or later) with version 3.1 of the GCC Runtime Library Exception (included in
+//! > this file):
+//!
+//! followed by a list (` - libgcc (libgcc/, gcc/libgcc2.[ch], …)`, ` - libatomic`,
+//! ` - libstdc++-v3`, …). [`runtime_exception`] reads that sentence and its list, and says
+//! whether a binary package is one of the listed libraries. The rule, and nothing more:
+//!
+//! 1. The sentence must be there, in those words (whitespace aside; "(v3 or later)" may also
+//!    be written "version 3, or (at your option) any later version", and the exception may
+//!    be "the GCC Runtime Library Exception, version 3.1"), ending in a colon that opens a
+//!    list of `-`, `*` or `•` items. Nothing else in the file is read by this rule.
+//! 2. The library names are the words starting with `lib` in each item, before any
+//!    parenthesis (`libgcc`, `libstdc++-v3`, `libgnat-12`, `libgnat-util12`; the words
+//!    "library" and "libraries" are not names).
+//! 3. A Debian package is one of those libraries when its name is the library's name, with
+//!    the upstream directory's `-vN` and any version dropped (`libstdc++-v3` → `libstdc++`,
+//!    `libgnat-12` → `libgnat`), followed by the soname version the Debian policy appends
+//!    (§8.1: `libstdc++.so.6` → `libstdc++6`), optionally after `-s` for a soname's `_s`
+//!    (`libgcc_s.so.1` → `libgcc-s1`) or after `-`: `libgcc-s1`, `libgcc1`, `libstdc++6`,
+//!    `libgomp1`, `libatomic1`, `libitm1`, `libssp0`, `libobjc4`, `libgfortran5`,
+//!    `libgnat-12`, `libgnat-util12`, `libvtv0`.
+//! 4. `lib32…` and `lib64…` packages count as their `lib…` package only when the file says
+//!    so ("The license terms for these lib32 or lib64 packages are identical to the ones
+//!    for the lib packages."), and that sentence is quoted too. Other multilib prefixes
+//!    (`libx32`, `libn32`, `libhf`, `libsf`) are not named by the file and are not mapped.
+//!
+//! What the rule leaves alone, on purpose: development, debug and PIC packages
+//! (`libgcc-12-dev`, `libstdc++-12-dev`, `libstdc++6-12-dbg`): the list names runtime
+//! libraries, not them, and they carry more (Debian 12's `libgcc-12-dev` also ships
+//! `libasan.a`, `libquadmath.a`, `libbacktrace.a` and the sanitizers' preinit objects,
+//! which the file puts under other terms); libraries the list does not name (`libquadmath0`,
+//! `libasan8` and the other sanitizers, `libgo21`, `libgphobos3`), which the file puts under
+//! LGPL, NCSA/MIT, BSD or Boost-style terms instead; and `gcc-12-base`, which ships no
+//! library, only Debian's README, TODO, changelog and this file. Those keep the conclusion
+//! drawn from the file as a whole.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+/// The expression the sentence states.
+pub const EXPRESSION: &str = "GPL-3.0-or-later WITH GCC-exception-3.1";
+
+/// How many bytes after the sentence's colon the list may take to start and run.
+const MAX_LIST_BYTES: usize = 16 << 10;
+
+/// A piece of the file, quoted, with the 1-based line it starts on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quote {
+    /// The line of the file where the quote starts.
+    pub line: usize,
+    /// The words, with runs of white space made one space.
+    pub text: String,
+}
+
+/// The file's statement that a package is a GCC runtime library under the GPL v3 or later
+/// with the GCC Runtime Library Exception 3.1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuntimeException {
+    /// The library of the list that the package is, as the list writes it.
+    pub library: String,
+    /// The sentence, then the list item naming the library, then (for `lib32`/`lib64`
+    /// packages) the sentence that extends the terms to them.
+    pub quotes: Vec<Quote>,
+}
+
+struct Patterns {
+    statement: Regex,
+    biarch: Regex,
+    library: Regex,
+}
+
+fn patterns() -> &'static Patterns {
+    static P: OnceLock<Patterns> = OnceLock::new();
+    P.get_or_init(|| {
+        let re = |s: &str| Regex::new(s).unwrap_or_else(|e| panic!("{s}: {e}"));
+        Patterns {
+            statement: re(concat!(
+                r"(?i)\bThe\s+following\s+runtime\s+libraries\s+are\s+licensed\s+under\s+the\s+terms\s+of\s+",
+                r"the\s+GNU\s+General\s+Public\s+License\s*",
+                r"(?:\(\s*v(?:ersion)?\s*3\s+or\s+later\s*\)|,?\s*(?:either\s+)?version\s+3\s*,?\s*or\s+\(\s*at\s+your\s+option\s*\)\s+any\s+later\s+version\s*,?)",
+                r"\s*with\s+",
+                r"(?:version\s+3\.1\s+of\s+the\s+GCC\s+Runtime\s+Library\s+Exception|the\s+GCC\s+Runtime\s+Library\s+Exception\s*,?\s+version\s+3\.1)",
+                r"[^:.]{0,80}:",
+            )),
+            biarch: re(
+                r"(?i)\bThe\s+license\s+terms\s+for\s+these\s+lib32\s+or\s+lib64\s+packages\s+are\s+identical\s+to\s+the\s+ones\s+for\s+the\s+lib\s+packages\.",
+            ),
+            library: re(r"^lib[a-z0-9+_.-]*[a-z0-9+]$"),
+        }
+    })
+}
+
+/// White space runs made one space.
+fn squeeze(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The 1-based line of byte offset `at`.
+fn line_of(text: &str, at: usize) -> usize {
+    text.as_bytes()[..at]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// The list items after the sentence: each with its first line, in order. The list starts
+/// after blank lines, if any; an item starts with `-`, `*` or `•` and goes on over indented
+/// lines; a blank or unindented line ends it.
+fn list_items(text: &str, after: usize) -> Vec<Quote> {
+    let mut end = (after + MAX_LIST_BYTES).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut rest = &text[after..end];
+    if end < text.len() {
+        // Cut at the window: a cut line could turn `libgomp` into `libgo`; drop it.
+        rest = rest.rfind('\n').map_or("", |i| &rest[..i]);
+    }
+    let mut lines = rest.split('\n');
+    // The rest of the sentence's own line must be empty.
+    if lines.next().is_some_and(|l| !l.trim().is_empty()) {
+        return Vec::new();
+    }
+    let first = line_of(text, after) + 1;
+    let mut items: Vec<Quote> = Vec::new();
+    let mut started = false;
+    for (line, l) in (first..).zip(lines) {
+        let trimmed = l.trim_start();
+        let bullet = ["- ", "* ", "\u{2022} "]
+            .iter()
+            .find_map(|b| trimmed.strip_prefix(b));
+        if let Some(item) = bullet {
+            started = true;
+            items.push(Quote {
+                line,
+                text: squeeze(item),
+            });
+        } else if trimmed.is_empty() {
+            if started {
+                break;
+            }
+        } else if started && l.starts_with([' ', '\t']) {
+            if let Some(last) = items.last_mut() {
+                last.text = squeeze(&format!("{} {trimmed}", last.text));
+            }
+        } else {
+            break;
+        }
+    }
+    items
+}
+
+/// The library names an item gives: its words starting with `lib`, before any parenthesis.
+fn item_libraries(item: &str) -> Vec<String> {
+    let head = item.split('(').next().unwrap_or_default();
+    head.split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+        .map(|w| w.trim_end_matches(['.', ':']).to_ascii_lowercase())
+        .filter(|w| w != "library" && w != "libraries")
+        .filter(|w| patterns().library.is_match(w))
+        .collect()
+}
+
+/// A listed library's name as Debian package names start: the upstream directory's `-vN`
+/// and a version at the end dropped (`libstdc++-v3` → `libstdc++`, `libgnat-12` →
+/// `libgnat`, `libgnat-util12` → `libgnat-util`).
+fn stem(library: &str) -> &str {
+    let mut s = library;
+    if let Some((head, v)) = s.rsplit_once("-v") {
+        if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+            s = head;
+        }
+    }
+    let s = s.trim_end_matches(|c: char| c.is_ascii_digit());
+    s.strip_suffix('-').unwrap_or(s)
+}
+
+/// Whether Debian package `package` is the runtime library `library` of the list: the
+/// stem, then `-s` (a soname's `_s`) or `-` if any, then the soname version.
+fn is_runtime_package(package: &str, library: &str) -> bool {
+    let stem = stem(library);
+    let Some(rest) = package.strip_prefix(stem) else {
+        return false;
+    };
+    let version = rest
+        .strip_prefix("-s")
+        .or_else(|| rest.strip_prefix('-'))
+        .unwrap_or(rest);
+    !stem.is_empty() && !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// What `text`, a free-form copyright file, says of `package` being a GCC runtime library
+/// under `GPL-3.0-or-later WITH GCC-exception-3.1`; `None` when it does not say so.
+pub fn runtime_exception(text: &str, package: &str) -> Option<RuntimeException> {
+    let p = patterns();
+    let package = package.to_ascii_lowercase();
+    // `lib32foo1` / `lib64foo1` stand for `libfoo1` only where the file says so.
+    let biarch = ["lib32", "lib64"]
+        .iter()
+        .find_map(|prefix| package.strip_prefix(prefix))
+        .filter(|rest| !rest.is_empty())
+        .and_then(|rest| p.biarch.find(text).map(|m| (format!("lib{rest}"), m)));
+    for m in p.statement.find_iter(text) {
+        for item in list_items(text, m.end()) {
+            let libraries = item_libraries(&item.text);
+            let matched = libraries.iter().find_map(|lib| {
+                if is_runtime_package(&package, lib) {
+                    Some((lib.clone(), None))
+                } else {
+                    biarch
+                        .as_ref()
+                        .filter(|(base, _)| is_runtime_package(base, lib))
+                        .map(|(_, b)| (lib.clone(), Some(*b)))
+                }
+            });
+            if let Some((library, biarch)) = matched {
+                let mut quotes = vec![
+                    Quote {
+                        line: line_of(text, m.start()),
+                        text: squeeze(m.as_str()),
+                    },
+                    Quote {
+                        line: item.line,
+                        text: format!("- {}", item.text),
+                    },
+                ];
+                if let Some(b) = biarch {
+                    quotes.push(Quote {
+                        line: line_of(text, b.start()),
+                        text: squeeze(b.as_str()),
+                    });
+                }
+                return Some(RuntimeException { library, quotes });
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Debian 12's gcc-12-base copyright, trimmed (see test-fixtures/copyright/README.md).
+    const GCC12: &str = include_str!("test-fixtures/copyright/gcc-12-base");
+
+    fn library(package: &str) -> Option<String> {
+        runtime_exception(GCC12, package).map(|r| r.library)
+    }
+
+    #[test]
+    fn the_listed_runtime_libraries_are_recognized_with_the_sentence_and_item_quoted() {
+        let r = runtime_exception(GCC12, "libstdc++6").expect("libstdc++6 is listed");
+        assert_eq!(r.library, "libstdc++-v3");
+        assert_eq!(
+            r.quotes,
+            [
+                Quote {
+                    line: 100,
+                    text: "The following runtime libraries are licensed under the terms of the GNU General Public License (v3 or later) with version 3.1 of the GCC Runtime Library Exception (included in this file):".into()
+                },
+                Quote {
+                    line: 113,
+                    text: "- libstdc++-v3".into()
+                },
+            ]
+        );
+        let lines: Vec<&str> = GCC12.lines().collect();
+        assert!(lines[99].starts_with("The following runtime libraries"));
+        assert_eq!(lines[112], " - libstdc++-v3");
+        let r = runtime_exception(GCC12, "libgcc-s1").expect("libgcc-s1 is listed");
+        assert_eq!(r.library, "libgcc");
+        assert_eq!(r.quotes[1].line, 104);
+        assert!(
+            r.quotes[1]
+                .text
+                .starts_with("- libgcc (libgcc/, gcc/libgcc2.[ch], gcc/unwind*,")
+                && r.quotes[1]
+                    .text
+                    .ends_with("gcc/tsystem.h, gcc/typeclass.h)."),
+            "the continuation lines belong to the item: {}",
+            r.quotes[1].text
+        );
+    }
+
+    #[test]
+    fn every_package_of_the_list_and_only_those() {
+        for (package, lib) in [
+            ("libgcc-s1", "libgcc"),
+            ("libgcc-s2", "libgcc"),
+            ("libgcc1", "libgcc"),
+            ("libatomic1", "libatomic"),
+            ("libgomp1", "libgomp"),
+            ("libitm1", "libitm"),
+            ("libssp0", "libssp"),
+            ("libstdc++6", "libstdc++-v3"),
+            ("libobjc4", "libobjc"),
+            ("libgfortran5", "libgfortran"),
+            ("libgnat-12", "libgnat-12"),
+            ("libgnat-util12", "libgnat-util12"),
+            ("libvtv0", "libvtv"),
+        ] {
+            assert_eq!(library(package).as_deref(), Some(lib), "{package}");
+        }
+        for package in [
+            // Not a library: docs and directories.
+            "gcc-12-base",
+            // Under other terms in the same file: LGPL, NCSA/MIT, BSD, Boost-style.
+            "libquadmath0",
+            "libasan8",
+            "liblsan0",
+            "libtsan2",
+            "libubsan1",
+            "libhwasan0",
+            "libgo21",
+            "libgphobos3",
+            "libbacktrace0",
+            // Development, debug and PIC packages carry more than the library.
+            "libgcc-12-dev",
+            "libstdc++-12-dev",
+            "libstdc++6-12-dbg",
+            "libstdc++6-12-pic",
+            "libgomp1-dbg",
+            "libobjc-12-dev",
+            // Names that merely start like a listed library.
+            "libgccjit0",
+            "libgcc-s",
+            "libgcc",
+            "libitmx1",
+            // Multilib prefixes the file does not name.
+            "libx32stdc++6",
+            "libn32gcc-s1",
+            "libhfgcc-s1",
+            "libsfgcc-s1",
+        ] {
+            assert_eq!(library(package), None, "{package}");
+        }
+    }
+
+    #[test]
+    fn lib32_and_lib64_packages_follow_the_files_own_sentence() {
+        let r = runtime_exception(GCC12, "lib32stdc++6").expect("lib32stdc++6");
+        assert_eq!(r.library, "libstdc++-v3");
+        assert_eq!(
+            r.quotes[2],
+            Quote {
+                line: 70,
+                text: "The license terms for these lib32 or lib64 packages are identical to the ones for the lib packages.".into()
+            }
+        );
+        assert!(GCC12
+            .lines()
+            .nth(69)
+            .unwrap()
+            .ends_with("The license terms for these lib32 or lib64"));
+        assert_eq!(library("lib64gcc-s1").as_deref(), Some("libgcc"));
+        assert_eq!(
+            runtime_exception(GCC12, "libstdc++6").unwrap().quotes.len(),
+            2
+        );
+        let without = GCC12.replace(
+            "The license terms for these lib32",
+            "The terms for these lib32",
+        );
+        assert_eq!(runtime_exception(&without, "lib32stdc++6"), None);
+        assert!(runtime_exception(&without, "libstdc++6").is_some());
+    }
+
+    #[test]
+    fn without_the_sentence_in_those_words_nothing_is_concluded() {
+        for (from, to) in [
+            ("(v3 or later)", "(v3)"),
+            (
+                "version 3.1 of the GCC\nRuntime Library Exception",
+                "the GCC\nRuntime Library Exception",
+            ),
+            (
+                "Exception (included in this file):",
+                "Exception (included in this file).",
+            ),
+            ("The following runtime libraries", "The following libraries"),
+        ] {
+            assert!(GCC12.contains(from), "{from}");
+            let text = GCC12.replace(from, to);
+            assert_eq!(runtime_exception(&text, "libstdc++6"), None, "{to}");
+        }
+        // The list must follow the sentence.
+        let text = GCC12.replace("\n - libgcc (libgcc/", "\nSee below.\n - libgcc (libgcc/");
+        assert_eq!(runtime_exception(&text, "libgcc-s1"), None);
+        assert_eq!(runtime_exception("", "libgcc-s1"), None);
+        assert_eq!(
+            runtime_exception("GPL-3+ with GCC-exception-3.1: libgcc", "libgcc-s1"),
+            None
+        );
+    }
+
+    #[test]
+    fn other_wordings_of_the_same_terms_are_read() {
+        let text = "The following runtime libraries are licensed under the terms of the GNU\n\
+General Public License, version 3, or (at your option) any later version, with\n\
+the GCC Runtime Library Exception, version 3.1:\n\
+\n\
+  * libgomp\n\
+  * libatomic\n\
+\n\
+Everything else is GPL-3+.\n";
+        let r = runtime_exception(text, "libatomic1").unwrap();
+        assert_eq!(r.quotes[0].line, 1);
+        assert_eq!(
+            r.quotes[1],
+            Quote {
+                line: 6,
+                text: "- libatomic".into()
+            }
+        );
+        assert_eq!(runtime_exception(text, "libgcc-s1"), None);
+    }
+
+    #[test]
+    fn stems_and_package_names() {
+        assert_eq!(stem("libstdc++-v3"), "libstdc++");
+        assert_eq!(stem("libgnat-12"), "libgnat");
+        assert_eq!(stem("libgnat-util12"), "libgnat-util");
+        assert_eq!(stem("libgcc"), "libgcc");
+        assert_eq!(
+            item_libraries("The libgnat-12 Ada support library and libgnat-util12 library."),
+            ["libgnat-12", "libgnat-util12"]
+        );
+        assert!(
+            item_libraries("Various config files in gcc/config/ used in runtime libraries.")
+                .is_empty()
+        );
+        assert!(!is_runtime_package("6", ""));
+    }
+
+    #[test]
+    fn hostile_text_does_not_panic() {
+        let sentence = "The following runtime libraries are licensed under the terms of the GNU General Public License (v3 or later) with version 3.1 of the GCC Runtime Library Exception:";
+        for text in [
+            sentence.to_string(),
+            format!("{sentence}\n"),
+            format!("{sentence}\n\n\n"),
+            format!("{sentence}\n - \n -\n - é\n"),
+            format!("{sentence}\n{}", " - libé\n".repeat(10_000)),
+        ] {
+            assert_eq!(runtime_exception(&text, "libgcc-s1"), None);
+        }
+        // A list longer than the window: its cut last line is not read.
+        let want = MAX_LIST_BYTES - 9;
+        let k = (want - 10) / 13;
+        let pad = "d".repeat(want - 10 - 13 * k);
+        let filler = format!("{} - libpad{pad}\n", " - libfiller\n".repeat(k));
+        assert_eq!(filler.len(), want);
+        let text = format!("{sentence}\n{filler} - libgomp\n");
+        let cut = sentence.len() + MAX_LIST_BYTES;
+        assert!(
+            text[..cut].ends_with(" - libgo"),
+            "{:?}",
+            &text[cut - 12..cut]
+        );
+        assert_eq!(runtime_exception(&text, "libgo21"), None);
+        assert_eq!(runtime_exception(&text, "libgomp1"), None);
+        let text = format!("{sentence}\n - libfiller\n - libgomp\n");
+        assert!(runtime_exception(&text, "libgomp1").is_some());
+        assert_eq!(runtime_exception(&text, "libgo21"), None);
+    }
+}
