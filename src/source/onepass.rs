@@ -183,10 +183,11 @@ fn inflate(
     bar: Option<&indicatif::ProgressBar>,
     tx: &SyncSender<io::Result<Vec<u8>>>,
 ) {
+    let named = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", compression.as_str()));
     let mut dec = match decoder(Progress { inner: file, bar }, compression) {
         Ok(d) => d,
         Err(e) => {
-            let _ = tx.send(Err(e));
+            let _ = tx.send(Err(named(e)));
             return;
         }
     };
@@ -211,7 +212,7 @@ fn inflate(
             return; // the walker is done
         }
         if let Some(e) = failed {
-            let _ = tx.send(Err(e));
+            let _ = tx.send(Err(named(e)));
             return;
         }
         if end {
@@ -502,6 +503,14 @@ fn walk(
         };
         members.insert(name, (h.size, member));
     }
+    // Read on to the end of the compressed stream, so that its checksum is checked too.
+    let mut rest = tar.into_inner();
+    io::copy(&mut rest, &mut io::sink()).map_err(|e| {
+        at.err(
+            last.as_deref(),
+            format!("corrupt archive after this member: {e}"),
+        )
+    })?;
     let regular: BTreeMap<String, String> =
         members.keys().map(|k| (k.clone(), k.clone())).collect();
     let mut resolved = BTreeMap::new();
