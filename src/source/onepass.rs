@@ -41,6 +41,9 @@ use crate::scan::{self, Compression, Expect, LayerScan, ScanError};
 /// The most bytes of JSON documents kept from one archive; documents past it are passed
 /// over (and are an error only if the image needs them).
 pub const MAX_KEPT: u64 = 64 * 1024 * 1024;
+/// The most members that may be layers one archive may have: all are scanned, and their
+/// scans kept until the end (real images have tens; a multi-platform one a few hundred).
+pub const MAX_LAYER_BLOBS: usize = 10_000;
 /// Size of the chunks the decompressing thread hands over.
 const CHUNK: usize = 256 * 1024;
 /// Chunks in flight between the decompressing and the walking thread.
@@ -410,6 +413,7 @@ fn walk(
     let mut scans = BTreeMap::new();
     let mut kept = 0u64;
     let mut count = 0usize;
+    let mut layers = 0usize;
     let mut last: Option<String> = None;
     loop {
         let h = match tar.next_entry() {
@@ -471,6 +475,13 @@ fn walk(
                         Member::Kept(bytes)
                     }
                 } else if matches!(class, Class::Blob | Class::Layer) {
+                    layers += 1;
+                    if layers > MAX_LAYER_BLOBS {
+                        return Err(at.err(
+                            Some(&name),
+                            format!("more than {MAX_LAYER_BLOBS} members that may be layers"),
+                        ));
+                    }
                     if let Some(with) = scanning {
                         let expect = Expect {
                             blob_digest: digest_from_name(&name),
