@@ -184,21 +184,30 @@ impl Hasher {
         }
     }
 
-    fn finish(self) -> Option<String> {
-        match self {
+    fn finish(mut self) -> Option<String> {
+        match &mut self {
             Hasher::Off => None,
-            Hasher::Inline(h) => Some(digest_string(*h)),
-            Hasher::Threaded {
-                pending,
-                mut tx,
-                mut done,
-            } => {
+            Hasher::Inline(h) => Some(digest_string(*std::mem::take(h))),
+            Hasher::Threaded { pending, tx, done } => {
                 let tx = tx.take()?;
                 if !pending.is_empty() {
-                    tx.send(pending).ok()?;
+                    tx.send(std::mem::take(pending)).ok()?;
                 }
                 drop(tx);
                 done.take()?.join().ok()
+            }
+        }
+    }
+}
+
+impl Drop for Hasher {
+    /// A hasher dropped unfinished (the layer failed) stops its thread and waits for it, so
+    /// that no thread outlives the scan that started it.
+    fn drop(&mut self) {
+        if let Hasher::Threaded { tx, done, .. } = self {
+            drop(tx.take());
+            if let Some(done) = done.take() {
+                let _ = done.join();
             }
         }
     }
