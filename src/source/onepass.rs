@@ -18,7 +18,7 @@
 //! Which members are layers is known only at the end (classic `docker save` writes
 //! `manifest.json` last), so every scan, and every scan error, is kept by member name; once
 //! the image is built from the kept documents by the same code as for other archives
-//! ([`super::Archive::Memory`]), [`finish`] checks the chosen layers' digests, raises their
+//! ([`super::Archive::Memory`]), `finish` checks the chosen layers' digests, raises their
 //! errors, and drops the scans no layer refers to.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -381,7 +381,7 @@ pub(super) fn read(
     let outcome = std::thread::scope(|s| {
         let (tx, rx) = sync_channel(DEPTH);
         let bar = bar.as_ref();
-        std::thread::Builder::new()
+        let inflating = std::thread::Builder::new()
             .name("archive-inflate".into())
             .spawn_scoped(s, move || inflate(file, compression, bar, &tx))
             .map_err(|e| at.err(None, format!("cannot start a thread: {e}")))?;
@@ -392,8 +392,11 @@ pub(super) fn read(
             ended: false,
         };
         // The walker owns the receiving end: when it returns, early or not, the
-        // decompressing thread's next send fails and it stops.
-        walk(at, TarReader::new(chunks), verify, scanning)
+        // decompressing thread's next send fails and it stops. It is joined explicitly:
+        // the scope's own wait does not wait for the thread's exit to finish.
+        let outcome = walk(at, TarReader::new(chunks), verify, scanning);
+        let _ = inflating.join();
+        outcome
     });
     if let Some(bar) = bar {
         bar.finish_and_clear();
