@@ -26,8 +26,9 @@ enum Command {
     /// Scan an image and write reports.
     ///
     /// IMAGE is recognized from what it is: a `docker save` tarball (classic or Docker 25+),
-    /// an OCI image layout (directory or tar), a flattened rootfs tar (plain, gzip or zstd,
-    /// as `docker export` writes) or a root filesystem directory.
+    /// an OCI image layout (directory or tar), either tarball compressed whole with gzip or
+    /// zstd (`docker save IMG | gzip`; read in one pass), a flattened rootfs tar (plain, gzip
+    /// or zstd, as `docker export` writes) or a root filesystem directory.
     ///
     /// Exit codes: 0 done, 1 a policy (--fail-on, --deny) matched a distributed package,
     /// 2 unusable input or usage error.

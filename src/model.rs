@@ -184,6 +184,11 @@ pub struct ImageInfo {
     pub source: String,
     /// What kind of input it was (`docker-archive`, `oci-layout`, `rootfs-tar`, …).
     pub format: String,
+    /// `gzip` or `zstd` when the image archive file as a whole was compressed
+    /// (`docker save | gzip`); absent otherwise. A compressed rootfs tar is one layer, whose
+    /// own `compression` says so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compression: Option<String>,
     /// Digest of the image config, when the image has one.
     pub config_digest: Option<String>,
     /// Digest of the image manifest, when the image has one.

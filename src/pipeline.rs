@@ -62,12 +62,19 @@ pub struct Scanned {
 
 /// Opens `path` and scans each distinct layer blob exactly once, in parallel.
 pub fn read_image(path: &Path, opts: &Options, rules: &CaptureRules) -> Result<Scanned> {
-    let image = source::open(
+    // A compressed image archive is read in one pass, its layers scanned on the way.
+    let scanning = source::LayerScanning {
+        rules,
+        verify_all: opts.verify_all,
+        progress: opts.progress,
+    };
+    let image = source::open_scanning(
         path,
         &OpenOptions {
             platform: opts.platform.clone(),
             verify: opts.verify,
         },
+        &scanning,
     )?;
     // The first layer index of every distinct blob.
     let mut distinct: Vec<usize> = Vec::new();
@@ -84,7 +91,11 @@ pub fn read_image(path: &Path, opts: &Options, rules: &CaptureRules) -> Result<S
             }
         }
     }
-    let bar = opts.progress.then(|| {
+    let prescanned = image
+        .layers
+        .iter()
+        .all(|l| matches!(l.blob, Blob::Scanned(_)));
+    let bar = (opts.progress && !prescanned).then(|| {
         let total = distinct.iter().map(|&i| image.layers[i].size).sum();
         let bar = indicatif::ProgressBar::new(total);
         bar.set_style(
@@ -163,6 +174,9 @@ fn scan_one(
             scan::scan_layer(window, &expect, rules, bar).map_err(located)?
         }
         Blob::Tree(path) => scan::tree::scan_tree(path, rules).map_err(located)?,
+        Blob::Scanned(name) => image
+            .take_scan(name)
+            .ok_or_else(|| located(ScanError::Unsupported("layer blob was not read".into())))?,
     };
     result.blob_size = match spec.blob {
         // A directory has no blob: its size is what its files hold.
@@ -303,6 +317,7 @@ pub fn report(scanned: &Scanned, base_hints: &BaseHints) -> Report {
         image: ImageInfo {
             source: image.source.clone(),
             format: image.format.as_str().to_string(),
+            compression: image.compression.map(|c| c.as_str().to_string()),
             config_digest: image.config_digest.clone(),
             manifest_digest: image.manifest_digest.clone(),
             repo_tags: image.repo_tags.clone(),

@@ -435,6 +435,7 @@ mod tests {
             image: ImageInfo {
                 source: "x".into(),
                 format: "docker-archive".into(),
+                compression: None,
                 config_digest: None,
                 manifest_digest: None,
                 repo_tags: Vec::new(),

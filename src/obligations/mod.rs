@@ -632,6 +632,7 @@ pub(crate) mod testutil {
             image: ImageInfo {
                 source: "test.tar".into(),
                 format: "docker-archive".into(),
+                compression: None,
                 config_digest: Some("sha256:00".into()),
                 manifest_digest: None,
                 repo_tags: vec![],

@@ -65,7 +65,10 @@ fn finding_at(f: &Finding) -> String {
 /// Writes the table summary.
 pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let img = &r.image;
-    writeln!(out, "Image     {} ({})", img.source, img.format)?;
+    match &img.compression {
+        Some(c) => writeln!(out, "Image     {} ({}, {c})", img.source, img.format)?,
+        None => writeln!(out, "Image     {} ({})", img.source, img.format)?,
+    }
     if !img.repo_tags.is_empty() {
         writeln!(out, "Tags      {}", img.repo_tags.join(", "))?;
     }

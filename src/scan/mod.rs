@@ -203,13 +203,43 @@ pub fn scan_layer<B>(
 where
     B: Read + io::Seek,
 {
-    let (mut scan, info) =
+    let (scan, info) =
         stream::with_layer_stream(blob, expect, progress, |input| walk(input, rules))?;
-    scan.compression = info.compression;
-    scan.blob_digest = info.blob_digest;
-    scan.diff_id = info.diff_id;
-    scan.tar_size = info.tar_size;
-    Ok(scan)
+    Ok(scan.with_info(info))
+}
+
+/// Scans one layer from a blob that can only be read front to back (a member of a
+/// compressed archive): nothing is seeked, every byte is read.
+pub fn scan_layer_read<B: Read>(
+    blob: B,
+    expect: &Expect,
+    rules: &CaptureRules,
+    progress: Option<&indicatif::ProgressBar>,
+) -> Result<LayerScan, ScanError> {
+    let (scan, info) =
+        stream::with_layer_stream_read(blob, expect, progress, |input| walk(input, rules))?;
+    Ok(scan.with_info(info))
+}
+
+impl LayerScan {
+    fn with_info(mut self, info: stream::StreamInfo) -> Self {
+        self.compression = info.compression;
+        self.blob_digest = info.blob_digest;
+        self.diff_id = info.diff_id;
+        self.tar_size = info.tar_size;
+        self
+    }
+}
+
+impl ScanError {
+    /// The layer entry the error is about, if any.
+    pub fn entry(&self) -> Option<&str> {
+        match self {
+            ScanError::Tar(t) => t.entry(),
+            ScanError::Duplicate(p) => Some(p),
+            _ => None,
+        }
+    }
 }
 
 /// Walks the tar entries of one (already decompressed) layer.

@@ -97,9 +97,9 @@ pub fn sha256_of(data: &[u8]) -> String {
 }
 
 /// Reports bytes read or passed over to a progress bar.
-struct Progress<'a, R> {
-    inner: R,
-    bar: Option<&'a indicatif::ProgressBar>,
+pub(crate) struct Progress<'a, R> {
+    pub(crate) inner: R,
+    pub(crate) bar: Option<&'a indicatif::ProgressBar>,
 }
 
 impl<R: Read> Read for Progress<'_, R> {
@@ -184,21 +184,30 @@ impl Hasher {
         }
     }
 
-    fn finish(self) -> Option<String> {
-        match self {
+    fn finish(mut self) -> Option<String> {
+        match &mut self {
             Hasher::Off => None,
-            Hasher::Inline(h) => Some(digest_string(*h)),
-            Hasher::Threaded {
-                pending,
-                mut tx,
-                mut done,
-            } => {
+            Hasher::Inline(h) => Some(digest_string(*std::mem::take(h))),
+            Hasher::Threaded { pending, tx, done } => {
                 let tx = tx.take()?;
                 if !pending.is_empty() {
-                    tx.send(pending).ok()?;
+                    tx.send(std::mem::take(pending)).ok()?;
                 }
                 drop(tx);
                 done.take()?.join().ok()
+            }
+        }
+    }
+}
+
+impl Drop for Hasher {
+    /// A hasher dropped unfinished (the layer failed) stops its thread and waits for it, so
+    /// that no thread outlives the scan that started it.
+    fn drop(&mut self) {
+        if let Hasher::Threaded { tx, done, .. } = self {
+            drop(tx.take());
+            if let Some(done) = done.take() {
+                let _ = done.join();
             }
         }
     }
@@ -339,6 +348,55 @@ where
     B: Read + Seek,
     F: FnOnce(&mut TarReader<&mut dyn Skip>) -> Result<T, ScanError>,
 {
+    layer_stream(blob, true, expect, progress, walk)
+}
+
+/// Like [`with_layer_stream`] for a blob that can only be read front to back (a member of
+/// a compressed archive): an uncompressed layer is passed over by reading, never seeking,
+/// and is hashed whenever digests are checked, since every byte goes by anyway.
+pub fn with_layer_stream_read<B, T, F>(
+    blob: B,
+    expect: &Expect,
+    progress: Option<&indicatif::ProgressBar>,
+    walk: F,
+) -> Result<(T, StreamInfo), ScanError>
+where
+    B: Read,
+    F: FnOnce(&mut TarReader<&mut dyn Skip>) -> Result<T, ScanError>,
+{
+    layer_stream(NoSeek(blob), false, expect, progress, walk)
+}
+
+/// A reader that cannot seek, for [`layer_stream`] with `seekable` false (which never
+/// seeks it).
+struct NoSeek<R>(R);
+
+impl<R: Read> Read for NoSeek<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl<R> Seek for NoSeek<R> {
+    fn seek(&mut self, _: SeekFrom) -> io::Result<u64> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "a streamed blob cannot seek",
+        ))
+    }
+}
+
+fn layer_stream<B, T, F>(
+    blob: B,
+    seekable: bool,
+    expect: &Expect,
+    progress: Option<&indicatif::ProgressBar>,
+    walk: F,
+) -> Result<(T, StreamInfo), ScanError>
+where
+    B: Read + Seek,
+    F: FnOnce(&mut TarReader<&mut dyn Skip>) -> Result<T, ScanError>,
+{
     let mut blob = BufReader::with_capacity(
         SEEK_BUF,
         Progress {
@@ -359,22 +417,26 @@ where
         ..StreamInfo::default()
     };
     let result = match compression {
-        Compression::None if !hash_tar => {
+        Compression::None if seekable && !hash_tar => {
             let len = seek_len(&mut blob)?;
             let mut input = SeekSkip { inner: blob, len };
             walk(&mut TarReader::new(&mut input as &mut dyn Skip))?
         }
         Compression::None => {
+            // Read whole: hashed when asked to, or (a streamed blob) when digests are checked.
+            let hash = hash_tar || hash_blob;
             let mut input = ReadSkip {
-                inner: Hashing::new(blob, true),
+                inner: Hashing::new(blob, hash),
                 scratch: Vec::new(),
             };
             let t = walk(&mut TarReader::new(&mut input as &mut dyn Skip))?;
-            drain(&mut input).map_err(super::TarError::Io)?;
-            let (_, digest, count) = input.inner.finish();
-            info.blob_digest.clone_from(&digest);
-            info.diff_id = digest;
-            info.tar_size = Some(count);
+            if hash {
+                drain(&mut input).map_err(super::TarError::Io)?;
+                let (_, digest, count) = input.inner.finish();
+                info.blob_digest.clone_from(&digest);
+                info.diff_id = digest;
+                info.tar_size = Some(count);
+            }
             t
         }
         Compression::Gzip => {

@@ -4,17 +4,22 @@
 //! afterwards every member can be opened on its own file handle, so layers can be read in
 //! parallel. Names are resolved inside the archive only: a manifest that names
 //! `../../etc/passwd`, or a member that is a symlink pointing out of the archive, is refused.
+//! A compressed archive cannot be read at random: it is read once, front to back, by
+//! [`super::onepass`], which keeps its JSON documents and scans its layers on the way
+//! ([`Archive::Memory`]).
 
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
+use super::onepass::Memory;
+use super::Blob;
 use crate::scan::stream::SeekSkip;
 use crate::scan::tar::{self, Kind, TarReader};
 
 /// The most members an image archive may have.
-const MAX_MEMBERS: usize = 1_000_000;
+pub(super) const MAX_MEMBERS: usize = 1_000_000;
 /// The most symlink hops followed inside an archive.
 const MAX_HOPS: usize = 16;
 
@@ -116,7 +121,7 @@ pub enum ArchiveError {
     Invalid(String),
 }
 
-/// An image archive: a tar file or a directory.
+/// An image archive: a tar file, a directory, or a compressed tar already read.
 #[derive(Debug)]
 pub enum Archive {
     /// A directory (an OCI layout, or an extracted docker-save).
@@ -128,6 +133,8 @@ pub enum Archive {
         /// Regular members by normalized name, symlinks and hard links resolved.
         members: BTreeMap<String, MemberRef>,
     },
+    /// A compressed tar, read in one pass: its JSON documents kept, its layers scanned.
+    Memory(Box<Memory>),
 }
 
 /// Where a tar member's bytes are.
@@ -138,7 +145,7 @@ pub struct MemberRef {
 }
 
 /// Names that may stand at the top of a docker-save or OCI archive.
-fn image_top_level(name: &str) -> bool {
+pub(super) fn image_top_level(name: &str) -> bool {
     let is_hex = |s: &str| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
     matches!(
         name,
@@ -213,6 +220,18 @@ impl Archive {
         match self {
             Archive::Dir(root) => safe_join(root, name).is_ok_and(|p| p.is_file()),
             Archive::Tar { members, .. } => members.contains_key(name),
+            Archive::Memory(m) => m.contains(name),
+        }
+    }
+
+    /// Where a layer's bytes are, and how many there are.
+    pub fn layer(&self, name: &str) -> Result<(Blob, u64), ArchiveError> {
+        match self {
+            Archive::Memory(m) => m.layer(name),
+            _ => {
+                let window = self.open(name)?;
+                Ok((Blob::Member(name.to_string()), window.len()))
+            }
         }
     }
 
@@ -234,11 +253,18 @@ impl Archive {
                 let m = members.get(name).ok_or(ArchiveError::Missing)?;
                 Ok(Window::open(path, m.offset, m.size)?)
             }
+            Archive::Memory(_) => Err(ArchiveError::Invalid(
+                "a compressed archive is read once, front to back; its members cannot be reopened"
+                    .into(),
+            )),
         }
     }
 
     /// Reads a whole member that may be at most `limit` bytes (JSON documents).
     pub fn read(&self, name: &str, limit: u64) -> Result<Vec<u8>, ArchiveError> {
+        if let Archive::Memory(m) = self {
+            return m.read(name, limit);
+        }
         let mut w = self.open(name)?;
         if w.len() > limit {
             return Err(ArchiveError::TooLarge {
@@ -268,15 +294,15 @@ fn safe_join(root: &Path, name: &str) -> Result<PathBuf, ArchiveError> {
 }
 
 /// Follows symlinks and hard links between members to a regular member.
-fn resolve_link(
+pub(super) fn resolve_link<V: Clone>(
     name: &str,
-    regular: &BTreeMap<String, MemberRef>,
+    regular: &BTreeMap<String, V>,
     links: &BTreeMap<String, (Kind, String)>,
-) -> Result<Option<MemberRef>, ArchiveError> {
+) -> Result<Option<V>, ArchiveError> {
     let mut current = name.to_string();
     for _ in 0..MAX_HOPS {
         if let Some(m) = regular.get(&current) {
-            return Ok(Some(*m));
+            return Ok(Some(m.clone()));
         }
         let Some((kind, target)) = links.get(&current) else {
             return Ok(None); // a link to a directory or to nothing: not a blob

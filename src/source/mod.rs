@@ -6,16 +6,20 @@
 //! |---|---|
 //! | `docker save` tarball, classic or Docker 25+ | a tar with `manifest.json` |
 //! | OCI image layout, as a directory or a tar | `index.json` (with `oci-layout`) |
+//! | either tar compressed with gzip or zstd | a first entry an image archive has at its top |
 //! | extracted `docker save` | a directory with `manifest.json` |
 //! | flattened rootfs (`docker export`), plain or gzip/zstd | any other tar |
 //! | a root filesystem directory | any other directory |
 //!
 //! Opening reads only the small JSON documents; layers are read later, once each, by the
-//! scan stage. Every name an archive gives is resolved inside the archive.
+//! scan stage. A compressed image archive is the exception: it can only be read front to
+//! back, so [`open_scanning`] scans its layers while it reads it ([`onepass`]). Every name
+//! an archive gives is resolved inside the archive.
 
 pub mod archive;
 pub mod config;
 pub mod oci;
+pub mod onepass;
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -30,6 +34,7 @@ pub use config::{History, ImageConfig};
 use crate::error::{Error, Location, Result};
 use crate::model::{Finding, Platform, Severity};
 use crate::scan::stream::sha256_of;
+use crate::scan::{CaptureRules, Compression, LayerScan};
 use oci::{blob_path, Descriptor, Index, Manifest, MAX_JSON};
 
 /// What kind of input an image came from.
@@ -72,13 +77,15 @@ pub enum Blob {
     File(PathBuf),
     /// A directory tree (a rootfs directory).
     Tree(PathBuf),
+    /// A member of a compressed image archive, scanned while the archive was read.
+    Scanned(String),
 }
 
 impl Blob {
     /// How errors name this blob.
     pub fn display_name(&self) -> String {
         match self {
-            Blob::Member(m) => m.clone(),
+            Blob::Member(m) | Blob::Scanned(m) => m.clone(),
             Blob::File(p) | Blob::Tree(p) => p.display().to_string(),
         }
     }
@@ -108,6 +115,9 @@ pub struct Image {
     pub source: String,
     /// What kind of input it is.
     pub format: Format,
+    /// How the image archive file as a whole is compressed, when it is (a compressed
+    /// rootfs tar is one layer, whose own compression says so).
+    pub compression: Option<Compression>,
     /// The archive holding the blobs (none for a rootfs).
     pub archive: Option<Archive>,
     /// The parsed config.
@@ -135,6 +145,18 @@ pub struct OpenOptions {
     pub platform: Option<Platform>,
     /// Check digests of manifests and configs.
     pub verify: bool,
+}
+
+/// How to scan layers that can only be scanned while the image is opened (those of a
+/// compressed image archive); see [`open_scanning`].
+#[derive(Debug, Clone, Copy)]
+pub struct LayerScanning<'a> {
+    /// What to capture.
+    pub rules: &'a CaptureRules,
+    /// With [`OpenOptions::verify`], hash every uncompressed stream too (diff_ids).
+    pub verify_all: bool,
+    /// Show a progress bar on stderr.
+    pub progress: bool,
 }
 
 /// Entry of a docker-save `manifest.json`.
@@ -181,18 +203,27 @@ impl At<'_> {
     }
 }
 
-/// Opens an image of any supported kind.
+/// Opens an image of any supported kind. The layers of a compressed image archive are
+/// not scanned (only its documents are kept): use [`open_scanning`] to scan them.
 pub fn open(path: &Path, opts: &OpenOptions) -> Result<Image> {
+    open_with(path, opts, None)
+}
+
+/// Opens an image of any supported kind; a compressed image archive, which can only be
+/// read in one pass, has its layers scanned on the way, and they carry their scans
+/// ([`Blob::Scanned`], [`Image::take_scan`]).
+pub fn open_scanning(path: &Path, opts: &OpenOptions, scanning: &LayerScanning) -> Result<Image> {
+    open_with(path, opts, Some(scanning))
+}
+
+fn open_with(path: &Path, opts: &OpenOptions, scanning: Option<&LayerScanning>) -> Result<Image> {
     let source = path.display().to_string();
     let at = At { image: &source };
     let meta = std::fs::metadata(path).map_err(|e| at.err(None, format!("cannot open: {e}")))?;
     if meta.is_dir() {
         let archive = Archive::Dir(path.to_path_buf());
-        if archive.contains("manifest.json") {
-            return open_docker(&at, archive, opts);
-        }
-        if archive.contains("index.json") {
-            return open_oci(&at, archive, Format::OciLayout, opts);
+        if archive.contains("manifest.json") || archive.contains("index.json") {
+            return open_archive(&at, archive, Format::OciLayout, opts);
         }
         return Ok(rootfs(
             source.clone(),
@@ -207,9 +238,22 @@ pub fn open(path: &Path, opts: &OpenOptions) -> Result<Image> {
         .map_err(|e| at.err(None, format!("cannot read: {e}")))?;
     let compressed =
         crate::scan::Compression::detect(&magic[..n]).map_err(|e| at.err(None, e.to_string()))?;
-    if compressed != crate::scan::Compression::None {
-        // A compressed image archive cannot be read at random; a compressed rootfs can be
-        // streamed, so that is what a compressed tar is taken to be.
+    if compressed != Compression::None {
+        // A compressed image archive cannot be read at random: it is read in one pass. A
+        // compressed rootfs is streamed by the scan stage.
+        if onepass::is_image_archive(path, compressed) {
+            if let onepass::Outcome::Image(memory) =
+                onepass::read(&at, path, compressed, opts.verify, scanning)?
+            {
+                let archive = Archive::Memory(Box::new(memory));
+                let mut image = open_archive(&at, archive, Format::OciArchive, opts)?;
+                image.compression = Some(compressed);
+                if let Some(s) = scanning {
+                    onepass::finish(&image, opts.verify, s.verify_all)?;
+                }
+                return Ok(image);
+            }
+        }
         return Ok(rootfs(
             source.clone(),
             Format::RootfsTar,
@@ -224,18 +268,22 @@ pub fn open(path: &Path, opts: &OpenOptions) -> Result<Image> {
             Blob::File(path.to_path_buf()),
             meta.len(),
         )),
-        archive::TarIndex::Image(archive) => {
-            if archive.contains("manifest.json") {
-                open_docker(&at, archive, opts)
-            } else if archive.contains("index.json") {
-                open_oci(&at, archive, Format::OciArchive, opts)
-            } else {
-                Err(at.err(
-                    None,
-                    "looks like an image archive but has neither manifest.json nor index.json",
-                ))
-            }
-        }
+        archive::TarIndex::Image(archive) => open_archive(&at, archive, Format::OciArchive, opts),
+    }
+}
+
+/// Opens a docker-save archive (`manifest.json`) or an OCI layout (`index.json`, which is
+/// then of the `oci` format).
+fn open_archive(at: &At, archive: Archive, oci: Format, opts: &OpenOptions) -> Result<Image> {
+    if archive.contains("manifest.json") {
+        open_docker(at, archive, opts)
+    } else if archive.contains("index.json") {
+        open_oci(at, archive, oci, opts)
+    } else {
+        Err(at.err(
+            None,
+            "looks like an image archive but has neither manifest.json nor index.json",
+        ))
     }
 }
 
@@ -243,6 +291,7 @@ fn rootfs(source: String, format: Format, blob: Blob, size: u64) -> Image {
     Image {
         source,
         format,
+        compression: None,
         archive: None,
         config: None,
         config_digest: None,
@@ -365,8 +414,8 @@ fn open_docker(at: &At, archive: Archive, opts: &OpenOptions) -> Result<Image> {
     let mut layers = Vec::with_capacity(entry.layers.len());
     for (i, raw) in entry.layers.iter().enumerate() {
         let name = member_name(at, raw)?;
-        let window = archive
-            .open(&name)
+        let (blob, size) = archive
+            .layer(&name)
             .map_err(|e| at.layer_err(i, &name, format!("layer blob {e}")))?;
         let digest = digest_from_name(&name);
         let media_type = digest
@@ -377,11 +426,11 @@ fn open_docker(at: &At, archive: Archive, opts: &OpenOptions) -> Result<Image> {
                 m.layers.get(i)?.media_type.clone()
             });
         layers.push(LayerSpec {
-            blob: Blob::Member(name),
+            blob,
             media_type,
             digest,
             diff_id: diff_ids.get(i).cloned(),
-            size: window.len(),
+            size,
             history: history.as_ref().and_then(|h| h.get(i).cloned()),
         });
     }
@@ -396,6 +445,7 @@ fn open_docker(at: &At, archive: Archive, opts: &OpenOptions) -> Result<Image> {
         } else {
             Format::DockerArchive
         },
+        compression: None,
         archive: Some(archive),
         platform: config.platform(),
         config: Some(config),
@@ -475,16 +525,15 @@ fn open_oci(at: &At, archive: Archive, format: Format, opts: &OpenOptions) -> Re
     for (i, d) in manifest.layers.iter().enumerate() {
         let name = blob_path(&d.digest)
             .ok_or_else(|| at.layer_err(i, &d.digest, "malformed layer digest"))?;
-        let window = archive
-            .open(&name)
+        let (blob, size) = archive
+            .layer(&name)
             .map_err(|e| at.layer_err(i, &name, format!("layer blob {e}")))?;
-        check_size(at, d, window.len(), opts.verify).map_err(|_| {
+        check_size(at, d, size, opts.verify).map_err(|_| {
             at.layer_err(
                 i,
                 &name,
                 format!(
-                    "blob is {} bytes but the manifest says {}",
-                    window.len(),
+                    "blob is {size} bytes but the manifest says {}",
                     d.size.unwrap_or_default()
                 ),
             )
@@ -503,17 +552,18 @@ fn open_oci(at: &At, archive: Archive, format: Format, opts: &OpenOptions) -> Re
             );
         }
         layers.push(LayerSpec {
-            blob: Blob::Member(name),
+            blob,
             media_type: d.media_type.clone(),
             digest: Some(d.digest.clone()),
             diff_id: diff_ids.get(i).cloned(),
-            size: window.len(),
+            size,
             history: history.as_ref().and_then(|h| h.get(i).cloned()),
         });
     }
     Ok(Image {
         source: at.image.to_string(),
         format,
+        compression: None,
         archive: Some(archive),
         platform: config.platform().or(platform),
         config_digest: Some(manifest.config.digest.clone()),
@@ -572,6 +622,15 @@ impl Image {
         match &self.archive {
             Some(a) => a.open(name),
             None => Err(ArchiveError::Missing),
+        }
+    }
+
+    /// Takes the scan of a layer that was scanned while the image was opened
+    /// ([`Blob::Scanned`]); each scan can be taken once.
+    pub fn take_scan(&self, name: &str) -> Option<LayerScan> {
+        match &self.archive {
+            Some(Archive::Memory(m)) => m.take_scan(name),
+            _ => None,
         }
     }
 }

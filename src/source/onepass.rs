@@ -1,0 +1,629 @@
+//! Compressed image archives (`docker save | gzip`, a zstd-compressed OCI archive), read in
+//! one pass.
+//!
+//! A compressed file cannot be read at random, so the random-access path (index the tar by
+//! its headers, then open every layer on its own file handle) does not apply. Instead the
+//! archive is decompressed once, front to back, on a thread of its own, into a bounded
+//! channel; this thread walks the outer tar as it arrives:
+//!
+//! - small JSON documents are kept in memory (`manifest.json`, `index.json`, `oci-layout`,
+//!   `repositories`, `<hex>.json` configs, and `blobs/<alg>/<hex>` members up to
+//!   [`MAX_JSON`] whose content starts with `{`), up to [`MAX_KEPT`] bytes in all;
+//! - symlinks and hard links between members are recorded (classic saves link duplicated
+//!   `layer.tar`s) and resolved at the end, inside the archive;
+//! - every member that may be a layer (`<id>/layer.tar`, `<hex>.tar`, any other blob) is
+//!   scanned while it streams past, as the random-access path would scan it, hashing it
+//!   whenever digests are checked. Nothing is written to disk and no layer is held whole.
+//!
+//! Which members are layers is known only at the end (classic `docker save` writes
+//! `manifest.json` last), so every scan, and every scan error, is kept by member name; once
+//! the image is built from the kept documents by the same code as for other archives
+//! ([`super::Archive::Memory`]), `finish` checks the chosen layers' digests, raises their
+//! errors, and drops the scans no layer refers to.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::File;
+use std::io::{self, BufReader, Cursor, Read};
+use std::path::Path;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::Mutex;
+
+use flate2::read::MultiGzDecoder;
+
+use super::archive::{image_top_level, resolve_link, ArchiveError, MAX_MEMBERS};
+use super::oci::MAX_JSON;
+use super::{digest_from_name, At, Blob, Image, LayerScanning};
+use crate::error::{Error, Location, Result};
+use crate::scan::stream::Progress;
+use crate::scan::tar::{Kind, Skip, TarReader};
+use crate::scan::{self, Compression, Expect, LayerScan, ScanError};
+
+/// The most bytes of JSON documents kept from one archive; documents past it are passed
+/// over (and are an error only if the image needs them).
+pub const MAX_KEPT: u64 = 64 * 1024 * 1024;
+/// The most members that may be layers one archive may have: all are scanned, and their
+/// scans kept until the end (real images have tens; a multi-platform one a few hundred).
+pub const MAX_LAYER_BLOBS: usize = 10_000;
+/// Size of the chunks the decompressing thread hands over.
+const CHUNK: usize = 256 * 1024;
+/// Chunks in flight between the decompressing and the walking thread.
+const DEPTH: usize = 8;
+/// Bytes of a blob looked at to tell a JSON document from a layer.
+const HEAD: u64 = 512;
+/// Header-only entries (`./`) read at most before the first name decides what the file is.
+const SNIFF_ENTRIES: usize = 16;
+
+/// What became of a regular member.
+#[derive(Debug)]
+enum Member {
+    /// A JSON document, kept.
+    Kept(Vec<u8>),
+    /// Possibly a layer: scanned (when the pass scans) and its scan kept by name.
+    Layer,
+    /// Passed over, for the reason given.
+    Passed(&'static str),
+}
+
+/// What one pass over a compressed archive kept.
+#[derive(Debug)]
+pub struct Memory {
+    /// Regular members by name: size, and what became of them.
+    members: BTreeMap<String, (u64, Member)>,
+    /// Links by name, resolved to the regular member they stand for.
+    links: BTreeMap<String, String>,
+    /// Layer scans (or why they failed) by member name, until the scan stage takes them.
+    scans: Mutex<BTreeMap<String, std::result::Result<LayerScan, ScanError>>>,
+}
+
+impl Memory {
+    fn resolve(&self, name: &str) -> Option<(&str, &(u64, Member))> {
+        let real = self.links.get(name).map_or(name, String::as_str);
+        self.members
+            .get_key_value(real)
+            .map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// Whether a member exists.
+    pub fn contains(&self, name: &str) -> bool {
+        self.resolve(name).is_some()
+    }
+
+    /// A kept document of at most `limit` bytes.
+    pub fn read(&self, name: &str, limit: u64) -> Result<Vec<u8>, ArchiveError> {
+        let (_, (size, member)) = self.resolve(name).ok_or(ArchiveError::Missing)?;
+        if *size > limit {
+            return Err(ArchiveError::TooLarge { size: *size, limit });
+        }
+        match member {
+            Member::Kept(bytes) => Ok(bytes.clone()),
+            Member::Layer => Err(ArchiveError::Invalid(
+                "is not a JSON document (it was read as a layer)".into(),
+            )),
+            Member::Passed(why) => Err(ArchiveError::Invalid((*why).into())),
+        }
+    }
+
+    /// The blob of a layer member, and its size.
+    pub fn layer(&self, name: &str) -> Result<(Blob, u64), ArchiveError> {
+        let (real, (size, member)) = self.resolve(name).ok_or(ArchiveError::Missing)?;
+        match member {
+            Member::Layer => Ok((Blob::Scanned(real.to_string()), *size)),
+            Member::Kept(_) => Err(ArchiveError::Invalid(
+                "is a JSON document, not a layer".into(),
+            )),
+            Member::Passed(why) => Err(ArchiveError::Invalid((*why).into())),
+        }
+    }
+
+    /// Takes the scan of a layer member, once.
+    pub fn take_scan(&self, name: &str) -> Option<LayerScan> {
+        let mut scans = self.scans.lock().unwrap_or_else(|p| p.into_inner());
+        scans.remove(name)?.ok()
+    }
+}
+
+/// What one pass found.
+#[derive(Debug)]
+pub(super) enum Outcome {
+    /// An image archive.
+    Image(Memory),
+    /// A name no image archive has: the file is a (compressed) root filesystem after all.
+    Rootfs,
+}
+
+/// Passes over content by reading it.
+struct Reading<R>(R);
+
+impl<R: Read> Read for Reading<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl<R: Read> Skip for Reading<R> {
+    fn skip(&mut self, n: u64) -> io::Result<()> {
+        crate::scan::tar::skip_by_reading(&mut self.0, n)
+    }
+}
+
+/// A decompressing reader over a compressed file.
+fn decoder<'a, R: Read + 'a>(input: R, compression: Compression) -> io::Result<Box<dyn Read + 'a>> {
+    Ok(match compression {
+        Compression::Gzip => Box::new(MultiGzDecoder::new(BufReader::with_capacity(CHUNK, input))),
+        Compression::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(
+            BufReader::with_capacity(CHUNK, input),
+        )?),
+        Compression::None => Box::new(input),
+    })
+}
+
+/// Whether a compressed file holds an image archive: its first named entry is one that an
+/// image archive has at its top. Anything else, including a stream that is not a tar at
+/// all, is left to be read as a root filesystem (whose scan reports what is wrong).
+pub(super) fn is_image_archive(path: &Path, compression: Compression) -> bool {
+    let Ok(file) = File::open(path) else {
+        return false;
+    };
+    let Ok(dec) = decoder(file, compression) else {
+        return false;
+    };
+    let mut tar = TarReader::new(Reading(dec));
+    for _ in 0..SNIFF_ENTRIES {
+        match tar.next_entry() {
+            Ok(Some(h)) if h.path.is_empty() => continue,
+            Ok(Some(h)) => return image_top_level(h.path.split('/').next().unwrap_or_default()),
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// Decompresses `file` into chunks for the walking thread, until the end, an error (sent
+/// on), or the walker hanging up.
+fn inflate(
+    file: File,
+    compression: Compression,
+    bar: Option<&indicatif::ProgressBar>,
+    tx: &SyncSender<io::Result<Vec<u8>>>,
+) {
+    let named = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", compression.as_str()));
+    let mut dec = match decoder(Progress { inner: file, bar }, compression) {
+        Ok(d) => d,
+        Err(e) => {
+            let _ = tx.send(Err(named(e)));
+            return;
+        }
+    };
+    loop {
+        let mut chunk = vec![0u8; CHUNK];
+        let mut filled = 0;
+        let mut failed = None;
+        while filled < CHUNK {
+            match dec.read(&mut chunk[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        let end = filled < CHUNK;
+        chunk.truncate(filled);
+        if filled > 0 && tx.send(Ok(chunk)).is_err() {
+            return; // the walker is done
+        }
+        if let Some(e) = failed {
+            let _ = tx.send(Err(named(e)));
+            return;
+        }
+        if end {
+            return;
+        }
+    }
+}
+
+/// The decompressed archive as the walking thread reads it.
+struct Chunks {
+    rx: Receiver<io::Result<Vec<u8>>>,
+    chunk: Vec<u8>,
+    pos: usize,
+    ended: bool,
+}
+
+impl Chunks {
+    /// Makes bytes available; `false` at the end of the stream.
+    fn fill(&mut self) -> io::Result<bool> {
+        while self.pos >= self.chunk.len() {
+            if self.ended {
+                return Ok(false);
+            }
+            match self.rx.recv() {
+                Ok(Ok(chunk)) => {
+                    self.chunk = chunk;
+                    self.pos = 0;
+                }
+                Ok(Err(e)) => {
+                    self.ended = true;
+                    return Err(e);
+                }
+                Err(_) => {
+                    self.ended = true;
+                    return Ok(false);
+                }
+            }
+        }
+        Ok(true)
+    }
+}
+
+impl Read for Chunks {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if !self.fill()? {
+            return Ok(0);
+        }
+        let n = buf.len().min(self.chunk.len() - self.pos);
+        buf[..n].copy_from_slice(&self.chunk[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+impl Skip for Chunks {
+    fn skip(&mut self, mut n: u64) -> io::Result<()> {
+        while n > 0 {
+            if !self.fill()? {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    format!("archive ends {n} bytes early"),
+                ));
+            }
+            let k = (self.chunk.len() - self.pos).min(usize::try_from(n).unwrap_or(usize::MAX));
+            self.pos += k;
+            n -= k as u64;
+        }
+        Ok(())
+    }
+}
+
+/// The current member of the outer tar, as a reader that stops at its end and remembers
+/// whether the outer stream broke under it (as opposed to the layer inside being bad).
+struct MemberRead<'a> {
+    tar: &'a mut TarReader<Chunks>,
+    broken: Option<String>,
+}
+
+impl Read for MemberRead<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let want = (buf.len() as u64).min(self.tar.content_left()) as usize;
+        if want == 0 {
+            return Ok(0);
+        }
+        match self.tar.input_mut().read(&mut buf[..want]) {
+            Ok(0) => {
+                let left = self.tar.content_left();
+                let msg =
+                    format!("truncated archive: it ends {left} bytes before this member does");
+                self.broken = Some(msg.clone());
+                Err(io::Error::new(io::ErrorKind::UnexpectedEof, msg))
+            }
+            Ok(n) => {
+                self.tar.consumed(n as u64);
+                Ok(n)
+            }
+            Err(e) => {
+                self.broken = Some(format!("corrupt archive: {e}"));
+                Err(e)
+            }
+        }
+    }
+}
+
+/// What a member's name says it is.
+enum Class {
+    /// A JSON document by name.
+    Json,
+    /// A blob: JSON or a layer, as its content says.
+    Blob,
+    /// A layer by name.
+    Layer,
+    /// Something no image needs (`<id>/json`, `<id>/VERSION`).
+    Other,
+}
+
+fn classify(name: &str) -> Class {
+    let is_hex = |s: &str| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
+    if matches!(
+        name,
+        "manifest.json" | "index.json" | "oci-layout" | "repositories"
+    ) || name.strip_suffix(".json").is_some_and(is_hex)
+    {
+        Class::Json
+    } else if digest_from_name(name).is_some() {
+        Class::Blob
+    } else if name.strip_suffix(".tar").is_some_and(is_hex)
+        || name
+            .strip_suffix("/layer.tar")
+            .is_some_and(|id| !id.contains('/'))
+    {
+        Class::Layer
+    } else {
+        Class::Other
+    }
+}
+
+/// Whether the first bytes of a blob look like a JSON document.
+fn looks_like_json(head: &[u8]) -> bool {
+    head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+}
+
+/// Reads the compressed archive at `path` in one pass; scans its layers when `scanning`.
+pub(super) fn read(
+    at: &At,
+    path: &Path,
+    compression: Compression,
+    verify: bool,
+    scanning: Option<&LayerScanning>,
+) -> Result<Outcome> {
+    let file = File::open(path).map_err(|e| at.err(None, format!("cannot open: {e}")))?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = scanning.filter(|s| s.progress).map(|_| {
+        let bar = indicatif::ProgressBar::new(len);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} reading {binary_bytes}/{binary_total_bytes} of the compressed archive {bar:30} {binary_bytes_per_sec} {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let outcome = std::thread::scope(|s| {
+        let (tx, rx) = sync_channel(DEPTH);
+        let bar = bar.as_ref();
+        let inflating = std::thread::Builder::new()
+            .name("archive-inflate".into())
+            .spawn_scoped(s, move || inflate(file, compression, bar, &tx))
+            .map_err(|e| at.err(None, format!("cannot start a thread: {e}")))?;
+        let chunks = Chunks {
+            rx,
+            chunk: Vec::new(),
+            pos: 0,
+            ended: false,
+        };
+        // The walker owns the receiving end: when it returns, early or not, the
+        // decompressing thread's next send fails and it stops. It is joined explicitly:
+        // the scope's own wait does not wait for the thread's exit to finish.
+        let outcome = walk(at, TarReader::new(chunks), verify, scanning);
+        let _ = inflating.join();
+        outcome
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    outcome
+}
+
+/// Walks the decompressed outer tar.
+fn walk(
+    at: &At,
+    mut tar: TarReader<Chunks>,
+    verify: bool,
+    scanning: Option<&LayerScanning>,
+) -> Result<Outcome> {
+    let mut members: BTreeMap<String, (u64, Member)> = BTreeMap::new();
+    let mut links: BTreeMap<String, (Kind, String)> = BTreeMap::new();
+    let mut scans = BTreeMap::new();
+    let mut kept = 0u64;
+    let mut count = 0usize;
+    let mut layers = 0usize;
+    let mut last: Option<String> = None;
+    loop {
+        let h = match tar.next_entry() {
+            Ok(Some(h)) => h,
+            Ok(None) => break,
+            Err(e) => {
+                // A malformed entry names itself; otherwise the stream broke after `last`.
+                let file = e.entry().map(str::to_string).or(last);
+                return Err(at.err(file.as_deref(), e.to_string()));
+            }
+        };
+        if h.path.is_empty() {
+            continue;
+        }
+        if !image_top_level(h.path.split('/').next().unwrap_or_default()) {
+            return Ok(Outcome::Rootfs);
+        }
+        count += 1;
+        if count > MAX_MEMBERS {
+            return Err(at.err(None, format!("more than {MAX_MEMBERS} members")));
+        }
+        if members.contains_key(&h.path) || links.contains_key(&h.path) {
+            return Err(at.err(Some(&h.path), "member appears more than once"));
+        }
+        last = Some(h.path.clone());
+        let name = h.path;
+        let member = match h.kind {
+            Kind::Symlink | Kind::Hardlink => {
+                links.insert(name, (h.kind, h.link.unwrap_or_default()));
+                continue;
+            }
+            Kind::File => {
+                let class = classify(&name);
+                let head = match class {
+                    Class::Blob => tar
+                        .read_content(HEAD)
+                        .map_err(|e| at.err(Some(&name), e.to_string()))?,
+                    _ => Vec::new(),
+                };
+                let json = match class {
+                    Class::Json => true,
+                    Class::Blob => looks_like_json(&head),
+                    _ => false,
+                };
+                if json {
+                    if h.size > MAX_JSON {
+                        Member::Passed("is a JSON document too large to keep")
+                    } else if kept + h.size > MAX_KEPT {
+                        Member::Passed(
+                            "was not kept: the archive's JSON documents pass the 64 MiB total",
+                        )
+                    } else {
+                        let mut bytes = head;
+                        bytes.extend(
+                            tar.read_content(MAX_JSON)
+                                .map_err(|e| at.err(Some(&name), e.to_string()))?,
+                        );
+                        kept += bytes.len() as u64;
+                        Member::Kept(bytes)
+                    }
+                } else if matches!(class, Class::Blob | Class::Layer) {
+                    layers += 1;
+                    if layers > MAX_LAYER_BLOBS {
+                        return Err(at.err(
+                            Some(&name),
+                            format!("more than {MAX_LAYER_BLOBS} members that may be layers"),
+                        ));
+                    }
+                    if let Some(with) = scanning {
+                        let expect = Expect {
+                            blob_digest: digest_from_name(&name),
+                            diff_id: None,
+                            verify,
+                            full: with.verify_all,
+                            always_hash: false,
+                        };
+                        let mut member = MemberRead {
+                            tar: &mut tar,
+                            broken: None,
+                        };
+                        let scan = scan::scan_layer_read(
+                            Cursor::new(head).chain(&mut member),
+                            &expect,
+                            with.rules,
+                            None,
+                        );
+                        if let Some(broken) = member.broken {
+                            return Err(at.err(Some(&name), broken));
+                        }
+                        scans.insert(name.clone(), scan);
+                    }
+                    Member::Layer
+                } else {
+                    Member::Passed("is not an image document or layer")
+                }
+            }
+            _ => continue,
+        };
+        members.insert(name, (h.size, member));
+    }
+    // Read on to the end of the compressed stream, so that its checksum is checked too.
+    let mut rest = tar.into_inner();
+    io::copy(&mut rest, &mut io::sink()).map_err(|e| {
+        at.err(
+            last.as_deref(),
+            format!("corrupt archive after this member: {e}"),
+        )
+    })?;
+    let regular: BTreeMap<String, String> =
+        members.keys().map(|k| (k.clone(), k.clone())).collect();
+    let mut resolved = BTreeMap::new();
+    for name in links.keys() {
+        if let Some(real) =
+            resolve_link(name, &regular, &links).map_err(|e| at.err(Some(name), e.to_string()))?
+        {
+            resolved.insert(name.clone(), real);
+        }
+    }
+    Ok(Outcome::Image(Memory {
+        members,
+        links: resolved,
+        scans: Mutex::new(scans),
+    }))
+}
+
+/// Once the image is built from the kept documents: raises the errors of the layers it
+/// uses, checks their digests against the manifest and config, reports of each scan what
+/// the random-access path would (which walks an uncompressed layer by seeking, hashing
+/// nothing, unless asked to check everything), and drops the scans no layer uses.
+pub(super) fn finish(image: &Image, verify: bool, full: bool) -> Result<()> {
+    let Some(super::Archive::Memory(memory)) = &image.archive else {
+        return Ok(());
+    };
+    let mut scans = memory.scans.lock().unwrap_or_else(|p| p.into_inner());
+    let mut used = BTreeSet::new();
+    for (i, spec) in image.layers.iter().enumerate() {
+        let Blob::Scanned(name) = &spec.blob else {
+            continue;
+        };
+        let located = |e: &ScanError| {
+            Error::input(
+                Location {
+                    image: image.source.clone(),
+                    file: Some(name.clone()),
+                    layer: Some(i),
+                    entry: e.entry().map(str::to_string),
+                },
+                e.to_string(),
+            )
+        };
+        let scan = match scans.get_mut(name) {
+            Some(Ok(scan)) => scan,
+            Some(Err(e)) => return Err(located(e)),
+            None => {
+                return Err(located(&ScanError::Unsupported(
+                    "layer blob was not read".into(),
+                )))
+            }
+        };
+        if verify {
+            for (what, expected, actual) in [
+                ("blob digest", &spec.digest, &scan.blob_digest),
+                ("diff_id", &spec.diff_id, &scan.diff_id),
+            ] {
+                if let (Some(e), Some(a)) = (expected, actual) {
+                    if e.starts_with("sha256:") && e != a {
+                        return Err(located(&ScanError::Digest {
+                            what,
+                            expected: e.clone(),
+                            actual: a.clone(),
+                        }));
+                    }
+                }
+            }
+        }
+        if scan.compression == Compression::None && !(verify && full) {
+            scan.blob_digest = None;
+            scan.diff_id = None;
+            scan.tar_size = None;
+        }
+        used.insert(name.clone());
+    }
+    scans.retain(|name, _| used.contains(name));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn member_names_say_what_to_keep_and_what_to_scan() {
+        let hex = "a".repeat(64);
+        assert!(matches!(classify("manifest.json"), Class::Json));
+        assert!(matches!(classify(&format!("{hex}.json")), Class::Json));
+        assert!(matches!(
+            classify(&format!("blobs/sha256/{hex}")),
+            Class::Blob
+        ));
+        assert!(matches!(classify(&format!("{hex}.tar")), Class::Layer));
+        assert!(matches!(
+            classify(&format!("{hex}/layer.tar")),
+            Class::Layer
+        ));
+        assert!(matches!(classify(&format!("{hex}/json")), Class::Other));
+        assert!(matches!(classify("blobs/sha256/xyz"), Class::Other));
+        assert!(looks_like_json(b" \n{\"a\":1}"));
+        assert!(!looks_like_json(b"\x1f\x8b"));
+    }
+}
