@@ -485,15 +485,61 @@ where
     D: Read,
     F: FnOnce(&mut TarReader<&mut dyn Skip>) -> Result<T, ScanError>,
 {
-    let mut input = ReadSkip {
-        inner: BufReader::with_capacity(BUF, dec),
-        scratch: Vec::new(),
-    };
+    let mut input = BufSkip(BufReader::with_capacity(BUF, dec));
     let t = walk(&mut TarReader::new(&mut input as &mut dyn Skip))?;
     if drain_all {
-        drain(&mut input).map_err(super::TarError::Io)?;
+        input.drain().map_err(super::TarError::Io)?;
     }
-    Ok((t, input.inner.into_inner()))
+    Ok((t, input.0.into_inner()))
+}
+
+/// Passes over content by consuming it from the buffer it was decompressed into, without
+/// copying it anywhere.
+struct BufSkip<R>(R);
+
+impl<R: BufRead> BufSkip<R> {
+    /// Reads the stream to its end, so that hashers below see every byte.
+    fn drain(&mut self) -> io::Result<()> {
+        loop {
+            let n = match self.0.fill_buf() {
+                Ok(buf) => buf.len(),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if n == 0 {
+                return Ok(());
+            }
+            self.0.consume(n);
+        }
+    }
+}
+
+impl<R: Read> Read for BufSkip<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl<R: BufRead> Skip for BufSkip<R> {
+    fn skip(&mut self, mut n: u64) -> io::Result<()> {
+        while n > 0 {
+            let available = match self.0.fill_buf() {
+                Ok([]) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        format!("archive ends {n} bytes early"),
+                    ))
+                }
+                Ok(buf) => buf.len(),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            let take = (available as u64).min(n);
+            self.0.consume(take as usize);
+            n -= take;
+        }
+        Ok(())
+    }
 }
 
 fn seek_len<R: Seek>(r: &mut R) -> Result<u64, ScanError> {
@@ -519,4 +565,23 @@ fn check(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buffered_skips_pass_over_exactly_n_bytes_and_fail_past_the_end() {
+        let data: Vec<u8> = (0..=255u8).cycle().take(10_000).collect();
+        let mut input = BufSkip(BufReader::with_capacity(64, &data[..]));
+        input.skip(1_000).unwrap();
+        let mut next = [0u8; 3];
+        input.read_exact(&mut next).unwrap();
+        assert_eq!(next, [data[1_000], data[1_001], data[1_002]]);
+        let err = input.skip(9_000).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
+        assert!(err.to_string().contains("3 bytes early"), "{err}");
+        input.drain().unwrap();
+    }
 }
