@@ -12,6 +12,8 @@
 //! can compare consecutive views. Symlinks resolve inside the image root: `..` stops at
 //! the root, absolute targets start from it, and a hop limit ends loops.
 
+use std::collections::HashMap;
+
 use crate::scan::tar::Kind;
 use crate::scan::{Content, FileEntry, LayerScan};
 
@@ -70,6 +72,9 @@ pub struct Overlay<'a> {
     layers: Vec<&'a LayerScan>,
     /// Every event of every layer, sorted by path, then layer, then kind.
     events: Vec<(&'a str, Event)>,
+    /// Where each path's events are in `events` (start, count): most queries name a path,
+    /// and a hash lookup beats a binary search over long common prefixes.
+    index: HashMap<&'a str, (u32, u32)>,
 }
 
 fn parent(path: &str) -> Option<&str> {
@@ -123,7 +128,15 @@ impl<'a> Overlay<'a> {
                 .then(a.1.layer.cmp(&b.1.layer))
                 .then(a.1.what.cmp(&b.1.what))
         });
-        Overlay { layers, events }
+        let mut index: HashMap<&'a str, (u32, u32)> = HashMap::with_capacity(events.len());
+        for (i, (path, _)) in events.iter().enumerate() {
+            index.entry(path).or_insert((i as u32, 0)).1 += 1;
+        }
+        Overlay {
+            layers,
+            events,
+            index,
+        }
     }
 
     /// How many layers are stacked.
@@ -142,9 +155,10 @@ impl<'a> Overlay<'a> {
     }
 
     fn events_for(&self, path: &str) -> &[(&'a str, Event)] {
-        let start = self.events.partition_point(|(p, _)| *p < path);
-        let end = start + self.events[start..].partition_point(|(p, _)| *p == path);
-        &self.events[start..end]
+        match self.index.get(path) {
+            Some(&(start, n)) => &self.events[start as usize..][..n as usize],
+            None => &[],
+        }
     }
 
     fn entry_of(&self, ev: Event) -> Option<&'a FileEntry> {
