@@ -16,6 +16,7 @@ use crate::catalog::{self, lang, purl};
 use crate::dockerfile::Dockerfile;
 use crate::error::{Error, Location, Result};
 use crate::license::names::Dialect;
+use crate::license::warm::Warm;
 use crate::license::{conclude, files};
 use crate::model::{
     BaseInfo, Finding, FoundIn, ImageInfo, LayerInfo, LayerRef, License, Origin, OsInfo, Package,
@@ -58,10 +59,15 @@ pub struct Scanned {
     pub image: Image,
     /// One scan per layer, bottom first; layers with the same blob share one scan.
     pub layers: Vec<Arc<LayerScan>>,
+    /// License conclusions worked out while the layers were read.
+    pub warm: Warm,
 }
 
 /// Opens `path` and scans each distinct layer blob exactly once, in parallel.
 pub fn read_image(path: &Path, opts: &Options, rules: &CaptureRules) -> Result<Scanned> {
+    // Captured license texts are matched on idle cores while the layers are still read.
+    let warm = Warm::default();
+    let rules = &rules.observed_by(Arc::new(warm.clone()));
     // A compressed image archive is read in one pass, its layers scanned on the way.
     let scanning = source::LayerScanning {
         rules,
@@ -106,15 +112,28 @@ pub fn read_image(path: &Path, opts: &Options, rules: &CaptureRules) -> Result<S
         );
         bar
     });
-    let scans: Vec<Arc<LayerScan>> = distinct
+    // Largest blob first, one task each: the scan of the largest layer is the longest, so
+    // it starts at once and the smaller ones fill the other cores around it.
+    let mut order: Vec<usize> = (0..distinct.len()).collect();
+    order.sort_by_key(|&k| std::cmp::Reverse(image.layers[distinct[k]].size));
+    let mut scanned: Vec<(usize, Arc<LayerScan>)> = order
         .par_iter()
-        .map(|&i| scan_one(&image, i, opts, rules, bar.as_ref()).map(Arc::new))
+        .with_max_len(1)
+        .map(|&k| {
+            scan_one(&image, distinct[k], opts, rules, bar.as_ref()).map(|s| (k, Arc::new(s)))
+        })
         .collect::<Result<_>>()?;
+    scanned.sort_unstable_by_key(|(k, _)| *k);
+    let scans: Vec<Arc<LayerScan>> = scanned.into_iter().map(|(_, s)| s).collect();
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
     let layers = owner.iter().map(|&k| Arc::clone(&scans[k])).collect();
-    Ok(Scanned { image, layers })
+    Ok(Scanned {
+        image,
+        layers,
+        warm,
+    })
 }
 
 fn scan_one(
@@ -296,7 +315,14 @@ pub fn report(scanned: &Scanned, base_hints: &BaseHints) -> Report {
             .and_then(|t| catalog.os_release(t)),
     );
     findings.append(&mut supplier_findings);
-    let packages = packages(&attribution.present, &layers, os.as_ref(), &base, &overlay);
+    let packages = packages(
+        &attribution.present,
+        &layers,
+        os.as_ref(),
+        &base,
+        &overlay,
+        &scanned.warm,
+    );
     let origins: Vec<Origin> = layers.iter().map(|l| l.origin).collect();
     let (license_files, mut file_findings) = files::license_files(&overlay, &origins);
     findings.append(&mut file_findings);
@@ -360,6 +386,7 @@ fn packages(
     os: Option<&OsRelease>,
     base: &BaseDecision,
     overlay: &Overlay,
+    warm: &Warm,
 ) -> Vec<Package> {
     let top = overlay.len().saturating_sub(1);
     let os_id = os.and_then(|o| o.id.as_deref());
@@ -411,7 +438,7 @@ fn packages(
             let c = &p.item;
             let lic = match c.kind {
                 _ if c.lang.is_some() => lang::conclude_cataloged(c, overlay, top),
-                "deb" => conclude::debian(overlay, top, &c.name),
+                "deb" => conclude::debian(overlay, top, &c.name, warm),
                 "apk" => conclude::declared(c.license.as_deref(), Dialect::Apk, &c.db.0, c.db.1),
                 _ => conclude::declared(c.license.as_deref(), Dialect::Rpm, &c.db.0, c.db.1),
             };

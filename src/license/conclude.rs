@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 
 use super::copyright::{self, Format};
 use super::names::{self, Dialect};
+use super::warm::Warm;
 use super::{gcc, prose, text};
 use crate::model::Evidence;
 use crate::overlay::Overlay;
@@ -132,8 +133,10 @@ pub(crate) fn and_all(exprs: &[String]) -> Option<String> {
     }
 }
 
-/// The license of a Debian package, from its copyright file as of layer `as_of`.
-pub fn debian(overlay: &Overlay, as_of: usize, package: &str) -> Conclusion {
+/// The license of a Debian package, from its copyright file as of layer `as_of`; the
+/// conclusion for that file is worked out once, in `warm` (perhaps while the image was
+/// still being read).
+pub fn debian(overlay: &Overlay, as_of: usize, package: &str, warm: &Warm) -> Conclusion {
     let path = format!("usr/share/doc/{package}/copyright");
     let found = match overlay.read(&path, as_of) {
         Ok(Some(f)) => f,
@@ -158,6 +161,16 @@ pub fn debian(overlay: &Overlay, as_of: usize, package: &str) -> Conclusion {
         }
         None => return Conclusion::none(None, format!("/{} was not captured", found.path)),
     };
+    let mut c = warm.debian(bytes, package, found.path);
+    for e in &mut c.evidence {
+        e.layer = found.layer;
+    }
+    c
+}
+
+/// The conclusion a Debian copyright file gives for `package`, the file being at `path`:
+/// its evidence names layer 0, for the caller to correct.
+pub(super) fn debian_copyright(bytes: &[u8], package: &str, path: &str) -> Conclusion {
     let cr = copyright::parse(bytes);
     let mut copyright: Vec<String> = cr
         .all_copyrights()
@@ -166,8 +179,8 @@ pub fn debian(overlay: &Overlay, as_of: usize, package: &str) -> Conclusion {
         .collect();
     copyright.truncate(MAX_STATEMENTS);
     let evidence = |method: &str, confidence: f64, lines: Vec<usize>| Evidence {
-        path: found.path.to_string(),
-        layer: found.layer,
+        path: path.to_string(),
+        layer: 0,
         method: method.into(),
         confidence,
         lines,
@@ -264,12 +277,12 @@ pub fn debian(overlay: &Overlay, as_of: usize, package: &str) -> Conclusion {
                 match cr.format {
                     Format::MachineReadable => format!(
                         "/{} is machine-readable but gives no usable License field{}",
-                        found.path,
+                        path,
                         if notes.is_empty() { String::new() } else { format!(" ({})", notes.join("; ")) }
                     ),
                     Format::FreeForm => format!(
                         "/{} is free-form text that names no license by SPDX tag, common-licenses reference or precise name, and matches no SPDX license text with a score of {TEXT_MATCH_MIN} or more",
-                        found.path
+                        path
                     ),
                 },
             );
@@ -408,7 +421,7 @@ License: GPL-2+ with OpenSSL exception\n This program is free software.\n .\n In
             ("libstdc++6", vec![100, 113], "- libstdc++-v3"),
             ("lib32stdc++6", vec![100, 113, 70], "- libstdc++-v3; The license terms for these lib32 or lib64 packages are identical to the ones for the lib packages."),
         ] {
-            let c = debian(&o, 0, package);
+            let c = debian(&o, 0, package, &Warm::default());
             assert_eq!(c.concluded, "GPL-3.0-or-later WITH GCC-exception-3.1", "{package}");
             assert_eq!(c.declared_spdx.as_deref(), Some(c.concluded.as_str()));
             assert!(spdx::Expression::parse(&c.concluded).is_ok());
@@ -434,7 +447,7 @@ License: GPL-2+ with OpenSSL exception\n This program is free software.\n .\n In
         // The rest of the file still decides for what is not a listed runtime library:
         // gcc-12-base (docs only), libquadmath (LGPL in this file), development packages.
         for package in ["gcc-12-base", "libquadmath0", "libgcc-12-dev"] {
-            let c = debian(&o, 0, package);
+            let c = debian(&o, 0, package, &Warm::default());
             assert_eq!(
                 c.concluded,
                 "GPL-1.0-or-later AND GPL-3.0-or-later AND GFDL-1.2-or-later AND GPL-2.0-or-later AND Artistic-1.0-Perl AND LGPL-2.0-or-later",
@@ -456,7 +469,7 @@ License: GPL-2+ with OpenSSL exception\n This program is free software.\n .\n In
             &[],
         );
         let o = Overlay::new(vec![&l]);
-        let c = debian(&o, 0, "libgcc-s1");
+        let c = debian(&o, 0, "libgcc-s1", &Warm::default());
         assert_eq!(c.evidence[0].method, "common-licenses-reference");
         assert!(!c.concluded.contains("GCC-exception"), "{}", c.concluded);
     }

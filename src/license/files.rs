@@ -104,6 +104,12 @@ struct Matched {
     reason: Option<String>,
 }
 
+/// Matches a license file's text ahead of [`license_files`], which then finds the match
+/// in the matcher's memory (see [`super::warm`]).
+pub fn prepare(bytes: &[u8]) {
+    match_text(bytes);
+}
+
 fn match_text(bytes: &[u8]) -> Matched {
     let Some(text) = text_of(bytes) else {
         return Matched {

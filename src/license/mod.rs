@@ -19,3 +19,4 @@ pub mod names;
 pub mod normalize;
 pub mod prose;
 pub mod text;
+pub mod warm;

@@ -11,6 +11,14 @@ use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 
 use super::Inspector;
 
+/// Told about each file a scan captures, as soon as its content is in memory, so that work
+/// on it can start while the rest of the image is still being read (the scan itself does
+/// not wait for it).
+pub trait CaptureObserver: std::fmt::Debug + Send + Sync {
+    /// `content` is the whole file at root-relative `path`.
+    fn captured(&self, path: &str, content: &Arc<[u8]>);
+}
+
 /// The largest total of captured bytes kept for one layer.
 pub const MAX_CAPTURE_PER_LAYER: u64 = 1 << 30;
 
@@ -21,6 +29,7 @@ pub struct CaptureRules {
     limits: Vec<u64>,
     patterns: Vec<String>,
     inspector: Option<Arc<dyn Inspector>>,
+    observer: Option<Arc<dyn CaptureObserver>>,
 }
 
 impl Default for CaptureRules {
@@ -34,6 +43,7 @@ impl Default for CaptureRules {
 pub struct CaptureRulesBuilder {
     globs: Vec<(Glob, u64, String)>,
     inspector: Option<Arc<dyn Inspector>>,
+    observer: Option<Arc<dyn CaptureObserver>>,
 }
 
 impl CaptureRulesBuilder {
@@ -73,6 +83,12 @@ impl CaptureRulesBuilder {
         self
     }
 
+    /// Tells `observer` about every file captured (see [`CaptureObserver`]).
+    pub fn observe(mut self, observer: Arc<dyn CaptureObserver>) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
     /// The finished rule set.
     pub fn build(self) -> CaptureRules {
         let mut b = GlobSetBuilder::new();
@@ -88,6 +104,7 @@ impl CaptureRulesBuilder {
             limits,
             patterns,
             inspector: self.inspector,
+            observer: self.observer,
         }
     }
 }
@@ -113,6 +130,19 @@ impl CaptureRules {
     /// The inspector offered the files no pattern captures, if one was registered.
     pub fn inspector(&self) -> Option<&dyn Inspector> {
         self.inspector.as_deref()
+    }
+
+    /// The same rules, telling `observer` about every file captured.
+    pub fn observed_by(&self, observer: Arc<dyn CaptureObserver>) -> CaptureRules {
+        CaptureRules {
+            observer: Some(observer),
+            ..self.clone()
+        }
+    }
+
+    /// The observer told about captured files, if one was registered.
+    pub fn observer(&self) -> Option<&dyn CaptureObserver> {
+        self.observer.as_deref()
     }
 
     /// The patterns, in the order they were added.

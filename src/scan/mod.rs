@@ -23,8 +23,8 @@ use std::collections::BTreeMap;
 use std::io::{self, Read};
 use std::sync::Arc;
 
-pub use capture::CaptureRules;
 use capture::MAX_CAPTURE_PER_LAYER;
+pub use capture::{CaptureObserver, CaptureRules};
 pub use stream::Compression;
 use tar::{Kind, Skip, TarError, TarReader};
 
@@ -289,7 +289,11 @@ pub(crate) fn walk<R: Skip>(
                         }
                     } else {
                         budget -= h.size;
-                        Content::Data(input.read_content(h.size)?.into())
+                        let data: Arc<[u8]> = input.read_content(h.size)?.into();
+                        if let Some(observer) = rules.observer() {
+                            observer.captured(&h.path, &data);
+                        }
+                        Content::Data(data)
                     };
                     scan.captured.insert(h.path.clone(), content);
                 } else if let Some(inspector) = rules

@@ -9,6 +9,7 @@ use std::fs;
 use std::io::Read;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::Path;
+use std::sync::Arc;
 
 use super::capture::MAX_CAPTURE_PER_LAYER;
 use super::tar::{Kind, TarError};
@@ -117,7 +118,11 @@ pub fn scan_tree(root: &Path, rules: &CaptureRules) -> Result<LayerScan, ScanErr
                                 .and_then(|f| f.take(limit).read_to_end(&mut buf))
                                 .map_err(|e| io_err(&rel, e))?;
                             budget = budget.saturating_sub(buf.len() as u64);
-                            Content::Data(buf.into())
+                            let data: Arc<[u8]> = buf.into();
+                            if let Some(observer) = rules.observer() {
+                                observer.captured(&rel, &data);
+                            }
+                            Content::Data(data)
                         };
                         scan.captured.insert(rel.clone(), content);
                     } else if let Some(inspector) = rules
