@@ -18,6 +18,20 @@ use rayon::prelude::*;
 use layerbom::scan::Compression;
 use layerbom::source::{self, Blob, OpenOptions};
 
+/// Reads `r` to its end through a buffer as large as the scan's, and counts the bytes.
+fn sink(mut r: impl Read) -> io::Result<u64> {
+    let mut buf = vec![0u8; 256 << 10];
+    let mut total = 0u64;
+    loop {
+        match r.read(&mut buf) {
+            Ok(0) => return Ok(total),
+            Ok(n) => total += n as u64,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let Some(path) = std::env::args_os().nth(1).map(PathBuf::from) else {
         eprintln!("usage: floor IMAGE");
@@ -53,15 +67,9 @@ fn main() -> ExitCode {
             let n = r.read(&mut magic)?;
             let head = io::Cursor::new(magic[..n].to_vec()).chain(r);
             match Compression::detect(&magic[..n]).map_err(io::Error::other)? {
-                Compression::Gzip => io::copy(
-                    &mut flate2::read::MultiGzDecoder::new(head),
-                    &mut io::sink(),
-                ),
-                Compression::Zstd => io::copy(
-                    &mut zstd::stream::read::Decoder::new(head)?,
-                    &mut io::sink(),
-                ),
-                Compression::None => io::copy(&mut { head }, &mut io::sink()),
+                Compression::Gzip => sink(flate2::read::MultiGzDecoder::new(head)),
+                Compression::Zstd => sink(zstd::stream::read::Decoder::new(head)?),
+                Compression::None => sink(head),
             }
         })
         .collect();
