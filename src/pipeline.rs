@@ -102,15 +102,10 @@ pub fn read_image(path: &Path, opts: &Options, rules: &CaptureRules) -> Result<S
         .iter()
         .all(|l| matches!(l.blob, Blob::Scanned(_)));
     let bar = (opts.progress && !prescanned).then(|| {
-        let total = distinct.iter().map(|&i| image.layers[i].size).sum();
-        let bar = indicatif::ProgressBar::new(total);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} reading {pos:>}/{len} layers' bytes {bar:30} {binary_bytes_per_sec} {eta}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
+        scan::stream::progress_bar(
+            distinct.iter().map(|&i| image.layers[i].size).sum(),
+            "{spinner} reading {pos:>}/{len} layers' bytes {bar:30} {binary_bytes_per_sec} {eta}",
+        )
     });
     // Largest blob first, one task each: the scan of the largest layer is the longest, so
     // it starts at once and the smaller ones fill the other cores around it.

@@ -96,6 +96,16 @@ pub fn sha256_of(data: &[u8]) -> String {
     digest_string(Sha256::new_with_prefix(data))
 }
 
+/// A progress bar for `total` bytes, drawn with `template` (indicatif's syntax).
+pub(crate) fn progress_bar(total: u64, template: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
+}
+
 /// Reports bytes read or passed over to a progress bar.
 pub(crate) struct Progress<'a, R> {
     pub(crate) inner: R,

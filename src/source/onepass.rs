@@ -34,7 +34,7 @@ use super::archive::{image_top_level, resolve_link, ArchiveError, MAX_MEMBERS};
 use super::oci::MAX_JSON;
 use super::{digest_from_name, At, Blob, Image, LayerScanning};
 use crate::error::{Error, Location, Result};
-use crate::scan::stream::Progress;
+use crate::scan::stream::{progress_bar, Progress};
 use crate::scan::tar::{Kind, Skip, TarReader};
 use crate::scan::{self, Compression, Expect, LayerScan, ScanError};
 
@@ -369,14 +369,10 @@ pub(super) fn read(
     let file = File::open(path).map_err(|e| at.err(None, format!("cannot open: {e}")))?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     let bar = scanning.filter(|s| s.progress).map(|_| {
-        let bar = indicatif::ProgressBar::new(len);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} reading {binary_bytes}/{binary_total_bytes} of the compressed archive {bar:30} {binary_bytes_per_sec} {eta}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
+        progress_bar(
+            len,
+            "{spinner} reading {binary_bytes}/{binary_total_bytes} of the compressed archive {bar:30} {binary_bytes_per_sec} {eta}",
+        )
     });
     let outcome = std::thread::scope(|s| {
         let (tx, rx) = sync_channel(DEPTH);
