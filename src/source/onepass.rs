@@ -179,12 +179,14 @@ pub(super) fn is_image_archive(path: &Path, compression: Compression) -> bool {
 }
 
 /// Decompresses `file` into chunks for the walking thread, until the end, an error (sent
-/// on), or the walker hanging up.
+/// on), or the walker hanging up. Chunks the walker is done with come back through `spare`
+/// to be filled again.
 fn inflate(
     file: File,
     compression: Compression,
     bar: Option<&indicatif::ProgressBar>,
     tx: &SyncSender<io::Result<Vec<u8>>>,
+    spare: &Receiver<Vec<u8>>,
 ) {
     let named = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", compression.as_str()));
     let mut dec = match decoder(Progress { inner: file, bar }, compression) {
@@ -195,7 +197,8 @@ fn inflate(
         }
     };
     loop {
-        let mut chunk = vec![0u8; CHUNK];
+        let mut chunk = spare.try_recv().unwrap_or_default();
+        chunk.resize(CHUNK, 0);
         let mut filled = 0;
         let mut failed = None;
         while filled < CHUNK {
@@ -227,6 +230,8 @@ fn inflate(
 /// The decompressed archive as the walking thread reads it.
 struct Chunks {
     rx: Receiver<io::Result<Vec<u8>>>,
+    /// Where read chunks go back to the decompressing thread.
+    spare: SyncSender<Vec<u8>>,
     chunk: Vec<u8>,
     pos: usize,
     ended: bool,
@@ -241,7 +246,8 @@ impl Chunks {
             }
             match self.rx.recv() {
                 Ok(Ok(chunk)) => {
-                    self.chunk = chunk;
+                    let used = std::mem::replace(&mut self.chunk, chunk);
+                    let _ = self.spare.try_send(used);
                     self.pos = 0;
                 }
                 Ok(Err(e)) => {
@@ -376,13 +382,15 @@ pub(super) fn read(
     });
     let outcome = std::thread::scope(|s| {
         let (tx, rx) = sync_channel(DEPTH);
+        let (spare_tx, spare_rx) = sync_channel(DEPTH + 2);
         let bar = bar.as_ref();
         let inflating = std::thread::Builder::new()
             .name("archive-inflate".into())
-            .spawn_scoped(s, move || inflate(file, compression, bar, &tx))
+            .spawn_scoped(s, move || inflate(file, compression, bar, &tx, &spare_rx))
             .map_err(|e| at.err(None, format!("cannot start a thread: {e}")))?;
         let chunks = Chunks {
             rx,
+            spare: spare_tx,
             chunk: Vec::new(),
             pos: 0,
             ended: false,
