@@ -139,22 +139,7 @@ fn scan_one(
     bar: Option<&indicatif::ProgressBar>,
 ) -> Result<LayerScan> {
     let spec = &image.layers[i];
-    let located = |e: ScanError| {
-        let entry = match &e {
-            ScanError::Tar(t) => t.entry().map(str::to_string),
-            ScanError::Duplicate(p) => Some(p.clone()),
-            _ => None,
-        };
-        Error::input(
-            Location {
-                image: image.source.clone(),
-                file: Some(spec.blob.display_name()),
-                layer: Some(i),
-                entry,
-            },
-            e.to_string(),
-        )
-    };
+    let located = |e: ScanError| image.layer_error(i, &e);
     let open_err = |e: std::io::Error| located(ScanError::Tar(scan::tar::TarError::Io(e)));
     let mut result = match &spec.blob {
         Blob::Member(name) => {

@@ -43,7 +43,6 @@ impl Default for CaptureRules {
 pub struct CaptureRulesBuilder {
     globs: Vec<(Glob, u64, String)>,
     inspector: Option<Arc<dyn Inspector>>,
-    observer: Option<Arc<dyn CaptureObserver>>,
 }
 
 impl CaptureRulesBuilder {
@@ -83,12 +82,6 @@ impl CaptureRulesBuilder {
         self
     }
 
-    /// Tells `observer` about every file captured (see [`CaptureObserver`]).
-    pub fn observe(mut self, observer: Arc<dyn CaptureObserver>) -> Self {
-        self.observer = Some(observer);
-        self
-    }
-
     /// The finished rule set.
     pub fn build(self) -> CaptureRules {
         let mut b = GlobSetBuilder::new();
@@ -104,7 +97,7 @@ impl CaptureRulesBuilder {
             limits,
             patterns,
             inspector: self.inspector,
-            observer: self.observer,
+            observer: None,
         }
     }
 }

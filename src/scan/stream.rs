@@ -503,24 +503,15 @@ where
     Ok((t, input.0.into_inner()))
 }
 
-/// Passes over content by consuming it from the buffer it was decompressed into, without
-/// copying it anywhere.
-struct BufSkip<R>(R);
+/// Passes over content by consuming it from the buffer it was read into, without copying
+/// it anywhere.
+pub(crate) struct BufSkip<R>(pub(crate) R);
 
 impl<R: BufRead> BufSkip<R> {
-    /// Reads the stream to its end, so that hashers below see every byte.
-    fn drain(&mut self) -> io::Result<()> {
-        loop {
-            let n = match self.0.fill_buf() {
-                Ok(buf) => buf.len(),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            if n == 0 {
-                return Ok(());
-            }
-            self.0.consume(n);
-        }
+    /// Reads the stream to its end, so that hashers below see every byte (and a
+    /// decompressor its checksum).
+    pub(crate) fn drain(&mut self) -> io::Result<()> {
+        drain(&mut self.0)
     }
 }
 
@@ -559,7 +550,8 @@ fn seek_len<R: Seek>(r: &mut R) -> Result<u64, ScanError> {
     Ok(end)
 }
 
-fn check(
+/// Compares a computed digest with the one the image declares, when both are known.
+pub(crate) fn check(
     what: &'static str,
     expected: Option<&str>,
     actual: Option<&str>,

@@ -144,9 +144,13 @@ pub struct MemberRef {
     size: u64,
 }
 
+/// Whether `s` is a sha256 in hex, as docker-save names its layers and configs.
+pub(super) fn is_hex(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// Names that may stand at the top of a docker-save or OCI archive.
 pub(super) fn image_top_level(name: &str) -> bool {
-    let is_hex = |s: &str| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
     matches!(
         name,
         "manifest.json" | "index.json" | "oci-layout" | "repositories" | "blobs"

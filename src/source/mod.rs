@@ -34,7 +34,7 @@ pub use config::{History, ImageConfig};
 use crate::error::{Error, Location, Result};
 use crate::model::{Finding, Platform, Severity};
 use crate::scan::stream::sha256_of;
-use crate::scan::{CaptureRules, Compression, LayerScan};
+use crate::scan::{CaptureRules, Compression, LayerScan, ScanError};
 use oci::{blob_path, Descriptor, Index, Manifest, MAX_JSON};
 
 /// What kind of input an image came from.
@@ -623,6 +623,20 @@ impl Image {
             Some(a) => a.open(name),
             None => Err(ArchiveError::Missing),
         }
+    }
+
+    /// The error for layer `i` whose scan failed with `e`: it names the image, the layer's
+    /// blob and the entry at fault, if any.
+    pub fn layer_error(&self, i: usize, e: &ScanError) -> Error {
+        Error::input(
+            Location {
+                image: self.source.clone(),
+                file: self.layers.get(i).map(|l| l.blob.display_name()),
+                layer: Some(i),
+                entry: e.entry().map(str::to_string),
+            },
+            e.to_string(),
+        )
     }
 
     /// Takes the scan of a layer that was scanned while the image was opened

@@ -23,19 +23,19 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
-use std::io::{self, BufReader, Cursor, Read};
+use std::io::{self, BufRead, BufReader, Cursor, Read};
 use std::path::Path;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Mutex;
 
 use flate2::read::MultiGzDecoder;
 
-use super::archive::{image_top_level, resolve_link, ArchiveError, MAX_MEMBERS};
+use super::archive::{image_top_level, is_hex, resolve_link, ArchiveError, MAX_MEMBERS};
 use super::oci::MAX_JSON;
 use super::{digest_from_name, At, Blob, Image, LayerScanning};
-use crate::error::{Error, Location, Result};
-use crate::scan::stream::{progress_bar, Progress};
-use crate::scan::tar::{Kind, Skip, TarReader};
+use crate::error::Result;
+use crate::scan::stream::{check, progress_bar, BufSkip, Progress};
+use crate::scan::tar::{Kind, TarReader};
 use crate::scan::{self, Compression, Expect, LayerScan, ScanError};
 
 /// The most bytes of JSON documents kept from one archive; documents past it are passed
@@ -131,21 +131,6 @@ pub(super) enum Outcome {
     Rootfs,
 }
 
-/// Passes over content by reading it.
-struct Reading<R>(R);
-
-impl<R: Read> Read for Reading<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.0.read(buf)
-    }
-}
-
-impl<R: Read> Skip for Reading<R> {
-    fn skip(&mut self, n: u64) -> io::Result<()> {
-        crate::scan::tar::skip_by_reading(&mut self.0, n)
-    }
-}
-
 /// A decompressing reader over a compressed file.
 fn decoder<'a, R: Read + 'a>(input: R, compression: Compression) -> io::Result<Box<dyn Read + 'a>> {
     Ok(match compression {
@@ -167,7 +152,7 @@ pub(super) fn is_image_archive(path: &Path, compression: Compression) -> bool {
     let Ok(dec) = decoder(file, compression) else {
         return false;
     };
-    let mut tar = TarReader::new(Reading(dec));
+    let mut tar = TarReader::new(BufSkip(BufReader::new(dec)));
     for _ in 0..SNIFF_ENTRIES {
         match tar.next_entry() {
             Ok(Some(h)) if h.path.is_empty() => continue,
@@ -266,37 +251,34 @@ impl Chunks {
 
 impl Read for Chunks {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if !self.fill()? {
-            return Ok(0);
-        }
-        let n = buf.len().min(self.chunk.len() - self.pos);
-        buf[..n].copy_from_slice(&self.chunk[self.pos..self.pos + n]);
-        self.pos += n;
+        let n = {
+            let available = self.fill_buf()?;
+            let n = buf.len().min(available.len());
+            buf[..n].copy_from_slice(&available[..n]);
+            n
+        };
+        self.consume(n);
         Ok(n)
     }
 }
 
-impl Skip for Chunks {
-    fn skip(&mut self, mut n: u64) -> io::Result<()> {
-        while n > 0 {
-            if !self.fill()? {
-                return Err(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    format!("archive ends {n} bytes early"),
-                ));
-            }
-            let k = (self.chunk.len() - self.pos).min(usize::try_from(n).unwrap_or(usize::MAX));
-            self.pos += k;
-            n -= k as u64;
+impl BufRead for Chunks {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if !self.fill()? {
+            return Ok(&[]);
         }
-        Ok(())
+        Ok(&self.chunk[self.pos..])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.chunk.len());
     }
 }
 
 /// The current member of the outer tar, as a reader that stops at its end and remembers
 /// whether the outer stream broke under it (as opposed to the layer inside being bad).
 struct MemberRead<'a> {
-    tar: &'a mut TarReader<Chunks>,
+    tar: &'a mut TarReader<BufSkip<Chunks>>,
     broken: Option<String>,
 }
 
@@ -339,7 +321,6 @@ enum Class {
 }
 
 fn classify(name: &str) -> Class {
-    let is_hex = |s: &str| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
     if matches!(
         name,
         "manifest.json" | "index.json" | "oci-layout" | "repositories"
@@ -398,7 +379,7 @@ pub(super) fn read(
         // The walker owns the receiving end: when it returns, early or not, the
         // decompressing thread's next send fails and it stops. It is joined explicitly:
         // the scope's own wait does not wait for the thread's exit to finish.
-        let outcome = walk(at, TarReader::new(chunks), verify, scanning);
+        let outcome = walk(at, TarReader::new(BufSkip(chunks)), verify, scanning);
         let _ = inflating.join();
         outcome
     });
@@ -411,7 +392,7 @@ pub(super) fn read(
 /// Walks the decompressed outer tar.
 fn walk(
     at: &At,
-    mut tar: TarReader<Chunks>,
+    mut tar: TarReader<BufSkip<Chunks>>,
     verify: bool,
     scanning: Option<&LayerScanning>,
 ) -> Result<Outcome> {
@@ -522,8 +503,7 @@ fn walk(
         members.insert(name, (h.size, member));
     }
     // Read on to the end of the compressed stream, so that its checksum is checked too.
-    let mut rest = tar.into_inner();
-    io::copy(&mut rest, &mut io::sink()).map_err(|e| {
+    tar.into_inner().drain().map_err(|e| {
         at.err(
             last.as_deref(),
             format!("corrupt archive after this member: {e}"),
@@ -560,17 +540,7 @@ pub(super) fn finish(image: &Image, verify: bool, full: bool) -> Result<()> {
         let Blob::Scanned(name) = &spec.blob else {
             continue;
         };
-        let located = |e: &ScanError| {
-            Error::input(
-                Location {
-                    image: image.source.clone(),
-                    file: Some(name.clone()),
-                    layer: Some(i),
-                    entry: e.entry().map(str::to_string),
-                },
-                e.to_string(),
-            )
-        };
+        let located = |e: &ScanError| image.layer_error(i, e);
         let scan = match scans.get_mut(name) {
             Some(Ok(scan)) => scan,
             Some(Err(e)) => return Err(located(e)),
@@ -581,20 +551,13 @@ pub(super) fn finish(image: &Image, verify: bool, full: bool) -> Result<()> {
             }
         };
         if verify {
-            for (what, expected, actual) in [
-                ("blob digest", &spec.digest, &scan.blob_digest),
-                ("diff_id", &spec.diff_id, &scan.diff_id),
-            ] {
-                if let (Some(e), Some(a)) = (expected, actual) {
-                    if e.starts_with("sha256:") && e != a {
-                        return Err(located(&ScanError::Digest {
-                            what,
-                            expected: e.clone(),
-                            actual: a.clone(),
-                        }));
-                    }
-                }
-            }
+            check(
+                "blob digest",
+                spec.digest.as_deref(),
+                scan.blob_digest.as_deref(),
+            )
+            .and_then(|()| check("diff_id", spec.diff_id.as_deref(), scan.diff_id.as_deref()))
+            .map_err(|e| located(&e))?;
         }
         if scan.compression == Compression::None && !(verify && full) {
             scan.blob_digest = None;
