@@ -5,89 +5,9 @@
 
 mod common;
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
 
 use common::*;
 use serde_json::Value;
-
-fn lang_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lang")
-}
-
-/// Appends every file under `root` to `b`, sorted, with paths relative to `root`.
-fn add_tree(b: &mut tar::Builder<Vec<u8>>, root: &Path, dir: &Path) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        let rel = p.strip_prefix(root).unwrap().to_str().unwrap().to_string();
-        if p.is_dir() {
-            let mut h = tar::Header::new_ustar();
-            h.set_entry_type(tar::EntryType::Directory);
-            h.set_mode(0o755);
-            h.set_size(0);
-            b.append_data(&mut h, format!("{rel}/"), std::io::empty())
-                .unwrap();
-            add_tree(b, root, &p);
-        } else {
-            let data = std::fs::read(&p).unwrap();
-            append_file(b, &rel, &data, 0o644);
-        }
-    }
-}
-
-fn append_file(b: &mut tar::Builder<Vec<u8>>, path: &str, data: &[u8], mode: u32) {
-    let mut h = tar::Header::new_ustar();
-    h.set_entry_type(tar::EntryType::Regular);
-    h.set_mode(mode);
-    h.set_size(data.len() as u64);
-    b.append_data(&mut h, path, data).unwrap();
-}
-
-fn gunzip(name: &str) -> Vec<u8> {
-    let f = std::fs::File::open(lang_dir().join("bin").join(name)).unwrap();
-    let mut out = Vec::new();
-    flate2::read::GzDecoder::new(f)
-        .read_to_end(&mut out)
-        .unwrap();
-    out
-}
-
-/// The fixture's layer tars, bottom first; layer 2 also gets the two executables.
-fn layers() -> Vec<Vec<u8>> {
-    (0..4)
-        .map(|i| {
-            let root = lang_dir().join("layers").join(i.to_string());
-            let mut b = tar::Builder::new(Vec::new());
-            add_tree(&mut b, &root, &root);
-            if i == 2 {
-                append_file(
-                    &mut b,
-                    "usr/local/bin/hello-go",
-                    &gunzip("hello-go.gz"),
-                    0o755,
-                );
-                append_file(
-                    &mut b,
-                    "usr/local/bin/hello-rs",
-                    &gunzip("hello-rs.gz"),
-                    0o755,
-                );
-            }
-            b.into_inner().unwrap()
-        })
-        .collect()
-}
-
-fn image() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let img = dir.path().join("img");
-    oci_layout(&img, &layers());
-    (dir, img)
-}
 
 fn find<'a>(doc: &'a Value, kind: &str, name: &str) -> &'a Value {
     doc["packages"]
@@ -219,7 +139,7 @@ const EXPECTED: &[(&str, &str, &str, &str, usize, &str)] = &[
 
 #[test]
 fn language_packages_are_found_with_their_layer_license_and_purl() {
-    let (_d, img) = image();
+    let (_d, img) = lang_image();
     let doc = scan_json(&img, &["--base-layers", "1"]);
     for (kind, name, version, license, layer, purl) in EXPECTED {
         let p = find(&doc, kind, name);
@@ -255,7 +175,7 @@ fn language_packages_are_found_with_their_layer_license_and_purl() {
 
 #[test]
 fn license_evidence_says_where_each_conclusion_comes_from() {
-    let (_d, img) = image();
+    let (_d, img) = lang_image();
     let doc = scan_json(&img, &[]);
     let method = |kind, name| find(&doc, kind, name)["license"]["evidence"][0]["method"].clone();
     assert_eq!(method("python", "attrs"), "pep639-license-expression");
@@ -279,7 +199,7 @@ fn license_evidence_says_where_each_conclusion_comes_from() {
 
 #[test]
 fn a_dpkg_owned_dist_package_is_the_deb_package_only() {
-    let (_d, img) = image();
+    let (_d, img) = lang_image();
     let doc = scan_json(&img, &[]);
     let six: Vec<&Value> = doc["packages"]
         .as_array()
@@ -296,7 +216,7 @@ fn a_dpkg_owned_dist_package_is_the_deb_package_only() {
 
 #[test]
 fn a_whiteout_removes_a_python_package_in_its_layer() {
-    let (_d, img) = image();
+    let (_d, img) = lang_image();
     let doc = scan_json(&img, &[]);
     let removed = doc["removed_packages"].as_array().unwrap();
     let tomli = removed
@@ -319,7 +239,7 @@ fn a_whiteout_removes_a_python_package_in_its_layer() {
 fn the_go_binary_matches_what_go_version_reports() {
     // `go version -m` output written next to the binary by the fixture script.
     let text = std::fs::read_to_string(lang_dir().join("bin/hello-go.buildinfo.txt")).unwrap();
-    let (_d, img) = image();
+    let (_d, img) = lang_image();
     let doc = scan_json(&img, &[]);
     let go = text.lines().next().unwrap().rsplit(' ').next().unwrap();
     assert_eq!(find(&doc, "go-module", "stdlib")["version"], go);
@@ -335,7 +255,7 @@ fn the_go_binary_matches_what_go_version_reports() {
 
 #[test]
 fn sbom_documents_carry_the_language_packages_and_purls() {
-    let (_d, img) = image();
+    let (_d, img) = lang_image();
     let spdx = document(&img, "spdx-json");
     let cdx = document(&img, "cyclonedx-json");
     for (_, name, version, license, _, purl) in EXPECTED {
@@ -439,7 +359,7 @@ fn a_license_file_over_its_cap_is_named_in_the_reason() {
 
 #[test]
 fn language_packages_reach_the_obligations_and_the_approval_report() {
-    let (_dir, img) = image();
+    let (_dir, img) = lang_image();
     let img = img.to_str().unwrap();
     let out = layerbom(&[
         "scan",

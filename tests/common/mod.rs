@@ -1,6 +1,7 @@
 //! Helpers shared by the end-to-end tests: run the binary, find fixtures, build tars.
 #![allow(dead_code)]
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -220,4 +221,84 @@ pub fn layer_blobs(dir: &Path) -> Vec<PathBuf> {
         .iter()
         .map(|l| blob(l["digest"].as_str().unwrap()))
         .collect()
+}
+
+/// The language-package fixture (tests/fixtures/lang): its directory.
+pub fn lang_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lang")
+}
+
+/// Appends every file under `root` to `b`, sorted, with paths relative to `root`.
+fn add_tree(b: &mut tar::Builder<Vec<u8>>, root: &Path, dir: &Path) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        let rel = p.strip_prefix(root).unwrap().to_str().unwrap().to_string();
+        if p.is_dir() {
+            let mut h = tar::Header::new_ustar();
+            h.set_entry_type(tar::EntryType::Directory);
+            h.set_mode(0o755);
+            h.set_size(0);
+            b.append_data(&mut h, format!("{rel}/"), std::io::empty())
+                .unwrap();
+            add_tree(b, root, &p);
+        } else {
+            let data = std::fs::read(&p).unwrap();
+            append_file(b, &rel, &data, 0o644);
+        }
+    }
+}
+
+fn append_file(b: &mut tar::Builder<Vec<u8>>, path: &str, data: &[u8], mode: u32) {
+    let mut h = tar::Header::new_ustar();
+    h.set_entry_type(tar::EntryType::Regular);
+    h.set_mode(mode);
+    h.set_size(data.len() as u64);
+    b.append_data(&mut h, path, data).unwrap();
+}
+
+/// A gzip-compressed file of tests/fixtures/lang/bin, inflated.
+pub fn gunzip(name: &str) -> Vec<u8> {
+    let f = std::fs::File::open(lang_dir().join("bin").join(name)).unwrap();
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(f)
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+/// The language fixture's layer tars, bottom first; layer 2 also gets the two executables.
+pub fn lang_layers() -> Vec<Vec<u8>> {
+    (0..4)
+        .map(|i| {
+            let root = lang_dir().join("layers").join(i.to_string());
+            let mut b = tar::Builder::new(Vec::new());
+            add_tree(&mut b, &root, &root);
+            if i == 2 {
+                append_file(
+                    &mut b,
+                    "usr/local/bin/hello-go",
+                    &gunzip("hello-go.gz"),
+                    0o755,
+                );
+                append_file(
+                    &mut b,
+                    "usr/local/bin/hello-rs",
+                    &gunzip("hello-rs.gz"),
+                    0o755,
+                );
+            }
+            b.into_inner().unwrap()
+        })
+        .collect()
+}
+
+pub fn lang_image() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let img = dir.path().join("img");
+    oci_layout(&img, &lang_layers());
+    (dir, img)
 }

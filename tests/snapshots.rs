@@ -1,0 +1,136 @@
+//! Snapshot tests: every output format, on the sample and on every image fixture, kept in
+//! `tests/snapshots/` so that a change to any document is reviewed as a diff
+//! (`cargo insta review`, or compare the `.snap.new` files the failing run leaves).
+//!
+//! Images are named by relative paths (the documents quote the path as given): fixtures
+//! from the crate root, images built on the fly from their temporary directory.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+
+/// Every format `-o` takes, with the file name its snapshot gets.
+const FORMATS: [&str; 14] = [
+    "table",
+    "json",
+    "spdx-json",
+    "spdx-tag-value",
+    "cyclonedx-json",
+    "cyclonedx-json@1.5",
+    "cyclonedx-xml",
+    "cyclonedx-xml@1.5",
+    "obligations-json",
+    "obligations-md",
+    "obligations-csv",
+    "notice",
+    "report-md",
+    "report-html",
+];
+
+/// Scans `image` (relative to `cwd`, by default the crate root) once with `extra` options,
+/// writing every format, and asserts each document against its snapshot `NAME__FORMAT`.
+fn snapshot_all(name: &str, image: &str, extra: &[&str], cwd: Option<&Path>) {
+    let out = tempfile::tempdir().unwrap();
+    let mut args: Vec<String> = vec!["scan".into(), image.into(), "-q".into()];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    for f in FORMATS {
+        args.push("-o".into());
+        args.push(format!("{f}={}", out.path().join(f).display()));
+    }
+    let run = Command::new(env!("CARGO_BIN_EXE_layerbom"))
+        .current_dir(cwd.unwrap_or(Path::new(env!("CARGO_MANIFEST_DIR"))))
+        .env_remove("SOURCE_DATE_EPOCH")
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(run.status.code(), Some(0 | 1)),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.set_description(format!("layerbom {}", args[..3 + extra.len()].join(" ")));
+    settings.bind(|| {
+        for f in FORMATS {
+            let doc = std::fs::read_to_string(out.path().join(f)).unwrap();
+            let key = format!("{name}__{}", f.replace('@', "-v"));
+            insta::assert_snapshot!(key, doc);
+        }
+    });
+}
+
+#[test]
+fn sample() {
+    snapshot_all("sample", "samples/demo.tar", &[], None);
+}
+
+#[test]
+fn sample_with_its_dockerfile() {
+    snapshot_all(
+        "sample-dockerfile",
+        "samples/demo.tar",
+        &["--dockerfile", "samples/Dockerfile"],
+        None,
+    );
+}
+
+#[test]
+fn sample_delivered_as_layers_with_a_policy() {
+    snapshot_all(
+        "sample-layers",
+        "samples/demo.tar",
+        &[
+            "--base-layers",
+            "1",
+            "--delivery",
+            "layers",
+            "--fail-on",
+            "strong-copyleft",
+            "--supplier",
+            "Organization: Example Widgets Ltd <oss@example.com>",
+        ],
+        None,
+    );
+}
+
+macro_rules! fixtures {
+    ($($test:ident => $file:literal,)*) => {$(
+        #[test]
+        fn $test() {
+            snapshot_all(
+                $file,
+                concat!("tests/fixtures/images/", $file),
+                &[],
+                None,
+            );
+        }
+    )*};
+}
+
+fixtures! {
+    distroless_like => "distroless-like.tar",
+    docker_archive => "docker-archive.tar",
+    docker_containerd => "docker-containerd.tar",
+    docker_legacy => "docker-legacy.tar",
+    docker25 => "docker25.tar",
+    oci_gzip => "oci-gzip",
+    oci_mislabeled => "oci-mislabeled",
+    oci_multiarch => "oci-multiarch",
+    oci_uncompressed => "oci-uncompressed",
+    oci_zstd => "oci-zstd.tar",
+    rootfs_dir => "rootfs-dir",
+    rootfs_tar => "rootfs.tar",
+    rootfs_tar_gz => "rootfs.tar.gz",
+    rootfs_tar_zst => "rootfs.tar.zst",
+}
+
+#[test]
+fn language_packages() {
+    let (dir, _) = lang_image();
+    snapshot_all("lang", "img", &[], Some(dir.path()));
+}
