@@ -294,7 +294,7 @@ pub struct LayerRef {
 }
 
 /// A source package reference.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SourceRef {
     /// Source package name (Debian `Source:`, rpm SOURCERPM file, apk origin).
     pub name: String,
@@ -304,6 +304,50 @@ pub struct SourceRef {
     /// the aports commit).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
+}
+
+/// The exact source to offer for a package (what copyleft licenses ask a distributor to
+/// make available), and how to obtain it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offer {
+    /// The source package's name (Debian `Source:`, the SRPM file, the apk origin, or the
+    /// package's own name).
+    pub name: String,
+    /// The version that identifies the exact source (empty when the name says it all, as an
+    /// SRPM file name does).
+    pub version: String,
+    /// The VCS commit it was built from, when known (apk `c:`).
+    pub commit: Option<String>,
+    /// How to obtain it.
+    pub obtain: Obtain,
+}
+
+/// How to obtain one source package.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Obtain {
+    /// A command that fetches it, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    /// A stable URL for this exact version, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The source package file, when the database names it (rpm).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// What else to know.
+    pub note: String,
+}
+
+impl Obtain {
+    /// Only a note: there is no command or address for it.
+    pub fn note(note: impl Into<String>) -> Self {
+        Obtain {
+            command: None,
+            url: None,
+            file: None,
+            note: note.into(),
+        }
+    }
 }
 
 /// One piece of evidence behind a license conclusion.
@@ -324,24 +368,122 @@ pub struct Evidence {
 }
 
 /// A package's license: what was declared, what is concluded, and why.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct License {
     /// The license as the package states it, raw.
     pub declared: Option<String>,
     /// The declared license as an SPDX expression, when it could be normalized.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub declared_spdx: Option<String>,
-    /// An SPDX expression, or `NOASSERTION`.
-    pub concluded: String,
-    /// What the conclusion rests on.
-    pub evidence: Vec<Evidence>,
-    /// Why the conclusion is `NOASSERTION`, when it is.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// Full texts of the `LicenseRef-`s in `concluded`, when the package's own files give
-    /// them (a DEP-5 `License:` paragraph), keyed by the `LicenseRef-`.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    /// The conclusion: an SPDX expression with its evidence, or no assertion with the
+    /// reason.
+    pub concluded: Concluded,
+    /// Full texts of the `LicenseRef-`s in the conclusion, when the package's own files
+    /// give them (a DEP-5 `License:` paragraph), keyed by the `LicenseRef-`.
     pub texts: BTreeMap<String, String>,
+}
+
+/// What the license stage concluded about one package or file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Concluded {
+    /// A valid SPDX expression, and what it rests on.
+    Expression {
+        /// The expression.
+        expression: String,
+        /// The evidence: at least one piece.
+        evidence: Vec<Evidence>,
+    },
+    /// Nothing can be asserted without guessing.
+    NoAssertion {
+        /// Why: what was read and what was missing.
+        reason: String,
+    },
+}
+
+/// What SPDX and the native JSON write for a license that cannot be asserted.
+pub const NOASSERTION: &str = "NOASSERTION";
+
+impl Concluded {
+    /// An expression resting on `evidence`.
+    pub fn expression(expression: impl Into<String>, evidence: Vec<Evidence>) -> Self {
+        Concluded::Expression {
+            expression: expression.into(),
+            evidence,
+        }
+    }
+
+    /// No assertion, because of `reason`.
+    pub fn none(reason: impl Into<String>) -> Self {
+        Concluded::NoAssertion {
+            reason: reason.into(),
+        }
+    }
+
+    /// The expression, or `NOASSERTION`, as documents write it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Concluded::Expression { expression, .. } => expression,
+            Concluded::NoAssertion { .. } => NOASSERTION,
+        }
+    }
+
+    /// The expression, when there is one.
+    pub fn expression_str(&self) -> Option<&str> {
+        match self {
+            Concluded::Expression { expression, .. } => Some(expression),
+            Concluded::NoAssertion { .. } => None,
+        }
+    }
+
+    /// What the conclusion rests on (nothing for no assertion).
+    pub fn evidence(&self) -> &[Evidence] {
+        match self {
+            Concluded::Expression { evidence, .. } => evidence,
+            Concluded::NoAssertion { .. } => &[],
+        }
+    }
+
+    /// Why nothing is asserted, when nothing is.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Concluded::Expression { .. } => None,
+            Concluded::NoAssertion { reason } => Some(reason),
+        }
+    }
+}
+
+impl License {
+    /// A license nothing was declared for and nothing can be concluded about.
+    pub fn none(declared: Option<String>, reason: impl Into<String>) -> Self {
+        License {
+            declared,
+            declared_spdx: None,
+            concluded: Concluded::none(reason),
+            texts: BTreeMap::new(),
+        }
+    }
+}
+
+/// The native JSON keeps the shape it had when the conclusion was a string: `concluded`
+/// (an expression or `NOASSERTION`), `evidence` (empty without an expression) and
+/// `reason` (only without one).
+impl Serialize for License {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("License", 6)?;
+        s.serialize_field("declared", &self.declared)?;
+        if let Some(d) = &self.declared_spdx {
+            s.serialize_field("declared_spdx", d)?;
+        }
+        s.serialize_field("concluded", self.concluded.as_str())?;
+        s.serialize_field("evidence", self.concluded.evidence())?;
+        if let Some(r) = self.concluded.reason() {
+            s.serialize_field("reason", r)?;
+        }
+        if !self.texts.is_empty() {
+            s.serialize_field("texts", &self.texts)?;
+        }
+        s.end()
+    }
 }
 
 /// A license, notice or copying file found in a layer, and what its text matches.
@@ -418,6 +560,10 @@ pub struct Package {
     /// How many files and directories the package database says the package installed
     /// (dpkg `.list` files, rpm and apk file lists), when it says.
     pub files: Option<usize>,
+    /// The exact source to offer for it, and how to obtain it (for the obligations; not
+    /// part of the native JSON, whose `source` says what the database records).
+    #[serde(skip)]
+    pub offer: Offer,
 }
 
 /// Where a package record was read.
@@ -445,4 +591,155 @@ pub struct RemovedPackage {
     pub added_in: usize,
     /// The layer that removed it.
     pub removed_in: usize,
+}
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    //! Small reports built in code, for the tests of every stage that reads a report.
+
+    use super::*;
+
+    /// A report with `layers` layers of the given origins and no packages.
+    pub fn report(origins: &[Origin]) -> Report {
+        Report {
+            schema: SCHEMA,
+            image: ImageInfo {
+                source: "test.tar".into(),
+                format: "docker-archive".into(),
+                compression: None,
+                config_digest: Some("sha256:00".into()),
+                manifest_digest: None,
+                repo_tags: vec![],
+                platform: None,
+                created: None,
+                os: Some(OsInfo {
+                    id: "debian".into(),
+                    version_id: Some("12".into()),
+                    name: None,
+                }),
+                supplier: None,
+                labels: Default::default(),
+                annotations: Default::default(),
+            },
+            base: BaseInfo {
+                method: "flag".into(),
+                layers: Some(1),
+                name: None,
+                digest: None,
+                reason: "test".into(),
+            },
+            layers: origins
+                .iter()
+                .enumerate()
+                .map(|(index, &origin)| LayerInfo {
+                    supplier: None,
+                    index,
+                    diff_id: None,
+                    digest: None,
+                    media_type: None,
+                    compression: "none".into(),
+                    size: 0,
+                    uncompressed_size: None,
+                    entries: 0,
+                    whiteouts: 0,
+                    created_by: None,
+                    created: None,
+                    comment: None,
+                    origin,
+                    packages: PackageDelta::default(),
+                })
+                .collect(),
+            packages: vec![],
+            removed_packages: vec![],
+            license_files: vec![],
+            findings: vec![],
+        }
+    }
+
+    /// A one-layer report holding Debian 12's libstdc++6 as the license stage concludes it:
+    /// `GPL-3.0-or-later WITH GCC-exception-3.1`, from its copyright file's sentence.
+    pub fn gcc_runtime_report() -> Report {
+        let mut r = report(&[Origin::Base]);
+        let mut p = deb(
+            "libstdc++6",
+            "12.2.0-14+deb12u1",
+            ("gcc-12", "12.2.0-14+deb12u1"),
+            0,
+            Origin::Base,
+            "GPL-3.0-or-later WITH GCC-exception-3.1",
+        );
+        p.license.declared = Some("The following runtime libraries are licensed under the terms of the GNU General Public License (v3 or later) with version 3.1 of the GCC Runtime Library Exception (included in this file): - libstdc++-v3".into());
+        p.license.declared_spdx = Some(p.license.concluded.as_str().to_string());
+        p.license.concluded = Concluded::expression(
+            p.license.concluded.as_str(),
+            vec![Evidence {
+                path: "usr/share/doc/gcc-12-base/copyright".into(),
+                layer: 0,
+                method: "gcc-runtime-library-exception".into(),
+                confidence: 0.9,
+                lines: vec![100, 113],
+            }],
+        );
+        r.packages = vec![p];
+        r
+    }
+
+    /// A deb package in `layer` with `license`, built from `source`.
+    pub fn deb(
+        name: &str,
+        version: &str,
+        source: (&str, &str),
+        layer: usize,
+        origin: Origin,
+        license: &str,
+    ) -> Package {
+        Package {
+            kind: "deb".into(),
+            name: name.into(),
+            version: version.into(),
+            arch: Some("amd64".into()),
+            purl: format!("pkg:deb/debian/{name}@{version}"),
+            source: Some(SourceRef {
+                name: source.0.into(),
+                version: Some(source.1.into()),
+                commit: None,
+            }),
+            layer: LayerRef {
+                index: layer,
+                diff_id: None,
+            },
+            origin,
+            upgraded_from: None,
+            license: License {
+                declared: None,
+                declared_spdx: None,
+                concluded: concluded(license),
+                texts: Default::default(),
+            },
+            copyright: vec![format!("Copyright {name} authors")],
+            supplier: None,
+            homepage: None,
+            found_in: FoundIn {
+                path: "var/lib/dpkg/status".into(),
+                layer,
+            },
+            depends_on: vec![],
+            files: None,
+            offer: Offer {
+                name: source.0.into(),
+                version: source.1.into(),
+                commit: None,
+                obtain: crate::catalog::dpkg::source::obtain(Some("debian"), source.0, source.1),
+            },
+        }
+    }
+
+    /// `license` as the license stage would conclude it: an expression without evidence,
+    /// or no assertion.
+    pub fn concluded(license: &str) -> Concluded {
+        match license {
+            NOASSERTION => Concluded::none("nothing is known (a test)"),
+            e => Concluded::expression(e, vec![]),
+        }
+    }
 }

@@ -6,13 +6,13 @@ use layerbom::catalog::{apk, dpkg, os_release, rpm};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = dpkg::parse_status(data);
-    let _ = dpkg::parse_list(data);
-    let _ = rpm::read_rpmdb(data);
-    let _ = rpm::read_sqlite(data);
-    let _ = rpm::read_bdb(data);
-    let _ = rpm::read_ndb(data);
-    let _ = rpm::parse_header(data);
-    let _ = apk::parse_installed(data);
+    let _ = dpkg::parse::parse_status(data);
+    let _ = dpkg::parse::parse_list(data);
+    let _ = rpm::parse::read_rpmdb(data);
+    let _ = rpm::parse::read_sqlite(data);
+    let _ = rpm::parse::read_bdb(data);
+    let _ = rpm::parse::read_ndb(data);
+    let _ = rpm::parse::parse_header(data);
+    let _ = apk::parse::parse_installed(data);
     let _ = os_release::parse(data);
 });

@@ -6,7 +6,8 @@
 
 use std::io::{self, Read};
 
-use layerbom::catalog::lang::{composer, gem, node, python, rustbin, LangInspector};
+use layerbom::catalog::inspect::BinaryInspector;
+use layerbom::catalog::{cargo, composer, gem, npm, python};
 use layerbom::scan::{EntryRead, Inspector};
 use libfuzzer_sys::fuzz_target;
 
@@ -34,16 +35,16 @@ impl EntryRead for Entry<'_> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let _ = python::package(data, "site-packages/x-1.dist-info/METADATA", 0);
-    let _ = node::package(data, "node_modules/x/package.json", 0);
-    let _ = gem::package(data, "specifications/x-1.gemspec", 0);
-    let _ = composer::packages(data, "vendor/composer/installed.json", 0);
-    let _ = rustbin::parse(data);
+    let _ = python::parse::package(data, "site-packages/x-1.dist-info/METADATA", 0);
+    let _ = npm::parse::package(data, "node_modules/x/package.json", 0);
+    let _ = gem::parse::package(data, "specifications/x-1.gemspec", 0);
+    let _ = composer::parse::packages(data, "vendor/composer/installed.json", 0);
+    let _ = cargo::parse::parse(data);
     if data.len() >= 4 {
         let magic = [data[0], data[1], data[2], data[3]];
         for path in ["usr/bin/x", "opt/app.war"] {
             let mut rest = Entry { data: &data[4..] };
-            let _ = LangInspector.inspect(path, data.len() as u64, magic, &mut rest);
+            let _ = BinaryInspector.inspect(path, data.len() as u64, magic, &mut rest);
         }
     }
 });

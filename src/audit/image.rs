@@ -10,15 +10,15 @@
 //!   *name* (private keys, `.env`, registry and cloud credentials, tokens): their contents
 //!   are not read.
 //! - **Our layers changing the base image's packages:** upgrades, removals, and files of a
-//!   base package replaced by one of our layers (for dpkg, from its `info/*.list`; rpm and
-//!   apk file lists are not checked).
+//!   base package replaced by one of our layers (from the package's file list, as its
+//!   database records it: dpkg's `info/*.list`, the rpm and apk records).
 //! - **Licenses to look at:** packages whose license is unknown (`NOASSERTION`), or named
 //!   only by `LicenseRef-` names outside the SPDX list. Whether a license is non-free is a
 //!   license category, which the obligations stage decides from `license-db/`.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use crate::catalog::view::dpkg_files;
 use crate::model::{Finding, Origin, Report, Severity};
 use crate::overlay::Overlay;
 use crate::scan::tar::Kind;
@@ -30,14 +30,20 @@ pub const DISTRIBUTION_MIN_PACKAGES: usize = 20;
 /// The most example paths named in one finding.
 const EXAMPLES: usize = 3;
 
-/// Every image finding for `report`, computed from its layers as `overlay` stacks them
-/// and the config `history`.
-pub fn findings(report: &Report, overlay: &Overlay, history: &[History]) -> Vec<Finding> {
+/// Every image finding for `report`, computed from its layers as `overlay` stacks them,
+/// the config `history`, and the files each package installs (`files`, aligned with
+/// `report.packages`; root-relative, when the package's database lists them).
+pub fn findings(
+    report: &Report,
+    overlay: &Overlay,
+    history: &[History],
+    files: &[Option<Arc<[String]>>],
+) -> Vec<Finding> {
     let mut out = Vec::new();
     squashed(report, history, &mut out);
     deleted_secrets(overlay, &mut out);
     authored_changes(report, &mut out);
-    overwritten_base_files(report, overlay, &mut out);
+    overwritten_base_files(report, overlay, files, &mut out);
     licenses(report, &mut out);
     out
 }
@@ -272,20 +278,21 @@ pub fn overwritten_package(f: &Finding) -> Option<(&str, &str)> {
     subject.split_once(' ')
 }
 
-fn overwritten_base_files(report: &Report, overlay: &Overlay, out: &mut Vec<Finding>) {
+fn overwritten_base_files(
+    report: &Report,
+    overlay: &Overlay,
+    files: &[Option<Arc<[String]>>],
+    out: &mut Vec<Finding>,
+) {
     let Some(top) = overlay.len().checked_sub(1) else {
         return;
     };
-    for p in &report.packages {
-        if p.kind != "deb" || p.origin != Origin::Base {
-            continue;
-        }
-        let arch = p.arch.as_deref().unwrap_or("");
-        let Some(files) = dpkg_files(overlay, top, &p.name, arch) else {
+    for (p, files) in report.packages.iter().zip(files) {
+        let Some(files) = files.as_deref().filter(|_| p.origin == Origin::Base) else {
             continue;
         };
         let mut by_layer: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-        for f in &files {
+        for f in files {
             let Some(s) = entry_through_dirs(overlay, f, top) else {
                 continue;
             };
@@ -332,12 +339,8 @@ fn only_unlisted(expr: &str) -> bool {
 fn licenses(report: &Report, out: &mut Vec<Finding>) {
     for p in &report.packages {
         let expr = p.license.concluded.as_str();
-        let finding = if expr == "NOASSERTION" {
-            let why = p
-                .license
-                .reason
-                .as_deref()
-                .map_or_else(String::new, |r| format!(" ({r})"));
+        let finding = if let Some(reason) = p.license.concluded.reason() {
+            let why = format!(" ({reason})");
             Finding::new(
                 "license-unknown",
                 Severity::Warning,
@@ -366,8 +369,7 @@ fn licenses(report: &Report, out: &mut Vec<Finding>) {
 mod tests {
     use super::*;
     use crate::model::{
-        BaseInfo, FoundIn, ImageInfo, LayerInfo, LayerRef, License, Package, PackageDelta,
-        RemovedPackage, SCHEMA,
+        BaseInfo, ImageInfo, LayerInfo, Package, PackageDelta, RemovedPackage, SCHEMA,
     };
     use crate::scan::{FileEntry, LayerScan};
 
@@ -396,37 +398,7 @@ mod tests {
     }
 
     fn package(name: &str, layer: usize, origin: Origin, license: &str) -> Package {
-        Package {
-            kind: "deb".into(),
-            name: name.into(),
-            version: "1.0".into(),
-            arch: Some("amd64".into()),
-            purl: format!("pkg:deb/debian/{name}@1.0"),
-            source: None,
-            layer: LayerRef {
-                index: layer,
-                diff_id: None,
-            },
-            origin,
-            upgraded_from: None,
-            license: License {
-                declared: None,
-                declared_spdx: None,
-                concluded: license.into(),
-                evidence: Vec::new(),
-                reason: None,
-                texts: Default::default(),
-            },
-            copyright: Vec::new(),
-            supplier: None,
-            homepage: None,
-            found_in: FoundIn {
-                path: "var/lib/dpkg/status".into(),
-                layer,
-            },
-            depends_on: Vec::new(),
-            files: None,
-        }
+        crate::model::testutil::deb(name, "1.0", (name, "1.0"), layer, origin, license)
     }
 
     fn report(layers: Vec<LayerInfo>, packages: Vec<Package>) -> Report {
@@ -618,19 +590,10 @@ mod tests {
 
     #[test]
     fn files_of_a_base_package_replaced_by_our_layer() {
-        let list = b"/.\n/usr\n/usr/bin\n/usr/bin/tool\n/bin/helper\n/etc/tool.conf\n";
         let mut l0 = LayerScan {
-            files: vec![
-                file("usr/bin/tool"),
-                file("etc/tool.conf"),
-                file("var/lib/dpkg/info/tool.list"),
-            ],
+            files: vec![file("usr/bin/tool"), file("etc/tool.conf")],
             ..LayerScan::default()
         };
-        l0.captured.insert(
-            "var/lib/dpkg/info/tool.list".into(),
-            crate::scan::Content::Data(list.to_vec().into()),
-        );
         l0.files.push(file("usr/bin/helper"));
         for d in ["usr", "usr/bin"] {
             l0.files.push(FileEntry {
@@ -660,8 +623,17 @@ mod tests {
             ],
             vec![package("tool", 0, Origin::Base, "MIT")],
         );
+        let files: Arc<[String]> = [
+            "usr",
+            "usr/bin",
+            "usr/bin/tool",
+            "bin/helper",
+            "etc/tool.conf",
+        ]
+        .map(String::from)
+        .into();
         let mut out = Vec::new();
-        overwritten_base_files(&r, &overlay, &mut out);
+        overwritten_base_files(&r, &overlay, &[Some(files)], &mut out);
         assert_eq!(kinds(&out), ["authored-overwrite"]);
         assert!(
             out[0].message.contains("replaces 2 file(s)"),

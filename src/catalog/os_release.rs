@@ -16,6 +16,12 @@ use serde::Serialize;
 
 pub use super::LineWarning as Warning;
 
+/// Where os-release is, in the order os-release(5) says to look.
+pub const PATHS: [&str; 2] = ["etc/os-release", "usr/lib/os-release"];
+
+/// The largest os-release read (real ones are a few hundred bytes).
+pub const MAX_SIZE: u64 = 64 << 10;
+
 /// The identifying fields of an os-release file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct OsRelease {

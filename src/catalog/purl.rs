@@ -1,13 +1,18 @@
-//! Package URLs (purl) for OS packages, per the purl specification's `deb`, `rpm` and `apk`
-//! types: `pkg:TYPE/NAMESPACE/NAME@VERSION?QUALIFIERS`, with qualifiers sorted by key and
-//! every component percent-encoded.
+//! Package URLs (purl): `pkg:TYPE/NAMESPACE/NAME@VERSION?QUALIFIERS`, one builder for every
+//! ecosystem.
+//!
+//! Each namespace segment, the name, the version and each qualifier value are
+//! percent-encoded on their own (so a Go module path or an npm scope keeps its `/`
+//! separators), keeping the unreserved characters and the colon, which the purl
+//! specification says is never encoded. Qualifiers are sorted by key and empty ones left
+//! out. The `deb`, `rpm` and `apk` namespaces (the vendor) are lower-cased, as their type
+//! definitions require.
 
-/// Percent-encodes a purl component, keeping the characters the spec leaves as they are.
-fn encode(s: &str, keep: &[u8]) -> String {
+/// Percent-encodes one purl component.
+fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~') || keep.contains(&b)
-        {
+        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~' | b':') {
             out.push(char::from(b));
         } else {
             out.push_str(&format!("%{b:02X}"));
@@ -16,23 +21,31 @@ fn encode(s: &str, keep: &[u8]) -> String {
     out
 }
 
-/// Builds a purl. `qualifiers` with empty values are left out.
+/// The types whose namespace is a case-insensitive vendor name, written in lower case.
+const LOWER_CASE_NAMESPACE: [&str; 3] = ["deb", "rpm", "apk"];
+
+/// Builds a purl. Empty namespace segments and qualifiers with empty values are left out;
+/// an empty version leaves out `@`.
 pub fn purl(
     kind: &str,
-    namespace: &str,
+    namespace: &[&str],
     name: &str,
     version: &str,
     qualifiers: &[(&str, String)],
 ) -> String {
     let mut s = format!("pkg:{kind}/");
-    if !namespace.is_empty() {
-        s.push_str(&encode(&namespace.to_ascii_lowercase(), &[]));
+    for seg in namespace.iter().filter(|s| !s.is_empty()) {
+        if LOWER_CASE_NAMESPACE.contains(&kind) {
+            s.push_str(&encode(&seg.to_ascii_lowercase()));
+        } else {
+            s.push_str(&encode(seg));
+        }
         s.push('/');
     }
-    s.push_str(&encode(name, &[]));
+    s.push_str(&encode(name));
     if !version.is_empty() {
         s.push('@');
-        s.push_str(&encode(version, b":"));
+        s.push_str(&encode(version));
     }
     let mut q: Vec<&(&str, String)> = qualifiers.iter().filter(|(_, v)| !v.is_empty()).collect();
     q.sort_by_key(|(k, _)| *k);
@@ -40,19 +53,26 @@ pub fn purl(
         s.push(if i == 0 { '?' } else { '&' });
         s.push_str(k);
         s.push('=');
-        s.push_str(&encode(v, b":"));
+        s.push_str(&encode(v));
     }
     s
 }
 
-/// The purl namespace for a distribution's `os-release` ID.
-pub fn namespace(os_id: Option<&str>, fallback: &str) -> String {
+/// The purl namespace of an operating-system package: the vendor its `os-release` ID
+/// names, else the package type.
+pub fn os_namespace(os_id: Option<&str>, fallback: &str) -> String {
     match os_id {
         Some("rhel") => "redhat".into(),
         Some("opensuse-leap" | "opensuse-tumbleweed" | "sles") => "opensuse".into(),
         Some(id) if !id.is_empty() => id.to_ascii_lowercase(),
         _ => fallback.into(),
     }
+}
+
+/// The `distro` qualifier of an operating-system package: `ID-VERSION_ID`.
+pub fn distro(os: Option<&super::os_release::OsRelease>) -> String {
+    os.and_then(|o| Some(format!("{}-{}", o.id.as_deref()?, o.version_id.as_deref()?)))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -63,7 +83,7 @@ mod tests {
     fn debian_purls_keep_the_epoch_and_encode_plus() {
         let p = purl(
             "deb",
-            "debian",
+            &["debian"],
             "libgcc-s1",
             "12.2.0-14+deb12u1",
             &[
@@ -77,7 +97,7 @@ mod tests {
             "pkg:deb/debian/libgcc-s1@12.2.0-14%2Bdeb12u1?arch=amd64&distro=debian-12&upstream=gcc-12%4012.2.0-14%2Bdeb12u1"
         );
         assert_eq!(
-            purl("deb", "debian", "zlib1g", "1:1.2.13", &[]),
+            purl("deb", &["Debian"], "zlib1g", "1:1.2.13", &[]),
             "pkg:deb/debian/zlib1g@1:1.2.13"
         );
     }
@@ -87,12 +107,31 @@ mod tests {
         assert_eq!(
             purl(
                 "rpm",
-                "fedora",
+                &["fedora"],
                 "bash",
                 "5.2-1.fc39",
                 &[("epoch", String::new()), ("arch", "x86_64".into())]
             ),
             "pkg:rpm/fedora/bash@5.2-1.fc39?arch=x86_64"
         );
+    }
+
+    #[test]
+    fn each_namespace_segment_is_encoded_on_its_own() {
+        assert_eq!(
+            purl("npm", &["@isaacs"], "string-locale-compare", "1.1.0", &[]),
+            "pkg:npm/%40isaacs/string-locale-compare@1.1.0"
+        );
+        assert_eq!(
+            purl(
+                "golang",
+                &["github.com", "Azure"],
+                "go-autorest",
+                "v0.9.1+incompatible",
+                &[]
+            ),
+            "pkg:golang/github.com/Azure/go-autorest@v0.9.1%2Bincompatible"
+        );
+        assert_eq!(purl("gem", &[], "rack", "", &[]), "pkg:gem/rack");
     }
 }

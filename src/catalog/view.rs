@@ -1,105 +1,64 @@
-//! Reading the package databases of the filesystem *as of* a layer.
+//! Running every cataloger over the filesystem *as of* each layer.
 //!
-//! [`Catalog::packages_as_of`] asks the overlay which layer supplies each database file in
-//! the view of layer `i` and parses it. A file supplied by the same layer is parsed once and
-//! shared by every view that sees it, so an image whose ten layers do not touch
-//! `var/lib/dpkg/status` parses it once.
+//! [`Catalog::packages_as_of`] builds a [`View`] of layer `i` (what the overlay shows at
+//! that layer, and its os-release) and hands it to every cataloger in [`CATALOGERS`] order.
+//! A cataloger reads its files through the view, which follows symlinks inside the image
+//! root, reports files it cannot read as findings, and parses each file supplied by one
+//! layer only once: an image whose ten layers do not touch `var/lib/dpkg/status` parses it
+//! once, and every view that sees it shares the packages.
+//!
+//! One rule spans ecosystems: a package that an operating-system package installs itself
+//! (a Python distribution in Debian's `python3-*`) is that OS package only, not listed
+//! twice. Catalogers say which of their packages may be claimed ([`Cataloger::claim`]) and
+//! which directories of an OS package's file list claim them ([`Cataloger::claimed_in`]).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use super::lang::{
-    self, composer, gem, gobin, java, node, python, rustbin, Inspected, LangPackage,
-};
-use super::{apk, dpkg, os_release, rpm};
+use super::os_release::{self, OsRelease};
+use super::{Cataloged, Cataloger, CATALOGERS};
 use crate::model::{Finding, Severity};
 use crate::overlay::Overlay;
-use crate::scan::capture::CaptureRulesBuilder;
-use crate::scan::Content;
+use crate::scan::{Content, Inspection};
 
-/// dpkg's status file.
-pub const DPKG_STATUS: &str = "var/lib/dpkg/status";
-/// Distroless per-package status files.
-pub const DPKG_STATUS_D: &str = "var/lib/dpkg/status.d";
-/// apk's database.
-pub const APK_INSTALLED: &str = "lib/apk/db/installed";
-/// rpm databases, in the order rpm itself prefers them.
-pub const RPM_DBS: [&str; 6] = [
-    "usr/lib/sysimage/rpm/rpmdb.sqlite",
-    "var/lib/rpm/rpmdb.sqlite",
-    "usr/lib/sysimage/rpm/Packages.db",
-    "var/lib/rpm/Packages.db",
-    "var/lib/rpm/Packages",
-    "usr/lib/sysimage/rpm/Packages",
-];
-/// os-release, and its fallback.
-pub const OS_RELEASE: [&str; 2] = ["etc/os-release", "usr/lib/os-release"];
+/// A parser of one database or metadata file: its bytes, path and supplying layer, and the
+/// view's os-release in; packages and warnings about damaged records out.
+pub type Parser = fn(&[u8], &str, usize, Option<&OsRelease>) -> (Vec<Cataloged>, Vec<String>);
 
-/// Adds the files the package catalogers read to a capture rule set.
-pub fn want(rules: CaptureRulesBuilder) -> CaptureRulesBuilder {
-    let mut r = rules
-        .want(DPKG_STATUS, 64 << 20)
-        .want("var/lib/dpkg/status.d/*", 1 << 20)
-        .want("var/lib/dpkg/info/*.list", 16 << 20)
-        .want(APK_INSTALLED, 64 << 20)
-        .want("etc/os-release", 64 << 10)
-        .want("usr/lib/os-release", 64 << 10);
-    for db in RPM_DBS {
-        r = r.want(db, 512 << 20);
-    }
-    lang::want(r)
-}
+/// The distribution a view names, as far as it changes what a parser returns (purl
+/// namespace and qualifiers, where sources are obtained).
+type OsKey = Option<(Option<String>, Option<String>)>;
 
-/// A package as a database records it, in one shape for every ecosystem.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Cataloged {
-    /// `deb`, `rpm`, `apk`, or a language package's kind (`python`, `npm`, …).
-    pub kind: &'static str,
-    /// Name.
-    pub name: String,
-    /// Full version (`epoch:version-release` for rpm, as dpkg writes it for deb).
-    pub version: String,
-    /// Architecture (empty when the database has none).
-    pub arch: String,
-    /// Source package name and version (Debian `Source:`, rpm `SOURCERPM`, apk origin).
-    pub source: Option<(String, String)>,
-    /// The license as the database states it (rpm, apk); Debian has none here.
-    pub license: Option<String>,
-    /// Who supplies it (Debian maintainer, rpm vendor, apk maintainer).
-    pub supplier: Option<String>,
-    /// Project homepage.
-    pub homepage: Option<String>,
-    /// apk: the aports commit the package was built from.
-    pub commit: Option<String>,
-    /// The database file and the layer that supplied it.
-    pub db: (String, usize),
-    /// What it depends on: groups of alternatives (names, virtual names, or file paths).
-    pub depends: Vec<Vec<String>>,
-    /// Names it provides besides its own.
-    pub provides: Vec<String>,
-    /// Files it installs (rpm and apk record them; dpkg keeps them in `.list` files).
-    pub files: Vec<String>,
-    /// For a language package: its purl and license conclusion.
-    pub lang: Option<Arc<LangPackage>>,
-}
-
-/// A database parser: bytes, path and layer in; packages and warnings out.
-type Parser = fn(&[u8], &str, usize) -> (Vec<Cataloged>, Vec<String>);
-
-/// What was parsed from one database file.
-#[derive(Debug, Default)]
-struct Parsed {
-    packages: Vec<Arc<Cataloged>>,
-}
+/// The packages of one file, shared by every view that sees it.
+type Packages = Arc<[Arc<Cataloged>]>;
 
 /// Reads package databases through an overlay, caching each parsed file.
 pub struct Catalog<'o, 'a> {
     overlay: &'o Overlay<'a>,
-    cache: HashMap<(usize, String), Arc<Parsed>>,
-    /// The Python metadata directories each dpkg `.list` file owns.
-    owned: HashMap<(usize, String), Arc<BTreeSet<String>>>,
+    /// Packages parsed from a file, by supplying layer, path and distribution.
+    parsed: HashMap<(usize, String, OsKey), Packages>,
+    /// File lists read from a file, by supplying layer and path.
+    lists: HashMap<(usize, String), Option<Arc<[String]>>>,
     /// Notes about damaged or unreadable databases, each reported once.
     pub findings: Vec<Finding>,
+}
+
+/// The filesystem as of one layer, as a cataloger reads it.
+pub struct View<'c, 'o, 'a> {
+    catalog: &'c mut Catalog<'o, 'a>,
+    layer: usize,
+    os: Option<OsRelease>,
+}
+
+/// A file read through a view.
+#[derive(Debug, Clone)]
+pub struct Read {
+    /// The layer that supplied it.
+    pub layer: usize,
+    /// Its path after following symlinks.
+    pub path: String,
+    /// Its content.
+    pub bytes: Arc<[u8]>,
 }
 
 impl<'o, 'a> Catalog<'o, 'a> {
@@ -107,15 +66,109 @@ impl<'o, 'a> Catalog<'o, 'a> {
     pub fn new(overlay: &'o Overlay<'a>) -> Self {
         Catalog {
             overlay,
-            cache: HashMap::new(),
-            owned: HashMap::new(),
+            parsed: HashMap::new(),
+            lists: HashMap::new(),
             findings: Vec::new(),
         }
     }
 
-    /// The bytes of `path` as of layer `i`, with the supplying layer and resolved path.
-    fn read(&mut self, path: &str, i: usize) -> Option<(usize, String, Arc<[u8]>)> {
-        let found = match self.overlay.read(path, i) {
+    /// The view of layer `i`.
+    pub fn view(&mut self, i: usize) -> View<'_, 'o, 'a> {
+        let mut view = View {
+            catalog: self,
+            layer: i,
+            os: None,
+        };
+        view.os = os_release::PATHS
+            .iter()
+            .find_map(|p| view.read(p))
+            .map(|r| os_release::parse(&r.bytes).0);
+        view
+    }
+
+    /// Every installed package in the view of layer `i`, by every cataloger.
+    pub fn packages_as_of(&mut self, i: usize) -> Vec<Arc<Cataloged>> {
+        let mut view = self.view(i);
+        let found: Vec<(&dyn Cataloger, Vec<Arc<Cataloged>>)> = CATALOGERS
+            .iter()
+            .map(|&c| (c, c.catalog(&mut view)))
+            .collect();
+        let claims = found
+            .iter()
+            .any(|(c, pkgs)| pkgs.iter().any(|p| c.claim(p).is_some()));
+        let claimed: BTreeSet<String> = if claims {
+            let mut set = BTreeSet::new();
+            for (c, pkgs) in &found {
+                for p in pkgs {
+                    let Some(files) = c.files(&mut view, p) else {
+                        continue;
+                    };
+                    for (claimer, _) in &found {
+                        set.extend(claimer.claimed_in(&files));
+                    }
+                }
+            }
+            set
+        } else {
+            BTreeSet::new()
+        };
+        found
+            .into_iter()
+            .flat_map(|(c, pkgs)| {
+                pkgs.into_iter()
+                    .filter(|p| c.claim(p).is_none_or(|d| !claimed.contains(d)))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    /// The files `package` installs as of layer `i`, root-relative, when its database says.
+    pub fn files_of(&mut self, i: usize, package: &Cataloged) -> Option<Arc<[String]>> {
+        let cataloger = CATALOGERS.iter().find(|c| c.kind() == package.kind)?;
+        let files = cataloger.files(&mut self.view(i), package)?;
+        Some(
+            files
+                .iter()
+                .map(|f| f.trim_start_matches('/'))
+                .filter(|f| !f.is_empty())
+                .map(str::to_string)
+                .collect(),
+        )
+    }
+
+    /// The os-release of the view of layer `i`.
+    pub fn os_release(&mut self, i: usize) -> Option<OsRelease> {
+        self.view(i).os
+    }
+
+    fn note(&mut self, f: Finding) {
+        if !self.findings.contains(&f) {
+            self.findings.push(f);
+        }
+    }
+}
+
+impl<'a> View<'_, '_, 'a> {
+    /// The layer this view is as of.
+    pub fn layer(&self) -> usize {
+        self.layer
+    }
+
+    /// The view's os-release, when it has one.
+    pub fn os(&self) -> Option<&OsRelease> {
+        self.os.as_ref()
+    }
+
+    /// Notes something about the image (each distinct finding is kept once).
+    pub fn note(&mut self, f: Finding) {
+        self.catalog.note(f);
+    }
+
+    /// The content of `path`, following symlinks; `None` (with a finding when something is
+    /// wrong) when the view has no such captured file.
+    pub fn read(&mut self, path: &str) -> Option<Read> {
+        let i = self.layer;
+        let found = match self.catalog.overlay.read(path, i) {
             Ok(Some(f)) => f,
             Ok(None) => return None,
             Err(e) => {
@@ -128,7 +181,11 @@ impl<'o, 'a> Catalog<'o, 'a> {
             }
         };
         match found.content {
-            Some(Content::Data(d)) => Some((found.layer, found.path.to_string(), Arc::clone(d))),
+            Some(Content::Data(d)) => Some(Read {
+                layer: found.layer,
+                path: found.path.to_string(),
+                bytes: Arc::clone(d),
+            }),
             Some(Content::TooLarge { size, limit }) => {
                 self.note(
                     Finding::new(
@@ -145,17 +202,38 @@ impl<'o, 'a> Catalog<'o, 'a> {
         }
     }
 
-    fn note(&mut self, f: Finding) {
-        if !self.findings.contains(&f) {
-            self.findings.push(f);
-        }
+    /// The paths directly or indirectly under directory `dir` that the view shows, sorted.
+    pub fn visible_under(&self, dir: &str) -> Vec<String> {
+        self.catalog
+            .overlay
+            .visible_under(dir, self.layer)
+            .into_iter()
+            .map(|s| s.entry.path.clone())
+            .collect()
     }
 
-    fn parsed(&mut self, layer: usize, path: &str, bytes: &[u8], parse: Parser) -> Arc<Parsed> {
-        if let Some(p) = self.cache.get(&(layer, path.to_string())) {
+    /// The packages of a file read through this view, parsed by `parse` once per supplying
+    /// layer and distribution; its warnings become `database-damaged` findings.
+    pub fn parse(&mut self, file: &Read, parse: Parser) -> Packages {
+        self.parse_at(file.layer, &file.path, &file.bytes, parse)
+    }
+
+    fn parse_at(
+        &mut self,
+        layer: usize,
+        path: &str,
+        bytes: &[u8],
+        parse: Parser,
+    ) -> Packages {
+        let os_key: OsKey = self
+            .os
+            .as_ref()
+            .map(|o| (o.id.clone(), o.version_id.clone()));
+        let key = (layer, path.to_string(), os_key);
+        if let Some(p) = self.catalog.parsed.get(&key) {
             return Arc::clone(p);
         }
-        let (packages, warnings) = parse(bytes, path, layer);
+        let (packages, warnings) = parse(bytes, path, layer, self.os.as_ref());
         for w in warnings {
             self.note(
                 Finding::new("database-damaged", Severity::Warning, w)
@@ -163,100 +241,58 @@ impl<'o, 'a> Catalog<'o, 'a> {
                     .at_path(path),
             );
         }
-        let p = Arc::new(Parsed {
-            packages: packages.into_iter().map(Arc::new).collect(),
-        });
-        self.cache.insert((layer, path.to_string()), Arc::clone(&p));
-        p
+        let packages: Packages = packages.into_iter().map(Arc::new).collect();
+        self.catalog.parsed.insert(key, Arc::clone(&packages));
+        packages
     }
 
-    /// Every installed package in the view of layer `i`.
-    pub fn packages_as_of(&mut self, i: usize) -> Vec<Arc<Cataloged>> {
+    /// A file list read through this view (the first of `candidates` that exists), parsed
+    /// by `parse` once per supplying layer.
+    pub fn file_list(
+        &mut self,
+        candidates: &[String],
+        parse: fn(&[u8]) -> Vec<String>,
+    ) -> Option<Arc<[String]>> {
+        let i = self.layer;
+        for c in candidates {
+            let found = match self.catalog.overlay.read(c, i) {
+                Ok(Some(f)) => f,
+                _ => continue,
+            };
+            let key = (found.layer, found.path.to_string());
+            if let Some(list) = self.catalog.lists.get(&key) {
+                return list.clone();
+            }
+            let list = match found.content {
+                Some(Content::Data(d)) => Some(parse(d).into()),
+                _ => None,
+            };
+            self.catalog.lists.insert(key, list.clone());
+            return list;
+        }
+        None
+    }
+
+    /// Every captured file that `wanted` accepts by path, in every layer up to this one, that
+    /// this view still shows from the layer that wrote it, parsed by `parse`; a file over
+    /// its capture cap is a `lang-metadata-too-large` finding.
+    pub fn captured_packages(
+        &mut self,
+        wanted: fn(&str) -> bool,
+        parse: Parser,
+    ) -> Vec<Arc<Cataloged>> {
+        let overlay = self.catalog.overlay;
         let mut out = Vec::new();
-        if let Some((layer, path, bytes)) = self.read(DPKG_STATUS, i) {
-            out.extend(
-                self.parsed(layer, &path, &bytes, parse_dpkg)
-                    .packages
-                    .iter()
-                    .cloned(),
-            );
-        }
-        let status_d: Vec<String> = self
-            .overlay
-            .visible_under(DPKG_STATUS_D, i)
-            .into_iter()
-            .filter(|s| {
-                let name = s.entry.path.rsplit('/').next().unwrap_or_default();
-                s.entry.path.matches('/').count() == DPKG_STATUS_D.matches('/').count() + 1
-                    && dpkg::is_status_d_control_file(name)
-            })
-            .map(|s| s.entry.path.clone())
-            .collect();
-        for p in status_d {
-            if let Some((layer, path, bytes)) = self.read(&p, i) {
-                out.extend(
-                    self.parsed(layer, &path, &bytes, parse_dpkg)
-                        .packages
-                        .iter()
-                        .cloned(),
-                );
-            }
-        }
-        if let Some((layer, path, bytes)) = self.read(APK_INSTALLED, i) {
-            out.extend(
-                self.parsed(layer, &path, &bytes, parse_apk)
-                    .packages
-                    .iter()
-                    .cloned(),
-            );
-        }
-        for db in RPM_DBS {
-            if let Some((layer, path, bytes)) = self.read(db, i) {
-                out.extend(
-                    self.parsed(layer, &path, &bytes, parse_rpm)
-                        .packages
-                        .iter()
-                        .cloned(),
-                );
-                break; // rpm uses one database; the others are leftovers of a migration
-            }
-        }
-        let lang = self.lang_packages_as_of(i, &out);
-        out.extend(lang);
-        out
-    }
-
-    /// The language packages in the view of layer `i`: every captured metadata file and
-    /// every inspected binary that layer `i`'s view still shows from the layer that wrote it.
-    /// Python distributions whose metadata directory an OS package owns (dpkg `.list` files,
-    /// rpm and apk file lists) are left to that package (`os` is the view's OS packages).
-    fn lang_packages_as_of(&mut self, i: usize, os: &[Arc<Cataloged>]) -> Vec<Arc<Cataloged>> {
-        let overlay = self.overlay;
-        let mut out: Vec<Arc<Cataloged>> = Vec::new();
-        for j in 0..=i {
+        for j in 0..=self.layer {
             let Some(scan) = overlay.layer(j) else {
                 continue;
             };
-            let visible = |path: &str| overlay.entry(path, i).is_some_and(|s| s.layer == j);
             for (path, content) in &scan.captured {
-                let parse: Parser = if python::is_metadata_path(path) {
-                    parse_python
-                } else if node::is_manifest_path(path) {
-                    parse_node
-                } else if gem::is_spec_path(path) {
-                    parse_gem
-                } else if composer::is_installed_path(path) {
-                    parse_composer
-                } else {
-                    continue;
-                };
-                if !visible(path) {
+                if !wanted(path) || !self.shows(path, j) {
                     continue;
                 }
                 match content {
-                    Content::Data(d) => {
-                        out.extend(self.parsed(j, path, d, parse).packages.iter().cloned());
-                    }
+                    Content::Data(d) => out.extend(self.parse_at(j, path, d, parse).iter().cloned()),
                     Content::TooLarge { size, limit } => self.note(
                         Finding::new(
                             "lang-metadata-too-large",
@@ -268,301 +304,33 @@ impl<'o, 'a> Catalog<'o, 'a> {
                     ),
                 }
             }
-            for (path, found) in &scan.inspected {
-                if !visible(path) {
-                    continue;
-                }
-                let pkgs = match found {
-                    Inspected::GoBuildInfo(bi) => gobin::packages(bi, path),
-                    Inspected::Auditable(crates) => rustbin::packages(crates, path),
-                    Inspected::Jar(info) => {
-                        for n in &info.notes {
-                            self.note(
-                                Finding::new("archive-limit", Severity::Info, n.clone())
-                                    .in_layer(j)
-                                    .at_path(path),
-                            );
-                        }
-                        java::packages(info, path, j)
-                    }
-                    Inspected::Unreadable(why) => {
-                        self.note(
-                            Finding::new("binary-unreadable", Severity::Info, why.clone())
-                                .in_layer(j)
-                                .at_path(path),
-                        );
-                        continue;
-                    }
-                };
-                out.extend(
-                    pkgs.into_iter()
-                        .map(|p| Arc::new(lang_cataloged(p, path, j))),
-                );
-            }
-        }
-        if out.iter().any(|c| c.kind == "python") {
-            let mut owned = BTreeSet::new();
-            for deb in os.iter().filter(|c| c.kind == "deb") {
-                owned.extend(
-                    self.owned_python_dirs(i, &deb.name, &deb.arch)
-                        .iter()
-                        .cloned(),
-                );
-            }
-            // rpm and apk databases list each package's files themselves.
-            for p in os.iter().filter(|c| c.kind != "deb") {
-                owned.extend(python::owned_metadata_dirs(&p.files));
-            }
-            out.retain(|c| c.kind != "python" || !owned.contains(python::metadata_dir(&c.db.0)));
         }
         out
     }
 
-    /// The Python metadata directories (`*.dist-info`, `*.egg-info`) a Debian package's
-    /// `.list` file names, as of layer `i`.
-    fn owned_python_dirs(&mut self, i: usize, name: &str, arch: &str) -> Arc<BTreeSet<String>> {
-        let candidates = [
-            format!("var/lib/dpkg/info/{name}:{arch}.list"),
-            format!("var/lib/dpkg/info/{name}.list"),
-        ];
-        for c in candidates {
-            let Some((layer, path, bytes)) = self.read(&c, i) else {
+    /// What stream inspectors kept of the files of every layer up to this one that this
+    /// view still shows from the layer that wrote them: (layer, path, inspection).
+    pub fn inspected(&self) -> Vec<(usize, &'a str, &'a Inspection)> {
+        let overlay = self.catalog.overlay;
+        let mut out = Vec::new();
+        for j in 0..=self.layer {
+            let Some(scan) = overlay.layer(j) else {
                 continue;
             };
-            let key = (layer, path);
-            if let Some(s) = self.owned.get(&key) {
-                return Arc::clone(s);
+            for (path, found) in &scan.inspected {
+                if self.shows(path, j) {
+                    out.push((j, path.as_str(), found));
+                }
             }
-            let dirs: BTreeSet<String> =
-                python::owned_metadata_dirs(&dpkg::parse_list(&bytes)).collect();
-            let dirs = Arc::new(dirs);
-            self.owned.insert(key, Arc::clone(&dirs));
-            return dirs;
         }
-        Arc::new(BTreeSet::new())
+        out
     }
 
-    /// The os-release of the view of layer `i`.
-    pub fn os_release(&mut self, i: usize) -> Option<os_release::OsRelease> {
-        OS_RELEASE
-            .iter()
-            .find_map(|p| self.read(p, i))
-            .map(|(_, _, bytes)| os_release::parse(&bytes).0)
+    /// Whether this view shows `path` as layer `j` wrote it.
+    fn shows(&self, path: &str, j: usize) -> bool {
+        self.catalog
+            .overlay
+            .entry(path, self.layer)
+            .is_some_and(|s| s.layer == j)
     }
-}
-
-/// A language package in the catalog's common shape.
-fn lang_cataloged(p: LangPackage, path: &str, layer: usize) -> Cataloged {
-    Cataloged {
-        kind: p.kind,
-        name: p.name.clone(),
-        version: p.version.clone(),
-        arch: String::new(),
-        source: None,
-        license: p.license.declared.clone(),
-        supplier: p.supplier.clone(),
-        homepage: p.homepage.clone(),
-        commit: None,
-        db: (path.to_string(), layer),
-        depends: p.depends.iter().map(|d| vec![d.clone()]).collect(),
-        provides: Vec::new(),
-        files: Vec::new(),
-        lang: Some(Arc::new(p)),
-    }
-}
-
-fn parse_python(bytes: &[u8], path: &str, layer: usize) -> (Vec<Cataloged>, Vec<String>) {
-    let pkgs = python::package(bytes, path, layer).map(|p| lang_cataloged(p, path, layer));
-    (pkgs.into_iter().collect(), Vec::new())
-}
-
-fn parse_node(bytes: &[u8], path: &str, layer: usize) -> (Vec<Cataloged>, Vec<String>) {
-    let pkgs = node::package(bytes, path, layer).map(|p| lang_cataloged(p, path, layer));
-    (pkgs.into_iter().collect(), Vec::new())
-}
-
-fn parse_gem(bytes: &[u8], path: &str, layer: usize) -> (Vec<Cataloged>, Vec<String>) {
-    let pkgs = gem::package(bytes, path, layer).map(|p| lang_cataloged(p, path, layer));
-    (pkgs.into_iter().collect(), Vec::new())
-}
-
-fn parse_composer(bytes: &[u8], path: &str, layer: usize) -> (Vec<Cataloged>, Vec<String>) {
-    let pkgs = composer::packages(bytes, path, layer);
-    let warnings = if pkgs.is_empty() && serde_json::from_slice::<serde_json::Value>(bytes).is_err()
-    {
-        vec!["not valid JSON; no Composer package is listed".to_string()]
-    } else {
-        Vec::new()
-    };
-    (
-        pkgs.into_iter()
-            .map(|p| lang_cataloged(p, path, layer))
-            .collect(),
-        warnings,
-    )
-}
-
-fn parse_dpkg(bytes: &[u8], path: &str, layer: usize) -> (Vec<Cataloged>, Vec<String>) {
-    let (pkgs, warnings) = dpkg::parse_status(bytes);
-    let packages = pkgs
-        .into_iter()
-        .filter(|p| p.is_installed())
-        .map(|p| {
-            let groups = |r: &dpkg::Relation| -> Vec<Vec<String>> {
-                r.groups
-                    .iter()
-                    .map(|g| g.iter().map(|d| d.name.clone()).collect())
-                    .collect()
-            };
-            let mut depends = groups(&p.pre_depends);
-            depends.extend(groups(&p.depends));
-            Cataloged {
-                kind: "deb",
-                name: p.package.clone(),
-                version: p.version.clone(),
-                arch: p.architecture.clone().unwrap_or_default(),
-                source: Some((p.source_name.clone(), p.source_version.clone())),
-                license: None,
-                supplier: p.maintainer.clone(),
-                homepage: p.homepage.clone(),
-                commit: None,
-                db: (path.to_string(), layer),
-                depends,
-                provides: p.provides.names().map(str::to_string).collect(),
-                files: Vec::new(),
-                lang: None,
-            }
-        })
-        .collect();
-    (packages, warnings.iter().map(ToString::to_string).collect())
-}
-
-fn parse_apk(bytes: &[u8], path: &str, layer: usize) -> (Vec<Cataloged>, Vec<String>) {
-    let (pkgs, warnings) = apk::parse_installed(bytes);
-    let strip = |s: &str| -> String {
-        let end = s.find(['<', '>', '=', '~']).unwrap_or(s.len());
-        s[..end].to_string()
-    };
-    let packages = pkgs
-        .into_iter()
-        .map(|p| Cataloged {
-            kind: "apk",
-            source: p.origin.clone().map(|o| (o, p.version.clone())),
-            name: p.name,
-            version: p.version,
-            arch: p.arch.unwrap_or_default(),
-            license: p.license,
-            supplier: p.maintainer,
-            homepage: p.url,
-            commit: p.commit,
-            db: (path.to_string(), layer),
-            depends: p
-                .depends
-                .iter()
-                .filter(|d| !d.starts_with('!'))
-                .map(|d| vec![strip(d)])
-                .collect(),
-            provides: p.provides.iter().map(|d| strip(d)).collect(),
-            files: p.files,
-            lang: None,
-        })
-        .collect();
-    (packages, warnings.iter().map(ToString::to_string).collect())
-}
-
-fn parse_rpm(bytes: &[u8], path: &str, layer: usize) -> (Vec<Cataloged>, Vec<String>) {
-    match rpm::read_rpmdb(bytes) {
-        Ok((pkgs, warnings)) => {
-            let packages = pkgs
-                .into_iter()
-                .filter(|p| !p.is_gpg_pubkey)
-                .map(|p| Cataloged {
-                    kind: "rpm",
-                    version: p.evr(),
-                    source: p.source_rpm.clone().map(|s| (s, String::new())),
-                    arch: p.arch.clone().unwrap_or_default(),
-                    license: p.license.clone(),
-                    supplier: p.vendor.clone(),
-                    homepage: p.url.clone(),
-                    commit: None,
-                    db: (path.to_string(), layer),
-                    depends: p
-                        .requires
-                        .iter()
-                        .filter(|d| !d.is_rpmlib())
-                        .map(|d| vec![d.name.clone()])
-                        .collect(),
-                    provides: p.provides.iter().map(|d| d.name.clone()).collect(),
-                    files: p.files.clone(),
-                    lang: None,
-                    name: p.name,
-                })
-                .collect();
-            (
-                packages,
-                warnings.iter().map(|w| w.message.clone()).collect(),
-            )
-        }
-        Err(e) => (
-            Vec::new(),
-            vec![format!("cannot read the rpm database: {e}")],
-        ),
-    }
-}
-
-/// The files a Debian package installs, from `var/lib/dpkg/info/NAME[:ARCH].list` as of
-/// layer `as_of` (paths relative to the image root, directories included). `None` when the
-/// image has no list for the package (distroless images drop them).
-pub fn dpkg_files(overlay: &Overlay, as_of: usize, name: &str, arch: &str) -> Option<Vec<String>> {
-    let candidates = [
-        format!("var/lib/dpkg/info/{name}:{arch}.list"),
-        format!("var/lib/dpkg/info/{name}.list"),
-    ];
-    candidates
-        .iter()
-        .find_map(|p| match overlay.read(p, as_of).ok()??.content? {
-            Content::Data(d) => Some(
-                dpkg::parse_list(d)
-                    .into_iter()
-                    .map(|f| f.trim_start_matches('/').to_string())
-                    .filter(|f| !f.is_empty())
-                    .collect(),
-            ),
-            Content::TooLarge { .. } => None,
-        })
-}
-
-/// Resolves each package's dependencies to the packages that satisfy them in the same set:
-/// by name, then by what packages provide, then (rpm, apk) by the files they own. Returns,
-/// per package, the indexes it depends on.
-pub fn resolve_dependencies(packages: &[Arc<Cataloged>]) -> Vec<Vec<usize>> {
-    let mut by_name: BTreeMap<(&str, &str), usize> = BTreeMap::new();
-    for (i, p) in packages.iter().enumerate() {
-        by_name.entry((p.kind, p.name.as_str())).or_insert(i);
-        for v in &p.provides {
-            by_name.entry((p.kind, v.as_str())).or_insert(i);
-        }
-        for f in &p.files {
-            by_name.entry((p.kind, f.as_str())).or_insert(i);
-        }
-    }
-    packages
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let mut deps: Vec<usize> = p
-                .depends
-                .iter()
-                .filter_map(|group| {
-                    group
-                        .iter()
-                        .find_map(|n| by_name.get(&(p.kind, n.as_str())).copied())
-                })
-                .filter(|&j| j != i)
-                .collect();
-            deps.sort_unstable();
-            deps.dedup();
-            deps
-        })
-        .collect()
 }

@@ -15,14 +15,17 @@
 //!   GPL-family reference is `-or-later` only when the notice itself says "any later
 //!   version"), and failing those its text is matched against the SPDX license texts.
 //! - rpm and apk packages: the License tag or `L:` field, normalized to SPDX.
+//! - language packages: what their metadata declares, in their ecosystem's words
+//!   ([`super::lang`]).
 
 use std::collections::BTreeMap;
 
 use super::copyright::{self, Format};
-use super::names::{self, Dialect};
+use super::names::{self, combine, Dialect};
 use super::warm::Warm;
-use super::{gcc, prose, text};
-use crate::model::Evidence;
+use super::{gcc, lang, prose, text};
+use crate::catalog::{Declared, LicenseInput};
+use crate::model::{Concluded, Evidence, License};
 use crate::overlay::Overlay;
 use crate::scan::capture::CaptureRulesBuilder;
 use crate::scan::Content;
@@ -39,35 +42,26 @@ pub fn want(rules: CaptureRulesBuilder) -> CaptureRulesBuilder {
 }
 
 /// A license conclusion and the copyright statements found on the way.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Conclusion {
-    /// What the package states, raw.
-    pub declared: Option<String>,
-    /// The declared license as SPDX, when it normalizes.
-    pub declared_spdx: Option<String>,
-    /// An SPDX expression or `NOASSERTION`.
-    pub concluded: String,
-    /// What the conclusion rests on.
-    pub evidence: Vec<Evidence>,
-    /// Why it is `NOASSERTION`, when it is.
-    pub reason: Option<String>,
-    /// Copyright statements, in file order, deduplicated.
-    pub copyright: Vec<String>,
-    /// Full texts of the `LicenseRef-`s in `concluded`, from the copyright file.
-    pub texts: BTreeMap<String, String>,
-}
+pub type Conclusion = (License, Vec<String>);
 
-impl Conclusion {
-    fn none(declared: Option<String>, reason: impl Into<String>) -> Self {
-        Conclusion {
+/// The license of a package, from what its cataloger found: its copyright file as of layer
+/// `top`, or what its record declares. Copyright files are concluded once, in `warm`.
+pub fn package(input: &LicenseInput, overlay: &Overlay, top: usize, warm: &Warm) -> Conclusion {
+    match input {
+        LicenseInput::CopyrightFile { package } => debian(overlay, top, package, warm),
+        LicenseInput::Declared {
             declared,
-            declared_spdx: None,
-            concluded: "NOASSERTION".into(),
-            evidence: Vec::new(),
-            reason: Some(reason.into()),
-            copyright: Vec::new(),
-            texts: BTreeMap::new(),
+            path,
+            layer,
+        } => {
+            let license = match declared {
+                Declared::Rpm(raw) => self::declared(raw.as_deref(), Dialect::Rpm, path, *layer),
+                Declared::Apk(raw) => self::declared(raw.as_deref(), Dialect::Apk, path, *layer),
+                other => lang::conclude(other, path, *layer, overlay, top),
+            };
+            (license, Vec::new())
         }
+        LicenseInput::Unrecorded { reason } => (License::none(None, reason.clone()), Vec::new()),
     }
 }
 
@@ -106,33 +100,6 @@ fn ref_texts(cr: &copyright::Copyright, concluded: &str) -> BTreeMap<String, Str
     out
 }
 
-/// Joins expressions with `AND`, parenthesizing compound ones, without repeats.
-pub(crate) fn and_all(exprs: &[String]) -> Option<String> {
-    let mut unique: Vec<&String> = Vec::new();
-    for e in exprs {
-        if !unique.contains(&e) {
-            unique.push(e);
-        }
-    }
-    match unique.len() {
-        0 => None,
-        1 => Some(unique[0].clone()),
-        _ => Some(
-            unique
-                .iter()
-                .map(|e| {
-                    if e.contains(' ') {
-                        format!("({e})")
-                    } else {
-                        (*e).clone()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(" AND "),
-        ),
-    }
-}
-
 /// The license of a Debian package, from its copyright file as of layer `as_of`; the
 /// conclusion for that file is worked out once, in `warm` (perhaps while the image was
 /// still being read).
@@ -140,32 +107,33 @@ pub fn debian(overlay: &Overlay, as_of: usize, package: &str, warm: &Warm) -> Co
     let path = format!("usr/share/doc/{package}/copyright");
     let found = match overlay.read(&path, as_of) {
         Ok(Some(f)) => f,
-        Ok(None) => {
-            return Conclusion::none(
-                None,
-                format!("the image has no /{path} (the package ships none, or the image's builder deleted it)"),
-            )
-        }
-        Err(e) => return Conclusion::none(None, format!("/{path} cannot be resolved: {e}")),
+        Ok(None) => return none(format!(
+            "the image has no /{path} (the package ships none, or the image's builder deleted it)"
+        )),
+        Err(e) => return none(format!("/{path} cannot be resolved: {e}")),
     };
     let bytes = match found.content {
         Some(Content::Data(d)) => d,
         Some(Content::TooLarge { size, limit }) => {
-            return Conclusion::none(
-                None,
-                format!(
-                    "/{} is {size} bytes, over the {limit}-byte limit",
-                    found.path
-                ),
-            )
+            return none(format!(
+                "/{} is {size} bytes, over the {limit}-byte limit",
+                found.path
+            ))
         }
-        None => return Conclusion::none(None, format!("/{} was not captured", found.path)),
+        None => return none(format!("/{} was not captured", found.path)),
     };
-    let mut c = warm.debian(bytes, package, found.path);
-    for e in &mut c.evidence {
-        e.layer = found.layer;
+    let (mut license, copyright) = warm.debian(bytes, package, found.path);
+    if let Concluded::Expression { evidence, .. } = &mut license.concluded {
+        for e in evidence {
+            e.layer = found.layer;
+        }
     }
-    c
+    (license, copyright)
+}
+
+/// No assertion, for `reason`, with no copyright statement.
+fn none(reason: String) -> Conclusion {
+    (License::none(None, reason), Vec::new())
 }
 
 /// The conclusion a Debian copyright file gives for `package`, the file being at `path`:
@@ -261,18 +229,18 @@ pub(super) fn debian_copyright(bytes: &[u8], package: &str, path: &str) -> Concl
         }
     }
     let declared_text = (!declared.is_empty()).then(|| declared.join("; "));
-    match and_all(&concluded) {
-        Some(expr) => Conclusion {
-            declared: declared_text,
-            declared_spdx: Some(expr.clone()),
-            texts: ref_texts(&cr, &expr),
-            concluded: expr,
-            evidence: vec![evidence(method.0, method.1, lines)],
-            reason: None,
+    match combine(&concluded, "AND") {
+        Some(expr) => (
+            License {
+                declared: declared_text,
+                declared_spdx: Some(expr.clone()),
+                texts: ref_texts(&cr, &expr),
+                concluded: Concluded::expression(expr, vec![evidence(method.0, method.1, lines)]),
+            },
             copyright,
-        },
-        None => {
-            let mut c = Conclusion::none(
+        ),
+        None => (
+            License::none(
                 declared_text,
                 match cr.format {
                     Format::MachineReadable => format!(
@@ -285,42 +253,41 @@ pub(super) fn debian_copyright(bytes: &[u8], package: &str, path: &str) -> Concl
                         path
                     ),
                 },
-            );
-            c.copyright = copyright;
-            c
-        }
+            ),
+            copyright,
+        ),
     }
 }
 
 /// The license of an rpm or apk package, from its database's License tag or `L:` field.
-pub fn declared(raw: Option<&str>, dialect: Dialect, db_path: &str, db_layer: usize) -> Conclusion {
+pub fn declared(raw: Option<&str>, dialect: Dialect, db_path: &str, db_layer: usize) -> License {
     let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
-        return Conclusion::none(
+        return License::none(
             None,
             format!("the package's record in /{db_path} has no license field"),
         );
     };
     let n = names::normalize(raw, dialect);
     match n.expression {
-        Some(expr) => Conclusion {
+        Some(expr) => License {
             declared: Some(raw.to_string()),
             declared_spdx: Some(expr.clone()),
-            concluded: expr,
-            evidence: vec![Evidence {
-                path: db_path.to_string(),
-                layer: db_layer,
-                method: match dialect {
-                    Dialect::Apk => "apk-license-field".into(),
-                    _ => "rpm-license-tag".into(),
-                },
-                confidence: if n.unknown.is_empty() { 0.9 } else { 0.7 },
-                lines: Vec::new(),
-            }],
-            reason: None,
-            copyright: Vec::new(),
+            concluded: Concluded::expression(
+                expr,
+                vec![Evidence {
+                    path: db_path.to_string(),
+                    layer: db_layer,
+                    method: match dialect {
+                        Dialect::Apk => "apk-license-field".into(),
+                        _ => "rpm-license-tag".into(),
+                    },
+                    confidence: if n.unknown.is_empty() { 0.9 } else { 0.7 },
+                    lines: Vec::new(),
+                }],
+            ),
             texts: BTreeMap::new(),
         },
-        None => Conclusion::none(
+        None => License::none(
             Some(raw.to_string()),
             format!(
                 "the declared license {raw:?} is not an expression: {}",
@@ -333,20 +300,6 @@ pub fn declared(raw: Option<&str>, dialect: Dialect, db_path: &str, db_layer: us
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn compound_expressions_are_parenthesized_when_joined() {
-        let e = and_all(&[
-            "MIT".into(),
-            "GPL-2.0-or-later OR Artistic-1.0-Perl".into(),
-            "MIT".into(),
-        ]);
-        assert_eq!(
-            e.as_deref(),
-            Some("MIT AND (GPL-2.0-or-later OR Artistic-1.0-Perl)")
-        );
-        assert_eq!(and_all(&[]), None);
-    }
 
     #[test]
     fn license_ref_texts_come_from_the_copyright_files_license_paragraphs() {
@@ -421,12 +374,12 @@ License: GPL-2+ with OpenSSL exception\n This program is free software.\n .\n In
             ("libstdc++6", vec![100, 113], "- libstdc++-v3"),
             ("lib32stdc++6", vec![100, 113, 70], "- libstdc++-v3; The license terms for these lib32 or lib64 packages are identical to the ones for the lib packages."),
         ] {
-            let c = debian(&o, 0, package, &Warm::default());
-            assert_eq!(c.concluded, "GPL-3.0-or-later WITH GCC-exception-3.1", "{package}");
+            let (c, copyright) = debian(&o, 0, package, &Warm::default());
+            assert_eq!(c.concluded.as_str(), "GPL-3.0-or-later WITH GCC-exception-3.1", "{package}");
             assert_eq!(c.declared_spdx.as_deref(), Some(c.concluded.as_str()));
-            assert!(spdx::Expression::parse(&c.concluded).is_ok());
+            assert!(spdx::Expression::parse(c.concluded.as_str()).is_ok());
             assert_eq!(
-                c.evidence,
+                c.concluded.evidence(),
                 [Evidence {
                     path: "usr/share/doc/gcc-12-base/copyright".into(),
                     layer: 0,
@@ -441,20 +394,23 @@ License: GPL-2+ with OpenSSL exception\n This program is free software.\n .\n In
                 declared.starts_with(&format!("{sentence} {item}")),
                 "{package}: {declared}"
             );
-            assert_eq!(c.reason, None);
-            assert!(c.copyright.iter().any(|s| s.contains("Free Software Foundation")));
+            assert_eq!(c.concluded.reason(), None);
+            assert!(copyright.iter().any(|s| s.contains("Free Software Foundation")));
         }
         // The rest of the file still decides for what is not a listed runtime library:
         // gcc-12-base (docs only), libquadmath (LGPL in this file), development packages.
         for package in ["gcc-12-base", "libquadmath0", "libgcc-12-dev"] {
-            let c = debian(&o, 0, package, &Warm::default());
+            let (c, _) = debian(&o, 0, package, &Warm::default());
             assert_eq!(
-                c.concluded,
+                c.concluded.as_str(),
                 "GPL-1.0-or-later AND GPL-3.0-or-later AND GFDL-1.2-or-later AND GPL-2.0-or-later AND Artistic-1.0-Perl AND LGPL-2.0-or-later",
                 "{package}"
             );
-            assert_eq!(c.evidence[0].method, "common-licenses-reference");
-            assert!(c.evidence[0].lines.is_empty());
+            assert_eq!(
+                c.concluded.evidence()[0].method,
+                "common-licenses-reference"
+            );
+            assert!(c.concluded.evidence()[0].lines.is_empty());
         }
     }
 
@@ -469,18 +425,25 @@ License: GPL-2+ with OpenSSL exception\n This program is free software.\n .\n In
             &[],
         );
         let o = Overlay::new(vec![&l]);
-        let c = debian(&o, 0, "libgcc-s1", &Warm::default());
-        assert_eq!(c.evidence[0].method, "common-licenses-reference");
-        assert!(!c.concluded.contains("GCC-exception"), "{}", c.concluded);
+        let (c, _) = debian(&o, 0, "libgcc-s1", &Warm::default());
+        assert_eq!(
+            c.concluded.evidence()[0].method,
+            "common-licenses-reference"
+        );
+        assert!(
+            !c.concluded.as_str().contains("GCC-exception"),
+            "{:?}",
+            c.concluded
+        );
     }
 
     #[test]
     fn rpm_tags_become_spdx_with_evidence() {
         let c = declared(Some("GPLv2+"), Dialect::Rpm, "var/lib/rpm/rpmdb.sqlite", 0);
-        assert_eq!(c.concluded, "GPL-2.0-or-later");
-        assert_eq!(c.evidence[0].method, "rpm-license-tag");
+        assert_eq!(c.concluded.as_str(), "GPL-2.0-or-later");
+        assert_eq!(c.concluded.evidence()[0].method, "rpm-license-tag");
         let c = declared(None, Dialect::Rpm, "var/lib/rpm/rpmdb.sqlite", 0);
-        assert_eq!(c.concluded, "NOASSERTION");
-        assert!(c.reason.unwrap().contains("no license field"));
+        assert_eq!(c.concluded.as_str(), "NOASSERTION");
+        assert!(c.concluded.reason().unwrap().contains("no license field"));
     }
 }

@@ -21,7 +21,7 @@ use crate::scan::capture::CaptureRulesBuilder;
 use crate::scan::stream::sha256_of;
 use crate::scan::Content;
 
-use super::conclude::and_all;
+use super::names::combine;
 use super::names::{self, Dialect};
 use super::text::{self, MAX_TEXT_BYTES};
 
@@ -133,7 +133,7 @@ fn match_text(bytes: &[u8]) -> Matched {
         }
     }
     let ids: Vec<String> = matches.iter().map(|m| m.spdx.clone()).collect();
-    match (matches.first(), and_all(&ids)) {
+    match (matches.first(), combine(&ids, "AND")) {
         (Some(best), Some(spdx)) => Matched {
             spdx,
             confidence: best.confidence,

@@ -14,6 +14,7 @@ pub mod conclude;
 pub mod copyright;
 pub mod files;
 pub mod gcc;
+pub mod lang;
 pub mod matcher;
 pub mod names;
 pub mod normalize;

@@ -120,6 +120,33 @@ fn is_spdx_input(text: &str) -> bool {
     spdx::Expression::parse_mode(text, mode).is_ok()
 }
 
+/// Joins SPDX expressions with `op` (`AND`, `OR`), parenthesizing compound ones, without
+/// repeats; `None` when there are none.
+pub fn combine(exprs: &[String], op: &str) -> Option<String> {
+    let mut unique: Vec<&String> = Vec::new();
+    for e in exprs {
+        if !unique.contains(&e) {
+            unique.push(e);
+        }
+    }
+    match unique.as_slice() {
+        [] => None,
+        [one] => Some((*one).clone()),
+        many => Some(
+            many.iter()
+                .map(|e| {
+                    if e.contains(' ') {
+                        format!("({e})")
+                    } else {
+                        (*e).clone()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(&format!(" {op} ")),
+        ),
+    }
+}
+
 /// Normalizes one license string written in `dialect` into an SPDX expression.
 ///
 /// The result always keeps its reasons: names mapped to a `LicenseRef-` are explained in
@@ -893,6 +920,23 @@ fn render_into(node: &Node, inside_and: bool, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn combined_compound_expressions_are_parenthesized() {
+        let e = combine(
+            &[
+                "MIT".into(),
+                "GPL-2.0-or-later OR Artistic-1.0-Perl".into(),
+                "MIT".into(),
+            ],
+            "AND",
+        );
+        assert_eq!(
+            e.as_deref(),
+            Some("MIT AND (GPL-2.0-or-later OR Artistic-1.0-Perl)")
+        );
+        assert_eq!(combine(&[], "AND"), None);
+    }
 
     fn expr(raw: &str, dialect: Dialect) -> String {
         let n = normalize(raw, dialect);

@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::conclude::and_all;
+use super::names::combine;
 use super::names::{self, Dialect};
 
 /// How many bytes of text are searched: copyright files are a few hundred KiB at most.
@@ -168,7 +168,7 @@ pub fn expression(text: &str) -> Option<(String, Vec<String>)> {
         .iter()
         .filter_map(|n| names::normalize(&n.spdx, Dialect::Rpm).expression)
         .collect();
-    let expression = and_all(&ids)?;
+    let expression = combine(&ids, "AND")?;
     Some((expression, found.into_iter().map(|n| n.phrase).collect()))
 }
 

@@ -112,7 +112,7 @@ mod tests {
         let path = "usr/share/doc/a/copyright";
         warm.captured(path, &text);
         let first = warm.debian(&text, "a", path);
-        assert_eq!(first.concluded, "MIT");
+        assert_eq!(first.0.concluded.as_str(), "MIT");
         assert_eq!(first, warm.debian(&text, "a", path));
         // The same bytes at another address are another file.
         let copy: Arc<[u8]> = Arc::from(&text[..]);

@@ -10,7 +10,8 @@
 //! [`evaluate`] applies the rules of `license-db/obligations.json` ([`mod@db`]) to each package
 //! of the distributed layers ([`expr`] reads its SPDX expression: `AND` adds duties up,
 //! `OR` picks the lightest branch and says so), groups the packages that owe a source offer
-//! by source package, with how to obtain that exact source ([`source`]), and lists what is
+//! by source package, with how to obtain that exact source (which the catalog stage found
+//! with each package, [`crate::model::Offer`]), and lists what is
 //! not distributed by us. [`policy`] turns the result into pass or fail for pipelines.
 //!
 //! ```
@@ -27,7 +28,6 @@
 pub mod db;
 pub mod expr;
 pub mod policy;
-pub mod source;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -35,10 +35,10 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use crate::model::{Origin, Package, Report};
+pub use crate::model::Obtain;
+use crate::model::{Origin, Report};
 pub use db::{db, Category, Db, Described};
 pub use expr::{Choice, Evaluation, Term};
-pub use source::Obtain;
 
 /// The schema name written into obligations documents.
 pub const SCHEMA: &str = "layerbom-obligations/v1";
@@ -343,52 +343,6 @@ fn layer_origin(report: &Report, index: usize) -> Origin {
         .unwrap_or(Origin::Unknown)
 }
 
-/// The source package a package belongs to: kind, name, version and commit.
-fn source_key(p: &Package) -> (String, String, Option<String>) {
-    match (&p.source, p.kind.as_str()) {
-        (Some(s), "deb") => (
-            s.name.clone(),
-            s.version.clone().unwrap_or_else(|| {
-                crate::catalog::dpkg::source_version_of_binary(&p.version).to_string()
-            }),
-            None,
-        ),
-        (Some(s), "rpm") => (s.name.clone(), String::new(), None),
-        (Some(s), _) => (
-            s.name.clone(),
-            s.version.clone().unwrap_or_else(|| p.version.clone()),
-            s.commit.clone(),
-        ),
-        (None, "deb") => (
-            p.name.clone(),
-            crate::catalog::dpkg::source_version_of_binary(&p.version).to_string(),
-            None,
-        ),
-        (None, _) => (p.name.clone(), p.version.clone(), None),
-    }
-}
-
-fn obtain(report: &Report, p: &Package, name: &str, version: &str, commit: Option<&str>) -> Obtain {
-    let os = report.image.os.as_ref().map(|o| o.id.as_str());
-    match p.kind.as_str() {
-        "deb" => source::debian(os, name, version),
-        "rpm" if p.source.is_some() => source::rpm(os, name, (&p.name, &p.version)),
-        "rpm" => Obtain {
-            command: None,
-            url: None,
-            file: None,
-            note: "the rpm database records no SOURCERPM for this package: ask its vendor for the source of this exact version".into(),
-        },
-        "apk" => source::apk(name, commit),
-        other => Obtain {
-            command: None,
-            url: None,
-            file: None,
-            note: format!("no rule yet for obtaining the source of {other} packages: take it from the package's own registry at this exact version"),
-        },
-    }
-}
-
 /// Computes the obligations of shipping `report`'s image in `delivery` mode.
 pub fn evaluate(report: &Report, delivery: Delivery) -> Obligations {
     let db = db();
@@ -410,11 +364,15 @@ pub fn evaluate(report: &Report, delivery: Delivery) -> Obligations {
                 version: p.version.clone(),
                 layer: p.layer.index,
                 origin,
-                license: p.license.concluded.clone(),
+                license: p.license.concluded.as_str().to_string(),
             });
             continue;
         }
-        let e = expr::evaluate(db, &p.license.concluded, p.license.reason.as_deref());
+        let e = expr::evaluate(
+            db,
+            p.license.concluded.as_str(),
+            p.license.concluded.reason(),
+        );
         let duties = e.duties(db);
         let source_duties: Vec<String> = duties
             .iter()
@@ -429,10 +387,11 @@ pub fn evaluate(report: &Report, delivery: Delivery) -> Obligations {
             purl: p.purl.clone(),
             layer: p.layer.index,
             origin,
-            license: p.license.concluded.clone(),
+            license: p.license.concluded.as_str().to_string(),
             license_evidence: p
                 .license
-                .evidence
+                .concluded
+                .evidence()
                 .iter()
                 .map(|e| format!("/{}", e.path))
                 .collect(),
@@ -445,7 +404,11 @@ pub fn evaluate(report: &Report, delivery: Delivery) -> Obligations {
             copyright_statements: p.copyright.len(),
         };
         if !source_duties.is_empty() {
-            let (name, version, commit) = source_key(p);
+            let (name, version, commit) = (
+                p.offer.name.clone(),
+                p.offer.version.clone(),
+                p.offer.commit.clone(),
+            );
             po.source = Some(if version.is_empty() {
                 name.clone()
             } else {
@@ -466,10 +429,12 @@ pub fn evaluate(report: &Report, delivery: Delivery) -> Obligations {
                 licenses: Vec::new(),
                 layers: Vec::new(),
                 packages: Vec::new(),
-                obtain: obtain(report, p, &name, &version, commit.as_deref()),
+                obtain: p.offer.obtain.clone(),
             });
             entry.duties.extend(source_duties.iter().cloned());
-            entry.licenses.push(p.license.concluded.clone());
+            entry
+                .licenses
+                .push(p.license.concluded.as_str().to_string());
             entry.layers.push(p.layer.index);
             entry.packages.push(Covered {
                 name: p.name.clone(),
@@ -477,7 +442,7 @@ pub fn evaluate(report: &Report, delivery: Delivery) -> Obligations {
                 arch: p.arch.clone(),
                 layer: p.layer.index,
                 origin,
-                license: p.license.concluded.clone(),
+                license: p.license.concluded.as_str().to_string(),
                 duties: source_duties,
             });
         }
@@ -620,144 +585,9 @@ fn hidden(report: &Report, delivery: Delivery, distributed: &[usize]) -> Vec<Hid
 }
 
 #[cfg(test)]
-pub(crate) mod testutil {
-    //! A small report to evaluate, built in code.
-
-    use crate::model::*;
-
-    /// A report with `layers` layers of the given origins and no packages.
-    pub fn report(origins: &[Origin]) -> Report {
-        Report {
-            schema: SCHEMA,
-            image: ImageInfo {
-                source: "test.tar".into(),
-                format: "docker-archive".into(),
-                compression: None,
-                config_digest: Some("sha256:00".into()),
-                manifest_digest: None,
-                repo_tags: vec![],
-                platform: None,
-                created: None,
-                os: Some(OsInfo {
-                    id: "debian".into(),
-                    version_id: Some("12".into()),
-                    name: None,
-                }),
-                supplier: None,
-                labels: Default::default(),
-                annotations: Default::default(),
-            },
-            base: BaseInfo {
-                method: "flag".into(),
-                layers: Some(1),
-                name: None,
-                digest: None,
-                reason: "test".into(),
-            },
-            layers: origins
-                .iter()
-                .enumerate()
-                .map(|(index, &origin)| LayerInfo {
-                    supplier: None,
-                    index,
-                    diff_id: None,
-                    digest: None,
-                    media_type: None,
-                    compression: "none".into(),
-                    size: 0,
-                    uncompressed_size: None,
-                    entries: 0,
-                    whiteouts: 0,
-                    created_by: None,
-                    created: None,
-                    comment: None,
-                    origin,
-                    packages: PackageDelta::default(),
-                })
-                .collect(),
-            packages: vec![],
-            removed_packages: vec![],
-            license_files: vec![],
-            findings: vec![],
-        }
-    }
-
-    /// A one-layer report holding Debian 12's libstdc++6 as the license stage concludes it:
-    /// `GPL-3.0-or-later WITH GCC-exception-3.1`, from its copyright file's sentence.
-    pub fn gcc_runtime_report() -> Report {
-        let mut r = report(&[Origin::Base]);
-        let mut p = deb(
-            "libstdc++6",
-            "12.2.0-14+deb12u1",
-            ("gcc-12", "12.2.0-14+deb12u1"),
-            0,
-            Origin::Base,
-            "GPL-3.0-or-later WITH GCC-exception-3.1",
-        );
-        p.license.declared = Some("The following runtime libraries are licensed under the terms of the GNU General Public License (v3 or later) with version 3.1 of the GCC Runtime Library Exception (included in this file): - libstdc++-v3".into());
-        p.license.declared_spdx = Some(p.license.concluded.clone());
-        p.license.evidence = vec![Evidence {
-            path: "usr/share/doc/gcc-12-base/copyright".into(),
-            layer: 0,
-            method: "gcc-runtime-library-exception".into(),
-            confidence: 0.9,
-            lines: vec![100, 113],
-        }];
-        r.packages = vec![p];
-        r
-    }
-
-    /// A deb package in `layer` with `license`, built from `source`.
-    pub fn deb(
-        name: &str,
-        version: &str,
-        source: (&str, &str),
-        layer: usize,
-        origin: Origin,
-        license: &str,
-    ) -> Package {
-        Package {
-            kind: "deb".into(),
-            name: name.into(),
-            version: version.into(),
-            arch: Some("amd64".into()),
-            purl: format!("pkg:deb/debian/{name}@{version}"),
-            source: Some(SourceRef {
-                name: source.0.into(),
-                version: Some(source.1.into()),
-                commit: None,
-            }),
-            layer: LayerRef {
-                index: layer,
-                diff_id: None,
-            },
-            origin,
-            upgraded_from: None,
-            license: License {
-                declared: None,
-                declared_spdx: None,
-                concluded: license.into(),
-                evidence: vec![],
-                reason: None,
-                texts: Default::default(),
-            },
-            copyright: vec![format!("Copyright {name} authors")],
-            supplier: None,
-            homepage: None,
-            found_in: FoundIn {
-                path: "var/lib/dpkg/status".into(),
-                layer,
-            },
-            depends_on: vec![],
-            files: None,
-        }
-    }
-}
-
-#[cfg(test)]
 mod tests {
-    use super::testutil::{deb, report};
     use super::*;
+    use crate::model::testutil::{deb, report};
     use crate::model::RemovedPackage;
 
     fn sample() -> Report {
@@ -951,16 +781,6 @@ mod tests {
             .collect();
         assert_eq!(hidden, [("jq", "1.6-2"), ("wget", "1.21")]);
         assert!(evaluate(&r, Delivery::Layers).hidden.is_empty());
-    }
-
-    #[test]
-    fn packages_without_a_recorded_source_version_use_the_binary_version_less_binnmu() {
-        let mut r = report(&[Origin::Base]);
-        let mut p = deb("x", "2.0-1+b3", ("x", ""), 0, Origin::Base, "GPL-2.0-only");
-        p.source = None;
-        r.packages.push(p);
-        let ob = evaluate(&r, Delivery::Image);
-        assert_eq!(ob.sources[0].version.as_deref(), Some("2.0-1"));
     }
 
     #[test]

@@ -178,9 +178,9 @@ pub fn check(ob: &Obligations, policy: &Policy) -> Vec<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testutil::{deb, report};
     use super::super::{evaluate, Delivery};
     use super::*;
+    use crate::model::testutil::{deb, report};
 
     fn ob() -> Obligations {
         let mut r = report(&[Origin::Base, Origin::Authored]);

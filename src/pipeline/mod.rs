@@ -15,16 +15,15 @@ use rayon::prelude::*;
 use crate::attribute::origin::{self, BaseDecision};
 use crate::attribute::{attribute, Key, Placed};
 use crate::catalog::os_release::OsRelease;
-use crate::catalog::view::{dpkg_files, resolve_dependencies, Catalog, Cataloged};
-use crate::catalog::{self, lang, purl};
+use crate::catalog::{self, resolve_dependencies, Catalog, Cataloged};
 use crate::dockerfile::Dockerfile;
 use crate::error::{Error, Result};
-use crate::license::names::Dialect;
+use crate::license::conclude::{self, package as license_of};
+use crate::license::files;
 use crate::license::warm::Warm;
-use crate::license::{conclude, files};
 use crate::model::{
-    BaseInfo, Finding, FoundIn, ImageInfo, LayerInfo, LayerRef, License, Origin, OsInfo, Package,
-    PackageDelta, Platform, RemovedPackage, Report, Severity, SourceRef, SCHEMA,
+    BaseInfo, Finding, FoundIn, ImageInfo, LayerInfo, LayerRef, Origin, OsInfo, Package,
+    PackageDelta, Platform, RemovedPackage, Report, Severity, SCHEMA,
 };
 use crate::overlay::Overlay;
 use crate::scan::{CaptureRules, Compression};
@@ -163,13 +162,19 @@ pub fn report(scanned: &Scanned, base_hints: &BaseHints) -> Report {
             .and_then(|t| catalog.os_release(t)),
     );
     findings.append(&mut supplier_findings);
+    let top = overlay.len().saturating_sub(1);
+    let files: Vec<Option<Arc<[String]>>> = attribution
+        .present
+        .iter()
+        .map(|p| catalog.files_of(top, &p.item))
+        .collect();
     let packages = packages(
         &attribution.present,
         &layers,
-        os.as_ref(),
         &base,
         &overlay,
         &scanned.warm,
+        &files,
     );
     let origins: Vec<Origin> = layers.iter().map(|l| l.origin).collect();
     let (license_files, mut file_findings) = files::license_files(&overlay, &origins);
@@ -222,61 +227,23 @@ pub fn report(scanned: &Scanned, base_hints: &BaseHints) -> Report {
         findings,
     };
     let history = config.map_or(&[][..], |c| c.history.as_slice());
-    let mut image_findings = crate::audit::image::findings(&report, &overlay, history);
+    let mut image_findings = crate::audit::image::findings(&report, &overlay, history, &files);
     report.findings.append(&mut image_findings);
     report
 }
 
-/// The package entries of the report, with purls and resolved dependency edges.
+/// The package entries of the report, with their licenses and resolved dependency edges;
+/// `files` holds what each package installs, when its database says.
 fn packages(
     present: &[Placed<Arc<Cataloged>>],
     layers: &[LayerInfo],
-    os: Option<&OsRelease>,
     base: &BaseDecision,
     overlay: &Overlay,
     warm: &Warm,
+    files: &[Option<Arc<[String]>>],
 ) -> Vec<Package> {
     let top = overlay.len().saturating_sub(1);
-    let os_id = os.and_then(|o| o.id.as_deref());
-    let distro =
-        os.and_then(|o| Some(format!("{}-{}", o.id.as_deref()?, o.version_id.as_deref()?)));
     let items: Vec<Arc<Cataloged>> = present.iter().map(|p| Arc::clone(&p.item)).collect();
-    let purls: Vec<String> = items
-        .iter()
-        .map(|c| {
-            if let Some(l) = &c.lang {
-                return l.purl.clone();
-            }
-            let ns = purl::namespace(os_id, c.kind);
-            let upstream = match (c.kind, &c.source) {
-                ("rpm", Some((srpm, _))) => srpm.clone(),
-                (_, Some((name, version))) if *name != c.name || *version != c.version => {
-                    if version.is_empty() || *version == c.version {
-                        name.clone()
-                    } else {
-                        format!("{name}@{version}")
-                    }
-                }
-                _ => String::new(),
-            };
-            let (version, epoch) = match (c.kind, c.version.split_once(':')) {
-                ("rpm", Some((e, rest))) => (rest.to_string(), e.to_string()),
-                _ => (c.version.clone(), String::new()),
-            };
-            purl::purl(
-                c.kind,
-                &ns,
-                &c.name,
-                &version,
-                &[
-                    ("arch", c.arch.clone()),
-                    ("distro", distro.clone().unwrap_or_default()),
-                    ("epoch", epoch),
-                    ("upstream", upstream),
-                ],
-            )
-        })
-        .collect();
     let deps = resolve_dependencies(&items);
     // Concluding a license can mean matching texts: packages are concluded in parallel.
     present
@@ -284,49 +251,31 @@ fn packages(
         .enumerate()
         .map(|(i, p)| {
             let c = &p.item;
-            let lic = match c.kind {
-                _ if c.lang.is_some() => lang::conclude_cataloged(c, overlay, top),
-                "deb" => conclude::debian(overlay, top, &c.name, warm),
-                "apk" => conclude::declared(c.license.as_deref(), Dialect::Apk, &c.db.0, c.db.1),
-                _ => conclude::declared(c.license.as_deref(), Dialect::Rpm, &c.db.0, c.db.1),
-            };
+            let (license, copyright) = license_of(&c.license, overlay, top, warm);
             Package {
                 kind: c.kind.to_string(),
                 name: c.name.clone(),
                 version: c.version.clone(),
                 arch: Some(c.arch.clone()).filter(|a| !a.is_empty()),
-                purl: purls[i].clone(),
-                source: c.source.as_ref().map(|(name, version)| SourceRef {
-                    name: name.clone(),
-                    version: Some(version.clone()).filter(|v| !v.is_empty()),
-                    commit: c.commit.clone(),
-                }),
+                purl: c.purl.clone(),
+                source: c.source.clone(),
                 layer: LayerRef {
                     index: p.layer,
                     diff_id: layers.get(p.layer).and_then(|l| l.diff_id.clone()),
                 },
                 origin: base.origin(p.layer),
                 upgraded_from: p.replaced.clone(),
-                license: License {
-                    declared: lic.declared,
-                    declared_spdx: lic.declared_spdx,
-                    concluded: lic.concluded,
-                    evidence: lic.evidence,
-                    reason: lic.reason,
-                    texts: lic.texts,
-                },
-                copyright: lic.copyright,
+                license,
+                copyright,
                 supplier: c.supplier.clone(),
                 homepage: c.homepage.clone(),
                 found_in: FoundIn {
                     path: c.db.0.clone(),
                     layer: c.db.1,
                 },
-                depends_on: deps[i].iter().map(|&j| purls[j].clone()).collect(),
-                files: match c.kind {
-                    "deb" => dpkg_files(overlay, top, &c.name, &c.arch).map(|f| f.len()),
-                    _ => (!c.files.is_empty()).then_some(c.files.len()),
-                },
+                depends_on: deps[i].iter().map(|&j| items[j].purl.clone()).collect(),
+                files: files[i].as_ref().map(|f| f.len()),
+                offer: c.offer.clone(),
             }
         })
         .collect()
@@ -466,7 +415,7 @@ fn declared_compression(media_type: &str) -> Option<Compression> {
 
 /// The capture rules of every stage.
 pub fn capture_rules() -> CaptureRules {
-    files::want(conclude::want(catalog::view::want(CaptureRules::builder()))).build()
+    files::want(conclude::want(catalog::want(CaptureRules::builder()))).build()
 }
 
 /// Scans the image at `path` and returns the native report.

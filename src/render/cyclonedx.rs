@@ -224,7 +224,7 @@ mod tests {
 
     #[test]
     fn with_expressions_are_expressions_not_ids() {
-        let r = crate::obligations::testutil::gcc_runtime_report();
+        let r = crate::model::testutil::gcc_runtime_report();
         let ctx = RenderContext::new(&r, Some("0"));
         for version in [Version::V1_5, Version::V1_6] {
             let doc = document(&r, &ctx, version);

@@ -186,7 +186,7 @@ mod tests {
 
     #[test]
     fn with_expressions_are_expression_elements() {
-        let r = crate::obligations::testutil::gcc_runtime_report();
+        let r = crate::model::testutil::gcc_runtime_report();
         let mut out = Vec::new();
         write(
             &r,

@@ -162,9 +162,9 @@ fn context(report: &Report, ctx: &RenderContext) -> Context {
                         }
                     }
                     None => {
-                        let hint = match p.license.evidence.first() {
+                        let hint = match p.license.concluded.evidence().first() {
                             Some(e) => format!("see /{} in the image", e.path),
-                            None => match &p.license.reason {
+                            None => match p.license.concluded.reason() {
                                 Some(r) => format!("no license text known: {r}"),
                                 None => "no license text known".into(),
                             },
@@ -309,8 +309,8 @@ pub fn write(report: &Report, ctx: &RenderContext, out: &mut dyn Write) -> std::
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::testutil::{deb, report};
     use crate::model::Origin;
-    use crate::obligations::testutil::{deb, report};
 
     fn sample() -> Report {
         let mut r = report(&[Origin::Base, Origin::Authored]);
@@ -344,13 +344,16 @@ mod tests {
             "LicenseRef-Debian-MIT".into(),
             "Permission is hereby granted (jq's variant)".into(),
         );
-        c.license.evidence.push(crate::model::Evidence {
-            path: "usr/share/doc/jq/copyright".into(),
-            layer: 1,
-            method: "dep5".into(),
-            confidence: 1.0,
-            lines: Vec::new(),
-        });
+        c.license.concluded = crate::model::Concluded::expression(
+            c.license.concluded.as_str(),
+            vec![crate::model::Evidence {
+                path: "usr/share/doc/jq/copyright".into(),
+                layer: 1,
+                method: "dep5".into(),
+                confidence: 1.0,
+                lines: Vec::new(),
+            }],
+        );
         r.packages = vec![a, b, c];
         r
     }
@@ -391,7 +394,7 @@ mod tests {
 
     #[test]
     fn an_exception_text_follows_its_license_text() {
-        let r = crate::obligations::testutil::gcc_runtime_report();
+        let r = crate::model::testutil::gcc_runtime_report();
         let out = render(&r, &ctx(&r)).unwrap();
         assert!(
             out.contains("GPL-3.0-or-later WITH GCC-exception-3.1"),

@@ -407,7 +407,7 @@ fn view(report: &Report, ctx: &RenderContext, obligations: Option<&Obligations>)
             .map(|p| component(p, "installed, unmodified"))
             .collect(),
         licenses: license_rows(report.packages.iter().flat_map(|p| {
-            license_names(&p.license.concluded)
+            license_names(p.license.concluded.as_str())
                 .into_iter()
                 .map(move |l| (l, p.name.as_str()))
         })),
@@ -443,7 +443,7 @@ fn component(p: &Package, change: &str) -> Component {
         version: p.version.clone(),
         kind: p.kind.clone(),
         layer: p.layer.index,
-        license: p.license.concluded.clone(),
+        license: p.license.concluded.as_str().to_string(),
         change: change.to_string(),
     }
 }

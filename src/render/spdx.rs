@@ -221,7 +221,7 @@ pub fn document(r: &Report, ctx: &RenderContext) -> Value {
     let mut refs = BTreeSet::new();
     for p in &r.packages {
         let id = package_id(p);
-        license_refs(&p.license.concluded, &mut refs);
+        license_refs(p.license.concluded.as_str(), &mut refs);
         let declared = p
             .license
             .declared_spdx
@@ -234,7 +234,7 @@ pub fn document(r: &Report, ctx: &RenderContext) -> Value {
             "versionInfo": p.version,
             "downloadLocation": "NOASSERTION",
             "filesAnalyzed": false,
-            "licenseConcluded": p.license.concluded,
+            "licenseConcluded": p.license.concluded.as_str(),
             "licenseDeclared": declared,
             "copyrightText": if p.copyright.is_empty() { "NOASSERTION".to_string() } else { p.copyright.join("\n") },
             "supplier": supplier(p.supplier.as_deref()),
@@ -260,8 +260,8 @@ pub fn document(r: &Report, ctx: &RenderContext) -> Value {
         if let Some(raw) = &p.license.declared {
             pkg["licenseComments"] =
                 Value::String(format!("declared by the package database as: {raw}"));
-        } else if let Some(reason) = &p.license.reason {
-            pkg["licenseComments"] = Value::String(reason.clone());
+        } else if let Some(reason) = p.license.concluded.reason() {
+            pkg["licenseComments"] = Value::String(reason.to_string());
         }
         packages.push(pkg);
         relationships.push(json!({
@@ -356,7 +356,7 @@ mod tests {
 
     #[test]
     fn with_expressions_are_kept_whole_and_need_no_extracted_text() {
-        let r = crate::obligations::testutil::gcc_runtime_report();
+        let r = crate::model::testutil::gcc_runtime_report();
         let doc = document(&r, &RenderContext::new(&r, Some("0")));
         let p = doc["packages"]
             .as_array()

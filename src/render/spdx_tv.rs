@@ -148,7 +148,7 @@ mod tests {
 
     #[test]
     fn with_expressions_are_written_as_they_are() {
-        let r = crate::obligations::testutil::gcc_runtime_report();
+        let r = crate::model::testutil::gcc_runtime_report();
         let mut out = Vec::new();
         write(&r, &RenderContext::new(&r, Some("0")), &mut out).unwrap();
         let out = String::from_utf8(out).unwrap();

@@ -190,7 +190,7 @@ mod tests {
         assert_eq!(finding_at(&f(None, None, Some(4))), " (line 4)");
         assert_eq!(finding_at(&f(Some(0), None, None)), " (layer 0)");
         assert_eq!(finding_at(&f(None, None, None)), "");
-        let mut r = crate::obligations::testutil::report(&[Origin::Authored]);
+        let mut r = crate::model::testutil::report(&[Origin::Authored]);
         r.findings =
             vec![
                 Finding::new("dockerfile-add-url", Severity::Warning, "ADD fetches a URL")

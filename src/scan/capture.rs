@@ -28,7 +28,7 @@ pub struct CaptureRules {
     set: GlobSet,
     limits: Vec<u64>,
     patterns: Vec<String>,
-    inspector: Option<Arc<dyn Inspector>>,
+    inspectors: Vec<Arc<dyn Inspector>>,
     observer: Option<Arc<dyn CaptureObserver>>,
 }
 
@@ -42,7 +42,7 @@ impl Default for CaptureRules {
 #[derive(Debug, Default)]
 pub struct CaptureRulesBuilder {
     globs: Vec<(Glob, u64, String)>,
-    inspector: Option<Arc<dyn Inspector>>,
+    inspectors: Vec<Arc<dyn Inspector>>,
 }
 
 impl CaptureRulesBuilder {
@@ -77,8 +77,13 @@ impl CaptureRulesBuilder {
     }
 
     /// Offers regular files to `inspector` while they stream past (see [`Inspector`]).
+    /// Several catalogers may ask for the same inspector: it is registered once. An entry
+    /// goes to the first registered inspector that wants it, since a stream can be read
+    /// only once.
     pub fn inspect(mut self, inspector: Arc<dyn Inspector>) -> Self {
-        self.inspector = Some(inspector);
+        if !self.inspectors.iter().any(|i| Arc::ptr_eq(i, &inspector)) {
+            self.inspectors.push(inspector);
+        }
         self
     }
 
@@ -96,7 +101,7 @@ impl CaptureRulesBuilder {
             set: b.build().unwrap_or_else(|_| GlobSet::empty()),
             limits,
             patterns,
-            inspector: self.inspector,
+            inspectors: self.inspectors,
             observer: None,
         }
     }
@@ -120,9 +125,13 @@ impl CaptureRules {
             .max()
     }
 
-    /// The inspector offered the files no pattern captures, if one was registered.
-    pub fn inspector(&self) -> Option<&dyn Inspector> {
-        self.inspector.as_deref()
+    /// The inspector a regular file that no pattern captures goes to: the first one that
+    /// wants it by path, mode and size.
+    pub fn inspector_for(&self, path: &str, mode: u32, size: u64) -> Option<&dyn Inspector> {
+        self.inspectors
+            .iter()
+            .map(|i| i.as_ref())
+            .find(|i| i.wants(path, mode, size))
     }
 
     /// The same rules, telling `observer` about every file captured.

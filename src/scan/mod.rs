@@ -10,16 +10,19 @@
 //!
 //! Binaries and archives are never captured whole. An [`Inspector`] registered with the
 //! capture rules is offered each regular file it [`Inspector::wants`] by name and mode; the
-//! scan reads the entry's first four bytes and, when they are ELF or zip magic, lets the
-//! inspector read on (or skip ahead) through an [`EntryRead`] until it has its answer. Only
-//! its small result is kept, in [`LayerScan::inspected`].
+//! scan reads the entry's first four bytes and lets the inspector read on (or skip ahead)
+//! through an [`EntryRead`] until it has its answer. Only its small result is kept, in
+//! [`LayerScan::inspected`], as an [`Inspection`] the scan does not look into: whoever
+//! registered the inspector knows what it holds.
 
 pub mod capture;
 pub mod stream;
 pub mod tar;
 pub mod tree;
 
+use std::any::Any;
 use std::collections::BTreeMap;
+use std::fmt;
 use std::io::{self, Read};
 use std::sync::Arc;
 
@@ -28,7 +31,6 @@ pub use capture::{CaptureObserver, CaptureRules};
 pub use stream::Compression;
 use tar::{Kind, Skip, TarError, TarReader};
 
-use crate::catalog::lang::Inspected;
 use crate::model::{Finding, Severity};
 
 /// The whiteout prefix of the OCI layer format.
@@ -79,8 +81,8 @@ pub struct LayerScan {
     pub opaque_dirs: Vec<String>,
     /// Content of the captured files, by path.
     pub captured: BTreeMap<String, Content>,
-    /// What the inspector kept of the binaries and archives it read, by path.
-    pub inspected: BTreeMap<String, Inspected>,
+    /// What inspectors kept of the binaries and archives they read, by path.
+    pub inspected: BTreeMap<String, Inspection>,
     /// The compression the blob turned out to use.
     pub compression: Compression,
     /// `sha256:` digest of the blob as stored, when it was computed.
@@ -146,6 +148,29 @@ pub trait EntryRead: Read {
     fn left(&self) -> u64;
 }
 
+/// What an [`Inspector`] kept of one entry. The scan only stores it; the inspector's owner
+/// reads it back with [`Inspection::get`].
+#[derive(Clone)]
+pub struct Inspection(Arc<dyn Any + Send + Sync>);
+
+impl Inspection {
+    /// Wraps an inspector's result.
+    pub fn new<T: Any + Send + Sync>(value: T) -> Self {
+        Inspection(Arc::new(value))
+    }
+
+    /// The result, if it is a `T`.
+    pub fn get<T: Any>(&self) -> Option<&T> {
+        self.0.downcast_ref()
+    }
+}
+
+impl fmt::Debug for Inspection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Inspection(..)")
+    }
+}
+
 /// Reads small facts out of binaries and archives while the layer streams past.
 ///
 /// Implementations must keep bounded state whatever the entry's size, and should stop
@@ -160,7 +185,7 @@ pub trait Inspector: std::fmt::Debug + Send + Sync {
         size: u64,
         magic: [u8; 4],
         rest: &mut dyn EntryRead,
-    ) -> Option<Inspected>;
+    ) -> Option<Inspection>;
 }
 
 /// The current entry of a [`TarReader`], as an [`EntryRead`].
@@ -296,10 +321,7 @@ pub(crate) fn walk<R: Skip>(
                         Content::Data(data)
                     };
                     scan.captured.insert(h.path.clone(), content);
-                } else if let Some(inspector) = rules
-                    .inspector()
-                    .filter(|i| i.wants(&h.path, h.mode, h.size))
-                {
+                } else if let Some(inspector) = rules.inspector_for(&h.path, h.mode, h.size) {
                     let head = input.read_content(4)?;
                     if let Ok(magic) = <[u8; 4]>::try_from(head.as_slice()) {
                         let mut entry = TarEntry { tar: input };

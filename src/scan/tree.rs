@@ -125,9 +125,8 @@ pub fn scan_tree(root: &Path, rules: &CaptureRules) -> Result<LayerScan, ScanErr
                             Content::Data(data)
                         };
                         scan.captured.insert(rel.clone(), content);
-                    } else if let Some(inspector) = rules
-                        .inspector()
-                        .filter(|i| i.wants(&rel, entry.mode, entry.size))
+                    } else if let Some(inspector) =
+                        rules.inspector_for(&rel, entry.mode, entry.size)
                     {
                         if let Some(found) =
                             inspect_file(inspector, &root.join(&rel), &rel, entry.size)
@@ -190,7 +189,7 @@ fn inspect_file(
     path: &Path,
     rel: &str,
     size: u64,
-) -> Option<crate::catalog::lang::Inspected> {
+) -> Option<super::Inspection> {
     let mut input = FileEntryRead {
         file: fs::File::open(path).ok()?,
         left: size,

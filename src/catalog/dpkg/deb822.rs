@@ -9,7 +9,7 @@
 
 use std::collections::hash_map::{Entry, HashMap};
 
-use super::Warning;
+use super::parse::Warning;
 
 /// The most bytes of a paragraph's raw text that are kept (see [`Paragraph::raw`]).
 pub const MAX_RAW_LEN: usize = 64 * 1024;

@@ -1,523 +1,197 @@
-//! Reads dpkg's database: which Debian/Ubuntu packages an image has, and which files each owns.
+//! dpkg: the packages of Debian, Ubuntu and distroless images.
 //!
-//! dpkg records every package it knows in `var/lib/dpkg/status`, one deb822 paragraph per
-//! package (see [`deb822`]). Distroless images have no dpkg and instead drop one control file
-//! per package into `var/lib/dpkg/status.d/<name>` (same format, no `Status` field, and
-//! `<name>.md5sums` files beside them that are not control files: see
-//! [`is_status_d_control_file`]). Both are read with [`parse_status`] into [`DpkgPackage`]
-//! records.
-//!
-//! The status file also lists packages that are removed but keep their configuration
-//! (`deinstall ok config-files`) or are half-installed; they are returned too, and
-//! [`DpkgPackage::is_installed`] tells whether the package's files are on disk.
-//!
-//! Which files a package owns is in `var/lib/dpkg/info/<package>[:<arch>].list`
-//! ([`parse_list`], [`split_list_file_name`]).
-//!
-//! Licenses are not in the status file: Debian keeps them in
-//! `usr/share/doc/<package>/copyright`, which the caller reads separately. The raw paragraph is
-//! kept ([`DpkgPackage::raw`]) so that later stages and debugging can see what dpkg saw.
-//!
-//! The parsers never fail: every damaged line, paragraph or relationship becomes a [`Warning`]
-//! and is skipped, and everything that can still be read is returned.
+//! dpkg records every package it knows in `var/lib/dpkg/status`; distroless images have no
+//! dpkg and drop one control file per package into `var/lib/dpkg/status.d/` instead (see
+//! [`parse`]). Which files a package installs is in `var/lib/dpkg/info/NAME[:ARCH].list`.
+//! The license is not in the database: Debian ships it as
+//! `usr/share/doc/PACKAGE/copyright`, which the license stage reads. The source to offer is
+//! the `Source:` package at its version, from `apt-get source` or the distribution's
+//! archive ([`source`]).
 
 pub mod deb822;
+pub mod parse;
 pub mod relation;
+pub mod source;
 
-use std::fmt;
+use std::sync::Arc;
 
-use serde::Serialize;
+use super::os_release::OsRelease;
+use super::purl::{distro, os_namespace, purl};
+use super::view::View;
+use super::{Cataloged, Cataloger, LicenseInput};
+use crate::model::{Offer, SourceRef};
+use crate::scan::capture::CaptureRulesBuilder;
 
-pub use relation::{Dependency, Relation, VersionOp};
+/// dpkg's status file.
+pub const STATUS: &str = "var/lib/dpkg/status";
+/// Distroless per-package status files.
+pub const STATUS_D: &str = "var/lib/dpkg/status.d";
 
-/// Something in a dpkg file that was skipped or guessed at.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Warning {
-    /// 1-based line number in the file, when one applies.
-    pub line: Option<usize>,
-    /// The package concerned, when known.
-    pub package: Option<String>,
-    /// What was wrong and what was done about it.
-    pub message: String,
-}
+/// The dpkg cataloger.
+#[derive(Debug, Clone, Copy)]
+pub struct Dpkg;
 
-impl Warning {
-    fn new(line: Option<usize>, package: Option<String>, message: impl Into<String>) -> Self {
-        Warning {
-            line,
-            package,
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for Warning {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(line) = self.line {
-            write!(f, "line {line}: ")?;
-        }
-        if let Some(p) = &self.package {
-            write!(f, "package {p}: ")?;
-        }
-        f.write_str(&self.message)
-    }
-}
-
-/// One package paragraph of a dpkg status file or `status.d` file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DpkgPackage {
-    /// `Package`.
-    pub package: String,
-    /// `Version`, with epoch and revision as written (`1:2.38.1-5+deb12u3`). Empty when absent,
-    /// which dpkg allows for packages that are not installed.
-    pub version: String,
-    /// `Architecture` (`amd64`, `all`).
-    pub architecture: Option<String>,
-    /// `Status` (`install ok installed`); absent in distroless `status.d` files.
-    pub status: Option<String>,
-    /// The source package: from `Source`, else the binary package name.
-    pub source_name: String,
-    /// The source version: from `Source: name (version)`, else the binary version.
-    pub source_version: String,
-    /// `Maintainer`.
-    pub maintainer: Option<String>,
-    /// `Homepage`.
-    pub homepage: Option<String>,
-    /// `Multi-Arch` (`same`, `foreign`, `allowed`).
-    pub multi_arch: Option<String>,
-    /// `Installed-Size`, in KiB as dpkg counts it.
-    pub installed_size_kib: Option<u64>,
-    /// `Depends`.
-    pub depends: Relation,
-    /// `Pre-Depends`.
-    pub pre_depends: Relation,
-    /// `Provides` (virtual packages this one stands in for).
-    pub provides: Relation,
-    /// 1-based line where the paragraph starts in its file.
-    pub line: usize,
-    /// The paragraph as written, at most [`deb822::MAX_RAW_LEN`] bytes.
-    pub raw: String,
-}
-
-impl DpkgPackage {
-    /// True when the package's files are on disk: either there is no `Status` (a distroless
-    /// `status.d` entry) or its state (the third word) is `installed`, `triggers-awaited` or
-    /// `triggers-pending`, whatever the wanted action (`install`, `hold`, `deinstall`…).
-    /// `config-files`, `not-installed`, `half-installed`, `unpacked` and `half-configured` are
-    /// not installed.
-    pub fn is_installed(&self) -> bool {
-        match &self.status {
-            None => true,
-            Some(s) => matches!(
-                s.split_whitespace().nth(2),
-                Some("installed" | "triggers-awaited" | "triggers-pending")
-            ),
-        }
+impl Cataloger for Dpkg {
+    fn kind(&self) -> &'static str {
+        "deb"
     }
 
-    /// The `<package>:<arch>` name dpkg uses for `Multi-Arch: same` packages (and for their
-    /// `.list` files), else the plain package name.
-    pub fn dpkg_name(&self) -> String {
-        match (&self.multi_arch, &self.architecture) {
-            (Some(m), Some(a)) if m == "same" && a != "all" => format!("{}:{a}", self.package),
-            _ => self.package.clone(),
-        }
+    fn want(&self, rules: CaptureRulesBuilder) -> CaptureRulesBuilder {
+        rules
+            .want(STATUS, 64 << 20)
+            .want("var/lib/dpkg/status.d/*", 1 << 20)
+            .want("var/lib/dpkg/info/*.list", 16 << 20)
     }
-}
 
-/// Parses a dpkg `status` file, or one `status.d/<name>` file, into packages.
-///
-/// Paragraphs without a `Package` field are skipped with a warning; everything else is kept,
-/// including packages that are not installed (filter with [`DpkgPackage::is_installed`]).
-///
-/// ```
-/// use layerbom::catalog::dpkg::parse_status;
-/// let (pkgs, warnings) = parse_status(b"Package: zlib1g\nStatus: install ok installed\n\
-///     Version: 1:1.2.13.dfsg-1\nSource: zlib\n");
-/// assert!(warnings.is_empty());
-/// assert_eq!(pkgs[0].source_name, "zlib");
-/// assert_eq!(pkgs[0].source_version, "1:1.2.13.dfsg-1");
-/// ```
-pub fn parse_status(bytes: &[u8]) -> (Vec<DpkgPackage>, Vec<Warning>) {
-    let (paragraphs, mut warnings) = deb822::paragraphs(bytes);
-    let mut packages = Vec::with_capacity(paragraphs.len());
-    for p in paragraphs {
-        if let Some(pkg) = package_from(p, &mut warnings) {
-            packages.push(pkg);
+    fn catalog(&self, view: &mut View) -> Vec<Arc<Cataloged>> {
+        let mut out = Vec::new();
+        if let Some(file) = view.read(STATUS) {
+            out.extend(view.parse(&file, packages).iter().cloned());
         }
-    }
-    (packages, warnings)
-}
-
-fn package_from(p: deb822::Paragraph, warnings: &mut Vec<Warning>) -> Option<DpkgPackage> {
-    let field = |name: &str| p.get(name).map(str::to_string).filter(|v| !v.is_empty());
-    let Some(package) = field("Package") else {
-        warnings.push(Warning::new(
-            Some(p.line),
-            None,
-            "paragraph has no Package field; skipped",
-        ));
-        return None;
-    };
-    let warn = |warnings: &mut Vec<Warning>, msg: String| {
-        warnings.push(Warning::new(Some(p.line), Some(package.clone()), msg));
-    };
-    let version = field("Version").unwrap_or_default();
-    let status = field("Status");
-    if version.is_empty() && status.as_deref().is_none_or(|s| s.ends_with(" installed")) {
-        warn(warnings, "installed package has no Version".into());
-    }
-    let binary_source_version = || source_version_of_binary(&version).to_string();
-    let (source_name, source_version) = match field("Source") {
-        None => (package.clone(), binary_source_version()),
-        Some(src) => match parse_source(&src) {
-            Some((name, Some(v))) => (name, v),
-            Some((name, None)) => (name, binary_source_version()),
-            None => {
-                warn(
-                    warnings,
-                    format!("Source field {src:?} is malformed; using the package name"),
-                );
-                (package.clone(), binary_source_version())
+        let depth = STATUS_D.matches('/').count() + 1;
+        let status_d: Vec<String> = view
+            .visible_under(STATUS_D)
+            .into_iter()
+            .filter(|p| {
+                let name = p.rsplit('/').next().unwrap_or_default();
+                p.matches('/').count() == depth && parse::is_status_d_control_file(name)
+            })
+            .collect();
+        for p in status_d {
+            if let Some(file) = view.read(&p) {
+                out.extend(view.parse(&file, packages).iter().cloned());
             }
-        },
-    };
-    let installed_size_kib = field("Installed-Size").and_then(|s| match s.parse::<u64>() {
-        Ok(n) => Some(n),
-        Err(_) => {
-            warn(
-                warnings,
-                format!("Installed-Size {s:?} is not a number; ignored"),
-            );
-            None
         }
-    });
-    let mut relation = |name: &str| {
-        let (rel, problems) = Relation::parse(p.get(name).unwrap_or(""));
-        for problem in problems {
-            warn(warnings, format!("{name}: alternative {problem}; left out"));
-        }
-        rel
-    };
-    let depends = relation("Depends");
-    let pre_depends = relation("Pre-Depends");
-    let provides = relation("Provides");
-    Some(DpkgPackage {
-        version,
-        architecture: field("Architecture"),
-        status,
-        source_name,
-        source_version,
-        maintainer: field("Maintainer"),
-        homepage: field("Homepage"),
-        multi_arch: field("Multi-Arch"),
-        installed_size_kib,
-        depends,
-        pre_depends,
-        provides,
-        line: p.line,
-        raw: p.raw,
-        package,
-    })
-}
-
-/// The source version of a binary whose `Source:` field gives none: its own version, less a
-/// binNMU suffix (`+bN`, a rebuild without source change). dpkg writes the source version
-/// into `Source:` whenever it differs, so the suffix is stripped only from damaged records.
-pub fn source_version_of_binary(binary_version: &str) -> &str {
-    if let Some(pos) = binary_version.rfind("+b") {
-        let digits = &binary_version[pos + 2..];
-        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-            return &binary_version[..pos];
-        }
+        out
     }
-    binary_version
-}
 
-/// Splits `Source: name` or `Source: name (version)`.
-fn parse_source(src: &str) -> Option<(String, Option<String>)> {
-    let src = src.trim();
-    match src.split_once('(') {
-        None if !src.contains(char::is_whitespace) => Some((src.to_string(), None)),
-        None => None,
-        Some((name, rest)) => {
-            let name = name.trim();
-            let version = rest.strip_suffix(')')?.trim();
-            if name.is_empty() || name.contains(char::is_whitespace) || version.is_empty() {
-                return None;
-            }
-            Some((name.to_string(), Some(version.to_string())))
-        }
+    fn files(&self, view: &mut View, package: &Cataloged) -> Option<Arc<[String]>> {
+        let candidates = [
+            format!("var/lib/dpkg/info/{}:{}.list", package.name, package.arch),
+            format!("var/lib/dpkg/info/{}.list", package.name),
+        ];
+        view.file_list(&candidates, parse::parse_list)
     }
 }
 
-/// True for a `status.d` entry that is a control file, false for the `.md5sums` files that
-/// distroless puts beside them.
-pub fn is_status_d_control_file(file_name: &str) -> bool {
-    !file_name.is_empty() && !file_name.ends_with(".md5sums") && !file_name.starts_with('.')
-}
-
-/// Parses a `var/lib/dpkg/info/*.list` file into the paths the package owns, in file order.
-///
-/// Paths are absolute, as dpkg writes them; the first line `/.` (the root directory) becomes
-/// `/`. Blank lines and CR line ends are ignored; bytes that are not UTF-8 are replaced.
-pub fn parse_list(bytes: &[u8]) -> Vec<String> {
-    String::from_utf8_lossy(bytes)
-        .split('\n')
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
-        .filter(|l| !l.is_empty())
-        .map(|l| {
-            if l == "/." {
-                "/".to_string()
+/// The installed packages of a status file (or one `status.d` file).
+fn packages(
+    bytes: &[u8],
+    path: &str,
+    layer: usize,
+    os: Option<&OsRelease>,
+) -> (Vec<Cataloged>, Vec<String>) {
+    let (pkgs, warnings) = parse::parse_status(bytes);
+    let os_id = os.and_then(|o| o.id.as_deref());
+    let namespace = os_namespace(os_id, "deb");
+    let distro = distro(os);
+    let packages = pkgs
+        .into_iter()
+        .filter(|p| p.is_installed())
+        .map(|p| {
+            let groups = |r: &relation::Relation| -> Vec<Vec<String>> {
+                r.groups
+                    .iter()
+                    .map(|g| g.iter().map(|d| d.name.clone()).collect())
+                    .collect()
+            };
+            let mut depends = groups(&p.pre_depends);
+            depends.extend(groups(&p.depends));
+            let (src, src_version) = (&p.source_name, &p.source_version);
+            let upstream = if *src != p.package || *src_version != p.version {
+                if src_version.is_empty() || *src_version == p.version {
+                    src.clone()
+                } else {
+                    format!("{src}@{src_version}")
+                }
             } else {
-                l.to_string()
+                String::new()
+            };
+            let arch = p.architecture.clone().unwrap_or_default();
+            let offer_version = if src_version.is_empty() {
+                parse::source_version_of_binary(&p.version).to_string()
+            } else {
+                src_version.clone()
+            };
+            Cataloged {
+                kind: "deb",
+                purl: purl(
+                    "deb",
+                    &[&namespace],
+                    &p.package,
+                    &p.version,
+                    &[
+                        ("arch", arch.clone()),
+                        ("distro", distro.clone()),
+                        ("upstream", upstream),
+                    ],
+                ),
+                source: Some(SourceRef {
+                    name: src.clone(),
+                    version: Some(src_version.clone()).filter(|v| !v.is_empty()),
+                    commit: None,
+                }),
+                offer: Offer {
+                    obtain: source::obtain(os_id, src, &offer_version),
+                    name: src.clone(),
+                    version: offer_version,
+                    commit: None,
+                },
+                license: LicenseInput::CopyrightFile {
+                    package: p.package.clone(),
+                },
+                name: p.package,
+                version: p.version,
+                arch,
+                supplier: p.maintainer,
+                homepage: p.homepage,
+                db: (path.to_string(), layer),
+                depends,
+                provides: p.provides.names().map(str::to_string).collect(),
+                files: Vec::new(),
             }
         })
-        .collect()
-}
-
-/// Splits a `.list` file name (or a path ending in one) into package name and architecture:
-/// `zlib1g:amd64.list` → `("zlib1g", Some("amd64"))`, `bsdutils.list` → `("bsdutils", None)`.
-/// Returns `None` if the name does not end in `.list` or has no package name.
-pub fn split_list_file_name(name: &str) -> Option<(String, Option<String>)> {
-    let base = name.rsplit('/').next().unwrap_or(name);
-    let stem = base.strip_suffix(".list")?;
-    let (pkg, arch) = match stem.split_once(':') {
-        Some((p, a)) if !a.is_empty() => (p, Some(a.to_string())),
-        Some(_) => return None,
-        None => (stem, None),
-    };
-    if pkg.is_empty() {
-        return None;
-    }
-    Some((pkg.to_string(), arch))
+        .collect();
+    (packages, warnings.iter().map(ToString::to_string).collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const STATUS: &[u8] = include_bytes!("test-fixtures/status");
-    const STATUS_D: &[u8] = include_bytes!("test-fixtures/status.d/libssl3");
-
-    fn by_name<'a>(pkgs: &'a [DpkgPackage], name: &str) -> &'a DpkgPackage {
-        pkgs.iter().find(|p| p.package == name).expect(name)
-    }
-
-    #[test]
-    fn real_status_paragraphs_all_parse_cleanly() {
-        let (pkgs, warnings) = parse_status(STATUS);
+    fn one(status: &str) -> Cataloged {
+        let os = crate::catalog::os_release::parse(b"ID=debian\nVERSION_ID=12\n").0;
+        let (mut pkgs, warnings) = packages(status.as_bytes(), STATUS, 0, Some(&os));
         assert!(warnings.is_empty(), "{warnings:?}");
-        let names: Vec<&str> = pkgs.iter().map(|p| p.package.as_str()).collect();
-        assert_eq!(
-            names,
-            [
-                "base-files",
-                "bsdutils",
-                "libc6",
-                "zlib1g",
-                "tzdata",
-                "dpkg-dev"
-            ]
-        );
-        assert!(pkgs.iter().all(DpkgPackage::is_installed));
+        pkgs.remove(0)
     }
 
     #[test]
-    fn source_with_version_gives_source_name_and_version() {
-        let (pkgs, _) = parse_status(STATUS);
-        let p = by_name(&pkgs, "bsdutils");
-        assert_eq!(p.source_name, "util-linux");
-        assert_eq!(p.source_version, "2.38.1-5+deb12u3");
-        assert_eq!(p.version, "1:2.38.1-5+deb12u3");
-    }
-
-    #[test]
-    fn bare_source_takes_the_binary_version() {
-        let (pkgs, _) = parse_status(STATUS);
-        let p = by_name(&pkgs, "libc6");
+    fn a_package_carries_its_purl_source_and_where_to_get_that_source() {
+        let p = one("Package: libgcc-s1\nStatus: install ok installed\nArchitecture: amd64\nVersion: 12.2.0-14+deb12u1\nSource: gcc-12\n");
         assert_eq!(
-            (p.source_name.as_str(), p.source_version.as_str()),
-            ("glibc", "2.36-9+deb12u14")
-        );
-    }
-
-    #[test]
-    fn binnmu_suffixes_are_not_part_of_the_source_version() {
-        assert_eq!(source_version_of_binary("1.2-3+b1"), "1.2-3");
-        assert_eq!(
-            source_version_of_binary("1:2.0-1+deb12u1+b12"),
-            "1:2.0-1+deb12u1"
+            p.purl,
+            "pkg:deb/debian/libgcc-s1@12.2.0-14%2Bdeb12u1?arch=amd64&distro=debian-12&upstream=gcc-12"
         );
         assert_eq!(
-            source_version_of_binary("2.36-9+deb12u14"),
-            "2.36-9+deb12u14"
-        );
-        assert_eq!(source_version_of_binary("1.0+bzr42-1"), "1.0+bzr42-1");
-        assert_eq!(source_version_of_binary("1.0+b"), "1.0+b");
-        let (pkgs, _) = parse_status(
-            b"Package: libx\nStatus: install ok installed\nVersion: 1.2-3+b1\nSource: x (1.2-3)\n\nPackage: liby\nStatus: install ok installed\nVersion: 1.2-3+b2\nSource: y\n",
-        );
-        assert_eq!(pkgs[0].source_version, "1.2-3");
-        assert_eq!(pkgs[1].source_version, "1.2-3");
-    }
-
-    #[test]
-    fn no_source_means_the_package_is_its_own_source() {
-        let (pkgs, _) = parse_status(STATUS);
-        let p = by_name(&pkgs, "tzdata");
-        assert_eq!(
-            (p.source_name.as_str(), p.source_version.as_str()),
-            ("tzdata", "2025b-0+deb12u2")
-        );
-    }
-
-    #[test]
-    fn pre_depends_and_multi_arch_are_read() {
-        let (pkgs, _) = parse_status(STATUS);
-        let p = by_name(&pkgs, "bsdutils");
-        assert_eq!(p.multi_arch.as_deref(), Some("foreign"));
-        assert_eq!(
-            p.pre_depends.names().collect::<Vec<_>>(),
-            ["libc6", "libsystemd0"]
-        );
-        assert_eq!(p.installed_size_kib, Some(355));
-        assert_eq!(
-            p.homepage.as_deref(),
-            Some("https://www.kernel.org/pub/linux/utils/util-linux/")
-        );
-        let libc = by_name(&pkgs, "libc6");
-        assert_eq!(libc.dpkg_name(), "libc6:amd64");
-        assert_eq!(p.dpkg_name(), "bsdutils");
-    }
-
-    #[test]
-    fn depends_keep_raw_text_arch_qualifiers_and_alternatives() {
-        let (pkgs, _) = parse_status(STATUS);
-        let dev = by_name(&pkgs, "dpkg-dev");
-        assert!(dev
-            .depends
-            .raw
-            .starts_with("perl:any, libdpkg-perl (= 1.21.22)"));
-        assert_eq!(dev.depends.groups[0][0].arch.as_deref(), Some("any"));
-        let tz = by_name(&pkgs, "tzdata");
-        assert_eq!(tz.depends.groups[0].len(), 2);
-        assert_eq!(
-            by_name(&pkgs, "zlib1g")
-                .provides
-                .names()
-                .collect::<Vec<_>>(),
-            ["libz1"]
-        );
-    }
-
-    #[test]
-    fn raw_paragraph_is_kept() {
-        let (pkgs, _) = parse_status(STATUS);
-        let p = by_name(&pkgs, "base-files");
-        assert!(p.raw.starts_with("Package: base-files\n"));
-        assert!(p
-            .raw
-            .contains(" /etc/debian_version 8031d1483ffa9c819e6be94c6c77fd2a\n"));
-        assert_eq!(p.line, 1);
-    }
-
-    #[test]
-    fn a_status_d_entry_counts_like_a_status_paragraph() {
-        let (pkgs, warnings) = parse_status(STATUS_D);
-        assert!(warnings.is_empty());
-        let p = &pkgs[0];
-        assert_eq!(p.package, "libssl3");
-        assert_eq!(p.status, None);
-        assert!(p.is_installed());
-        assert_eq!(p.source_name, "openssl");
-        assert_eq!(p.source_version, p.version);
-        assert!(is_status_d_control_file("libssl3"));
-        assert!(!is_status_d_control_file("libssl3.md5sums"));
-    }
-
-    #[test]
-    fn only_installed_states_count_as_installed() {
-        let text = b"Package: a\nStatus: deinstall ok config-files\nVersion: 1\n\n\
-            Package: b\nStatus: hold ok installed\nVersion: 1\n\n\
-            Package: c\nStatus: install ok half-installed\nVersion: 1\n\n\
-            Package: d\nStatus: install ok triggers-pending\nVersion: 1\n";
-        let (pkgs, _) = parse_status(text);
-        let installed: Vec<bool> = pkgs.iter().map(DpkgPackage::is_installed).collect();
-        assert_eq!(installed, [false, true, false, true]);
-    }
-
-    #[test]
-    fn a_paragraph_without_package_is_skipped_with_a_warning() {
-        let (pkgs, warnings) = parse_status(b"Version: 1\n\nPackage: b\nVersion: 2\n");
-        assert_eq!(pkgs.len(), 1);
-        assert_eq!(warnings[0].line, Some(1));
-    }
-
-    #[test]
-    fn a_malformed_source_falls_back_to_the_package() {
-        let (pkgs, warnings) = parse_status(b"Package: a\nVersion: 1\nSource: x (2\n");
-        assert_eq!(pkgs[0].source_name, "a");
-        assert_eq!(warnings.len(), 1);
-    }
-
-    #[test]
-    fn a_bad_installed_size_is_ignored_with_a_warning() {
-        let (pkgs, warnings) = parse_status(b"Package: a\nVersion: 1\nInstalled-Size: lots\n");
-        assert_eq!(pkgs[0].installed_size_kib, None);
-        assert_eq!(warnings[0].package.as_deref(), Some("a"));
-    }
-
-    #[test]
-    fn quirky_input_keeps_every_package() {
-        let text =
-            b"# comment\r\nPackage: a\r\nVersion: 1 \r\nDescription: x\r\n\tmore\r\n \t \r\n\
-            Package: b\nVersion: 2\nMaintainer: J\xf6rg\nVersion: 3\n\n\n\nPackage: c\nVersion: 4";
-        let (pkgs, warnings) = parse_status(text);
-        let got: Vec<(&str, &str)> = pkgs
-            .iter()
-            .map(|p| (p.package.as_str(), p.version.as_str()))
-            .collect();
-        assert_eq!(got, [("a", "1"), ("b", "3"), ("c", "4")]);
-        assert_eq!(warnings.len(), 2); // not UTF-8; duplicate Version
-    }
-
-    #[test]
-    fn list_files_give_absolute_paths_with_root_as_slash() {
-        let paths = parse_list(include_bytes!("test-fixtures/info/zlib1g:amd64.list"));
-        assert_eq!(paths[0], "/");
-        assert!(paths.iter().all(|p| p.starts_with('/')));
-        assert!(paths.iter().any(|p| p.starts_with("/usr/share/doc/zlib1g")));
-        assert_eq!(
-            parse_list(b"/.\r\n/usr\r\n\r\n/usr/bin"),
-            ["/", "/usr", "/usr/bin"]
+            (p.offer.name.as_str(), p.offer.version.as_str()),
+            ("gcc-12", "12.2.0-14+deb12u1")
         );
         assert_eq!(
-            parse_list(include_bytes!("test-fixtures/info/bsdutils.list")).len(),
-            34
+            p.offer.obtain.command.as_deref(),
+            Some("apt-get source gcc-12=12.2.0-14+deb12u1")
+        );
+        assert_eq!(
+            p.license,
+            LicenseInput::CopyrightFile {
+                package: "libgcc-s1".into()
+            }
         );
     }
 
     #[test]
-    fn list_file_names_split_into_package_and_arch() {
-        assert_eq!(
-            split_list_file_name("var/lib/dpkg/info/zlib1g:amd64.list"),
-            Some(("zlib1g".into(), Some("amd64".into())))
-        );
-        assert_eq!(
-            split_list_file_name("bsdutils.list"),
-            Some(("bsdutils".into(), None))
-        );
-        assert_eq!(split_list_file_name("bsdutils.md5sums"), None);
-        assert_eq!(split_list_file_name(".list"), None);
-        assert_eq!(split_list_file_name("x:.list"), None);
-    }
-
-    #[test]
-    fn damaged_status_files_never_panic() {
-        crate::catalog::testutil::damage_loop(STATUS, 1500, |b| {
-            let _ = parse_status(b);
-            let _ = parse_list(b);
-        });
+    fn without_a_source_version_the_binary_version_less_binnmu_is_offered() {
+        let p = one("Package: x\nStatus: install ok installed\nVersion: 2.0-1+b3\n");
+        assert_eq!(p.offer.version, "2.0-1");
     }
 }

@@ -1,4 +1,4 @@
-//! Go: the module build information embedded in executables.
+//! The module build information Go embeds in executables.
 //!
 //! Since Go 1.18 the linker writes a 32-byte header starting with `\xff Go buildinf:` at
 //! the start of the `.go.buildinfo` section, followed (flag bit 2) by two
@@ -17,10 +17,9 @@
 //! Binaries from Go before 1.18 store pointers instead of inline strings; they are reported
 //! as unreadable rather than guessed at.
 
-use std::io::Read;
-
-use super::{purl, Concluded, LangPackage};
-use crate::scan::EntryRead;
+use crate::catalog::elf::{Cursor, Elf};
+use crate::catalog::purl::purl;
+use crate::catalog::{Cataloged, LicenseInput};
 
 /// The build information header's magic.
 const MAGIC: &[u8; 14] = b"\xff Go buildinf:";
@@ -32,10 +31,6 @@ const ALIGN: usize = 16;
 const WINDOW: u64 = 64 << 10;
 /// The most bytes kept for one binary's build information strings.
 const MAX_STRINGS: usize = 1 << 20;
-/// The most program headers read.
-const MAX_PHNUM: usize = 512;
-/// The largest program or section header entry accepted (real ones are 32 to 64 bytes).
-pub(crate) const MAX_ENTSIZE: usize = 256;
 /// The most module lines kept.
 const MAX_LINES: usize = 100_000;
 
@@ -65,139 +60,11 @@ pub struct BuildInfo {
     pub settings: Vec<String>,
 }
 
-/// Tracks the position in an entry while reading forward.
-pub(crate) struct Cursor<'a> {
-    input: &'a mut dyn EntryRead,
-    /// Offset in the file of the next byte.
-    pub pos: u64,
-}
-
-impl<'a> Cursor<'a> {
-    /// A cursor over an entry whose first `pos` bytes were already read.
-    pub fn new(input: &'a mut dyn EntryRead, pos: u64) -> Self {
-        Cursor { input, pos }
-    }
-
-    /// Passes over the bytes up to `offset`; `None` if `offset` is behind.
-    pub fn seek_to(&mut self, offset: u64) -> Option<()> {
-        let gap = offset.checked_sub(self.pos)?;
-        self.input.skip(gap).ok()?;
-        self.pos = offset;
-        Some(())
-    }
-
-    /// Appends up to `n` bytes (fewer at the entry's end) to `buf`.
-    pub fn read_up_to(&mut self, n: u64, buf: &mut Vec<u8>) -> Option<()> {
-        let got = (&mut *self.input).take(n).read_to_end(buf).ok()?;
-        self.pos += got as u64;
-        Some(())
-    }
-}
-
-/// Reads an unsigned field of `width` bytes at `at`.
-pub(crate) fn uint(b: &[u8], at: usize, width: usize, big: bool) -> Option<u64> {
-    let s = b.get(at..at.checked_add(width)?)?;
-    let mut v: u64 = 0;
-    for i in 0..width {
-        let byte = if big { s[i] } else { s[width - 1 - i] };
-        v = (v << 8) | u64::from(byte);
-    }
-    Some(v)
-}
-
-/// What the ELF header and program headers say, read from the start of the file.
-#[derive(Debug, Clone)]
-pub(crate) struct Elf {
-    /// 64-bit (ELFCLASS64).
-    pub wide: bool,
-    /// Big-endian.
-    pub big: bool,
-    /// Loadable segments: (file offset, file size, flags).
-    pub segments: Vec<(u64, u64, u64)>,
-    /// Section header table: offset, entry size, count, index of the names section.
-    pub shoff: u64,
-    /// Section header entry size.
-    pub shentsize: usize,
-    /// Section header count.
-    pub shnum: usize,
-    /// Index of the section names section.
-    pub shstrndx: usize,
-}
-
-/// Reads the ELF header and program headers of a file whose first four bytes were `magic`;
-/// `None` when it is not an ELF file this reader understands.
-pub(crate) fn read_headers(magic: [u8; 4], cur: &mut Cursor, size: u64) -> Option<Elf> {
-    let mut hdr = magic.to_vec();
-    cur.read_up_to(60, &mut hdr)?;
-    let wide = match hdr.get(4)? {
-        1 => false,
-        2 => true,
-        _ => return None,
-    };
-    let big = match hdr.get(5)? {
-        1 => false,
-        2 => true,
-        _ => return None,
-    };
-    let w = if wide { 8 } else { 4 };
-    // e_phoff and e_shoff follow e_entry; the 16-bit fields follow e_flags and e_ehsize.
-    let phoff = uint(&hdr, 0x18 + w, w, big)?;
-    let shoff = uint(&hdr, 0x18 + 2 * w, w, big)?;
-    let half = 0x18 + 3 * w + 4 + 2;
-    let phentsize = uint(&hdr, half, 2, big)? as usize;
-    let phnum = uint(&hdr, half + 2, 2, big)? as usize;
-    let shentsize = uint(&hdr, half + 4, 2, big)? as usize;
-    let shnum = uint(&hdr, half + 6, 2, big)? as usize;
-    let shstrndx = uint(&hdr, half + 8, 2, big)? as usize;
-    let min_ent = if wide { 56 } else { 32 };
-    if phnum == 0
-        || phnum > MAX_PHNUM
-        || !(min_ent..=MAX_ENTSIZE).contains(&phentsize)
-        || phoff > size
-    {
-        return None;
-    }
-    cur.seek_to(phoff)?;
-    let mut ph = Vec::new();
-    cur.read_up_to((phentsize * phnum) as u64, &mut ph)?;
-    let mut segments: Vec<(u64, u64, u64)> = ph
-        .chunks_exact(phentsize)
-        .filter_map(|e| {
-            let typ = uint(e, 0, 4, big)?;
-            let (flags, offset, filesz) = if wide {
-                (
-                    uint(e, 4, 4, big)?,
-                    uint(e, 8, 8, big)?,
-                    uint(e, 32, 8, big)?,
-                )
-            } else {
-                (
-                    uint(e, 24, 4, big)?,
-                    uint(e, 4, 4, big)?,
-                    uint(e, 16, 4, big)?,
-                )
-            };
-            // PT_LOAD with bytes in the file.
-            (typ == 1 && filesz > 0).then_some((offset, filesz, flags))
-        })
-        .collect();
-    segments.sort_unstable();
-    Some(Elf {
-        wide,
-        big,
-        segments,
-        shoff,
-        shentsize,
-        shnum,
-        shstrndx,
-    })
-}
-
 /// Looks for Go build information in the first 64 KiB of every writable, non-executable
 /// loadable segment (the data segment, where Go's linker puts `.go.buildinfo` and where Go's
 /// own reader looks when it has no section headers), in file order. `None` when there is
 /// none (not a Go executable); `Some(Err)` when it is Go but the information cannot be read.
-pub(crate) fn search(elf: &Elf, cur: &mut Cursor, size: u64) -> Option<Result<BuildInfo, String>> {
+pub fn search(elf: &Elf, cur: &mut Cursor, size: u64) -> Option<Result<BuildInfo, String>> {
     const PF_X: u64 = 1;
     const PF_W: u64 = 2;
     for &(offset, filesz, flags) in &elf.segments {
@@ -322,9 +189,12 @@ fn parse_modinfo(version: &[u8], info: &[u8]) -> Result<BuildInfo, String> {
 /// A dependency replaced by another module version is reported as that replacement (it is
 /// what was compiled in); one replaced by a local directory keeps the required version,
 /// the only version it has.
-pub fn packages(bi: &BuildInfo, path: &str) -> Vec<LangPackage> {
-    let reason =
-        format!("Go build information in /{path} records modules and versions, not licenses");
+pub fn packages(bi: &BuildInfo, path: &str, layer: usize) -> Vec<Cataloged> {
+    let unrecorded = || LicenseInput::Unrecorded {
+        reason: format!(
+            "Go build information in /{path} records modules and versions, not licenses"
+        ),
+    };
     let mut out = Vec::new();
     if let Some(go) = bi
         .go_version
@@ -332,17 +202,14 @@ pub fn packages(bi: &BuildInfo, path: &str) -> Vec<LangPackage> {
         .next()
         .filter(|v| v.starts_with("go"))
     {
-        out.push(LangPackage {
-            kind: "go-module",
-            name: "stdlib".into(),
-            version: go.to_string(),
-            purl: purl("golang", &[], "stdlib", go),
-            license: Concluded::none(None, reason.clone()),
-            license_files: Vec::new(),
-            homepage: None,
-            supplier: None,
-            depends: Vec::new(),
-        });
+        out.push(Cataloged::language(
+            "go-module",
+            purl("golang", &[], "stdlib", go, &[]),
+            "stdlib".into(),
+            go.to_string(),
+            unrecorded(),
+            (path, layer),
+        ));
     }
     let main = bi.main.iter().map(|m| (m, true));
     for (m, is_main) in main.chain(bi.deps.iter().map(|d| (d, false))) {
@@ -358,21 +225,22 @@ pub fn packages(bi: &BuildInfo, path: &str) -> Vec<LangPackage> {
         let segments: Vec<&str> = p.split('/').collect();
         let (name, ns) = segments.split_last().unwrap_or((&p, &[]));
         let purl_version = if v == "(devel)" { "" } else { v };
-        out.push(LangPackage {
-            kind: "go-module",
-            name: p.to_string(),
-            version: v.to_string(),
-            purl: purl("golang", ns, name, purl_version),
-            license: Concluded::none(None, reason.clone()),
-            license_files: Vec::new(),
-            homepage: None,
-            supplier: None,
-            depends: if is_main {
-                bi.deps.iter().map(|d| d.path.clone()).collect()
-            } else {
-                Vec::new()
-            },
-        });
+        let depends = if is_main {
+            bi.deps.iter().map(|d| d.path.clone()).collect()
+        } else {
+            Vec::new()
+        };
+        out.push(
+            Cataloged::language(
+                "go-module",
+                purl("golang", ns, name, purl_version, &[]),
+                p.to_string(),
+                v.to_string(),
+                unrecorded(),
+                (path, layer),
+            )
+            .with(None, None, depends),
+        );
     }
     out
 }
@@ -380,6 +248,9 @@ pub fn packages(bi: &BuildInfo, path: &str) -> Vec<LangPackage> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::catalog::elf::read_headers;
+    use crate::scan::EntryRead;
+    use std::io::Read;
 
     /// An in-memory entry.
     pub(crate) struct Mem(pub std::io::Cursor<Vec<u8>>);
@@ -455,7 +326,7 @@ pub(crate) mod tests {
             Some(("golang.org/x/text".into(), "v0.14.0".into()))
         );
         assert_eq!(bi.settings, ["GOOS=linux"]);
-        let pkgs = packages(&bi, "usr/bin/hello");
+        let pkgs = packages(&bi, "usr/bin/hello", 2);
         let purls: Vec<&str> = pkgs.iter().map(|p| p.purl.as_str()).collect();
         assert_eq!(
             purls,
@@ -466,12 +337,10 @@ pub(crate) mod tests {
                 "pkg:golang/golang.org/x/text@v0.14.0"
             ]
         );
-        assert!(pkgs[1]
-            .license
-            .reason
-            .as_deref()
-            .unwrap()
-            .contains("not licenses"));
+        assert!(matches!(
+            &pkgs[1].license,
+            LicenseInput::Unrecorded { reason } if reason.contains("not licenses")
+        ));
     }
 
     #[test]

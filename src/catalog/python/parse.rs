@@ -1,4 +1,5 @@
-//! Python: installed distributions in `site-packages` and `dist-packages`.
+//! Python core metadata: `*.dist-info/METADATA`, `*.egg-info/PKG-INFO` (or a single
+//! `*.egg-info` file).
 //!
 //! pip (and every installer following the packaging specifications) leaves a
 //! `NAME-VERSION.dist-info/METADATA` per distribution; older setuptools installs leave
@@ -7,11 +8,11 @@
 //! license as `License-Expression` (PEP 639, SPDX), `License` (free text), `Classifier:
 //! License :: …` trove classifiers and `License-File` names.
 //!
-//! The license is concluded from the strongest of these, in that order; when none maps,
-//! the license files in the `.dist-info` directory are matched against the SPDX texts.
+//! The license stage concludes from the strongest of these, in that order; when none maps,
+//! from the license files in the `.dist-info` directory.
 
-use super::license::{self, Mapped};
-use super::{dir_of, purl, Concluded, LangPackage};
+use crate::catalog::purl::purl;
+use crate::catalog::{dir_of, Cataloged, Declared, LicenseInput};
 
 /// Where installed distributions' metadata lives.
 pub const PATTERNS: [&str; 6] = [
@@ -147,68 +148,8 @@ pub fn normalize_name(name: &str) -> String {
     out
 }
 
-/// The license conclusion from metadata alone (license files are matched later, by the
-/// caller, only when this gives `NOASSERTION`).
-fn conclude(m: &Metadata, path: &str, layer: usize) -> Concluded {
-    if let Some(raw) = &m.license_expression {
-        return match license::spdx_expression(raw) {
-            Some(e) => Concluded::from(
-                Some(raw.clone()),
-                e,
-                path,
-                layer,
-                "pep639-license-expression",
-                1.0,
-            ),
-            None => Concluded::none(
-                Some(raw.clone()),
-                format!("/{path}: License-Expression {raw:?} is not a valid SPDX expression"),
-            ),
-        };
-    }
-    let mut reasons = Vec::new();
-    if let Some(raw) = &m.license {
-        match license::map_name(raw) {
-            Mapped::Spdx(e) => {
-                return Concluded::from(
-                    Some(raw.clone()),
-                    e,
-                    path,
-                    layer,
-                    "python-license-field",
-                    0.9,
-                )
-            }
-            Mapped::Unknown => reasons.push(format!(
-                "the License field {raw:?} names no license that maps to SPDX"
-            )),
-        }
-    }
-    let declared = m
-        .license
-        .clone()
-        .or_else(|| (!m.license_classifiers.is_empty()).then(|| m.license_classifiers.join("; ")));
-    match m.license_classifiers.as_slice() {
-        [] => reasons.push("no license classifier".into()),
-        [one] => match license::map_classifier(one) {
-            Some(e) => return Concluded::from(declared, e, path, layer, "python-classifier", 0.8),
-            None => reasons.push(format!(
-                "the classifier {one:?} does not name one SPDX license"
-            )),
-        },
-        several => reasons.push(format!(
-            "{} license classifiers, which do not say whether they apply together or as a choice",
-            several.len()
-        )),
-    }
-    Concluded::none(
-        declared,
-        format!("/{path} has no License-Expression; {}", reasons.join("; ")),
-    )
-}
-
 /// The package a metadata file describes, or `None` when it has no name or version.
-pub fn package(bytes: &[u8], path: &str, layer: usize) -> Option<LangPackage> {
+pub fn package(bytes: &[u8], path: &str, layer: usize) -> Option<Cataloged> {
     let m = parse_metadata(bytes);
     if m.name.is_empty() || m.version.is_empty() {
         return None;
@@ -232,17 +173,27 @@ pub fn package(bytes: &[u8], path: &str, layer: usize) -> Option<LangPackage> {
             .flat_map(|f| [format!("{dir}/{f}"), format!("{dir}/licenses/{f}")])
             .collect()
     };
-    Some(LangPackage {
-        kind: "python",
-        purl: purl("pypi", &[], &normalize_name(&m.name), &m.version),
-        license: conclude(&m, path, layer),
-        license_files,
-        homepage: m.homepage.clone(),
-        supplier: m.author.clone(),
-        depends: m.requires.clone(),
-        name: normalize_name(&m.name),
-        version: m.version,
-    })
+    let name = normalize_name(&m.name);
+    Some(
+        Cataloged::language(
+            "python",
+            purl("pypi", &[], &name, &m.version, &[]),
+            name,
+            m.version,
+            LicenseInput::Declared {
+                declared: Declared::Python {
+                    expression: m.license_expression,
+                    license: m.license,
+                    classifiers: m.license_classifiers,
+                    files: license_files,
+                },
+                path: path.to_string(),
+                layer,
+            },
+            (path, layer),
+        )
+        .with(m.homepage, m.author, m.requires),
+    )
 }
 
 /// The directory that holds a distribution's metadata (`….dist-info`, `….egg-info`),
@@ -277,27 +228,47 @@ mod tests {
 
     const ATTRS: &[u8] = b"Metadata-Version: 2.4\nName: attrs\nVersion: 26.1.0\nLicense-Expression: MIT\nLicense-File: LICENSE\nRequires-Dist: cloudpickle; extra == 'tests'\n\nbody\nLicense: GPL\n";
 
+    /// The license files a package's input names.
+    fn files(p: &Cataloged) -> &[String] {
+        match &p.license {
+            LicenseInput::Declared {
+                declared: Declared::Python { files, .. },
+                ..
+            } => files,
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
-    fn license_expression_wins_and_is_spdx() {
+    fn the_metadata_declares_and_extras_are_not_dependencies() {
         let p = package(ATTRS, "site-packages/attrs-26.1.0.dist-info/METADATA", 1).unwrap();
         assert_eq!(p.purl, "pkg:pypi/attrs@26.1.0");
-        assert_eq!(p.license.concluded, "MIT");
-        assert_eq!(p.license.evidence[0].method, "pep639-license-expression");
+        match &p.license {
+            LicenseInput::Declared {
+                declared: Declared::Python { expression, .. },
+                path,
+                layer,
+            } => {
+                assert_eq!(expression.as_deref(), Some("MIT"));
+                assert_eq!(
+                    (path.as_str(), *layer),
+                    ("site-packages/attrs-26.1.0.dist-info/METADATA", 1)
+                );
+            }
+            other => panic!("{other:?}"),
+        }
         assert!(p.depends.is_empty(), "extras are not dependencies");
-        assert_eq!(
-            p.license_files[0],
-            "site-packages/attrs-26.1.0.dist-info/LICENSE"
-        );
+        assert_eq!(files(&p)[0], "site-packages/attrs-26.1.0.dist-info/LICENSE");
     }
 
     #[test]
     fn without_license_file_fields_the_conventional_names_are_tried() {
         let m = b"Name: old\nVersion: 1\n";
         let p = package(m, "site-packages/old-1.dist-info/METADATA", 0).unwrap();
-        assert_eq!(p.license_files[0], "site-packages/old-1.dist-info/LICENSE");
-        assert_eq!(p.license_files.len(), CONVENTIONAL_LICENSE_FILES.len());
+        assert_eq!(files(&p)[0], "site-packages/old-1.dist-info/LICENSE");
+        assert_eq!(files(&p).len(), CONVENTIONAL_LICENSE_FILES.len());
         let egg = package(m, "site-packages/old-1.egg-info/PKG-INFO", 0).unwrap();
-        assert!(egg.license_files.is_empty());
+        assert!(files(&egg).is_empty());
     }
 
     #[test]
@@ -305,28 +276,6 @@ mod tests {
         assert_eq!(normalize_name("typing_extensions"), "typing-extensions");
         assert_eq!(normalize_name("Zope.Interface"), "zope-interface");
         assert_eq!(normalize_name("a__b"), "a-b");
-    }
-
-    #[test]
-    fn a_free_text_license_maps_through_the_table() {
-        let m = b"Name: six\nVersion: 1.17.0\nLicense: MIT\n";
-        let p = package(m, "x/site-packages/six-1.17.0.dist-info/METADATA", 0).unwrap();
-        assert_eq!(p.license.concluded, "MIT");
-        assert_eq!(p.license.evidence[0].method, "python-license-field");
-    }
-
-    #[test]
-    fn one_classifier_concludes_and_several_do_not() {
-        let one =
-            b"Name: tomli\nVersion: 2.0.1\nClassifier: License :: OSI Approved :: MIT License\n";
-        let p = package(one, "site-packages/tomli-2.0.1.dist-info/METADATA", 0).unwrap();
-        assert_eq!(p.license.concluded, "MIT");
-        assert_eq!(p.license.evidence[0].method, "python-classifier");
-        let two = b"Name: d\nVersion: 1\nLicense: Dual License\nClassifier: License :: OSI Approved :: BSD License\nClassifier: License :: OSI Approved :: Apache Software License\n";
-        let p = package(two, "site-packages/d-1.dist-info/METADATA", 0).unwrap();
-        assert_eq!(p.license.concluded, "NOASSERTION");
-        assert_eq!(p.license.declared.as_deref(), Some("Dual License"));
-        assert!(p.license.reason.unwrap().contains("2 license classifiers"));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Java: Maven artifacts inside `.jar`, `.war` and `.ear` archives, nested ones included.
+//! Maven artifacts inside `.jar`, `.war` and `.ear` archives, nested ones included.
 //!
 //! A jar built by Maven (and most jars on Maven Central) carries
 //! `META-INF/maven/GROUP/ARTIFACT/pom.properties` (groupId, artifactId, version) and the
@@ -17,8 +17,8 @@ use std::io::{self, BufRead, BufReader, Read};
 
 use flate2::bufread::DeflateDecoder;
 
-use super::license::{self, Mapped};
-use super::{purl, Concluded, LangPackage};
+use crate::catalog::purl::purl;
+use crate::catalog::{Cataloged, Declared, LicenseInput};
 
 /// How deeply archives nest before the inner ones are passed by.
 const MAX_DEPTH: usize = 3;
@@ -429,94 +429,38 @@ fn pair(level: Level, prefix: &str, info: &mut JarInfo) {
     }
 }
 
-/// The license of one artifact: pom.xml license names (or URLs), else the archive's
-/// `Bundle-License`.
-fn conclude(a: &Artifact, bundle: Option<&str>, path: &str, layer: usize) -> Concluded {
-    let evidence_path = format!(
-        "{path}!/{}",
-        a.location.replace("pom.properties", "pom.xml")
-    );
-    if !a.license_names.is_empty() || !a.license_urls.is_empty() {
-        let declared = a
-            .license_names
-            .iter()
-            .chain(&a.license_urls)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("; ");
-        let count = a.license_names.len().max(a.license_urls.len());
-        let mut mapped = Vec::new();
-        for i in 0..count {
-            let by_name = a
-                .license_names
-                .get(i)
-                .and_then(|n| match license::map_name(n) {
-                    Mapped::Spdx(e) => Some(e),
-                    Mapped::Unknown => None,
-                });
-            match by_name.or_else(|| a.license_urls.get(i).and_then(|u| license::map_url(u))) {
-                Some(e) => mapped.push(e),
-                None => {
-                    return Concluded::none(
-                        Some(declared),
-                        format!(
-                            "/{evidence_path}: license {} maps to no SPDX license by name or URL",
-                            i + 1
-                        ),
-                    )
-                }
-            }
-        }
-        if count > 1 {
-            return Concluded::none(
-                Some(declared),
-                format!("/{evidence_path} lists {count} licenses, and a pom does not say whether they apply together or as a choice"),
-            );
-        }
-        if let Some(e) = mapped.pop() {
-            return Concluded::from(Some(declared), e, &evidence_path, layer, "pom-license", 0.8);
-        }
-    }
-    if let Some(raw) = bundle {
-        let manifest = format!("{path}!/META-INF/MANIFEST.MF");
-        if let Some(e) = license::spdx_expression(raw) {
-            return Concluded::from(
-                Some(raw.to_string()),
-                e,
-                &manifest,
-                layer,
-                "bundle-license",
-                0.8,
-            );
-        }
-    }
-    Concluded::none(
-        None,
-        format!("/{path}: the artifact's pom.xml names no license and the manifest has no SPDX Bundle-License"),
-    )
-}
-
-/// The Maven packages of the archive at `path`.
-pub fn packages(info: &JarInfo, path: &str, layer: usize) -> Vec<LangPackage> {
+/// The Maven packages of the archive at `path`: each declares the licenses of the
+/// `pom.xml` beside its `pom.properties`, and, for the top archive's own artifacts, the
+/// manifest's `Bundle-License`.
+pub fn packages(info: &JarInfo, path: &str, layer: usize) -> Vec<Cataloged> {
     info.artifacts
         .iter()
         .map(|a| {
-            let group: Vec<&str> = vec![a.group.as_str()];
             // The top archive's manifest describes the top archive's artifacts only.
             let bundle = (!a.location.contains("!/"))
-                .then_some(info.bundle_license.as_deref())
-                .flatten();
-            LangPackage {
-                kind: "maven",
-                name: format!("{}:{}", a.group, a.artifact),
-                version: a.version.clone(),
-                purl: purl("maven", &group, &a.artifact, &a.version),
-                license: conclude(a, bundle, path, layer),
-                license_files: Vec::new(),
-                homepage: None,
-                supplier: None,
-                depends: Vec::new(),
-            }
+                .then_some(info.bundle_license.as_ref())
+                .flatten()
+                .map(|b| (b.clone(), format!("{path}!/META-INF/MANIFEST.MF")));
+            Cataloged::language(
+                "maven",
+                purl("maven", &[&a.group], &a.artifact, &a.version, &[]),
+                format!("{}:{}", a.group, a.artifact),
+                a.version.clone(),
+                LicenseInput::Declared {
+                    declared: Declared::Maven {
+                        names: a.license_names.clone(),
+                        urls: a.license_urls.clone(),
+                        pom: format!(
+                            "{path}!/{}",
+                            a.location.replace("pom.properties", "pom.xml")
+                        ),
+                        bundle,
+                    },
+                    path: path.to_string(),
+                    layer,
+                },
+                (path, layer),
+            )
         })
         .collect()
 }
@@ -631,11 +575,20 @@ pub(crate) mod tests {
         assert_eq!(p.len(), 1);
         assert_eq!(p[0].name, "com.example:greet");
         assert_eq!(p[0].purl, "pkg:maven/com.example/greet@1.4.2");
-        assert_eq!(p[0].license.concluded, "Apache-2.0");
-        assert_eq!(
-            p[0].license.evidence[0].path,
-            "opt/app/greet.jar!/META-INF/maven/com.example/greet/pom.xml"
-        );
+        match &p[0].license {
+            LicenseInput::Declared {
+                declared: Declared::Maven { names, pom, .. },
+                layer: 2,
+                ..
+            } => {
+                assert_eq!(names, &["The Apache Software License, Version 2.0"]);
+                assert_eq!(
+                    pom,
+                    "opt/app/greet.jar!/META-INF/maven/com.example/greet/pom.xml"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! PHP: packages Composer installed, from `vendor/composer/installed.json`.
+//! Composer's record of installed PHP packages, `vendor/composer/installed.json`.
 //!
 //! Composer 2 writes `{"packages": [...]}`, Composer 1 a bare array; each package has
 //! `name` (`vendor/project`), `version` and `license`, an array of SPDX ids that Composer's
@@ -6,8 +6,8 @@
 
 use serde_json::Value;
 
-use super::license::{self, Mapped};
-use super::{purl, Concluded, LangPackage};
+use crate::catalog::purl::purl;
+use crate::catalog::{Cataloged, Declared, LicenseInput};
 
 /// Composer's record of installed packages.
 pub const PATTERNS: [&str; 1] = ["**/vendor/composer/installed.json"];
@@ -20,31 +20,8 @@ pub fn is_installed_path(path: &str) -> bool {
     path == "vendor/composer/installed.json" || path.ends_with("/vendor/composer/installed.json")
 }
 
-fn conclude(raw: &[String], path: &str, layer: usize) -> Concluded {
-    if raw.is_empty() {
-        return Concluded::none(None, format!("/{path}: the package's entry has no license"));
-    }
-    let declared = raw.join(", ");
-    let mut mapped = Vec::new();
-    for r in raw {
-        match license::map_name(r) {
-            Mapped::Spdx(e) => mapped.push(e),
-            Mapped::Unknown => {
-                return Concluded::none(
-                    Some(declared),
-                    format!("/{path}: the license {r:?} is not SPDX and names no known license"),
-                )
-            }
-        }
-    }
-    match license::join(&mapped, "OR") {
-        Some(e) => Concluded::from(Some(declared), e, path, layer, "composer-license", 0.9),
-        None => Concluded::none(Some(declared), format!("/{path}: no license")),
-    }
-}
-
 /// The packages of an `installed.json` (either format); not JSON gives none.
-pub fn packages(bytes: &[u8], path: &str, layer: usize) -> Vec<LangPackage> {
+pub fn packages(bytes: &[u8], path: &str, layer: usize) -> Vec<Cataloged> {
     let Ok(doc) = serde_json::from_slice::<Value>(bytes) else {
         return Vec::new();
     };
@@ -80,26 +57,32 @@ pub fn packages(bytes: &[u8], path: &str, layer: usize) -> Vec<LangPackage> {
                 .map(|o| o.keys().filter(|k| k.contains('/')).cloned().collect())
                 .unwrap_or_default();
             depends.sort();
-            Some(LangPackage {
-                kind: "composer",
-                name: name.to_string(),
-                version: version.to_string(),
-                purl: purl("composer", &[vendor], project, version),
-                license: conclude(&licenses, path, layer),
-                license_files: Vec::new(),
-                homepage: p
-                    .get("homepage")
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-                supplier: p
-                    .get("authors")
-                    .and_then(Value::as_array)
-                    .and_then(|a| a.first())
-                    .and_then(|a| a.get("name"))
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-                depends,
-            })
+            Some(
+                Cataloged::language(
+                    "composer",
+                    purl("composer", &[vendor], project, version, &[]),
+                    name.to_string(),
+                    version.to_string(),
+                    LicenseInput::Declared {
+                        declared: Declared::Composer(licenses),
+                        path: path.to_string(),
+                        layer,
+                    },
+                    (path, layer),
+                )
+                .with(
+                    p.get("homepage")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                    p.get("authors")
+                        .and_then(Value::as_array)
+                        .and_then(|a| a.first())
+                        .and_then(|a| a.get("name"))
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                    depends,
+                ),
+            )
         })
         .collect()
 }
@@ -116,8 +99,12 @@ mod tests {
         let b = packages(v1, "vendor/composer/installed.json", 3);
         assert_eq!(a, b);
         assert_eq!(a[0].purl, "pkg:composer/acme/dual@0.3.1");
-        assert_eq!(a[0].license.concluded, "LGPL-2.1-only OR GPL-3.0-or-later");
-        assert_eq!(a[0].depends, ["acme/greeter"]);
+        assert!(matches!(
+            &a[0].license,
+            LicenseInput::Declared { declared: Declared::Composer(l), layer: 3, .. }
+                if l == &["LGPL-2.1-only", "GPL-3.0-or-later"]
+        ));
+        assert_eq!(a[0].depends, [["acme/greeter"]]);
     }
 
     #[test]

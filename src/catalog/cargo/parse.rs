@@ -1,4 +1,4 @@
-//! Rust: the crate list that cargo-auditable embeds in executables.
+//! The crate list that cargo-auditable embeds in executables.
 //!
 //! `cargo auditable build` links a `.dep-v0` section holding zlib-compressed JSON:
 //! `{"packages":[{"name","version","source","kind","dependencies":[indexes],"root"}]}`.
@@ -17,8 +17,9 @@ use std::io::Read;
 
 use serde::Deserialize;
 
-use super::gobin::{uint, Cursor, Elf, MAX_ENTSIZE};
-use super::{purl, Concluded, LangPackage};
+use crate::catalog::elf::{uint, Cursor, Elf, MAX_ENTSIZE};
+use crate::catalog::purl::purl;
+use crate::catalog::{Cataloged, LicenseInput};
 
 /// The most bytes of non-loaded sections kept to look for `.dep-v0`.
 pub const MAX_TAIL: u64 = 8 << 20;
@@ -57,7 +58,7 @@ struct Audit {
 
 /// Reads the audit data of an ELF executable after its headers. `None` when there is no
 /// `.dep-v0` section within reach; `Some(Err)` when there is one that cannot be read.
-pub(crate) fn search(elf: &Elf, cur: &mut Cursor, size: u64) -> Option<Result<Vec<Crate>, String>> {
+pub fn search(elf: &Elf, cur: &mut Cursor, size: u64) -> Option<Result<Vec<Crate>, String>> {
     let loaded_end = elf
         .segments
         .iter()
@@ -125,27 +126,32 @@ pub fn parse(compressed: &[u8]) -> Result<Vec<Crate>, String> {
 
 /// The cargo packages of one executable: every crate linked in (build-time dependencies,
 /// which are not, are left out).
-pub fn packages(crates: &[Crate], path: &str) -> Vec<LangPackage> {
+pub fn packages(crates: &[Crate], path: &str, layer: usize) -> Vec<Cataloged> {
     let reason =
         format!("the cargo-auditable data in /{path} records crates and versions, not licenses");
     crates
         .iter()
         .filter(|c| c.kind.as_deref() != Some("build"))
-        .map(|c| LangPackage {
-            kind: "cargo",
-            name: c.name.clone(),
-            version: c.version.clone(),
-            purl: purl("cargo", &[], &c.name, &c.version),
-            license: Concluded::none(None, reason.clone()),
-            license_files: Vec::new(),
-            homepage: None,
-            supplier: None,
-            depends: c
-                .dependencies
-                .iter()
-                .filter_map(|&i| crates.get(i))
-                .map(|d| d.name.clone())
-                .collect(),
+        .map(|c| {
+            Cataloged::language(
+                "cargo",
+                purl("cargo", &[], &c.name, &c.version, &[]),
+                c.name.clone(),
+                c.version.clone(),
+                LicenseInput::Unrecorded {
+                    reason: reason.clone(),
+                },
+                (path, layer),
+            )
+            .with(
+                None,
+                None,
+                c.dependencies
+                    .iter()
+                    .filter_map(|&i| crates.get(i))
+                    .map(|d| d.name.clone())
+                    .collect(),
+            )
         })
         .collect()
 }
@@ -165,16 +171,14 @@ mod tests {
     fn audit_json_gives_runtime_crates_with_purls() {
         let json = br#"{"packages":[{"name":"hello-rs","version":"0.1.0","source":"local","dependencies":[1,2],"root":true},{"name":"itoa","version":"1.0.11","source":"crates.io"},{"name":"cc","version":"1.0.0","source":"crates.io","kind":"build"}]}"#;
         let crates = parse(&zlib(json)).unwrap();
-        let p = packages(&crates, "usr/bin/hello-rs");
+        let p = packages(&crates, "usr/bin/hello-rs", 0);
         assert_eq!(p.len(), 2);
-        assert_eq!(p[0].depends, ["itoa", "cc"]);
+        assert_eq!(p[0].depends, [["itoa"], ["cc"]]);
         assert_eq!(p[1].purl, "pkg:cargo/itoa@1.0.11");
-        assert!(p[1]
-            .license
-            .reason
-            .as_deref()
-            .unwrap()
-            .contains("not licenses"));
+        assert!(matches!(
+            &p[1].license,
+            LicenseInput::Unrecorded { reason } if reason.contains("not licenses")
+        ));
     }
 
     #[test]

@@ -292,7 +292,7 @@ mod tests {
     use super::*;
     use crate::catalog::testutil::damage_loop;
 
-    const CHKSUM: &[u8] = include_bytes!("test-fixtures/Packages-chksum.bdb");
+    const CHKSUM: &[u8] = include_bytes!("../test-fixtures/Packages-chksum.bdb");
 
     #[test]
     fn db53_written_hash_file_lists_what_rpm_lists() {
@@ -300,7 +300,7 @@ mod tests {
         assert_matches_expected(
             &packages,
             &warnings,
-            include_str!("test-fixtures/Packages.bdb.expected"),
+            include_str!("../test-fixtures/Packages.bdb.expected"),
         );
     }
 
@@ -319,7 +319,7 @@ mod tests {
         assert_matches_expected(
             &packages,
             &warnings,
-            include_str!("test-fixtures/Packages-be.bdb.expected"),
+            include_str!("../test-fixtures/Packages-be.bdb.expected"),
         );
     }
 
@@ -330,7 +330,7 @@ mod tests {
         assert_matches_expected(
             &packages,
             &warnings,
-            include_str!("test-fixtures/Packages.bdb.expected"),
+            include_str!("../test-fixtures/Packages.bdb.expected"),
         );
     }
 

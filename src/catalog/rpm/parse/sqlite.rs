@@ -436,7 +436,7 @@ mod tests {
     use super::*;
     use crate::catalog::testutil::damage_loop;
 
-    const EXPECTED: &str = include_str!("test-fixtures/rpmdb.sqlite.expected");
+    const EXPECTED: &str = include_str!("../test-fixtures/rpmdb.sqlite.expected");
 
     #[test]
     fn rpm_written_sqlite_db_lists_what_rpm_lists() {

@@ -185,7 +185,7 @@ mod tests {
         assert_matches_expected(
             &packages,
             &warnings,
-            include_str!("test-fixtures/Packages.db.expected"),
+            include_str!("../test-fixtures/Packages.db.expected"),
         );
         assert!(packages.windows(2).all(|w| w[0].record < w[1].record));
     }

@@ -1,0 +1,57 @@
+//! Java: Maven artifacts inside `.jar`, `.war` and `.ear` archives, nested ones included.
+//!
+//! [`parse`] reads each archive's zip local headers while the layer streams past (through
+//! the [`super::inspect::BinaryInspector`]), keeping only `pom.properties`, `pom.xml` and
+//! the manifest; each `pom.properties` is one artifact, whose license the `pom.xml` beside
+//! it (or the manifest's `Bundle-License`) declares.
+
+pub mod parse;
+
+use std::sync::Arc;
+
+use super::inspect::Binary;
+use super::view::View;
+use super::{binary_inspector, Cataloged, Cataloger};
+use crate::model::{Finding, Severity};
+use crate::scan::capture::CaptureRulesBuilder;
+
+/// The Maven cataloger.
+#[derive(Debug, Clone, Copy)]
+pub struct Java;
+
+impl Cataloger for Java {
+    fn kind(&self) -> &'static str {
+        "maven"
+    }
+
+    fn want(&self, rules: CaptureRulesBuilder) -> CaptureRulesBuilder {
+        rules.inspect(binary_inspector())
+    }
+
+    fn catalog(&self, view: &mut View) -> Vec<Arc<Cataloged>> {
+        let mut out = Vec::new();
+        for (layer, path, found) in view.inspected() {
+            let Some(Binary::Jar(read)) = found.get::<Binary>() else {
+                continue;
+            };
+            match read {
+                Ok(info) => {
+                    for n in &info.notes {
+                        view.note(
+                            Finding::new("archive-limit", Severity::Info, n.clone())
+                                .in_layer(layer)
+                                .at_path(path),
+                        );
+                    }
+                    out.extend(parse::packages(info, path, layer).into_iter().map(Arc::new));
+                }
+                Err(why) => view.note(
+                    Finding::new("binary-unreadable", Severity::Info, why.clone())
+                        .in_layer(layer)
+                        .at_path(path),
+                ),
+            }
+        }
+        out
+    }
+}
