@@ -7,10 +7,11 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use layerbom::model::obligations::{Category, Delivery};
 use layerbom::model::Platform;
-use layerbom::obligations::{self, policy, Category, Delivery};
+use layerbom::obligations::policy;
 use layerbom::pipeline::{self, BaseHints, Options};
-use layerbom::render::{Format, OutputSpec, RenderContext};
+use layerbom::render::{self, OutputSpec};
 use layerbom::Error;
 
 /// Reads a container image and reports what is inside and which layer put it there.
@@ -139,20 +140,14 @@ fn parse_platform(s: &str) -> Result<Platform, String> {
 
 /// `layerbom dockerfile FILE`: the audit as a table or JSON.
 fn dockerfile(args: DockerfileArgs) -> Result<ExitCode, Error> {
-    let mut outputs = args.outputs;
-    if outputs.is_empty() {
-        outputs.push(OutputSpec {
-            format: Format::Table,
-            path: None,
-        });
-    }
+    let outputs = with_default(args.outputs);
     if let Some(o) = outputs
         .iter()
-        .find(|o| !matches!(o.format, Format::Table | Format::Json))
+        .find(|o| !matches!(o.format.name(), "table" | "json"))
     {
         return Err(Error::Usage(format!(
             "the Dockerfile audit is written as table or json, not {}",
-            o.format
+            o.format.name()
         )));
     }
     if outputs.iter().filter(|o| o.path.is_none()).count() > 1 {
@@ -172,8 +167,8 @@ fn dockerfile(args: DockerfileArgs) -> Result<ExitCode, Error> {
             Some(p) => Box::new(BufWriter::new(File::create(p).map_err(failed)?)),
             None => Box::new(BufWriter::new(std::io::stdout().lock())),
         };
-        match o.format {
-            Format::Json => serde_json::to_writer_pretty(&mut w, &audit)
+        match o.format.name() {
+            "json" => serde_json::to_writer_pretty(&mut w, &audit)
                 .map_err(std::io::Error::other)
                 .and_then(|()| writeln!(w)),
             _ => audit.write_table(&mut w),
@@ -199,14 +194,19 @@ fn main() -> ExitCode {
     }
 }
 
-fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
-    let mut outputs = args.outputs;
+/// The outputs asked for, or the table on standard output when none was.
+fn with_default(mut outputs: Vec<OutputSpec>) -> Vec<OutputSpec> {
     if outputs.is_empty() {
         outputs.push(OutputSpec {
-            format: Format::Table,
+            format: &render::table::Table,
             path: None,
         });
     }
+    outputs
+}
+
+fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
+    let outputs = with_default(args.outputs);
     if outputs.iter().filter(|o| o.path.is_none()).count() > 1 {
         return Err(Error::Usage(
             "only one output can go to standard output; give the others a file (-o FORMAT=FILE)"
@@ -253,9 +253,8 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
         .findings
         .extend(dockerfile_audit.into_iter().flat_map(|a| a.findings));
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
-    let mut ctx = RenderContext::new(&report, epoch.as_deref());
-    ctx.delivery = args.delivery;
-    ctx.notice_template = notice_template;
+    let bom = pipeline::bom(report, args.delivery, epoch.as_deref());
+    let options = render::Options { notice_template };
     for o in &outputs {
         let name = o.path.clone().unwrap_or_else(|| "-".into());
         let failed = |source| Error::Output {
@@ -265,13 +264,13 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
         match &o.path {
             Some(p) => {
                 let mut w = BufWriter::new(File::create(p).map_err(failed)?);
-                o.format.render(&report, &ctx, &mut w).map_err(failed)?;
+                o.format.write(&bom, &options, &mut w).map_err(failed)?;
                 w.flush().map_err(failed)?;
             }
             None => {
                 let stdout = std::io::stdout();
                 let mut w = BufWriter::new(stdout.lock());
-                o.format.render(&report, &ctx, &mut w).map_err(failed)?;
+                o.format.write(&bom, &options, &mut w).map_err(failed)?;
                 w.flush().map_err(failed)?;
             }
         }
@@ -283,7 +282,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
     if policy.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }
-    let violations = policy::check(&obligations::evaluate(&report, args.delivery), &policy);
+    let violations = policy::check(&bom.obligations, &policy);
     if violations.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }

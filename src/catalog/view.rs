@@ -218,13 +218,7 @@ impl<'a> View<'_, '_, 'a> {
         self.parse_at(file.layer, &file.path, &file.bytes, parse)
     }
 
-    fn parse_at(
-        &mut self,
-        layer: usize,
-        path: &str,
-        bytes: &[u8],
-        parse: Parser,
-    ) -> Packages {
+    fn parse_at(&mut self, layer: usize, path: &str, bytes: &[u8], parse: Parser) -> Packages {
         let os_key: OsKey = self
             .os
             .as_ref()

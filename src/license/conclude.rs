@@ -107,9 +107,11 @@ pub fn debian(overlay: &Overlay, as_of: usize, package: &str, warm: &Warm) -> Co
     let path = format!("usr/share/doc/{package}/copyright");
     let found = match overlay.read(&path, as_of) {
         Ok(Some(f)) => f,
-        Ok(None) => return none(format!(
+        Ok(None) => {
+            return none(format!(
             "the image has no /{path} (the package ships none, or the image's builder deleted it)"
-        )),
+        ))
+        }
         Err(e) => return none(format!("/{path} cannot be resolved: {e}")),
     };
     let bytes = match found.content {

@@ -5,95 +5,11 @@
 //! says so (`basis`). Where each fact comes from is in `license-db/README.md`.
 
 use std::collections::{BTreeSet, HashMap};
-use std::fmt;
-use std::str::FromStr;
 use std::sync::OnceLock;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-/// How much a license asks of a distributor, from nothing to "ask a lawyer".
-///
-/// The order is the order of weight: `OR` choices pick the lighter branch, and a package's
-/// category is the heaviest of its terms'.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Category {
-    /// No license applies.
-    PublicDomain,
-    /// Keep the notices.
-    Permissive,
-    /// The covered library or files stay open.
-    WeakCopyleft,
-    /// The whole work's source goes with the binaries.
-    StrongCopyleft,
-    /// Strong copyleft that reaches network users.
-    NetworkCopyleft,
-    /// Not an open source license.
-    NonFree,
-    /// Not identified exactly.
-    Unknown,
-}
-
-impl Category {
-    /// Every category, lightest first.
-    pub const ALL: [Category; 7] = [
-        Category::PublicDomain,
-        Category::Permissive,
-        Category::WeakCopyleft,
-        Category::StrongCopyleft,
-        Category::NetworkCopyleft,
-        Category::NonFree,
-        Category::Unknown,
-    ];
-
-    /// The name used in data, documents and `--fail-on`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::PublicDomain => "public-domain",
-            Category::Permissive => "permissive",
-            Category::WeakCopyleft => "weak-copyleft",
-            Category::StrongCopyleft => "strong-copyleft",
-            Category::NetworkCopyleft => "network-copyleft",
-            Category::NonFree => "non-free",
-            Category::Unknown => "unknown",
-        }
-    }
-}
-
-impl fmt::Display for Category {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Category {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let s = s.trim();
-        Category::ALL
-            .into_iter()
-            .find(|c| c.as_str().eq_ignore_ascii_case(s))
-            .ok_or_else(|| {
-                let names: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
-                format!("unknown category {s:?} (available: {})", names.join(", "))
-            })
-    }
-}
-
-/// A category's or a duty's title and explanation, as the documents print them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Described {
-    /// The identifier (`permissive`, `source-offer`, …).
-    pub id: String,
-    /// A label of two or three words, for table cells (duties only).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub short: String,
-    /// A few words.
-    pub title: String,
-    /// A sentence or two for people.
-    pub text: String,
-}
+pub use crate::model::obligations::{Category, Described, Glossary};
 
 /// What one license (or `LicenseRef-`) asks of a distributor.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,10 +64,8 @@ struct RawException {
 /// The parsed obligations data.
 #[derive(Debug)]
 pub struct Db {
-    /// Every category with its explanation, lightest first.
-    pub categories: Vec<Described>,
-    /// Every duty with its explanation, in the order documents list them.
-    pub duties: Vec<Described>,
+    /// Every category and duty with its explanation.
+    pub glossary: Glossary,
     source_duties: BTreeSet<String>,
     licenses: HashMap<String, Rule>,
     exceptions: HashMap<String, ExceptionRule>,
@@ -167,16 +81,6 @@ impl Db {
     /// names defined, every identifier in one rule only.
     pub fn parse(json: &str) -> Result<Db, String> {
         let raw: RawDb = serde_json::from_str(json).map_err(|e| e.to_string())?;
-        let ids: Vec<&str> = raw.categories.iter().map(|c| c.id.as_str()).collect();
-        let want: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
-        if ids != want {
-            return Err(format!(
-                "categories must be {want:?} in that order, not {ids:?}"
-            ));
-        }
-        if let Some(d) = raw.duties.iter().find(|d| d.short.is_empty()) {
-            return Err(format!("duty {:?} has no short label", d.id));
-        }
         let duty_ids: Vec<&str> = raw.duties.iter().map(|d| d.id.as_str()).collect();
         let order = |d: &String| duty_ids.iter().position(|x| x == d);
         let mut licenses = HashMap::new();
@@ -214,8 +118,7 @@ impl Db {
             return Err(format!("source duty {d:?} is not defined"));
         }
         Ok(Db {
-            categories: raw.categories,
-            duties: raw.duties,
+            glossary: Glossary::new(raw.categories, raw.duties).map_err(|e| e.to_string())?,
             source_duties: raw.source_duties.into_iter().collect(),
             licenses,
             exceptions,
@@ -255,22 +158,13 @@ impl Db {
         self.source_duties.contains(duty)
     }
 
-    /// A duty's title and explanation.
-    pub fn duty(&self, id: &str) -> Option<&Described> {
-        self.duties.iter().find(|d| d.id == id)
-    }
-
     /// The position of a duty in the data's order (unknown duties last).
     pub fn duty_order(&self, id: &str) -> usize {
-        self.duties
+        self.glossary
+            .duties()
             .iter()
             .position(|d| d.id == id)
             .unwrap_or(usize::MAX)
-    }
-
-    /// A category's title and explanation.
-    pub fn category(&self, c: Category) -> &Described {
-        &self.categories[c as usize]
     }
 }
 
@@ -290,9 +184,9 @@ mod tests {
     #[test]
     fn the_embedded_data_is_valid() {
         let db = Db::parse(DATA).unwrap();
-        assert_eq!(db.categories.len(), Category::ALL.len());
+        assert_eq!(db.glossary.categories().len(), Category::ALL.len());
         assert_eq!(
-            db.category(Category::NonFree).id,
+            db.glossary.category(Category::NonFree).id,
             Category::NonFree.as_str()
         );
     }

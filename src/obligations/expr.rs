@@ -10,51 +10,11 @@ use serde::Serialize;
 use spdx::expression::{ExprNode, Operator};
 use spdx::{AdditionItem, LicenseItem, ParseMode};
 
-use super::db::{Category, Db};
+use super::db::Db;
+use crate::model::obligations::{Category, Choice, Term};
 
 /// The longest expression evaluated; longer ones are `unknown` (they come from images).
 const MAX_EXPRESSION: usize = 8192;
-
-/// One license term the distributor must honour.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Term {
-    /// The license as written (`GPL-2.0-or-later`, `MPL-1.1+`, `LicenseRef-…`).
-    pub license: String,
-    /// The `WITH` exception, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub exception: Option<String>,
-    /// Its category, after the exception.
-    pub category: Category,
-    /// What it asks, in the data's duty order.
-    pub duties: Vec<String>,
-    /// The clauses this rests on, or why the term is unknown.
-    pub basis: String,
-    /// True for a `LicenseRef-…-exception` written as an `AND` term: it only grants
-    /// permissions, and takes no part in the package's category.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub grant_only: bool,
-}
-
-impl Term {
-    /// The term as an SPDX expression: the license, with ` WITH <exception>` when it has one.
-    pub fn expression(&self) -> String {
-        match &self.exception {
-            Some(e) => format!("{} WITH {e}", self.license),
-            None => self.license.clone(),
-        }
-    }
-}
-
-/// An `OR` the distributor may choose from, and what was chosen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Choice {
-    /// The branches offered, as expressions.
-    pub offered: Vec<String>,
-    /// The branch picked.
-    pub picked: String,
-    /// Why it was picked.
-    pub reason: String,
-}
 
 /// What an expression asks: the terms of the branches picked, and the choices made.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

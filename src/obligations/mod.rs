@@ -30,310 +30,11 @@ pub mod expr;
 pub mod policy;
 
 use std::collections::BTreeMap;
-use std::fmt;
-use std::str::FromStr;
 
-use serde::Serialize;
-
-pub use crate::model::Obtain;
+pub use crate::model::obligations::*;
 use crate::model::{Origin, Report};
-pub use db::{db, Category, Db, Described};
-pub use expr::{Choice, Evaluation, Term};
-
-/// The schema name written into obligations documents.
-pub const SCHEMA: &str = "layerbom-obligations/v1";
-
-/// How the image reaches its recipients, which decides which layers we distribute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Delivery {
-    /// A `docker save` tarball or our own registry: every layer is distributed by us.
-    #[default]
-    Image,
-    /// Our layers pushed to a registry that already serves the base image: only the layers
-    /// we built (and those of unknown origin) are distributed by us.
-    Layers,
-    /// Only the Dockerfile is shipped: no binaries are distributed by us.
-    Dockerfile,
-}
-
-impl Delivery {
-    /// Every mode, strictest first.
-    pub const ALL: [Delivery; 3] = [Delivery::Image, Delivery::Layers, Delivery::Dockerfile];
-
-    /// The name used on the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Delivery::Image => "image",
-            Delivery::Layers => "layers",
-            Delivery::Dockerfile => "dockerfile",
-        }
-    }
-
-    /// Whether a layer of this origin is distributed by us.
-    pub fn distributes(self, origin: Origin) -> bool {
-        match self {
-            Delivery::Image => true,
-            // A layer of unknown origin may be ours: counted, to stay on the safe side.
-            Delivery::Layers => origin != Origin::Base,
-            Delivery::Dockerfile => false,
-        }
-    }
-
-    /// What the mode means, in a sentence.
-    pub fn explanation(self) -> &'static str {
-        match self {
-            Delivery::Image => "The whole image is distributed by us (a `docker save` tarball or our own registry): every layer, base image included, is ours to answer for.",
-            Delivery::Layers => "Our layers are pushed to a registry that already serves the base image: only the layers we built are ours to answer for. Layers of unknown origin are counted as ours.",
-            Delivery::Dockerfile => "Only the Dockerfile is distributed: no binaries, so no binary obligations; the Dockerfile itself needs a license.",
-        }
-    }
-}
-
-impl fmt::Display for Delivery {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Delivery {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Delivery::ALL
-            .into_iter()
-            .find(|d| d.as_str() == s)
-            .ok_or_else(|| format!("unknown delivery {s:?} (available: image, layers, dockerfile)"))
-    }
-}
-
-/// The obligations of shipping one image in one delivery mode.
-#[derive(Debug, Clone, Serialize)]
-pub struct Obligations {
-    /// Always [`SCHEMA`].
-    pub schema: &'static str,
-    /// Which image.
-    pub image: ImageRef,
-    /// How it is shipped and which layers that distributes.
-    pub delivery: DeliveryInfo,
-    /// Counts for a first look.
-    pub summary: Summary,
-    /// Every duty that applies to at least one distributed package, with its explanation.
-    pub duties: Vec<DutySummary>,
-    /// The distributed packages, with what each asks.
-    pub packages: Vec<PackageObligation>,
-    /// The source packages to offer, each with the binaries it covers and how to get it.
-    pub sources: Vec<SourceEntry>,
-    /// License files outside packages, in distributed layers.
-    pub files: Vec<FileObligation>,
-    /// Packages in layers we do not distribute.
-    pub not_distributed: Vec<NotDistributed>,
-    /// Package versions still inside distributed layers although a later layer removed or
-    /// replaced them: their files are shipped too.
-    pub hidden: Vec<Hidden>,
-    /// Duties that belong to no package (the Dockerfile's license in `dockerfile` mode).
-    pub other_duties: Vec<String>,
-}
-
-/// The image, as the report names it.
-#[derive(Debug, Clone, Serialize)]
-pub struct ImageRef {
-    /// As named on the command line.
-    pub source: String,
-    /// Config digest.
-    pub config_digest: Option<String>,
-    /// Tags.
-    pub repo_tags: Vec<String>,
-    /// `os-release` ID.
-    pub os: Option<String>,
-}
-
-/// The delivery mode and its consequence.
-#[derive(Debug, Clone, Serialize)]
-pub struct DeliveryInfo {
-    /// The mode.
-    pub mode: Delivery,
-    /// What it means.
-    pub explanation: &'static str,
-    /// Indexes of the layers we distribute.
-    pub distributed_layers: Vec<usize>,
-    /// Indexes of the layers we do not.
-    pub not_distributed_layers: Vec<usize>,
-}
-
-/// Counts.
-#[derive(Debug, Clone, Serialize)]
-pub struct Summary {
-    /// Packages in distributed layers.
-    pub distributed_packages: usize,
-    /// Packages in other layers.
-    pub not_distributed_packages: usize,
-    /// Distributed packages per heaviest identified category.
-    pub by_category: BTreeMap<Category, usize>,
-    /// Distributed packages with at least one unidentified license term.
-    pub packages_with_unknown_terms: usize,
-    /// Distributed packages that owe a source offer.
-    pub packages_with_source_duty: usize,
-    /// Source packages to offer.
-    pub source_packages: usize,
-}
-
-/// A duty and how many distributed packages it applies to.
-#[derive(Debug, Clone, Serialize)]
-pub struct DutySummary {
-    /// Identifier (`source-offer`, …).
-    pub id: String,
-    /// A few words.
-    pub title: String,
-    /// For people.
-    pub text: String,
-    /// Whether it is about source code.
-    pub source: bool,
-    /// How many distributed packages have it.
-    pub packages: usize,
-}
-
-/// One distributed package and what it asks.
-#[derive(Debug, Clone, Serialize)]
-pub struct PackageObligation {
-    /// `deb`, `rpm`, `apk`, …
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// Name.
-    pub name: String,
-    /// Version.
-    pub version: String,
-    /// Architecture.
-    pub arch: Option<String>,
-    /// Package URL.
-    pub purl: String,
-    /// The layer that introduced it.
-    pub layer: usize,
-    /// That layer's origin.
-    pub origin: Origin,
-    /// The concluded license expression.
-    pub license: String,
-    /// The files the license conclusion rests on (paths in the image).
-    pub license_evidence: Vec<String>,
-    /// The heaviest category of the identified terms that apply (`unknown` only when no
-    /// term is identified; `categories` says whether some term is unidentified).
-    pub category: Category,
-    /// Every category of those terms.
-    pub categories: Vec<Category>,
-    /// What it asks, in the data's order.
-    pub duties: Vec<String>,
-    /// The terms that apply (after `OR` choices).
-    pub terms: Vec<Term>,
-    /// The `OR` choices made.
-    pub choices: Vec<Choice>,
-    /// The source package it belongs to (`name` and `version`), when it owes source.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    /// How many copyright statements were collected for it.
-    pub copyright_statements: usize,
-}
-
-impl PackageObligation {
-    /// Whether it owes any kind of source offer.
-    pub fn owes_source(&self, db: &Db) -> bool {
-        self.duties.iter().any(|d| db.is_source_duty(d))
-    }
-}
-
-/// A source package to offer.
-#[derive(Debug, Clone, Serialize)]
-pub struct SourceEntry {
-    /// The package type of its binaries.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// Source name (Debian `Source:`, the SRPM file, the apk origin).
-    pub name: String,
-    /// Source version, when the database records it.
-    pub version: Option<String>,
-    /// The aports commit (apk).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub commit: Option<String>,
-    /// The source duties of its binaries, in the data's order.
-    pub duties: Vec<String>,
-    /// The distinct licenses of its binaries.
-    pub licenses: Vec<String>,
-    /// The layers its binaries came from.
-    pub layers: Vec<usize>,
-    /// The binaries it covers.
-    pub packages: Vec<Covered>,
-    /// How to get it.
-    pub obtain: Obtain,
-}
-
-/// A binary package covered by a source entry.
-#[derive(Debug, Clone, Serialize)]
-pub struct Covered {
-    /// Name.
-    pub name: String,
-    /// Version.
-    pub version: String,
-    /// Architecture.
-    pub arch: Option<String>,
-    /// Layer.
-    pub layer: usize,
-    /// Origin of the layer.
-    pub origin: Origin,
-    /// Concluded license.
-    pub license: String,
-    /// Its source duties.
-    pub duties: Vec<String>,
-}
-
-/// A license file found outside packages, in a distributed layer.
-#[derive(Debug, Clone, Serialize)]
-pub struct FileObligation {
-    /// Path in the image.
-    pub path: String,
-    /// Layer.
-    pub layer: usize,
-    /// Origin of the layer.
-    pub origin: Origin,
-    /// The license it was identified as.
-    pub license: String,
-    /// Heaviest category.
-    pub category: Category,
-    /// Duties.
-    pub duties: Vec<String>,
-}
-
-/// A package in a layer we do not distribute.
-#[derive(Debug, Clone, Serialize)]
-pub struct NotDistributed {
-    /// `deb`, …
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// Name.
-    pub name: String,
-    /// Version.
-    pub version: String,
-    /// Layer.
-    pub layer: usize,
-    /// Origin of the layer.
-    pub origin: Origin,
-    /// Concluded license.
-    pub license: String,
-}
-
-/// A package version shipped in a distributed layer but gone from the final filesystem.
-#[derive(Debug, Clone, Serialize)]
-pub struct Hidden {
-    /// `deb`, …
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// Name.
-    pub name: String,
-    /// The version shipped in the lower layer.
-    pub version: String,
-    /// The layer that added it, when known.
-    pub layer: Option<usize>,
-    /// What happened to it.
-    pub reason: String,
-}
+pub use db::{db, Db};
+pub use expr::Evaluation;
 
 fn layer_origin(report: &Report, index: usize) -> Origin {
     report
@@ -355,8 +56,15 @@ pub fn evaluate(report: &Report, delivery: Delivery) -> Obligations {
     let mut not_distributed = Vec::new();
     let mut groups: BTreeMap<(String, String, String, Option<String>), SourceEntry> =
         BTreeMap::new();
+    let mut categories = BTreeMap::new();
     for p in &report.packages {
         let origin = p.origin;
+        let e = expr::evaluate(
+            db,
+            p.license.concluded.as_str(),
+            p.license.concluded.reason(),
+        );
+        categories.insert(p.purl.clone(), e.category());
         if !delivery.distributes(origin) {
             not_distributed.push(NotDistributed {
                 kind: p.kind.clone(),
@@ -368,11 +76,6 @@ pub fn evaluate(report: &Report, delivery: Delivery) -> Obligations {
             });
             continue;
         }
-        let e = expr::evaluate(
-            db,
-            p.license.concluded.as_str(),
-            p.license.concluded.reason(),
-        );
         let duties = e.duties(db);
         let source_duties: Vec<String> = duties
             .iter()
@@ -471,7 +174,8 @@ pub fn evaluate(report: &Report, delivery: Delivery) -> Obligations {
         *by_category.entry(p.category).or_insert(0) += 1;
     }
     let duties = db
-        .duties
+        .glossary
+        .duties()
         .iter()
         .filter_map(|d| {
             let n = packages.iter().filter(|p| p.duties.contains(&d.id)).count();
@@ -506,7 +210,10 @@ pub fn evaluate(report: &Report, delivery: Delivery) -> Obligations {
                 .iter()
                 .filter(|p| p.categories.contains(&Category::Unknown))
                 .count(),
-            packages_with_source_duty: packages.iter().filter(|p| p.owes_source(db)).count(),
+            packages_with_source_duty: packages
+                .iter()
+                .filter(|p| p.duties.iter().any(|d| db.is_source_duty(d)))
+                .count(),
             source_packages: sources.len(),
         },
         duties,
@@ -519,6 +226,7 @@ pub fn evaluate(report: &Report, delivery: Delivery) -> Obligations {
             Delivery::Dockerfile => vec!["dockerfile-license".to_string()],
             _ => Vec::new(),
         },
+        categories,
     }
 }
 

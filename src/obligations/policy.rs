@@ -11,8 +11,7 @@
 
 use serde::Serialize;
 
-use super::db::Category;
-use super::{Obligations, Term};
+use crate::model::obligations::{Category, Obligations, Term};
 use crate::model::Origin;
 
 /// What the pipeline refuses to ship.

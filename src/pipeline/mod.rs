@@ -21,8 +21,9 @@ use crate::error::{Error, Result};
 use crate::license::conclude::{self, package as license_of};
 use crate::license::files;
 use crate::license::warm::Warm;
+use crate::model::obligations::Delivery;
 use crate::model::{
-    BaseInfo, Finding, FoundIn, ImageInfo, LayerInfo, LayerRef, Origin, OsInfo, Package,
+    BaseInfo, Bom, Finding, FoundIn, ImageInfo, LayerInfo, LayerRef, Origin, OsInfo, Package,
     PackageDelta, Platform, RemovedPackage, Report, Severity, SCHEMA,
 };
 use crate::overlay::Overlay;
@@ -416,6 +417,16 @@ fn declared_compression(media_type: &str) -> Option<Compression> {
 /// The capture rules of every stage.
 pub fn capture_rules() -> CaptureRules {
     files::want(conclude::want(catalog::want(CaptureRules::builder()))).build()
+}
+
+/// The model every document is rendered from: `report`, the obligations of shipping it in
+/// `delivery` mode (evaluated once, here), the approval checklist, and the date documents
+/// carry (`source_date_epoch`, else the image's creation time).
+pub fn bom(report: Report, delivery: Delivery, source_date_epoch: Option<&str>) -> Bom {
+    let obligations = crate::obligations::evaluate(&report, delivery);
+    let checklist = crate::audit::checklist::checklist(&report, &obligations);
+    let glossary = crate::obligations::db().glossary.clone();
+    Bom::new(report, obligations, checklist, glossary, source_date_epoch)
 }
 
 /// Scans the image at `path` and returns the native report.

@@ -20,8 +20,8 @@ use std::io::Write;
 use serde_json::{json, Map, Value};
 
 use super::spdx::{image_hex, image_name};
-use super::{split_contact, RenderContext};
-use crate::model::Report;
+use super::{split_contact, Options, Renderer};
+use crate::model::Bom;
 
 /// The CycloneDX versions written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,7 +79,8 @@ fn supplier(raw: &str) -> Value {
 }
 
 /// Builds the CycloneDX document.
-pub fn document(r: &Report, ctx: &RenderContext, version: Version) -> Value {
+pub fn document(bom: &Bom, version: Version) -> Value {
+    let r = &bom.report;
     let name = image_name(r);
     let hex = image_hex(r);
     let mut image = json!({
@@ -197,8 +198,8 @@ pub fn document(r: &Report, ctx: &RenderContext, version: Version) -> Value {
     doc.insert(
         "metadata".into(),
         json!({
-            "timestamp": ctx.timestamp,
-            "tools": {"components": [{"type": "application", "name": "layerbom", "version": ctx.tool_version}]},
+            "timestamp": bom.created,
+            "tools": {"components": [{"type": "application", "name": "layerbom", "version": bom.tool_version}]},
             "component": image,
         }),
     );
@@ -207,14 +208,26 @@ pub fn document(r: &Report, ctx: &RenderContext, version: Version) -> Value {
     Value::Object(doc)
 }
 
+/// `-o cyclonedx-json` (1.6) and `-o cyclonedx-json@1.5`.
+#[derive(Debug, Clone, Copy)]
+pub struct CycloneDxJson(pub Version);
+
+impl Renderer for CycloneDxJson {
+    fn name(&self) -> &'static str {
+        match self.0 {
+            Version::V1_6 => "cyclonedx-json",
+            Version::V1_5 => "cyclonedx-json@1.5",
+        }
+    }
+
+    fn write(&self, bom: &Bom, _: &Options, out: &mut dyn Write) -> std::io::Result<()> {
+        write_json(bom, self.0, out)
+    }
+}
+
 /// Writes the CycloneDX JSON document.
-pub fn write_json(
-    r: &Report,
-    ctx: &RenderContext,
-    version: Version,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &document(r, ctx, version))?;
+pub fn write_json(bom: &Bom, version: Version, out: &mut dyn Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &document(bom, version))?;
     out.write_all(b"\n")
 }
 
@@ -224,10 +237,13 @@ mod tests {
 
     #[test]
     fn with_expressions_are_expressions_not_ids() {
-        let r = crate::model::testutil::gcc_runtime_report();
-        let ctx = RenderContext::new(&r, Some("0"));
+        let bom = crate::pipeline::bom(
+            crate::model::testutil::gcc_runtime_report(),
+            crate::model::obligations::Delivery::Image,
+            Some("0"),
+        );
         for version in [Version::V1_5, Version::V1_6] {
-            let doc = document(&r, &ctx, version);
+            let doc = document(&bom, version);
             let c = doc["components"]
                 .as_array()
                 .unwrap()

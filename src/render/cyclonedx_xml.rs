@@ -8,8 +8,8 @@ use std::io::Write;
 use serde_json::Value;
 
 use super::cyclonedx::{document, Version};
-use super::RenderContext;
-use crate::model::Report;
+use super::{Options, Renderer};
+use crate::model::Bom;
 
 /// Escapes text for XML content and attributes. Characters XML 1.0 cannot carry at all
 /// (most control characters) are dropped.
@@ -124,14 +124,26 @@ fn component(out: &mut String, indent: &str, c: &Value) {
     out.push_str(&format!("{indent}</component>\n"));
 }
 
+/// `-o cyclonedx-xml` (1.6) and `-o cyclonedx-xml@1.5`.
+#[derive(Debug, Clone, Copy)]
+pub struct CycloneDxXml(pub Version);
+
+impl Renderer for CycloneDxXml {
+    fn name(&self) -> &'static str {
+        match self.0 {
+            Version::V1_6 => "cyclonedx-xml",
+            Version::V1_5 => "cyclonedx-xml@1.5",
+        }
+    }
+
+    fn write(&self, bom: &Bom, _: &Options, out: &mut dyn Write) -> std::io::Result<()> {
+        write(bom, self.0, out)
+    }
+}
+
 /// Writes the CycloneDX XML document.
-pub fn write(
-    r: &Report,
-    ctx: &RenderContext,
-    version: Version,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
-    let doc = document(r, ctx, version);
+pub fn write(bom: &Bom, version: Version, out: &mut dyn Write) -> std::io::Result<()> {
+    let doc = document(bom, version);
     let spec = str_of(&doc["specVersion"]);
     let mut x = String::new();
     x.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -186,15 +198,13 @@ mod tests {
 
     #[test]
     fn with_expressions_are_expression_elements() {
-        let r = crate::model::testutil::gcc_runtime_report();
+        let bom = crate::pipeline::bom(
+            crate::model::testutil::gcc_runtime_report(),
+            crate::model::obligations::Delivery::Image,
+            Some("0"),
+        );
         let mut out = Vec::new();
-        write(
-            &r,
-            &RenderContext::new(&r, Some("0")),
-            Version::V1_6,
-            &mut out,
-        )
-        .unwrap();
+        write(&bom, Version::V1_6, &mut out).unwrap();
         let out = String::from_utf8(out).unwrap();
         assert!(
             out.contains("<expression acknowledgement=\"concluded\">GPL-3.0-or-later WITH GCC-exception-3.1</expression>"),

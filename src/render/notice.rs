@@ -21,9 +21,9 @@ use minijinja::value::Serde;
 use minijinja::Environment;
 use serde::Serialize;
 
-use super::RenderContext;
-use crate::model::{Package, Report};
-use crate::obligations::{self, Delivery, Term};
+use super::{Options, Renderer};
+use crate::model::obligations::{Delivery, Term};
+use crate::model::{Bom, Package};
 
 /// The default template.
 pub const DEFAULT_TEMPLATE: &str = include_str!("../../templates/notice.txt.j2");
@@ -94,7 +94,7 @@ fn text_ids(t: &Term) -> Vec<String> {
 
 /// The full name and text of a license or exception id, from the SPDX list or from the
 /// package's own copyright file.
-fn lookup(id: &str, p: &Package, ctx: &RenderContext) -> Option<(String, String)> {
+fn lookup(id: &str, p: &Package, bom: &Bom) -> Option<(String, String)> {
     if let Some(l) = spdx::license_id(id) {
         // `X-or-later` grants the same license text as `X-only` (the SPDX list keeps two
         // renditions of it): print one.
@@ -116,12 +116,13 @@ fn lookup(id: &str, p: &Package, ctx: &RenderContext) -> Option<(String, String)
     p.license
         .texts
         .get(id)
-        .or_else(|| ctx.license_texts.get(id))
+        .or_else(|| bom.license_texts.get(id))
         .map(|t| (id.to_string(), t.clone()))
 }
 
-fn context(report: &Report, ctx: &RenderContext) -> Context {
-    let ob = obligations::evaluate(report, ctx.delivery);
+fn context(bom: &Bom) -> Context {
+    let report = &bom.report;
+    let ob = &bom.obligations;
     // Distinct texts, keyed by content with runs of white space made one (the SPDX list
     // spells some copies of one text with different spacing); ids that share a text are
     // listed together, and the text is kept as first met.
@@ -148,7 +149,7 @@ fn context(report: &Report, ctx: &RenderContext) -> Context {
         let mut missing = Vec::new();
         for t in po.terms.iter() {
             for id in text_ids(t) {
-                match lookup(&id, p, ctx) {
+                match lookup(&id, p, bom) {
                     Some((name, text)) => {
                         let key = text.split_whitespace().collect::<Vec<_>>().join(" ");
                         let entry = by_text
@@ -244,8 +245,8 @@ fn context(report: &Report, ctx: &RenderContext) -> Context {
                 .unwrap_or_else(|| report.image.source.clone()),
             config_digest: report.image.config_digest.clone(),
         },
-        created: ctx.timestamp.clone(),
-        tool: format!("layerbom {}", ctx.tool_version),
+        created: bom.created.clone(),
+        tool: format!("layerbom {}", bom.tool_version),
         delivery: DeliveryCtx {
             mode: ob.delivery.mode,
             explanation: ob.delivery.explanation,
@@ -286,31 +287,43 @@ pub fn check_template(source: &str) -> Result<(), String> {
         .map_err(|e| format!("{e:#}"))
 }
 
-/// Renders the NOTICE text for `report` with the default template or `ctx.notice_template`.
-pub fn render(report: &Report, ctx: &RenderContext) -> Result<String, String> {
+/// `-o notice`: the NOTICE file.
+#[derive(Debug, Clone, Copy)]
+pub struct Notice;
+
+impl Renderer for Notice {
+    fn name(&self) -> &'static str {
+        "notice"
+    }
+
+    fn write(&self, bom: &Bom, options: &Options, out: &mut dyn Write) -> std::io::Result<()> {
+        let mut text = render(bom, options).map_err(std::io::Error::other)?;
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        out.write_all(text.as_bytes())
+    }
+}
+
+/// Renders the NOTICE text of `bom` with the default template or the user's.
+pub fn render(bom: &Bom, options: &Options) -> Result<String, String> {
     let env = environment();
-    let source = ctx.notice_template.as_deref().unwrap_or(DEFAULT_TEMPLATE);
+    let source = options
+        .notice_template
+        .as_deref()
+        .unwrap_or(DEFAULT_TEMPLATE);
     let tmpl = env
         .template_from_str(source)
         .map_err(|e| format!("{e:#}"))?;
-    tmpl.render(Serde(context(report, ctx)))
+    tmpl.render(Serde(context(bom)))
         .map_err(|e| format!("the NOTICE template failed: {e:#}"))
-}
-
-/// Writes the NOTICE file.
-pub fn write(report: &Report, ctx: &RenderContext, out: &mut dyn Write) -> std::io::Result<()> {
-    let mut text = render(report, ctx).map_err(std::io::Error::other)?;
-    if !text.ends_with('\n') {
-        text.push('\n');
-    }
-    out.write_all(text.as_bytes())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::testutil::{deb, report};
-    use crate::model::Origin;
+    use crate::model::{Origin, Report};
 
     fn sample() -> Report {
         let mut r = report(&[Origin::Base, Origin::Authored]);
@@ -358,14 +371,14 @@ mod tests {
         r
     }
 
-    fn ctx(r: &Report) -> RenderContext {
-        RenderContext::new(r, Some("1700000000"))
+    fn bom(r: &Report, delivery: Delivery) -> Bom {
+        crate::pipeline::bom(r.clone(), delivery, Some("1700000000"))
     }
 
     #[test]
     fn every_distinct_text_appears_once_and_shared_texts_list_every_id() {
         let r = sample();
-        let out = render(&r, &ctx(&r)).unwrap();
+        let out = render(&bom(&r, Delivery::Image), &Options::default()).unwrap();
         // GPL-2.0-only and GPL-2.0-or-later share one text.
         assert_eq!(
             out.matches("GNU GENERAL PUBLIC LICENSE\nVersion 2, June 1991")
@@ -395,7 +408,7 @@ mod tests {
     #[test]
     fn an_exception_text_follows_its_license_text() {
         let r = crate::model::testutil::gcc_runtime_report();
-        let out = render(&r, &ctx(&r)).unwrap();
+        let out = render(&bom(&r, Delivery::Image), &Options::default()).unwrap();
         assert!(
             out.contains("GPL-3.0-or-later WITH GCC-exception-3.1"),
             "{out}"
@@ -410,24 +423,23 @@ mod tests {
     #[test]
     fn undistributed_packages_are_left_out() {
         let r = sample();
-        let mut c = ctx(&r);
-        c.delivery = Delivery::Layers;
-        let out = render(&r, &c).unwrap();
+        let out = render(&bom(&r, Delivery::Layers), &Options::default()).unwrap();
         assert!(!out.contains("libc6"));
         assert!(out.contains("jq 1.6-2"));
     }
 
     #[test]
     fn a_user_template_replaces_the_default_and_errors_are_reported() {
-        let r = sample();
-        let mut c = ctx(&r);
-        c.notice_template = Some(
-            "{% for c in components %}{{ c.packages[0].name }};{% endfor %}{{ texts|length }}"
-                .into(),
-        );
-        assert_eq!(render(&r, &c).unwrap(), "jq;libc-bin;3");
-        c.notice_template = Some("{{ nothing.here }}".into());
-        assert!(render(&r, &c).unwrap_err().contains("template failed"));
+        let b = bom(&sample(), Delivery::Image);
+        let mut o = Options {
+            notice_template: Some(
+                "{% for c in components %}{{ c.packages[0].name }};{% endfor %}{{ texts|length }}"
+                    .into(),
+            ),
+        };
+        assert_eq!(render(&b, &o).unwrap(), "jq;libc-bin;3");
+        o.notice_template = Some("{{ nothing.here }}".into());
+        assert!(render(&b, &o).unwrap_err().contains("template failed"));
         assert!(check_template("{% for %}").is_err());
         assert!(check_template(DEFAULT_TEMPLATE).is_ok());
     }

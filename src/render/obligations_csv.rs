@@ -3,9 +3,8 @@
 
 use std::io::Write;
 
-use super::RenderContext;
-use crate::model::Report;
-use crate::obligations;
+use super::{Options, Renderer};
+use crate::model::Bom;
 
 /// The header row.
 pub const COLUMNS: [&str; 15] = [
@@ -41,9 +40,23 @@ fn field(s: &str) -> String {
     }
 }
 
-/// Writes the source-distribution list of `report` in `ctx.delivery` mode.
-pub fn write(report: &Report, ctx: &RenderContext, out: &mut dyn Write) -> std::io::Result<()> {
-    let ob = obligations::evaluate(report, ctx.delivery);
+/// `-o obligations-csv`: the source-distribution list.
+#[derive(Debug, Clone, Copy)]
+pub struct ObligationsCsv;
+
+impl Renderer for ObligationsCsv {
+    fn name(&self) -> &'static str {
+        "obligations-csv"
+    }
+
+    fn write(&self, bom: &Bom, _: &Options, out: &mut dyn Write) -> std::io::Result<()> {
+        write(bom, out)
+    }
+}
+
+/// Writes the source-distribution list of the delivery mode `bom` was evaluated for.
+pub fn write(bom: &Bom, out: &mut dyn Write) -> std::io::Result<()> {
+    let ob = &bom.obligations;
     writeln!(out, "{}\r", COLUMNS.join(","))?;
     for s in &ob.sources {
         for p in &s.packages {

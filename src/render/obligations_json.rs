@@ -4,9 +4,9 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::RenderContext;
-use crate::model::Report;
-use crate::obligations::{self, Obligations};
+use super::{Options, Renderer};
+use crate::model::obligations::Obligations;
+use crate::model::Bom;
 
 #[derive(Serialize)]
 struct Document<'a> {
@@ -18,13 +18,26 @@ struct Document<'a> {
     obligations: &'a Obligations,
 }
 
-/// Writes the obligations of `report` in `ctx.delivery` mode as pretty JSON.
-pub fn write(report: &Report, ctx: &RenderContext, out: &mut dyn Write) -> std::io::Result<()> {
-    let ob = obligations::evaluate(report, ctx.delivery);
+/// `-o obligations-json`.
+#[derive(Debug, Clone, Copy)]
+pub struct ObligationsJson;
+
+impl Renderer for ObligationsJson {
+    fn name(&self) -> &'static str {
+        "obligations-json"
+    }
+
+    fn write(&self, bom: &Bom, _: &Options, out: &mut dyn Write) -> std::io::Result<()> {
+        write(bom, out)
+    }
+}
+
+/// Writes the obligations of the delivery mode `bom` was evaluated for, as pretty JSON.
+pub fn write(bom: &Bom, out: &mut dyn Write) -> std::io::Result<()> {
     let doc = Document {
-        created: &ctx.timestamp,
-        tool: format!("layerbom {}", ctx.tool_version),
-        obligations: &ob,
+        created: &bom.created,
+        tool: format!("layerbom {}", bom.tool_version),
+        obligations: &bom.obligations,
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     out.write_all(b"\n")

@@ -4,9 +4,9 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
-use super::RenderContext;
-use crate::model::{Origin, Report};
-use crate::obligations::{self, db, Category, Obligations};
+use super::{Options, Renderer};
+use crate::model::obligations::{Category, Choice, Glossary, Obligations, PackageObligation, Term};
+use crate::model::{Bom, Origin};
 
 /// Escapes text from the image for a Markdown paragraph or table cell.
 pub fn md(s: &str) -> String {
@@ -58,7 +58,7 @@ fn title(ob: &Obligations) -> String {
         .unwrap_or_else(|| ob.image.source.clone())
 }
 
-fn header(ob: &Obligations, ctx: &RenderContext, s: &mut String) {
+fn header(ob: &Obligations, bom: &Bom, s: &mut String) {
     let _ = writeln!(s, "# Distribution obligations: {}\n", md(&title(ob)));
     let _ = writeln!(
         s,
@@ -86,12 +86,11 @@ fn header(ob: &Obligations, ctx: &RenderContext, s: &mut String) {
     let _ = writeln!(
         s,
         "- **Written:** {} by layerbom {}.\n",
-        ctx.timestamp, ctx.tool_version
+        bom.created, bom.tool_version
     );
 }
 
-fn summary(ob: &Obligations, s: &mut String) {
-    let db = db();
+fn summary(ob: &Obligations, g: &Glossary, s: &mut String) {
     let _ = writeln!(s, "## Summary\n");
     let sm = &ob.summary;
     let _ = writeln!(
@@ -111,7 +110,7 @@ fn summary(ob: &Obligations, s: &mut String) {
         .iter()
         .rev()
         .filter(|(c, _)| **c != Category::Unknown)
-        .map(|(c, n)| format!("{n} {}", db.category(*c).title.to_lowercase()))
+        .map(|(c, n)| format!("{n} {}", g.category(*c).title.to_lowercase()))
         .chain(
             sm.by_category
                 .get(&Category::Unknown)
@@ -144,7 +143,7 @@ fn summary(ob: &Obligations, s: &mut String) {
     let _ = writeln!(s);
 }
 
-fn todo(ob: &Obligations, s: &mut String) {
+fn todo(ob: &Obligations, g: &Glossary, s: &mut String) {
     let _ = writeln!(s, "## What to do\n");
     if ob.duties.is_empty() && ob.other_duties.is_empty() {
         let _ = writeln!(
@@ -189,7 +188,7 @@ fn todo(ob: &Obligations, s: &mut String) {
         );
     }
     for id in &ob.other_duties {
-        if let Some(d) = db().duty(id) {
+        if let Some(d) = g.duty(id) {
             n += 1;
             let _ = writeln!(s, "{n}. **{}**. {}", d.title, d.text);
         }
@@ -197,8 +196,7 @@ fn todo(ob: &Obligations, s: &mut String) {
     let _ = writeln!(s);
 }
 
-fn sources(ob: &Obligations, s: &mut String) {
-    let db = db();
+fn sources(ob: &Obligations, g: &Glossary, s: &mut String) {
     let _ = writeln!(s, "## Source to offer\n");
     if ob.sources.is_empty() {
         let _ = writeln!(
@@ -261,7 +259,7 @@ fn sources(ob: &Obligations, s: &mut String) {
             .duties
             .iter()
             .rev()
-            .map(|d| db.duty(d).map_or(d.clone(), |x| x.title.to_lowercase()))
+            .map(|d| g.duty(d).map_or(d.clone(), |x| x.title.to_lowercase()))
             .collect();
         let _ = writeln!(s, "- **Why:** {}", duties.join("; "));
         if !one_note {
@@ -308,21 +306,21 @@ fn layer_table<'a>(
 }
 
 /// Short duty labels for a table cell.
-fn duty_labels(duties: &[String]) -> String {
+fn duty_labels(duties: &[String], g: &Glossary) -> String {
     if duties.is_empty() {
         return "none".into();
     }
     duties
         .iter()
-        .map(|d| db().duty(d).map_or(d.clone(), |x| x.short.clone()))
+        .map(|d| g.duty(d).map_or(d.clone(), |x| x.short.clone()))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
 /// A package's category for a table cell: the heaviest identified, and whether some term
 /// is not identified.
-fn category_label(category: Category, categories: &[Category]) -> String {
-    let title = db().category(category).title.clone();
+fn category_label(category: Category, categories: &[Category], g: &Glossary) -> String {
+    let title = g.category(category).title.clone();
     if category != Category::Unknown && categories.contains(&Category::Unknown) {
         format!("{title}; part not identified")
     } else {
@@ -330,7 +328,7 @@ fn category_label(category: Category, categories: &[Category]) -> String {
     }
 }
 
-fn packages(ob: &Obligations, s: &mut String) {
+fn packages(ob: &Obligations, g: &Glossary, s: &mut String) {
     let _ = writeln!(s, "## Distributed packages\n");
     if ob.packages.is_empty() {
         let _ = writeln!(s, "None.\n");
@@ -349,15 +347,15 @@ fn packages(ob: &Obligations, s: &mut String) {
             p.layer,
             p.origin.as_str(),
             md(&p.license),
-            category_label(p.category, &p.categories),
-            duty_labels(&p.duties)
+            category_label(p.category, &p.categories, g),
+            duty_labels(&p.duties, g)
         );
     }
     let _ = writeln!(s);
 }
 
 fn choices(ob: &Obligations, s: &mut String) {
-    let rows: Vec<(&str, &obligations::Choice)> = ob
+    let rows: Vec<(&str, &Choice)> = ob
         .packages
         .iter()
         .flat_map(|p| p.choices.iter().map(move |c| (p.name.as_str(), c)))
@@ -390,7 +388,7 @@ fn choices(ob: &Obligations, s: &mut String) {
 }
 
 fn review(ob: &Obligations, s: &mut String) {
-    let rows: Vec<(&obligations::PackageObligation, Vec<&obligations::Term>)> = ob
+    let rows: Vec<(&PackageObligation, Vec<&Term>)> = ob
         .packages
         .iter()
         .map(|p| {
@@ -448,7 +446,7 @@ fn review(ob: &Obligations, s: &mut String) {
     let _ = writeln!(s);
 }
 
-fn others(ob: &Obligations, s: &mut String) {
+fn others(ob: &Obligations, g: &Glossary, s: &mut String) {
     if !ob.files.is_empty() {
         let _ = writeln!(s, "## License files outside packages\n");
         let _ = writeln!(
@@ -463,8 +461,8 @@ fn others(ob: &Obligations, s: &mut String) {
                 f.layer,
                 f.origin.as_str(),
                 md(&f.license),
-                db().category(f.category).title,
-                duty_labels(&f.duties)
+                g.category(f.category).title,
+                duty_labels(&f.duties, g)
             );
         }
         let _ = writeln!(s);
@@ -516,8 +514,7 @@ fn others(ob: &Obligations, s: &mut String) {
     }
 }
 
-fn glossary(ob: &Obligations, s: &mut String) {
-    let db = db();
+fn glossary(ob: &Obligations, g: &Glossary, s: &mut String) {
     let _ = writeln!(s, "## Categories\n");
     let mut used: Vec<Category> = ob
         .packages
@@ -532,31 +529,41 @@ fn glossary(ob: &Obligations, s: &mut String) {
         return;
     }
     for c in used {
-        let d = db.category(c);
+        let d = g.category(c);
         let _ = writeln!(s, "- **{}** (`{}`): {}", d.title, d.id, d.text);
     }
     let _ = writeln!(s);
 }
 
-/// Renders the obligations of `report` in `ctx.delivery` mode as Markdown.
-pub fn render(report: &Report, ctx: &RenderContext) -> String {
-    let ob = obligations::evaluate(report, ctx.delivery);
-    let mut s = String::new();
-    header(&ob, ctx, &mut s);
-    summary(&ob, &mut s);
-    todo(&ob, &mut s);
-    sources(&ob, &mut s);
-    choices(&ob, &mut s);
-    review(&ob, &mut s);
-    packages(&ob, &mut s);
-    others(&ob, &mut s);
-    glossary(&ob, &mut s);
-    s
+/// `-o obligations-md`: the obligations for the people who sign off.
+#[derive(Debug, Clone, Copy)]
+pub struct ObligationsMd;
+
+impl Renderer for ObligationsMd {
+    fn name(&self) -> &'static str {
+        "obligations-md"
+    }
+
+    fn write(&self, bom: &Bom, _: &Options, out: &mut dyn Write) -> std::io::Result<()> {
+        out.write_all(render(bom).as_bytes())
+    }
 }
 
-/// Writes the obligations Markdown.
-pub fn write(report: &Report, ctx: &RenderContext, out: &mut dyn Write) -> std::io::Result<()> {
-    out.write_all(render(report, ctx).as_bytes())
+/// Renders the obligations of the delivery mode `bom` was evaluated for, as Markdown.
+pub fn render(bom: &Bom) -> String {
+    let ob = &bom.obligations;
+    let g = &bom.glossary;
+    let mut s = String::new();
+    header(ob, bom, &mut s);
+    summary(ob, g, &mut s);
+    todo(ob, g, &mut s);
+    sources(ob, g, &mut s);
+    choices(ob, &mut s);
+    review(ob, &mut s);
+    packages(ob, g, &mut s);
+    others(ob, g, &mut s);
+    glossary(ob, g, &mut s);
+    s
 }
 
 #[cfg(test)]

@@ -7,71 +7,54 @@
 //! the unmodified components they installed, licenses, obligations, every finding, and the
 //! checklist, each item answered from evidence or marked as needing a human answer.
 //!
-//! License categories and obligations come from the obligations stage: [`Obligations`] is
-//! its input here. Without it, the report says that obligations were not computed and the
-//! checklist leaves that item to a person. The HTML is one self-contained file: inline CSS,
-//! an inline SVG chart, no script, no external resource, every value escaped.
+//! License categories, obligations and the checklist come from the model ([`Bom`]). The
+//! HTML is one self-contained file: inline CSS, an inline SVG chart, no script, no
+//! external resource, every value escaped.
 
 use std::collections::BTreeMap;
 use std::io::Write;
 
 use serde::Serialize;
 
-use super::RenderContext;
-use crate::model::{Finding, Origin, Package, Report, Severity};
-use crate::obligations::{self, Delivery};
+use super::{Options, Renderer};
+use crate::model::obligations::Category;
+use crate::model::{Answer, Bom, Finding, Origin, Package, Report, Severity};
 
-/// What the obligations stage tells the report.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Obligations {
-    /// The license category of each package, by purl (`permissive`, `weak-copyleft`,
-    /// `strong-copyleft`, `network-copyleft`, `public-domain`, `non-free`, `unknown`).
-    pub categories: BTreeMap<String, String>,
+/// The obligations, as the report shows them.
+#[derive(Debug, Clone, Serialize)]
+struct Obligations {
     /// What shipping the image obliges the distributor to do.
-    pub obligations: Vec<ObligationLine>,
+    obligations: Vec<ObligationLine>,
     /// The source packages whose source must be offered or shipped.
-    pub sources: Vec<SourceItem>,
+    sources: Vec<SourceItem>,
 }
 
 /// One obligation and how many packages it concerns.
 #[derive(Debug, Clone, Serialize)]
-pub struct ObligationLine {
+struct ObligationLine {
     /// What must be done, e.g. "offer the complete corresponding source".
-    pub obligation: String,
+    obligation: String,
     /// How many packages it concerns.
-    pub packages: usize,
+    packages: usize,
     /// Which licenses bring it, or other detail.
-    pub detail: String,
+    detail: String,
 }
 
 /// A source package to distribute or offer.
 #[derive(Debug, Clone, Serialize)]
-pub struct SourceItem {
+struct SourceItem {
     /// The source package name.
-    pub name: String,
+    name: String,
     /// Its version, when known.
-    pub version: Option<String>,
+    version: Option<String>,
     /// Where its exact source can be obtained.
-    pub obtain: String,
+    obtain: String,
 }
 
 impl Obligations {
-    /// The report's view of the obligations: every package's category (as if the whole
-    /// image were shipped, so that base-layer packages are categorized too), and the duties
-    /// and source packages of `ctx.delivery`.
-    pub fn of(report: &Report, ctx: &RenderContext) -> Obligations {
-        let shipped = obligations::evaluate(report, ctx.delivery);
-        let all = match ctx.delivery {
-            Delivery::Image => None,
-            _ => Some(obligations::evaluate(report, Delivery::Image)),
-        };
-        let categories = all
-            .as_ref()
-            .unwrap_or(&shipped)
-            .packages
-            .iter()
-            .map(|p| (p.purl.clone(), p.category.as_str().to_string()))
-            .collect();
+    /// The duties and source packages of the delivery mode `bom` was evaluated for.
+    fn of(bom: &Bom) -> Obligations {
+        let shipped = &bom.obligations;
         let obligations = shipped
             .duties
             .iter()
@@ -105,43 +88,44 @@ impl Obligations {
             })
             .collect();
         Obligations {
-            categories,
             obligations,
             sources,
         }
     }
 }
 
-/// Writes the Markdown report.
-pub fn write_md(
-    report: &Report,
-    ctx: &RenderContext,
-    obligations: Option<&Obligations>,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
-    render("report.md.j2", report, ctx, obligations, out)
+/// `-o report-md`: the approval report, Markdown.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportMd;
+
+impl Renderer for ReportMd {
+    fn name(&self) -> &'static str {
+        "report-md"
+    }
+
+    fn write(&self, bom: &Bom, _: &Options, out: &mut dyn Write) -> std::io::Result<()> {
+        render("report.md.j2", bom, out)
+    }
 }
 
-/// Writes the HTML report: one self-contained file.
-pub fn write_html(
-    report: &Report,
-    ctx: &RenderContext,
-    obligations: Option<&Obligations>,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
-    render("report.html.j2", report, ctx, obligations, out)
+/// `-o report-html`: the approval report, one self-contained HTML file.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportHtml;
+
+impl Renderer for ReportHtml {
+    fn name(&self) -> &'static str {
+        "report-html"
+    }
+
+    fn write(&self, bom: &Bom, _: &Options, out: &mut dyn Write) -> std::io::Result<()> {
+        render("report.html.j2", bom, out)
+    }
 }
 
 const MD: &str = include_str!("../../templates/report.md.j2");
 const HTML: &str = include_str!("../../templates/report.html.j2");
 
-fn render(
-    name: &str,
-    report: &Report,
-    ctx: &RenderContext,
-    obligations: Option<&Obligations>,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
+fn render(name: &str, bom: &Bom, out: &mut dyn Write) -> std::io::Result<()> {
     let mut env = minijinja::Environment::new();
     let syntax = minijinja::syntax::SyntaxConfig::builder()
         .trim_blocks(true)
@@ -154,7 +138,7 @@ fn render(
     env.add_template("report.md.j2", MD)
         .and_then(|_| env.add_template("report.html.j2", HTML))
         .map_err(std::io::Error::other)?;
-    let view = view(report, ctx, obligations);
+    let view = view(bom);
     let text = env
         .get_template(name)
         .and_then(|t| t.render(minijinja::value::Serde(&view)))
@@ -191,8 +175,8 @@ struct View {
     created: Vec<OwnLayer>,
     installed: Vec<Component>,
     licenses: Vec<LicenseRow>,
-    categories: Option<Vec<LicenseRow>>,
-    obligations: Option<Obligations>,
+    categories: Vec<LicenseRow>,
+    obligations: Obligations,
     findings: Vec<FindingRow>,
     counts: Counts,
     checklist: Vec<Answer>,
@@ -307,13 +291,6 @@ struct Counts {
     info: usize,
 }
 
-#[derive(Debug, Serialize)]
-struct Answer {
-    question: &'static str,
-    status: &'static str,
-    answer: String,
-}
-
 /// Bytes for people: `B`, `KiB`, `MiB`, `GiB` with one decimal.
 fn human(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
@@ -329,7 +306,9 @@ fn human(bytes: u64) -> String {
     format!("{v:.1} {}", UNITS[unit])
 }
 
-fn view(report: &Report, ctx: &RenderContext, obligations: Option<&Obligations>) -> View {
+fn view(bom: &Bom) -> View {
+    let report = &bom.report;
+    let categories = &bom.obligations.categories;
     let distro = report.image.os.as_ref().map(|o| {
         o.name.clone().unwrap_or_else(|| {
             format!("{} {}", o.id, o.version_id.as_deref().unwrap_or(""))
@@ -361,8 +340,8 @@ fn view(report: &Report, ctx: &RenderContext, obligations: Option<&Obligations>)
         .collect();
     let base_layer_count = report.base.layers;
     View {
-        tool_version: ctx.tool_version,
-        timestamp: ctx.timestamp.clone(),
+        tool_version: bom.tool_version,
+        timestamp: bom.created.clone(),
         identity: Identity {
             source: report.image.source.clone(),
             format: report.image.format.clone(),
@@ -382,7 +361,7 @@ fn view(report: &Report, ctx: &RenderContext, obligations: Option<&Obligations>)
             layers: base_layer_count,
             reason: report.base.reason.clone(),
         },
-        chart: chart(report, obligations),
+        chart: chart(report, categories),
         layers,
         modified: modified(report),
         created: report
@@ -411,26 +390,28 @@ fn view(report: &Report, ctx: &RenderContext, obligations: Option<&Obligations>)
                 .into_iter()
                 .map(move |l| (l, p.name.as_str()))
         })),
-        categories: obligations.map(|o| {
-            license_rows(report.packages.iter().map(|p| {
-                (
-                    o.categories
-                        .get(&p.purl)
-                        .cloned()
-                        .unwrap_or_else(|| "unknown".to_string()),
-                    p.name.as_str(),
-                )
-            }))
-        }),
-        obligations: obligations.cloned(),
+        categories: license_rows(
+            report
+                .packages
+                .iter()
+                .map(|p| (category_of(categories, p).to_string(), p.name.as_str())),
+        ),
+        obligations: Obligations::of(bom),
         findings: findings(&report.findings),
         counts: Counts {
             error: count(report, Severity::Error),
             warning: count(report, Severity::Warning),
             info: count(report, Severity::Info),
         },
-        checklist: checklist(report, obligations),
+        checklist: bom.checklist.clone(),
     }
+}
+
+/// A package's license category's name (`unknown` when the obligations stage gave none).
+fn category_of<'a>(categories: &BTreeMap<String, Category>, p: &Package) -> &'a str {
+    categories
+        .get(&p.purl)
+        .map_or(Category::Unknown.as_str(), |c| c.as_str())
 }
 
 fn count(report: &Report, s: Severity) -> usize {
@@ -579,8 +560,8 @@ fn findings(all: &[Finding]) -> Vec<FindingRow> {
 }
 
 /// Bars of the chart: one per layer, packages introduced by that layer, stacked by
-/// license category when the categories are known, else by added/upgraded.
-fn chart(report: &Report, obligations: Option<&Obligations>) -> Chart {
+/// license category.
+fn chart(report: &Report, categories: &BTreeMap<String, Category>) -> Chart {
     const ROW: u32 = 30;
     const LABEL: u32 = 190;
     const PLOT: u32 = 620;
@@ -602,35 +583,13 @@ fn chart(report: &Report, obligations: Option<&Obligations>) -> Chart {
             .filter(|p| p.layer.index == l.index)
             .collect();
         let mut stack: Vec<(String, String, usize)> = Vec::new();
-        match obligations {
-            Some(o) => {
-                let mut by: BTreeMap<String, usize> = BTreeMap::new();
-                for p in &pkgs {
-                    let c = o
-                        .categories
-                        .get(&p.purl)
-                        .cloned()
-                        .unwrap_or_else(|| "unknown".to_string());
-                    *by.entry(c).or_default() += 1;
-                }
-                for (c, n) in by {
-                    stack.push((format!("cat-{c}"), c, n));
-                }
-            }
-            None => {
-                let up = pkgs.iter().filter(|p| p.upgraded_from.is_some()).count();
-                let origin = l.origin.as_str();
-                stack.push((
-                    format!("{origin}-added"),
-                    format!("added ({origin})"),
-                    pkgs.len() - up,
-                ));
-                stack.push((
-                    format!("{origin}-upgraded"),
-                    format!("upgraded ({origin})"),
-                    up,
-                ));
-            }
+        // By the category's name, as the legend lists them.
+        let mut by: BTreeMap<&str, usize> = BTreeMap::new();
+        for p in &pkgs {
+            *by.entry(category_of(categories, p)).or_default() += 1;
+        }
+        for (c, n) in by {
+            stack.push((format!("cat-{c}"), c.to_string(), n));
         }
         stack.retain(|s| s.2 > 0);
         for (class, label, _) in &stack {
@@ -673,264 +632,8 @@ fn chart(report: &Report, obligations: Option<&Obligations>) -> Chart {
         label_width: LABEL,
         bars,
         legend,
-        by: if obligations.is_some() {
-            "license category"
-        } else {
-            "origin (license categories come with the obligations)"
-        },
+        by: "license category",
     }
-}
-
-/// A finding message as the start of a sentence.
-fn sentence(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
-}
-
-fn has<'a>(report: &'a Report, kind: &str) -> Vec<&'a Finding> {
-    report.findings.iter().filter(|f| f.kind == kind).collect()
-}
-
-fn lines(fs: &[&Finding]) -> String {
-    let mut v: Vec<String> = fs
-        .iter()
-        .map(|f| match f.line {
-            Some(l) => l.to_string(),
-            None => "?".to_string(),
-        })
-        .collect();
-    v.dedup();
-    v.join(", ")
-}
-
-/// The OSPO checklist, each item answered from the findings and the report, or left to a
-/// person when the evidence is not there.
-fn checklist(report: &Report, obligations: Option<&Obligations>) -> Vec<Answer> {
-    const OK: &str = "answered";
-    const LOOK: &str = "attention";
-    const HUMAN: &str = "needs a human answer";
-    let dockerfile_given = report
-        .findings
-        .iter()
-        .any(|f| f.kind.starts_with("dockerfile-"));
-    let mut out = Vec::new();
-
-    // 1. Who wrote the Dockerfile and under which license.
-    let licensed = has(report, "dockerfile-license");
-    out.push(Answer {
-        question: "Who wrote the Dockerfile, and under which license?",
-        status: if !dockerfile_given {
-            HUMAN
-        } else if licensed.is_empty() {
-            LOOK
-        } else if licensed[0].message.contains("no copyright line") {
-            HUMAN
-        } else {
-            OK
-        },
-        answer: if !dockerfile_given {
-            "No Dockerfile was given (scan --dockerfile FILE); its author and license need a human answer.".to_string()
-        } else if let Some(f) = licensed.first() {
-            format!("{} (Dockerfile line {}).", sentence(&f.message), lines(&licensed))
-        } else {
-            "The Dockerfile states no license (no SPDX-License-Identifier, no license header); its author and license need a human answer.".to_string()
-        },
-    });
-
-    // 2. Where the base image comes from, and whether it is pinned.
-    let name = report.base.name.as_deref().map_or_else(
-        || "The base image (its name is not recorded)".to_string(),
-        |n| format!("Base image {n}"),
-    );
-    let shipped_base: Vec<&Finding> = report
-        .findings
-        .iter()
-        .filter(|f| {
-            matches!(
-                f.kind.as_str(),
-                "base-unpinned" | "base-latest" | "from-unresolved" | "base-pinned"
-            ) && (f.severity == Severity::Warning || f.message.contains("shipped image"))
-        })
-        .collect();
-    let layers = report
-        .base
-        .layers
-        .map_or_else(|| "an unknown number of".to_string(), |n| n.to_string());
-    let mut answer = format!(
-        "{name}: {layers} layer(s), determined by {} ({}).",
-        report.base.method, report.base.reason
-    );
-    if let Some(d) = &report.base.digest {
-        answer.push_str(&format!(" Digest {d}."));
-    }
-    let unpinned: Vec<&Finding> = shipped_base
-        .iter()
-        .copied()
-        .filter(|f| f.kind != "base-pinned")
-        .collect();
-    let status = if !unpinned.is_empty() {
-        answer.push_str(&format!(
-            " The Dockerfile does not pin it by digest (line {}).",
-            lines(&unpinned)
-        ));
-        LOOK
-    } else if !shipped_base.is_empty() {
-        answer.push_str(" The Dockerfile pins it by digest.");
-        OK
-    } else {
-        answer.push_str(" Whether the build pinned it needs the Dockerfile (--dockerfile).");
-        HUMAN
-    };
-    out.push(Answer {
-        question: "Where does the base image come from, and is it pinned?",
-        status,
-        answer,
-    });
-
-    // 3. What code was imported, and from where.
-    let imports: Vec<&Finding> = report
-        .findings
-        .iter()
-        .filter(|f| {
-            matches!(
-                f.kind.as_str(),
-                "download" | "add-url" | "copy-from-image" | "pipe-to-shell"
-            )
-        })
-        .collect();
-    let unverified: Vec<&Finding> = imports
-        .iter()
-        .copied()
-        .filter(|f| f.severity >= Severity::Warning)
-        .collect();
-    out.push(Answer {
-        question: "What code was imported, and from where?",
-        status: if !dockerfile_given {
-            HUMAN
-        } else if !unverified.is_empty() {
-            LOOK
-        } else {
-            OK
-        },
-        answer: if !dockerfile_given {
-            "Without the Dockerfile the imports cannot be listed; this needs a human answer."
-                .to_string()
-        } else if imports.is_empty() {
-            "The Dockerfile fetches nothing outside its base image and build context.".to_string()
-        } else {
-            format!(
-                "{} import(s) (downloads, ADD of URLs, COPY --from other images); {} without a verified checksum or signature (line {}). See the findings.",
-                imports.len(),
-                unverified.len(),
-                lines(&unverified)
-            )
-        },
-    });
-
-    // 4. What our layers add.
-    let ours: Vec<_> = report
-        .layers
-        .iter()
-        .filter(|l| l.origin == Origin::Authored)
-        .collect();
-    let (a, u, r) = ours.iter().fold((0, 0, 0), |acc, l| {
-        (
-            acc.0 + l.packages.added,
-            acc.1 + l.packages.upgraded,
-            acc.2 + l.packages.removed,
-        )
-    });
-    out.push(Answer {
-        question: "What do our layers add?",
-        status: if ours.is_empty() && report.base.layers.is_none() {
-            HUMAN
-        } else {
-            OK
-        },
-        answer: if ours.is_empty() && report.base.layers.is_none() {
-            "The base image boundary is unknown, so our layers cannot be told apart; give --dockerfile, --base-image or --base-layers.".to_string()
-        } else {
-            format!(
-                "{} layer(s) of ours: {a} package(s) added, {u} upgraded, {r} removed; {} layer(s) of our own files without packages.",
-                ours.len(),
-                ours.iter()
-                    .filter(|l| l.packages.added + l.packages.upgraded + l.packages.removed == 0)
-                    .count()
-            )
-        },
-    });
-
-    // 5. Squashed.
-    let squashed = has(report, "squashed-image");
-    out.push(Answer {
-        question: "Are the base image's layers kept as they were (not squashed)?",
-        status: if squashed.is_empty() { OK } else { LOOK },
-        answer: match squashed.first() {
-            Some(f) => f.message.clone(),
-            None => "Yes: no sign of squashing in the history or the layers.".to_string(),
-        },
-    });
-
-    // 6. Secrets.
-    let secrets = has(report, "deleted-secret");
-    out.push(Answer {
-        question: "Do the layers hold deleted secrets?",
-        status: if secrets.is_empty() { OK } else { LOOK },
-        answer: if secrets.is_empty() {
-            "No file deleted by a later layer has the name of a key, token or credentials file (names only; contents are not read).".to_string()
-        } else {
-            format!(
-                "{} file(s) deleted in a later layer look like secrets and are still in the image: {}.",
-                secrets.len(),
-                secrets
-                    .iter()
-                    .filter_map(|f| f.path.as_deref())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        },
-    });
-
-    // 7. Licenses.
-    let unknown = has(report, "license-unknown");
-    let unlisted = has(report, "license-unlisted");
-    out.push(Answer {
-        question: "Is every package's license known?",
-        status: if unknown.is_empty() && unlisted.is_empty() {
-            OK
-        } else {
-            LOOK
-        },
-        answer: format!(
-            "{} package(s); {} with no license found (NOASSERTION), {} under names outside the SPDX list (LicenseRef-).",
-            report.packages.len(),
-            unknown.len(),
-            unlisted.len()
-        ),
-    });
-
-    // 8. Obligations.
-    out.push(match obligations {
-        Some(o) => Answer {
-            question: "What obligations come with shipping it?",
-            status: OK,
-            answer: format!(
-                "{} obligation(s); source to offer for {} source package(s). See Obligations.",
-                o.obligations.len(),
-                o.sources.len()
-            ),
-        },
-        None => Answer {
-            question: "What obligations come with shipping it?",
-            status: HUMAN,
-            answer: "Obligations were not computed for this report; they need a human answer."
-                .to_string(),
-        },
-    });
-    out
 }
 
 #[cfg(test)]
@@ -971,27 +674,18 @@ mod tests {
     }
 
     #[test]
-    fn obligations_and_categories_are_rendered_when_given() {
-        let report = demo();
-        let ctx = RenderContext::new(&report, Some("0"));
-        let mut o = Obligations::default();
-        for p in &report.packages {
-            o.categories.insert(p.purl.clone(), "permissive".into());
-        }
-        o.obligations.push(ObligationLine {
-            obligation: "ship the license texts".into(),
-            packages: 12,
-            detail: "MIT, GPL-2.0-only".into(),
-        });
-        o.sources.push(SourceItem {
-            name: "jq".into(),
-            version: Some("1.6-2.1".into()),
-            obtain: "https://deb.debian.org/debian/pool/main/j/jq/".into(),
-        });
+    fn obligations_and_categories_are_rendered() {
+        let bom = crate::pipeline::bom(
+            demo(),
+            crate::model::obligations::Delivery::Image,
+            Some("0"),
+        );
         let mut html = Vec::new();
-        write_html(&report, &ctx, Some(&o), &mut html).unwrap();
+        ReportHtml
+            .write(&bom, &Options::default(), &mut html)
+            .unwrap();
         let html = String::from_utf8(html).unwrap();
-        assert!(html.contains("ship the license texts"));
+        assert!(html.contains("Include the license text"), "{html}");
         // GCC's runtime libraries are counted under their license with its exception.
         assert!(
             html.contains("GPL-3.0-or-later WITH GCC-exception-3.1"),
@@ -1000,12 +694,9 @@ mod tests {
         assert!(html.contains("class=\"cat-permissive\""));
         assert!(!html.contains("Obligations were not computed"));
         let mut md = Vec::new();
-        write_md(&report, &ctx, None, &mut md).unwrap();
+        ReportMd.write(&bom, &Options::default(), &mut md).unwrap();
         let md = String::from_utf8(md).unwrap();
-        assert!(md.contains("Obligations were not computed for this report."));
-        assert!(
-            md.contains("| What obligations come with shipping it? | **needs a human answer** |")
-        );
+        assert!(md.contains("| What obligations come with shipping it? | **answered** |"));
     }
 
     #[test]

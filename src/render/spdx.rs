@@ -22,8 +22,8 @@ use std::io::Write;
 
 use serde_json::{json, Map, Value};
 
-use super::{split_contact, strip_party, RenderContext};
-use crate::model::{Package, Report};
+use super::{split_contact, strip_party, Options, Renderer};
+use crate::model::{Bom, Package, Report};
 
 /// Characters allowed in an SPDX element id after `SPDXRef-`.
 fn id_part(s: &str) -> String {
@@ -84,11 +84,11 @@ fn license_refs(expr: &str, out: &mut BTreeSet<String>) {
     }
 }
 
-fn annotation(ctx: &RenderContext, comment: String) -> Value {
+fn annotation(bom: &Bom, comment: String) -> Value {
     json!({
-        "annotationDate": ctx.timestamp,
+        "annotationDate": bom.created,
         "annotationType": "OTHER",
-        "annotator": format!("Tool: layerbom-{}", ctx.tool_version),
+        "annotator": format!("Tool: layerbom-{}", bom.tool_version),
         "comment": comment,
     })
 }
@@ -116,7 +116,8 @@ pub fn image_hex(r: &Report) -> String {
 }
 
 /// Builds the SPDX 2.3 document.
-pub fn document(r: &Report, ctx: &RenderContext) -> Value {
+pub fn document(bom: &Bom) -> Value {
+    let r = &bom.report;
     let name = image_name(r);
     let hex = image_hex(r);
     let mut packages = Vec::new();
@@ -197,8 +198,8 @@ pub fn document(r: &Report, ctx: &RenderContext) -> Value {
             "copyrightText": "NOASSERTION",
             "supplier": supplier(l.supplier.as_deref()),
             "annotations": [
-                annotation(ctx, format!("layerbom:origin={}", l.origin.as_str())),
-                annotation(ctx, format!("layerbom:index={}", l.index)),
+                annotation(bom, format!("layerbom:origin={}", l.origin.as_str())),
+                annotation(bom, format!("layerbom:index={}", l.index)),
             ],
         });
         if let Some(d) = &l.diff_id {
@@ -244,8 +245,8 @@ pub fn document(r: &Report, ctx: &RenderContext) -> Value {
                 "referenceLocator": p.purl,
             }],
             "annotations": [
-                annotation(ctx, format!("layerbom:layer={}", p.layer.index)),
-                annotation(ctx, format!("layerbom:origin={}", p.origin.as_str())),
+                annotation(bom, format!("layerbom:layer={}", p.layer.index)),
+                annotation(bom, format!("layerbom:origin={}", p.origin.as_str())),
             ],
         });
         if let Some(s) = &p.source {
@@ -300,7 +301,7 @@ pub fn document(r: &Report, ctx: &RenderContext) -> Value {
     );
     doc.insert(
         "creationInfo".into(),
-        json!({"created": ctx.timestamp, "creators": [format!("Tool: layerbom-{}", ctx.tool_version)]}),
+        json!({"created": bom.created, "creators": [format!("Tool: layerbom-{}", bom.tool_version)]}),
     );
     doc.insert("packages".into(), Value::Array(packages));
     doc.insert("relationships".into(), Value::Array(relationships));
@@ -311,7 +312,7 @@ pub fn document(r: &Report, ctx: &RenderContext) -> Value {
                 json!({
                     "licenseId": id,
                     "name": id.trim_start_matches("LicenseRef-"),
-                    "extractedText": ctx.license_texts.get(id).cloned().unwrap_or_else(|| format!("{id}: a license named by the package's own metadata; its text is in the package's license files")),
+                    "extractedText": bom.license_texts.get(id).cloned().unwrap_or_else(|| format!("{id}: a license named by the package's own metadata; its text is in the package's license files")),
                 })
             })
             .collect();
@@ -321,8 +322,23 @@ pub fn document(r: &Report, ctx: &RenderContext) -> Value {
 }
 
 /// Writes the SPDX 2.3 JSON document.
-pub fn write_json(r: &Report, ctx: &RenderContext, out: &mut dyn Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &document(r, ctx))?;
+/// `-o spdx-json`: SPDX 2.3, JSON.
+#[derive(Debug, Clone, Copy)]
+pub struct SpdxJson;
+
+impl Renderer for SpdxJson {
+    fn name(&self) -> &'static str {
+        "spdx-json"
+    }
+
+    fn write(&self, bom: &Bom, _: &Options, out: &mut dyn Write) -> std::io::Result<()> {
+        write_json(bom, out)
+    }
+}
+
+/// Writes the SPDX 2.3 JSON document.
+pub fn write_json(bom: &Bom, out: &mut dyn Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &document(bom))?;
     out.write_all(b"\n")
 }
 
@@ -356,8 +372,11 @@ mod tests {
 
     #[test]
     fn with_expressions_are_kept_whole_and_need_no_extracted_text() {
-        let r = crate::model::testutil::gcc_runtime_report();
-        let doc = document(&r, &RenderContext::new(&r, Some("0")));
+        let doc = document(&crate::pipeline::bom(
+            crate::model::testutil::gcc_runtime_report(),
+            crate::model::obligations::Delivery::Image,
+            Some("0"),
+        ));
         let p = doc["packages"]
             .as_array()
             .unwrap()

@@ -9,8 +9,8 @@ use std::io::Write;
 use serde_json::Value;
 
 use super::spdx::document;
-use super::RenderContext;
-use crate::model::Report;
+use super::{Options, Renderer};
+use crate::model::Bom;
 
 /// A single-line value as it is, or a `<text>` block when it spans lines.
 fn text(v: &str) -> String {
@@ -46,8 +46,23 @@ fn annotations(out: &mut dyn Write, id: &str, list: Option<&Value>) -> std::io::
 }
 
 /// Writes the SPDX 2.3 tag-value document.
-pub fn write(r: &Report, ctx: &RenderContext, out: &mut dyn Write) -> std::io::Result<()> {
-    let doc = document(r, ctx);
+/// `-o spdx-tag-value`: SPDX 2.3, tag-value.
+#[derive(Debug, Clone, Copy)]
+pub struct SpdxTagValue;
+
+impl Renderer for SpdxTagValue {
+    fn name(&self) -> &'static str {
+        "spdx-tag-value"
+    }
+
+    fn write(&self, bom: &Bom, _: &Options, out: &mut dyn Write) -> std::io::Result<()> {
+        write(bom, out)
+    }
+}
+
+/// Writes the SPDX 2.3 tag-value document.
+pub fn write(bom: &Bom, out: &mut dyn Write) -> std::io::Result<()> {
+    let doc = document(bom);
     field(out, "SPDXVersion", doc.get("spdxVersion"))?;
     field(out, "DataLicense", doc.get("dataLicense"))?;
     field(out, "SPDXID", doc.get("SPDXID"))?;
@@ -148,9 +163,16 @@ mod tests {
 
     #[test]
     fn with_expressions_are_written_as_they_are() {
-        let r = crate::model::testutil::gcc_runtime_report();
         let mut out = Vec::new();
-        write(&r, &RenderContext::new(&r, Some("0")), &mut out).unwrap();
+        write(
+            &crate::pipeline::bom(
+                crate::model::testutil::gcc_runtime_report(),
+                crate::model::obligations::Delivery::Image,
+                Some("0"),
+            ),
+            &mut out,
+        )
+        .unwrap();
         let out = String::from_utf8(out).unwrap();
         assert!(
             out.contains("PackageLicenseConcluded: GPL-3.0-or-later WITH GCC-exception-3.1\n"),

@@ -2,7 +2,8 @@
 
 use std::io::Write;
 
-use crate::model::{Finding, Origin, Report};
+use super::{Options, Renderer};
+use crate::model::{Bom, Finding, Origin, Report};
 
 /// Formats a byte count with binary units.
 pub fn human_size(n: u64) -> String {
@@ -59,6 +60,20 @@ fn finding_at(f: &Finding) -> String {
         (Some(l), None) => format!(" (layer {l})"),
         (None, Some(p)) => format!(" ({p})"),
         (None, None) => String::new(),
+    }
+}
+
+/// `-o table`: a summary for the terminal.
+#[derive(Debug, Clone, Copy)]
+pub struct Table;
+
+impl Renderer for Table {
+    fn name(&self) -> &'static str {
+        "table"
+    }
+
+    fn write(&self, bom: &Bom, _: &Options, out: &mut dyn Write) -> std::io::Result<()> {
+        write(&bom.report, out)
     }
 }
 

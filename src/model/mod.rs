@@ -8,6 +8,11 @@ use std::fmt;
 
 use serde::Serialize;
 
+pub mod bom;
+pub mod obligations;
+
+pub use bom::{Answer, Bom, Status};
+
 /// The schema name written into every native document.
 pub const SCHEMA: &str = "layerbom/v1";
 

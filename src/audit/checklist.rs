@@ -1,0 +1,251 @@
+//! The approval checklist: the questions an OSPO reviewer asks before a container delivery
+//! is approved, each answered from the report's findings and the obligations, marked for
+//! attention, or left to a person when the evidence is not there (no Dockerfile given, no
+//! base image boundary).
+
+use crate::model::obligations::Obligations;
+use crate::model::{Answer, Finding, Origin, Report, Severity, Status};
+
+/// A finding message as the start of a sentence.
+fn sentence(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+fn has<'a>(report: &'a Report, kind: &str) -> Vec<&'a Finding> {
+    report.findings.iter().filter(|f| f.kind == kind).collect()
+}
+
+fn lines(fs: &[&Finding]) -> String {
+    let mut v: Vec<String> = fs
+        .iter()
+        .map(|f| match f.line {
+            Some(l) => l.to_string(),
+            None => "?".to_string(),
+        })
+        .collect();
+    v.dedup();
+    v.join(", ")
+}
+
+/// The OSPO checklist, each item answered from the findings and the report, or left to a
+/// person when the evidence is not there.
+pub fn checklist(report: &Report, obligations: &Obligations) -> Vec<Answer> {
+    const OK: Status = Status::Answered;
+    const LOOK: Status = Status::Attention;
+    const HUMAN: Status = Status::Human;
+    let dockerfile_given = report
+        .findings
+        .iter()
+        .any(|f| f.kind.starts_with("dockerfile-"));
+    let mut out = Vec::new();
+
+    // 1. Who wrote the Dockerfile and under which license.
+    let licensed = has(report, "dockerfile-license");
+    out.push(Answer {
+        question: "Who wrote the Dockerfile, and under which license?",
+        status: if !dockerfile_given {
+            HUMAN
+        } else if licensed.is_empty() {
+            LOOK
+        } else if licensed[0].message.contains("no copyright line") {
+            HUMAN
+        } else {
+            OK
+        },
+        answer: if !dockerfile_given {
+            "No Dockerfile was given (scan --dockerfile FILE); its author and license need a human answer.".to_string()
+        } else if let Some(f) = licensed.first() {
+            format!("{} (Dockerfile line {}).", sentence(&f.message), lines(&licensed))
+        } else {
+            "The Dockerfile states no license (no SPDX-License-Identifier, no license header); its author and license need a human answer.".to_string()
+        },
+    });
+
+    // 2. Where the base image comes from, and whether it is pinned.
+    let name = report.base.name.as_deref().map_or_else(
+        || "The base image (its name is not recorded)".to_string(),
+        |n| format!("Base image {n}"),
+    );
+    let shipped_base: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.kind.as_str(),
+                "base-unpinned" | "base-latest" | "from-unresolved" | "base-pinned"
+            ) && (f.severity == Severity::Warning || f.message.contains("shipped image"))
+        })
+        .collect();
+    let layers = report
+        .base
+        .layers
+        .map_or_else(|| "an unknown number of".to_string(), |n| n.to_string());
+    let mut answer = format!(
+        "{name}: {layers} layer(s), determined by {} ({}).",
+        report.base.method, report.base.reason
+    );
+    if let Some(d) = &report.base.digest {
+        answer.push_str(&format!(" Digest {d}."));
+    }
+    let unpinned: Vec<&Finding> = shipped_base
+        .iter()
+        .copied()
+        .filter(|f| f.kind != "base-pinned")
+        .collect();
+    let status = if !unpinned.is_empty() {
+        answer.push_str(&format!(
+            " The Dockerfile does not pin it by digest (line {}).",
+            lines(&unpinned)
+        ));
+        LOOK
+    } else if !shipped_base.is_empty() {
+        answer.push_str(" The Dockerfile pins it by digest.");
+        OK
+    } else {
+        answer.push_str(" Whether the build pinned it needs the Dockerfile (--dockerfile).");
+        HUMAN
+    };
+    out.push(Answer {
+        question: "Where does the base image come from, and is it pinned?",
+        status,
+        answer,
+    });
+
+    // 3. What code was imported, and from where.
+    let imports: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.kind.as_str(),
+                "download" | "add-url" | "copy-from-image" | "pipe-to-shell"
+            )
+        })
+        .collect();
+    let unverified: Vec<&Finding> = imports
+        .iter()
+        .copied()
+        .filter(|f| f.severity >= Severity::Warning)
+        .collect();
+    out.push(Answer {
+        question: "What code was imported, and from where?",
+        status: if !dockerfile_given {
+            HUMAN
+        } else if !unverified.is_empty() {
+            LOOK
+        } else {
+            OK
+        },
+        answer: if !dockerfile_given {
+            "Without the Dockerfile the imports cannot be listed; this needs a human answer."
+                .to_string()
+        } else if imports.is_empty() {
+            "The Dockerfile fetches nothing outside its base image and build context.".to_string()
+        } else {
+            format!(
+                "{} import(s) (downloads, ADD of URLs, COPY --from other images); {} without a verified checksum or signature (line {}). See the findings.",
+                imports.len(),
+                unverified.len(),
+                lines(&unverified)
+            )
+        },
+    });
+
+    // 4. What our layers add.
+    let ours: Vec<_> = report
+        .layers
+        .iter()
+        .filter(|l| l.origin == Origin::Authored)
+        .collect();
+    let (a, u, r) = ours.iter().fold((0, 0, 0), |acc, l| {
+        (
+            acc.0 + l.packages.added,
+            acc.1 + l.packages.upgraded,
+            acc.2 + l.packages.removed,
+        )
+    });
+    out.push(Answer {
+        question: "What do our layers add?",
+        status: if ours.is_empty() && report.base.layers.is_none() {
+            HUMAN
+        } else {
+            OK
+        },
+        answer: if ours.is_empty() && report.base.layers.is_none() {
+            "The base image boundary is unknown, so our layers cannot be told apart; give --dockerfile, --base-image or --base-layers.".to_string()
+        } else {
+            format!(
+                "{} layer(s) of ours: {a} package(s) added, {u} upgraded, {r} removed; {} layer(s) of our own files without packages.",
+                ours.len(),
+                ours.iter()
+                    .filter(|l| l.packages.added + l.packages.upgraded + l.packages.removed == 0)
+                    .count()
+            )
+        },
+    });
+
+    // 5. Squashed.
+    let squashed = has(report, "squashed-image");
+    out.push(Answer {
+        question: "Are the base image's layers kept as they were (not squashed)?",
+        status: if squashed.is_empty() { OK } else { LOOK },
+        answer: match squashed.first() {
+            Some(f) => f.message.clone(),
+            None => "Yes: no sign of squashing in the history or the layers.".to_string(),
+        },
+    });
+
+    // 6. Secrets.
+    let secrets = has(report, "deleted-secret");
+    out.push(Answer {
+        question: "Do the layers hold deleted secrets?",
+        status: if secrets.is_empty() { OK } else { LOOK },
+        answer: if secrets.is_empty() {
+            "No file deleted by a later layer has the name of a key, token or credentials file (names only; contents are not read).".to_string()
+        } else {
+            format!(
+                "{} file(s) deleted in a later layer look like secrets and are still in the image: {}.",
+                secrets.len(),
+                secrets
+                    .iter()
+                    .filter_map(|f| f.path.as_deref())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        },
+    });
+
+    // 7. Licenses.
+    let unknown = has(report, "license-unknown");
+    let unlisted = has(report, "license-unlisted");
+    out.push(Answer {
+        question: "Is every package's license known?",
+        status: if unknown.is_empty() && unlisted.is_empty() {
+            OK
+        } else {
+            LOOK
+        },
+        answer: format!(
+            "{} package(s); {} with no license found (NOASSERTION), {} under names outside the SPDX list (LicenseRef-).",
+            report.packages.len(),
+            unknown.len(),
+            unlisted.len()
+        ),
+    });
+
+    // 8. Obligations.
+    out.push(Answer {
+        question: "What obligations come with shipping it?",
+        status: OK,
+        answer: format!(
+            "{} obligation(s); source to offer for {} source package(s). See Obligations.",
+            obligations.duties.len(),
+            obligations.sources.len()
+        ),
+    });
+    out
+}
