@@ -62,7 +62,7 @@ pub fn read_image(path: &Path, opts: &Options, rules: &CaptureRules) -> Result<S
         .iter()
         .all(|l| matches!(l.blob, Blob::Scanned(_)));
     let bar = (opts.progress && !prescanned).then(|| {
-        scan::stream::progress_bar(
+        crate::progress::progress_bar(
             distinct.iter().map(|&i| image.layers[i].size).sum(),
             "{spinner} reading {pos:>}/{len} layers' bytes {bar:30} {binary_bytes_per_sec} {eta}",
         )

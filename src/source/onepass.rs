@@ -34,7 +34,8 @@ use super::archive::{image_top_level, is_hex, resolve_link, ArchiveError, MAX_ME
 use super::oci::MAX_JSON;
 use super::{digest_from_name, At, Blob, Image, LayerScanning};
 use crate::error::Result;
-use crate::scan::stream::{check, progress_bar, BufSkip, Progress};
+use crate::progress::{progress_bar, Progress};
+use crate::scan::stream::{check, BufSkip};
 use crate::scan::tar::{Kind, TarReader};
 use crate::scan::{self, Compression, Expect, LayerScan, ScanError};
 
