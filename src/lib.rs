@@ -17,6 +17,7 @@ pub mod model;
 pub mod obligations;
 pub mod overlay;
 pub mod pipeline;
+mod progress;
 pub mod render;
 pub mod scan;
 pub mod source;

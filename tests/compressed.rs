@@ -105,6 +105,26 @@ fn formats_are_those_of_the_archive_inside() {
     }
 }
 
+#[test]
+fn a_compressed_base_image_gives_the_base_as_the_plain_one_does() {
+    // `--base-image` reads only the description: a compressed archive is read through,
+    // its layers passed over.
+    let d = tempfile::tempdir().unwrap();
+    let image = fixture("docker-legacy.tar");
+    let bytes = std::fs::read(&image).unwrap();
+    let bases = [
+        image.clone(),
+        compressed(d.path(), "docker-legacy.tar", &bytes, "gzip"),
+        compressed(d.path(), "docker-legacy.tar", &bytes, "zstd"),
+    ];
+    let layers = scan_json(&image, &[])["layers"].as_array().unwrap().len();
+    for base in &bases {
+        let doc = scan_json(&image, &["--base-image", base.to_str().unwrap()]);
+        assert_eq!(doc["base"]["method"], "base-image", "{}", base.display());
+        assert_eq!(doc["base"]["layers"], layers, "{}", base.display());
+    }
+}
+
 /// A tar of a directory, as `tar -C dir -cf - .` writes it (`./` first).
 fn tar_dir(dir: &Path) -> Vec<u8> {
     let mut b = tar::Builder::new(Vec::new());
@@ -146,6 +166,26 @@ fn a_compressed_rootfs_tar_is_still_a_rootfs() {
         assert_eq!(doc["layers"].as_array().unwrap().len(), 1);
         assert_eq!(doc["layers"][0]["compression"], how);
         assert_eq!(doc["packages"], want["packages"]);
+    }
+}
+
+#[test]
+fn a_compressed_rootfs_whose_first_name_is_an_image_archives_is_still_a_rootfs() {
+    // Only the first name is looked at before the one pass; the pass finds out the rest,
+    // and the file is then read as the root filesystem it is.
+    let d = tempfile::tempdir().unwrap();
+    let t = tar_of(&[
+        E::File("repositories", b"{}"),
+        E::File("etc/os-release", b"ID=debian\nVERSION_ID=12\n"),
+    ]);
+    for how in ["gzip", "zstd"] {
+        let packed = compressed(d.path(), "odd.tar", &t, how);
+        let doc = scan_json(&packed, &[]);
+        assert_eq!(doc["image"]["format"], "rootfs-tar");
+        assert!(doc["image"].get("compression").is_none());
+        assert_eq!(doc["layers"].as_array().unwrap().len(), 1);
+        assert_eq!(doc["layers"][0]["compression"], how);
+        assert_eq!(doc["image"]["os"]["id"], "debian");
     }
 }
 

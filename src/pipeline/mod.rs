@@ -366,13 +366,15 @@ impl BaseHints {
         Ok(self)
     }
 
-    /// Reads the diff_ids of `--base-image` (its manifest and config only, no layer).
+    /// Reads the diff_ids of `--base-image` from its description alone: no layer is scanned
+    /// (a compressed archive is read through, its layers passed over).
     pub fn with_base_image(mut self, path: &Path, opts: &Options) -> Result<Self> {
-        let base = source::open(
+        let base = source::describe(
             path,
             &OpenOptions {
                 platform: opts.platform.clone(),
                 verify: opts.verify,
+                progress: false,
             },
         )?;
         let ids = base

@@ -1,16 +1,25 @@
-//! Reading an image: open the source and scan every distinct layer blob exactly once, in
-//! parallel, the largest first.
+//! Reading an image: open the source, and scan every distinct layer blob exactly once.
+//!
+//! How depends on how the source hands its blobs over ([`Opened`]): blobs that can be
+//! opened at random are scanned in parallel, the largest first; blobs that stream past are
+//! scanned as they go by, every one of them (which are layers is known only at the end),
+//! and then only those the image uses are kept, checked against what the image declares.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use super::Options;
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Result};
 use crate::license::warm::Warm;
-use crate::scan::{self, CaptureRules, Expect, LayerScan, ScanError};
-use crate::source::{self, Blob, Image, OpenOptions, Window};
+use crate::progress::progress_bar;
+use crate::scan::stream::check;
+use crate::scan::{self, CaptureRules, Compression, Expect, LayerScan, ScanError};
+use crate::source::{
+    self, BlobId, Image, LayerBytes, OpenOptions, Opened, RandomSource, StreamSource, Streamed,
+};
 
 /// An image with every layer scanned.
 #[derive(Debug)]
@@ -23,67 +32,20 @@ pub struct Scanned {
     pub warm: Warm,
 }
 
-/// Opens `path` and scans each distinct layer blob exactly once, in parallel.
+/// Opens `path` and scans each distinct layer blob exactly once.
 pub fn read_image(path: &Path, opts: &Options, rules: &CaptureRules) -> Result<Scanned> {
     // Captured license texts are matched on idle cores while the layers are still read.
     let warm = Warm::default();
     let rules = &rules.observed_by(Arc::new(warm.clone()));
-    // A compressed image archive is read in one pass, its layers scanned on the way.
-    let scanning = source::LayerScanning {
-        rules,
-        verify_all: opts.verify_all,
-        progress: opts.progress,
-    };
-    let image = source::open_scanning(
+    let opened = source::open(
         path,
         &OpenOptions {
             platform: opts.platform.clone(),
             verify: opts.verify,
+            progress: opts.progress,
         },
-        &scanning,
     )?;
-    // The first layer index of every distinct blob.
-    let mut distinct: Vec<usize> = Vec::new();
-    let mut owner: Vec<usize> = Vec::with_capacity(image.layers.len());
-    for (i, l) in image.layers.iter().enumerate() {
-        match distinct
-            .iter()
-            .position(|&d| image.layers[d].blob == l.blob)
-        {
-            Some(k) => owner.push(k),
-            None => {
-                owner.push(distinct.len());
-                distinct.push(i);
-            }
-        }
-    }
-    let prescanned = image
-        .layers
-        .iter()
-        .all(|l| matches!(l.blob, Blob::Scanned(_)));
-    let bar = (opts.progress && !prescanned).then(|| {
-        scan::stream::progress_bar(
-            distinct.iter().map(|&i| image.layers[i].size).sum(),
-            "{spinner} reading {pos:>}/{len} layers' bytes {bar:30} {binary_bytes_per_sec} {eta}",
-        )
-    });
-    // Largest blob first, one task each: the scan of the largest layer is the longest, so
-    // it starts at once and the smaller ones fill the other cores around it.
-    let mut order: Vec<usize> = (0..distinct.len()).collect();
-    order.sort_by_key(|&k| std::cmp::Reverse(image.layers[distinct[k]].size));
-    let mut scanned: Vec<(usize, Arc<LayerScan>)> = order
-        .par_iter()
-        .with_max_len(1)
-        .map(|&k| {
-            scan_one(&image, distinct[k], opts, rules, bar.as_ref()).map(|s| (k, Arc::new(s)))
-        })
-        .collect::<Result<_>>()?;
-    scanned.sort_unstable_by_key(|(k, _)| *k);
-    let scans: Vec<Arc<LayerScan>> = scanned.into_iter().map(|(_, s)| s).collect();
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-    let layers = owner.iter().map(|&k| Arc::clone(&scans[k])).collect();
+    let (image, layers) = read(opened, opts, rules)?;
     Ok(Scanned {
         image,
         layers,
@@ -91,59 +53,201 @@ pub fn read_image(path: &Path, opts: &Options, rules: &CaptureRules) -> Result<S
     })
 }
 
+/// The image and one scan per layer, however the source hands its blobs over.
+fn read(
+    opened: Opened,
+    opts: &Options,
+    rules: &CaptureRules,
+) -> Result<(Image, Vec<Arc<LayerScan>>)> {
+    match opened {
+        Opened::Random(source) => read_random(source.as_ref(), opts, rules),
+        Opened::Stream(source) => read_stream(source, opts, rules),
+    }
+}
+
+/// Scans the distinct blobs of a random-access source in parallel, the largest first.
+fn read_random(
+    source: &dyn RandomSource,
+    opts: &Options,
+    rules: &CaptureRules,
+) -> Result<(Image, Vec<Arc<LayerScan>>)> {
+    let image = source.image();
+    let blobs = Blobs::of(image);
+    let bar = opts.progress.then(|| {
+        progress_bar(
+            blobs.first.iter().map(|&i| image.layers[i].size).sum(),
+            "{spinner} reading {pos:>}/{len} layers' bytes {bar:30} {binary_bytes_per_sec} {eta}",
+        )
+    });
+    // Largest blob first, one task each: the scan of the largest layer is the longest, so
+    // it starts at once and the smaller ones fill the other cores around it.
+    let mut order: Vec<usize> = (0..blobs.first.len()).collect();
+    order.sort_by_key(|&k| std::cmp::Reverse(image.layers[blobs.first[k]].size));
+    let mut scanned: Vec<(usize, LayerScan)> = order
+        .par_iter()
+        .with_max_len(1)
+        .map(|&k| scan_one(source, blobs.first[k], opts, rules, bar.as_ref()).map(|s| (k, s)))
+        .collect::<Result<_>>()?;
+    scanned.sort_unstable_by_key(|(k, _)| *k);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let scans = scanned.into_iter().map(|(_, s)| s).collect();
+    Ok((image.clone(), blobs.share(scans)))
+}
+
+/// Scans the blob of layer `i`.
 fn scan_one(
-    image: &Image,
+    source: &dyn RandomSource,
     i: usize,
     opts: &Options,
     rules: &CaptureRules,
     bar: Option<&indicatif::ProgressBar>,
 ) -> Result<LayerScan> {
+    let image = source.image();
     let spec = &image.layers[i];
-    let located = |e: ScanError| image.layer_error(i, &e);
-    let open_err = |e: std::io::Error| located(ScanError::Tar(scan::tar::TarError::Io(e)));
-    let mut result = match &spec.blob {
-        Blob::Member(name) => {
-            let window = image.open_member(name).map_err(|e| {
-                Error::input(
-                    Location {
-                        image: image.source.clone(),
-                        file: Some(name.clone()),
-                        layer: Some(i),
-                        entry: None,
-                    },
-                    format!("layer blob {e}"),
-                )
-            })?;
+    let located = |e: ScanError| layer_error(image, i, &e);
+    match source.open(i)? {
+        LayerBytes::Seekable(blob) => {
             let expect = Expect {
                 blob_digest: spec.digest.clone(),
                 diff_id: spec.diff_id.clone(),
                 verify: opts.verify,
                 full: opts.verify_all,
-                always_hash: false,
+                // A layer whose image declares no digest (a root filesystem) is hashed
+                // whatever the options: its digests are all that identify it.
+                always_hash: spec.digest.is_none() && spec.diff_id.is_none(),
             };
-            scan::scan_layer(window, &expect, rules, bar).map_err(located)?
+            let scan = scan::scan_layer(blob, &expect, rules, bar).map_err(located)?;
+            Ok(LayerScan {
+                blob_size: spec.size,
+                ..scan
+            })
         }
-        Blob::File(path) => {
-            let len = std::fs::metadata(path).map_err(open_err)?.len();
-            let window = Window::open(path, 0, len).map_err(open_err)?;
-            let expect = Expect {
-                always_hash: true,
-                ..Expect::default()
-            };
-            scan::scan_layer(window, &expect, rules, bar).map_err(located)?
+        LayerBytes::Tree(root) => {
+            let scan = scan::tree::scan_tree(root, rules).map_err(located)?;
+            // A directory has no blob: its size is what its files hold.
+            let size = scan.files.iter().map(|f| f.size).sum();
+            Ok(LayerScan {
+                blob_size: size,
+                ..scan
+            })
         }
-        Blob::Tree(path) => scan::tree::scan_tree(path, rules).map_err(located)?,
-        Blob::Scanned(name) => image
-            .take_scan(name)
-            .ok_or_else(|| located(ScanError::Unsupported("layer blob was not read".into())))?,
-    };
-    result.blob_size = match spec.blob {
-        // A directory has no blob: its size is what its files hold.
-        Blob::Tree(_) => result.files.iter().map(|f| f.size).sum(),
-        _ => spec.size,
-    };
-    for f in &mut result.findings {
-        f.layer = Some(i);
     }
-    Ok(result)
+}
+
+/// Scans every blob of a streaming source as it goes by, then keeps the scans of the blobs
+/// the image uses, checked as if they had been read at random.
+fn read_stream(
+    source: Box<dyn StreamSource>,
+    opts: &Options,
+    rules: &CaptureRules,
+) -> Result<(Image, Vec<Arc<LayerScan>>)> {
+    // Every scan, and every scan error, by blob: an error counts only if a layer uses it.
+    let mut scans: BTreeMap<BlobId, Result<LayerScan, ScanError>> = BTreeMap::new();
+    let streamed = source.read(&mut |blob, digest, bytes| {
+        let expect = Expect {
+            blob_digest: digest.map(str::to_string),
+            diff_id: None,
+            verify: opts.verify,
+            full: opts.verify_all,
+            always_hash: false,
+        };
+        scans.insert(
+            blob.clone(),
+            scan::scan_layer_read(bytes, &expect, rules, None),
+        );
+    })?;
+    let image = match streamed {
+        Streamed::Image(image) => *image,
+        Streamed::Instead(opened) => return read(opened, opts, rules),
+    };
+    let blobs = Blobs::of(&image);
+    let mut kept: Vec<Option<LayerScan>> = blobs.first.iter().map(|_| None).collect();
+    for (i, spec) in image.layers.iter().enumerate() {
+        let located = |e: &ScanError| layer_error(&image, i, e);
+        let k = blobs.owner[i];
+        let mut scan = match kept[k].take() {
+            Some(scan) => scan,
+            None => match scans.remove(&spec.blob) {
+                Some(Ok(scan)) => LayerScan {
+                    blob_size: spec.size,
+                    ..scan
+                },
+                Some(Err(e)) => return Err(located(&e)),
+                None => {
+                    return Err(located(&ScanError::Unsupported(
+                        "layer blob was not read".into(),
+                    )))
+                }
+            },
+        };
+        if opts.verify {
+            check(
+                "blob digest",
+                spec.digest.as_deref(),
+                scan.blob_digest.as_deref(),
+            )
+            .and_then(|()| check("diff_id", spec.diff_id.as_deref(), scan.diff_id.as_deref()))
+            .map_err(|e| located(&e))?;
+        }
+        // Every byte of a streamed blob is read, so an uncompressed one was hashed whenever
+        // digests are checked; report what reading it at random would have (which walks it
+        // by seeking, hashing nothing) unless asked to check everything.
+        if scan.compression == Compression::None && !(opts.verify && opts.verify_all) {
+            scan.blob_digest = None;
+            scan.diff_id = None;
+            scan.tar_size = None;
+        }
+        kept[k] = Some(scan);
+    }
+    // Every distinct blob has a first layer, which kept its scan.
+    let layers = blobs.share(kept.into_iter().flatten().collect());
+    Ok((image, layers))
+}
+
+/// The distinct blobs of an image, each read once however many layers use it.
+struct Blobs {
+    /// The first layer that uses each distinct blob, in layer order.
+    first: Vec<usize>,
+    /// For each layer, which distinct blob it uses.
+    owner: Vec<usize>,
+}
+
+impl Blobs {
+    fn of(image: &Image) -> Blobs {
+        let mut first: Vec<usize> = Vec::new();
+        let mut owner: Vec<usize> = Vec::with_capacity(image.layers.len());
+        for (i, l) in image.layers.iter().enumerate() {
+            match first.iter().position(|&d| image.layers[d].blob == l.blob) {
+                Some(k) => owner.push(k),
+                None => {
+                    owner.push(first.len());
+                    first.push(i);
+                }
+            }
+        }
+        Blobs { first, owner }
+    }
+
+    /// One scan per layer from one scan per distinct blob (in the order of `first`): the
+    /// findings of a blob's scan are placed in the first layer that uses it.
+    fn share(&self, scans: Vec<LayerScan>) -> Vec<Arc<LayerScan>> {
+        let shared: Vec<Arc<LayerScan>> = scans
+            .into_iter()
+            .zip(&self.first)
+            .map(|(mut scan, &i)| {
+                for f in &mut scan.findings {
+                    f.layer = Some(i);
+                }
+                Arc::new(scan)
+            })
+            .collect();
+        self.owner.iter().map(|&k| Arc::clone(&shared[k])).collect()
+    }
+}
+
+/// The error of layer `i`, whose scan failed with `e`.
+fn layer_error(image: &Image, i: usize, e: &ScanError) -> Error {
+    image.layer_error(i, e.entry(), e.to_string())
 }

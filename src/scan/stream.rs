@@ -14,6 +14,7 @@ use sha2::{Digest as _, Sha256};
 
 use super::tar::{Skip, TarReader};
 use super::{Expect, ScanError};
+use crate::progress::Progress;
 
 /// Size of the read buffers in the stack.
 const BUF: usize = 256 * 1024;
@@ -94,43 +95,6 @@ pub fn digest_string(h: Sha256) -> String {
 /// The SHA-256 digest of a byte slice, as an OCI digest string.
 pub fn sha256_of(data: &[u8]) -> String {
     digest_string(Sha256::new_with_prefix(data))
-}
-
-/// A progress bar for `total` bytes, drawn with `template` (indicatif's syntax).
-pub(crate) fn progress_bar(total: u64, template: &str) -> indicatif::ProgressBar {
-    let bar = indicatif::ProgressBar::new(total);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(template)
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    bar
-}
-
-/// Reports bytes read or passed over to a progress bar.
-pub(crate) struct Progress<'a, R> {
-    pub(crate) inner: R,
-    pub(crate) bar: Option<&'a indicatif::ProgressBar>,
-}
-
-impl<R: Read> Read for Progress<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if let Some(bar) = self.bar {
-            bar.inc(n as u64);
-        }
-        Ok(n)
-    }
-}
-
-impl<R: Seek> Seek for Progress<'_, R> {
-    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
-        let before = self.inner.stream_position()?;
-        let after = self.inner.seek(pos)?;
-        if let Some(bar) = self.bar {
-            bar.inc(after.saturating_sub(before));
-        }
-        Ok(after)
-    }
 }
 
 /// Hashes (optionally) and counts every byte read through it.

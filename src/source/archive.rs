@@ -5,16 +5,20 @@
 //! parallel. Names are resolved inside the archive only: a manifest that names
 //! `../../etc/passwd`, or a member that is a symlink pointing out of the archive, is refused.
 //! A compressed archive cannot be read at random: it is read once, front to back, by
-//! [`super::onepass`], which keeps its JSON documents and scans its layers on the way
-//! ([`Archive::Memory`]).
+//! [`super::compressed`], which keeps its JSON documents ([`Archive::Memory`]) so that the
+//! same code describes the image in it.
+//!
+//! [`ArchiveImage`] is the [`RandomSource`] of an image archive (`docker save`, an OCI
+//! layout): its description, and its layer blobs opened as members.
 
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use super::onepass::Memory;
-use super::Blob;
+use super::compressed::Memory;
+use super::{BlobId, Image, LayerBytes, RandomSource};
+use crate::error::Result;
 use crate::scan::stream::SeekSkip;
 use crate::scan::tar::{self, Kind, TarReader};
 
@@ -22,6 +26,9 @@ use crate::scan::tar::{self, Kind, TarReader};
 pub(super) const MAX_MEMBERS: usize = 1_000_000;
 /// The most symlink hops followed inside an archive.
 const MAX_HOPS: usize = 16;
+/// What a tar of names image archives have, without the documents of one, is told.
+pub(super) const NO_DOCUMENTS: &str =
+    "looks like an image archive but has neither manifest.json nor index.json";
 
 /// A readable window of a file: a tar member, or a whole file.
 #[derive(Debug)]
@@ -133,7 +140,7 @@ pub enum Archive {
         /// Regular members by normalized name, symlinks and hard links resolved.
         members: BTreeMap<String, MemberRef>,
     },
-    /// A compressed tar, read in one pass: its JSON documents kept, its layers scanned.
+    /// A compressed tar, read in one pass: its JSON documents kept, its layers passed on.
     Memory(Box<Memory>),
 }
 
@@ -228,13 +235,13 @@ impl Archive {
         }
     }
 
-    /// Where a layer's bytes are, and how many there are.
-    pub fn layer(&self, name: &str) -> Result<(Blob, u64), ArchiveError> {
+    /// Which blob holds a layer's bytes, and how many there are.
+    pub fn layer(&self, name: &str) -> Result<(BlobId, u64), ArchiveError> {
         match self {
             Archive::Memory(m) => m.layer(name),
             _ => {
                 let window = self.open(name)?;
-                Ok((Blob::Member(name.to_string()), window.len()))
+                Ok((BlobId(name.to_string()), window.len()))
             }
         }
     }
@@ -279,6 +286,39 @@ impl Archive {
         let mut buf = Vec::with_capacity(w.len() as usize);
         w.read_to_end(&mut buf)?;
         Ok(buf)
+    }
+}
+
+/// An image archive opened at random: the image its documents describe, and its members.
+#[derive(Debug)]
+pub struct ArchiveImage {
+    image: Image,
+    archive: Archive,
+}
+
+impl ArchiveImage {
+    /// The image described from `archive`, whose layer blobs are members of it.
+    pub fn new(image: Image, archive: Archive) -> ArchiveImage {
+        ArchiveImage { image, archive }
+    }
+}
+
+impl RandomSource for ArchiveImage {
+    fn image(&self) -> &Image {
+        &self.image
+    }
+
+    fn open(&self, layer: usize) -> Result<LayerBytes<'_>> {
+        let spec = self
+            .image
+            .layers
+            .get(layer)
+            .ok_or_else(|| self.image.layer_error(layer, None, "no such layer"))?;
+        let window = self.archive.open(&spec.blob.0).map_err(|e| {
+            self.image
+                .layer_error(layer, None, format!("layer blob {e}"))
+        })?;
+        Ok(LayerBytes::Seekable(Box::new(window)))
     }
 }
 

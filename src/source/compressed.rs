@@ -3,8 +3,8 @@
 //!
 //! A compressed file cannot be read at random, so the random-access path (index the tar by
 //! its headers, then open every layer on its own file handle) does not apply. Instead the
-//! archive is decompressed once, front to back, on a thread of its own, into a bounded
-//! channel; this thread walks the outer tar as it arrives:
+//! archive is a [`StreamSource`]: it is decompressed once, front to back, on a thread of its
+//! own, into a bounded channel, and the reading thread walks the outer tar as it arrives:
 //!
 //! - small JSON documents are kept in memory (`manifest.json`, `index.json`, `oci-layout`,
 //!   `repositories`, `<hex>.json` configs, and `blobs/<alg>/<hex>` members up to
@@ -12,37 +12,43 @@
 //! - symlinks and hard links between members are recorded (classic saves link duplicated
 //!   `layer.tar`s) and resolved at the end, inside the archive;
 //! - every member that may be a layer (`<id>/layer.tar`, `<hex>.tar`, any other blob) is
-//!   scanned while it streams past, as the random-access path would scan it, hashing it
-//!   whenever digests are checked. Nothing is written to disk and no layer is held whole.
+//!   handed to the reader while it streams past, with the digest its name implies. Nothing
+//!   is written to disk and no layer is held whole.
 //!
 //! Which members are layers is known only at the end (classic `docker save` writes
-//! `manifest.json` last), so every scan, and every scan error, is kept by member name; once
-//! the image is built from the kept documents by the same code as for other archives
-//! ([`super::Archive::Memory`]), `finish` checks the chosen layers' digests, raises their
-//! errors, and drops the scans no layer refers to.
+//! `manifest.json` last); the image is then described from the kept documents by the same
+//! code as for other archives ([`super::Archive::Memory`]). A stream that breaks inside a
+//! member is this source's error (the archive is truncated or corrupt), not the layer's.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Cursor, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
-use std::sync::Mutex;
 
 use flate2::read::MultiGzDecoder;
 
-use super::archive::{image_top_level, is_hex, resolve_link, ArchiveError, MAX_MEMBERS};
+use super::archive::{
+    image_top_level, is_hex, resolve_link, Archive, ArchiveError, MAX_MEMBERS, NO_DOCUMENTS,
+};
+use super::input::Shape;
 use super::oci::MAX_JSON;
-use super::{digest_from_name, At, Blob, Image, LayerScanning};
+use super::rootfs::Rootfs;
+use super::{
+    digest_from_name, docker_archive, oci_layout, At, BlobId, EachBlob, Format, Image, Input,
+    OpenOptions, Opened, SourceKind, StreamSource, Streamed,
+};
 use crate::error::Result;
-use crate::scan::stream::{check, progress_bar, BufSkip, Progress};
+use crate::progress::{progress_bar, Progress};
+use crate::scan::stream::{BufSkip, Compression};
 use crate::scan::tar::{Kind, TarReader};
-use crate::scan::{self, Compression, Expect, LayerScan, ScanError};
 
 /// The most bytes of JSON documents kept from one archive; documents past it are passed
 /// over (and are an error only if the image needs them).
 pub const MAX_KEPT: u64 = 64 * 1024 * 1024;
-/// The most members that may be layers one archive may have: all are scanned, and their
-/// scans kept until the end (real images have tens; a multi-platform one a few hundred).
+/// The most members that may be layers one archive may have: all are handed to the reader,
+/// which keeps what it learns of each until the end (real images have tens; a
+/// multi-platform one a few hundred).
 pub const MAX_LAYER_BLOBS: usize = 10_000;
 /// Size of the chunks the decompressing thread hands over.
 const CHUNK: usize = 256 * 1024;
@@ -53,12 +59,89 @@ const HEAD: u64 = 512;
 /// Header-only entries (`./`) read at most before the first name decides what the file is.
 const SNIFF_ENTRIES: usize = 16;
 
+/// The kind: a gzip- or zstd-compressed file whose first named entry is one an image
+/// archive has at its top.
+pub(super) const KIND: CompressedKind = CompressedKind;
+
+/// Compressed image archives.
+pub(super) struct CompressedKind;
+
+impl SourceKind for CompressedKind {
+    fn recognizes(&self, input: &Input) -> Result<bool> {
+        Ok(match input.shape()? {
+            Shape::File { compression, .. } if compression != Compression::None => {
+                is_image_archive(input.path(), compression)
+            }
+            _ => false,
+        })
+    }
+
+    fn open(&self, input: Input, opts: &OpenOptions) -> Result<Opened> {
+        let Shape::File { len, compression } = input.shape()? else {
+            return Err(input
+                .at()
+                .err(None, "is a directory, not a compressed archive"));
+        };
+        Ok(Opened::Stream(Box::new(CompressedArchive {
+            source: input.name().to_string(),
+            path: input.path().to_path_buf(),
+            len,
+            compression,
+            opts: opts.clone(),
+        })))
+    }
+}
+
+/// A compressed image archive, opened: nothing is read until [`StreamSource::read`].
+#[derive(Debug)]
+pub struct CompressedArchive {
+    source: String,
+    path: PathBuf,
+    len: u64,
+    compression: Compression,
+    opts: OpenOptions,
+}
+
+impl StreamSource for CompressedArchive {
+    fn read(self: Box<Self>, each: &mut EachBlob<'_>) -> Result<Streamed> {
+        let at = At {
+            image: &self.source,
+        };
+        match read(&at, &self.path, self.compression, self.opts.progress, each)? {
+            Outcome::Image(memory) => {
+                let archive = Archive::Memory(Box::new(memory));
+                let mut image = describe(&at, &archive, &self.opts)?;
+                image.compression = Some(self.compression);
+                Ok(Streamed::Image(Box::new(image)))
+            }
+            Outcome::Rootfs => Ok(Streamed::Instead(Opened::Random(Box::new(Rootfs::new(
+                &self.source,
+                Format::RootfsTar,
+                self.path.clone(),
+                self.len,
+            ))))),
+        }
+    }
+}
+
+/// Describes the image in the documents a pass kept, as for the archive uncompressed:
+/// a docker-save archive if it has `manifest.json`, else an OCI layout.
+fn describe(at: &At, archive: &Archive, opts: &OpenOptions) -> Result<Image> {
+    if archive.contains("manifest.json") {
+        docker_archive::describe(at, archive, opts)
+    } else if archive.contains("index.json") {
+        oci_layout::describe(at, archive, opts)
+    } else {
+        Err(at.err(None, NO_DOCUMENTS))
+    }
+}
+
 /// What became of a regular member.
 #[derive(Debug)]
 enum Member {
     /// A JSON document, kept.
     Kept(Vec<u8>),
-    /// Possibly a layer: scanned (when the pass scans) and its scan kept by name.
+    /// Possibly a layer: handed to the reader as it streamed past.
     Layer,
     /// Passed over, for the reason given.
     Passed(&'static str),
@@ -71,8 +154,6 @@ pub struct Memory {
     members: BTreeMap<String, (u64, Member)>,
     /// Links by name, resolved to the regular member they stand for.
     links: BTreeMap<String, String>,
-    /// Layer scans (or why they failed) by member name, until the scan stage takes them.
-    scans: Mutex<BTreeMap<String, std::result::Result<LayerScan, ScanError>>>,
 }
 
 impl Memory {
@@ -103,28 +184,22 @@ impl Memory {
         }
     }
 
-    /// The blob of a layer member, and its size.
-    pub fn layer(&self, name: &str) -> Result<(Blob, u64), ArchiveError> {
+    /// The blob of a layer member (the regular member a link stands for), and its size.
+    pub fn layer(&self, name: &str) -> Result<(BlobId, u64), ArchiveError> {
         let (real, (size, member)) = self.resolve(name).ok_or(ArchiveError::Missing)?;
         match member {
-            Member::Layer => Ok((Blob::Scanned(real.to_string()), *size)),
+            Member::Layer => Ok((BlobId(real.to_string()), *size)),
             Member::Kept(_) => Err(ArchiveError::Invalid(
                 "is a JSON document, not a layer".into(),
             )),
             Member::Passed(why) => Err(ArchiveError::Invalid((*why).into())),
         }
     }
-
-    /// Takes the scan of a layer member, once.
-    pub fn take_scan(&self, name: &str) -> Option<LayerScan> {
-        let mut scans = self.scans.lock().unwrap_or_else(|p| p.into_inner());
-        scans.remove(name)?.ok()
-    }
 }
 
 /// What one pass found.
 #[derive(Debug)]
-pub(super) enum Outcome {
+enum Outcome {
     /// An image archive.
     Image(Memory),
     /// A name no image archive has: the file is a (compressed) root filesystem after all.
@@ -145,7 +220,7 @@ fn decoder<'a, R: Read + 'a>(input: R, compression: Compression) -> io::Result<B
 /// Whether a compressed file holds an image archive: its first named entry is one that an
 /// image archive has at its top. Anything else, including a stream that is not a tar at
 /// all, is left to be read as a root filesystem (whose scan reports what is wrong).
-pub(super) fn is_image_archive(path: &Path, compression: Compression) -> bool {
+fn is_image_archive(path: &Path, compression: Compression) -> bool {
     let Ok(file) = File::open(path) else {
         return false;
     };
@@ -345,17 +420,18 @@ fn looks_like_json(head: &[u8]) -> bool {
     head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
 }
 
-/// Reads the compressed archive at `path` in one pass; scans its layers when `scanning`.
-pub(super) fn read(
+/// Reads the compressed archive at `path` in one pass, handing each member that may be a
+/// layer to `each`.
+fn read(
     at: &At,
     path: &Path,
     compression: Compression,
-    verify: bool,
-    scanning: Option<&LayerScanning>,
+    progress: bool,
+    each: &mut EachBlob<'_>,
 ) -> Result<Outcome> {
     let file = File::open(path).map_err(|e| at.err(None, format!("cannot open: {e}")))?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let bar = scanning.filter(|s| s.progress).map(|_| {
+    let bar = progress.then(|| {
         progress_bar(
             len,
             "{spinner} reading {binary_bytes}/{binary_total_bytes} of the compressed archive {bar:30} {binary_bytes_per_sec} {eta}",
@@ -379,7 +455,7 @@ pub(super) fn read(
         // The walker owns the receiving end: when it returns, early or not, the
         // decompressing thread's next send fails and it stops. It is joined explicitly:
         // the scope's own wait does not wait for the thread's exit to finish.
-        let outcome = walk(at, TarReader::new(BufSkip(chunks)), verify, scanning);
+        let outcome = walk(at, TarReader::new(BufSkip(chunks)), each);
         let _ = inflating.join();
         outcome
     });
@@ -390,15 +466,9 @@ pub(super) fn read(
 }
 
 /// Walks the decompressed outer tar.
-fn walk(
-    at: &At,
-    mut tar: TarReader<BufSkip<Chunks>>,
-    verify: bool,
-    scanning: Option<&LayerScanning>,
-) -> Result<Outcome> {
+fn walk(at: &At, mut tar: TarReader<BufSkip<Chunks>>, each: &mut EachBlob<'_>) -> Result<Outcome> {
     let mut members: BTreeMap<String, (u64, Member)> = BTreeMap::new();
     let mut links: BTreeMap<String, (Kind, String)> = BTreeMap::new();
-    let mut scans = BTreeMap::new();
     let mut kept = 0u64;
     let mut count = 0usize;
     let mut layers = 0usize;
@@ -470,28 +540,18 @@ fn walk(
                             format!("more than {MAX_LAYER_BLOBS} members that may be layers"),
                         ));
                     }
-                    if let Some(with) = scanning {
-                        let expect = Expect {
-                            blob_digest: digest_from_name(&name),
-                            diff_id: None,
-                            verify,
-                            full: with.verify_all,
-                            always_hash: false,
-                        };
-                        let mut member = MemberRead {
-                            tar: &mut tar,
-                            broken: None,
-                        };
-                        let scan = scan::scan_layer_read(
-                            Cursor::new(head).chain(&mut member),
-                            &expect,
-                            with.rules,
-                            None,
-                        );
-                        if let Some(broken) = member.broken {
-                            return Err(at.err(Some(&name), broken));
-                        }
-                        scans.insert(name.clone(), scan);
+                    let digest = digest_from_name(&name);
+                    let mut member = MemberRead {
+                        tar: &mut tar,
+                        broken: None,
+                    };
+                    each(
+                        &BlobId(name.clone()),
+                        digest.as_deref(),
+                        &mut Cursor::new(head).chain(&mut member),
+                    );
+                    if let Some(broken) = member.broken {
+                        return Err(at.err(Some(&name), broken));
                     }
                     Member::Layer
                 } else {
@@ -522,52 +582,7 @@ fn walk(
     Ok(Outcome::Image(Memory {
         members,
         links: resolved,
-        scans: Mutex::new(scans),
     }))
-}
-
-/// Once the image is built from the kept documents: raises the errors of the layers it
-/// uses, checks their digests against the manifest and config, reports of each scan what
-/// the random-access path would (which walks an uncompressed layer by seeking, hashing
-/// nothing, unless asked to check everything), and drops the scans no layer uses.
-pub(super) fn finish(image: &Image, verify: bool, full: bool) -> Result<()> {
-    let Some(super::Archive::Memory(memory)) = &image.archive else {
-        return Ok(());
-    };
-    let mut scans = memory.scans.lock().unwrap_or_else(|p| p.into_inner());
-    let mut used = BTreeSet::new();
-    for (i, spec) in image.layers.iter().enumerate() {
-        let Blob::Scanned(name) = &spec.blob else {
-            continue;
-        };
-        let located = |e: &ScanError| image.layer_error(i, e);
-        let scan = match scans.get_mut(name) {
-            Some(Ok(scan)) => scan,
-            Some(Err(e)) => return Err(located(e)),
-            None => {
-                return Err(located(&ScanError::Unsupported(
-                    "layer blob was not read".into(),
-                )))
-            }
-        };
-        if verify {
-            check(
-                "blob digest",
-                spec.digest.as_deref(),
-                scan.blob_digest.as_deref(),
-            )
-            .and_then(|()| check("diff_id", spec.diff_id.as_deref(), scan.diff_id.as_deref()))
-            .map_err(|e| located(&e))?;
-        }
-        if scan.compression == Compression::None && !(verify && full) {
-            scan.blob_digest = None;
-            scan.diff_id = None;
-            scan.tar_size = None;
-        }
-        used.insert(name.clone());
-    }
-    scans.retain(|name, _| used.contains(name));
-    Ok(())
 }
 
 #[cfg(test)]
@@ -575,7 +590,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn member_names_say_what_to_keep_and_what_to_scan() {
+    fn member_names_say_what_to_keep_and_what_to_hand_over() {
         let hex = "a".repeat(64);
         assert!(matches!(classify("manifest.json"), Class::Json));
         assert!(matches!(classify(&format!("{hex}.json")), Class::Json));

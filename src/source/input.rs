@@ -1,0 +1,123 @@
+//! The input as the user named it, looked at once for every kind of source that asks.
+//!
+//! Recognizing an input takes a few looks at it: is it a directory, how do its first bytes
+//! say it is compressed, does a tar hold only the names an image archive has. Each look is
+//! taken at most once, when a kind first asks, and its answer (or its error) is kept for
+//! the kinds that ask after it; the tar index in particular, which reads every header,
+//! is then handed to the kind that opens the archive.
+
+use std::cell::OnceCell;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use super::archive::{Archive, TarIndex};
+use super::At;
+use crate::error::Result;
+use crate::scan::Compression;
+
+/// What the input is on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// A directory.
+    Dir,
+    /// A file (or anything else that can be read), and how its first bytes say it is
+    /// compressed as a whole.
+    File {
+        /// Its length in bytes.
+        len: u64,
+        /// Its compression.
+        compression: Compression,
+    },
+}
+
+/// An input to open, and what has been found out about it so far.
+#[derive(Debug)]
+pub struct Input {
+    path: PathBuf,
+    name: String,
+    /// Errors are kept as messages: every kind that asks gets the same one.
+    shape: OnceCell<Result<Shape, String>>,
+    archive: OnceCell<Result<Option<Archive>, String>>,
+}
+
+impl Input {
+    /// The input at `path`, not looked at yet.
+    pub fn new(path: &Path) -> Input {
+        Input {
+            path: path.to_path_buf(),
+            name: path.display().to_string(),
+            shape: OnceCell::new(),
+            archive: OnceCell::new(),
+        }
+    }
+
+    /// The path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The input as named by the user (and by errors).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub(super) fn at(&self) -> At<'_> {
+        At { image: &self.name }
+    }
+
+    /// Whether the input is a directory or a file, and how a file is compressed.
+    pub fn shape(&self) -> Result<Shape> {
+        let shape = self.shape.get_or_init(|| {
+            let meta = std::fs::metadata(&self.path).map_err(|e| format!("cannot open: {e}"))?;
+            if meta.is_dir() {
+                return Ok(Shape::Dir);
+            }
+            let mut magic = [0u8; 6];
+            let n = File::open(&self.path)
+                .and_then(|mut f| f.read(&mut magic))
+                .map_err(|e| format!("cannot read: {e}"))?;
+            let compression = Compression::detect(&magic[..n]).map_err(|e| e.to_string())?;
+            Ok(Shape::File {
+                len: meta.len(),
+                compression,
+            })
+        });
+        shape.clone().map_err(|m| self.at().err(None, m))
+    }
+
+    /// The input as an image archive, indexed: a directory holding `manifest.json` or
+    /// `index.json`, or an uncompressed tar whose every top-level name is one an image
+    /// archive has. `None` for anything else (a root filesystem, a compressed file).
+    pub fn archive(&self) -> Result<Option<&Archive>> {
+        let shape = self.shape()?;
+        let archive = self.archive.get_or_init(|| match shape {
+            Shape::Dir => {
+                let archive = Archive::Dir(self.path.clone());
+                let holds = archive.contains("manifest.json") || archive.contains("index.json");
+                Ok(holds.then_some(archive))
+            }
+            Shape::File {
+                compression: Compression::None,
+                ..
+            } => match Archive::index_tar(&self.path).map_err(|e| e.to_string())? {
+                TarIndex::Image(archive) => Ok(Some(archive)),
+                TarIndex::Rootfs => Ok(None),
+            },
+            Shape::File { .. } => Ok(None),
+        });
+        match archive {
+            Ok(a) => Ok(a.as_ref()),
+            Err(m) => Err(self.at().err(None, m.clone())),
+        }
+    }
+
+    /// The name, and the image archive the input is ([`Input::archive`]), indexed once.
+    pub fn into_archive(self) -> Result<(String, Archive)> {
+        self.archive()?;
+        match self.archive.into_inner() {
+            Some(Ok(Some(archive))) => Ok((self.name, archive)),
+            _ => Err(At { image: &self.name }.err(None, "is not an image archive")),
+        }
+    }
+}
