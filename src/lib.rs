@@ -10,6 +10,7 @@
 pub mod attribute;
 pub mod audit;
 pub mod catalog;
+pub mod deb822;
 pub mod dockerfile;
 pub mod error;
 pub mod license;

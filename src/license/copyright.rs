@@ -39,8 +39,11 @@
 //!
 //! [DEP-5]: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
 
-use serde::Serialize;
 use std::collections::HashSet;
+
+use serde::Serialize;
+
+use crate::deb822::{self, Field, Paragraph, Problem};
 
 /// The most bytes of a copyright file that are read (4 MiB); the rest is ignored and a
 /// [`Note::Truncated`] is recorded.
@@ -265,14 +268,11 @@ pub fn parse(bytes: &[u8]) -> Copyright {
             let license = first.get("License");
             out.header = Some(Header {
                 format: format.value.to_string(),
-                upstream_name: first.get("Upstream-Name").and_then(Field::lines),
-                source: first.get("Source").and_then(Field::lines),
+                upstream_name: first.get("Upstream-Name").and_then(lines),
+                source: first.get("Source").and_then(lines),
                 license: license.and_then(Field::first_line),
                 license_text: license.and_then(Field::text),
-                copyright: first
-                    .get("Copyright")
-                    .map(Field::statements)
-                    .unwrap_or_default(),
+                copyright: first.get("Copyright").map(statements).unwrap_or_default(),
                 line: format.line,
             });
         }
@@ -290,10 +290,7 @@ pub fn parse(bytes: &[u8]) -> Copyright {
                     patterns: files.words(),
                     license: license.and_then(Field::first_line),
                     license_text: license.and_then(Field::text),
-                    copyright: p
-                        .get("Copyright")
-                        .map(Field::statements)
-                        .unwrap_or_default(),
+                    copyright: p.get("Copyright").map(statements).unwrap_or_default(),
                     line: files.line,
                 });
             } else if let (true, Some(license)) = (i > 0, license) {
@@ -341,130 +338,44 @@ fn read_text(bytes: &[u8], notes: &mut Vec<Note>) -> String {
     }
 }
 
-/// One deb822 field: `Name: value` plus its continuation lines (each without its first
-/// whitespace character).
-#[derive(Debug)]
-struct Field<'a> {
-    name: &'a str,
-    value: &'a str,
-    continuation: Vec<&'a str>,
-    line: usize,
+/// The non-empty lines of a field joined by newlines; `None` if there are none.
+fn lines(f: &Field) -> Option<String> {
+    let joined = f.trimmed_lines().collect::<Vec<_>>().join("\n");
+    (!joined.is_empty()).then_some(joined)
 }
 
-impl Field<'_> {
-    /// The value on the field line, if not empty.
-    fn first_line(&self) -> Option<String> {
-        (!self.value.is_empty()).then(|| self.value.to_string())
-    }
-
-    /// Every non-empty line of the value, trimmed, in order (field line then continuation).
-    fn trimmed_lines(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(self.value)
-            .chain(self.continuation.iter().copied())
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && *l != ".")
-    }
-
-    /// The non-empty lines joined by newlines; `None` if there are none.
-    fn lines(&self) -> Option<String> {
-        let joined = self.trimmed_lines().collect::<Vec<_>>().join("\n");
-        (!joined.is_empty()).then_some(joined)
-    }
-
-    /// One statement per non-empty line, deduplicated.
-    fn statements(&self) -> Vec<String> {
-        let mut seen = HashSet::new();
-        self.trimmed_lines()
-            .filter(|l| seen.insert(*l))
-            .map(str::to_string)
-            .collect()
-    }
-
-    /// Whitespace-separated words across all lines (for `Files:` patterns).
-    fn words(&self) -> Vec<String> {
-        std::iter::once(self.value)
-            .chain(self.continuation.iter().copied())
-            .flat_map(str::split_whitespace)
-            .map(str::to_string)
-            .collect()
-    }
-
-    /// The continuation lines as text: ` .` lines become empty lines, trailing blanks are
-    /// dropped. `None` when there is no continuation text.
-    fn text(&self) -> Option<String> {
-        let lines: Vec<&str> = self
-            .continuation
-            .iter()
-            .map(|l| if l.trim() == "." { "" } else { l.trim_end() })
-            .collect();
-        let end = lines.iter().rposition(|l| !l.is_empty())?;
-        Some(lines[..=end].join("\n"))
-    }
+/// One statement per non-empty line of a field, deduplicated.
+fn statements(f: &Field) -> Vec<String> {
+    let mut seen = HashSet::new();
+    f.trimmed_lines()
+        .filter(|l| seen.insert(*l))
+        .map(str::to_string)
+        .collect()
 }
 
-/// A deb822 paragraph.
-#[derive(Debug, Default)]
-struct Paragraph<'a> {
-    fields: Vec<Field<'a>>,
-}
-
-impl<'a> Paragraph<'a> {
-    /// The first field named `name`, ignoring ASCII case as deb822 does.
-    fn get(&self, name: &str) -> Option<&Field<'a>> {
-        self.fields
-            .iter()
-            .find(|f| f.name.eq_ignore_ascii_case(name))
-    }
-}
-
-/// Splits `text` into deb822 paragraphs: blank (or whitespace-only) lines separate
-/// paragraphs, `#` lines are comments, lines starting with space or tab continue the
-/// previous field.
+/// The deb822 paragraphs of `text` that hold fields, at most [`MAX_PARAGRAPHS`]; lines that
+/// fit no rule are noted.
 fn paragraphs<'a>(text: &'a str, notes: &mut Vec<Note>) -> Vec<Paragraph<'a>> {
     let mut out: Vec<Paragraph<'a>> = Vec::new();
-    let mut current = Paragraph::default();
     let mut ignored = 0usize;
-    for (index, raw) in text.split('\n').enumerate() {
-        let line_no = index + 1;
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
-        if line.starts_with('#') {
-            continue;
-        }
-        if line.trim().is_empty() {
-            if !current.fields.is_empty() {
-                out.push(std::mem::take(&mut current));
+    for p in deb822::paragraphs(text) {
+        let first_field = p.fields.first().map(|f| f.line);
+        let over = first_field.filter(|_| out.len() >= MAX_PARAGRAPHS);
+        for problem in &p.problems {
+            let line = match *problem {
+                Problem::ContinuationFirst { line } | Problem::NotAField { line, .. } => line,
+            };
+            if over.is_none_or(|first| line < first) {
+                note_ignored(notes, &mut ignored, line);
             }
-            continue;
         }
-        if let Some(rest) = line.strip_prefix([' ', '\t']) {
-            if let Some(field) = current.fields.last_mut() {
-                field.continuation.push(rest);
-            } else {
-                note_ignored(notes, &mut ignored, line_no);
-            }
-            continue;
-        }
-        let Some((name, value)) = line.split_once(':') else {
-            note_ignored(notes, &mut ignored, line_no);
-            continue;
-        };
-        if name.is_empty() || name.contains(char::is_whitespace) {
-            note_ignored(notes, &mut ignored, line_no);
-            continue;
-        }
-        if current.fields.is_empty() && out.len() >= MAX_PARAGRAPHS {
-            notes.push(Note::TooManyParagraphs { line: line_no });
+        if let Some(line) = over {
+            notes.push(Note::TooManyParagraphs { line });
             return out;
         }
-        current.fields.push(Field {
-            name,
-            value: value.trim(),
-            continuation: Vec::new(),
-            line: line_no,
-        });
-    }
-    if !current.fields.is_empty() {
-        out.push(current);
+        if first_field.is_some() {
+            out.push(p);
+        }
     }
     out
 }

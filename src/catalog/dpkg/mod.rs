@@ -8,7 +8,6 @@
 //! the `Source:` package at its version, from `apt-get source` or the distribution's
 //! archive ([`source`]).
 
-pub mod deb822;
 pub mod parse;
 pub mod relation;
 pub mod source;

@@ -26,8 +26,10 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::deb822;
+use std::collections::hash_map::{Entry, HashMap};
+
 pub use super::relation::{Dependency, Relation, VersionOp};
+use crate::deb822;
 
 /// Something in a dpkg file that was skipped or guessed at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -98,7 +100,7 @@ pub struct DpkgPackage {
     pub provides: Relation,
     /// 1-based line where the paragraph starts in its file.
     pub line: usize,
-    /// The paragraph as written, at most [`deb822::MAX_RAW_LEN`] bytes.
+    /// The paragraph as written, at most [`MAX_RAW_LEN`] bytes.
     pub raw: String,
 }
 
@@ -128,6 +130,125 @@ impl DpkgPackage {
     }
 }
 
+/// The most bytes of a paragraph's raw text that are kept (see [`DpkgPackage::raw`]).
+pub const MAX_RAW_LEN: usize = 64 * 1024;
+
+/// One deb822 paragraph as dpkg reads it: a field given twice keeps its last value.
+struct Record {
+    /// 1-based line number of the paragraph's first line.
+    line: usize,
+    /// Fields as (name, value), each name once; a continued value keeps its line breaks.
+    fields: Vec<(String, String)>,
+    /// The paragraph's text, at most [`MAX_RAW_LEN`] bytes (cut at a character boundary).
+    raw: String,
+}
+
+impl Record {
+    /// The value of a field, by case-insensitive name.
+    fn get(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The paragraphs of a status file, each line that fits no rule and each repeated field a
+/// warning, as dpkg's own parser treats them.
+fn records(bytes: &[u8]) -> (Vec<Record>, Vec<Warning>) {
+    let text = String::from_utf8_lossy(bytes);
+    let mut warnings = Vec::new();
+    if let std::borrow::Cow::Owned(_) = text {
+        warnings.push(Warning::new(
+            None,
+            None,
+            "file is not valid UTF-8; bad bytes were replaced with U+FFFD",
+        ));
+    }
+    let mut out = Vec::new();
+    for p in deb822::paragraphs(&text) {
+        for problem in &p.problems {
+            warnings.push(match *problem {
+                deb822::Problem::ContinuationFirst { line } => Warning::new(
+                    Some(line),
+                    None,
+                    "continuation line before any field; ignored",
+                ),
+                deb822::Problem::NotAField { line, text } => Warning::new(
+                    Some(line),
+                    None,
+                    format!(
+                        "line is neither `Field: value` nor a continuation: {:?}; ignored",
+                        text.chars().take(60).collect::<String>()
+                    ),
+                ),
+            });
+        }
+        let mut fields: Vec<(String, String)> = Vec::with_capacity(p.fields.len());
+        let mut index: HashMap<String, usize> = HashMap::with_capacity(p.fields.len());
+        for f in &p.fields {
+            let mut value = f.value.to_string();
+            for c in &f.continuation {
+                value.push('\n');
+                value.push_str(c.trim_end());
+            }
+            match index.entry(f.name.to_ascii_lowercase()) {
+                Entry::Occupied(at) => {
+                    warnings.push(Warning::new(
+                        Some(f.line),
+                        None,
+                        format!(
+                            "field {} appears twice in one paragraph; the later value wins",
+                            f.name
+                        ),
+                    ));
+                    if let Some(existing) = fields.get_mut(*at.get()) {
+                        existing.1 = value;
+                    }
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(fields.len());
+                    fields.push((f.name.to_string(), value));
+                }
+            }
+        }
+        let (raw, cut) = raw_text(&p.lines);
+        if cut {
+            warnings.push(Warning::new(
+                Some(p.line),
+                None,
+                format!("paragraph is longer than {MAX_RAW_LEN} bytes; its raw text was cut"),
+            ));
+        }
+        out.push(Record {
+            line: p.line,
+            fields,
+            raw,
+        });
+    }
+    (out, warnings)
+}
+
+/// A paragraph's lines, each ending in a newline, up to [`MAX_RAW_LEN`] bytes (cut at a
+/// character boundary), and whether it was cut.
+fn raw_text(lines: &[&str]) -> (String, bool) {
+    let mut raw = String::new();
+    for line in lines {
+        if raw.len() + line.len() + 1 > MAX_RAW_LEN {
+            let room = MAX_RAW_LEN.saturating_sub(raw.len());
+            let mut cut = room.min(line.len());
+            while !line.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            raw.push_str(&line[..cut]);
+            return (raw, true);
+        }
+        raw.push_str(line);
+        raw.push('\n');
+    }
+    (raw, false)
+}
+
 /// Parses a dpkg `status` file, or one `status.d/<name>` file, into packages.
 ///
 /// Paragraphs without a `Package` field are skipped with a warning; everything else is kept,
@@ -142,7 +263,7 @@ impl DpkgPackage {
 /// assert_eq!(pkgs[0].source_version, "1:1.2.13.dfsg-1");
 /// ```
 pub fn parse_status(bytes: &[u8]) -> (Vec<DpkgPackage>, Vec<Warning>) {
-    let (paragraphs, mut warnings) = deb822::paragraphs(bytes);
+    let (paragraphs, mut warnings) = records(bytes);
     let mut packages = Vec::with_capacity(paragraphs.len());
     for p in paragraphs {
         if let Some(pkg) = package_from(p, &mut warnings) {
@@ -152,7 +273,7 @@ pub fn parse_status(bytes: &[u8]) -> (Vec<DpkgPackage>, Vec<Warning>) {
     (packages, warnings)
 }
 
-fn package_from(p: deb822::Paragraph, warnings: &mut Vec<Warning>) -> Option<DpkgPackage> {
+fn package_from(p: Record, warnings: &mut Vec<Warning>) -> Option<DpkgPackage> {
     let field = |name: &str| p.get(name).map(str::to_string).filter(|v| !v.is_empty());
     let Some(package) = field("Package") else {
         warnings.push(Warning::new(
@@ -522,5 +643,40 @@ mod tests {
             let _ = parse_status(b);
             let _ = parse_list(b);
         });
+    }
+
+    #[test]
+    fn non_utf8_bytes_are_replaced_and_reported() {
+        let (p, w) = records(b"Package: a\nMaintainer: J\xf6rg\n");
+        assert_eq!(p[0].get("Maintainer"), Some("J\u{fffd}rg"));
+        assert_eq!(w.len(), 1);
+    }
+
+    #[test]
+    fn a_duplicate_field_keeps_the_last_value_and_warns() {
+        let (p, w) = records(b"Package: a\nVersion: 1\nversion: 2\n");
+        assert_eq!(p[0].get("Version"), Some("2"));
+        assert_eq!(w[0].line, Some(3));
+    }
+
+    #[test]
+    fn a_line_without_colon_is_reported_and_ignored() {
+        let (p, w) = records(b"Package: a\ngarbage\nVersion: 1\n");
+        assert_eq!(p[0].get("Version"), Some("1"));
+        assert_eq!(w[0].line, Some(2));
+    }
+
+    #[test]
+    fn continued_values_keep_their_line_breaks() {
+        let (p, _) = records(b"Description: short\n long one\n\tlong two  \n");
+        assert_eq!(p[0].get("description"), Some("short\nlong one\nlong two"));
+    }
+
+    #[test]
+    fn raw_text_is_bounded() {
+        let long = format!("Package: a\nDescription: x\n{}\n", " y\n".repeat(40_000));
+        let (p, w) = records(long.as_bytes());
+        assert!(p[0].raw.len() <= MAX_RAW_LEN);
+        assert!(w.iter().any(|w| w.message.contains("raw text was cut")));
     }
 }
