@@ -16,7 +16,11 @@ fn sentence(s: &str) -> String {
 }
 
 fn has<'a>(report: &'a Report, kind: &str) -> Vec<&'a Finding> {
-    report.findings.iter().filter(|f| f.kind == kind).collect()
+    report
+        .findings
+        .iter()
+        .filter(|f| f.kind.name() == kind)
+        .collect()
 }
 
 fn lines(fs: &[&Finding]) -> String {
@@ -40,7 +44,7 @@ pub fn checklist(report: &Report, obligations: &Obligations) -> Vec<Answer> {
     let dockerfile_given = report
         .findings
         .iter()
-        .any(|f| f.kind.starts_with("dockerfile-"));
+        .any(|f| f.kind.name().starts_with("dockerfile-"));
     let mut out = Vec::new();
 
     // 1. Who wrote the Dockerfile and under which license.
@@ -51,7 +55,7 @@ pub fn checklist(report: &Report, obligations: &Obligations) -> Vec<Answer> {
             HUMAN
         } else if licensed.is_empty() {
             LOOK
-        } else if licensed[0].message.contains("no copyright line") {
+        } else if licensed[0].message().contains("no copyright line") {
             HUMAN
         } else {
             OK
@@ -59,7 +63,7 @@ pub fn checklist(report: &Report, obligations: &Obligations) -> Vec<Answer> {
         answer: if !dockerfile_given {
             "No Dockerfile was given (scan --dockerfile FILE); its author and license need a human answer.".to_string()
         } else if let Some(f) = licensed.first() {
-            format!("{} (Dockerfile line {}).", sentence(&f.message), lines(&licensed))
+            format!("{} (Dockerfile line {}).", sentence(&f.message()), lines(&licensed))
         } else {
             "The Dockerfile states no license (no SPDX-License-Identifier, no license header); its author and license need a human answer.".to_string()
         },
@@ -75,9 +79,9 @@ pub fn checklist(report: &Report, obligations: &Obligations) -> Vec<Answer> {
         .iter()
         .filter(|f| {
             matches!(
-                f.kind.as_str(),
+                f.kind.name(),
                 "base-unpinned" | "base-latest" | "from-unresolved" | "base-pinned"
-            ) && (f.severity == Severity::Warning || f.message.contains("shipped image"))
+            ) && (f.severity() == Severity::Warning || f.message().contains("shipped image"))
         })
         .collect();
     let layers = report
@@ -94,7 +98,7 @@ pub fn checklist(report: &Report, obligations: &Obligations) -> Vec<Answer> {
     let unpinned: Vec<&Finding> = shipped_base
         .iter()
         .copied()
-        .filter(|f| f.kind != "base-pinned")
+        .filter(|f| f.kind.name() != "base-pinned")
         .collect();
     let status = if !unpinned.is_empty() {
         answer.push_str(&format!(
@@ -121,7 +125,7 @@ pub fn checklist(report: &Report, obligations: &Obligations) -> Vec<Answer> {
         .iter()
         .filter(|f| {
             matches!(
-                f.kind.as_str(),
+                f.kind.name(),
                 "download" | "add-url" | "copy-from-image" | "pipe-to-shell"
             )
         })
@@ -129,7 +133,7 @@ pub fn checklist(report: &Report, obligations: &Obligations) -> Vec<Answer> {
     let unverified: Vec<&Finding> = imports
         .iter()
         .copied()
-        .filter(|f| f.severity >= Severity::Warning)
+        .filter(|f| f.severity() >= Severity::Warning)
         .collect();
     out.push(Answer {
         question: "What code was imported, and from where?",
@@ -194,7 +198,7 @@ pub fn checklist(report: &Report, obligations: &Obligations) -> Vec<Answer> {
         question: "Are the base image's layers kept as they were (not squashed)?",
         status: if squashed.is_empty() { OK } else { LOOK },
         answer: match squashed.first() {
-            Some(f) => f.message.clone(),
+            Some(f) => f.message(),
             None => "Yes: no sign of squashing in the history or the layers.".to_string(),
         },
     });

@@ -13,10 +13,15 @@ pub mod finding;
 pub mod obligations;
 
 pub use bom::{Answer, Bom, Status};
-pub use finding::{Finding, Severity};
+pub use finding::{
+    Check, Fetch, Finding, FindingKind, ImageSet, Severity, Squash, SquashSign, StageRef, Verified,
+};
 
 /// The schema name written into every native document.
 pub const SCHEMA: &str = "layerbom/v1";
+
+/// The config label and manifest annotation that name an image's vendor (its supplier).
+pub const VENDOR: &str = "org.opencontainers.image.vendor";
 
 /// An OS/architecture/variant triple, as in OCI descriptors and `--platform`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]

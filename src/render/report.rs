@@ -279,7 +279,7 @@ struct LicenseRow {
 #[derive(Debug, Serialize)]
 struct FindingRow {
     severity: Severity,
-    kind: String,
+    kind: &'static str,
     place: String,
     message: String,
 }
@@ -415,7 +415,7 @@ fn category_of<'a>(categories: &BTreeMap<String, Category>, p: &Package) -> &'a 
 }
 
 fn count(report: &Report, s: Severity) -> usize {
-    report.findings.iter().filter(|f| f.severity == s).count()
+    report.findings.iter().filter(|f| f.severity() == s).count()
 }
 
 fn component(p: &Package, change: &str) -> Component {
@@ -547,10 +547,10 @@ fn findings(all: &[Finding]) -> Vec<FindingRow> {
                 (None, None) => {}
             }
             FindingRow {
-                severity: f.severity,
-                kind: f.kind.clone(),
+                severity: f.severity(),
+                kind: f.kind.name(),
                 place: place.join(", "),
-                message: f.message.clone(),
+                message: f.message(),
             }
         })
         .collect();
