@@ -252,16 +252,6 @@ fn entry_through_dirs<'a>(
     overlay.entry(&format!("{resolved}/{name}"), as_of)
 }
 
-/// The package (name, version) an `authored-overwrite` finding is about.
-pub fn overwritten_package(f: &Finding) -> Option<(&str, &str)> {
-    match &f.kind {
-        FindingKind::AuthoredOverwrite {
-            package, version, ..
-        } => Some((package, version)),
-        _ => None,
-    }
-}
-
 fn overwritten_base_files(
     report: &Report,
     overlay: &Overlay,
@@ -615,7 +605,12 @@ mod tests {
         assert!(out[0].message().contains("/usr/bin/tool, /bin/helper"));
         assert_eq!(out[0].path.as_deref(), Some("/usr/bin/tool"));
         assert_eq!(out[0].layer, Some(1));
-        assert_eq!(overwritten_package(&out[0]), Some(("tool", "1.0")));
+        assert!(
+            matches!(&out[0].kind, FindingKind::AuthoredOverwrite { package, version, files, .. }
+                if package == "tool" && version == "1.0" && files.len() == 2),
+            "{:?}",
+            out[0].kind
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use super::{Options, Renderer};
 use crate::model::obligations::Category;
-use crate::model::{Answer, Bom, Finding, Origin, Package, Report, Severity};
+use crate::model::{Answer, Bom, Finding, FindingKind, Origin, Package, Report, Severity};
 
 /// The obligations, as the report shows them.
 #[derive(Debug, Clone, Serialize)]
@@ -442,17 +442,22 @@ fn modified(report: &Report) -> Vec<Component> {
         })
         .collect();
     for f in &report.findings {
-        let Some((name, version)) = crate::audit::image::overwritten_package(f) else {
+        let FindingKind::AuthoredOverwrite {
+            layer,
+            package,
+            version,
+            ..
+        } = &f.kind
+        else {
             continue;
         };
-        let layer = f.layer.unwrap_or(0);
         if let Some(p) = report
             .packages
             .iter()
-            .find(|p| p.origin == Origin::Base && p.name == name && p.version == version)
+            .find(|p| p.origin == Origin::Base && &p.name == package && &p.version == version)
         {
             let mut c = component(p, &format!("files replaced by layer {layer}"));
-            c.layer = layer;
+            c.layer = *layer;
             out.push(c);
         }
     }
