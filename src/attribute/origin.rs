@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 
 use crate::dockerfile::{Dockerfile, Instruction};
-use crate::model::{Finding, Origin, Severity};
+use crate::model::{Finding, FindingKind, Origin};
 use crate::source::History;
 
 /// The conclusion about the base image.
@@ -92,11 +92,9 @@ pub fn decide(ev: &Evidence) -> (BaseDecision, Vec<Finding>) {
                 findings,
             );
         }
-        findings.push(Finding::new(
-            "base-image-mismatch",
-            Severity::Error,
-            format!("the layers of --base-image {name} are not the bottom layers of this image; it was not built FROM that image"),
-        ));
+        findings.push(Finding::new(FindingKind::BaseImageMismatch {
+            image: name.clone(),
+        }));
     }
     if let Some(n) = ev.base_layers {
         if n <= layers {
@@ -111,11 +109,10 @@ pub fn decide(ev: &Evidence) -> (BaseDecision, Vec<Finding>) {
                 findings,
             );
         }
-        findings.push(Finding::new(
-            "base-layers-too-many",
-            Severity::Error,
-            format!("--base-layers {n} but the image has only {layers} layers"),
-        ));
+        findings.push(Finding::new(FindingKind::BaseLayersTooMany {
+            given: n,
+            layers,
+        }));
     }
     if let Some((path, df)) = ev.dockerfile {
         match dockerfile_boundary(ev.history, layers, df) {
@@ -131,11 +128,10 @@ pub fn decide(ev: &Evidence) -> (BaseDecision, Vec<Finding>) {
                     findings,
                 )
             }
-            Err(why) => findings.push(Finding::new(
-                "dockerfile-mismatch",
-                Severity::Warning,
-                format!("{path} does not match this image's history: {why}"),
-            )),
+            Err(why) => findings.push(Finding::new(FindingKind::DockerfileMismatch {
+                path: path.to_string(),
+                why,
+            })),
         }
     }
     let from_history = history_boundary(ev.history, layers);
@@ -403,7 +399,12 @@ mod tests {
         };
         let (b, f) = decide(&ev);
         assert_eq!(b.method, "history");
-        assert_eq!(f[0].kind, "base-image-mismatch");
+        assert_eq!(
+            f[0].kind,
+            FindingKind::BaseImageMismatch {
+                image: "alpine".into()
+            }
+        );
     }
 
     #[test]
@@ -457,8 +458,8 @@ mod tests {
             ..Evidence::default()
         });
         assert_eq!(b.method, "history");
-        assert_eq!(f[0].kind, "dockerfile-mismatch");
-        assert!(f[0].message.contains("line 2"), "{}", f[0].message);
+        assert_eq!(f[0].kind.name(), "dockerfile-mismatch");
+        assert!(f[0].message().contains("line 2"), "{}", f[0].message());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! base image boundary).
 
 use crate::model::obligations::Obligations;
-use crate::model::{Answer, Finding, Origin, Report, Severity, Status};
+use crate::model::{Answer, Finding, FindingKind, Origin, Report, Severity, Status};
 
 /// A finding message as the start of a sentence.
 fn sentence(s: &str) -> String {
@@ -15,8 +15,9 @@ fn sentence(s: &str) -> String {
     }
 }
 
-fn has<'a>(report: &'a Report, kind: &str) -> Vec<&'a Finding> {
-    report.findings.iter().filter(|f| f.kind == kind).collect()
+/// The report's findings whose kind `is` accepts.
+fn has(report: &Report, is: fn(&FindingKind) -> bool) -> Vec<&Finding> {
+    report.findings.iter().filter(|f| is(&f.kind)).collect()
 }
 
 fn lines(fs: &[&Finding]) -> String {
@@ -37,21 +38,30 @@ pub fn checklist(report: &Report, obligations: &Obligations) -> Vec<Answer> {
     const OK: Status = Status::Answered;
     const LOOK: Status = Status::Attention;
     const HUMAN: Status = Status::Human;
-    let dockerfile_given = report
-        .findings
-        .iter()
-        .any(|f| f.kind.starts_with("dockerfile-"));
+    let dockerfile_given = report.findings.iter().any(|f| {
+        matches!(
+            f.kind,
+            FindingKind::DockerfileLicense { .. }
+                | FindingKind::DockerfileNoLicense
+                | FindingKind::DockerfileMismatch { .. }
+        )
+    });
     let mut out = Vec::new();
 
     // 1. Who wrote the Dockerfile and under which license.
-    let licensed = has(report, "dockerfile-license");
+    let licensed = has(report, |k| {
+        matches!(k, FindingKind::DockerfileLicense { .. })
+    });
+    let no_author = licensed.first().is_some_and(|f| {
+        matches!(&f.kind, FindingKind::DockerfileLicense { copyright, .. } if copyright.is_empty())
+    });
     out.push(Answer {
         question: "Who wrote the Dockerfile, and under which license?",
         status: if !dockerfile_given {
             HUMAN
         } else if licensed.is_empty() {
             LOOK
-        } else if licensed[0].message.contains("no copyright line") {
+        } else if no_author {
             HUMAN
         } else {
             OK
@@ -59,7 +69,7 @@ pub fn checklist(report: &Report, obligations: &Obligations) -> Vec<Answer> {
         answer: if !dockerfile_given {
             "No Dockerfile was given (scan --dockerfile FILE); its author and license need a human answer.".to_string()
         } else if let Some(f) = licensed.first() {
-            format!("{} (Dockerfile line {}).", sentence(&f.message), lines(&licensed))
+            format!("{} (Dockerfile line {}).", sentence(&f.message()), lines(&licensed))
         } else {
             "The Dockerfile states no license (no SPDX-License-Identifier, no license header); its author and license need a human answer.".to_string()
         },
@@ -73,11 +83,12 @@ pub fn checklist(report: &Report, obligations: &Obligations) -> Vec<Answer> {
     let shipped_base: Vec<&Finding> = report
         .findings
         .iter()
-        .filter(|f| {
-            matches!(
-                f.kind.as_str(),
-                "base-unpinned" | "base-latest" | "from-unresolved" | "base-pinned"
-            ) && (f.severity == Severity::Warning || f.message.contains("shipped image"))
+        .filter(|f| match &f.kind {
+            FindingKind::BaseUnpinned { shipped, .. }
+            | FindingKind::BaseLatest { shipped, .. }
+            | FindingKind::BasePinned { shipped, .. } => *shipped,
+            FindingKind::FromUnresolved { .. } => true,
+            _ => false,
         })
         .collect();
     let layers = report
@@ -94,7 +105,7 @@ pub fn checklist(report: &Report, obligations: &Obligations) -> Vec<Answer> {
     let unpinned: Vec<&Finding> = shipped_base
         .iter()
         .copied()
-        .filter(|f| f.kind != "base-pinned")
+        .filter(|f| !matches!(f.kind, FindingKind::BasePinned { .. }))
         .collect();
     let status = if !unpinned.is_empty() {
         answer.push_str(&format!(
@@ -121,15 +132,18 @@ pub fn checklist(report: &Report, obligations: &Obligations) -> Vec<Answer> {
         .iter()
         .filter(|f| {
             matches!(
-                f.kind.as_str(),
-                "download" | "add-url" | "copy-from-image" | "pipe-to-shell"
+                f.kind,
+                FindingKind::Download { .. }
+                    | FindingKind::AddUrl { .. }
+                    | FindingKind::CopyFromImage { .. }
+                    | FindingKind::PipeToShell { .. }
             )
         })
         .collect();
     let unverified: Vec<&Finding> = imports
         .iter()
         .copied()
-        .filter(|f| f.severity >= Severity::Warning)
+        .filter(|f| f.severity() >= Severity::Warning)
         .collect();
     out.push(Answer {
         question: "What code was imported, and from where?",
@@ -189,18 +203,18 @@ pub fn checklist(report: &Report, obligations: &Obligations) -> Vec<Answer> {
     });
 
     // 5. Squashed.
-    let squashed = has(report, "squashed-image");
+    let squashed = has(report, |k| matches!(k, FindingKind::SquashedImage(_)));
     out.push(Answer {
         question: "Are the base image's layers kept as they were (not squashed)?",
         status: if squashed.is_empty() { OK } else { LOOK },
         answer: match squashed.first() {
-            Some(f) => f.message.clone(),
+            Some(f) => f.message(),
             None => "Yes: no sign of squashing in the history or the layers.".to_string(),
         },
     });
 
     // 6. Secrets.
-    let secrets = has(report, "deleted-secret");
+    let secrets = has(report, |k| matches!(k, FindingKind::DeletedSecret { .. }));
     out.push(Answer {
         question: "Do the layers hold deleted secrets?",
         status: if secrets.is_empty() { OK } else { LOOK },
@@ -220,8 +234,8 @@ pub fn checklist(report: &Report, obligations: &Obligations) -> Vec<Answer> {
     });
 
     // 7. Licenses.
-    let unknown = has(report, "license-unknown");
-    let unlisted = has(report, "license-unlisted");
+    let unknown = has(report, |k| matches!(k, FindingKind::LicenseUnknown { .. }));
+    let unlisted = has(report, |k| matches!(k, FindingKind::LicenseUnlisted { .. }));
     out.push(Answer {
         question: "Is every package's license known?",
         status: if unknown.is_empty() && unlisted.is_empty() {
@@ -248,4 +262,83 @@ pub fn checklist(report: &Report, obligations: &Obligations) -> Vec<Answer> {
         ),
     });
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::obligations::Delivery;
+    use crate::model::testutil;
+
+    fn answers(findings: Vec<Finding>) -> Vec<Answer> {
+        let mut r = testutil::report(&[Origin::Base, Origin::Authored]);
+        r.findings = findings;
+        let o = crate::obligations::evaluate(&r, Delivery::Image);
+        checklist(&r, &o)
+    }
+
+    fn at(kind: FindingKind, line: usize) -> Finding {
+        Finding::new(kind).at_path("Dockerfile").at_line(line)
+    }
+
+    fn licensed(copyright: &[&str]) -> FindingKind {
+        FindingKind::DockerfileLicense {
+            spdx: Some("MIT".into()),
+            header: None,
+            copyright: copyright.iter().map(|c| c.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn the_shipped_stage_decides_whether_the_base_image_is_pinned() {
+        let a = answers(vec![
+            at(licensed(&["Copyright A"]), 1),
+            at(
+                FindingKind::BaseUnpinned {
+                    from: "golang:1.22".into(),
+                    tag: "1.22".into(),
+                    shipped: false,
+                },
+                2,
+            ),
+            at(
+                FindingKind::BasePinned {
+                    from: "debian@sha256:01".into(),
+                    shipped: true,
+                },
+                4,
+            ),
+        ]);
+        assert_eq!(a[0].status, Status::Answered);
+        assert_eq!(a[1].status, Status::Answered, "{}", a[1].answer);
+        assert!(a[1].answer.ends_with(" The Dockerfile pins it by digest."));
+        let a = answers(vec![
+            at(licensed(&["Copyright A"]), 1),
+            at(
+                FindingKind::BaseUnpinned {
+                    from: "debian:12".into(),
+                    tag: "12".into(),
+                    shipped: true,
+                },
+                4,
+            ),
+        ]);
+        assert_eq!(a[1].status, Status::Attention);
+        assert!(
+            a[1].answer
+                .ends_with(" does not pin it by digest (line 4)."),
+            "{}",
+            a[1].answer
+        );
+    }
+
+    #[test]
+    fn a_license_without_a_copyright_line_leaves_the_author_to_a_person() {
+        let a = answers(vec![at(licensed(&[]), 1)]);
+        assert_eq!(a[0].status, Status::Human);
+        assert_eq!(
+            a[0].answer,
+            "The Dockerfile is licensed MIT (SPDX-License-Identifier); no copyright line names its author (Dockerfile line 1)."
+        );
+    }
 }

@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use super::shell::{self, Command, Word};
 use crate::dockerfile::{self, Dockerfile, Instruction, Stage};
-use crate::model::{Finding, Severity};
+use crate::model::{Check, Fetch, Finding, FindingKind, StageRef, Verified};
 
 /// An image reference as written in `FROM` or `COPY --from`: `[registry/]name[:tag][@digest]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -219,9 +219,9 @@ impl Audit {
                 out,
                 "{:<6} {:<8} {:<22} {}",
                 line,
-                f.severity.to_string(),
-                f.kind,
-                f.message
+                f.severity().to_string(),
+                f.kind.name(),
+                f.message()
             )?;
         }
         Ok(())
@@ -278,26 +278,17 @@ fn license(text: &str) -> Option<LicenseInfo> {
 
 fn license_findings(license: Option<&LicenseInfo>, out: &mut Vec<Finding>) {
     let Some(l) = license else {
-        out.push(Finding::new(
-            "dockerfile-no-license",
-            Severity::Warning,
-            "the Dockerfile carries no SPDX-License-Identifier and no license header: under which terms it may be shared is not stated",
-        ));
+        out.push(Finding::new(FindingKind::DockerfileNoLicense));
         return;
     };
-    let who = if l.copyright.is_empty() {
-        "no copyright line names its author".to_string()
-    } else {
-        l.copyright.join("; ")
-    };
-    let message = match (&l.spdx, &l.header) {
-        (Some(id), _) => {
-            format!("the Dockerfile is licensed {id} (SPDX-License-Identifier); {who}")
-        }
-        (None, Some(h)) => format!("the Dockerfile's header mentions a license: \"{h}\"; {who}"),
-        (None, None) => who,
-    };
-    out.push(Finding::new("dockerfile-license", Severity::Info, message).at_line(l.line));
+    out.push(
+        Finding::new(FindingKind::DockerfileLicense {
+            spdx: l.spdx.clone(),
+            header: l.header.clone(),
+            copyright: l.copyright.clone(),
+        })
+        .at_line(l.line),
+    );
 }
 
 /// The lower-case names by which stage `i` can refer to earlier stages: their `AS` names
@@ -384,41 +375,19 @@ fn stages(df: &Dockerfile, out: &mut Vec<Finding>) -> Vec<StageInfo> {
         let is_stage = stage_names(df, i).contains_key(&stage.from.to_ascii_lowercase());
         let image = (!is_stage && !stage.from.eq_ignore_ascii_case("scratch"))
             .then(|| ImageRef::parse(&stage.from));
-        let label = stage
-            .name
-            .as_ref()
-            .map_or_else(|| format!("stage {i}"), |n| format!("stage {n:?}"));
-        let (severity, kind, what) = match roles[i] {
-            Role::Final => (
-                Severity::Info,
-                "stage-final",
-                "is the final stage: the image that is shipped",
-            ),
-            Role::Shipped => (
-                Severity::Info,
-                "stage-shipped",
-                "is a stage the final stage is built FROM: its files are shipped",
-            ),
-            Role::Build => (
-                Severity::Info,
-                "stage-build-only",
-                "is used only to build: the shipped image takes files from it, not its layers",
-            ),
-            Role::Unused => (
-                Severity::Info,
-                "stage-unused",
-                "is not used by the final stage (BuildKit skips it)",
-            ),
-        };
         if df.stages.len() > 1 {
-            out.push(
-                Finding::new(
-                    kind,
-                    severity,
-                    format!("{label} (FROM {}) {what}", stage.from),
-                )
-                .at_line(stage.line),
-            );
+            let s = StageRef {
+                index: i,
+                name: stage.name.clone(),
+                from: stage.from.clone(),
+            };
+            let kind = match roles[i] {
+                Role::Final => FindingKind::StageFinal(s),
+                Role::Shipped => FindingKind::StageShipped(s),
+                Role::Build => FindingKind::StageBuildOnly(s),
+                Role::Unused => FindingKind::StageUnused(s),
+            };
+            out.push(Finding::new(kind).at_line(stage.line));
         }
         if let Some(r) = &image {
             base_findings(stage, &df.global_args, r, roles[i], out);
@@ -443,68 +412,30 @@ fn base_findings(
     out: &mut Vec<Finding>,
 ) {
     let shipped = matches!(role, Role::Final | Role::Shipped);
-    let what = if shipped {
-        "the base image of the shipped image"
-    } else {
-        "a build-stage image"
-    };
+    let from = stage.from.clone();
     let unset = dockerfile::unset_args(&stage.from_raw, global_args);
-    if !unset.is_empty() {
-        out.push(
-            Finding::new(
-                "from-unresolved",
-                Severity::Warning,
-                format!(
-                    "FROM {} depends on build argument {} with no default: the image is chosen at build time (--build-arg)",
-                    stage.from_raw,
-                    unset.join(", ")
-                ),
-            )
-            .at_line(stage.line),
-        );
-        return;
-    }
-    if r.pinned() {
-        out.push(
-            Finding::new(
-                "base-pinned",
-                Severity::Info,
-                format!("{what} {} is pinned by digest", stage.from),
-            )
-            .at_line(stage.line),
-        );
-        return;
-    }
-    let severity = if shipped {
-        Severity::Warning
+    let kind = if !unset.is_empty() {
+        FindingKind::FromUnresolved {
+            from: stage.from_raw.clone(),
+            args: unset,
+        }
+    } else if r.pinned() {
+        FindingKind::BasePinned { from, shipped }
     } else {
-        Severity::Info
+        match r.tag.as_deref() {
+            None | Some("latest") => FindingKind::BaseLatest {
+                from,
+                tagged: r.tag.is_some(),
+                shipped,
+            },
+            Some(tag) => FindingKind::BaseUnpinned {
+                from,
+                tag: tag.to_string(),
+                shipped,
+            },
+        }
     };
-    match r.tag.as_deref() {
-        None | Some("latest") => out.push(
-            Finding::new(
-                "base-latest",
-                severity,
-                format!(
-                    "{what} {} is {}: whatever the registry serves at build time is used; pin it by digest (@sha256:…)",
-                    stage.from,
-                    if r.tag.is_none() { "untagged (latest)" } else { "tagged latest" }
-                ),
-            )
-            .at_line(stage.line),
-        ),
-        Some(tag) => out.push(
-            Finding::new(
-                "base-unpinned",
-                severity,
-                format!(
-                    "{what} {} is named by tag {tag:?} only: tags are mutable; pin it by digest (@sha256:…)",
-                    stage.from
-                ),
-            )
-            .at_line(stage.line),
-        ),
-    }
+    out.push(Finding::new(kind).at_line(stage.line));
 }
 
 /// Build arguments and environment variables with a value known from the text, for
@@ -621,30 +552,13 @@ fn copy_from(
             continue;
         }
         let r = ImageRef::parse(from);
-        let into = if matches!(role, Role::Final | Role::Shipped) {
-            "into the shipped image"
-        } else {
-            "into a build stage"
-        };
-        let (severity, pin) = if r.pinned() {
-            (Severity::Info, "pinned by digest".to_string())
-        } else {
-            (
-                Severity::Warning,
-                format!(
-                    "not pinned by digest ({}): its content can change between builds",
-                    r.tag
-                        .as_deref()
-                        .map_or("untagged".to_string(), |t| format!("tag {t:?}"))
-                ),
-            )
-        };
         out.push(
-            Finding::new(
-                "copy-from-image",
-                severity,
-                format!("COPY --from={from} copies files of another image {into}; the image is {pin}; its licenses are not covered by the base image's"),
-            )
+            Finding::new(FindingKind::CopyFromImage {
+                image: from.to_string(),
+                pinned: r.pinned(),
+                tag: r.tag,
+                shipped: matches!(role, Role::Final | Role::Shipped),
+            })
             .at_line(ins.line),
         );
     }
@@ -677,28 +591,20 @@ fn add(ins: &Instruction, vars: &[(String, Option<String>)], out: &mut Vec<Findi
         if !is_url(&url) {
             continue;
         }
-        let (severity, how) = match &checksum {
-            Some(c) => (Severity::Info, format!("verified by --checksum={c}")),
-            None => (
-                Severity::Warning,
-                "with no --checksum: what is fetched is not verified".to_string(),
-            ),
-        };
+        let plain = plain_http(&url);
         out.push(
-            Finding::new(
-                "add-url",
-                severity,
-                format!("ADD fetches {url} at build time, {how}"),
-            )
+            Finding::new(FindingKind::AddUrl {
+                url: url.clone(),
+                checksum: checksum.clone(),
+            })
             .at_line(ins.line),
         );
-        if plain_http(&url) {
+        if plain {
             out.push(
-                Finding::new(
-                    "plain-http",
-                    Severity::Warning,
-                    format!("ADD fetches {url} over plain http: anyone on the path can change it"),
-                )
+                Finding::new(FindingKind::PlainHttp {
+                    tool: "ADD".to_string(),
+                    url,
+                })
                 .at_line(ins.line),
             );
         }
@@ -1026,64 +932,43 @@ fn run(ins: &Instruction, vars: &[(String, Option<String>)], out: &mut Vec<Findi
         if found.is_empty() {
             continue;
         }
-        let checks: Vec<String> = verification(&cs)
+        let checks: Vec<Check> = verification(&cs)
             .into_iter()
-            .map(|(how, at)| format!("{how}, line {}", lines.line(at)))
+            .map(|(how, at)| Check {
+                how,
+                line: lines.line(at),
+            })
             .collect();
         for d in found {
             let line = lines.line(d.at);
             let url = expand_known(&d.url, vars);
-            let from = if url.contains("://") || is_url(&url) {
-                url.clone()
-            } else {
-                format!("{url} (a URL the script computes)")
+            let plain = plain_http(&url);
+            let fetch = Fetch {
+                tool: d.tool.to_string(),
+                computed: !(url.contains("://") || is_url(&url)),
+                url: url.clone(),
             };
             if d.into_shell {
                 out.push(
-                    Finding::new(
-                        "pipe-to-shell",
-                        if plain_http(&url) {
-                            Severity::Error
-                        } else {
-                            Severity::Warning
-                        },
-                        format!(
-                            "{} {from} is piped into a shell: the script runs unread and unverified, and what it installs is not recorded",
-                            d.tool
-                        ),
-                    )
+                    Finding::new(FindingKind::PipeToShell {
+                        fetch: fetch.clone(),
+                        plain_http: plain,
+                    })
                     .at_line(line),
                 );
             }
-            let (severity, how) = match (checks.is_empty(), d.hashed) {
-                (_, true) => (Severity::Info, "verified by pip hashes".to_string()),
-                (false, false) if !d.into_shell => (
-                    Severity::Info,
-                    format!("checked in the same RUN ({})", checks.join("; ")),
-                ),
-                _ => (
-                    Severity::Warning,
-                    "no checksum or signature is verified in the same RUN".to_string(),
-                ),
+            let verified = match (checks.is_empty(), d.hashed) {
+                (_, true) => Verified::PipHashes,
+                (false, false) if !d.into_shell => Verified::InRun(checks.clone()),
+                _ => Verified::No,
             };
-            out.push(
-                Finding::new(
-                    "download",
-                    severity,
-                    format!("{} fetches {from}; {how}", d.tool),
-                )
-                .at_line(line),
-            );
-            if plain_http(&url) {
+            out.push(Finding::new(FindingKind::Download { fetch, verified }).at_line(line));
+            if plain {
                 out.push(
-                    Finding::new(
-                        "plain-http",
-                        Severity::Warning,
-                        format!(
-                            "{} fetches {url} over plain http: anyone on the path can change it",
-                            d.tool
-                        ),
-                    )
+                    Finding::new(FindingKind::PlainHttp {
+                        tool: d.tool.to_string(),
+                        url,
+                    })
                     .at_line(line),
                 );
             }
@@ -1094,11 +979,12 @@ fn run(ins: &Instruction, vars: &[(String, Option<String>)], out: &mut Vec<Findi
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Severity;
 
     fn kinds(a: &Audit) -> Vec<(&str, usize)> {
         a.findings
             .iter()
-            .map(|f| (f.kind.as_str(), f.line.unwrap_or(0)))
+            .map(|f| (f.kind.name(), f.line.unwrap_or(0)))
             .collect()
     }
 
@@ -1161,10 +1047,10 @@ mod tests {
                 ("download", 10),
             ]
         );
-        assert_eq!(a.findings[2].severity, Severity::Info);
-        assert_eq!(a.findings[5].severity, Severity::Warning);
-        assert_eq!(a.findings[6].severity, Severity::Info);
-        assert!(a.findings[2].message.contains("http://example.org/x.tgz"));
+        assert_eq!(a.findings[2].severity(), Severity::Info);
+        assert_eq!(a.findings[5].severity(), Severity::Warning);
+        assert_eq!(a.findings[6].severity(), Severity::Info);
+        assert!(a.findings[2].message().contains("http://example.org/x.tgz"));
     }
 
     #[test]
@@ -1182,7 +1068,7 @@ mod tests {
         let got: Vec<(&str, usize, Severity)> = a
             .findings
             .iter()
-            .map(|f| (f.kind.as_str(), f.line.unwrap_or(0), f.severity))
+            .map(|f| (f.kind.name(), f.line.unwrap_or(0), f.severity()))
             .collect();
         assert_eq!(
             got,
@@ -1200,8 +1086,8 @@ mod tests {
         let l = a.license.unwrap();
         assert_eq!(l.copyright, ["Copyright 2019 Example Inc."]);
         assert!(l.header.unwrap().contains("Apache License"));
-        assert!(a.findings[2].message.contains("cosign verify-blob"));
-        assert!(a.findings[7].message.contains("gpgv"));
+        assert!(a.findings[2].message().contains("cosign verify-blob"));
+        assert!(a.findings[7].message().contains("gpgv"));
     }
 
     #[test]

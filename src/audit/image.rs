@@ -19,16 +19,13 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::model::{Finding, Origin, Report, Severity};
+use crate::model::{Finding, FindingKind, Origin, Report, Squash, SquashSign};
 use crate::overlay::Overlay;
 use crate::scan::tar::Kind;
 use crate::source::config::History;
 
 /// The fewest packages a layer must add to count as carrying a distribution.
 pub const DISTRIBUTION_MIN_PACKAGES: usize = 20;
-
-/// The most example paths named in one finding.
-const EXAMPLES: usize = 3;
 
 /// Every image finding for `report`, computed from its layers as `overlay` stacks them,
 /// the config `history`, and the files each package installs (`files`, aligned with
@@ -52,13 +49,10 @@ fn squashed(report: &Report, history: &[History], out: &mut Vec<Finding>) {
     let made = history.iter().filter(|h| !h.empty_layer).count();
     let layers = report.layers.len();
     if layers > 0 && made > layers {
-        out.push(Finding::new(
-            "squashed-image",
-            Severity::Warning,
-            format!(
-                "the history records {made} steps that made layers but the image has {layers}: layers were merged (squashed), so the base image's layers cannot be told from ours; never squash layers you did not create"
-            ),
-        ));
+        out.push(Finding::new(FindingKind::SquashedImage(Squash::History {
+            steps: made,
+            layers,
+        })));
         return;
     }
     // The layer that brought the package database: the distribution, when it is large.
@@ -77,27 +71,24 @@ fn squashed(report: &Report, history: &[History], out: &mut Vec<Finding>) {
         .flatten()
         .collect::<Vec<_>>()
         .join(" ");
-    let why = if step.contains("merge sha256:") {
-        Some("docker build --squash merged it with the base image's layers".to_string())
+    let sign = if step.contains("merge sha256:") {
+        Some(SquashSign::BuildSquash)
     } else if step.contains("Imported from") {
-        Some("it was made by docker import of a flattened filesystem".to_string())
+        Some(SquashSign::Import)
     } else if distro.origin == Origin::Authored && layers == 1 {
-        Some("it is the image's only layer and is counted as ours".to_string())
+        Some(SquashSign::OnlyLayer)
     } else if distro.origin == Origin::Authored && distro.index == 0 {
-        Some("the bottom layer, which carries the distribution, is counted as ours".to_string())
+        Some(SquashSign::BottomLayer)
     } else {
         None
     };
-    if let Some(why) = why {
+    if let Some(sign) = sign {
         out.push(
-            Finding::new(
-                "squashed-image",
-                Severity::Warning,
-                format!(
-                    "layer {} carries a whole distribution ({} packages) and {why}: the base image cannot be told from our files; never squash layers you did not create",
-                    distro.index, distro.packages.added
-                ),
-            )
+            Finding::new(FindingKind::SquashedImage(Squash::Distribution {
+                layer: distro.index,
+                packages: distro.packages.added,
+                sign,
+            }))
             .in_layer(distro.index),
         );
     }
@@ -182,16 +173,16 @@ fn deleted_secrets(overlay: &Overlay, out: &mut Vec<Finding>) {
         }
         for (path, added) in seen {
             let what = secret_kind(&path).unwrap_or("a secret");
+            let at = format!("/{path}");
             out.push(
-                Finding::new(
-                    "deleted-secret",
-                    Severity::Error,
-                    format!(
-                        "/{path} looks like {what} by its name; layer {i} deletes it, but layer {added} still carries it and anyone with the image can read it (names are matched, contents are not read)"
-                    ),
-                )
+                Finding::new(FindingKind::DeletedSecret {
+                    path,
+                    what: what.to_string(),
+                    deleted_in: i,
+                    added_in: added,
+                })
                 .in_layer(added)
-                .at_path(&format!("/{path}")),
+                .at_path(&at),
             );
         }
     }
@@ -215,20 +206,15 @@ fn authored_changes(report: &Report, out: &mut Vec<Finding>) {
         let ours_below = report.layers[..idx.min(report.layers.len())]
             .iter()
             .any(|l| l.origin == Origin::Authored && l.packages.added + l.packages.upgraded > 0);
-        let whose = if ours_below {
-            "a version installed below it"
-        } else {
-            "the base image's version"
-        };
         out.push(
-            Finding::new(
-                "authored-upgrade",
-                Severity::Warning,
-                format!(
-                    "our layer {idx} upgrades {} {} from {old} to {}: it replaces {whose}, so the shipped package is ours to account for",
-                    p.kind, p.name, p.version
-                ),
-            )
+            Finding::new(FindingKind::AuthoredUpgrade {
+                layer: idx,
+                package_type: p.kind.clone(),
+                package: p.name.clone(),
+                from: old.clone(),
+                version: p.version.clone(),
+                replaces_base: !ours_below,
+            })
             .in_layer(idx),
         );
     }
@@ -237,14 +223,13 @@ fn authored_changes(report: &Report, out: &mut Vec<Finding>) {
             && origin_of(report, r.added_in) == Origin::Base
         {
             out.push(
-                Finding::new(
-                    "authored-removal",
-                    Severity::Info,
-                    format!(
-                        "our layer {} removes base package {} {} {} (added in layer {}); its files are still in that layer",
-                        r.removed_in, r.kind, r.name, r.version, r.added_in
-                    ),
-                )
+                Finding::new(FindingKind::AuthoredRemoval {
+                    layer: r.removed_in,
+                    package_type: r.kind.clone(),
+                    package: r.name.clone(),
+                    version: r.version.clone(),
+                    added_in: r.added_in,
+                })
                 .in_layer(r.removed_in),
             );
         }
@@ -265,17 +250,6 @@ fn entry_through_dirs<'a>(
     let (dir, name) = path.rsplit_once('/')?;
     let (resolved, _) = overlay.resolve(dir, as_of).ok()??;
     overlay.entry(&format!("{resolved}/{name}"), as_of)
-}
-
-/// The package (name, version) an `authored-overwrite` finding is about, read back from
-/// its message, which [`overwritten_base_files`] writes as `… of base package NAME VERSION: …`.
-pub fn overwritten_package(f: &Finding) -> Option<(&str, &str)> {
-    if f.kind != "authored-overwrite" {
-        return None;
-    }
-    let rest = f.message.split_once(" of base package ")?.1;
-    let subject = rest.split_once(": ")?.0;
-    subject.split_once(' ')
 }
 
 fn overwritten_base_files(
@@ -305,23 +279,16 @@ fn overwritten_base_files(
             by_layer.entry(s.layer).or_default().push(format!("/{f}"));
         }
         for (layer, paths) in by_layer {
-            let examples: Vec<&str> = paths.iter().take(EXAMPLES).map(String::as_str).collect();
-            let more = paths.len().saturating_sub(EXAMPLES);
+            let first = paths[0].clone();
             out.push(
-                Finding::new(
-                    "authored-overwrite",
-                    Severity::Warning,
-                    format!(
-                        "our layer {layer} replaces {} file(s) of base package {} {}: {}{}; the shipped files are not the distribution's",
-                        paths.len(),
-                        p.name,
-                        p.version,
-                        examples.join(", "),
-                        if more > 0 { format!(" and {more} more") } else { String::new() }
-                    ),
-                )
+                Finding::new(FindingKind::AuthoredOverwrite {
+                    layer,
+                    package: p.name.clone(),
+                    version: p.version.clone(),
+                    files: paths,
+                })
                 .in_layer(layer)
-                .at_path(&paths[0]),
+                .at_path(&first),
             );
         }
     }
@@ -339,29 +306,24 @@ fn only_unlisted(expr: &str) -> bool {
 fn licenses(report: &Report, out: &mut Vec<Finding>) {
     for p in &report.packages {
         let expr = p.license.concluded.as_str();
-        let finding = if let Some(reason) = p.license.concluded.reason() {
-            let why = format!(" ({reason})");
-            Finding::new(
-                "license-unknown",
-                Severity::Warning,
-                format!(
-                    "the license of {} {} {} is not known{why}: a person must establish it before the image is shipped",
-                    p.kind, p.name, p.version
-                ),
-            )
+        let kind = if let Some(reason) = p.license.concluded.reason() {
+            FindingKind::LicenseUnknown {
+                package_type: p.kind.clone(),
+                package: p.name.clone(),
+                version: p.version.clone(),
+                reason: reason.to_string(),
+            }
         } else if only_unlisted(expr) {
-            Finding::new(
-                "license-unlisted",
-                Severity::Info,
-                format!(
-                    "{} {} {} is under {expr}, which names no license of the SPDX list: a person must read its terms",
-                    p.kind, p.name, p.version
-                ),
-            )
+            FindingKind::LicenseUnlisted {
+                package_type: p.kind.clone(),
+                package: p.name.clone(),
+                version: p.version.clone(),
+                expression: expr.to_string(),
+            }
         } else {
             continue;
         };
-        out.push(finding.in_layer(p.layer.index));
+        out.push(Finding::new(kind).in_layer(p.layer.index));
     }
 }
 
@@ -369,7 +331,7 @@ fn licenses(report: &Report, out: &mut Vec<Finding>) {
 mod tests {
     use super::*;
     use crate::model::{
-        BaseInfo, ImageInfo, LayerInfo, Package, PackageDelta, RemovedPackage, SCHEMA,
+        BaseInfo, ImageInfo, LayerInfo, Package, PackageDelta, RemovedPackage, Severity, SCHEMA,
     };
     use crate::scan::{FileEntry, LayerScan};
 
@@ -456,7 +418,7 @@ mod tests {
     }
 
     fn kinds(f: &[Finding]) -> Vec<&str> {
-        f.iter().map(|f| f.kind.as_str()).collect()
+        f.iter().map(|f| f.kind.name()).collect()
     }
 
     #[test]
@@ -474,9 +436,9 @@ mod tests {
         );
         assert_eq!(kinds(&out), ["squashed-image"]);
         assert!(
-            out[0].message.contains("records 2 steps"),
+            out[0].message().contains("records 2 steps"),
             "{}",
-            out[0].message
+            out[0].message()
         );
         let mut out = Vec::new();
         squashed(&r, &history(&[("ADD file:x in /", false)]), &mut out);
@@ -499,7 +461,7 @@ mod tests {
         r.layers[0].created_by = Some("Imported from -".into());
         let mut out = Vec::new();
         squashed(&r, &[], &mut out);
-        assert!(out[0].message.contains("docker import"));
+        assert!(out[0].message().contains("docker import"));
         r.layers[0].packages.added = 5;
         let mut out = Vec::new();
         squashed(&r, &[], &mut out);
@@ -558,8 +520,8 @@ mod tests {
             got,
             [("/root/.ssh/id_rsa", Some(0)), ("/app/.env", Some(0))]
         );
-        assert!(out[0].message.contains("layer 1 deletes it"));
-        assert!(out[1].message.contains("layer 2 deletes it"));
+        assert!(out[0].message().contains("layer 1 deletes it"));
+        assert!(out[1].message().contains("layer 2 deletes it"));
     }
 
     #[test]
@@ -584,8 +546,8 @@ mod tests {
         let mut out = Vec::new();
         authored_changes(&r, &mut out);
         assert_eq!(kinds(&out), ["authored-upgrade", "authored-removal"]);
-        assert!(out[0].message.contains("the base image's version"));
-        assert!(out[0].message.contains("from 3.0.1 to 1.0"));
+        assert!(out[0].message().contains("the base image's version"));
+        assert!(out[0].message().contains("from 3.0.1 to 1.0"));
     }
 
     #[test]
@@ -636,14 +598,19 @@ mod tests {
         overwritten_base_files(&r, &overlay, &[Some(files)], &mut out);
         assert_eq!(kinds(&out), ["authored-overwrite"]);
         assert!(
-            out[0].message.contains("replaces 2 file(s)"),
+            out[0].message().contains("replaces 2 file(s)"),
             "{}",
-            out[0].message
+            out[0].message()
         );
-        assert!(out[0].message.contains("/usr/bin/tool, /bin/helper"));
+        assert!(out[0].message().contains("/usr/bin/tool, /bin/helper"));
         assert_eq!(out[0].path.as_deref(), Some("/usr/bin/tool"));
         assert_eq!(out[0].layer, Some(1));
-        assert_eq!(overwritten_package(&out[0]), Some(("tool", "1.0")));
+        assert!(
+            matches!(&out[0].kind, FindingKind::AuthoredOverwrite { package, version, files, .. }
+                if package == "tool" && version == "1.0" && files.len() == 2),
+            "{:?}",
+            out[0].kind
+        );
     }
 
     #[test]
@@ -660,9 +627,9 @@ mod tests {
         let mut out = Vec::new();
         licenses(&r, &mut out);
         assert_eq!(kinds(&out), ["license-unknown", "license-unlisted"]);
-        assert_eq!(out[0].severity, Severity::Warning);
+        assert_eq!(out[0].severity(), Severity::Warning);
         assert!(out[1]
-            .message
+            .message()
             .contains("deb b 1.0 is under LicenseRef-Debian-MIT"));
     }
 }

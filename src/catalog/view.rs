@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use super::os_release::{self, OsRelease};
 use super::{Cataloged, Cataloger, CATALOGERS};
-use crate::model::{Finding, Severity};
+use crate::model::{Finding, FindingKind};
 use crate::overlay::Overlay;
 use crate::scan::{Content, Inspection};
 
@@ -173,7 +173,7 @@ impl<'a> View<'_, '_, 'a> {
             Ok(None) => return None,
             Err(e) => {
                 self.note(
-                    Finding::new("unresolvable-path", Severity::Warning, e.to_string())
+                    Finding::new(FindingKind::UnresolvablePath { why: e.to_string() })
                         .in_layer(i)
                         .at_path(path),
                 );
@@ -188,11 +188,11 @@ impl<'a> View<'_, '_, 'a> {
             }),
             Some(Content::TooLarge { size, limit }) => {
                 self.note(
-                    Finding::new(
-                        "database-too-large",
-                        Severity::Error,
-                        format!("{} is {size} bytes, more than the {limit}-byte limit; its packages are not listed", found.path),
-                    )
+                    Finding::new(FindingKind::DatabaseTooLarge {
+                        path: found.path.to_string(),
+                        size: *size,
+                        limit: *limit,
+                    })
                     .in_layer(found.layer)
                     .at_path(found.path),
                 );
@@ -230,7 +230,7 @@ impl<'a> View<'_, '_, 'a> {
         let (packages, warnings) = parse(bytes, path, layer, self.os.as_ref());
         for w in warnings {
             self.note(
-                Finding::new("database-damaged", Severity::Warning, w)
+                Finding::new(FindingKind::DatabaseDamaged { warning: w })
                     .in_layer(layer)
                     .at_path(path),
             );
@@ -286,13 +286,15 @@ impl<'a> View<'_, '_, 'a> {
                     continue;
                 }
                 match content {
-                    Content::Data(d) => out.extend(self.parse_at(j, path, d, parse).iter().cloned()),
+                    Content::Data(d) => {
+                        out.extend(self.parse_at(j, path, d, parse).iter().cloned())
+                    }
                     Content::TooLarge { size, limit } => self.note(
-                        Finding::new(
-                            "lang-metadata-too-large",
-                            Severity::Warning,
-                            format!("{path} is {size} bytes, more than the {limit}-byte limit; its package is not listed"),
-                        )
+                        Finding::new(FindingKind::LangMetadataTooLarge {
+                            path: path.clone(),
+                            size: *size,
+                            limit: *limit,
+                        })
                         .in_layer(j)
                         .at_path(path),
                     ),

@@ -15,7 +15,7 @@ use std::io::Read;
 
 use rayon::prelude::*;
 
-use crate::model::{Finding, LicenseFile, LicenseMatch, Origin, Severity};
+use crate::model::{Finding, FindingKind, LicenseFile, LicenseMatch, Origin};
 use crate::overlay::Overlay;
 use crate::scan::capture::CaptureRulesBuilder;
 use crate::scan::stream::sha256_of;
@@ -185,13 +185,10 @@ pub fn license_files(overlay: &Overlay, origins: &[Origin]) -> (Vec<LicenseFile>
         }
         if n > MAX_PER_LAYER {
             findings.push(
-                Finding::new(
-                    "license-files-capped",
-                    Severity::Warning,
-                    format!(
-                        "the layer holds {n} license files; the first {MAX_PER_LAYER} by path are reported"
-                    ),
-                )
+                Finding::new(FindingKind::LicenseFilesCapped {
+                    files: n,
+                    reported: MAX_PER_LAYER,
+                })
                 .in_layer(layer),
             );
         }
@@ -376,9 +373,15 @@ mod tests {
         let (files, findings) = license_files(&overlay, &[Origin::Authored]);
         assert_eq!(files.len(), MAX_PER_LAYER);
         assert_eq!(findings.len(), 1);
-        assert_eq!(findings[0].kind, "license-files-capped");
+        assert_eq!(
+            findings[0].kind,
+            FindingKind::LicenseFilesCapped {
+                files: 20001,
+                reported: MAX_PER_LAYER
+            }
+        );
         assert_eq!(findings[0].layer, Some(0));
-        assert!(findings[0].message.contains("20001 license files"));
+        assert!(findings[0].message().contains("20001 license files"));
     }
 
     #[test]

@@ -23,8 +23,8 @@ use crate::license::files;
 use crate::license::warm::Warm;
 use crate::model::obligations::Delivery;
 use crate::model::{
-    BaseInfo, Bom, Finding, FoundIn, ImageInfo, LayerInfo, LayerRef, Origin, OsInfo, Package,
-    PackageDelta, Platform, RemovedPackage, Report, Severity, SCHEMA,
+    BaseInfo, Bom, Finding, FindingKind, FoundIn, ImageInfo, LayerInfo, LayerRef, Origin, OsInfo,
+    Package, PackageDelta, Platform, RemovedPackage, Report, SCHEMA, VENDOR,
 };
 use crate::overlay::Overlay;
 use crate::scan::{CaptureRules, Compression};
@@ -115,16 +115,10 @@ pub fn report(scanned: &Scanned, base_hints: &BaseHints) -> Report {
             let declared = spec.media_type.as_deref().and_then(declared_compression);
             if let Some(declared) = declared.filter(|&d| d != scan.compression) {
                 findings.push(
-                    Finding::new(
-                        "media-type-mismatch",
-                        Severity::Warning,
-                        format!(
-                            "the manifest says the layer is {} compressed, but its bytes are {}; read as {}",
-                            declared.as_str(),
-                            scan.compression.as_str(),
-                            scan.compression.as_str()
-                        ),
-                    )
+                    Finding::new(FindingKind::MediaTypeMismatch {
+                        declared: declared.as_str().to_string(),
+                        actual: scan.compression.as_str().to_string(),
+                    })
                     .in_layer(index),
                 );
             }
@@ -282,9 +276,6 @@ fn packages(
         .collect()
 }
 
-/// The label and annotation that name an image's vendor.
-const VENDOR: &str = "org.opencontainers.image.vendor";
-
 /// Who supplies the image and each layer.
 ///
 /// The image, and every layer not known to be the base, is supplied by whoever ships the
@@ -317,18 +308,14 @@ fn suppliers(
         };
     }
     if image.is_none() {
-        findings.push(Finding::new(
-            "supplier-unknown",
-            Severity::Warning,
-            format!("the image names no supplier: pass --supplier NAME or set the {VENDOR} label; SBOMs say NOASSERTION, which NTIA minimum elements do not accept"),
-        ));
+        findings.push(Finding::new(FindingKind::SupplierUnknown {
+            base_layers: false,
+        }));
     }
     if base.is_none() && layers.iter().any(|l| l.origin == Origin::Base) {
-        findings.push(Finding::new(
-            "supplier-unknown",
-            Severity::Warning,
-            format!("the base layers name no supplier: the base image has no {VENDOR} label (give it with --base-image) and no os-release NAME"),
-        ));
+        findings.push(Finding::new(FindingKind::SupplierUnknown {
+            base_layers: true,
+        }));
     }
     (image, findings)
 }

@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use super::{Options, Renderer};
 use crate::model::obligations::Category;
-use crate::model::{Answer, Bom, Finding, Origin, Package, Report, Severity};
+use crate::model::{Answer, Bom, Finding, FindingKind, Origin, Package, Report, Severity};
 
 /// The obligations, as the report shows them.
 #[derive(Debug, Clone, Serialize)]
@@ -279,7 +279,7 @@ struct LicenseRow {
 #[derive(Debug, Serialize)]
 struct FindingRow {
     severity: Severity,
-    kind: String,
+    kind: &'static str,
     place: String,
     message: String,
 }
@@ -415,7 +415,7 @@ fn category_of<'a>(categories: &BTreeMap<String, Category>, p: &Package) -> &'a 
 }
 
 fn count(report: &Report, s: Severity) -> usize {
-    report.findings.iter().filter(|f| f.severity == s).count()
+    report.findings.iter().filter(|f| f.severity() == s).count()
 }
 
 fn component(p: &Package, change: &str) -> Component {
@@ -442,17 +442,22 @@ fn modified(report: &Report) -> Vec<Component> {
         })
         .collect();
     for f in &report.findings {
-        let Some((name, version)) = crate::audit::image::overwritten_package(f) else {
+        let FindingKind::AuthoredOverwrite {
+            layer,
+            package,
+            version,
+            ..
+        } = &f.kind
+        else {
             continue;
         };
-        let layer = f.layer.unwrap_or(0);
         if let Some(p) = report
             .packages
             .iter()
-            .find(|p| p.origin == Origin::Base && p.name == name && p.version == version)
+            .find(|p| p.origin == Origin::Base && &p.name == package && &p.version == version)
         {
             let mut c = component(p, &format!("files replaced by layer {layer}"));
-            c.layer = layer;
+            c.layer = *layer;
             out.push(c);
         }
     }
@@ -547,10 +552,10 @@ fn findings(all: &[Finding]) -> Vec<FindingRow> {
                 (None, None) => {}
             }
             FindingRow {
-                severity: f.severity,
-                kind: f.kind.clone(),
+                severity: f.severity(),
+                kind: f.kind.name(),
                 place: place.join(", "),
-                message: f.message.clone(),
+                message: f.message(),
             }
         })
         .collect();

@@ -164,7 +164,13 @@ pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         writeln!(out)?;
         writeln!(out, "Findings")?;
         for f in &r.findings {
-            writeln!(out, "  {:<7}  {}{}", f.severity, f.message, finding_at(f))?;
+            writeln!(
+                out,
+                "  {:<7}  {}{}",
+                f.severity(),
+                f.message(),
+                finding_at(f)
+            )?;
         }
     }
     Ok(())
@@ -183,12 +189,16 @@ mod tests {
 
     #[test]
     fn findings_show_their_layer_path_and_line() {
-        use crate::model::Severity;
+        use crate::model::FindingKind;
+        let add = |checksum: Option<&str>| FindingKind::AddUrl {
+            url: "https://example.org/x".into(),
+            checksum: checksum.map(str::to_string),
+        };
         let f = |layer: Option<usize>, path: Option<&str>, line: Option<usize>| Finding {
             layer,
             path: path.map(str::to_string),
             line,
-            ..Finding::new("k", Severity::Warning, "m")
+            ..Finding::new(add(None))
         };
         assert_eq!(
             finding_at(&f(None, Some("Dockerfile"), Some(7))),
@@ -206,25 +216,20 @@ mod tests {
         assert_eq!(finding_at(&f(Some(0), None, None)), " (layer 0)");
         assert_eq!(finding_at(&f(None, None, None)), "");
         let mut r = crate::model::testutil::report(&[Origin::Authored]);
-        r.findings =
-            vec![
-                Finding::new("dockerfile-add-url", Severity::Warning, "ADD fetches a URL")
-                    .at_path("Dockerfile")
-                    .at_line(12),
-            ];
+        r.findings = vec![Finding::new(add(None)).at_path("Dockerfile").at_line(12)];
         let mut out = Vec::new();
         write(&r, &mut out).unwrap();
         let out = String::from_utf8(out).unwrap();
         assert!(
-            out.contains("  warning  ADD fetches a URL (Dockerfile:12)\n"),
+            out.contains("  warning  ADD fetches https://example.org/x at build time, with no --checksum: what is fetched is not verified (Dockerfile:12)\n"),
             "{out}"
         );
-        r.findings[0].severity = Severity::Info;
+        r.findings[0].kind = add(Some("sha256:abc"));
         let mut out = Vec::new();
         write(&r, &mut out).unwrap();
         let out = String::from_utf8(out).unwrap();
         assert!(
-            out.contains("  info     ADD fetches a URL (Dockerfile:12)\n"),
+            out.contains("  info     ADD fetches https://example.org/x at build time, verified by --checksum=sha256:abc (Dockerfile:12)\n"),
             "severities line up: {out}"
         );
     }

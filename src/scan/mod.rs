@@ -31,7 +31,7 @@ pub use capture::{CaptureObserver, CaptureRules};
 pub use stream::Compression;
 use tar::{Kind, Skip, TarError, TarReader};
 
-use crate::model::{Finding, Severity};
+use crate::model::{Finding, FindingKind};
 
 /// The whiteout prefix of the OCI layer format.
 const WHITEOUT: &str = ".wh.";
@@ -338,14 +338,10 @@ pub(crate) fn walk<R: Skip>(
                         scan.captured.insert(h.path.clone(), c);
                     }
                     None => scan.findings.push(
-                        Finding::new(
-                            "capture-missed",
-                            Severity::Warning,
-                            format!(
-                                "hard link to {target}, whose content was not kept, so the content of {} is unknown",
-                                h.path
-                            ),
-                        )
+                        Finding::new(FindingKind::CaptureMissed {
+                            target: target.to_string(),
+                            path: h.path.clone(),
+                        })
                         .at_path(&h.path),
                     ),
                 }
@@ -491,7 +487,13 @@ mod tests {
         ])
         .unwrap();
         assert!(!s.captured.contains_key("usr/share/doc/b/copyright"));
-        assert_eq!(s.findings[0].kind, "capture-missed");
+        assert_eq!(
+            s.findings[0].kind,
+            FindingKind::CaptureMissed {
+                target: "etc/x".into(),
+                path: "usr/share/doc/b/copyright".into()
+            }
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@ use super::{
     Input, LayerSpec, OpenOptions, Opened, SourceKind,
 };
 use crate::error::Result;
-use crate::model::{Finding, Severity};
+use crate::model::{Finding, FindingKind, ImageSet};
 use crate::scan::stream::sha256_of;
 
 /// The kind: an image archive (a tar, or a directory) with `manifest.json`.
@@ -72,19 +72,13 @@ pub(super) fn describe(at: &At, archive: &Archive, opts: &OpenOptions) -> Result
         return Err(at.err(Some("manifest.json"), "lists no image"));
     };
     if entries.len() > 1 {
-        let tags: Vec<String> = entries
+        let tags = entries
             .iter()
-            .map(|e| e.repo_tags.clone().unwrap_or_default().join(" "))
+            .map(|e| e.repo_tags.clone().unwrap_or_default())
             .collect();
-        findings.push(Finding::new(
-            "several-images",
-            Severity::Warning,
-            format!(
-                "the archive holds {} images ({}); the first one is scanned",
-                entries.len(),
-                tags.join("; ")
-            ),
-        ));
+        findings.push(Finding::new(FindingKind::SeveralImages(
+            ImageSet::Archive { tags },
+        )));
     }
     let config_name = member_name(at, &entry.config)?;
     let config_bytes = read_member(at, archive, &config_name)?;

@@ -46,7 +46,7 @@ pub use config::{History, ImageConfig};
 pub use input::Input;
 
 use crate::error::{Error, Location, Result};
-use crate::model::{Finding, Platform, Severity};
+use crate::model::{Finding, FindingKind, Platform};
 use crate::scan::Compression;
 use oci::{blob_path, MAX_JSON};
 
@@ -342,14 +342,10 @@ fn aligned_history(
                 .collect(),
         ),
         None => {
-            findings.push(Finding::new(
-                "history-mismatch",
-                Severity::Warning,
-                format!(
-                    "the config history has {} steps that made layers, but the image has {layers} layers; created_by is left empty",
-                    config.history.iter().filter(|h| !h.empty_layer).count()
-                ),
-            ));
+            findings.push(Finding::new(FindingKind::HistoryMismatch {
+                steps: config.history.iter().filter(|h| !h.empty_layer).count(),
+                layers,
+            }));
             None
         }
     }

@@ -12,7 +12,7 @@ use super::{
     OpenOptions, Opened, SourceKind,
 };
 use crate::error::Result;
-use crate::model::{Finding, Platform, Severity};
+use crate::model::{Finding, FindingKind, ImageSet, Platform};
 
 /// The kind: an image archive (a tar, or a directory) with `index.json` and no
 /// `manifest.json` (which makes it a docker-save archive).
@@ -63,17 +63,11 @@ pub(super) fn describe(at: &At, archive: &Archive, opts: &OpenOptions) -> Result
         })?;
     let mut findings = Vec::new();
     if hits > 1 {
-        findings.push(Finding::new(
-            "several-images",
-            Severity::Warning,
-            format!(
-                "{hits} images in index.json match {}; the first ({}) is scanned",
-                platform
-                    .as_ref()
-                    .map_or("the platform".to_string(), Platform::to_string),
-                chosen.descriptor.digest
-            ),
-        ));
+        findings.push(Finding::new(FindingKind::SeveralImages(ImageSet::Index {
+            matching: hits,
+            platform: platform.clone(),
+            scanned: chosen.descriptor.digest.clone(),
+        })));
     }
     let manifest_digest = chosen.descriptor.digest.clone();
     let (manifest, manifest_bytes) =
@@ -120,14 +114,9 @@ pub(super) fn describe(at: &At, archive: &Archive, opts: &OpenOptions) -> Result
         })?;
         if !d.digest.starts_with("sha256:") && opts.verify {
             findings.push(
-                Finding::new(
-                    "digest-unchecked",
-                    Severity::Warning,
-                    format!(
-                        "layer digest {} uses an algorithm layerbom does not check",
-                        d.digest
-                    ),
-                )
+                Finding::new(FindingKind::DigestUnchecked {
+                    digest: d.digest.clone(),
+                })
                 .in_layer(i),
             );
         }

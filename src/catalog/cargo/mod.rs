@@ -11,7 +11,7 @@ use std::sync::Arc;
 use super::inspect::Binary;
 use super::view::View;
 use super::{binary_inspector, Cataloged, Cataloger};
-use crate::model::{Finding, Severity};
+use crate::model::{Finding, FindingKind};
 use crate::scan::capture::CaptureRulesBuilder;
 
 /// The cargo-auditable cataloger.
@@ -40,7 +40,7 @@ impl Cataloger for Cargo {
                         .map(Arc::new),
                 ),
                 Err(why) => view.note(
-                    Finding::new("binary-unreadable", Severity::Info, why.clone())
+                    Finding::new(FindingKind::BinaryUnreadable { why: why.clone() })
                         .in_layer(layer)
                         .at_path(path),
                 ),

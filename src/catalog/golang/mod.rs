@@ -13,7 +13,7 @@ use std::sync::Arc;
 use super::inspect::Binary;
 use super::view::View;
 use super::{binary_inspector, Cataloged, Cataloger};
-use crate::model::{Finding, Severity};
+use crate::model::{Finding, FindingKind};
 use crate::scan::capture::CaptureRulesBuilder;
 
 /// The Go cataloger.
@@ -38,7 +38,7 @@ impl Cataloger for Golang {
             match read {
                 Ok(bi) => out.extend(parse::packages(bi, path, layer).into_iter().map(Arc::new)),
                 Err(why) => view.note(
-                    Finding::new("binary-unreadable", Severity::Info, why.clone())
+                    Finding::new(FindingKind::BinaryUnreadable { why: why.clone() })
                         .in_layer(layer)
                         .at_path(path),
                 ),

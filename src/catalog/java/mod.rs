@@ -12,7 +12,7 @@ use std::sync::Arc;
 use super::inspect::Binary;
 use super::view::View;
 use super::{binary_inspector, Cataloged, Cataloger};
-use crate::model::{Finding, Severity};
+use crate::model::{Finding, FindingKind};
 use crate::scan::capture::CaptureRulesBuilder;
 
 /// The Maven cataloger.
@@ -38,7 +38,7 @@ impl Cataloger for Java {
                 Ok(info) => {
                     for n in &info.notes {
                         view.note(
-                            Finding::new("archive-limit", Severity::Info, n.clone())
+                            Finding::new(FindingKind::ArchiveLimit { note: n.clone() })
                                 .in_layer(layer)
                                 .at_path(path),
                         );
@@ -46,7 +46,7 @@ impl Cataloger for Java {
                     out.extend(parse::packages(info, path, layer).into_iter().map(Arc::new));
                 }
                 Err(why) => view.note(
-                    Finding::new("binary-unreadable", Severity::Info, why.clone())
+                    Finding::new(FindingKind::BinaryUnreadable { why: why.clone() })
                         .in_layer(layer)
                         .at_path(path),
                 ),
