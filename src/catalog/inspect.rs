@@ -15,14 +15,14 @@ use crate::scan::{EntryRead, Inspection, Inspector};
 
 /// What [`BinaryInspector`] keeps of a binary or archive, for the cataloger of its kind; an
 /// `Err` says why a file of that kind could not be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Binary {
     /// A Go executable's embedded build information.
-    Go(Result<golang::parse::BuildInfo, String>),
+    Go(Result<golang::parse::BuildInfo, golang::parse::BuildInfoError>),
     /// The crates a Rust executable built with cargo-auditable records.
-    Cargo(Result<Vec<cargo::parse::Crate>, String>),
+    Cargo(Result<Vec<cargo::parse::Crate>, cargo::parse::AuditDataError>),
     /// The Maven artifacts found in a jar, war or ear (nested archives included).
-    Jar(Result<java::parse::JarInfo, String>),
+    Jar(Result<java::parse::JarInfo, java::parse::ArchiveError>),
 }
 
 /// The magic of ELF files.
@@ -57,8 +57,7 @@ impl Inspector for BinaryInspector {
         }
         if magic == ZIP_MAGIC && java::parse::is_archive_name(path) {
             let mut input = io::BufReader::new(Prefixed { head: &magic, rest });
-            let read = java::parse::read_archive(&mut input, 0)
-                .map_err(|e| format!("cannot read the archive: {e}"));
+            let read = java::parse::read_archive(&mut input, 0).map_err(java::parse::ArchiveError);
             return Some(Inspection::new(Binary::Jar(read)));
         }
         None

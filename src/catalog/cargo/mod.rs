@@ -40,9 +40,11 @@ impl Cataloger for Cargo {
                         .map(Arc::new),
                 ),
                 Err(why) => view.note(
-                    Finding::new(FindingKind::BinaryUnreadable { why: why.clone() })
-                        .in_layer(layer)
-                        .at_path(path),
+                    Finding::new(FindingKind::BinaryUnreadable {
+                        why: why.to_string(),
+                    })
+                    .in_layer(layer)
+                    .at_path(path),
                 ),
             }
         }

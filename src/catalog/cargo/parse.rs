@@ -51,6 +51,20 @@ pub struct Crate {
     pub root: bool,
 }
 
+/// Why the cargo-auditable data of an executable cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditDataError {
+    /// The section header table places `.dep-v0` beyond the bytes of the file.
+    #[error("the .dep-v0 section lies outside the file")]
+    OutsideFile,
+    /// The section is not zlib data.
+    #[error("the cargo-auditable data does not inflate: {0}")]
+    Inflate(#[source] std::io::Error),
+    /// The inflated data is not the JSON cargo-auditable writes.
+    #[error("the cargo-auditable data is not the expected JSON: {0}")]
+    Json(#[source] serde_json::Error),
+}
+
 #[derive(Deserialize)]
 struct Audit {
     packages: Vec<Crate>,
@@ -58,7 +72,11 @@ struct Audit {
 
 /// Reads the audit data of an ELF executable after its headers. `None` when there is no
 /// `.dep-v0` section within reach; `Some(Err)` when there is one that cannot be read.
-pub fn search(elf: &Elf, cur: &mut Cursor, size: u64) -> Option<Result<Vec<Crate>, String>> {
+pub fn search(
+    elf: &Elf,
+    cur: &mut Cursor,
+    size: u64,
+) -> Option<Result<Vec<Crate>, AuditDataError>> {
     let loaded_end = elf
         .segments
         .iter()
@@ -105,20 +123,19 @@ pub fn search(elf: &Elf, cur: &mut Cursor, size: u64) -> Option<Result<Vec<Crate
             .is_some_and(|n| n.starts_with(b".dep-v0\0"))
     })?;
     let Some(compressed) = in_tail(off, len) else {
-        return Some(Err("the .dep-v0 section lies outside the file".into()));
+        return Some(Err(AuditDataError::OutsideFile));
     };
     Some(parse(compressed))
 }
 
 /// Inflates and parses the audit JSON.
-pub fn parse(compressed: &[u8]) -> Result<Vec<Crate>, String> {
+pub fn parse(compressed: &[u8]) -> Result<Vec<Crate>, AuditDataError> {
     let mut json = Vec::new();
     flate2::read::ZlibDecoder::new(compressed)
         .take(MAX_JSON)
         .read_to_end(&mut json)
-        .map_err(|e| format!("the cargo-auditable data does not inflate: {e}"))?;
-    let audit: Audit = serde_json::from_slice(&json)
-        .map_err(|e| format!("the cargo-auditable data is not the expected JSON: {e}"))?;
+        .map_err(AuditDataError::Inflate)?;
+    let audit: Audit = serde_json::from_slice(&json).map_err(AuditDataError::Json)?;
     let mut crates = audit.packages;
     crates.truncate(MAX_CRATES);
     Ok(crates)
@@ -183,7 +200,16 @@ mod tests {
 
     #[test]
     fn damaged_audit_data_is_an_error() {
-        assert!(parse(b"not zlib").is_err());
-        assert!(parse(&zlib(b"{\"packages\":7}")).is_err());
+        assert!(matches!(
+            parse(b"not zlib"),
+            Err(AuditDataError::Inflate(_))
+        ));
+        let e = parse(&zlib(b"{\"packages\":7}")).unwrap_err();
+        assert!(matches!(e, AuditDataError::Json(_)), "{e:?}");
+        assert!(
+            e.to_string()
+                .starts_with("the cargo-auditable data is not the expected JSON: "),
+            "{e}"
+        );
     }
 }

@@ -38,9 +38,11 @@ impl Cataloger for Golang {
             match read {
                 Ok(bi) => out.extend(parse::packages(bi, path, layer).into_iter().map(Arc::new)),
                 Err(why) => view.note(
-                    Finding::new(FindingKind::BinaryUnreadable { why: why.clone() })
-                        .in_layer(layer)
-                        .at_path(path),
+                    Finding::new(FindingKind::BinaryUnreadable {
+                        why: why.to_string(),
+                    })
+                    .in_layer(layer)
+                    .at_path(path),
                 ),
             }
         }

@@ -60,11 +60,25 @@ pub struct BuildInfo {
     pub settings: Vec<String>,
 }
 
+/// Why the build information of a Go executable cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BuildInfoError {
+    /// The executable was built by Go before 1.18, which stores pointers, not the strings.
+    #[error("Go build information in the pre-1.18 pointer format is not read")]
+    PointerFormat,
+    /// The length-prefixed version and module strings after the header are cut short.
+    #[error("the Go build information strings are damaged")]
+    DamagedStrings,
+    /// The module information text is not UTF-8.
+    #[error("the module information is not UTF-8")]
+    NotUtf8(#[source] std::str::Utf8Error),
+}
+
 /// Looks for Go build information in the first 64 KiB of every writable, non-executable
 /// loadable segment (the data segment, where Go's linker puts `.go.buildinfo` and where Go's
 /// own reader looks when it has no section headers), in file order. `None` when there is
 /// none (not a Go executable); `Some(Err)` when it is Go but the information cannot be read.
-pub fn search(elf: &Elf, cur: &mut Cursor, size: u64) -> Option<Result<BuildInfo, String>> {
+pub fn search(elf: &Elf, cur: &mut Cursor, size: u64) -> Option<Result<BuildInfo, BuildInfoError>> {
     const PF_X: u64 = 1;
     const PF_W: u64 = 2;
     for &(offset, filesz, flags) in &elf.segments {
@@ -79,9 +93,7 @@ pub fn search(elf: &Elf, cur: &mut Cursor, size: u64) -> Option<Result<BuildInfo
         };
         let flags = window[at + 15];
         if flags & 2 == 0 {
-            return Some(Err(
-                "Go build information in the pre-1.18 pointer format is not read".into(),
-            ));
+            return Some(Err(BuildInfoError::PointerFormat));
         }
         // The strings follow the header; read on if the window cut them.
         let mut data = window.split_off(at + HEADER);
@@ -93,7 +105,7 @@ pub fn search(elf: &Elf, cur: &mut Cursor, size: u64) -> Option<Result<BuildInfo
         cur.read_up_to(more.min(remaining), &mut data)?;
         return Some(match strings(&data) {
             Some((version, info)) => parse_modinfo(version, info),
-            None => Err("the Go build information strings are damaged".into()),
+            None => Err(BuildInfoError::DamagedStrings),
         });
     }
     None
@@ -134,14 +146,14 @@ fn strings(b: &[u8]) -> Option<(&[u8], &[u8])> {
 }
 
 /// Parses the module information text.
-fn parse_modinfo(version: &[u8], info: &[u8]) -> Result<BuildInfo, String> {
+fn parse_modinfo(version: &[u8], info: &[u8]) -> Result<BuildInfo, BuildInfoError> {
     let go_version = String::from_utf8_lossy(version).into_owned();
     let mut info = info;
     // The text sits between two 16-byte sentinels, the second one after a newline.
     if info.len() >= 33 && info[info.len() - 17] == b'\n' {
         info = &info[16..info.len() - 16];
     }
-    let text = std::str::from_utf8(info).map_err(|_| "the module information is not UTF-8")?;
+    let text = std::str::from_utf8(info).map_err(BuildInfoError::NotUtf8)?;
     let mut bi = BuildInfo {
         go_version,
         path: String::new(),
@@ -305,7 +317,7 @@ pub(crate) mod tests {
 
     const MODINFO: &str = "path\texample.com/hello\nmod\texample.com/hello\t(devel)\t\ndep\tgithub.com/pkg/errors\tv0.9.1\th1:x\n=>\t../errors\t(devel)\t\ndep\tgolang.org/x/text\tv0.3.0\th1:y\n=>\tgolang.org/x/text\tv0.14.0\th1:z\nbuild\tGOOS=linux\n";
 
-    fn read(f: Vec<u8>) -> Option<Result<BuildInfo, String>> {
+    fn read(f: Vec<u8>) -> Option<Result<BuildInfo, BuildInfoError>> {
         let size = f.len() as u64;
         let mut m = Mem(std::io::Cursor::new(f));
         let mut magic = [0u8; 4];
@@ -356,5 +368,17 @@ pub(crate) mod tests {
         let mut f = elf_with_buildinfo(8192, MODINFO, 0);
         f.truncate(8192 + 40);
         assert!(matches!(read(f), Some(Err(_)) | None));
+    }
+
+    #[test]
+    fn the_pre_1_18_pointer_format_is_refused_not_guessed() {
+        let mut f = elf_with_buildinfo(8192, MODINFO, 0);
+        f[8192 + 15] = 0;
+        let e = read(f).unwrap().unwrap_err();
+        assert_eq!(e, BuildInfoError::PointerFormat);
+        assert_eq!(
+            e.to_string(),
+            "Go build information in the pre-1.18 pointer format is not read"
+        );
     }
 }

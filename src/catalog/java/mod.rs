@@ -46,9 +46,11 @@ impl Cataloger for Java {
                     out.extend(parse::packages(info, path, layer).into_iter().map(Arc::new));
                 }
                 Err(why) => view.note(
-                    Finding::new(FindingKind::BinaryUnreadable { why: why.clone() })
-                        .in_layer(layer)
-                        .at_path(path),
+                    Finding::new(FindingKind::BinaryUnreadable {
+                        why: why.to_string(),
+                    })
+                    .in_layer(layer)
+                    .at_path(path),
                 ),
             }
         }

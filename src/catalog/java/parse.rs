@@ -84,6 +84,12 @@ fn bad(msg: impl Into<String>) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, msg.into())
 }
 
+/// Why a jar, war or ear could not be read: its zip structure is damaged, truncated or
+/// past a limit, or the layer holding it could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read the archive: {0}")]
+pub struct ArchiveError(#[source] pub io::Error);
+
 /// Reads the archive from its first local header, collecting artifacts; stops at the
 /// central directory.
 pub fn read_archive(input: &mut dyn BufRead, depth: usize) -> io::Result<JarInfo> {
