@@ -56,6 +56,56 @@ pub fn read_bdb(bytes: &[u8]) -> Result<(Vec<RpmPackage>, Vec<Warning>), Error> 
     Ok(parse_records(records, warnings))
 }
 
+/// Why the value of one record is skipped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum ItemError {
+    /// A sorted-duplicates item (`H_DUPLICATE`, `H_OFFDUP`), which rpm never writes.
+    #[error("duplicate data items are not used by rpm")]
+    Duplicate,
+    /// An item of a type BerkeleyDB hash pages do not have.
+    #[error("unknown item type {0}")]
+    UnknownType(u8),
+    /// An `H_OFFPAGE` item too short to give its first page and length.
+    #[error("off-page item is truncated")]
+    OffPageTruncated,
+    /// An `H_OFFPAGE` item announces a value larger than the file or rpm's header limit.
+    #[error("off-page value of {total} bytes is larger than the file or rpm's header limit")]
+    OffPageTooLarge {
+        /// The announced length.
+        total: usize,
+    },
+    /// The overflow chain reaches a page out of range, or one another chain already used.
+    #[error("overflow chain reaches page {page}, which is missing or already used")]
+    PageUnavailable {
+        /// The page.
+        page: u32,
+    },
+    /// The overflow chain reaches a page that is not an overflow page.
+    #[error("overflow chain reaches page {page} of type {kind}")]
+    NotOverflow {
+        /// The page.
+        page: u32,
+        /// Its page type.
+        kind: u8,
+    },
+    /// An overflow page claims more bytes than it holds.
+    #[error("overflow page {page} claims {len} bytes")]
+    OverflowClaims {
+        /// The page.
+        page: u32,
+        /// The length it claims.
+        len: usize,
+    },
+    /// The chain ends before the announced length.
+    #[error("overflow chain holds {held} of {total} bytes")]
+    ChainShort {
+        /// The bytes the chain holds.
+        held: usize,
+        /// The announced length.
+        total: usize,
+    },
+}
+
 fn damaged(what: impl Into<String>) -> Error {
     Error::Damaged {
         format: RpmdbFormat::BerkeleyDb,
@@ -225,8 +275,8 @@ fn read_bucket_page(
         let blob = match data[0] {
             H_KEYDATA => Ok(data[1..].to_vec()),
             H_OFFPAGE => read_overflow(db, data, claimed),
-            H_DUPLICATE | H_OFFDUP => Err("duplicate data items are not used by rpm".to_string()),
-            other => Err(format!("unknown item type {other}")),
+            H_DUPLICATE | H_OFFDUP => Err(ItemError::Duplicate),
+            other => Err(ItemError::UnknownType(other)),
         };
         match blob {
             Ok(blob) => records.push(RawRecord { record, blob }),
@@ -239,13 +289,11 @@ fn read_bucket_page(
 }
 
 /// Follows an `H_OFFPAGE` item's chain of overflow pages and returns the whole value.
-fn read_overflow(db: &Db<'_>, item: &[u8], claimed: &mut [bool]) -> Result<Vec<u8>, String> {
-    let mut next = db.u32(item, 4).ok_or("off-page item is truncated")?;
-    let total = db.u32(item, 8).ok_or("off-page item is truncated")? as usize;
+fn read_overflow(db: &Db<'_>, item: &[u8], claimed: &mut [bool]) -> Result<Vec<u8>, ItemError> {
+    let mut next = db.u32(item, 4).ok_or(ItemError::OffPageTruncated)?;
+    let total = db.u32(item, 8).ok_or(ItemError::OffPageTruncated)? as usize;
     if total > MAX_HEADER_BLOB || total > db.bytes.len() {
-        return Err(format!(
-            "off-page value of {total} bytes is larger than the file or rpm's header limit"
-        ));
+        return Err(ItemError::OffPageTooLarge { total });
     }
     // Grow as pages arrive rather than trusting the announced length up front.
     let mut out = Vec::with_capacity(total.min(1 << 16));
@@ -257,19 +305,17 @@ fn read_overflow(db: &Db<'_>, item: &[u8], claimed: &mut [bool]) -> Result<Vec<u
             .filter(|seen| !**seen)
             .map(|seen| *seen = true)
             .and_then(|()| db.page(next))
-            .ok_or_else(|| {
-                format!("overflow chain reaches page {next}, which is missing or already used")
-            })?;
+            .ok_or(ItemError::PageUnavailable { page: next })?;
         if page[25] != P_OVERFLOW {
-            return Err(format!(
-                "overflow chain reaches page {next} of type {}",
-                page[25]
-            ));
+            return Err(ItemError::NotOverflow {
+                page: next,
+                kind: page[25],
+            });
         }
         let len = usize::from(db.u16(page, 22).unwrap_or(0));
         let chunk = page
             .get(db.overhead..db.overhead + len)
-            .ok_or_else(|| format!("overflow page {next} claims {len} bytes"))?;
+            .ok_or(ItemError::OverflowClaims { page: next, len })?;
         let take = chunk.len().min(total - out.len());
         out.extend_from_slice(&chunk[..take]);
         next = db.u32(page, 16).unwrap_or(0);
@@ -278,10 +324,10 @@ fn read_overflow(db: &Db<'_>, item: &[u8], claimed: &mut [bool]) -> Result<Vec<u
         }
     }
     if out.len() != total {
-        return Err(format!(
-            "overflow chain holds {} of {total} bytes",
-            out.len()
-        ));
+        return Err(ItemError::ChainShort {
+            held: out.len(),
+            total,
+        });
     }
     Ok(out)
 }

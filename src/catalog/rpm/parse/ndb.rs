@@ -35,6 +35,65 @@ pub fn read_ndb(bytes: &[u8]) -> Result<(Vec<RpmPackage>, Vec<Warning>), Error> 
     Ok(parse_records(records, warnings))
 }
 
+/// Why the blob of one slot is skipped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum BlobError {
+    /// The slot's blocks start inside the blob of a slot before it.
+    #[error("slot {slot}'s blob overlaps the previous blob")]
+    Overlaps {
+        /// The slot's number.
+        slot: usize,
+    },
+    /// The slot's blocks run past the end of the file.
+    #[error("blob at byte {start} of {blocks} blocks runs past the end of the file")]
+    PastEnd {
+        /// The blob's offset in the file.
+        start: u64,
+        /// The blocks the slot gives it.
+        blocks: u64,
+    },
+    /// The blob does not start with `BlbS`.
+    #[error("no BlbS magic at byte {start}")]
+    NoMagic {
+        /// The blob's offset in the file.
+        start: u64,
+    },
+    /// The blob's head names another package index than its slot.
+    #[error("blob at byte {start} belongs to another package")]
+    OtherPackage {
+        /// The blob's offset in the file.
+        start: u64,
+    },
+    /// The blob's head gives a length above [`MAX_HEADER_BLOB`].
+    #[error("blob length {len} is above rpm's header limit")]
+    TooLong {
+        /// The length the head gives.
+        len: usize,
+    },
+    /// The blob's length does not fill the blocks its slot gives it.
+    #[error("blob of {len} bytes needs {needs} blocks, slot says {slot_says}")]
+    BlockCount {
+        /// The length the head gives.
+        len: usize,
+        /// The blocks that length takes, head and tail included.
+        needs: u64,
+        /// The blocks the slot gives.
+        slot_says: u64,
+    },
+    /// The tail has no `BlbE` magic, or repeats another length than the head.
+    #[error("blob at byte {start} has a bad tail")]
+    BadTail {
+        /// The blob's offset in the file.
+        start: u64,
+    },
+    /// The tail's Adler-32 is not the checksum of the blob.
+    #[error("blob at byte {start} fails its Adler-32 check")]
+    Checksum {
+        /// The blob's offset in the file.
+        start: u64,
+    },
+}
+
 fn damaged(what: impl Into<String>) -> Error {
     Error::Damaged {
         format: RpmdbFormat::Ndb,
@@ -101,7 +160,7 @@ pub(super) fn packages_blobs(bytes: &[u8]) -> Result<(Vec<RawRecord>, Vec<Warnin
     for (pkgidx, blkoff, blkcnt, slot_no) in slots {
         let record = u64::from(pkgidx);
         let blob = if blkoff < free_from {
-            Err(format!("slot {slot_no}'s blob overlaps the previous blob"))
+            Err(BlobError::Overlaps { slot: slot_no })
         } else {
             free_from = blkoff + blkcnt;
             read_blob(bytes, pkgidx, blkoff, blkcnt)
@@ -116,31 +175,33 @@ pub(super) fn packages_blobs(bytes: &[u8]) -> Result<(Vec<RawRecord>, Vec<Warnin
 }
 
 /// Reads and checks the blob of one slot, returning the header blob inside it.
-fn read_blob(bytes: &[u8], pkgidx: u32, blkoff: u64, blkcnt: u64) -> Result<Vec<u8>, String> {
+fn read_blob(bytes: &[u8], pkgidx: u32, blkoff: u64, blkcnt: u64) -> Result<Vec<u8>, BlobError> {
     let start = blkoff * BLK;
     let end = start + blkcnt * BLK; // both < 2^36: no overflow
     if end > bytes.len() as u64 {
-        return Err(format!(
-            "blob at byte {start} of {} blocks runs past the end of the file",
-            blkcnt
-        ));
+        return Err(BlobError::PastEnd {
+            start,
+            blocks: blkcnt,
+        });
     }
     let area = &bytes[start as usize..end as usize];
     if le32(area, 0) != Some(BLOB_HEAD_MAGIC) {
-        return Err(format!("no BlbS magic at byte {start}"));
+        return Err(BlobError::NoMagic { start });
     }
     if le32(area, 4) != Some(pkgidx) {
-        return Err(format!("blob at byte {start} belongs to another package"));
+        return Err(BlobError::OtherPackage { start });
     }
     let len = le32(area, 12).unwrap_or(0) as usize;
     if len > MAX_HEADER_BLOB {
-        return Err(format!("blob length {len} is above rpm's header limit"));
+        return Err(BlobError::TooLong { len });
     }
     let want_blocks = (HEAD_LEN + len + TAIL_LEN).div_ceil(BLK as usize) as u64;
     if want_blocks != blkcnt {
-        return Err(format!(
-            "blob of {len} bytes needs {want_blocks} blocks, slot says {blkcnt}"
-        ));
+        return Err(BlobError::BlockCount {
+            len,
+            needs: want_blocks,
+            slot_says: blkcnt,
+        });
     }
     let tail_at = area.len() - TAIL_LEN;
     let (sum, tail_len, tail_magic) = (
@@ -149,10 +210,10 @@ fn read_blob(bytes: &[u8], pkgidx: u32, blkoff: u64, blkcnt: u64) -> Result<Vec<
         le32(area, tail_at + 8).unwrap_or(0),
     );
     if tail_magic != BLOB_TAIL_MAGIC || tail_len != len {
-        return Err(format!("blob at byte {start} has a bad tail"));
+        return Err(BlobError::BadTail { start });
     }
     if adler32(&area[..tail_at]) != sum {
-        return Err(format!("blob at byte {start} fails its Adler-32 check"));
+        return Err(BlobError::Checksum { start });
     }
     Ok(area[HEAD_LEN..HEAD_LEN + len].to_vec())
 }

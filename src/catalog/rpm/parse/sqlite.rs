@@ -21,8 +21,46 @@ use super::{parse_records, Error, RawRecord, RpmPackage, RpmdbFormat, Warning};
 pub(super) const MAGIC: &[u8] = b"SQLite format 3\0";
 
 const LEAF_TABLE: u8 = 0x0D;
-const OVER_BUDGET: &str = "rows add up to more payload than the file holds (cells share bytes)";
 const INTERIOR_TABLE: u8 = 0x05;
+
+/// Why one row (a table-leaf cell) cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum CellError {
+    /// The cell pointer names an offset past the page: the cells after it are not trusted.
+    #[error("cell pointer lies outside the page")]
+    PointerOutside,
+    /// The payload size varint is cut by the end of the page.
+    #[error("payload size runs off the page")]
+    SizeRunsOff,
+    /// The rowid varint is cut by the end of the page.
+    #[error("rowid runs off the page")]
+    RowidRunsOff,
+    /// The payload claims more bytes than the file has.
+    #[error("payload of {size} bytes is larger than the whole file")]
+    LargerThanFile {
+        /// The payload size the cell claims.
+        size: u64,
+    },
+    /// The rows read so far, with this one, hold more payload than the file: cells share
+    /// bytes, and reading on could multiply memory.
+    #[error("rows add up to more payload than the file holds (cells share bytes)")]
+    OverBudget,
+    /// The part of the payload stored on the page runs past its end.
+    #[error("payload runs past the end of its page")]
+    PastPage,
+    /// The number of the first overflow page is cut by the end of the page.
+    #[error("overflow page number runs off the page")]
+    OverflowNumberRunsOff,
+    /// An overflow page is out of range or already visited.
+    #[error("overflow chain broken at page {page}")]
+    ChainBroken {
+        /// The overflow page.
+        page: u32,
+    },
+    /// An overflow page holds fewer bytes than the payload still needs.
+    #[error("overflow page too short")]
+    OverflowTooShort,
+}
 
 /// Reads the `Packages` table of an `rpmdb.sqlite` and parses each header blob.
 pub fn read_sqlite(bytes: &[u8]) -> Result<(Vec<RpmPackage>, Vec<Warning>), Error> {
@@ -222,7 +260,7 @@ impl<'a> Db<'a> {
                     for i in 0..cells {
                         match self.leaf_cell(page, hdr + 8 + 2 * i, visited, warnings) {
                             Ok((rowid, payload)) => row(rowid, payload),
-                            Err(what) if what == OVER_BUDGET => {
+                            Err(what @ CellError::OverBudget) => {
                                 warnings.push(Warning::new(
                                     None,
                                     format!("sqlite page {n}: {what}; reading stopped"),
@@ -234,7 +272,7 @@ impl<'a> Db<'a> {
                                     None,
                                     format!("sqlite page {n} cell {i}: {what}; row skipped"),
                                 ));
-                                if what.starts_with("cell pointer") {
+                                if what == CellError::PointerOutside {
                                     break;
                                 }
                             }
@@ -292,43 +330,37 @@ impl<'a> Db<'a> {
         ptr_at: usize,
         visited: &mut [bool],
         warnings: &mut Vec<Warning>,
-    ) -> Result<(i64, Vec<u8>), String> {
+    ) -> Result<(i64, Vec<u8>), CellError> {
         let ptr = be16(page, ptr_at)
             .map(usize::from)
             .filter(|&p| p < page.len())
-            .ok_or("cell pointer lies outside the page")?;
-        let cell = page
-            .get(ptr..)
-            .ok_or("cell pointer lies outside the page")?;
-        let (size, a) = varint(cell).ok_or("payload size runs off the page")?;
-        let (rowid, b) = varint(cell.get(a..).unwrap_or(&[])).ok_or("rowid runs off the page")?;
+            .ok_or(CellError::PointerOutside)?;
+        let cell = page.get(ptr..).ok_or(CellError::PointerOutside)?;
+        let (size, a) = varint(cell).ok_or(CellError::SizeRunsOff)?;
+        let (rowid, b) = varint(cell.get(a..).unwrap_or(&[])).ok_or(CellError::RowidRunsOff)?;
         let body = cell.get(a + b..).unwrap_or(&[]);
         // A payload cannot be larger than the file that holds it.
         if size > self.bytes.len() as u64 {
-            return Err(format!(
-                "payload of {size} bytes is larger than the whole file"
-            ));
+            return Err(CellError::LargerThanFile { size });
         }
         let size = size as usize;
         let budget = self.budget.get();
         if size > budget {
-            return Err(OVER_BUDGET.to_string());
+            return Err(CellError::OverBudget);
         }
         self.budget.set(budget - size);
         let local = self.local_payload(size);
         let mut payload = Vec::with_capacity(size);
-        payload.extend_from_slice(
-            body.get(..local)
-                .ok_or("payload runs past the end of its page")?,
-        );
+        payload.extend_from_slice(body.get(..local).ok_or(CellError::PastPage)?);
         if local < size {
-            let mut next = be32(body, local).ok_or("overflow page number runs off the page")?;
+            let mut next = be32(body, local).ok_or(CellError::OverflowNumberRunsOff)?;
             while payload.len() < size {
                 let over = self
                     .claim(next, visited, warnings, "overflow")
-                    .ok_or_else(|| format!("overflow chain broken at page {next}"))?;
+                    .ok_or(CellError::ChainBroken { page: next })?;
                 let want = (size - payload.len()).min(self.usable - 4);
-                payload.extend_from_slice(over.get(4..4 + want).ok_or("overflow page too short")?);
+                payload
+                    .extend_from_slice(over.get(4..4 + want).ok_or(CellError::OverflowTooShort)?);
                 next = be32(over, 0).unwrap_or(0);
             }
         }
@@ -503,9 +535,12 @@ mod tests {
         page[cell..cell + 3].copy_from_slice(&[0x97, 0x38, 1]);
         let (records, warnings) = packages_blobs_with_root(&db, 2);
         assert!(records.len() < 100);
-        assert!(warnings
-            .iter()
-            .any(|w| w.message.contains("reading stopped")));
+        assert!(
+            warnings.iter().any(|w| w.message
+                == "sqlite page 2: rows add up to more payload than the file holds \
+                    (cells share bytes); reading stopped"),
+            "{warnings:?}"
+        );
     }
 
     /// Walks the table at `root` directly, for tests that build their own pages.
