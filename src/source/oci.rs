@@ -267,6 +267,27 @@ fn walk(
     Ok(())
 }
 
+/// Why no image of an index can be chosen.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChooseError {
+    /// No image manifest reachable from the index has its blob in the archive.
+    #[error("the index lists no image manifest whose blob is present")]
+    NoManifest,
+    /// No image is for the requested platform (or, without a request, for linux/amd64
+    /// among several).
+    #[error(
+        "no image for platform {wanted}; the image has: {} (choose one with --platform)",
+        .available.join(", ")
+    )]
+    NoMatch {
+        /// The platform looked for.
+        wanted: Platform,
+        /// The platforms there are, as `--platform` takes them (`unknown` for an image no
+        /// document gives a platform), sorted, each once.
+        available: Vec<String>,
+    },
+}
+
 /// Whether a candidate's platform satisfies the requested one. A request without a variant
 /// accepts any variant; a candidate without a platform matches only when it is alone.
 pub fn matches(want: &Platform, have: &Platform) -> bool {
@@ -281,9 +302,9 @@ pub fn choose<'a>(
     list: &'a [Candidate],
     want: Option<&Platform>,
     platform_of: &mut dyn FnMut(&Candidate) -> Option<Platform>,
-) -> Result<(&'a Candidate, Option<Platform>, usize), String> {
+) -> Result<(&'a Candidate, Option<Platform>, usize), ChooseError> {
     if list.is_empty() {
-        return Err("the index lists no image manifest whose blob is present".into());
+        return Err(ChooseError::NoManifest);
     }
     let resolved: Vec<Option<Platform>> = list
         .iter()
@@ -299,19 +320,19 @@ pub fn choose<'a>(
     match hits.first() {
         Some(&i) => Ok((&list[i], resolved[i].clone(), hits.len())),
         None => {
-            let mut have: Vec<String> = resolved
+            let mut available: Vec<String> = resolved
                 .iter()
                 .map(|p| {
                     p.as_ref()
                         .map_or("unknown".to_string(), Platform::to_string)
                 })
                 .collect();
-            have.sort();
-            have.dedup();
-            Err(format!(
-                "no image for platform {target}; the image has: {} (choose one with --platform)",
-                have.join(", ")
-            ))
+            available.sort();
+            available.dedup();
+            Err(ChooseError::NoMatch {
+                wanted: target,
+                available,
+            })
         }
     }
 }
@@ -356,7 +377,11 @@ mod tests {
         assert_eq!(c.platform.as_ref().unwrap().architecture, "arm64");
         let want = Platform::parse("linux/s390x").unwrap();
         let e = choose(&list, Some(&want), &mut |_| None).unwrap_err();
-        assert!(e.contains("linux/amd64, linux/arm64/v8"), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "no image for platform linux/s390x; the image has: linux/amd64, linux/arm64/v8 \
+             (choose one with --platform)"
+        );
     }
 
     #[test]
@@ -365,5 +390,9 @@ mod tests {
         assert!(choose(&list, None, &mut |_| None).is_ok());
         let want = Platform::parse("linux/amd64").unwrap();
         assert!(choose(&list, Some(&want), &mut |_| None).is_err());
+        assert_eq!(
+            choose(&[], None, &mut |_| None).unwrap_err(),
+            ChooseError::NoManifest
+        );
     }
 }
