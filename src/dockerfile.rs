@@ -62,11 +62,36 @@ pub struct Dockerfile {
 /// The longest Dockerfile read.
 pub const MAX_SIZE: usize = 4 << 20;
 
+/// Why a text is not a Dockerfile.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    /// The text is longer than [`MAX_SIZE`].
+    #[error("larger than {MAX_SIZE} bytes")]
+    TooLarge,
+    /// An instruction other than `ARG` comes before the first `FROM`.
+    #[error("line {line}: {keyword} before the first FROM")]
+    BeforeFrom {
+        /// The instruction's line.
+        line: usize,
+        /// Its keyword, upper-case.
+        keyword: String,
+    },
+    /// A `FROM` names no image (or one that build arguments substitute to nothing).
+    #[error("line {line}: FROM without an image")]
+    FromWithoutImage {
+        /// The `FROM` line.
+        line: usize,
+    },
+    /// The text has no `FROM`, so no stage.
+    #[error("no FROM instruction")]
+    NoFrom,
+}
+
 /// Parses a Dockerfile. Fails on text with no `FROM` or instructions before it (other
 /// than `ARG`), as BuildKit does.
-pub fn parse(text: &str) -> Result<Dockerfile, String> {
+pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
     if text.len() > MAX_SIZE {
-        return Err(format!("larger than {MAX_SIZE} bytes"));
+        return Err(ParseError::TooLarge);
     }
     let lines: Vec<&str> = text.lines().collect();
     let mut escape = '\\';
@@ -186,14 +211,14 @@ pub fn parse(text: &str) -> Result<Dockerfile, String> {
             };
             df.global_args.push((name, default));
         } else {
-            return Err(format!(
-                "line {}: {} before the first FROM",
-                ins.line, ins.keyword
-            ));
+            return Err(ParseError::BeforeFrom {
+                line: ins.line,
+                keyword: ins.keyword,
+            });
         }
     }
     if df.stages.is_empty() {
-        return Err("no FROM instruction".into());
+        return Err(ParseError::NoFrom);
     }
     Ok(df)
 }
@@ -313,7 +338,7 @@ pub fn substitute(s: &str, args: &[(String, Option<String>)]) -> String {
     out
 }
 
-fn from_stage(ins: &Instruction, args: &[(String, Option<String>)]) -> Result<Stage, String> {
+fn from_stage(ins: &Instruction, args: &[(String, Option<String>)]) -> Result<Stage, ParseError> {
     let mut platform = None;
     let mut words = Vec::new();
     for w in ins.args.split_whitespace() {
@@ -326,7 +351,7 @@ fn from_stage(ins: &Instruction, args: &[(String, Option<String>)]) -> Result<St
     let from_raw = words.first().map(|w| w.to_string()).unwrap_or_default();
     let from = Some(substitute(&from_raw, args))
         .filter(|w| !w.is_empty())
-        .ok_or_else(|| format!("line {}: FROM without an image", ins.line))?;
+        .ok_or(ParseError::FromWithoutImage { line: ins.line })?;
     let name = match words.get(1) {
         Some(w) if w.eq_ignore_ascii_case("as") => words.get(2).map(|n| n.to_ascii_lowercase()),
         _ => None,
@@ -441,7 +466,15 @@ mod tests {
 
     #[test]
     fn instructions_before_from_are_refused() {
-        assert!(parse("RUN true\nFROM x\n").is_err());
-        assert!(parse("# only a comment\n").is_err());
+        let e = parse("RUN true\nFROM x\n").unwrap_err();
+        assert_eq!(e.to_string(), "line 1: RUN before the first FROM");
+        assert_eq!(parse("# only a comment\n"), Err(ParseError::NoFrom));
+    }
+
+    #[test]
+    fn a_from_without_an_image_is_refused() {
+        let e = parse("ARG BASE\nFROM $BASE AS build\n").unwrap_err();
+        assert_eq!(e, ParseError::FromWithoutImage { line: 2 });
+        assert_eq!(e.to_string(), "line 2: FROM without an image");
     }
 }

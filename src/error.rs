@@ -49,6 +49,24 @@ pub enum Error {
     /// The command line asked for something that cannot be done.
     #[error("{0}")]
     Usage(String),
+    /// The `--dockerfile` of a scan cannot be read, or is not a Dockerfile.
+    #[error("--dockerfile {path}: {source}")]
+    DockerfileOption {
+        /// The file as the user named it.
+        path: String,
+        /// What was wrong: the I/O error, or a [`crate::dockerfile::ParseError`] (boxed:
+        /// this module does not import the modules beside it).
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The Dockerfile to audit cannot be read, or is not a Dockerfile.
+    #[error("{path}: {source}")]
+    Dockerfile {
+        /// The file as the user named it.
+        path: String,
+        /// What was wrong: the I/O error, or a [`crate::dockerfile::ParseError`] (boxed:
+        /// this module does not import the modules beside it).
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// Writing an output document failed.
     #[error("cannot write {path}: {source}")]
     Output {

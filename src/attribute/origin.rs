@@ -130,7 +130,7 @@ pub fn decide(ev: &Evidence) -> (BaseDecision, Vec<Finding>) {
             }
             Err(why) => findings.push(Finding::new(FindingKind::DockerfileMismatch {
                 path: path.to_string(),
-                why,
+                why: why.to_string(),
             })),
         }
     }
@@ -216,21 +216,57 @@ fn instruction_matches(ins: &Instruction, step: &str) -> bool {
     }
 }
 
+/// Why a Dockerfile does not tell where the base image ends in this image's history.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DockerfileMismatch {
+    /// The history does not record one step for every layer, so steps cannot be counted.
+    #[error("the history records {steps} layer steps for {layers} layers")]
+    StepCount {
+        /// The layer-making steps the history records.
+        steps: usize,
+        /// The image's layers.
+        layers: usize,
+    },
+    /// The Dockerfile has no stage.
+    #[error("no stage")]
+    NoStage,
+    /// A layer-making instruction of the final stage is not the history step at its place.
+    #[error("line {line}: {keyword} {args} is not history step {step:?}")]
+    NotStep {
+        /// The instruction's line.
+        line: usize,
+        /// Its keyword.
+        keyword: String,
+        /// Its arguments.
+        args: String,
+        /// The step's `created_by`.
+        step: String,
+    },
+    /// The final stage makes more layers than the image has.
+    #[error("line {line}: {keyword} has no layer left to match")]
+    NoLayerLeft {
+        /// The instruction's line.
+        line: usize,
+        /// Its keyword.
+        keyword: String,
+    },
+}
+
 /// The base boundary by the Dockerfile: the final stage's layer-making instructions,
 /// matched from the top of the history down. `WORKDIR` may or may not have made a layer.
 fn dockerfile_boundary(
     history: &[History],
     layers: usize,
     df: &Dockerfile,
-) -> Result<(usize, String), String> {
+) -> Result<(usize, String), DockerfileMismatch> {
     let steps: Vec<&History> = history.iter().filter(|h| !h.empty_layer).collect();
     if steps.len() != layers {
-        return Err(format!(
-            "the history records {} layer steps for {layers} layers",
-            steps.len()
-        ));
+        return Err(DockerfileMismatch::StepCount {
+            steps: steps.len(),
+            layers,
+        });
     }
-    let stage = df.final_stage().ok_or("no stage")?;
+    let stage = df.final_stage().ok_or(DockerfileMismatch::NoStage)?;
     let makers: Vec<&Instruction> = stage
         .instructions
         .iter()
@@ -249,16 +285,18 @@ fn dockerfile_boundary(
             }
             _ if ins.keyword == "WORKDIR" => {}
             Some(s) => {
-                return Err(format!(
-                    "line {}: {} {} is not history step {s:?}",
-                    ins.line, ins.keyword, ins.args
-                ))
+                return Err(DockerfileMismatch::NotStep {
+                    line: ins.line,
+                    keyword: ins.keyword.clone(),
+                    args: ins.args.clone(),
+                    step: s.to_string(),
+                })
             }
             None => {
-                return Err(format!(
-                    "line {}: {} has no layer left to match",
-                    ins.line, ins.keyword
-                ))
+                return Err(DockerfileMismatch::NoLayerLeft {
+                    line: ins.line,
+                    keyword: ins.keyword.clone(),
+                })
             }
         }
     }

@@ -136,7 +136,7 @@ pub struct Audit {
 }
 
 /// Audits the Dockerfile `text` named `path`. Fails when the text is not a Dockerfile.
-pub fn audit(path: &str, text: &str) -> Result<Audit, String> {
+pub fn audit(path: &str, text: &str) -> Result<Audit, dockerfile::ParseError> {
     let df = dockerfile::parse(text)?;
     let mut findings = Vec::new();
     let license = license(text);
@@ -166,17 +166,20 @@ pub fn audit(path: &str, text: &str) -> Result<Audit, String> {
     })
 }
 
-/// Reads and audits the Dockerfile at `path`. Fails with a usage error (exit code 2) when
-/// it cannot be read or is not a Dockerfile.
+/// Reads and audits the Dockerfile at `path`. Fails with [`crate::Error::Dockerfile`]
+/// (exit code 2) when it cannot be read or is not a Dockerfile.
 pub fn audit_file(path: &std::path::Path) -> crate::Result<Audit> {
     let name = path.display().to_string();
-    let fail = |e: String| crate::Error::Usage(format!("{name}: {e}"));
-    let meta = std::fs::metadata(path).map_err(|e| fail(e.to_string()))?;
+    let fail = |source: Box<dyn std::error::Error + Send + Sync>| crate::Error::Dockerfile {
+        path: name.clone(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| fail(e.into()))?;
     if meta.len() > dockerfile::MAX_SIZE as u64 {
-        return Err(fail(format!("larger than {} bytes", dockerfile::MAX_SIZE)));
+        return Err(fail(dockerfile::ParseError::TooLarge.into()));
     }
-    let bytes = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
-    audit(&name, &String::from_utf8_lossy(&bytes)).map_err(fail)
+    let bytes = std::fs::read(path).map_err(|e| fail(e.into()))?;
+    audit(&name, &String::from_utf8_lossy(&bytes)).map_err(|e| fail(e.into()))
 }
 
 impl Audit {

@@ -339,16 +339,16 @@ impl BaseHints {
     /// Reads and parses `--dockerfile FILE`.
     pub fn with_dockerfile(mut self, path: &Path) -> Result<Self> {
         let name = path.display().to_string();
-        let text =
-            std::fs::read(path).map_err(|e| Error::Usage(format!("--dockerfile {name}: {e}")))?;
+        let fail = |source: Box<dyn std::error::Error + Send + Sync>| Error::DockerfileOption {
+            path: name.clone(),
+            source,
+        };
+        let text = std::fs::read(path).map_err(|e| fail(e.into()))?;
         if text.len() > crate::dockerfile::MAX_SIZE {
-            return Err(Error::Usage(format!(
-                "--dockerfile {name}: larger than {} bytes",
-                crate::dockerfile::MAX_SIZE
-            )));
+            return Err(fail(crate::dockerfile::ParseError::TooLarge.into()));
         }
         let df = crate::dockerfile::parse(&String::from_utf8_lossy(&text))
-            .map_err(|e| Error::Usage(format!("--dockerfile {name}: {e}")))?;
+            .map_err(|e| fail(e.into()))?;
         self.dockerfile = Some((name, df));
         Ok(self)
     }
