@@ -56,15 +56,27 @@ pub struct Options {
     pub notice_template: Option<String>,
 }
 
+/// No format has the name asked for.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown format {name:?} (available: {})", format_names().join(", "))]
+pub struct UnknownFormat {
+    /// The name asked for.
+    pub name: String,
+}
+
+/// The name of every format, in the order of [`FORMATS`].
+fn format_names() -> Vec<&'static str> {
+    FORMATS.iter().map(|f| f.name()).collect()
+}
+
 /// The format named `name`.
-pub fn format(name: &str) -> Result<&'static dyn Renderer, String> {
+pub fn format(name: &str) -> Result<&'static dyn Renderer, UnknownFormat> {
     FORMATS
         .iter()
         .copied()
         .find(|f| f.name() == name)
-        .ok_or_else(|| {
-            let names: Vec<&str> = FORMATS.iter().map(|f| f.name()).collect();
-            format!("unknown format {name:?} (available: {})", names.join(", "))
+        .ok_or_else(|| UnknownFormat {
+            name: name.to_string(),
         })
 }
 
@@ -112,12 +124,30 @@ impl fmt::Debug for OutputSpec {
     }
 }
 
+/// Why `-o FORMAT[=FILE]` asks for no output.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OutputSpecError {
+    /// `FORMAT=` with nothing after the `=`.
+    #[error("no file after '=' in {format:?}")]
+    NoFile {
+        /// The format part, as written.
+        format: String,
+    },
+    /// The format part names no format.
+    #[error(transparent)]
+    UnknownFormat(#[from] UnknownFormat),
+}
+
 impl FromStr for OutputSpec {
-    type Err = String;
+    type Err = OutputSpecError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let (name, path) = match s.split_once('=') {
-            Some((f, "")) => return Err(format!("no file after '=' in {f:?}")),
+            Some((f, "")) => {
+                return Err(OutputSpecError::NoFile {
+                    format: f.to_string(),
+                })
+            }
             Some((f, "-")) => (f, None),
             Some((f, p)) => (f, Some(p.to_string())),
             None => (s, None),
@@ -145,8 +175,12 @@ mod tests {
         assert!("yaml"
             .parse::<OutputSpec>()
             .unwrap_err()
-            .contains("available: table, json"));
-        assert!("json=".parse::<OutputSpec>().is_err());
+            .to_string()
+            .starts_with("unknown format \"yaml\" (available: table, json, spdx-json,"));
+        assert_eq!(
+            "json=".parse::<OutputSpec>().unwrap_err().to_string(),
+            "no file after '=' in \"json\""
+        );
     }
 
     #[test]

@@ -279,12 +279,23 @@ fn environment() -> Environment<'static> {
     env
 }
 
+/// Why the NOTICE file cannot be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    /// The template does not parse.
+    #[error("{0:#}")]
+    Syntax(#[source] minijinja::Error),
+    /// The template parses but fails on the data (an undefined name, a bad filter).
+    #[error("the NOTICE template failed: {0:#}")]
+    Render(#[source] minijinja::Error),
+}
+
 /// Checks that a template parses, so a broken `--template` is refused before the scan.
-pub fn check_template(source: &str) -> Result<(), String> {
+pub fn check_template(source: &str) -> Result<(), TemplateError> {
     let env = environment();
     env.template_from_str(source)
         .map(|_| ())
-        .map_err(|e| format!("{e:#}"))
+        .map_err(TemplateError::Syntax)
 }
 
 /// `-o notice`: the NOTICE file.
@@ -306,7 +317,7 @@ impl Renderer for Notice {
 }
 
 /// Renders the NOTICE text of `bom` with the default template or the user's.
-pub fn render(bom: &Bom, options: &Options) -> Result<String, String> {
+pub fn render(bom: &Bom, options: &Options) -> Result<String, TemplateError> {
     let env = environment();
     let source = options
         .notice_template
@@ -314,9 +325,9 @@ pub fn render(bom: &Bom, options: &Options) -> Result<String, String> {
         .unwrap_or(DEFAULT_TEMPLATE);
     let tmpl = env
         .template_from_str(source)
-        .map_err(|e| format!("{e:#}"))?;
+        .map_err(TemplateError::Syntax)?;
     tmpl.render(Serde(context(bom)))
-        .map_err(|e| format!("the NOTICE template failed: {e:#}"))
+        .map_err(TemplateError::Render)
 }
 
 #[cfg(test)]
@@ -439,8 +450,16 @@ mod tests {
         };
         assert_eq!(render(&b, &o).unwrap(), "jq;libc-bin;3");
         o.notice_template = Some("{{ nothing.here }}".into());
-        assert!(render(&b, &o).unwrap_err().contains("template failed"));
-        assert!(check_template("{% for %}").is_err());
+        let e = render(&b, &o).unwrap_err();
+        assert!(matches!(e, TemplateError::Render(_)), "{e:?}");
+        assert!(
+            e.to_string().starts_with("the NOTICE template failed: "),
+            "{e}"
+        );
+        assert!(matches!(
+            check_template("{% for %}"),
+            Err(TemplateError::Syntax(_))
+        ));
         assert!(check_template(DEFAULT_TEMPLATE).is_ok());
     }
 }
