@@ -65,17 +65,24 @@ impl fmt::Display for Category {
     }
 }
 
+/// No category has the name asked for (`--fail-on`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown category {name:?} (available: {})", Category::ALL.map(Category::as_str).join(", "))]
+pub struct UnknownCategory {
+    /// The name asked for, trimmed.
+    pub name: String,
+}
+
 impl FromStr for Category {
-    type Err = String;
+    type Err = UnknownCategory;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim();
         Category::ALL
             .into_iter()
             .find(|c| c.as_str().eq_ignore_ascii_case(s))
-            .ok_or_else(|| {
-                let names: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
-                format!("unknown category {s:?} (available: {})", names.join(", "))
+            .ok_or_else(|| UnknownCategory {
+                name: s.to_string(),
             })
     }
 }
@@ -258,14 +265,24 @@ impl fmt::Display for Delivery {
     }
 }
 
+/// No delivery mode has the name asked for (`--delivery`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown delivery {name:?} (available: {})", Delivery::ALL.map(Delivery::as_str).join(", "))]
+pub struct UnknownDelivery {
+    /// The name asked for.
+    pub name: String,
+}
+
 impl FromStr for Delivery {
-    type Err = String;
+    type Err = UnknownDelivery;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Delivery::ALL
             .into_iter()
             .find(|d| d.as_str() == s)
-            .ok_or_else(|| format!("unknown delivery {s:?} (available: image, layers, dockerfile)"))
+            .ok_or_else(|| UnknownDelivery {
+                name: s.to_string(),
+            })
     }
 }
 

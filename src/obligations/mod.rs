@@ -515,7 +515,10 @@ mod tests {
     #[test]
     fn delivery_modes_parse() {
         assert_eq!("layers".parse::<Delivery>(), Ok(Delivery::Layers));
-        assert!("all".parse::<Delivery>().is_err());
+        assert_eq!(
+            "all".parse::<Delivery>().unwrap_err().to_string(),
+            "unknown delivery \"all\" (available: image, layers, dockerfile)"
+        );
         assert_eq!(Delivery::default(), Delivery::Image);
     }
 }
