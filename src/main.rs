@@ -130,7 +130,7 @@ struct ScanArgs {
     quiet: bool,
 }
 
-fn parse_deny(s: &str) -> Result<String, String> {
+fn parse_deny(s: &str) -> Result<String, policy::DenyIdError> {
     policy::Policy::check_deny_id(s).map(|()| s.trim().to_string())
 }
 

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-pub use crate::model::obligations::{Category, Described, Glossary};
+pub use crate::model::obligations::{Category, Described, Glossary, GlossaryError};
 
 /// What one license (or `LicenseRef-`) asks of a distributor.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,21 +73,61 @@ pub struct Db {
     exception_refs: BTreeSet<String>,
 }
 
+/// Why obligations data is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The text is not JSON of the expected shape.
+    #[error("{0}")]
+    Json(#[from] serde_json::Error),
+    /// A rule names a duty the data does not define.
+    #[error("{ids:?}: duty {duty:?} is not defined")]
+    UndefinedDuty {
+        /// The identifiers of the rule.
+        ids: Vec<String>,
+        /// The duty.
+        duty: String,
+    },
+    /// A license identifier or `LicenseRef-` is in two rules.
+    #[error("{id} has more than one rule")]
+    DuplicateLicense {
+        /// The identifier.
+        id: String,
+    },
+    /// An exception identifier is in two rules.
+    #[error("exception {id} has more than one rule")]
+    DuplicateException {
+        /// The identifier.
+        id: String,
+    },
+    /// A source duty is not one of the duties.
+    #[error("source duty {duty:?} is not defined")]
+    UndefinedSourceDuty {
+        /// The duty.
+        duty: String,
+    },
+    /// The categories or duties cannot make a glossary.
+    #[error("{0}")]
+    Glossary(#[from] GlossaryError),
+}
+
 /// The embedded data file.
 const DATA: &str = include_str!("../../license-db/obligations.json");
 
 impl Db {
     /// Parses and checks the data: every category once and in order, every duty a rule
     /// names defined, every identifier in one rule only.
-    pub fn parse(json: &str) -> Result<Db, String> {
-        let raw: RawDb = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    pub fn parse(json: &str) -> Result<Db, DbError> {
+        let raw: RawDb = serde_json::from_str(json)?;
         let duty_ids: Vec<&str> = raw.duties.iter().map(|d| d.id.as_str()).collect();
         let order = |d: &String| duty_ids.iter().position(|x| x == d);
         let mut licenses = HashMap::new();
         for r in raw.licenses.iter().chain(&raw.refs) {
             let mut duties = r.duties.clone();
             if let Some(d) = duties.iter().find(|d| order(d).is_none()) {
-                return Err(format!("{:?}: duty {d:?} is not defined", r.ids));
+                return Err(DbError::UndefinedDuty {
+                    ids: r.ids.clone(),
+                    duty: d.clone(),
+                });
             }
             duties.sort_by_key(order);
             duties.dedup();
@@ -98,7 +138,7 @@ impl Db {
                     basis: r.basis.clone(),
                 };
                 if licenses.insert(id.to_ascii_lowercase(), rule).is_some() {
-                    return Err(format!("{id} has more than one rule"));
+                    return Err(DbError::DuplicateLicense { id: id.clone() });
                 }
             }
         }
@@ -110,15 +150,15 @@ impl Db {
                     basis: e.basis.clone(),
                 };
                 if exceptions.insert(id.to_ascii_lowercase(), rule).is_some() {
-                    return Err(format!("exception {id} has more than one rule"));
+                    return Err(DbError::DuplicateException { id: id.clone() });
                 }
             }
         }
         if let Some(d) = raw.source_duties.iter().find(|d| order(d).is_none()) {
-            return Err(format!("source duty {d:?} is not defined"));
+            return Err(DbError::UndefinedSourceDuty { duty: d.clone() });
         }
         Ok(Db {
-            glossary: Glossary::new(raw.categories, raw.duties).map_err(|e| e.to_string())?,
+            glossary: Glossary::new(raw.categories, raw.duties)?,
             source_duties: raw.source_duties.into_iter().collect(),
             licenses,
             exceptions,
@@ -246,17 +286,29 @@ mod tests {
     #[test]
     fn bad_data_is_refused() {
         let ok = DATA.to_string();
-        assert!(Db::parse(&ok.replacen("\"public-domain\"", "\"pd\"", 1)).is_err());
+        assert!(matches!(
+            Db::parse(&ok.replacen("\"public-domain\"", "\"pd\"", 1)),
+            Err(DbError::Glossary(GlossaryError::Categories { .. }))
+        ));
         let twice = ok.replacen(
             "\"ids\": [\"MIT\",",
             "\"ids\": [\"GPL-2.0-only\", \"MIT\",",
             1,
         );
-        assert!(Db::parse(&twice)
-            .unwrap_err()
-            .contains("more than one rule"));
+        assert_eq!(
+            Db::parse(&twice).unwrap_err().to_string(),
+            "GPL-2.0-only has more than one rule"
+        );
         let undefined = ok.replacen("\"duties\": [\"state-changes\"]", "\"duties\": [\"x\"]", 1);
-        assert!(Db::parse(&undefined).unwrap_err().contains("not defined"));
+        let e = Db::parse(&undefined).unwrap_err();
+        assert!(
+            matches!(&e, DbError::UndefinedDuty { duty, .. } if duty == "x"),
+            "{e:?}"
+        );
+        assert!(
+            e.to_string().ends_with(": duty \"x\" is not defined"),
+            "{e}"
+        );
     }
 
     #[test]

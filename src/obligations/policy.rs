@@ -31,7 +31,7 @@ impl Policy {
 
     /// Checks a `--deny` identifier: an SPDX license or exception id, a license family
     /// (`GPL-3.0`), or a `LicenseRef-`.
-    pub fn check_deny_id(id: &str) -> Result<(), String> {
+    pub fn check_deny_id(id: &str) -> Result<(), DenyIdError> {
         let id = id.trim();
         let ok = spdx::license_id(id).is_some()
             || spdx::exception_id(id).is_some()
@@ -40,11 +40,19 @@ impl Policy {
         if ok {
             Ok(())
         } else {
-            Err(format!(
-                "--deny {id:?} is not an SPDX license or exception identifier, a license family such as GPL-3.0, or a LicenseRef-"
-            ))
+            Err(DenyIdError { id: id.to_string() })
         }
     }
+}
+
+/// A `--deny` identifier that names no license or exception.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "--deny {id:?} is not an SPDX license or exception identifier, a license family such as GPL-3.0, or a LicenseRef-"
+)]
+pub struct DenyIdError {
+    /// The identifier, trimmed.
+    pub id: String,
 }
 
 /// One distributed package (or license file) that the policy refuses.
@@ -334,7 +342,10 @@ mod tests {
         assert!(Policy::check_deny_id("GPL-3.0-or-later").is_ok());
         assert!(Policy::check_deny_id("Classpath-exception-2.0").is_ok());
         assert!(Policy::check_deny_id("LicenseRef-Foo").is_ok());
-        assert!(Policy::check_deny_id("GPL").is_err());
+        assert_eq!(
+            Policy::check_deny_id(" GPL "),
+            Err(DenyIdError { id: "GPL".into() })
+        );
         assert!(Policy::check_deny_id("LicenseRef-").is_err());
     }
 }
