@@ -26,6 +26,7 @@
 //! ```
 
 use std::collections::HashMap;
+use std::fmt;
 use std::sync::OnceLock;
 
 use serde::Deserialize;
@@ -371,6 +372,20 @@ enum Tok {
     Word(String),
 }
 
+impl fmt::Display for Tok {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Tok::LParen => f.write_str("`(`"),
+            Tok::RParen => f.write_str("`)`"),
+            Tok::Comma => f.write_str("`,`"),
+            Tok::And => f.write_str("`and`"),
+            Tok::Or => f.write_str("`or`"),
+            Tok::With => f.write_str("`with`"),
+            Tok::Word(w) => write!(f, "`{w}`"),
+        }
+    }
+}
+
 fn tokenize(text: &str) -> Vec<Tok> {
     let mut toks = Vec::new();
     let mut word = String::new();
@@ -426,6 +441,41 @@ enum Node {
     Or(Vec<Node>),
 }
 
+/// Why a license string does not parse in its grammar.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum SyntaxError {
+    /// A token is left over after a whole expression.
+    #[error("unexpected {0}")]
+    Unexpected(Tok),
+    /// A comma outside DEP-5, where it is no operator.
+    #[error("a comma is not an operator here")]
+    CommaNotOperator,
+    /// A DEP-5 comma not followed by `and` or `or`.
+    #[error("a comma must be followed by `and` or `or`")]
+    CommaWithoutOperator,
+    /// `with` after an `and`, `or` or parenthesized expression.
+    #[error("`with` must follow a single license name")]
+    WithAfterExpression,
+    /// `with` followed by no word.
+    #[error("`with` after `{license}` names no exception")]
+    NoException {
+        /// The license name before `with`.
+        license: String,
+    },
+    /// Parentheses nested deeper than [`MAX_DEPTH`].
+    #[error("parentheses nest deeper than {MAX_DEPTH}")]
+    TooDeep,
+    /// A `(` without its `)`.
+    #[error("a `(` is not closed")]
+    Unclosed,
+    /// A token where a license name must be.
+    #[error("expected a license name, found {0}")]
+    ExpectedName(Tok),
+    /// The end of the text where a license name must be.
+    #[error("expected a license name, found the end")]
+    UnexpectedEnd,
+}
+
 struct Parser<'a> {
     toks: &'a [Tok],
     pos: usize,
@@ -450,26 +500,26 @@ impl<'a> Parser<'a> {
         self.toks.get(self.pos)
     }
 
-    fn parse(mut self) -> Result<(Node, bool), String> {
+    fn parse(mut self) -> Result<(Node, bool), SyntaxError> {
         let node = self.comma_list()?;
         if let Some(tok) = self.peek() {
-            return Err(format!("unexpected {}", describe(tok)));
+            return Err(SyntaxError::Unexpected(tok.clone()));
         }
         Ok((node, self.mixed && self.grammar == Grammar::RpmLegacy))
     }
 
     /// `or_expr ( ',' ('and'|'or') or_expr )*`, left to right (DEP-5 only).
-    fn comma_list(&mut self) -> Result<Node, String> {
+    fn comma_list(&mut self) -> Result<Node, SyntaxError> {
         let mut left = self.or_expr()?;
         while self.peek() == Some(&Tok::Comma) {
             if self.grammar != Grammar::Debian {
-                return Err("a comma is not an operator here".to_owned());
+                return Err(SyntaxError::CommaNotOperator);
             }
             self.pos += 1;
             let op = self.peek().cloned();
             match op {
                 Some(Tok::And) | Some(Tok::Or) => self.pos += 1,
-                _ => return Err("a comma must be followed by `and` or `or`".to_owned()),
+                _ => return Err(SyntaxError::CommaWithoutOperator),
             }
             let right = self.or_expr()?;
             left = if op == Some(Tok::And) {
@@ -481,7 +531,7 @@ impl<'a> Parser<'a> {
         Ok(left)
     }
 
-    fn or_expr(&mut self) -> Result<Node, String> {
+    fn or_expr(&mut self) -> Result<Node, SyntaxError> {
         let (first, mut saw_and) = self.and_expr()?;
         let mut parts = vec![first];
         while self.peek() == Some(&Tok::Or) {
@@ -497,7 +547,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Returns the node and whether an `and` was met at this level.
-    fn and_expr(&mut self) -> Result<(Node, bool), String> {
+    fn and_expr(&mut self) -> Result<(Node, bool), SyntaxError> {
         let mut parts = vec![self.with_expr()?];
         while self.peek() == Some(&Tok::And) {
             self.pos += 1;
@@ -507,18 +557,18 @@ impl<'a> Parser<'a> {
         Ok((join_and(parts), saw_and))
     }
 
-    fn with_expr(&mut self) -> Result<Node, String> {
+    fn with_expr(&mut self) -> Result<Node, SyntaxError> {
         let node = self.primary()?;
         if self.peek() != Some(&Tok::With) {
             return Ok(node);
         }
         self.pos += 1;
         let Node::Name { name, .. } = node else {
-            return Err("`with` must follow a single license name".to_owned());
+            return Err(SyntaxError::WithAfterExpression);
         };
         let mut words = self.words();
         if words.is_empty() {
-            return Err(format!("`with` after `{name}` names no exception"));
+            return Err(SyntaxError::NoException { license: name });
         }
         // DEP-5 writes `with OpenSSL exception`; keep the keyword before `exception`.
         if words.len() > 1
@@ -534,17 +584,17 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn primary(&mut self) -> Result<Node, String> {
+    fn primary(&mut self) -> Result<Node, SyntaxError> {
         match self.peek() {
             Some(Tok::LParen) => {
                 self.depth += 1;
                 if self.depth > MAX_DEPTH {
-                    return Err(format!("parentheses nest deeper than {MAX_DEPTH}"));
+                    return Err(SyntaxError::TooDeep);
                 }
                 self.pos += 1;
                 let node = self.comma_list()?;
                 if self.peek() != Some(&Tok::RParen) {
-                    return Err("a `(` is not closed".to_owned());
+                    return Err(SyntaxError::Unclosed);
                 }
                 self.pos += 1;
                 self.depth -= 1;
@@ -560,8 +610,8 @@ impl<'a> Parser<'a> {
                     exception: None,
                 })
             }
-            Some(tok) => Err(format!("expected a license name, found {}", describe(tok))),
-            None => Err("expected a license name, found the end".to_owned()),
+            Some(tok) => Err(SyntaxError::ExpectedName(tok.clone())),
+            None => Err(SyntaxError::UnexpectedEnd),
         }
     }
 
@@ -573,18 +623,6 @@ impl<'a> Parser<'a> {
             self.pos += 1;
         }
         words
-    }
-}
-
-fn describe(tok: &Tok) -> String {
-    match tok {
-        Tok::LParen => "`(`".to_owned(),
-        Tok::RParen => "`)`".to_owned(),
-        Tok::Comma => "`,`".to_owned(),
-        Tok::And => "`and`".to_owned(),
-        Tok::Or => "`or`".to_owned(),
-        Tok::With => "`with`".to_owned(),
-        Tok::Word(w) => format!("`{w}`"),
     }
 }
 
@@ -1213,6 +1251,37 @@ mod tests {
                 n.notes
             );
         }
+    }
+
+    #[test]
+    fn syntax_errors_name_what_was_wrong() {
+        let error = |text: &str, grammar| {
+            Parser::new(&tokenize(text), grammar)
+                .parse()
+                .map(|_| ())
+                .unwrap_err()
+        };
+        assert_eq!(
+            error("MIT)", Grammar::Spdx),
+            SyntaxError::Unexpected(Tok::RParen)
+        );
+        assert_eq!(error("MIT)", Grammar::Spdx).to_string(), "unexpected `)`");
+        assert_eq!(
+            error("MIT, ISC", Grammar::Spdx),
+            SyntaxError::CommaNotOperator
+        );
+        assert_eq!(
+            error("MIT, ISC", Grammar::Debian),
+            SyntaxError::CommaWithoutOperator
+        );
+        assert_eq!(
+            error("GPL-2 with", Grammar::Debian).to_string(),
+            "`with` after `GPL-2` names no exception"
+        );
+        assert_eq!(
+            error("and MIT", Grammar::Debian).to_string(),
+            "expected a license name, found `and`"
+        );
     }
 
     #[test]
