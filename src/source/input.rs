@@ -8,13 +8,13 @@
 
 use std::cell::OnceCell;
 use std::fs::File;
-use std::io::Read;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-use super::archive::{Archive, TarIndex};
+use super::archive::{Archive, ArchiveError, TarIndex};
 use super::At;
 use crate::error::Result;
-use crate::scan::Compression;
+use crate::scan::{Compression, ScanError};
 
 /// What the input is on disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,14 +31,30 @@ pub enum Shape {
     },
 }
 
+/// Why a look at the input failed; kept, so that every kind that asks gets the same error.
+#[derive(Debug, thiserror::Error)]
+enum LookError {
+    /// The input does not exist or cannot be accessed.
+    #[error("cannot open: {0}")]
+    Open(#[source] io::Error),
+    /// The first bytes of the file cannot be read.
+    #[error("cannot read: {0}")]
+    Read(#[source] io::Error),
+    /// The first bytes name a compression that is not read.
+    #[error("{0}")]
+    Compression(#[from] ScanError),
+    /// The tar cannot be indexed.
+    #[error("{0}")]
+    Archive(#[from] ArchiveError),
+}
+
 /// An input to open, and what has been found out about it so far.
 #[derive(Debug)]
 pub struct Input {
     path: PathBuf,
     name: String,
-    /// Errors are kept as messages: every kind that asks gets the same one.
-    shape: OnceCell<Result<Shape, String>>,
-    archive: OnceCell<Result<Option<Archive>, String>>,
+    shape: OnceCell<Result<Shape, LookError>>,
+    archive: OnceCell<Result<Option<Archive>, LookError>>,
 }
 
 impl Input {
@@ -69,21 +85,24 @@ impl Input {
     /// Whether the input is a directory or a file, and how a file is compressed.
     pub fn shape(&self) -> Result<Shape> {
         let shape = self.shape.get_or_init(|| {
-            let meta = std::fs::metadata(&self.path).map_err(|e| format!("cannot open: {e}"))?;
+            let meta = std::fs::metadata(&self.path).map_err(LookError::Open)?;
             if meta.is_dir() {
                 return Ok(Shape::Dir);
             }
             let mut magic = [0u8; 6];
             let n = File::open(&self.path)
                 .and_then(|mut f| f.read(&mut magic))
-                .map_err(|e| format!("cannot read: {e}"))?;
-            let compression = Compression::detect(&magic[..n]).map_err(|e| e.to_string())?;
+                .map_err(LookError::Read)?;
+            let compression = Compression::detect(&magic[..n])?;
             Ok(Shape::File {
                 len: meta.len(),
                 compression,
             })
         });
-        shape.clone().map_err(|m| self.at().err(None, m))
+        match shape {
+            Ok(shape) => Ok(*shape),
+            Err(e) => Err(self.at().err(None, e.to_string())),
+        }
     }
 
     /// The input as an image archive, indexed: a directory holding `manifest.json` or
@@ -100,7 +119,7 @@ impl Input {
             Shape::File {
                 compression: Compression::None,
                 ..
-            } => match Archive::index_tar(&self.path).map_err(|e| e.to_string())? {
+            } => match Archive::index_tar(&self.path)? {
                 TarIndex::Image(archive) => Ok(Some(archive)),
                 TarIndex::Rootfs => Ok(None),
             },
@@ -108,7 +127,7 @@ impl Input {
         });
         match archive {
             Ok(a) => Ok(a.as_ref()),
-            Err(m) => Err(self.at().err(None, m.clone())),
+            Err(e) => Err(self.at().err(None, e.to_string())),
         }
     }
 
