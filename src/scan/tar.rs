@@ -276,7 +276,9 @@ impl<R: Skip> TarReader<R> {
                 }
                 b'x' | b'X' => {
                     let data = self.read_meta(size, MAX_PAX, "PAX header", &raw_name)?;
-                    for (key, value) in parse_pax(&data).map_err(|m| entry_err(&raw_name, m))? {
+                    let records =
+                        parse_pax(&data).map_err(|e| entry_err(&raw_name, e.to_string()))?;
+                    for (key, value) in records {
                         match key {
                             b"path" => pax_path = Some(value.to_vec()),
                             b"linkpath" => pax_link = Some(value.to_vec()),
@@ -495,7 +497,27 @@ fn parse_number(bytes: &[u8]) -> Option<u64> {
 /// One PAX record: key and value.
 type PaxRecord<'a> = (&'a [u8], &'a [u8]);
 
-fn parse_pax(mut data: &[u8]) -> Result<Vec<PaxRecord<'_>>, String> {
+/// Why a PAX extended header cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum PaxError {
+    /// A record has no space after its length.
+    #[error("malformed PAX record (no length)")]
+    NoLength,
+    /// A record's length is not a decimal number.
+    #[error("malformed PAX record length")]
+    BadLength,
+    /// A record's length is shorter than its length field or longer than the header.
+    #[error("PAX record length out of range")]
+    LengthOutOfRange,
+    /// A record does not end with a newline.
+    #[error("PAX record without newline")]
+    NoNewline,
+    /// A record has no `=` between key and value.
+    #[error("PAX record without '='")]
+    NoEquals,
+}
+
+fn parse_pax(mut data: &[u8]) -> Result<Vec<PaxRecord<'_>>, PaxError> {
     let mut out = Vec::new();
     while !data.is_empty() {
         if data.iter().all(|&b| b == 0) {
@@ -504,22 +526,20 @@ fn parse_pax(mut data: &[u8]) -> Result<Vec<PaxRecord<'_>>, String> {
         let space = data
             .iter()
             .position(|&b| b == b' ')
-            .ok_or("malformed PAX record (no length)")?;
+            .ok_or(PaxError::NoLength)?;
         let len: usize = std::str::from_utf8(&data[..space])
             .ok()
             .and_then(|s| s.parse().ok())
-            .ok_or("malformed PAX record length")?;
+            .ok_or(PaxError::BadLength)?;
         if len <= space + 1 || len > data.len() {
-            return Err("PAX record length out of range".into());
+            return Err(PaxError::LengthOutOfRange);
         }
         let record = &data[space + 1..len];
-        let record = record
-            .strip_suffix(b"\n")
-            .ok_or("PAX record without newline")?;
+        let record = record.strip_suffix(b"\n").ok_or(PaxError::NoNewline)?;
         let eq = record
             .iter()
             .position(|&b| b == b'=')
-            .ok_or("PAX record without '='")?;
+            .ok_or(PaxError::NoEquals)?;
         out.push((&record[..eq], &record[eq + 1..]));
         data = &data[len..];
     }
@@ -778,6 +798,19 @@ mod tests {
         t.extend_from_slice(&header("pax", b'x', MAX_PAX + 1, ""));
         let e = all(&t).unwrap_err();
         assert!(e.to_string().contains("limit"), "{e}");
+    }
+
+    #[test]
+    fn malformed_pax_records_say_what_is_wrong() {
+        assert_eq!(parse_pax(b"6 a=b\n"), Ok(vec![(&b"a"[..], &b"b"[..])]));
+        assert_eq!(parse_pax(b"x a=b\n"), Err(PaxError::BadLength));
+        assert_eq!(parse_pax(b"9 a=b\n"), Err(PaxError::LengthOutOfRange));
+        let mut t = Vec::new();
+        entry(&mut t, "PaxHeaders/x", b'x', b"6 ab\n\n", "");
+        entry(&mut t, "x", b'0', b"x", "");
+        let e = all(&finish(t)).unwrap_err();
+        assert_eq!(e.to_string(), "PAX record without '='");
+        assert_eq!(e.entry(), Some("PaxHeaders/x"));
     }
 
     #[test]
