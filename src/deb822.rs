@@ -15,7 +15,7 @@
 //! let text = "Package: zlib1g\nDescription: compression\n library\n\nPackage: bash\n";
 //! let p: Vec<_> = paragraphs(text).collect();
 //! assert_eq!(p.len(), 2);
-//! assert_eq!(p[0].get("description").unwrap().continuation, [" library"]);
+//! assert_eq!(p[0].get("description").unwrap().continuation, ["library"]);
 //! assert_eq!(p[1].line, 5);
 //! ```
 
