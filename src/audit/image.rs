@@ -330,32 +330,17 @@ fn licenses(report: &Report, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{
-        BaseInfo, ImageInfo, LayerInfo, Package, PackageDelta, RemovedPackage, Severity, SCHEMA,
-    };
+    use crate::model::{LayerInfo, Package, PackageDelta, RemovedPackage, Severity};
     use crate::scan::{FileEntry, LayerScan};
 
     fn layer(index: usize, origin: Origin, added: usize, upgraded: usize) -> LayerInfo {
         LayerInfo {
-            index,
-            diff_id: None,
-            digest: None,
-            media_type: None,
-            compression: "none".into(),
-            size: 0,
-            uncompressed_size: None,
-            entries: 0,
-            whiteouts: 0,
-            created_by: None,
-            created: None,
-            comment: None,
-            origin,
-            supplier: None,
             packages: PackageDelta {
                 added,
                 upgraded,
                 removed: 0,
             },
+            ..crate::model::testutil::layer(index, origin)
         }
     }
 
@@ -365,33 +350,9 @@ mod tests {
 
     fn report(layers: Vec<LayerInfo>, packages: Vec<Package>) -> Report {
         Report {
-            schema: SCHEMA,
-            image: ImageInfo {
-                source: "x".into(),
-                format: "docker-archive".into(),
-                compression: None,
-                config_digest: None,
-                manifest_digest: None,
-                repo_tags: Vec::new(),
-                platform: None,
-                created: None,
-                os: None,
-                supplier: None,
-                labels: Default::default(),
-                annotations: Default::default(),
-            },
-            base: BaseInfo {
-                method: "flag".into(),
-                layers: Some(1),
-                name: None,
-                digest: None,
-                reason: String::new(),
-            },
             layers,
             packages,
-            removed_packages: Vec::new(),
-            license_files: Vec::new(),
-            findings: Vec::new(),
+            ..crate::model::testutil::report(&[])
         }
     }
 

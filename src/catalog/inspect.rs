@@ -10,7 +10,12 @@
 
 use std::io::{self, Read};
 
-use super::{cargo, elf, golang, java};
+use std::fmt::Display;
+use std::sync::Arc;
+
+use super::view::View;
+use super::{cargo, elf, golang, java, Cataloged};
+use crate::model::{Finding, FindingKind};
 use crate::scan::{EntryRead, Inspection, Inspector};
 
 /// What [`BinaryInspector`] keeps of a binary or archive, for the cataloger of its kind; an
@@ -23,6 +28,34 @@ pub enum Binary {
     Cargo(Result<Vec<cargo::parse::Crate>, cargo::parse::AuditDataError>),
     /// The Maven artifacts found in a jar, war or ear (nested archives included).
     Jar(Result<java::parse::JarInfo, java::parse::ArchiveError>),
+}
+
+/// The packages a binary cataloger finds in what the inspector kept of the files `view`
+/// shows: `pick` takes the results of its kind, and `packages` turns a readable one (with
+/// its path and layer) into packages; one that could not be read is a `binary-unreadable`
+/// finding.
+pub fn packages_of<T: 'static, E: Display + 'static>(
+    view: &mut View,
+    pick: impl Fn(&Binary) -> Option<&Result<T, E>>,
+    mut packages: impl FnMut(&mut View, &T, &str, usize) -> Vec<Cataloged>,
+) -> Vec<Arc<Cataloged>> {
+    let mut out = Vec::new();
+    for (layer, path, found) in view.inspected() {
+        match found.get::<Binary>().and_then(&pick) {
+            Some(Ok(read)) => {
+                out.extend(packages(view, read, path, layer).into_iter().map(Arc::new))
+            }
+            Some(Err(why)) => view.note(
+                Finding::new(FindingKind::BinaryUnreadable {
+                    why: why.to_string(),
+                })
+                .in_layer(layer)
+                .at_path(path),
+            ),
+            None => {}
+        }
+    }
+    out
 }
 
 /// The magic of ELF files.

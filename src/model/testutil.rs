@@ -2,6 +2,27 @@
 
 use super::*;
 
+/// Layer `index`, of `origin`, with nothing else known about it.
+pub fn layer(index: usize, origin: Origin) -> LayerInfo {
+    LayerInfo {
+        supplier: None,
+        index,
+        diff_id: None,
+        digest: None,
+        media_type: None,
+        compression: "none".into(),
+        size: 0,
+        uncompressed_size: None,
+        entries: 0,
+        whiteouts: 0,
+        created_by: None,
+        created: None,
+        comment: None,
+        origin,
+        packages: PackageDelta::default(),
+    }
+}
+
 /// A report with `layers` layers of the given origins and no packages.
 pub fn report(origins: &[Origin]) -> Report {
     Report {
@@ -34,23 +55,7 @@ pub fn report(origins: &[Origin]) -> Report {
         layers: origins
             .iter()
             .enumerate()
-            .map(|(index, &origin)| LayerInfo {
-                supplier: None,
-                index,
-                diff_id: None,
-                digest: None,
-                media_type: None,
-                compression: "none".into(),
-                size: 0,
-                uncompressed_size: None,
-                entries: 0,
-                whiteouts: 0,
-                created_by: None,
-                created: None,
-                comment: None,
-                origin,
-                packages: PackageDelta::default(),
-            })
+            .map(|(index, &origin)| layer(index, origin))
             .collect(),
         packages: vec![],
         removed_packages: vec![],

@@ -8,10 +8,9 @@ pub mod parse;
 
 use std::sync::Arc;
 
-use super::inspect::Binary;
+use super::inspect::{packages_of, Binary};
 use super::view::View;
 use super::{binary_inspector, Cataloged, Cataloger};
-use crate::model::{Finding, FindingKind};
 use crate::scan::capture::CaptureRulesBuilder;
 
 /// The cargo-auditable cataloger.
@@ -28,26 +27,13 @@ impl Cataloger for Cargo {
     }
 
     fn catalog(&self, view: &mut View) -> Vec<Arc<Cataloged>> {
-        let mut out = Vec::new();
-        for (layer, path, found) in view.inspected() {
-            let Some(Binary::Cargo(read)) = found.get::<Binary>() else {
-                continue;
-            };
-            match read {
-                Ok(crates) => out.extend(
-                    parse::packages(crates, path, layer)
-                        .into_iter()
-                        .map(Arc::new),
-                ),
-                Err(why) => view.note(
-                    Finding::new(FindingKind::BinaryUnreadable {
-                        why: why.to_string(),
-                    })
-                    .in_layer(layer)
-                    .at_path(path),
-                ),
-            }
-        }
-        out
+        packages_of(
+            view,
+            |b| match b {
+                Binary::Cargo(read) => Some(read),
+                _ => None,
+            },
+            |_, crates, path, layer| parse::packages(crates, path, layer),
+        )
     }
 }

@@ -10,10 +10,9 @@ pub mod parse;
 
 use std::sync::Arc;
 
-use super::inspect::Binary;
+use super::inspect::{packages_of, Binary};
 use super::view::View;
 use super::{binary_inspector, Cataloged, Cataloger};
-use crate::model::{Finding, FindingKind};
 use crate::scan::capture::CaptureRulesBuilder;
 
 /// The Go cataloger.
@@ -30,22 +29,13 @@ impl Cataloger for Golang {
     }
 
     fn catalog(&self, view: &mut View) -> Vec<Arc<Cataloged>> {
-        let mut out = Vec::new();
-        for (layer, path, found) in view.inspected() {
-            let Some(Binary::Go(read)) = found.get::<Binary>() else {
-                continue;
-            };
-            match read {
-                Ok(bi) => out.extend(parse::packages(bi, path, layer).into_iter().map(Arc::new)),
-                Err(why) => view.note(
-                    Finding::new(FindingKind::BinaryUnreadable {
-                        why: why.to_string(),
-                    })
-                    .in_layer(layer)
-                    .at_path(path),
-                ),
-            }
-        }
-        out
+        packages_of(
+            view,
+            |b| match b {
+                Binary::Go(read) => Some(read),
+                _ => None,
+            },
+            |_, bi, path, layer| parse::packages(bi, path, layer),
+        )
     }
 }

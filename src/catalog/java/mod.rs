@@ -9,7 +9,7 @@ pub mod parse;
 
 use std::sync::Arc;
 
-use super::inspect::Binary;
+use super::inspect::{packages_of, Binary};
 use super::view::View;
 use super::{binary_inspector, Cataloged, Cataloger};
 use crate::model::{Finding, FindingKind};
@@ -29,31 +29,22 @@ impl Cataloger for Java {
     }
 
     fn catalog(&self, view: &mut View) -> Vec<Arc<Cataloged>> {
-        let mut out = Vec::new();
-        for (layer, path, found) in view.inspected() {
-            let Some(Binary::Jar(read)) = found.get::<Binary>() else {
-                continue;
-            };
-            match read {
-                Ok(info) => {
-                    for n in &info.notes {
-                        view.note(
-                            Finding::new(FindingKind::ArchiveLimit { note: n.clone() })
-                                .in_layer(layer)
-                                .at_path(path),
-                        );
-                    }
-                    out.extend(parse::packages(info, path, layer).into_iter().map(Arc::new));
+        packages_of(
+            view,
+            |b| match b {
+                Binary::Jar(read) => Some(read),
+                _ => None,
+            },
+            |view, info, path, layer| {
+                for n in &info.notes {
+                    view.note(
+                        Finding::new(FindingKind::ArchiveLimit { note: n.clone() })
+                            .in_layer(layer)
+                            .at_path(path),
+                    );
                 }
-                Err(why) => view.note(
-                    Finding::new(FindingKind::BinaryUnreadable {
-                        why: why.to_string(),
-                    })
-                    .in_layer(layer)
-                    .at_path(path),
-                ),
-            }
-        }
-        out
+                parse::packages(info, path, layer)
+            },
+        )
     }
 }
