@@ -6,7 +6,7 @@
 #   * root (buildah vfs storage, debootstrap, chroot isolation)
 #   * apt-get install buildah skopeo debootstrap jq zstd     (dpkg-query, tar,
 #     python3 are already there on Debian)
-#   * network access to http://deb.debian.org (debootstrap + apt-get inside the
+#   * network access to the host's Debian mirror (debootstrap + apt-get inside the
 #     images; buildah's chroot isolation uses the host network)
 #   * disk: ~2.5 GiB free for --size small, ~7 GiB for --size large
 #     (vfs storage keeps a full copy of the rootfs per layer)
@@ -68,7 +68,17 @@ BUILD="$OUT/build"
 STATE="$OUT/.state"
 mkdir -p "$CACHE" "$BUILD" "$STATE"
 
-MIRROR=http://deb.debian.org/debian
+# The Debian mirror the host's apt uses (MIRROR=URL overrides): the first URI of a deb822
+# sources file, or of a one-line `deb` entry, that is not the security archive.
+host_mirror() {
+  { sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources 2>/dev/null | tr ' ' '\n'
+    awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; break } }' \
+      /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null
+  } | grep -v -- '-security' | grep -m1 .
+}
+MIRROR=${MIRROR:-$(host_mirror)}
+[[ -n "$MIRROR" ]] || { echo "no Debian mirror in the host's apt sources; set MIRROR=URL" >&2; exit 1; }
+MIRROR=${MIRROR%/}
 SUITE=bookworm
 BASE_IMG=localhost/debian:bookworm-minbase
 
