@@ -140,6 +140,7 @@ fn from(
                 method: method.to_string(),
                 confidence,
                 lines: Vec::new(),
+                excluded: Vec::new(),
             }],
         ),
         texts: Default::default(),
@@ -282,6 +283,7 @@ fn license_files(mut c: License, files: &[String], overlay: &Overlay, as_of: usi
                             method: "text-match".into(),
                             confidence: f64::from(m.confidence),
                             lines: Vec::new(),
+                            excluded: Vec::new(),
                         },
                     ));
                 }

@@ -10,8 +10,10 @@
 //! The facts (which name means which SPDX id) live in `license-db/` as data, embedded at
 //! build time; see `license-db/README.md` for where each file came from.
 
+pub mod binary;
 pub mod conclude;
 pub mod copyright;
+pub mod debian;
 pub mod files;
 pub mod gcc;
 pub mod lang;

@@ -148,12 +148,25 @@ pub fn combine(exprs: &[String], op: &str) -> Option<String> {
     }
 }
 
+/// What the text a name stands for says, when it says more than the name: given the name
+/// as written and the term the tables give it (a `LicenseRef-`, or a GNU `-only` id), the
+/// SPDX term the text shows and a note saying why.
+pub type TextReader<'a> = &'a dyn Fn(&str, &str) -> Option<(String, String)>;
+
 /// Normalizes one license string written in `dialect` into an SPDX expression.
 ///
 /// The result always keeps its reasons: names mapped to a `LicenseRef-` are explained in
 /// the notes, unknown names are listed in [`Normalized::unknown`], and input that cannot be
 /// read gives `expression: None` with a note saying why.
 pub fn normalize(raw: &str, dialect: Dialect) -> Normalized {
+    normalize_with(raw, dialect, &|_, _| None)
+}
+
+/// [`normalize`], where each name the tables map to no exact SPDX license (a
+/// `LicenseRef-`), and each GNU name without `+`, is also read through `read`: a Debian
+/// `License: MIT` over the Expat text is `MIT`, an `LGPL-2.1` whose text grants "any later
+/// version" is `LGPL-2.1-or-later`.
+pub fn normalize_with(raw: &str, dialect: Dialect, read: TextReader) -> Normalized {
     let mut out = Normalized::default();
     let text = raw.trim();
     if text.is_empty() {
@@ -203,7 +216,7 @@ pub fn normalize(raw: &str, dialect: Dialect) -> Normalized {
         }
     };
 
-    let resolved = resolve(&node, table, dialect, &mut out);
+    let resolved = resolve(&node, table, dialect, read, &mut out);
     let expression = render(&resolved);
     match spdx::Expression::parse_mode(&expression, STRICT) {
         Ok(_) => out.expression = Some(expression),
@@ -659,22 +672,41 @@ fn join(parts: Vec<Node>, and: bool) -> Node {
 
 /// Resolves every name in the tree to SPDX terms (a term is `id`, `id+`, `LicenseRef-…`
 /// or `id WITH exception`). The result reuses [`Node`]: `Name.name` holds the term.
-fn resolve(node: &Node, table: Option<&Table>, dialect: Dialect, out: &mut Normalized) -> Node {
+fn resolve(
+    node: &Node,
+    table: Option<&Table>,
+    dialect: Dialect,
+    read: TextReader,
+    out: &mut Normalized,
+) -> Node {
     match node {
         Node::And(parts) => join_and(
             parts
                 .iter()
-                .map(|p| resolve(p, table, dialect, out))
+                .map(|p| resolve(p, table, dialect, read, out))
                 .collect(),
         ),
         Node::Or(parts) => join_or(
             parts
                 .iter()
-                .map(|p| resolve(p, table, dialect, out))
+                .map(|p| resolve(p, table, dialect, read, out))
                 .collect(),
         ),
         Node::Name { name, exception } => {
-            let license = resolve_name(name, table, dialect, out);
+            let license = match resolve_name(name, table, dialect, out) {
+                Node::Name {
+                    name: t,
+                    exception: None,
+                } if t.starts_with("LicenseRef-") || t.ends_with("-only") => match read(name, &t) {
+                    Some((better, why)) if is_term(&better) => {
+                        out.unknown.retain(|u| u != name);
+                        out.note(why);
+                        term(better)
+                    }
+                    _ => term(t),
+                },
+                other => other,
+            };
             match exception {
                 None => license,
                 Some(exc) => attach_exception(license, name, exc, table, dialect, out),
@@ -749,6 +781,13 @@ fn from_entry(name: &str, entry: &Entry, out: &mut Normalized) -> Option<Node> {
         ));
     }
     None
+}
+
+/// Whether `t` is one term of an expression: an SPDX id (with `+` where SPDX allows it) or
+/// a well-formed `LicenseRef-`.
+fn is_term(t: &str) -> bool {
+    is_spdx_id(t.trim_end_matches('+'))
+        || (t.starts_with("LicenseRef-") && is_idstring(t) && t.len() > "LicenseRef-".len())
 }
 
 fn all_terms_valid(node: &Node) -> bool {
@@ -844,7 +883,9 @@ fn attach_exception(
         let spdx_id = index
             .exceptions
             .get(&lower)
-            .or_else(|| index.exceptions.get(&format!("{lower}-exception")));
+            .or_else(|| index.exceptions.get(&format!("{lower}-exception")))
+            .copied()
+            .or_else(|| exception_for_version(&lower, &license));
         if let Some(id) = spdx_id {
             return with_exception(license, id, out);
         }
@@ -863,6 +904,29 @@ fn attach_exception(
          exception is written as `AND` a LicenseRef"
     ));
     join_and(vec![license, reference])
+}
+
+/// The one SPDX exception of a family that has a version per GPL version (Autoconf's, for
+/// GPL-2 and GPL-3; Bison's, 1.24 with the GPL-2 skeletons, 2.2 with the GPL-3 ones),
+/// chosen by the version of the license it is attached to.
+fn exception_for_version(family: &str, license: &Node) -> Option<&'static str> {
+    let Node::Name { name, .. } = license else {
+        return None;
+    };
+    let major = if name.starts_with("GPL-2.0") {
+        2
+    } else if name.starts_with("GPL-3.0") {
+        3
+    } else {
+        return None;
+    };
+    match (family, major) {
+        ("autoconf", 2) => Some("Autoconf-exception-2.0"),
+        ("autoconf", 3) => Some("Autoconf-exception-3.0"),
+        ("bison", 2) => Some("Bison-exception-1.24"),
+        ("bison", 3) => Some("Bison-exception-2.2"),
+        _ => None,
+    }
 }
 
 fn with_exception(license: Node, exception: &str, out: &mut Normalized) -> Node {

@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use super::conclude::{self, Conclusion};
+use super::debian::{self, Reading};
 use super::files;
 use crate::scan::CaptureObserver;
 
@@ -26,27 +26,25 @@ struct Inner {
 }
 
 /// A copyright file's content (by address: the content is kept alive beside it, so the
-/// address cannot be reused), the package it is concluded for and its path.
+/// address cannot be reused) and its path.
 #[derive(Debug, PartialEq, Eq, Hash)]
 struct Key {
     content: usize,
-    package: String,
     path: String,
 }
 
 #[derive(Debug)]
 struct Slot {
     _content: Arc<[u8]>,
-    conclusion: Arc<OnceLock<Conclusion>>,
+    reading: Arc<OnceLock<Arc<Reading>>>,
 }
 
 impl Warm {
-    /// The conclusion the Debian copyright file `content`, at `path`, gives for `package`
-    /// (evidence in layer 0), worked out on the first call and shared by the others.
-    pub fn debian(&self, content: &Arc<[u8]>, package: &str, path: &str) -> Conclusion {
+    /// The Debian copyright file `content`, at `path`, read on the first call and shared by
+    /// the others (every package that ships it).
+    pub fn debian(&self, content: &Arc<[u8]>, path: &str) -> Arc<Reading> {
         let key = Key {
             content: Arc::as_ptr(content).cast::<u8>() as usize,
-            package: package.to_string(),
             path: path.to_string(),
         };
         let cell = {
@@ -55,13 +53,12 @@ impl Warm {
                 &map.entry(key)
                     .or_insert_with(|| Slot {
                         _content: Arc::clone(content),
-                        conclusion: Arc::default(),
+                        reading: Arc::default(),
                     })
-                    .conclusion,
+                    .reading,
             )
         };
-        cell.get_or_init(|| conclude::debian_copyright(content, package, path))
-            .clone()
+        Arc::clone(cell.get_or_init(|| Arc::new(debian::read(content, path))))
     }
 }
 
@@ -75,11 +72,10 @@ fn debian_package(path: &str) -> Option<&str> {
 
 impl CaptureObserver for Warm {
     fn captured(&self, path: &str, content: &Arc<[u8]>) {
-        if let Some(package) = debian_package(path) {
-            let (warm, content) = (self.clone(), Arc::clone(content));
-            let (package, path) = (package.to_string(), path.to_string());
+        if debian_package(path).is_some() {
+            let (warm, content, path) = (self.clone(), Arc::clone(content), path.to_string());
             rayon::spawn(move || {
-                warm.debian(&content, &package, &path);
+                warm.debian(&content, &path);
             });
         } else if files::is_reported(path) {
             let content = Arc::clone(content);
@@ -104,19 +100,22 @@ mod tests {
     }
 
     #[test]
-    fn a_conclusion_is_worked_out_once_per_file_and_package() {
+    fn a_file_is_read_once() {
         let text: Arc<[u8]> = Arc::from(
             &b"Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nCopyright: 2020 A\nLicense: Expat\n"[..],
         );
         let warm = Warm::default();
         let path = "usr/share/doc/a/copyright";
         warm.captured(path, &text);
-        let first = warm.debian(&text, "a", path);
-        assert_eq!(first.0.concluded.as_str(), "MIT");
-        assert_eq!(first, warm.debian(&text, "a", path));
+        let first = warm.debian(&text, path);
+        let shipped = crate::license::binary::Shipped::unknown("a");
+        assert_eq!(first.conclude("a", &shipped).0.concluded.as_str(), "MIT");
+        assert!(Arc::ptr_eq(&first, &warm.debian(&text, path)));
         // The same bytes at another address are another file.
         let copy: Arc<[u8]> = Arc::from(&text[..]);
-        assert_eq!(warm.debian(&copy, "a", path), first);
+        let other = warm.debian(&copy, path);
+        assert!(!Arc::ptr_eq(&first, &other));
+        assert_eq!(other.conclude("a", &shipped), first.conclude("a", &shipped));
         assert_eq!(warm.0.debian.lock().unwrap().len(), 2);
     }
 }

@@ -304,6 +304,25 @@ pub struct Evidence {
     /// `declared`), when it rests on particular lines rather than the whole file.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<usize>,
+    /// The parts of the file left out of the conclusion, each with the reason (the
+    /// `Files:` stanzas of a Debian copyright file whose files this package does not
+    /// install).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub excluded: Vec<Excluded>,
+}
+
+/// A part of a license file left out of a package's conclusion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Excluded {
+    /// Its 1-based first line.
+    pub line: usize,
+    /// What it covers (a stanza's `Files:` patterns).
+    pub files: String,
+    /// The license it states, as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license: Option<String>,
+    /// Why it does not apply to the package.
+    pub reason: String,
 }
 
 /// A package's license: what was declared, what is concluded, and why.

@@ -86,6 +86,7 @@ pub fn gcc_runtime_report() -> Report {
             method: "gcc-runtime-library-exception".into(),
             confidence: 0.9,
             lines: vec![100, 113],
+            excluded: Vec::new(),
         }],
     );
     r.packages = vec![p];

@@ -246,7 +246,8 @@ fn packages(
         .enumerate()
         .map(|(i, p)| {
             let c = &p.item;
-            let (license, copyright) = license_of(&c.license, overlay, top, warm);
+            let (license, copyright) =
+                license_of(&c.license, overlay, top, warm, files[i].as_deref());
             Package {
                 kind: c.kind.to_string(),
                 name: c.name.clone(),

@@ -376,6 +376,7 @@ mod tests {
                 method: "dep5".into(),
                 confidence: 1.0,
                 lines: Vec::new(),
+                excluded: Vec::new(),
             }],
         );
         r.packages = vec![a, b, c];

@@ -1,0 +1,471 @@
+//! Debian copyright files, read as a compliance reviewer reads them.
+//!
+//! A copyright file is read once ([`read`]), whatever binary packages share it, and then
+//! concluded for each package ([`Reading::conclude`]):
+//!
+//! - **Machine-readable (DEP-5)**: every `Files:` stanza's `License:` is resolved to SPDX,
+//!   by the name tables and by the text under the name (a `License: MIT` above the Expat
+//!   text is `MIT`; an `LGPL-2.1` whose text grants "any later version" is
+//!   `LGPL-2.1-or-later`). `declared` keeps every stanza of the source package as written;
+//!   `concluded` is the `AND` of the stanzas whose files the binary package installs
+//!   ([`super::binary`]), and the evidence names each stanza left out with its reason.
+//! - **Free-form**: GCC's runtime-library sentence for the libraries it lists
+//!   ([`super::gcc`]), else `SPDX-License-Identifier:` tags, else references to
+//!   `/usr/share/common-licenses/` (`-or-later` only when the notice says "any later
+//!   version"), else the text matched against the SPDX license texts, else licenses named
+//!   precisely in the prose.
+
+use std::collections::BTreeMap;
+
+use super::binary::Shipped;
+use super::copyright::{self, Copyright, Format};
+use super::names::{self, combine, Dialect};
+use super::{gcc, prose, text};
+use crate::model::{Concluded, Evidence, Excluded, License};
+
+/// The lowest text-match score accepted as evidence.
+const TEXT_MATCH_MIN: f32 = 0.9;
+
+/// The most copyright statements kept per package.
+const MAX_STATEMENTS: usize = 500;
+
+/// A copyright file, read once for every package that ships it.
+#[derive(Debug)]
+pub struct Reading {
+    /// Where the file is (root-relative).
+    path: String,
+    /// The parsed file.
+    cr: Copyright,
+    /// Its copyright statements, deduplicated, at most [`MAX_STATEMENTS`].
+    statements: Vec<String>,
+    /// Each `Files:` stanza's license, resolved (machine-readable files only).
+    stanzas: Vec<Stanza>,
+    /// What the file gives when its stanzas give no license, GCC's rule aside.
+    fallback: Option<Fallback>,
+}
+
+/// One `Files:` stanza's license.
+#[derive(Debug)]
+struct Stanza {
+    /// The SPDX expression of its `License:`, when it has one that normalizes.
+    expression: Option<String>,
+    /// Why it has none.
+    notes: Vec<String>,
+    /// Whether it states that its files are under no license (`License: none`).
+    none: bool,
+}
+
+/// A conclusion from the whole file: tags, references, the text, the prose.
+#[derive(Debug)]
+struct Fallback {
+    method: &'static str,
+    confidence: f64,
+    declared: Vec<String>,
+    expressions: Vec<String>,
+}
+
+/// Reads the copyright file `bytes`, at `path`: everything that does not depend on which
+/// package ships it.
+pub fn read(bytes: &[u8], path: &str) -> Reading {
+    let cr = copyright::parse(bytes);
+    let mut statements: Vec<String> = cr
+        .all_copyrights()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    statements.truncate(MAX_STATEMENTS);
+    let stanzas = if cr.format == Format::MachineReadable {
+        cr.files.iter().map(|f| stanza(&cr, f)).collect()
+    } else {
+        Vec::new()
+    };
+    let usable = stanzas.iter().any(|s: &Stanza| s.expression.is_some());
+    let fallback = (!usable).then(|| fallback(&cr)).flatten();
+    Reading {
+        path: path.to_string(),
+        cr,
+        statements,
+        stanzas,
+        fallback,
+    }
+}
+
+/// A stanza's `License:` resolved to SPDX, the text under a name deciding where the name
+/// alone does not.
+fn stanza(cr: &Copyright, f: &copyright::FilesStanza) -> Stanza {
+    let Some(raw) = f.license.as_deref() else {
+        return Stanza {
+            expression: None,
+            notes: Vec::new(),
+            none: false,
+        };
+    };
+    if raw.trim().eq_ignore_ascii_case("none") {
+        return Stanza {
+            expression: None,
+            notes: Vec::new(),
+            none: true,
+        };
+    }
+    let reader = |name: &str, term: &str| read_text(cr, name, term);
+    let n = names::normalize_with(raw, Dialect::Debian, &reader);
+    Stanza {
+        notes: n.notes,
+        expression: n.expression,
+        none: false,
+    }
+}
+
+/// What the text a DEP-5 file gives for `name` shows, when the name's term says less: the
+/// one SPDX license its text matches (for a `LicenseRef-`), or the `-or-later` form of a
+/// GNU license whose text grants any later version.
+fn read_text(cr: &Copyright, name: &str, term: &str) -> Option<(String, String)> {
+    let text = cr.license_text(name)?;
+    if let Some(stem) = term.strip_suffix("-only") {
+        let later = text.to_ascii_lowercase().contains("any later version");
+        return later.then(|| {
+            (
+                format!("{stem}-or-later"),
+                format!("`{name}`: its text grants \"any later version\", so {stem}-or-later"),
+            )
+        });
+    }
+    let found = text::identify(text, TEXT_MATCH_MIN);
+    let [only] = found.as_slice() else {
+        return None;
+    };
+    let id = names::normalize(&only.spdx, Dialect::Rpm).expression?;
+    (!id.contains(' ')).then(|| {
+        let why = format!(
+            "`{name}`: its text is the {id} text (score {:.2})",
+            only.confidence
+        );
+        (id, why)
+    })
+}
+
+/// The license of a file whose stanzas give none: tags, references, the whole text, the
+/// prose, in that order.
+fn fallback(cr: &Copyright) -> Option<Fallback> {
+    let mut declared = Vec::new();
+    let mut expressions = Vec::new();
+    for id in &cr.spdx_identifiers {
+        declared.push(id.clone());
+        expressions.extend(names::normalize(id, Dialect::Rpm).expression);
+    }
+    if !expressions.is_empty() {
+        return Some(Fallback {
+            method: "spdx-license-identifier",
+            confidence: 0.9,
+            declared,
+            expressions,
+        });
+    }
+    declared.clear();
+    let later = cr.text.to_ascii_lowercase().contains("any later version");
+    for name in &cr.common_licenses {
+        let gpl_family = ["GPL", "LGPL", "AGPL", "GFDL"]
+            .iter()
+            .any(|f| name.starts_with(f) && name[f.len()..].starts_with('-'));
+        let raw = if gpl_family && later && !name.ends_with('+') {
+            format!("{name}+")
+        } else {
+            name.clone()
+        };
+        declared.push(format!("/usr/share/common-licenses/{name}"));
+        expressions.extend(names::normalize(&raw, Dialect::Debian).expression);
+    }
+    if !expressions.is_empty() {
+        return Some(Fallback {
+            method: "common-licenses-reference",
+            confidence: 0.8,
+            declared,
+            expressions,
+        });
+    }
+    // Nothing names the license: the text itself, the best match only (weaker ones in a
+    // mixed notice are noise).
+    let best = text::identify(&cr.text, TEXT_MATCH_MIN)
+        .into_iter()
+        .find_map(|m| {
+            Some((
+                names::normalize(&m.spdx, Dialect::Rpm).expression?,
+                m.confidence,
+            ))
+        });
+    if let Some((e, confidence)) = best {
+        return Some(Fallback {
+            method: "text-match",
+            confidence: f64::from(confidence),
+            declared: Vec::new(),
+            expressions: vec![e],
+        });
+    }
+    if cr.format == Format::FreeForm {
+        if let Some((expr, phrases)) = prose::expression(&cr.text) {
+            return Some(Fallback {
+                method: "license-named-in-text",
+                confidence: 0.7,
+                declared: phrases,
+                expressions: vec![expr],
+            });
+        }
+    }
+    None
+}
+
+impl Reading {
+    /// The license of `package`, which ships `shipped` and this file; the evidence names
+    /// layer 0, for the caller to correct.
+    pub fn conclude(&self, package: &str, shipped: &Shipped) -> (License, Vec<String>) {
+        let cr = &self.cr;
+        let declared: Vec<String> = if cr.format == Format::MachineReadable {
+            cr.expressions().into_iter().map(str::to_string).collect()
+        } else {
+            Vec::new()
+        };
+        let evidence = |method: &str, confidence: f64, lines: Vec<usize>, excluded| Evidence {
+            path: self.path.clone(),
+            layer: 0,
+            method: method.into(),
+            confidence,
+            lines,
+            excluded,
+        };
+        let license = if let Some((expr, lines, excluded)) = self.stanzas_shipped(shipped) {
+            let mut license = self.license(
+                (!declared.is_empty()).then(|| declared.join("; ")),
+                expr,
+                evidence("dep5", 1.0, lines, excluded),
+            );
+            // What the source package's file declares: every stanza, shipped or not.
+            license.declared_spdx = self.declared_expression();
+            license
+        } else if let Some(r) = (cr.format == Format::FreeForm)
+            .then(|| gcc::runtime_exception(&cr.text, package))
+            .flatten()
+        {
+            // GCC's file names a license for each part of GCC, and says in one sentence
+            // which applies to the runtime libraries: for those, that sentence decides.
+            let lines = r.quotes.iter().map(|q| q.line).collect();
+            let mut quotes = r.quotes.iter().map(|q| q.text.as_str());
+            let sentence = quotes.next().unwrap_or_default();
+            let item = quotes.next().unwrap_or_default();
+            let mut said = vec![format!("{sentence} {item}")];
+            said.extend(quotes.map(str::to_string));
+            self.license(
+                Some(said.join("; ")),
+                gcc::EXPRESSION.to_string(),
+                evidence("gcc-runtime-library-exception", 0.9, lines, Vec::new()),
+            )
+        } else if let Some(f) = &self.fallback {
+            let mut said = declared.clone();
+            said.extend(f.declared.iter().cloned());
+            match combine(&f.expressions, "AND") {
+                Some(expr) => self.license(
+                    (!said.is_empty()).then(|| said.join("; ")),
+                    expr,
+                    evidence(f.method, f.confidence, Vec::new(), Vec::new()),
+                ),
+                None => self.unknown(said),
+            }
+        } else {
+            self.unknown(declared)
+        };
+        (license, self.statements.clone())
+    }
+
+    /// The `AND` of the licenses of the stanzas whose files `shipped` installs, the lines
+    /// of those stanzas, and the stanzas left out; `None` when no stanza gives a license.
+    fn stanzas_shipped(&self, shipped: &Shipped) -> Option<(String, Vec<usize>, Vec<Excluded>)> {
+        let files = &self.cr.files;
+        let mut verdicts: Vec<Result<(), String>> = files
+            .iter()
+            .zip(&self.stanzas)
+            .map(|(f, s)| {
+                if s.none {
+                    Err("states that its files are under no license (`License: none`)".into())
+                } else if f.covers_all() {
+                    Ok(())
+                } else {
+                    shipped.stanza(&f.patterns).map_err(|l| l.to_string())
+                }
+            })
+            .collect();
+        let kept: Vec<&[String]> = files
+            .iter()
+            .zip(&verdicts)
+            .filter(|(f, v)| v.is_ok() && !f.covers_all())
+            .map(|(f, _)| f.patterns.as_slice())
+            .collect();
+        let catch_all = shipped.catch_all(&kept).map_err(|l| l.to_string());
+        for (f, v) in files.iter().zip(verdicts.iter_mut()) {
+            if f.covers_all() && v.is_ok() {
+                *v = catch_all.clone();
+            }
+        }
+        // When every stanza with a license is left out, nothing is known to be shipped:
+        // keep them all rather than conclude from none.
+        let any_kept = files
+            .iter()
+            .zip(&self.stanzas)
+            .zip(&verdicts)
+            .any(|((_, s), v)| v.is_ok() && s.expression.is_some());
+        if !any_kept {
+            for (s, v) in self.stanzas.iter().zip(verdicts.iter_mut()) {
+                if !s.none {
+                    *v = Ok(());
+                }
+            }
+        }
+        // The catch-all stanza's license first, then the others in file order.
+        let order = files
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.covers_all())
+            .chain(files.iter().enumerate().filter(|(_, f)| !f.covers_all()))
+            .map(|(i, _)| i);
+        let mut expressions = Vec::new();
+        let mut lines = Vec::new();
+        for i in order {
+            if let (Ok(()), Some(e)) = (&verdicts[i], &self.stanzas[i].expression) {
+                expressions.push(e.clone());
+                lines.push(files[i].line);
+            }
+        }
+        let excluded = files
+            .iter()
+            .zip(&verdicts)
+            .filter_map(|(f, v)| {
+                let reason = v.as_ref().err()?;
+                Some(Excluded {
+                    line: f.line,
+                    files: f.patterns.join(" "),
+                    license: f.license.clone(),
+                    reason: reason.clone(),
+                })
+            })
+            .collect();
+        lines.sort_unstable();
+        lines.dedup();
+        Some((combine(&expressions, "AND")?, lines, excluded))
+    }
+
+    /// The `AND` of every stanza's license, the catch-all's first.
+    fn declared_expression(&self) -> Option<String> {
+        let files = &self.cr.files;
+        let all: Vec<String> = files
+            .iter()
+            .zip(&self.stanzas)
+            .filter(|(f, _)| f.covers_all())
+            .chain(
+                files
+                    .iter()
+                    .zip(&self.stanzas)
+                    .filter(|(f, _)| !f.covers_all()),
+            )
+            .filter_map(|(_, s)| s.expression.clone())
+            .collect();
+        combine(&all, "AND")
+    }
+
+    fn license(&self, declared: Option<String>, expr: String, evidence: Evidence) -> License {
+        License {
+            declared,
+            declared_spdx: Some(expr.clone()),
+            texts: ref_texts(&self.cr, &expr),
+            concluded: Concluded::expression(expr, vec![evidence]),
+        }
+    }
+
+    fn unknown(&self, declared: Vec<String>) -> License {
+        let notes: Vec<&str> = self
+            .stanzas
+            .iter()
+            .flat_map(|s| s.notes.iter().map(String::as_str))
+            .collect();
+        let reason = match self.cr.format {
+            Format::MachineReadable => format!(
+                "/{} is machine-readable but gives no usable License field{}",
+                self.path,
+                if notes.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", notes.join("; "))
+                }
+            ),
+            Format::FreeForm => format!(
+                "/{} is free-form text that names no license by SPDX tag, common-licenses reference or precise name, and matches no SPDX license text with a score of {TEXT_MATCH_MIN} or more",
+                self.path
+            ),
+        };
+        License::none((!declared.is_empty()).then(|| declared.join("; ")), reason)
+    }
+}
+
+/// The texts a DEP-5 file gives for license names whose normalized expression has exactly
+/// one `LicenseRef-` (Debian's bare `MIT` over a text that matches nothing, `public-domain`,
+/// names not on the SPDX list, and `GPL-2+ with OpenSSL exception`, whose exception becomes
+/// a `LicenseRef-`): the standalone `License:` paragraph, else the text given inline in a
+/// stanza. The other terms of such a name are SPDX ids, whose texts the SPDX list has. Only
+/// refs that `concluded` uses are kept.
+fn ref_texts(cr: &Copyright, concluded: &str) -> BTreeMap<String, String> {
+    let names = cr
+        .licenses
+        .iter()
+        .map(|p| p.name.as_str())
+        .chain(cr.files.iter().filter_map(|f| f.license.as_deref()));
+    let mut out = BTreeMap::new();
+    for name in names {
+        let Some(expr) = names::normalize(name, Dialect::Debian).expression else {
+            continue;
+        };
+        let refs: Vec<&str> = expr
+            .split([' ', '(', ')'])
+            .filter(|t| t.starts_with("LicenseRef-"))
+            .collect();
+        let [license_ref] = refs[..] else {
+            continue;
+        };
+        let used = concluded.split([' ', '(', ')']).any(|t| t == license_ref);
+        if !used || out.contains_key(license_ref) {
+            continue;
+        }
+        if let Some(text) = cr.license_text(name).filter(|t| !t.trim().is_empty()) {
+            out.insert(license_ref.to_string(), text.to_string());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn license_ref_texts_come_from_the_copyright_files_license_paragraphs() {
+        let cr = copyright::parse(
+            b"Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\n\
+Files: *\nCopyright: 2012 Stephen Dolan\nLicense: MIT\n\n\
+Files: docs/*\nCopyright: 2012 Someone\nLicense: GPL-2+\n\n\
+License: MIT\n Permission is hereby granted, free of charge.\n .\n THE SOFTWARE IS PROVIDED AS IS.\n\n\
+License: GPL-2+\n On Debian systems, see /usr/share/common-licenses/GPL-2.\n",
+        );
+        let texts = ref_texts(&cr, "LicenseRef-Debian-MIT AND GPL-2.0-or-later");
+        assert_eq!(texts.len(), 1, "{texts:?}");
+        let mit = &texts["LicenseRef-Debian-MIT"];
+        assert!(mit.starts_with("Permission is hereby granted"), "{mit}");
+        assert!(mit.contains("PROVIDED AS IS"));
+        assert!(ref_texts(&cr, "GPL-2.0-or-later").is_empty());
+        let cr = copyright::parse(
+            b"Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\n\
+Files: *\nCopyright: 2001 A\nLicense: GPL-2+ with OpenSSL exception\n\n\
+License: GPL-2+ with OpenSSL exception\n This program is free software.\n .\n In addition, as a special exception, linking with OpenSSL is allowed.\n",
+        );
+        let texts = ref_texts(&cr, "GPL-2.0-or-later AND LicenseRef-OpenSSL-exception");
+        assert!(
+            texts["LicenseRef-OpenSSL-exception"].contains("special exception"),
+            "{texts:?}"
+        );
+    }
+}
