@@ -116,11 +116,31 @@ fn stanza(cr: &Copyright, f: &copyright::FilesStanza) -> Stanza {
     }
 }
 
+/// The lowest score at which the text under a name decides it, when the name starts like
+/// the license the text matches (`BSD3` over a BSD-3-Clause text whose warranty disclaimer
+/// Debian cut short): the name and the text agree.
+const NAMED_TEXT_MATCH_MIN: f32 = 0.8;
+
 /// What the text a DEP-5 file gives for `name` shows, when the name's term says less: the
-/// one SPDX license its text matches (for a `LicenseRef-`), or the `-or-later` form of a
+/// SPDX license its text matches best (for a `LicenseRef-`), or the `-or-later` form of a
 /// GNU license whose text grants any later version.
 fn read_text(cr: &Copyright, name: &str, term: &str) -> Option<(String, String)> {
-    let text = cr.license_text(name)?;
+    let text = cr.license_text(name).or_else(|| {
+        // A name with an exception names its paragraph whole (`BSD-3-clause-Cambridge with
+        // BINARY LIBRARY-LIKE PACKAGES exception`): the license's text comes first in it.
+        cr.licenses
+            .iter()
+            .find(|p| {
+                p.name
+                    .get(..name.len())
+                    .is_some_and(|head| head.eq_ignore_ascii_case(name))
+                    && p.name[name.len()..]
+                        .trim_start()
+                        .to_ascii_lowercase()
+                        .starts_with("with ")
+            })
+            .map(|p| p.text.as_str())
+    })?;
     if let Some(stem) = term.strip_suffix("-only") {
         let later = text.to_ascii_lowercase().contains("any later version");
         return later.then(|| {
@@ -130,18 +150,26 @@ fn read_text(cr: &Copyright, name: &str, term: &str) -> Option<(String, String)>
             )
         });
     }
-    let found = text::identify(text, TEXT_MATCH_MIN);
-    let [only] = found.as_slice() else {
+    let best = text::identify(text, NAMED_TEXT_MATCH_MIN)
+        .into_iter()
+        .next()?;
+    let id = names::normalize(&best.spdx, Dialect::Rpm).expression?;
+    let family = id
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or_default();
+    let agrees = !family.is_empty()
+        && name
+            .get(..family.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(family));
+    if id.contains(' ') || (best.confidence < TEXT_MATCH_MIN && !agrees) {
         return None;
-    };
-    let id = names::normalize(&only.spdx, Dialect::Rpm).expression?;
-    (!id.contains(' ')).then(|| {
-        let why = format!(
-            "`{name}`: its text is the {id} text (score {:.2})",
-            only.confidence
-        );
-        (id, why)
-    })
+    }
+    let why = format!(
+        "`{name}`: its text is the {id} text (score {:.2})",
+        best.confidence
+    );
+    Some((id, why))
 }
 
 /// The license of a file whose stanzas give none: tags, references, the whole text, the
