@@ -96,7 +96,7 @@ const BUILD_DIRS: [&str; 7] = [
     "admin",
     "buildtools",
 ];
-const BUILD_FILES: [&str; 33] = [
+const BUILD_FILES: [&str; 34] = [
     "config.guess",
     "config.sub",
     "ltmain.sh",
@@ -115,6 +115,7 @@ const BUILD_FILES: [&str; 33] = [
     "makefile.in",
     "makefile.am",
     "gnumakefile",
+    "makefile",
     "libtool",
     "autogen.sh",
     "bootstrap",
@@ -131,7 +132,7 @@ const BUILD_FILES: [&str; 33] = [
     "install.sh",
     "acinclude.m4",
 ];
-const TEST_DIRS: [&str; 14] = [
+const TEST_DIRS: [&str; 19] = [
     "test",
     "tests",
     "testsuite",
@@ -145,7 +146,12 @@ const TEST_DIRS: [&str; 14] = [
     "fuzz",
     "fuzzing",
     "oss-fuzz",
+    "ossfuzz",
     "testcases",
+    "perf",
+    "bench",
+    "benchmark",
+    "benchmarks",
 ];
 const DOC_DIRS: [&str; 7] = [
     "doc",
@@ -294,6 +300,7 @@ impl Shipped {
         }
         if dirs.iter().any(|d| PLATFORM_DIRS.contains(&d.as_str()))
             || base
+                .trim_end_matches(".in")
                 .rsplit_once('.')
                 .is_some_and(|(_, ext)| PLATFORM_EXTENSIONS.contains(&ext))
         {
@@ -301,8 +308,9 @@ impl Shipped {
         }
         let build = dirs.iter().any(|d| BUILD_DIRS.contains(&d.as_str()))
             || BUILD_FILES.contains(&base)
-            || base.ends_with(".m4")
-            || base.ends_with(".cmake");
+            || [".m4", ".cmake", ".mk", ".am"]
+                .iter()
+                .any(|e| base.ends_with(e));
         if build {
             return if self.ships_named(base) {
                 Ok(())
@@ -315,6 +323,16 @@ impl Shipped {
         }
         if dirs.iter().any(|d| EXAMPLE_DIRS.contains(&d.as_str())) && !self.examples {
             return Err(Left::Examples);
+        }
+        if let Some(section) = manual_section(base) {
+            let installed = if section == '3' {
+                self.manuals
+            } else {
+                self.program_manuals
+            };
+            if !installed {
+                return Err(Left::Documentation);
+            }
         }
         let doc = dirs.iter().any(|d| DOC_DIRS.contains(&d.as_str()))
             || [".texi", ".texinfo", ".info"]
@@ -355,6 +373,16 @@ impl Shipped {
         if base.contains('*') || base.contains('?') {
             if parts.len() == 2 && base == "*" {
                 return if self.programs || self.program_manuals {
+                    Ok(())
+                } else {
+                    Err(Left::Packaging)
+                };
+            }
+            // `debian/DIR/*`: files Debian adds under a directory of their own, usually a
+            // program (`debian/saslfinger/*`) that goes into the package named after it or
+            // into one that installs programs.
+            if base.chars().all(|c| matches!(c, '*' | '.' | '?')) {
+                return if self.programs || self.ships_named(second) {
                     Ok(())
                 } else {
                     Err(Left::Packaging)
@@ -408,11 +436,48 @@ fn is_real_doc(path: &str) -> bool {
         return false;
     };
     let lower = file.to_ascii_lowercase();
-    !(lower == "copyright"
-        || lower.starts_with("changelog")
-        || lower.starts_with("news.debian")
-        || lower.starts_with("readme.debian")
-        || lower.starts_with("buildinfo"))
+    let name = lower.split('.').next().unwrap_or_default();
+    !(lower == "copyright" || lower.starts_with("buildinfo") || UPSTREAM_NOTES.contains(&name))
+}
+
+/// The notes at the top of a source tree that packages copy into `/usr/share/doc/PKG/`
+/// (`README.gz`, `NEWS.gz`, `changelog.Debian.gz`): they are not built from the
+/// documentation sources a copyright file's `doc/` stanzas describe.
+const UPSTREAM_NOTES: [&str; 14] = [
+    "readme",
+    "news",
+    "changelog",
+    "changes",
+    "authors",
+    "thanks",
+    "todo",
+    "bugs",
+    "credits",
+    "history",
+    "maintainers",
+    "contributors",
+    "hacking",
+    "notice",
+];
+
+/// The section of a manual page or its source (`ls.1`, `dbus-send.1.xml.in`,
+/// `crypt.3.txt`): a digit from 1 to 8 after the name.
+fn manual_section(name: &str) -> Option<char> {
+    let mut parts = name.split('.');
+    parts.next()?;
+    let section = parts.next()?;
+    let rest: Vec<&str> = parts.collect();
+    let source = rest.iter().all(|p| {
+        matches!(
+            *p,
+            "xml" | "in" | "txt" | "md" | "rst" | "pod" | "sgml" | "man"
+        )
+    });
+    let mut chars = section.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c @ '1'..='8'), None) if source => Some(c),
+        _ => None,
+    }
 }
 
 /// A file name without its extensions (`clear_console.c` → `clear_console`,
@@ -523,6 +588,11 @@ mod tests {
         );
         // sqlite3 installs a program and its manual pages.
         assert_eq!(list("sqlite3").stanza(&pats("debian/*")), Ok(()));
+        // cyrus-sasl2's debian/saslfinger/* is a script for sasl2-bin, not for the library.
+        assert_eq!(
+            list("libsasl2-2").stanza(&pats("debian/saslfinger/*")),
+            Err(Left::Packaging)
+        );
     }
 
     #[test]
@@ -560,6 +630,24 @@ mod tests {
             lib.stanza(&pats("docs/libcurl/opts/CURLOPT_PREREQDATA.3")),
             Err(Left::Documentation)
         );
+        // libdbus-1-3 installs README, NEWS and AUTHORS, not documentation built from doc/,
+        // and no manual pages: the dbus-test-tool stanza is the tools' (GPL-2+ alone).
+        let dbus = list("libdbus-1-3");
+        assert_eq!(
+            dbus.stanza(&pats("doc/dbus-test-tool.1.xml.in tools/dbus-send.c")),
+            Err(Left::Documentation)
+        );
+        assert_eq!(
+            dbus.stanza(&pats("dbus/versioninfo.rc.in")),
+            Err(Left::OtherPlatform)
+        );
+        assert_eq!(dbus.stanza(&pats("dbus/dbus-bus.c")), Ok(()));
+        // A manual page's section decides: libsasl2-2 installs libsasl.5.
+        assert_eq!(list("libsasl2-2").stanza(&pats("man/libsasl.5")), Ok(()));
+        assert_eq!(manual_section("dbus-send.1.xml.in"), Some('1'));
+        assert_eq!(manual_section("crypt.3"), Some('3'));
+        assert_eq!(manual_section("lz4.c"), None);
+        assert_eq!(manual_section("md5.1.c"), None);
     }
 
     #[test]

@@ -229,18 +229,21 @@ mod tests {
         }
         // The rest of the file still decides for what is not a listed runtime library:
         // gcc-12-base (docs only), libquadmath (LGPL in this file), development packages.
+        // The documentation's paragraph says "(v1.2)" with no "later": GFDL-1.2-only.
         for package in ["gcc-12-base", "libquadmath0", "libgcc-12-dev"] {
             let (c, _) = debian(&o, 0, package, &Warm::default(), &Shipped::unknown(package));
             assert_eq!(
                 c.concluded.as_str(),
-                "GPL-1.0-or-later AND GPL-3.0-or-later AND GFDL-1.2-or-later AND GPL-2.0-or-later AND Artistic-1.0-Perl AND LGPL-2.0-or-later",
+                "GPL-1.0-or-later AND GPL-3.0-or-later AND GFDL-1.2-only AND GPL-2.0-or-later AND Artistic-1.0-Perl AND LGPL-2.0-or-later",
                 "{package}"
             );
             assert_eq!(
                 c.concluded.evidence()[0].method,
                 "common-licenses-reference"
             );
-            assert!(c.concluded.evidence()[0].lines.is_empty());
+            // The paragraph of the first reference ("the complete text of the GNU General
+            // Public License is in `/usr/share/common-licenses/GPL'").
+            assert_eq!(c.concluded.evidence()[0].lines[0], 96, "{package}");
         }
     }
 

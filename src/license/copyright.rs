@@ -151,11 +151,6 @@ pub struct Copyright {
     pub files: Vec<FilesStanza>,
     /// The standalone `License:` paragraphs in file order (machine-readable only).
     pub licenses: Vec<LicenseParagraph>,
-    /// Names referenced as `/usr/share/common-licenses/<NAME>`, exactly as written
-    /// (`GPL-2`, `Artistic`), deduplicated in order of first appearance. Read from the whole
-    /// text in both formats: in a machine-readable file they say which texts the license
-    /// paragraphs point at.
-    pub common_licenses: Vec<String>,
     /// Expressions from `SPDX-License-Identifier:` lines, deduplicated, in both formats.
     pub spdx_identifiers: Vec<String>,
     /// Copyright statement lines found in a free-form file, trimmed (list bullets removed),
@@ -254,7 +249,6 @@ pub fn parse(bytes: &[u8]) -> Copyright {
         header: None,
         files: Vec::new(),
         licenses: Vec::new(),
-        common_licenses: common_license_refs(&text),
         spdx_identifiers: spdx_identifiers(&text),
         copyrights: Vec::new(),
         text: String::new(),
@@ -405,7 +399,7 @@ fn push_unique(list: &mut Vec<String>, seen: &mut HashSet<String>, item: &str) {
 
 /// Every `NAME` in `/usr/share/common-licenses/NAME`, deduplicated. A name is made of ASCII
 /// letters, digits, `.`, `-`, `+` and `_`, without a trailing sentence full stop.
-fn common_license_refs(text: &str) -> Vec<String> {
+pub(super) fn common_license_refs(text: &str) -> Vec<String> {
     const PREFIX: &str = "/usr/share/common-licenses/";
     let mut out = Vec::new();
     let mut seen = HashSet::new();
@@ -744,7 +738,7 @@ mod tests {
             b"See `/usr/share/common-licenses/GPL-2'.\nAlso /usr/share/common-licenses/LGPL-2.1.\nAnd /usr/share/common-licenses/ .\nAgain /usr/share/common-licenses/GPL-2\n",
         );
         assert_eq!(c.format, Format::FreeForm);
-        assert_eq!(c.common_licenses, ["GPL-2", "LGPL-2.1"]);
+        assert_eq!(common_license_refs(&c.text), ["GPL-2", "LGPL-2.1"]);
     }
 
     #[test]
@@ -919,7 +913,7 @@ mod tests {
         );
         let names: Vec<&str> = c.licenses.iter().map(|l| l.name.as_str()).collect();
         assert_eq!(names, ["zlib", "Expat", "GPL-2", "BSD-3-clause"]);
-        assert_eq!(c.common_licenses, ["GPL-2"]);
+        assert_eq!(common_license_refs(&c.text), ["GPL-2"]);
     }
 
     #[test]
@@ -939,7 +933,10 @@ mod tests {
         assert!(c
             .all_copyrights()
             .contains(&"2013-2014 Timo Teräs <timo.teras@gmail.com>"));
-        assert_eq!(c.common_licenses, ["Apache-2.0", "Artistic", "GPL-1"]);
+        assert_eq!(
+            common_license_refs(&c.text),
+            ["Apache-2.0", "Artistic", "GPL-1"]
+        );
         assert!(c
             .license_text("GPL-1+")
             .is_some_and(|t| t.contains("either version 1")));
@@ -975,7 +972,7 @@ mod tests {
                 "(c) 1989, 1990, 1993, 1994  The Regents of the University of California.  All rights reserved."
             ]
         );
-        assert!(c.common_licenses.contains(&"GPL-3".to_string()));
+        assert!(common_license_refs(&c.text).contains(&"GPL-3".to_string()));
     }
 
     #[test]
@@ -1025,7 +1022,7 @@ mod tests {
     fn real_base_files() {
         let c = fixture(include_bytes!("test-fixtures/copyright/base-files"));
         assert_eq!(c.format, Format::FreeForm);
-        assert_eq!(c.common_licenses, ["GPL"]);
+        assert_eq!(common_license_refs(&c.text), ["GPL"]);
         assert_eq!(
             c.copyrights,
             ["Copyright (C) 1995-2011 Software in the Public Interest."]
@@ -1037,7 +1034,7 @@ mod tests {
     fn real_libc6() {
         let c = fixture(include_bytes!("test-fixtures/copyright/libc6"));
         assert_eq!(c.format, Format::FreeForm);
-        assert_eq!(c.common_licenses, ["LGPL-2.1", "GPL-2"]);
+        assert_eq!(common_license_refs(&c.text), ["LGPL-2.1", "GPL-2"]);
         assert_eq!(
             c.copyrights[0],
             "Copyright (C) 1991-2015 Free Software Foundation, Inc."
@@ -1060,7 +1057,7 @@ mod tests {
     fn real_libcrypt1() {
         let c = fixture(include_bytes!("test-fixtures/copyright/libcrypt1"));
         assert_eq!(c.format, Format::FreeForm);
-        assert!(c.common_licenses.is_empty());
+        assert!(common_license_refs(&c.text).is_empty());
         let s = &c.copyrights;
         assert_eq!(
             s[0],
@@ -1075,7 +1072,7 @@ mod tests {
         let c = fixture(include_bytes!("test-fixtures/copyright/gcc-12-base"));
         assert_eq!(c.format, Format::FreeForm);
         assert_eq!(
-            c.common_licenses,
+            common_license_refs(&c.text),
             ["GPL", "GPL-3", "GFDL-1.2", "GPL-2", "Artistic", "LGPL"]
         );
         assert!(c.spdx_identifiers.is_empty());

@@ -19,8 +19,9 @@ use std::collections::BTreeMap;
 
 use super::binary::Shipped;
 use super::copyright::{self, Copyright, Format};
+use super::freeform::{self, Block, Naming};
 use super::names::{self, combine, Dialect};
-use super::{gcc, prose, text};
+use super::{gcc, text};
 use crate::model::{Concluded, Evidence, Excluded, License};
 
 /// The lowest text-match score accepted as evidence.
@@ -55,13 +56,17 @@ struct Stanza {
     none: bool,
 }
 
-/// A conclusion from the whole file: tags, references, the text, the prose.
+/// A conclusion from the whole file (tags, the text) or from its paragraphs (references,
+/// the prose).
 #[derive(Debug)]
 struct Fallback {
     method: &'static str,
     confidence: f64,
     declared: Vec<String>,
     expressions: Vec<String>,
+    /// The paragraphs that name licenses, when the file was read by paragraph: each
+    /// applies only when the package ships the files it names.
+    blocks: Vec<Block>,
 }
 
 /// Reads the copyright file `bytes`, at `path`: everything that does not depend on which
@@ -187,29 +192,12 @@ fn fallback(cr: &Copyright) -> Option<Fallback> {
             confidence: 0.9,
             declared,
             expressions,
+            blocks: Vec::new(),
         });
     }
-    declared.clear();
-    let later = cr.text.to_ascii_lowercase().contains("any later version");
-    for name in &cr.common_licenses {
-        let gpl_family = ["GPL", "LGPL", "AGPL", "GFDL"]
-            .iter()
-            .any(|f| name.starts_with(f) && name[f.len()..].starts_with('-'));
-        let raw = if gpl_family && later && !name.ends_with('+') {
-            format!("{name}+")
-        } else {
-            name.clone()
-        };
-        declared.push(format!("/usr/share/common-licenses/{name}"));
-        expressions.extend(names::normalize(&raw, Dialect::Debian).expression);
-    }
-    if !expressions.is_empty() {
-        return Some(Fallback {
-            method: "common-licenses-reference",
-            confidence: 0.8,
-            declared,
-            expressions,
-        });
+    let blocks = freeform::blocks(&cr.text, Naming::CommonLicenses);
+    if !blocks.is_empty() {
+        return Some(by_paragraph("common-licenses-reference", 0.8, blocks));
     }
     // Nothing names the license: the text itself, the best match only (weaker ones in a
     // mixed notice are noise).
@@ -227,19 +215,34 @@ fn fallback(cr: &Copyright) -> Option<Fallback> {
             confidence: f64::from(confidence),
             declared: Vec::new(),
             expressions: vec![e],
+            blocks: Vec::new(),
         });
     }
     if cr.format == Format::FreeForm {
-        if let Some((expr, phrases)) = prose::expression(&cr.text) {
-            return Some(Fallback {
-                method: "license-named-in-text",
-                confidence: 0.7,
-                declared: phrases,
-                expressions: vec![expr],
-            });
+        let blocks = freeform::blocks(&cr.text, Naming::Prose);
+        if !blocks.is_empty() {
+            return Some(by_paragraph("license-named-in-text", 0.7, blocks));
         }
     }
     None
+}
+
+/// A conclusion read paragraph by paragraph: what the whole file declares, and the
+/// paragraphs to weigh for each package.
+fn by_paragraph(method: &'static str, confidence: f64, blocks: Vec<Block>) -> Fallback {
+    let mut declared: Vec<String> = Vec::new();
+    for said in blocks.iter().flat_map(|b| &b.said) {
+        if !declared.contains(said) {
+            declared.push(said.clone());
+        }
+    }
+    Fallback {
+        method,
+        confidence,
+        declared,
+        expressions: blocks.iter().flat_map(|b| b.expressions.clone()).collect(),
+        blocks,
+    }
 }
 
 impl Reading {
@@ -289,12 +292,22 @@ impl Reading {
         } else if let Some(f) = &self.fallback {
             let mut said = declared.clone();
             said.extend(f.declared.iter().cloned());
-            match combine(&f.expressions, "AND") {
-                Some(expr) => self.license(
-                    (!said.is_empty()).then(|| said.join("; ")),
-                    expr,
-                    evidence(f.method, f.confidence, Vec::new(), Vec::new()),
-                ),
+            let (expressions, lines, excluded) = if f.blocks.is_empty() {
+                (f.expressions.clone(), Vec::new(), Vec::new())
+            } else {
+                blocks_shipped(&f.blocks, shipped)
+            };
+            match combine(&expressions, "AND") {
+                Some(expr) => {
+                    let mut license = self.license(
+                        (!said.is_empty()).then(|| said.join("; ")),
+                        expr,
+                        evidence(f.method, f.confidence, lines, excluded),
+                    );
+                    // What the whole file declares, paragraphs left out included.
+                    license.declared_spdx = combine(&f.expressions, "AND");
+                    license
+                }
                 None => self.unknown(said),
             }
         } else {
@@ -429,6 +442,35 @@ impl Reading {
         };
         License::none((!declared.is_empty()).then(|| declared.join("; ")), reason)
     }
+}
+
+/// Weighs a free-form file's paragraphs against what the package ships: the licenses of
+/// those that apply, their first lines, and the paragraphs left out. When every paragraph
+/// would be left out, nothing is known to be shipped, and all apply.
+fn blocks_shipped(blocks: &[Block], shipped: &Shipped) -> (Vec<String>, Vec<usize>, Vec<Excluded>) {
+    let verdicts: Vec<Result<(), String>> = blocks
+        .iter()
+        .map(|b| b.applies(shipped).map_err(|l| l.to_string()))
+        .collect();
+    let any = verdicts.iter().any(Result::is_ok);
+    let mut expressions = Vec::new();
+    let mut lines = Vec::new();
+    let mut excluded = Vec::new();
+    for (b, v) in blocks.iter().zip(verdicts) {
+        match v {
+            Err(reason) if any => excluded.push(Excluded {
+                line: b.line,
+                files: b.files.join(" "),
+                license: Some(b.said.join("; ")),
+                reason,
+            }),
+            _ => {
+                lines.push(b.line);
+                expressions.extend(b.expressions.iter().cloned());
+            }
+        }
+    }
+    (expressions, lines, excluded)
 }
 
 /// The texts a DEP-5 file gives for license names whose normalized expression has exactly

@@ -15,6 +15,7 @@ pub mod conclude;
 pub mod copyright;
 pub mod debian;
 pub mod files;
+pub mod freeform;
 pub mod gcc;
 pub mod lang;
 pub mod matcher;

@@ -806,10 +806,18 @@ fn versioned(lower: &str, table: &Table) -> Option<String> {
         Some(s) => (s, true),
         None => (lower, false),
     };
-    let (family, version) = stem.rsplit_once('-')?;
-    if !version.starts_with(|c: char| c.is_ascii_digit()) {
-        return None;
-    }
+    // `GPL-2`, and the spellings without the dash: `GPL2`, `GPLv2`, `GPL-v2`.
+    let (family, version) = match stem.rsplit_once('-') {
+        Some((family, version)) if version.starts_with(|c: char| c.is_ascii_digit()) => {
+            (family, version)
+        }
+        _ => stem.split_at(stem.find(|c: char| c.is_ascii_digit())?),
+    };
+    let family = family.trim_end_matches('-');
+    let family = match family.strip_suffix('v') {
+        Some(f) if !table.versioned.contains_key(family) => f.trim_end_matches('-'),
+        _ => family,
+    };
     let fam = table.versioned.get(family)?;
     let base = fam.versions.get(version)?;
     let id = match (fam.style, plus) {
@@ -1122,6 +1130,14 @@ mod tests {
     fn debian_plus_means_or_later_and_no_plus_means_only() {
         assert_eq!(deb("GPL-2"), "GPL-2.0-only");
         assert_eq!(deb("GPL-2+"), "GPL-2.0-or-later");
+        // Spellings without the dash (openjdk-17's "GPL2 with Classpath exception").
+        assert_eq!(deb("GPL2"), "GPL-2.0-only");
+        assert_eq!(deb("GPLv3+"), "GPL-3.0-or-later");
+        assert_eq!(deb("LGPL-v2.1"), "LGPL-2.1-only");
+        assert_eq!(
+            deb("GPL2 with Classpath exception"),
+            "GPL-2.0-only WITH Classpath-exception-2.0"
+        );
         assert_eq!(deb("GPL-3"), "GPL-3.0-only");
         assert_eq!(deb("LGPL-2.1+"), "LGPL-2.1-or-later");
         assert_eq!(deb("LGPL-2"), "LGPL-2.0-only");

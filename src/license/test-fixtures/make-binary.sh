@@ -19,7 +19,8 @@ trap 'rm -rf "$work"' EXIT
 packages=(
     # 1. the source package's stanzas given to the binary
     libcurl4 libdebconfclient0 libsqlite3-0 sqlite3 libicu72 bzip2 libbz2-1.0 bash libext2fs2
-    libkeyutils1 liblz4-1 libpam-modules libgraphite2-3
+    libkeyutils1 liblz4-1 libpam-modules libgraphite2-3 libsasl2-2 libsasl2-modules-db
+    libdbus-1-3 libharfbuzz0b
     # 2. a common-licenses path read as the grant
     libsemanage2 binutils
     # 3. the short name over the text under it
@@ -27,7 +28,7 @@ packages=(
     # 4. exceptions; the GCC packages share gcc-12-base's file (copyright/gcc-12-base)
     libcrypt1 pkgconf-bin libstdc++-12-dev libquadmath0 libasan8 libgcc-12-dev
     # 6. free-form files with several license blocks
-    libx11-6 libxext6 libxmuu1
+    libx11-6 libxext6 libxmuu1 libavahi-client3 libgnutls30
 )
 
 : >"$out/VERSIONS"

@@ -1,0 +1,324 @@
+//! Free-form copyright files, read paragraph by paragraph.
+//!
+//! A free-form file often gives the main license first and then, in paragraphs of their
+//! own, the licenses of particular files: "The xml to man conversion files
+//! (man/{xmltoman.css, xmltoman.dtd}) are under the GNU General Public License 2. See
+//! /usr/share/common-licenses/GPL-2", or a list item "Copyright Zack Weinberg; GPL (v3 or
+//! later), with Autoconf exception: build-aux/m4/zw_automodern.m4". Such a paragraph is a
+//! `Files:` stanza in all but syntax: its licenses bind the binary package only when it
+//! ships those files, which [`super::binary`] decides as for a stanza. A paragraph that
+//! names no file is about the whole source package and always applies.
+//!
+//! Whether a GNU license referenced in `/usr/share/common-licenses/` is "or later" is read
+//! from the paragraph of the reference and from the grant text right before it (the
+//! paragraphs back to the previous one that names a license or a file), never from another
+//! part of the file.
+
+use super::binary::{Left, Shipped};
+use super::copyright::common_license_refs;
+use super::names::{self, Dialect};
+use super::prose;
+
+/// How a file names its licenses: the way [`blocks`] looks for them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Naming {
+    /// `/usr/share/common-licenses/NAME` references.
+    CommonLicenses,
+    /// Names precise enough to be one SPDX license ([`prose`]).
+    Prose,
+}
+
+/// One paragraph that names licenses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    /// Its 1-based first line in the file.
+    pub line: usize,
+    /// The files or patterns it names; empty when it is about the whole package.
+    pub files: Vec<String>,
+    /// How it names its licenses, as written.
+    pub said: Vec<String>,
+    /// Their SPDX expressions.
+    pub expressions: Vec<String>,
+}
+
+impl Block {
+    /// Whether `shipped` installs the files this block is about; when not, why.
+    pub fn applies(&self, shipped: &Shipped) -> Result<(), Left> {
+        if self.files.is_empty() {
+            Ok(())
+        } else {
+            shipped.stanza(&self.files)
+        }
+    }
+}
+
+/// The paragraphs of `text` that name licenses the way `naming` says, in file order.
+pub fn blocks(text: &str, naming: Naming) -> Vec<Block> {
+    let paragraphs = paragraphs(text);
+    let mut out = Vec::new();
+    // Where the grant text of the next reference starts (a paragraph index).
+    let mut grant_from = 0;
+    for (i, (line, para)) in paragraphs.iter().enumerate() {
+        let files = file_mentions(para);
+        let (said, expressions) = match naming {
+            Naming::CommonLicenses => {
+                let later = paragraphs[grant_from..=i].iter().any(|(_, p)| {
+                    let words: Vec<String> = p
+                        .split_whitespace()
+                        .map(|w| {
+                            w.trim_matches(|c: char| !c.is_ascii_alphanumeric())
+                                .to_ascii_lowercase()
+                        })
+                        .collect();
+                    words.windows(3).any(|w| w == ["any", "later", "version"])
+                });
+                let mut said = Vec::new();
+                let mut expressions = Vec::new();
+                for name in common_license_refs(para) {
+                    let gnu = ["GPL", "LGPL", "AGPL", "GFDL"]
+                        .iter()
+                        .any(|f| name.starts_with(f) && name[f.len()..].starts_with('-'));
+                    let raw = if gnu && later && !name.ends_with('+') {
+                        format!("{name}+")
+                    } else {
+                        name.clone()
+                    };
+                    said.push(format!("/usr/share/common-licenses/{name}"));
+                    expressions.extend(names::normalize(&raw, Dialect::Debian).expression);
+                }
+                (said, expressions)
+            }
+            Naming::Prose => {
+                let found = prose::named_licenses(para);
+                let expressions = found
+                    .iter()
+                    .filter_map(|n| names::normalize(&n.spdx, Dialect::Rpm).expression)
+                    .collect();
+                (found.into_iter().map(|n| n.phrase).collect(), expressions)
+            }
+        };
+        if !files.is_empty() || !said.is_empty() {
+            grant_from = i + 1;
+        }
+        if !expressions.is_empty() {
+            out.push(Block {
+                line: *line,
+                files,
+                said,
+                expressions,
+            });
+        }
+    }
+    out
+}
+
+/// The paragraphs of `text` (runs of non-blank lines) with their 1-based first lines.
+fn paragraphs(text: &str) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = Vec::new();
+    let mut open = false;
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            open = false;
+        } else if open {
+            if let Some((_, p)) = out.last_mut() {
+                p.push('\n');
+                p.push_str(line);
+            }
+        } else {
+            out.push((n + 1, line.to_string()));
+            open = true;
+        }
+    }
+    out
+}
+
+/// Source file extensions that make a bare word a file name (`crypt.c`, `ax_pthread.m4`).
+const SOURCE_EXTENSIONS: [&str; 36] = [
+    "c", "h", "cc", "cpp", "cxx", "hh", "hpp", "hxx", "m4", "mk", "am", "ac", "in", "py", "pl",
+    "pm", "sh", "js", "css", "xsl", "dtd", "xml", "s", "asm", "java", "rs", "go", "y", "l", "tex",
+    "texi", "cmake", "el", "rb", "lua", "inc",
+];
+
+/// The file names and patterns a paragraph mentions: words with a directory
+/// (`avahi-compat-howl/include/*`, `build-aux/scripts/gen-crypt-h`) or a source extension
+/// (`crypt.c`), with `{a,b}` alternatives expanded. URLs, e-mail addresses, absolute paths
+/// (`/usr/share/common-licenses/GPL-2`) and words like `and/or` are not files.
+fn file_mentions(para: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for word in words(para) {
+        for name in expand_braces(&word) {
+            let name = name.trim_matches(|c: char| matches!(c, '.' | ':' | ';' | ','));
+            if is_file_name(name) && !out.iter().any(|o| o == name) {
+                out.push(name.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Words split at white space, commas and brackets, except inside `{…}`.
+fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '{' => {
+                depth += 1;
+                word.push(c);
+            }
+            '}' => {
+                depth = depth.saturating_sub(1);
+                word.push(c);
+            }
+            c if depth > 0 => {
+                if !c.is_whitespace() {
+                    word.push(c);
+                }
+            }
+            c if c.is_whitespace()
+                || matches!(c, ',' | '(' | ')' | '"' | '`' | '\'' | '<' | '>') =>
+            {
+                if !word.is_empty() {
+                    out.push(std::mem::take(&mut word));
+                }
+            }
+            c => word.push(c),
+        }
+        if word.len() > 512 {
+            word.clear();
+            depth = 0;
+        }
+    }
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out
+}
+
+/// `man/{a.css,b.xsl}` → `man/a.css`, `man/b.xsl`; `obsolete{,_r}.c` → `obsolete.c`,
+/// `obsolete_r.c`. One group; a word without one is itself.
+fn expand_braces(word: &str) -> Vec<String> {
+    let (Some(open), Some(close)) = (word.find('{'), word.find('}')) else {
+        return vec![word.to_string()];
+    };
+    if close < open {
+        return vec![word.to_string()];
+    }
+    let (head, tail) = (&word[..open], &word[close + 1..]);
+    word[open + 1..close]
+        .split(',')
+        .take(64)
+        .map(|alt| format!("{head}{alt}{tail}"))
+        .collect()
+}
+
+fn is_file_name(name: &str) -> bool {
+    let path_chars = name.chars().all(|c| {
+        c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-' | '+' | '*' | '?' | '~')
+    });
+    if name.is_empty()
+        || !path_chars
+        || name.starts_with('/')
+        || name.starts_with('.')
+        || !name.chars().any(|c| c.is_ascii_alphabetic())
+    {
+        return false;
+    }
+    let base = name.rsplit('/').next().unwrap_or(name);
+    let extension = base.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.is_empty() && SOURCE_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str())
+    });
+    if !name.contains('/') {
+        return extension;
+    }
+    // `and/or`, `GNU/Linux`: one slash between words is prose, not a path.
+    extension || name.ends_with('*') || name.ends_with('/') || name.matches('/').count() >= 2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> String {
+        std::fs::read_to_string(format!(
+            "{}/src/license/test-fixtures/binary/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    fn shipped(name: &str) -> Shipped {
+        let list = fixture(&format!("{name}.list"));
+        Shipped::from_files(&list.lines().collect::<Vec<_>>())
+    }
+
+    /// The expressions of the blocks `name`'s own file list keeps.
+    fn kept(name: &str, naming: Naming) -> Vec<String> {
+        let shipped = shipped(name);
+        blocks(&fixture(&format!("{name}.copyright")), naming)
+            .into_iter()
+            .filter(|b| b.applies(&shipped).is_ok())
+            .flat_map(|b| b.expressions)
+            .collect()
+    }
+
+    #[test]
+    fn file_names_in_prose() {
+        assert_eq!(
+            file_mentions("The xml to man conversion files\n(man/{xmltoman.css, xmltoman.dtd, xmltoman.xsl}) are under the GNU GPL 2."),
+            ["man/xmltoman.css", "man/xmltoman.dtd", "man/xmltoman.xsl"]
+        );
+        assert_eq!(
+            file_mentions("test-des-obsolete{,_r}.c, crypt.c and build-aux/scripts/gen-crypt-h"),
+            [
+                "test-des-obsolete.c",
+                "test-des-obsolete_r.c",
+                "crypt.c",
+                "build-aux/scripts/gen-crypt-h"
+            ]
+        );
+        assert!(file_mentions(
+            "See /usr/share/common-licenses/GPL-2 on your Debian GNU/Linux system, and/or https://avahi.org/x.c, e.g. mail md@linux.it; version 2.1."
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn avahi_paragraphs_about_files_the_library_does_not_ship_are_left_out() {
+        // The main grant is LGPL "version 2 ... or any later version" with its reference
+        // two paragraphs below; the man-page stylesheets are GPL-2 (only), the autoconf
+        // macros GPL; neither is in libavahi-client3.
+        let text = fixture("libavahi-client3.copyright");
+        let all = blocks(&text, Naming::CommonLicenses);
+        assert_eq!(all[0].expressions, ["LGPL-2.1-or-later"]);
+        assert!(all[0].files.is_empty());
+        assert_eq!(all[1].expressions, ["GPL-2.0-only"]);
+        assert_eq!(
+            all[1].applies(&shipped("libavahi-client3")),
+            Err(Left::Documentation)
+        );
+        let kept = kept("libavahi-client3", Naming::CommonLicenses);
+        assert!(kept.iter().all(|e| e.starts_with("LGPL-2.1")), "{kept:?}");
+    }
+
+    #[test]
+    fn libxcrypt_list_items_about_build_macros_are_left_out() {
+        // libcrypt1's file lists each license with its files; the GPL and FSFAP ones are
+        // autoconf macros under build-aux/.
+        let kept = kept("libcrypt1", Naming::Prose);
+        assert_eq!(
+            kept.iter()
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect::<Vec<_>>(),
+            [
+                "0BSD",
+                "BSD-2-Clause",
+                "BSD-3-Clause",
+                "LGPL-2.1-or-later",
+                "LicenseRef-public-domain"
+            ]
+        );
+    }
+}
