@@ -250,6 +250,12 @@ impl Shipped {
         }
     }
 
+    /// The stems of the shared and static libraries it installs (`stdc++` for
+    /// `libstdc++.so.6`).
+    pub fn libraries(&self) -> &[String] {
+        &self.libraries
+    }
+
     /// Whether a stanza whose `Files:` are `patterns` is shipped; when it is not, why. A
     /// stanza is left out only when every one of its patterns is.
     pub fn stanza(&self, patterns: &[String]) -> Result<(), Left> {

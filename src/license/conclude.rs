@@ -194,6 +194,8 @@ mod tests {
                 ("usr/share/doc/lib32stdc++6", "gcc-12-base"),
                 ("usr/share/doc/libquadmath0", "gcc-12-base"),
                 ("usr/share/doc/libgcc-12-dev", "gcc-12-base"),
+                ("usr/share/doc/libstdc++-12-dev", "gcc-12-base"),
+                ("usr/share/doc/libasan8", "gcc-12-base"),
             ],
         );
         let o = Overlay::new(vec![&l]);
@@ -244,6 +246,30 @@ mod tests {
             // The paragraph of the first reference ("the complete text of the GNU General
             // Public License is in `/usr/share/common-licenses/GPL'").
             assert_eq!(c.concluded.evidence()[0].lines[0], 96, "{package}");
+        }
+        // With their file lists: each library a package installs gets what the file says
+        // of it. The development package of libstdc++ is libstdc++-v3's (runtime
+        // exception); the sanitizers and libquadmath have sections of their own.
+        for (package, expected) in [
+            (
+                "libstdc++-12-dev",
+                "GPL-3.0-or-later WITH GCC-exception-3.1",
+            ),
+            ("libasan8", "MIT AND NCSA"),
+            (
+                "libquadmath0",
+                "LGPL-2.0-or-later AND LGPL-2.1-or-later AND LicenseRef-public-domain",
+            ),
+        ] {
+            let list = std::fs::read_to_string(format!(
+                "{}/src/license/test-fixtures/binary/{package}.list",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .unwrap();
+            let shipped = Shipped::from_files(&list.lines().collect::<Vec<_>>());
+            let (c, _) = debian(&o, 0, package, &Warm::default(), &shipped);
+            assert_eq!(c.concluded.as_str(), expected, "{package}");
+            assert_eq!(c.concluded.evidence()[0].method, "gcc-library-terms");
         }
     }
 

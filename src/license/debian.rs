@@ -21,7 +21,7 @@ use super::binary::Shipped;
 use super::copyright::{self, Copyright, Format};
 use super::freeform::{self, Block, Naming};
 use super::names::{self, combine, Dialect};
-use super::{gcc, text};
+use super::{gcc, prose, text};
 use crate::model::{Concluded, Evidence, Excluded, License};
 
 /// The lowest text-match score accepted as evidence.
@@ -289,6 +289,17 @@ impl Reading {
                 gcc::EXPRESSION.to_string(),
                 evidence("gcc-runtime-library-exception", 0.9, lines, Vec::new()),
             )
+        } else if let Some((expr, lines, said)) = (cr.format == Format::FreeForm)
+            .then(|| gcc_libraries(&cr.text, shipped))
+            .flatten()
+        {
+            // A package of GCC's that is no listed runtime library, but ships libraries the
+            // file speaks of: each library's own terms.
+            self.license(
+                Some(said.join("; ")),
+                expr,
+                evidence("gcc-library-terms", 0.9, lines, Vec::new()),
+            )
         } else if let Some(f) = &self.fallback {
             let mut said = declared.clone();
             said.extend(f.declared.iter().cloned());
@@ -442,6 +453,53 @@ impl Reading {
         };
         License::none((!declared.is_empty()).then(|| declared.join("; ")), reason)
     }
+}
+
+/// The `AND` of what GCC's file says of each library `shipped` installs, the lines it is
+/// said on, and the sentences or headings that say it; `None` when it says nothing of one
+/// of them, or names no license under a heading.
+fn gcc_libraries(text: &str, shipped: &Shipped) -> Option<(String, Vec<usize>, Vec<String>)> {
+    let mut expressions = Vec::new();
+    let mut lines = Vec::new();
+    let mut said: Vec<String> = Vec::new();
+    let say = |s: String, said: &mut Vec<String>| {
+        if !said.contains(&s) {
+            said.push(s);
+        }
+    };
+    for (_, terms) in gcc::library_terms(text, shipped.libraries())? {
+        match terms {
+            gcc::Terms::Runtime(quotes) => {
+                expressions.push(gcc::EXPRESSION.to_string());
+                lines.extend(quotes.iter().map(|q| q.line));
+                say(
+                    quotes
+                        .iter()
+                        .map(|q| q.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    &mut said,
+                );
+            }
+            gcc::Terms::Section(heading, body) => {
+                let found: Vec<String> = text::identify(&body, TEXT_MATCH_MIN)
+                    .into_iter()
+                    .map(|m| m.spdx)
+                    .chain(prose::named_licenses(&body).into_iter().map(|n| n.spdx))
+                    .filter_map(|id| names::normalize(&id, Dialect::Rpm).expression)
+                    .collect();
+                if found.is_empty() {
+                    return None;
+                }
+                expressions.extend(found);
+                lines.push(heading.line);
+                say(heading.text, &mut said);
+            }
+        }
+    }
+    lines.sort_unstable();
+    lines.dedup();
+    Some((combine(&expressions, "AND")?, lines, said))
 }
 
 /// Weighs a free-form file's paragraphs against what the package ships: the licenses of

@@ -35,15 +35,16 @@
 //!    for the lib packages."), and that sentence is quoted too. Other multilib prefixes
 //!    (`libx32`, `libn32`, `libhf`, `libsf`) are not named by the file and are not mapped.
 //!
-//! What the rule leaves alone, on purpose: development, debug and PIC packages
-//! (`libgcc-12-dev`, `libstdc++-12-dev`, `libstdc++6-12-dbg`): the list names runtime
-//! libraries, not them, and they carry more (Debian 12's `libgcc-12-dev` also ships
-//! `libasan.a`, `libquadmath.a`, `libbacktrace.a` and the sanitizers' preinit objects,
-//! which the file puts under other terms); libraries the list does not name (`libquadmath0`,
-//! `libasan8` and the other sanitizers, `libgo21`, `libgphobos3`), which the file puts under
-//! LGPL, NCSA/MIT, BSD or Boost-style terms instead; and `gcc-12-base`, which ships no
-//! library, only Debian's README, TODO, changelog and this file. Those keep the conclusion
-//! drawn from the file as a whole.
+//! Packages that are no listed runtime library by name are weighed by the libraries they
+//! install ([`library_terms`]): development packages (`libstdc++-12-dev` installs
+//! `libstdc++.a`, `libsupc++.a` and `libstdc++fs.a`, all built from `libstdc++-v3/`) take
+//! the runtime exception through the list; libraries the list does not name take the
+//! section the file gives them ("The libsanitizer libraries (libasan, liblsan, libtsan,
+//! libubsan) are licensed under the following terms:" for `libasan8`, the
+//! `libquadmath/…:` headings for `libquadmath0`); a package with a mix (`libgcc-12-dev`
+//! also ships `libasan.a`, `libquadmath.a` and `libbacktrace.a`) gets the `AND` of them.
+//! When the file says nothing of one of a package's libraries (`libcc1-0`), or the package
+//! installs none (`gcc-12-base`, the compilers), the file is read as a whole.
 
 use std::sync::OnceLock;
 
@@ -79,6 +80,9 @@ struct Patterns {
     statement: Regex,
     biarch: Regex,
     library: Regex,
+    section: Regex,
+    path_heading: Regex,
+    boundary: Regex,
 }
 
 fn patterns() -> &'static Patterns {
@@ -98,6 +102,20 @@ fn patterns() -> &'static Patterns {
                 r"(?i)\bThe\s+license\s+terms\s+for\s+these\s+lib32\s+or\s+lib64\s+packages\s+are\s+identical\s+to\s+the\s+ones\s+for\s+the\s+lib\s+packages\.",
             ),
             library: re(r"^lib[a-z0-9+_.-]*[a-z0-9+]$"),
+            // "The libbacktrace library is licensed under the following terms:", "The
+            // libsanitizer libraries (libasan, liblsan, libtsan, libubsan) are licensed …".
+            section: re(
+                r"(?i)\bThe\s+(lib[a-z0-9+_-]*)\s+librar(?:y|ies)\s*(?:\(([^()]{0,200})\))?\s+(?:is|are)\s+licensed\s+under\s+the\s+following\s+terms\s*:",
+            ),
+            // "libquadmath/*.[hc]:", "libquadmath/math:" alone on a line.
+            path_heading: re(r"(?m)^(lib[a-z0-9+_-]*)/[^\s:]*:[ \t]*$"),
+            // Where a section ends: an unindented line ending in a colon that names a path
+            // ("gcc/go/gofrontend, libgo:"), an unindented sentence that starts another
+            // part's terms ("The documentation is licensed under …", "Parts of this work
+            // are licensed …").
+            boundary: re(
+                r"(?m)^(?:[^\s:][^\n:]*/[^\n:]*:[ \t]*$|The\s[^\n]*\blicensed\s+under\b|Parts\s+of\s+this\s+work\b)",
+            ),
         }
     })
 }
@@ -249,6 +267,123 @@ pub fn runtime_exception(text: &str, package: &str) -> Option<RuntimeException> 
     None
 }
 
+/// The parts of GCC's runtime libraries that Debian ships as libraries of their own name:
+/// `libsupc++` and `libstdc++fs` are built from `libstdc++-v3/` (its `libsupc++/` and
+/// `src/filesystem/` directories), `libgcc_eh`, `libgcc_s` and `libgcov` from `libgcc/`,
+/// `libssp_nonshared` from `libssp/`. A fact of the GCC source tree, not of the file.
+const PARTS: [(&str, &str); 6] = [
+    ("supc++", "stdc++"),
+    ("stdc++fs", "stdc++"),
+    ("gcc_eh", "gcc"),
+    ("gcc_s", "gcc"),
+    ("gcov", "gcc"),
+    ("ssp_nonshared", "ssp"),
+];
+
+/// What the file says of one library a package installs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Terms {
+    /// The runtime libraries' sentence lists it: [`EXPRESSION`]; the sentence and the item.
+    Runtime(Vec<Quote>),
+    /// A section of the file is about it: its heading and the text under the heading.
+    Section(Quote, String),
+}
+
+/// The terms of each library `stems` names (`stdc++`, `asan`, `quadmath`, as
+/// [`super::binary::Shipped::libraries`] gives them) in GCC's file `text`: the runtime
+/// exception when the sentence's list names the library, else the sections of the file
+/// headed by its name ("The libsanitizer libraries (libasan, …) are licensed under the
+/// following terms:", "libquadmath/math:"). `None` when the file is not GCC's (no
+/// sentence), when `stems` is empty, or when the file says nothing of one of them: then it
+/// is read as a whole.
+pub fn library_terms(text: &str, stems: &[String]) -> Option<Vec<(String, Terms)>> {
+    let p = patterns();
+    let statement = p.statement.find(text)?;
+    let items = list_items(text, statement.end());
+    let sections = sections(text);
+    let mut out = Vec::new();
+    for stem in stems {
+        let whole = PARTS
+            .iter()
+            .find(|(part, _)| part == stem)
+            .map_or(stem.as_str(), |(_, of)| of);
+        let name = format!("lib{whole}");
+        let item = items.iter().find(|item| {
+            item_libraries(&item.text)
+                .iter()
+                .any(|lib| self::stem(lib) == name)
+        });
+        if let Some(item) = item {
+            let quotes = vec![
+                Quote {
+                    line: line_of(text, statement.start()),
+                    text: squeeze(statement.as_str()),
+                },
+                Quote {
+                    line: item.line,
+                    text: format!("- {}", item.text),
+                },
+            ];
+            out.push((stem.clone(), Terms::Runtime(quotes)));
+            continue;
+        }
+        let mine: Vec<&(Vec<String>, Quote, String)> = sections
+            .iter()
+            .filter(|(names, _, _)| names.contains(&name))
+            .collect();
+        if mine.is_empty() {
+            return None;
+        }
+        for (_, heading, body) in mine {
+            out.push((stem.clone(), Terms::Section(heading.clone(), body.clone())));
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// The file's library sections: the names each heading gives, the heading, the text under
+/// it up to the next heading or boundary.
+fn sections(text: &str) -> Vec<(Vec<String>, Quote, String)> {
+    let p = patterns();
+    let mut headings: Vec<(usize, usize, Vec<String>)> = Vec::new();
+    for c in p.section.captures_iter(text) {
+        let whole = c.get(0).map_or(0..0, |m| m.range());
+        let mut names = vec![c[1].to_ascii_lowercase()];
+        if let Some(list) = c.get(2) {
+            names.extend(
+                list.as_str()
+                    .split([',', ' ', '\n'])
+                    .map(|w| w.trim().to_ascii_lowercase())
+                    .filter(|w| w.starts_with("lib")),
+            );
+        }
+        headings.push((whole.start, whole.end, names));
+    }
+    for c in p.path_heading.captures_iter(text) {
+        let whole = c.get(0).map_or(0..0, |m| m.range());
+        headings.push((whole.start, whole.end, vec![c[1].to_ascii_lowercase()]));
+    }
+    headings.sort_by_key(|h| h.0);
+    let boundaries: Vec<usize> = p.boundary.find_iter(text).map(|m| m.start()).collect();
+    headings
+        .iter()
+        .map(|(start, end, names)| {
+            let next = headings
+                .iter()
+                .map(|h| h.0)
+                .chain(boundaries.iter().copied())
+                .filter(|&b| b >= *end)
+                .min()
+                .unwrap_or(text.len());
+            let heading = Quote {
+                line: line_of(text, *start),
+                text: squeeze(&text[*start..*end]),
+            };
+            (names.clone(), heading, text[*end..next].to_string())
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,6 +393,58 @@ mod tests {
 
     fn library(package: &str) -> Option<String> {
         runtime_exception(GCC12, package).map(|r| r.library)
+    }
+
+    fn stems(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn development_packages_and_other_libraries_get_each_librarys_own_terms() {
+        // libstdc++-12-dev installs libstdc++.a, libstdc++fs.a and libsupc++.a: all of
+        // libstdc++-v3, which the runtime sentence lists.
+        let terms = library_terms(GCC12, &stems(&["stdc++", "stdc++fs", "supc++"])).unwrap();
+        assert_eq!(terms.len(), 3);
+        for (_, t) in &terms {
+            let Terms::Runtime(quotes) = t else {
+                panic!("{t:?}")
+            };
+            assert_eq!((quotes[0].line, quotes[1].line), (100, 113));
+        }
+        // libasan8: the libsanitizer section (NCSA and MIT texts), up to libffi's heading.
+        let terms = library_terms(GCC12, &stems(&["asan"])).unwrap();
+        let [(_, Terms::Section(heading, body))] = terms.as_slice() else {
+            panic!("{terms:?}")
+        };
+        assert_eq!(heading.line, 151);
+        assert!(body.contains("University of Illinois at Urbana-Champaign"));
+        assert!(body.contains("The above copyright notice and this permission notice"));
+        assert!(!body.contains("libffi"));
+        // libquadmath0: its two path headings, up to libgo's.
+        let terms = library_terms(GCC12, &stems(&["quadmath"])).unwrap();
+        let lines: Vec<usize> = terms
+            .iter()
+            .map(|(_, t)| match t {
+                Terms::Section(h, _) => h.line,
+                Terms::Runtime(_) => 0,
+            })
+            .collect();
+        assert_eq!(lines, [315, 332]);
+        let Terms::Section(_, math) = &terms[1].1 else {
+            unreachable!()
+        };
+        assert!(math.contains("Developed at SunPro"));
+        assert!(!math.contains("Google"));
+        // A library the file says nothing of: read the file as a whole.
+        assert_eq!(library_terms(GCC12, &stems(&["stdc++", "cc1"])), None);
+        // Not GCC's file.
+        assert_eq!(
+            library_terms(
+                "The libfoo library is licensed under the following terms: MIT",
+                &stems(&["foo"])
+            ),
+            None
+        );
     }
 
     #[test]

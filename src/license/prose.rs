@@ -20,10 +20,11 @@ use super::names;
 const MAX_BYTES: usize = 256 << 10;
 
 /// How far after a GNU license name its "or later" wording may start.
-const LATER_WINDOW: usize = 60;
+const LATER_WINDOW: usize = 80;
 
 struct Patterns {
     gnu_long: Regex,
+    gnu_notice: Regex,
     gnu_short: Regex,
     later: Regex,
     bsd: Regex,
@@ -38,9 +39,14 @@ fn patterns() -> &'static Patterns {
             gnu_long: re(
                 r"(?i)\b(?:GNU\s+)?(Lesser|Library|Affero)?\s*General\s+Public\s+License,?\s*\(?(?:version|ver\.?|v\.?)\s*(\d(?:\.\d)?)",
             ),
+            // The FSF's own notice: "under the terms of the GNU Lesser General Public License
+            // as published by the Free Software Foundation; either version 2.1 of the License".
+            gnu_notice: re(
+                r"(?i)\b(?:GNU\s+)?(Lesser|Library|Affero)?\s*General\s+Public\s+License\s*,?\s*as\s+published\s+by\s+the\s+Free\s+Software\s+Foundation\s*[;,]?\s*(?:either\s+)?version\s+(\d(?:\.\d)?)",
+            ),
             gnu_short: re(r"\b(L|A)?GPL\s*\(?\s*(?:version\s*|v\.?\s*|-)?(\d(?:\.\d)?)(\+)?"),
             later: re(
-                r"(?i)^[\s,;(]*(?:\+|or\s+later|or\s+newer|or\s*(?:\(|,)?\s*at\s+your\s+option\s*(?:\)|,)?\s*any\s+later\s+version|or\s+any\s+later\s+version)",
+                r"(?i)^[\s,;(]*(?:of\s+the\s+License\s*,?\s*)?(?:\+|or\s+later|or\s+newer|or\s*(?:\(|,)?\s*at\s+your\s+option\s*(?:\)|,)?\s*any\s+later\s+version|or\s+any\s+later\s+version)",
             ),
             bsd: re(r"(?i)\b(?:([0-4])-clause\s+BSD|BSD[\s-]([0-4])-clause)\b"),
             fixed: vec![
@@ -97,7 +103,11 @@ pub fn named_licenses(text: &str) -> Vec<Named> {
         }
         p.later.find(&text[end..window_end]).map(|m| end + m.end())
     };
-    for c in p.gnu_long.captures_iter(text) {
+    for c in p
+        .gnu_long
+        .captures_iter(text)
+        .chain(p.gnu_notice.captures_iter(text))
+    {
         let whole = c.get(0).map_or(0..0, |m| m.range());
         let family = match c.get(1).map(|m| m.as_str().to_ascii_lowercase()) {
             Some(f) if f == "affero" => "AGPL",
@@ -187,6 +197,19 @@ mod tests {
             ["AGPL-3.0-or-later"]
         );
         assert_eq!(ids("GPL-2 or any later version"), ["GPL-2.0-or-later"]);
+    }
+
+    #[test]
+    fn the_fsf_notice_names_its_version_and_whether_later_ones_apply() {
+        // libquadmath's part of GCC's copyright file.
+        assert_eq!(
+            ids("modify it under the terms of the GNU Lesser General Public\n   License as published by the Free Software Foundation; either\n   version 2.1 of the License, or (at your option) any later version."),
+            ["LGPL-2.1-or-later"]
+        );
+        assert_eq!(
+            ids("under the terms of the GNU Library General Public\nLicense as published by the Free Software Foundation; version 2 of the License."),
+            ["LGPL-2.0-only"]
+        );
     }
 
     #[test]

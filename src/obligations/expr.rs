@@ -250,12 +250,23 @@ fn eval(db: &Db, node: &Node) -> Evaluation {
         Node::Or(items) => {
             let evals: Vec<(String, Evaluation)> =
                 items.iter().map(|n| (n.text(), eval(db, n))).collect();
-            let Some(best) = (0..evals.len()).min_by_key(|&i| evals[i].1.weight(db)) else {
+            let Some(mut best) = (0..evals.len()).min_by_key(|&i| evals[i].1.weight(db)) else {
                 return Evaluation {
                     terms: Vec::new(),
                     choices: Vec::new(),
                 };
             };
+            // An unidentified branch may ask less than a copyleft one: choosing the copyleft
+            // branch would owe duties (a source offer) nobody needs to meet. Only a
+            // permissive or public-domain branch is safe to take over an unknown one;
+            // otherwise the unknown branch stands, for a reviewer to read.
+            let unidentified =
+                (0..evals.len()).find(|&i| evals[i].1.weight(db).0 == Category::Unknown);
+            if let Some(u) = unidentified {
+                if evals[best].1.weight(db).0 > Category::Permissive {
+                    best = u;
+                }
+            }
             let (picked, mut e) = evals[best].clone();
             let (cat, duties) = e.weight(db);
             let others: Vec<String> = evals
@@ -264,7 +275,9 @@ fn eval(db: &Db, node: &Node) -> Evaluation {
                 .filter(|(i, _)| *i != best)
                 .map(|(_, (text, o))| {
                     let (oc, od) = o.weight(db);
-                    if oc != cat {
+                    if cat == Category::Unknown {
+                        format!("{text} is {oc}, which the unidentified branch may ask less than: review it before choosing")
+                    } else if oc != cat {
                         format!("{text} is {oc}")
                     } else if od != duties {
                         format!("{text} asks {od} duties")
@@ -273,10 +286,17 @@ fn eval(db: &Db, node: &Node) -> Evaluation {
                     }
                 })
                 .collect();
-            let reason = format!(
-                "the lightest branch: {picked} is {cat} with {duties} duties; {}",
-                others.join("; ")
-            );
+            let reason = if cat == Category::Unknown {
+                format!(
+                    "not chosen: {picked} is not identified; {}",
+                    others.join("; ")
+                )
+            } else {
+                format!(
+                    "the lightest branch: {picked} is {cat} with {duties} duties; {}",
+                    others.join("; ")
+                )
+            };
             let choice = Choice {
                 offered: evals.iter().map(|(t, _)| t.clone()).collect(),
                 picked,
@@ -369,8 +389,26 @@ mod tests {
         let e = evaluate(db(), "BSD-2-Clause OR MIT", None);
         assert_eq!(licenses(&e), ["BSD-2-Clause"]);
         assert!(e.choices[0].reason.contains("first written"));
+        let e = evaluate(db(), "LicenseRef-Foo OR MIT", None);
+        assert_eq!(licenses(&e), ["MIT"]);
+    }
+
+    #[test]
+    fn or_never_takes_a_copyleft_branch_over_an_unidentified_one() {
+        // The unidentified branch may be the permissive alternative: no source offer is
+        // owed on a guess, and the choice is left to a reviewer.
         let e = evaluate(db(), "LicenseRef-Foo OR GPL-3.0-only", None);
-        assert_eq!(licenses(&e), ["GPL-3.0-only"]);
+        assert_eq!(licenses(&e), ["LicenseRef-Foo"]);
+        assert_eq!(e.category(), Category::Unknown);
+        assert!(!e.duties(db()).contains(&"source-offer".to_string()));
+        assert!(
+            e.choices[0].reason.starts_with("not chosen"),
+            "{}",
+            e.choices[0].reason
+        );
+        assert!(e.choices[0]
+            .reason
+            .contains("GPL-3.0-only is strong-copyleft"));
     }
 
     #[test]

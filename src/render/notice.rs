@@ -108,16 +108,67 @@ fn lookup(id: &str, p: &Package, bom: &Bom) -> Option<(String, String)> {
             .strip_suffix(" only")
             .or_else(|| l.full_name.strip_suffix(" or later"))
             .unwrap_or(l.full_name);
-        return Some((name.to_string(), text.to_string()));
+        return Some((name.to_string(), terms_only(text)));
     }
     if let Some(e) = spdx::exception_id(id) {
-        return Some((format!("{} (exception)", e.name), e.text().to_string()));
+        return Some((format!("{} (exception)", e.name), terms_only(e.text())));
     }
     p.license
         .texts
         .get(id)
         .or_else(|| bom.license_texts.get(id))
         .map(|t| (id.to_string(), t.clone()))
+}
+
+/// A license text from the SPDX list as a NOTICE prints it: the terms, without the
+/// template's placeholder lines (`Copyright (c) <year> <owner>`, `<copyright notice>`,
+/// NCSA's `Developed by: <Name of Development Group>`: the packages' own copyright notices
+/// are listed with them) and without what follows "END OF TERMS AND CONDITIONS" (the GNU
+/// licenses' "How to Apply These Terms" appendix, a form for authors full of
+/// `<name of author>` blanks).
+fn terms_only(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let trimmed = line.trim();
+        let (rest, blanks) = without_placeholders(trimmed);
+        let label = rest.trim().is_empty() || rest.trim_end().ends_with(':');
+        if blanks > 0 && (label || trimmed.to_ascii_lowercase().starts_with("copyright")) {
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+        if trimmed == "END OF TERMS AND CONDITIONS" {
+            break;
+        }
+    }
+    out
+}
+
+/// `line` without its `<placeholder>`s (words and spaces between angle brackets; not
+/// `<https://…>` or `<user@host>`), and how many there were.
+fn without_placeholders(line: &str) -> (String, usize) {
+    let mut rest = String::with_capacity(line.len());
+    let mut count = 0;
+    let mut tail = line;
+    while let Some(open) = tail.find('<') {
+        let after = &tail[open + 1..];
+        let Some(close) = after.find('>') else { break };
+        let inner = &after[..close];
+        rest.push_str(&tail[..open]);
+        if !inner.is_empty()
+            && inner
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '/' | '\'' | '-' | '_'))
+            && inner.chars().any(char::is_alphabetic)
+        {
+            count += 1;
+        } else {
+            rest.push_str(&tail[open..open + close + 2]);
+        }
+        tail = &after[close + 1..];
+    }
+    rest.push_str(tail);
+    (rest, count)
 }
 
 fn context(bom: &Bom) -> Context {
@@ -415,6 +466,36 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("libc-bin 2.36-9, libc6 2.36-9"), "{out}");
+    }
+
+    #[test]
+    fn spdx_texts_are_printed_without_template_placeholders() {
+        for id in [
+            "MIT",
+            "BSD-3-Clause",
+            "GPL-2.0-only",
+            "LGPL-2.1-only",
+            "GPL-3.0-only",
+            "NCSA",
+            "ISC",
+        ] {
+            let text = terms_only(spdx::license_id(id).unwrap().text());
+            for placeholder in [
+                "<year>",
+                "<owner>",
+                "<name of author>",
+                "<copyright holders>",
+                "<Name of Development Group>",
+                "<copyright notice>",
+            ] {
+                assert!(!text.contains(placeholder), "{id}: {placeholder}");
+            }
+            assert!(text.len() > 500, "{id}");
+        }
+        let gpl = terms_only(spdx::license_id("GPL-2.0-only").unwrap().text());
+        assert!(gpl.trim_end().ends_with("END OF TERMS AND CONDITIONS"));
+        assert!(terms_only(spdx::license_id("MIT").unwrap().text())
+            .contains("Permission is hereby granted"));
     }
 
     #[test]
