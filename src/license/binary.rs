@@ -65,6 +65,9 @@ pub enum Left {
     /// The rest of the source package: the library is built from the files a stanza names
     /// after it.
     OtherBinaries,
+    /// Not the package's own code: a library it uses, whose license the copyright file
+    /// mentions for information ("The 'readline' module makes use of GNU Readline").
+    UsedLibrary,
 }
 
 impl fmt::Display for Left {
@@ -81,6 +84,9 @@ impl fmt::Display for Left {
             Left::Programs => "programs, and this package installs none",
             Left::OtherBinaries => {
                 "the rest of the source package: this library is built from the files another stanza names after it"
+            }
+            Left::UsedLibrary => {
+                "about a library the package makes use of, not the package's own terms"
             }
         })
     }

@@ -25,7 +25,7 @@ use super::{gcc, prose, text};
 use crate::model::{Concluded, Evidence, Excluded, License};
 
 /// The lowest text-match score accepted as evidence.
-const TEXT_MATCH_MIN: f32 = 0.9;
+pub(super) const TEXT_MATCH_MIN: f32 = 0.9;
 
 /// The most copyright statements kept per package.
 const MAX_STATEMENTS: usize = 500;
@@ -195,8 +195,10 @@ fn fallback(cr: &Copyright) -> Option<Fallback> {
             blocks: Vec::new(),
         });
     }
+    // References that are all about libraries the package uses say nothing of its own
+    // terms: the text decides then.
     let blocks = freeform::blocks(&cr.text, Naming::CommonLicenses);
-    if !blocks.is_empty() {
+    if blocks.iter().any(|b| !b.used_library) {
         return Some(by_paragraph("common-licenses-reference", 0.8, blocks));
     }
     // Nothing names the license: the text itself, the best match only (weaker ones in a
@@ -511,12 +513,14 @@ fn blocks_shipped(blocks: &[Block], shipped: &Shipped) -> (Vec<String>, Vec<usiz
         .map(|b| b.applies(shipped).map_err(|l| l.to_string()))
         .collect();
     let any = verdicts.iter().any(Result::is_ok);
+    // A library the package uses is never its own terms, whatever else is left out.
+    let any = |b: &Block| any || b.used_library;
     let mut expressions = Vec::new();
     let mut lines = Vec::new();
     let mut excluded = Vec::new();
     for (b, v) in blocks.iter().zip(verdicts) {
         match v {
-            Err(reason) if any => excluded.push(Excluded {
+            Err(reason) if any(b) => excluded.push(Excluded {
                 line: b.line,
                 files: b.files.join(" "),
                 license: Some(b.said.join("; ")),

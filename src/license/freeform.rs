@@ -16,8 +16,9 @@
 
 use super::binary::{Left, Shipped};
 use super::copyright::common_license_refs;
+use super::debian::TEXT_MATCH_MIN;
 use super::names::{self, Dialect};
-use super::prose;
+use super::{prose, text};
 
 /// How a file names its licenses: the way [`blocks`] looks for them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,12 +40,16 @@ pub struct Block {
     pub said: Vec<String>,
     /// Their SPDX expressions.
     pub expressions: Vec<String>,
+    /// Whether its grant is about a library the package uses rather than the package.
+    pub used_library: bool,
 }
 
 impl Block {
     /// Whether `shipped` installs the files this block is about; when not, why.
     pub fn applies(&self, shipped: &Shipped) -> Result<(), Left> {
-        if self.files.is_empty() {
+        if self.used_library {
+            Err(Left::UsedLibrary)
+        } else if self.files.is_empty() {
             Ok(())
         } else {
             shipped.stanza(&self.files)
@@ -58,20 +63,24 @@ pub fn blocks(text: &str, naming: Naming) -> Vec<Block> {
     let mut out = Vec::new();
     // Where the grant text of the next reference starts (a paragraph index).
     let mut grant_from = 0;
+    // The paragraphs before the first that names a file or a license.
+    let mut preamble = 0;
     for (i, (line, para)) in paragraphs.iter().enumerate() {
         let files = file_mentions(para);
+        // The grant: this paragraph and the ones before it back to the previous block.
+        let grant: Vec<String> = paragraphs[grant_from..=i]
+            .iter()
+            .flat_map(|(_, p)| p.split_whitespace())
+            .map(|w| {
+                w.trim_matches(|c: char| !c.is_ascii_alphanumeric())
+                    .to_ascii_lowercase()
+            })
+            .collect();
+        let said_of = |phrase: &[&str]| grant.windows(phrase.len()).any(|w| w == phrase);
+        let used_library = USES.iter().any(|phrase| said_of(phrase));
         let (said, expressions) = match naming {
             Naming::CommonLicenses => {
-                let later = paragraphs[grant_from..=i].iter().any(|(_, p)| {
-                    let words: Vec<String> = p
-                        .split_whitespace()
-                        .map(|w| {
-                            w.trim_matches(|c: char| !c.is_ascii_alphanumeric())
-                                .to_ascii_lowercase()
-                        })
-                        .collect();
-                    words.windows(3).any(|w| w == ["any", "later", "version"])
-                });
+                let later = said_of(&["any", "later", "version"]);
                 let mut said = Vec::new();
                 let mut expressions = Vec::new();
                 for name in common_license_refs(para) {
@@ -98,6 +107,9 @@ pub fn blocks(text: &str, naming: Naming) -> Vec<Block> {
             }
         };
         if !files.is_empty() || !said.is_empty() {
+            if grant_from == 0 && naming == Naming::CommonLicenses {
+                preamble = i;
+            }
             grant_from = i + 1;
         }
         if !expressions.is_empty() {
@@ -106,11 +118,53 @@ pub fn blocks(text: &str, naming: Naming) -> Vec<Block> {
                 files,
                 said,
                 expressions,
+                used_library,
             });
+        }
+    }
+    // The top of the file, before any part about particular files or any reference, is
+    // about the whole package: a license quoted there in full is its main license
+    // (python3-setuptools quotes MIT there, then refers to Apache-2.0 for a vendored
+    // library).
+    if preamble > 0 && !out.is_empty() {
+        let top: Vec<&str> = paragraphs[..preamble]
+            .iter()
+            .map(|(_, p)| p.as_str())
+            .collect();
+        let found: Vec<(String, String)> = text::identify(&top.join("\n\n"), TEXT_MATCH_MIN)
+            .into_iter()
+            .filter_map(|m| {
+                let e = names::normalize(&m.spdx, Dialect::Rpm).expression?;
+                Some((format!("the text of {e}"), e))
+            })
+            .collect();
+        if !found.is_empty() {
+            out.insert(
+                0,
+                Block {
+                    line: paragraphs[0].0,
+                    files: Vec::new(),
+                    said: found.iter().map(|(s, _)| s.clone()).collect(),
+                    expressions: found.into_iter().map(|(_, e)| e).collect(),
+                    used_library: false,
+                },
+            );
         }
     }
     out
 }
+
+/// Words that make a grant about a library the package uses, not about the package:
+/// Python's file quotes GNU Readline's GPL grant under "The 'readline' module makes use of
+/// GNU Readline."
+const USES: [&[&str]; 6] = [
+    &["makes", "use", "of"],
+    &["make", "use", "of"],
+    &["links", "against"],
+    &["links", "with"],
+    &["linked", "against"],
+    &["linked", "with"],
+];
 
 /// The paragraphs of `text` (runs of non-blank lines) with their 1-based first lines.
 fn paragraphs(text: &str) -> Vec<(usize, String)> {
@@ -291,15 +345,30 @@ mod tests {
         // macros GPL; neither is in libavahi-client3.
         let text = fixture("libavahi-client3.copyright");
         let all = blocks(&text, Naming::CommonLicenses);
-        assert_eq!(all[0].expressions, ["LGPL-2.1-or-later"]);
-        assert!(all[0].files.is_empty());
-        assert_eq!(all[1].expressions, ["GPL-2.0-only"]);
+        // The notice at the top, matched as a text, and the reference under it.
+        assert_eq!(all[0].said, ["the text of LGPL-2.1-or-later"]);
+        assert_eq!(all[1].expressions, ["LGPL-2.1-or-later"]);
+        assert!(all[1].files.is_empty());
+        assert_eq!(all[2].expressions, ["GPL-2.0-only"]);
         assert_eq!(
-            all[1].applies(&shipped("libavahi-client3")),
+            all[2].applies(&shipped("libavahi-client3")),
             Err(Left::Documentation)
         );
         let kept = kept("libavahi-client3", Naming::CommonLicenses);
         assert!(kept.iter().all(|e| e.starts_with("LGPL-2.1")), "{kept:?}");
+    }
+
+    #[test]
+    fn a_grant_about_a_library_the_package_uses_is_not_its_terms() {
+        let text = "Python is under the PSF license.\n\nGNU Readline\n------------\n\nThe 'readline' module makes use of GNU Readline.\n\n      The GNU Readline Library is free software; you can redistribute it\n      under the GPL; either version 2, or (at your option) any later version.\n\n      A copy of the GNU General Public License is available in /usr/share/common-licenses/GPL-2'.\n";
+        let all = blocks(text, Naming::CommonLicenses);
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].expressions, ["GPL-2.0-or-later"]);
+        assert!(all[0].used_library);
+        assert_eq!(
+            all[0].applies(&Shipped::unknown("python3.11")),
+            Err(Left::UsedLibrary)
+        );
     }
 
     #[test]
