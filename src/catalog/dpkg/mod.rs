@@ -69,7 +69,11 @@ impl Cataloger for Dpkg {
             format!("var/lib/dpkg/info/{}:{}.list", package.name, package.arch),
             format!("var/lib/dpkg/info/{}.list", package.name),
         ];
-        view.file_list(&candidates, parse::parse_list)
+        view.file_list(&candidates, parse::parse_list).or_else(|| {
+            // Distroless images keep no .list files, only the md5sums of regular files.
+            let md5sums = [format!("{STATUS_D}/{}.md5sums", package.name)];
+            view.file_list(&md5sums, parse::parse_md5sums)
+        })
     }
 }
 

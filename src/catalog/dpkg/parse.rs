@@ -400,6 +400,23 @@ pub fn parse_list(bytes: &[u8]) -> Vec<String> {
         .collect()
 }
 
+/// Parses a `md5sums` file (`<md5>  <path>` per line, paths relative to the root, as
+/// `dpkg-deb` writes them and distroless keeps them in `status.d/<name>.md5sums`) into
+/// absolute paths, in file order. It lists regular files only. Lines without a checksum
+/// and a path are skipped; bytes that are not UTF-8 are replaced.
+pub fn parse_md5sums(bytes: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(bytes)
+        .split('\n')
+        .filter_map(|l| {
+            let l = l.strip_suffix('\r').unwrap_or(l);
+            let (sum, path) = l.split_once(char::is_whitespace)?;
+            let path = path.trim_start();
+            (sum.len() == 32 && sum.bytes().all(|b| b.is_ascii_hexdigit()) && !path.is_empty())
+                .then(|| format!("/{}", path.trim_start_matches('/')))
+        })
+        .collect()
+}
+
 /// Splits a `.list` file name (or a path ending in one) into package name and architecture:
 /// `zlib1g:amd64.list` → `("zlib1g", Some("amd64"))`, `bsdutils.list` → `("bsdutils", None)`.
 /// Returns `None` if the name does not end in `.list` or has no package name.
@@ -420,6 +437,19 @@ pub fn split_list_file_name(name: &str) -> Option<(String, Option<String>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn md5sums_give_the_regular_files_as_absolute_paths() {
+        let text = b"0123456789abcdef0123456789abcdef  usr/lib/x86_64-linux-gnu/libssl.so.3\r\nnot a line\n\nfedcba9876543210fedcba9876543210  usr/share/doc/libssl3/copyright\n";
+        assert_eq!(
+            parse_md5sums(text),
+            [
+                "/usr/lib/x86_64-linux-gnu/libssl.so.3",
+                "/usr/share/doc/libssl3/copyright"
+            ]
+        );
+        assert!(parse_md5sums(b"\xff\xfe  \n  x").is_empty());
+    }
 
     const STATUS: &[u8] = include_bytes!("test-fixtures/status");
     const STATUS_D: &[u8] = include_bytes!("test-fixtures/status.d/libssl3");
