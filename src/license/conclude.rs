@@ -236,7 +236,7 @@ mod tests {
             let (c, _) = debian(&o, 0, package, &Warm::default(), &Shipped::unknown(package));
             assert_eq!(
                 c.concluded.as_str(),
-                "GPL-1.0-or-later AND GPL-3.0-or-later AND GFDL-1.2-only AND GPL-2.0-or-later AND Artistic-1.0-Perl AND LGPL-2.0-or-later",
+                "GPL-3.0-or-later AND GFDL-1.2-only AND GPL-2.0-or-later AND GPL-1.0-only AND Artistic-1.0-Perl AND GPL-1.0-or-later AND LGPL-2.0-or-later",
                 "{package}"
             );
             assert_eq!(

@@ -80,19 +80,56 @@ pub fn blocks(text: &str, naming: Naming) -> Vec<Block> {
         let used_library = USES.iter().any(|phrase| said_of(phrase));
         let (said, expressions) = match naming {
             Naming::CommonLicenses => {
+                let refs = common_license_refs(para);
                 let later = said_of(&["any", "later", "version"]);
+                // The grant's own words name the GNU license precisely ("version 3 of the
+                // License, or (at your option) any later version"): a reference is where
+                // its text is, not what it grants.
+                let named: Vec<String> = if refs.is_empty() {
+                    Vec::new()
+                } else {
+                    let grant: Vec<&str> = paragraphs[grant_from..=i]
+                        .iter()
+                        .map(|(_, p)| p.as_str())
+                        .collect();
+                    prose::named_licenses(&without_paths(&grant.join("\n\n")))
+                        .into_iter()
+                        .map(|n| n.spdx)
+                        .filter(|id| GNU.contains(&family(id)))
+                        .collect()
+                };
                 let mut said = Vec::new();
                 let mut expressions = Vec::new();
-                for name in common_license_refs(para) {
-                    let gnu = ["GPL", "LGPL", "AGPL", "GFDL"]
-                        .iter()
-                        .any(|f| name.starts_with(f) && name[f.len()..].starts_with('-'));
-                    let raw = if gnu && later && !name.ends_with('+') {
+                for name in refs {
+                    let fam = family(&name);
+                    let gnu = GNU.contains(&fam);
+                    said.push(format!("/usr/share/common-licenses/{name}"));
+                    let granted: Vec<&String> =
+                        named.iter().filter(|id| family(id) == fam).collect();
+                    // A bare path takes the version the grant names; a versioned one keeps
+                    // its version and takes "or later" from the grant of that family.
+                    if gnu && name == fam && !granted.is_empty() {
+                        for id in granted {
+                            expressions.extend(names::normalize(id, Dialect::Rpm).expression);
+                        }
+                        continue;
+                    }
+                    let later = if granted.is_empty() {
+                        later
+                    } else {
+                        granted.iter().any(|id| id.ends_with("-or-later"))
+                    };
+                    // A bare `GPL` or `LGPL` path beside a grant that names other GNU
+                    // licenses is only where texts are (binutils: "the complete text of
+                    // the GNU General Public License can be found in GPL and LGPL").
+                    if gnu && name == fam && !named.is_empty() {
+                        continue;
+                    }
+                    let raw = if gnu && name.contains('-') && later && !name.ends_with('+') {
                         format!("{name}+")
                     } else {
                         name.clone()
                     };
-                    said.push(format!("/usr/share/common-licenses/{name}"));
                     expressions.extend(names::normalize(&raw, Dialect::Debian).expression);
                 }
                 (said, expressions)
@@ -152,6 +189,33 @@ pub fn blocks(text: &str, naming: Naming) -> Vec<Block> {
         }
     }
     out
+}
+
+/// `text` with its `/usr/share/common-licenses/NAME` paths blanked out: a file name is not
+/// a license named in prose.
+fn without_paths(text: &str) -> String {
+    const PREFIX: &str = "/usr/share/common-licenses/";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(PREFIX) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + PREFIX.len()..];
+        let end = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+' | '_')))
+            .unwrap_or(after.len());
+        out.push(' ');
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The GNU license families, whose common-licenses files hold several versions.
+const GNU: [&str; 4] = ["GPL", "LGPL", "AGPL", "GFDL"];
+
+/// `GPL` for `GPL-2`, `GPL-3.0-or-later` and `GPL`; `LGPL` for `LGPL-2.1+`.
+fn family(name: &str) -> &str {
+    name.split(['-', '+']).next().unwrap_or(name)
 }
 
 /// Words that make a grant about a library the package uses, not about the package:
