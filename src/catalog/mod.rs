@@ -229,6 +229,10 @@ pub enum LicenseInput {
 pub enum Declared {
     /// rpm's `License` tag: SPDX on current Fedora, Fedora's legacy abbreviations before.
     Rpm(Option<String>),
+    /// rpm's `License` tag in a distribution whose packaging policy has long been to write
+    /// SPDX there (SUSE): a tag that parses as SPDX is SPDX, even where a name in it also
+    /// spells a legacy Fedora abbreviation (`MIT`).
+    RpmSpdx(Option<String>),
     /// apk's `L:` field: mostly SPDX, with Alpine's own spellings.
     Apk(Option<String>),
     /// Python core metadata.

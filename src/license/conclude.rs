@@ -60,8 +60,23 @@ pub fn package(
             layer,
         } => {
             let license = match declared {
-                Declared::Rpm(raw) => self::declared(raw.as_deref(), Dialect::Rpm, path, *layer),
-                Declared::Apk(raw) => self::declared(raw.as_deref(), Dialect::Apk, path, *layer),
+                Declared::Rpm(raw) => self::declared(
+                    raw.as_deref(),
+                    Dialect::Rpm,
+                    names::normalize_declared,
+                    path,
+                    *layer,
+                ),
+                Declared::RpmSpdx(raw) => {
+                    self::declared(raw.as_deref(), Dialect::Rpm, names::normalize, path, *layer)
+                }
+                Declared::Apk(raw) => self::declared(
+                    raw.as_deref(),
+                    Dialect::Apk,
+                    names::normalize_declared,
+                    path,
+                    *layer,
+                ),
                 other => lang::conclude(other, path, *layer, overlay, top),
             };
             (license, Vec::new())
@@ -114,15 +129,22 @@ fn none(reason: String) -> Conclusion {
     (License::none(None, reason), Vec::new())
 }
 
-/// The license of an rpm or apk package, from its database's License tag or `L:` field.
-pub fn declared(raw: Option<&str>, dialect: Dialect, db_path: &str, db_layer: usize) -> License {
+/// The license of an rpm or apk package, from its database's License tag or `L:` field
+/// (`raw`, in `dialect`) as `read` reads it.
+pub fn declared(
+    raw: Option<&str>,
+    dialect: Dialect,
+    read: fn(&str, Dialect) -> names::Normalized,
+    db_path: &str,
+    db_layer: usize,
+) -> License {
     let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
         return License::none(
             None,
             format!("the package's record in /{db_path} has no license field"),
         );
     };
-    let n = names::normalize(raw, dialect);
+    let n = read(raw, dialect);
     match n.expression {
         Some(expr) => License {
             declared: Some(raw.to_string()),
@@ -304,10 +326,22 @@ mod tests {
 
     #[test]
     fn rpm_tags_become_spdx_with_evidence() {
-        let c = declared(Some("GPLv2+"), Dialect::Rpm, "var/lib/rpm/rpmdb.sqlite", 0);
+        let c = declared(
+            Some("GPLv2+"),
+            Dialect::Rpm,
+            names::normalize_declared,
+            "var/lib/rpm/rpmdb.sqlite",
+            0,
+        );
         assert_eq!(c.concluded.as_str(), "GPL-2.0-or-later");
         assert_eq!(c.concluded.evidence()[0].method, "rpm-license-tag");
-        let c = declared(None, Dialect::Rpm, "var/lib/rpm/rpmdb.sqlite", 0);
+        let c = declared(
+            None,
+            Dialect::Rpm,
+            names::normalize_declared,
+            "var/lib/rpm/rpmdb.sqlite",
+            0,
+        );
         assert_eq!(c.concluded.as_str(), "NOASSERTION");
         assert!(c.concluded.reason().unwrap().contains("no license field"));
     }

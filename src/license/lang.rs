@@ -180,7 +180,7 @@ pub fn conclude(
             pom,
             bundle,
         } => maven(names, urls, pom, bundle.as_ref(), path, layer),
-        Declared::Rpm(_) | Declared::Apk(_) => License::none(
+        Declared::Rpm(_) | Declared::RpmSpdx(_) | Declared::Apk(_) => License::none(
             None,
             format!("/{path}: not a language package's declaration"),
         ),

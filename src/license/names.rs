@@ -8,8 +8,17 @@
 //!   `(A or B) and C`. Exceptions are written `GPL-2+ with OpenSSL exception`.
 //! - **Rpm** (`License:` tags): Fedora's legacy abbreviations (`GPLv2+ and ASL 2.0`, names
 //!   may contain spaces) with `and`/`or` and parentheses, or — in newer packages — an SPDX
-//!   expression, which is passed through when it is valid SPDX.
-//! - **Apk** (Alpine `L:`): mostly SPDX, with some legacy names (`GPL2`, `custom`).
+//!   expression, which is passed through when it is valid SPDX. A package's own tag goes
+//!   through [`normalize_declared`], which reads a tag that is valid SPDX but could also be a
+//!   legacy tag meaning something else (`MIT`) the way the legacy tag reads.
+//! - **Apk** (Alpine `L:`): mostly SPDX, with some legacy names (`GPL2`, `custom`); a value
+//!   that is not an SPDX expression is often a space-separated list (`MIT BSD GPL2+`), read
+//!   name by name, all of them applying (`AND`).
+//!
+//! In every dialect, deprecated SPDX ids become the expression the SPDX license list names as
+//! their replacement (`StandardML-NJ` → `SMLNJ`, `wxWindows` → `GPL-2.0-or-later WITH
+//! WxWindows-exception-3.1`, see [`DEPRECATED`]), and a name written with spaces where the
+//! SPDX id has dashes (`Apache 2.0`, `BSD 2-Clause`) is that id.
 //!
 //! [`normalize`] parses a string with its dialect's grammar and maps every name through the
 //! dialect's table in `license-db/` (then the SPDX license list itself). It never guesses:
@@ -106,9 +115,17 @@ pub fn spdx_list_version() -> &'static str {
     spdx::license_version()
 }
 
-/// How our output is checked: SPDX as the specification writes it (ids on the list, spelled
-/// as the list spells them, no `/` for `OR`, no imprecise names).
+/// How input is recognized as SPDX: SPDX as the specification writes it (ids on the list,
+/// spelled as the list spells them, no `/` for `OR`, no imprecise names).
 const STRICT: spdx::ParseMode = spdx::ParseMode::STRICT;
+
+/// How our output is checked: [`STRICT`], except that a deprecated id is allowed. Deprecated
+/// ids are valid in SPDX 2.3 expressions; only those the SPDX list names no replacement for
+/// (see [`DEPRECATED`]) ever reach the output, each with a note.
+const OUTPUT: spdx::ParseMode = spdx::ParseMode {
+    allow_deprecated: true,
+    ..STRICT
+};
 
 /// Whether an rpm `License:` value is already written in SPDX. Deprecated ids (`GPL-2.0+`)
 /// are SPDX too: they pass through and are then mapped to their current ids.
@@ -162,11 +179,31 @@ pub fn normalize(raw: &str, dialect: Dialect) -> Normalized {
     normalize_with(raw, dialect, &|_, _| None)
 }
 
+/// Normalizes the license a package database declares for a package: an rpm `License:` tag
+/// or an apk `L:` field.
+///
+/// This is [`normalize`], with one difference for rpm: a tag that is valid SPDX but in which
+/// a name is also a legacy Fedora abbreviation with another meaning (`MIT`: any MIT-style
+/// text) is read as the legacy tag unless another name in it shows that it is written in
+/// SPDX (an id that is no legacy abbreviation, such as `BSD-3-Clause` or `Apache-2.0`). So
+/// `MIT` alone and `MIT and GPLv2+` give the same term for `MIT`, and `MIT AND Apache-2.0`
+/// keeps the SPDX id. [`normalize`] itself keeps reading valid SPDX as SPDX, because other
+/// callers hand it SPDX ids they found in license texts.
+pub fn normalize_declared(raw: &str, dialect: Dialect) -> Normalized {
+    run(raw, dialect, &|_, _| None, true)
+}
+
 /// [`normalize`], where each name the tables map to no exact SPDX license (a
 /// `LicenseRef-`), and each GNU name without `+`, is also read through `read`: a Debian
 /// `License: MIT` over the Expat text is `MIT`, an `LGPL-2.1` whose text grants "any later
 /// version" is `LGPL-2.1-or-later`.
 pub fn normalize_with(raw: &str, dialect: Dialect, read: TextReader) -> Normalized {
+    run(raw, dialect, read, false)
+}
+
+/// [`normalize_with`]; `declared` says that `raw` is a package database's own license field
+/// (see [`normalize_declared`]).
+fn run(raw: &str, dialect: Dialect, read: TextReader, declared: bool) -> Normalized {
     let mut out = Normalized::default();
     let text = raw.trim();
     if text.is_empty() {
@@ -182,8 +219,12 @@ pub fn normalize_with(raw: &str, dialect: Dialect, read: TextReader) -> Normaliz
     }
 
     // Newer rpm packages already carry SPDX: pass a valid expression through, reading its
-    // names against the SPDX list only (never against the legacy table).
-    let (grammar, table) = if dialect == Dialect::Rpm && is_spdx_input(text) {
+    // names against the SPDX list only (never against the legacy table) — unless it is a
+    // package's own tag that reads as a legacy tag too, with another meaning, and nothing in
+    // it says which it is (see `normalize_declared`).
+    let spdx_rpm = dialect == Dialect::Rpm && is_spdx_input(text);
+    let legacy_lookalike = spdx_rpm && declared && reads_as_legacy(text, &mut out);
+    let (grammar, table) = if spdx_rpm && !legacy_lookalike {
         note_legacy_lookalikes(text, &mut out);
         (Grammar::Spdx, None)
     } else {
@@ -218,7 +259,7 @@ pub fn normalize_with(raw: &str, dialect: Dialect, read: TextReader) -> Normaliz
 
     let resolved = resolve(&node, table, dialect, read, &mut out);
     let expression = render(&resolved);
-    match spdx::Expression::parse_mode(&expression, STRICT) {
+    match spdx::Expression::parse_mode(&expression, OUTPUT) {
         Ok(_) => out.expression = Some(expression),
         Err(err) => out.note(format!(
             "the normalized expression `{expression}` is not valid SPDX ({err}); this is a bug \
@@ -228,23 +269,103 @@ pub fn normalize_with(raw: &str, dialect: Dialect, read: TextReader) -> Normaliz
     out
 }
 
+/// The license names of a valid SPDX string (operators, parentheses and the exception after
+/// `WITH` left out).
+fn spdx_license_words(text: &str) -> Vec<&str> {
+    let mut words = Vec::new();
+    let mut after_with = false;
+    for word in text
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
+        .filter(|w| !w.is_empty())
+    {
+        if word.eq_ignore_ascii_case("with") {
+            after_with = true;
+            continue;
+        }
+        if after_with {
+            after_with = false;
+            continue;
+        }
+        if word.eq_ignore_ascii_case("and") || word.eq_ignore_ascii_case("or") {
+            continue;
+        }
+        words.push(word);
+    }
+    words
+}
+
+/// What a legacy Fedora abbreviation means when it is spelled like an SPDX id (`word`) but
+/// means something else (`MIT`); `None` when it is no legacy abbreviation or means the same.
+fn legacy_meaning(word: &str) -> Option<&'static str> {
+    let lower = word.to_ascii_lowercase();
+    let entry = table(Dialect::Rpm).names.get(&lower)?;
+    let same = entry.spdx.as_deref().is_some_and(|spdx| {
+        spdx_index()
+            .licenses
+            .get(&lower)
+            .is_some_and(|&(id, _)| id == spdx)
+    });
+    if same {
+        return None;
+    }
+    Some(
+        entry
+            .note
+            .as_deref()
+            .or(entry.license_ref.as_deref())
+            .or(entry.spdx.as_deref())
+            .unwrap_or("something else"),
+    )
+}
+
+/// Whether a package's rpm tag that is valid SPDX must still be read as a legacy Fedora tag:
+/// one of its names means something else as a legacy abbreviation (`MIT`), and none of them
+/// shows that the tag is SPDX (a name that is no legacy abbreviation: `Apache-2.0`,
+/// `BSD-3-Clause`, `GPL-2.0-or-later`, a `LicenseRef-`). Notes the choice.
+fn reads_as_legacy(text: &str, out: &mut Normalized) -> bool {
+    let fedora = table(Dialect::Rpm);
+    let words = spdx_license_words(text);
+    let lookalikes: Vec<&str> = words
+        .iter()
+        .copied()
+        .filter(|w| legacy_meaning(w).is_some())
+        .collect();
+    if lookalikes.is_empty() {
+        return false;
+    }
+    let evidence = words.iter().find(|w| {
+        let lower = w.to_ascii_lowercase();
+        !fedora.names.contains_key(&lower) && versioned(&lower, fedora).is_none()
+    });
+    if let Some(spdx_only) = evidence {
+        out.note(format!(
+            "the tag is read as SPDX: `{spdx_only}` is an SPDX id and no legacy Fedora \
+             abbreviation"
+        ));
+        return false;
+    }
+    out.note(format!(
+        "the tag is valid SPDX, but {} also a legacy Fedora abbreviation with another meaning \
+         and no other name in the tag shows that it is written in SPDX: read as the legacy \
+         tag, as it would be inside a legacy expression",
+        lookalikes
+            .iter()
+            .map(|w| format!("`{w}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+            + if lookalikes.len() == 1 { " is" } else { " are" }
+    ));
+    true
+}
+
 /// A valid SPDX string read from an rpm header may still be a legacy Fedora tag that happens
 /// to be spelled like an SPDX id (`MIT`); say so when the two readings differ.
 fn note_legacy_lookalikes(text: &str, out: &mut Normalized) {
-    let fedora = table(Dialect::Rpm);
-    for word in text.split(|c: char| c.is_whitespace() || c == '(' || c == ')') {
-        if let Some(entry) = fedora.names.get(&word.to_ascii_lowercase()) {
-            if entry.spdx.as_deref() != Some(word) {
-                out.note(format!(
-                    "`{word}` read as the SPDX id; as a legacy Fedora tag it would mean: {}",
-                    entry
-                        .note
-                        .as_deref()
-                        .or(entry.license_ref.as_deref())
-                        .or(entry.spdx.as_deref())
-                        .unwrap_or("something else")
-                ));
-            }
+    for word in spdx_license_words(text) {
+        if let Some(meaning) = legacy_meaning(word) {
+            out.note(format!(
+                "`{word}` read as the SPDX id; as a legacy Fedora tag it would mean: {meaning}"
+            ));
         }
     }
 }
@@ -348,27 +469,279 @@ fn table(dialect: Dialect) -> &'static Table {
     }
 }
 
-/// The SPDX lists keyed by lower-cased id: SPDX ids match case-insensitively.
+/// The SPDX lists keyed by lower-cased id, each id with whether it is deprecated: SPDX ids
+/// match case-insensitively. An id that differs from another only by case (none does in the
+/// list today) would be ambiguous and is left out, so it only matches as spelled.
 struct SpdxIndex {
     licenses: HashMap<String, (&'static str, bool)>,
-    exceptions: HashMap<String, &'static str>,
+    exceptions: HashMap<String, (&'static str, bool)>,
 }
 
 fn spdx_index() -> &'static SpdxIndex {
     static INDEX: OnceLock<SpdxIndex> = OnceLock::new();
     INDEX.get_or_init(|| SpdxIndex {
-        licenses: spdx::identifiers::LICENSES
-            .iter()
-            .map(|lic| {
-                let deprecated = lic.flags & spdx::flags::IS_DEPRECATED != 0;
-                (lic.name.to_ascii_lowercase(), (lic.name, deprecated))
-            })
-            .collect(),
-        exceptions: spdx::identifiers::EXCEPTIONS
-            .iter()
-            .map(|exc| (exc.name.to_ascii_lowercase(), exc.name))
-            .collect(),
+        licenses: by_lowercase(
+            spdx::identifiers::LICENSES
+                .iter()
+                .map(|lic| (lic.name, lic.flags & spdx::flags::IS_DEPRECATED != 0)),
+        ),
+        exceptions: by_lowercase(
+            spdx::identifiers::EXCEPTIONS
+                .iter()
+                .map(|exc| (exc.name, exc.flags & spdx::flags::IS_DEPRECATED != 0)),
+        ),
     })
+}
+
+/// Ids keyed by their lower-cased spelling, leaving out spellings that two ids share.
+fn by_lowercase(
+    ids: impl Iterator<Item = (&'static str, bool)>,
+) -> HashMap<String, (&'static str, bool)> {
+    let mut map: HashMap<String, Option<(&'static str, bool)>> = HashMap::new();
+    for (id, deprecated) in ids {
+        map.entry(id.to_ascii_lowercase())
+            .and_modify(|slot| *slot = None)
+            .or_insert(Some((id, deprecated)));
+    }
+    map.into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect()
+}
+
+/// An id on the SPDX license list, spelled exactly or differing only by case.
+fn spdx_license_id(name: &str) -> Option<(&'static str, bool)> {
+    if let Some(id) = spdx::license_id(name).filter(|id| id.name == name) {
+        return Some((id.name, id.is_deprecated()));
+    }
+    spdx_index()
+        .licenses
+        .get(&name.to_ascii_lowercase())
+        .copied()
+}
+
+/// What the SPDX license list says replaces each deprecated id, and the `+` form of the
+/// deprecated ids that had one: `(deprecated, replacement, why)`. A replacement of `None`
+/// means the list names none; the id is then kept (deprecated ids are valid in SPDX 2.3
+/// expressions) and `why` says why. `why` is copied into the notes either way.
+///
+/// Source: the SPDX License List XML (github.com/spdx/license-list-XML, `src/<id>.xml` and
+/// `src/exceptions/<id>.xml`, read at commit e4c1f276, July 2026, after release 3.28.0):
+/// each deprecated license's `<obsoletedBy>` elements (the one without `expression` for the
+/// id, the one with `expression="<id>+"` for its `+` form), or, where it has none, its
+/// `<notes>`. A unit test checks that every deprecated id of the list compiled into the `spdx`
+/// crate is here and that every replacement is valid, current SPDX.
+pub const DEPRECATED: &[(&str, Option<&str>, &str)] = &[
+    ("AGPL-1.0", Some("AGPL-1.0-only"), "obsoletedBy"),
+    ("AGPL-1.0+", Some("AGPL-1.0-or-later"), "obsoletedBy"),
+    ("AGPL-3.0", Some("AGPL-3.0-only"), "obsoletedBy"),
+    ("AGPL-3.0+", Some("AGPL-3.0-or-later"), "obsoletedBy"),
+    ("GFDL-1.1", Some("GFDL-1.1-only"), "obsoletedBy"),
+    ("GFDL-1.1+", Some("GFDL-1.1-or-later"), "obsoletedBy"),
+    ("GFDL-1.2", Some("GFDL-1.2-only"), "obsoletedBy"),
+    ("GFDL-1.2+", Some("GFDL-1.2-or-later"), "obsoletedBy"),
+    ("GFDL-1.3", Some("GFDL-1.3-only"), "obsoletedBy"),
+    ("GFDL-1.3+", Some("GFDL-1.3-or-later"), "obsoletedBy"),
+    ("GPL-1.0", Some("GPL-1.0-only"), "obsoletedBy"),
+    ("GPL-1.0+", Some("GPL-1.0-or-later"), "obsoletedBy"),
+    ("GPL-2.0", Some("GPL-2.0-only"), "obsoletedBy"),
+    ("GPL-2.0+", Some("GPL-2.0-or-later"), "obsoletedBy"),
+    ("GPL-3.0", Some("GPL-3.0-only"), "obsoletedBy"),
+    ("GPL-3.0+", Some("GPL-3.0-or-later"), "obsoletedBy"),
+    ("LGPL-2.0", Some("LGPL-2.0-only"), "obsoletedBy"),
+    ("LGPL-2.0+", Some("LGPL-2.0-or-later"), "obsoletedBy"),
+    ("LGPL-2.1", Some("LGPL-2.1-only"), "obsoletedBy"),
+    ("LGPL-2.1+", Some("LGPL-2.1-or-later"), "obsoletedBy"),
+    ("LGPL-3.0", Some("LGPL-3.0-only"), "obsoletedBy"),
+    ("LGPL-3.0+", Some("LGPL-3.0-or-later"), "obsoletedBy"),
+    // The list writes the GNU part of these as the deprecated `GPL-2.0` / `GPL-3.0`, which
+    // it replaces by `-only` in turn.
+    (
+        "GPL-2.0-with-GCC-exception",
+        Some("GPL-2.0-only WITH GCC-exception-2.0"),
+        "obsoletedBy",
+    ),
+    (
+        "GPL-2.0-with-GCC-exception+",
+        Some("GPL-2.0-or-later WITH GCC-exception-2.0"),
+        "obsoletedBy",
+    ),
+    (
+        "GPL-2.0-with-autoconf-exception",
+        Some("GPL-2.0-only WITH Autoconf-exception-2.0"),
+        "obsoletedBy",
+    ),
+    (
+        "GPL-2.0-with-autoconf-exception+",
+        Some("GPL-2.0-or-later WITH Autoconf-exception-2.0"),
+        "obsoletedBy",
+    ),
+    (
+        "GPL-2.0-with-bison-exception",
+        Some("GPL-2.0-only WITH Bison-exception-2.2"),
+        "obsoletedBy",
+    ),
+    (
+        "GPL-2.0-with-bison-exception+",
+        Some("GPL-2.0-or-later WITH Bison-exception-2.2"),
+        "obsoletedBy",
+    ),
+    (
+        "GPL-2.0-with-classpath-exception",
+        Some("GPL-2.0-only WITH Classpath-exception-2.0"),
+        "obsoletedBy",
+    ),
+    (
+        "GPL-2.0-with-classpath-exception+",
+        Some("GPL-2.0-or-later WITH Classpath-exception-2.0"),
+        "obsoletedBy",
+    ),
+    (
+        "GPL-2.0-with-font-exception",
+        Some("GPL-2.0-only WITH Font-exception-2.0"),
+        "obsoletedBy",
+    ),
+    // The list's XML writes this one `GPL-2.0-or-later+ WITH Font-exception-2.0`, a typo
+    // for the form its six siblings have.
+    (
+        "GPL-2.0-with-font-exception+",
+        Some("GPL-2.0-or-later WITH Font-exception-2.0"),
+        "obsoletedBy",
+    ),
+    (
+        "GPL-3.0-with-GCC-exception",
+        Some("GPL-3.0-only WITH GCC-exception-3.1"),
+        "obsoletedBy",
+    ),
+    (
+        "GPL-3.0-with-GCC-exception+",
+        Some("GPL-3.0-or-later WITH GCC-exception-3.1"),
+        "obsoletedBy",
+    ),
+    (
+        "GPL-3.0-with-autoconf-exception",
+        Some("GPL-3.0-only WITH Autoconf-exception-3.0"),
+        "obsoletedBy",
+    ),
+    (
+        "GPL-3.0-with-autoconf-exception+",
+        Some("GPL-3.0-or-later WITH Autoconf-exception-3.0"),
+        "obsoletedBy",
+    ),
+    (
+        "BSD-2-Clause-NetBSD",
+        Some("BSD-2-Clause"),
+        "obsoletedBy; deprecated because it is a match to BSD-2-Clause",
+    ),
+    ("Nunit", Some("zlib-acknowledgement"), "obsoletedBy"),
+    (
+        "StandardML-NJ",
+        Some("SMLNJ"),
+        "obsoletedBy; a duplicate of SMLNJ",
+    ),
+    (
+        "eCos-2.0",
+        Some("GPL-2.0-or-later WITH eCos-exception-2.0"),
+        "obsoletedBy",
+    ),
+    (
+        "wxWindows",
+        Some("GPL-2.0-or-later WITH WxWindows-exception-3.1"),
+        "obsoletedBy",
+    ),
+    (
+        "bzip2-1.0.5",
+        Some("bzip2-1.0.6"),
+        "its notes: deprecated in favor of bzip2-1.0.6, which is now equivalent",
+    ),
+    (
+        "BSD-2-Clause-FreeBSD",
+        None,
+        "the list names no replacement; its notes say it was deprecated because \
+         BSD-2-Clause-Views was added as a more general version, and because FreeBSD says \
+         the final sentence is not part of its code license (which would make it \
+         BSD-2-Clause): which one a package means is not guessed",
+    ),
+    (
+        "Net-SNMP",
+        None,
+        "the list names no replacement; its notes say the id stood for a stack of 9 licenses, \
+         since grown, each of which has its own id",
+    ),
+    // The one deprecated exception.
+    (
+        "Nokia-Qt-exception-1.1",
+        Some("Qt-LGPL-exception-1.1"),
+        "obsoletedBy",
+    ),
+];
+
+/// The entry of [`DEPRECATED`] for `id` (spelled as the list spells it, `+` included).
+fn deprecated_entry(id: &str) -> Option<(Option<&'static str>, &'static str)> {
+    DEPRECATED
+        .iter()
+        .find(|(d, _, _)| *d == id)
+        .map(|&(_, replacement, why)| (replacement, why))
+}
+
+/// The term for a deprecated license id (`id`, or `id+` when `plus`): its SPDX replacement,
+/// or the id itself when the list names none; `None` for the `+` form of an id that never
+/// had one. Notes why.
+fn deprecated_term(id: &'static str, plus: bool, out: &mut Normalized) -> Option<Node> {
+    let spelled = if plus {
+        format!("{id}+")
+    } else {
+        id.to_owned()
+    };
+    match deprecated_entry(&spelled) {
+        Some((Some(replacement), why)) => {
+            let node = single_term(replacement)?;
+            out.note(format!(
+                "`{spelled}` is a deprecated SPDX id; the SPDX license list replaces it by \
+                 `{replacement}` ({why})"
+            ));
+            Some(node)
+        }
+        Some((None, why)) => {
+            out.note(format!(
+                "`{spelled}` is a deprecated SPDX id, kept as it is (deprecated ids are valid \
+                 in SPDX 2.3 expressions): {why}"
+            ));
+            Some(term(spelled))
+        }
+        None if !plus => {
+            out.note(format!(
+                "`{id}` is a deprecated SPDX id for which this program knows no replacement; \
+                 kept as it is"
+            ));
+            Some(term(id.to_owned()))
+        }
+        None => None,
+    }
+}
+
+/// `id` or `id WITH exception` as one term; `None` when it is not that.
+fn single_term(expr: &str) -> Option<Node> {
+    let toks = tokenize(expr);
+    match Parser::new(&toks, Grammar::Spdx).parse() {
+        Ok((
+            Node::Name {
+                name,
+                exception: None,
+            },
+            _,
+        )) => Some(term(name)),
+        Ok((
+            Node::Name {
+                name,
+                exception: Some(exc),
+            },
+            _,
+        )) => Some(Node::Name {
+            name,
+            exception: Some(exc),
+        }),
+        _ => None,
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -692,27 +1065,97 @@ fn resolve(
                 .map(|p| resolve(p, table, dialect, read, out))
                 .collect(),
         ),
+        Node::Name { name, exception } if dialect == Dialect::Apk && is_word_list(name) => {
+            resolve_word_list(name, exception.as_deref(), table, read, out)
+        }
         Node::Name { name, exception } => {
-            let license = match resolve_name(name, table, dialect, out) {
-                Node::Name {
-                    name: t,
-                    exception: None,
-                } if t.starts_with("LicenseRef-") || t.ends_with("-only") => match read(name, &t) {
-                    Some((better, why)) if is_term(&better) => {
-                        out.unknown.retain(|u| u != name);
-                        out.note(why);
-                        term(better)
-                    }
-                    _ => term(t),
-                },
-                other => other,
-            };
-            match exception {
-                None => license,
-                Some(exc) => attach_exception(license, name, exc, table, dialect, out),
-            }
+            resolve_one(name, exception.as_deref(), table, dialect, read, out)
         }
     }
+}
+
+/// Resolves one name, and the exception after it, to SPDX terms.
+fn resolve_one(
+    name: &str,
+    exception: Option<&str>,
+    table: Option<&Table>,
+    dialect: Dialect,
+    read: TextReader,
+    out: &mut Normalized,
+) -> Node {
+    let license = match resolve_name(name, table, dialect, out) {
+        Node::Name {
+            name: t,
+            exception: None,
+        } if t.starts_with("LicenseRef-") || t.ends_with("-only") => match read(name, &t) {
+            Some((better, why)) if is_term(&better) => {
+                out.unknown.retain(|u| u != name);
+                out.note(why);
+                term(better)
+            }
+            _ => term(t),
+        },
+        other => other,
+    };
+    match exception {
+        None => license,
+        Some(exc) => attach_exception(license, name, exc, table, dialect, out),
+    }
+}
+
+/// The longest run of words read as one name in an apk `L:` list (`CC-BY-NC-SA 3.0 IGO`
+/// would be three); bounds the work on a long hostile value.
+const MAX_NAME_WORDS: usize = 6;
+
+/// Whether an apk name is really several space-separated names.
+fn is_word_list(name: &str) -> bool {
+    name.split_whitespace().nth(1).is_some()
+}
+
+/// An apk `L:` value that is not an SPDX expression, such as `MIT BSD GPL2+`: Alpine's
+/// abuild wrote space-separated license names there before it used SPDX. Each name is read
+/// on its own (Alpine's table, then the SPDX list), and all of them apply: `AND`, the
+/// strictest reading, since the list does not say whether the package is under all of them
+/// or offers a choice. Words that together spell an SPDX id with spaces for dashes
+/// (`BSD 2-Clause`) are one name; an exception after the list goes with its last name, the
+/// one `WITH` follows.
+fn resolve_word_list(
+    name: &str,
+    exception: Option<&str>,
+    table: Option<&Table>,
+    read: TextReader,
+    out: &mut Normalized,
+) -> Node {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let mut groups: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let longest = (i + MAX_NAME_WORDS).min(words.len());
+        let span = (i + 2..=longest)
+            .rev()
+            .find(|&j| {
+                let spaced = words[i..j].join(" ");
+                table.is_some_and(|t| t.names.contains_key(&spaced.to_ascii_lowercase()))
+                    || spdx_license_id(&words[i..j].join("-")).is_some()
+            })
+            .unwrap_or(i + 1);
+        groups.push(words[i..span].join(" "));
+        i = span;
+    }
+    out.note(format!(
+        "`{name}` is not an SPDX expression but a list of license names separated by spaces; \
+         each is read on its own and all of them apply (AND), the strictest reading"
+    ));
+    let last = groups.len().saturating_sub(1);
+    let parts = groups
+        .iter()
+        .enumerate()
+        .map(|(k, group)| {
+            let exception = if k == last { exception } else { None };
+            resolve_one(group, exception, table, Dialect::Apk, read, out)
+        })
+        .collect();
+    join_and(parts)
 }
 
 fn term(t: String) -> Node {
@@ -741,8 +1184,11 @@ fn resolve_name(name: &str, table: Option<&Table>, dialect: Dialect, out: &mut N
         }
     }
 
-    if let Some(id) = spdx_license(name, out) {
-        return term(id);
+    if let Some(node) = spdx_license(name, out) {
+        return node;
+    }
+    if let Some(node) = spaced_spdx_license(name, out) {
+        return node;
     }
 
     let sanitized = format!("LicenseRef-{}", sanitize(name));
@@ -830,35 +1276,43 @@ fn versioned(lower: &str, table: &Table) -> Option<String> {
     valid.then_some(id)
 }
 
-/// Looks `name` up on the SPDX list (case-insensitively), replacing the deprecated GNU ids
-/// by what they were defined to mean (`GPL-2.0` is "v2.0 only", `GPL-2.0+` "or later").
-fn spdx_license(name: &str, out: &mut Normalized) -> Option<String> {
-    let index = spdx_index();
-    let lower = name.to_ascii_lowercase();
-    if let Some(&(id, deprecated)) = index.licenses.get(&lower) {
+/// Looks `name` up on the SPDX list (case-insensitively), replacing each deprecated id by
+/// what the list names as its replacement ([`DEPRECATED`]: `GPL-2.0` is `GPL-2.0-only`,
+/// `GPL-2.0+` `GPL-2.0-or-later`, `eCos-2.0` `GPL-2.0-or-later WITH eCos-exception-2.0`).
+fn spdx_license(name: &str, out: &mut Normalized) -> Option<Node> {
+    if let Some((id, deprecated)) = spdx_license_id(name) {
         if !deprecated {
-            return Some(id.to_owned());
+            return Some(term(id.to_owned()));
         }
-        let replacement = match id.strip_suffix('+') {
-            Some(base) => format!("{base}-or-later"),
-            None => format!("{id}-only"),
-        };
-        if is_spdx_id(&replacement) {
-            return Some(replacement);
-        }
-        out.note(format!("`{id}` is a deprecated SPDX id"));
-        return Some(id.to_owned());
+        return deprecated_term(id, false, out);
     }
     // `MPL-1.1+`: the SPDX `+` operator on a non-GNU id.
-    let base = lower.strip_suffix('+')?;
-    let &(id, deprecated) = index.licenses.get(base)?;
-    if deprecated || id.ends_with("-only") || id.ends_with("-or-later") {
+    let (id, deprecated) = spdx_license_id(name.strip_suffix('+')?)?;
+    if deprecated {
+        return deprecated_term(id, true, out);
+    }
+    if id.ends_with("-only") || id.ends_with("-or-later") {
         return None;
     }
     if is_spdx_id(&format!("{id}-or-later")) {
-        return Some(format!("{id}-or-later"));
+        return Some(term(format!("{id}-or-later")));
     }
-    Some(format!("{id}+"))
+    Some(term(format!("{id}+")))
+}
+
+/// `BSD 2-Clause`, `Apache 2.0`, `CC0 1.0`: a name written with spaces where an SPDX id has
+/// dashes is that id, when exactly one id is spelled so (case aside).
+fn spaced_spdx_license(name: &str, out: &mut Normalized) -> Option<Node> {
+    if !name.contains(char::is_whitespace) {
+        return None;
+    }
+    let dashed = name.split_whitespace().collect::<Vec<_>>().join("-");
+    let node = spdx_license(&dashed, out)?;
+    out.note(format!(
+        "`{name}` read as the SPDX id `{}`, written with spaces for dashes",
+        render(&node)
+    ));
+    Some(node)
 }
 
 fn attach_exception(
@@ -888,11 +1342,27 @@ fn attach_exception(
         }
     }
     if found.is_none() {
-        let spdx_id = index
+        let listed = index
             .exceptions
             .get(&lower)
             .or_else(|| index.exceptions.get(&format!("{lower}-exception")))
-            .copied()
+            .copied();
+        if let Some((id, true)) = listed {
+            match deprecated_entry(id) {
+                Some((Some(replacement), why)) if is_spdx_exception_id(replacement) => {
+                    out.note(format!(
+                        "`{id}` is a deprecated SPDX exception id; the SPDX license list \
+                         replaces it by `{replacement}` ({why})"
+                    ));
+                    return with_exception(license, replacement, out);
+                }
+                _ => out.note(format!(
+                    "`{id}` is a deprecated SPDX exception id, kept as it is"
+                )),
+            }
+        }
+        let spdx_id = listed
+            .map(|(id, _)| id)
             .or_else(|| exception_for_version(&lower, &license));
         if let Some(id) = spdx_id {
             return with_exception(license, id, out);
@@ -1500,5 +1970,109 @@ mod tests {
         let n = normalize("custom", Dialect::Apk);
         assert_eq!(n.expression.as_deref(), Some("LicenseRef-Alpine-custom"));
         assert!(!n.notes.is_empty());
+    }
+
+    // --- distribution strings (pattern 7 of the license review) ---
+
+    #[test]
+    fn every_deprecated_id_of_the_list_has_an_entry_and_valid_replacements() {
+        for lic in spdx::identifiers::LICENSES
+            .iter()
+            .filter(|l| l.flags & spdx::flags::IS_DEPRECATED != 0)
+        {
+            assert!(
+                deprecated_entry(lic.name).is_some(),
+                "{}: deprecated on the SPDX list but not in DEPRECATED",
+                lic.name
+            );
+        }
+        for exc in spdx::identifiers::EXCEPTIONS
+            .iter()
+            .filter(|e| e.flags & spdx::flags::IS_DEPRECATED != 0)
+        {
+            assert!(deprecated_entry(exc.name).is_some(), "{}", exc.name);
+        }
+        for (id, replacement, _) in DEPRECATED {
+            if let Some(r) = replacement {
+                let current = spdx::Expression::parse_mode(r, STRICT).is_ok()
+                    || (spdx::exception_id(id).is_some() && is_spdx_exception_id(r));
+                assert!(current, "{id}: replacement `{r}` is not current SPDX");
+            }
+        }
+    }
+
+    #[test]
+    fn deprecated_ids_become_their_listed_replacement_or_stay_with_a_note() {
+        // From the issue: an rpm tag with `BSD-2-Clause-FreeBSD` was NOASSERTION.
+        let n = normalize_declared(
+            "LGPL-2.1-or-later AND BSD-3-Clause AND BSD-2-Clause AND BSD-2-Clause-FreeBSD AND \
+             0BSD AND CC0-1.0 AND LicenseRef-Fedora-Public-Domain",
+            Dialect::Rpm,
+        );
+        assert_eq!(
+            n.expression.as_deref(),
+            Some(
+                "LGPL-2.1-or-later AND BSD-3-Clause AND BSD-2-Clause AND BSD-2-Clause-FreeBSD \
+                 AND 0BSD AND CC0-1.0 AND LicenseRef-Fedora-Public-Domain"
+            )
+        );
+        assert!(n.notes.iter().any(|x| x.contains("BSD-2-Clause-FreeBSD")));
+        assert_eq!(rpm("StandardML-NJ"), "SMLNJ");
+        assert_eq!(
+            apk("wxWindows"),
+            "GPL-2.0-or-later WITH WxWindows-exception-3.1"
+        );
+        assert_eq!(rpm("BSD-2-Clause-NetBSD"), "BSD-2-Clause");
+    }
+
+    #[test]
+    fn names_spelled_with_spaces_for_dashes_are_the_spdx_id() {
+        assert_eq!(rpm("BSD 2-Clause"), "BSD-2-Clause");
+        assert_eq!(rpm("CC0 1.0"), "CC0-1.0");
+        assert_eq!(deb("CC0 1.0"), "CC0-1.0");
+        assert_eq!(
+            rpm("BSD 2-Clause and GPLv2+"),
+            "BSD-2-Clause AND GPL-2.0-or-later"
+        );
+    }
+
+    #[test]
+    fn fedora_mit_reads_the_same_alone_and_in_a_compound() {
+        let alone = normalize_declared("MIT", Dialect::Rpm);
+        let compound = normalize_declared("MIT and GPLv2+", Dialect::Rpm);
+        assert_eq!(alone.expression.as_deref(), Some("LicenseRef-Fedora-MIT"));
+        assert_eq!(
+            compound.expression.as_deref(),
+            Some("LicenseRef-Fedora-MIT AND GPL-2.0-or-later")
+        );
+        // One name that is no legacy abbreviation shows the tag is SPDX.
+        let spdx = normalize_declared("MIT AND Apache-2.0", Dialect::Rpm);
+        assert_eq!(spdx.expression.as_deref(), Some("MIT AND Apache-2.0"));
+    }
+
+    #[test]
+    fn fedora_legacy_names_that_its_license_data_maps() {
+        // The glibc tag of Amazon Linux 2023 (from go-rpmdb's test database).
+        let n = normalize_declared(
+            "LGPLv2+ and LGPLv2+ with exceptions and GPLv2+ and GPLv2+ with exceptions and \
+             BSD and Inner-Net and ISC and Public Domain and GFDL",
+            Dialect::Rpm,
+        );
+        let e = n.expression.unwrap();
+        assert!(e.contains("Inner-Net-2.0"), "{e}");
+        assert!(!e.contains("LicenseRef-Inner-Net"), "{e}");
+        assert_eq!(rpm("OpenLDAP"), "OLDAP-2.8");
+        assert_eq!(rpm("PSF"), "PSF-2.0");
+    }
+
+    #[test]
+    fn apk_space_separated_names_are_each_read_and_all_apply() {
+        let n = normalize("MIT BSD GPL2+", Dialect::Apk);
+        assert_eq!(
+            n.expression.as_deref(),
+            Some("MIT AND LicenseRef-BSD AND GPL-2.0-or-later")
+        );
+        assert!(n.notes.iter().any(|x| x.contains("AND")));
+        assert_eq!(apk("BSD 2-Clause MIT"), "BSD-2-Clause AND MIT");
     }
 }

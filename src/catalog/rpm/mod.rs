@@ -55,6 +55,16 @@ impl Cataloger for Rpm {
     }
 }
 
+/// Whether the distribution writes SPDX in rpm `License` tags by policy: SUSE has since
+/// 2013 (openSUSE and SLE), so its `MIT` is SPDX's `MIT`. Fedora-derived distributions
+/// (RHEL, CentOS, Amazon Linux, CBL-Mariner, older Fedora) wrote Fedora's legacy
+/// abbreviations, where `MIT` named a family of texts.
+fn writes_spdx_tags(os: &OsRelease) -> bool {
+    std::iter::once(os.id.as_deref().unwrap_or_default())
+        .chain(os.id_like.iter().map(String::as_str))
+        .any(|id| id.contains("suse"))
+}
+
 fn packages(
     bytes: &[u8],
     path: &str,
@@ -73,6 +83,7 @@ fn packages(
     let os_id = os.and_then(|o| o.id.as_deref());
     let namespace = os_namespace(os_id, "rpm");
     let distro = distro(os);
+    let spdx_tags = os.is_some_and(writes_spdx_tags);
     let packages = pkgs
         .into_iter()
         .filter(|p| !p.is_gpg_pubkey)
@@ -118,7 +129,11 @@ fn packages(
                 }),
                 offer,
                 license: LicenseInput::Declared {
-                    declared: Declared::Rpm(p.license.clone()),
+                    declared: if spdx_tags {
+                        Declared::RpmSpdx(p.license.clone())
+                    } else {
+                        Declared::Rpm(p.license.clone())
+                    },
                     path: path.to_string(),
                     layer,
                 },
