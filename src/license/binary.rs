@@ -52,6 +52,8 @@ pub enum Left {
     Packaging,
     /// Build-system files (autotools, CMake, meson), never installed.
     BuildSystem,
+    /// Scripts the package does not install.
+    Scripts,
     /// Tests, which the package does not install.
     Tests,
     /// Documentation or manual pages, which the package does not install.
@@ -75,6 +77,7 @@ impl fmt::Display for Left {
         f.write_str(match self {
             Left::Packaging => "Debian's packaging, which this package does not install",
             Left::BuildSystem => "build-system files, which are not installed",
+            Left::Scripts => "scripts, which this package does not install",
             Left::Tests => "tests, which this package does not install",
             Left::Documentation => {
                 "documentation or manual pages, which this package does not install"
@@ -102,8 +105,9 @@ const BUILD_DIRS: [&str; 7] = [
     "admin",
     "buildtools",
 ];
-const BUILD_FILES: [&str; 34] = [
+const BUILD_FILES: [&str; 35] = [
     "config.guess",
+    "libtool-ldflags",
     "config.sub",
     "ltmain.sh",
     "install-sh",
@@ -138,6 +142,8 @@ const BUILD_FILES: [&str; 34] = [
     "install.sh",
     "acinclude.m4",
 ];
+/// Extensions of interpreted scripts.
+const SCRIPT_EXTENSIONS: [&str; 8] = ["sh", "bash", "pl", "pm", "py", "awk", "sed", "tcl"];
 const TEST_DIRS: [&str; 19] = [
     "test",
     "tests",
@@ -329,6 +335,15 @@ impl Shipped {
             } else {
                 Err(Left::BuildSystem)
             };
+        }
+        // A script is installed as itself or not at all: it is never compiled into a
+        // program or library (libffi's `make_sunver.pl` and `msvcc.sh`).
+        let script = !base.contains(['*', '?'])
+            && base
+                .rsplit_once('.')
+                .is_some_and(|(_, ext)| SCRIPT_EXTENSIONS.contains(&ext));
+        if script && self.known && !self.ships_named(base) {
+            return Err(Left::Scripts);
         }
         if dirs.iter().any(|d| TEST_DIRS.contains(&d.as_str())) && !self.tests {
             return Err(Left::Tests);
@@ -575,6 +590,23 @@ mod tests {
         assert_eq!(
             list("libicu72").stanza(&pats("debian/*")),
             Err(Left::Packaging)
+        );
+    }
+
+    #[test]
+    fn a_script_is_in_the_package_only_when_it_installs_it() {
+        // libffi8 installs the library alone: its GPL build scripts are not in it.
+        let ffi = list("libffi8");
+        assert_eq!(ffi.stanza(&pats("make_sunver.pl")), Err(Left::Scripts));
+        assert_eq!(ffi.stanza(&pats("msvcc.sh")), Err(Left::Scripts));
+        assert_eq!(ffi.stanza(&pats("libtool-ldflags")), Err(Left::BuildSystem));
+        assert_eq!(ffi.stanza(&pats("src/dlmalloc.c")), Ok(()));
+        // bzip2 installs bzexe, so its stanza stays.
+        assert_eq!(list("bzip2").stanza(&pats("bzexe")), Ok(()));
+        // Without a file list nothing is left out on this ground.
+        assert_eq!(
+            Shipped::unknown("libffi8").stanza(&pats("msvcc.sh")),
+            Ok(())
         );
     }
 

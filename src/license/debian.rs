@@ -67,6 +67,8 @@ struct Fallback {
     /// The paragraphs that name licenses, when the file was read by paragraph: each
     /// applies only when the package ships the files it names.
     blocks: Vec<Block>,
+    /// The texts of the `LicenseRef-`s the file's notices gave (see [`freeform::notices`]).
+    texts: BTreeMap<String, String>,
 }
 
 /// Reads the copyright file `bytes`, at `path`: everything that does not depend on which
@@ -193,6 +195,7 @@ fn fallback(cr: &Copyright) -> Option<Fallback> {
             declared,
             expressions,
             blocks: Vec::new(),
+            texts: BTreeMap::new(),
         });
     }
     // References that are all about libraries the package uses say nothing of its own
@@ -218,12 +221,19 @@ fn fallback(cr: &Copyright) -> Option<Fallback> {
             declared: Vec::new(),
             expressions: vec![e],
             blocks: Vec::new(),
+            texts: BTreeMap::new(),
         });
     }
     if cr.format == Format::FreeForm {
         let blocks = freeform::blocks(&cr.text, Naming::Prose);
         if !blocks.is_empty() {
             return Some(by_paragraph("license-named-in-text", 0.7, blocks));
+        }
+        // Notices quoted one after another, each with its own terms.
+        if let Some((blocks, texts)) = freeform::notices(&cr.text) {
+            let mut f = by_paragraph("notice-text-match", 0.8, blocks);
+            f.texts = texts;
+            return Some(f);
         }
     }
     None
@@ -244,6 +254,7 @@ fn by_paragraph(method: &'static str, confidence: f64, blocks: Vec<Block>) -> Fa
         declared,
         expressions: blocks.iter().flat_map(|b| b.expressions.clone()).collect(),
         blocks,
+        texts: BTreeMap::new(),
     }
 }
 
@@ -427,9 +438,22 @@ impl Reading {
         License {
             declared,
             declared_spdx: Some(expr.clone()),
-            texts: ref_texts(&self.cr, &expr),
+            texts: self.ref_texts(&expr),
             concluded: Concluded::expression(expr, vec![evidence]),
         }
+    }
+
+    /// The texts of the `LicenseRef-`s `concluded` uses: from the file's license
+    /// paragraphs, or from its notices.
+    fn ref_texts(&self, concluded: &str) -> BTreeMap<String, String> {
+        let mut texts = ref_texts(&self.cr, concluded);
+        if let Some(f) = &self.fallback {
+            let used = |id: &String| concluded.split([' ', '(', ')']).any(|t| t == id);
+            for (id, text) in f.texts.iter().filter(|(id, _)| used(id)) {
+                texts.entry(id.clone()).or_insert_with(|| text.clone());
+            }
+        }
+        texts
     }
 
     fn unknown(&self, declared: Vec<String>) -> License {

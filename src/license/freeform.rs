@@ -14,6 +14,10 @@
 //! paragraphs back to the previous one that names a license or a file), never from another
 //! part of the file.
 
+use std::collections::BTreeMap;
+
+use sha2::{Digest, Sha256};
+
 use super::binary::{Left, Shipped};
 use super::copyright::common_license_refs;
 use super::debian::TEXT_MATCH_MIN;
@@ -78,6 +82,7 @@ pub fn blocks(text: &str, naming: Naming) -> Vec<Block> {
             .collect();
         let said_of = |phrase: &[&str]| grant.windows(phrase.len()).any(|w| w == phrase);
         let used_library = USES.iter().any(|phrase| said_of(phrase));
+        let packaging = PACKAGING.iter().any(|phrase| said_of(phrase));
         let (said, expressions) = match naming {
             Naming::CommonLicenses => {
                 let refs = common_license_refs(para);
@@ -150,6 +155,13 @@ pub fn blocks(text: &str, naming: Naming) -> Vec<Block> {
             grant_from = i + 1;
         }
         if !expressions.is_empty() {
+            // "The Debian specific changes are … under the GNU General Public License": a
+            // grant about Debian's packaging, which is `debian/*` in a machine-readable file.
+            let files = if files.is_empty() && packaging {
+                vec!["debian/*".to_string()]
+            } else {
+                files
+            };
             out.push(Block {
                 line: *line,
                 files,
@@ -168,13 +180,34 @@ pub fn blocks(text: &str, naming: Naming) -> Vec<Block> {
             .iter()
             .map(|(_, p)| p.as_str())
             .collect();
-        let found: Vec<(String, String)> = text::identify(&top.join("\n\n"), TEXT_MATCH_MIN)
+        let top = top.join("\n\n");
+        // GNU notices differ only in their version words, which a text match weighs
+        // little: the notice's own words say which version it grants (binutils quotes
+        // GPL-3's notice, which matches GPL-2's too).
+        let named: Vec<String> = prose::named_licenses(&without_paths(&top))
             .into_iter()
-            .filter_map(|m| {
-                let e = names::normalize(&m.spdx, Dialect::Rpm).expression?;
-                Some((format!("the text of {e}"), e))
-            })
+            .map(|n| n.spdx)
+            .filter(|id| GNU.contains(&family(id)))
             .collect();
+        let mut found: Vec<(String, String)> = Vec::new();
+        for m in text::identify(&top, TEXT_MATCH_MIN) {
+            let Some(e) = names::normalize(&m.spdx, Dialect::Rpm).expression else {
+                continue;
+            };
+            let granted: Vec<&String> = named
+                .iter()
+                .filter(|id| GNU.contains(&family(&e)) && family(id) == family(&e))
+                .collect();
+            if granted.is_empty() {
+                found.push((format!("the text of {e}"), e));
+            } else {
+                for id in granted {
+                    if !found.iter().any(|(_, f)| f == id) {
+                        found.push((format!("the notice of {id}"), id.clone()));
+                    }
+                }
+            }
+        }
         if !found.is_empty() {
             out.insert(
                 0,
@@ -189,6 +222,129 @@ pub fn blocks(text: &str, naming: Naming) -> Vec<Block> {
         }
     }
     out
+}
+
+/// The most notices [`notices`] reads in one file; a file with more is not read by notice.
+const MAX_NOTICES: usize = 64;
+
+/// The fewest words of terms a notice has: a sentence naming a license is no license text.
+const MIN_WORDS: usize = 30;
+
+/// Words that make a notice a grant of terms rather than a history or a list of authors.
+const GRANT_WORDS: [&str; 6] = [
+    "permission",
+    "permitted",
+    "license",
+    "licence",
+    "redistribut",
+    "granted",
+];
+
+/// The licenses of a free-form file that quotes notices one after another, each with its
+/// copyright lines and its own terms (X.Org's libraries concatenate the notices of their
+/// sources), one block per notice: the SPDX license its text matches at
+/// [`TEXT_MATCH_MIN`] or more, else a `LicenseRef-notice-` named by the text's digest,
+/// whose text is returned beside the blocks so that the documents carry it. A notice that
+/// names files before its copyright lines ("Xmu/Clip.c has:") applies only when they are
+/// shipped.
+///
+/// A notice starts at a separator line (`-----`) or at a copyright line that follows
+/// license text; it is copyright lines followed by terms of [`MIN_WORDS`] words or more
+/// with a grant word in them: a history or a sentence that names a license is none. `None`
+/// when the file has no notice, or more than [`MAX_NOTICES`].
+pub fn notices(text: &str) -> Option<(Vec<Block>, BTreeMap<String, String>)> {
+    let mut raw: Vec<(usize, Vec<&str>)> = Vec::new();
+    let mut body = false;
+    for (n, line) in text.lines().enumerate() {
+        let t = line.trim();
+        let separator = t.len() >= 3
+            && t.chars()
+                .all(|c| matches!(c, '-' | '=' | '*' | '_' | '#' | '~'));
+        let copyright = is_copyright_line(t);
+        if separator || (copyright && body) || raw.is_empty() {
+            raw.push((n + 1, Vec::new()));
+            body = false;
+        }
+        if separator {
+            continue;
+        }
+        if !copyright && t.chars().any(|c| c.is_ascii_lowercase()) {
+            body = true;
+        }
+        if let Some((_, lines)) = raw.last_mut() {
+            lines.push(line);
+        }
+    }
+    let mut blocks = Vec::new();
+    let mut texts = BTreeMap::new();
+    for (line, lines) in raw {
+        let first_copyright = lines.iter().position(|l| is_copyright_line(l.trim()));
+        let (intro, notice) = lines.split_at(first_copyright.unwrap_or(0));
+        let terms: Vec<&str> = notice
+            .iter()
+            .copied()
+            .filter(|l| !is_copyright_line(l.trim()))
+            .collect();
+        let terms = terms.join("\n");
+        let lower = terms.to_ascii_lowercase();
+        let grant = GRANT_WORDS.iter().any(|w| lower.contains(w));
+        if first_copyright.is_none() || !grant || terms.split_whitespace().count() < MIN_WORDS {
+            continue;
+        }
+        if blocks.len() == MAX_NOTICES {
+            return None;
+        }
+        let matched = text::identify(&terms, TEXT_MATCH_MIN)
+            .into_iter()
+            .find_map(|m| names::normalize(&m.spdx, Dialect::Rpm).expression);
+        let (said, expression) = match matched {
+            Some(e) => (format!("the text of {e}"), e),
+            None => {
+                let digest = Sha256::digest(terms.trim().as_bytes());
+                let id = format!("LicenseRef-notice-{}", hex8(&digest));
+                texts.insert(id.clone(), notice.join("\n").trim().to_string());
+                (
+                    format!("a notice that matches no SPDX license text (line {line})"),
+                    id,
+                )
+            }
+        };
+        blocks.push(Block {
+            line,
+            files: file_mentions(&intro.join("\n")),
+            said: vec![said],
+            expressions: vec![expression],
+            used_library: false,
+        });
+    }
+    (!blocks.is_empty()).then_some((blocks, texts))
+}
+
+/// Whether a line is a copyright line (`Copyright 1989 The Open Group`, `Copyright (c) …`,
+/// `(c) 1998 …`, `© …`), not a sentence about one ("copyright notice and this permission
+/// notice appear…").
+fn is_copyright_line(line: &str) -> bool {
+    let dated = |rest: &str| {
+        let next = rest.split_whitespace().next().unwrap_or_default();
+        next.starts_with(|c: char| c.is_ascii_digit()) || matches!(next, "(c)" | "(C)" | "©" | "by")
+    };
+    if let Some(rest) = line
+        .strip_prefix("Copyright")
+        .or_else(|| line.strip_prefix("COPYRIGHT"))
+    {
+        return dated(rest.trim_start_matches(':'));
+    }
+    line.starts_with('©')
+        || ["(c)", "(C)"].iter().any(|p| {
+            line.strip_prefix(p).is_some_and(|rest| {
+                dated(rest) || rest.trim_start().starts_with(|c: char| c.is_ascii_digit())
+            })
+        })
+}
+
+/// The first four bytes of a digest in hex.
+fn hex8(digest: &[u8]) -> String {
+    digest.iter().take(4).map(|b| format!("{b:02x}")).collect()
 }
 
 /// `text` with its `/usr/share/common-licenses/NAME` paths blanked out: a file name is not
@@ -228,6 +384,14 @@ const USES: [&[&str]; 6] = [
     &["links", "with"],
     &["linked", "against"],
     &["linked", "with"],
+];
+
+/// Words that make a grant about Debian's packaging rather than the software.
+const PACKAGING: [&[&str]; 4] = [
+    &["debian", "specific", "changes"],
+    &["debian", "specific", "files"],
+    &["debian", "packaging"],
+    &["packaging", "for", "debian"],
 ];
 
 /// The paragraphs of `text` (runs of non-blank lines) with their 1-based first lines.
@@ -409,8 +573,10 @@ mod tests {
         // macros GPL; neither is in libavahi-client3.
         let text = fixture("libavahi-client3.copyright");
         let all = blocks(&text, Naming::CommonLicenses);
-        // The notice at the top, matched as a text, and the reference under it.
-        assert_eq!(all[0].said, ["the text of LGPL-2.1-or-later"]);
+        // The notice at the top, read by its words ("version 2 of the License, or (at your
+        // option) any later version", which a text match takes for 2.1's notice), and the
+        // reference to the LGPL-2.1 text under it, "or later" from the same grant.
+        assert_eq!(all[0].said, ["the notice of LGPL-2.0-or-later"]);
         assert_eq!(all[1].expressions, ["LGPL-2.1-or-later"]);
         assert!(all[1].files.is_empty());
         assert_eq!(all[2].expressions, ["GPL-2.0-only"]);
@@ -419,7 +585,7 @@ mod tests {
             Err(Left::Documentation)
         );
         let kept = kept("libavahi-client3", Naming::CommonLicenses);
-        assert!(kept.iter().all(|e| e.starts_with("LGPL-2.1")), "{kept:?}");
+        assert!(kept.iter().all(|e| e.starts_with("LGPL-2")), "{kept:?}");
     }
 
     #[test]

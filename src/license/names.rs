@@ -1068,10 +1068,35 @@ fn resolve(
         Node::Name { name, exception } if dialect == Dialect::Apk && is_word_list(name) => {
             resolve_word_list(name, exception.as_deref(), table, read, out)
         }
+        Node::Name {
+            name,
+            exception: None,
+        } if joined_exception(name).is_some() => {
+            // Split only when the exception is one SPDX lists; otherwise the whole name is
+            // read as written (its text may still resolve it).
+            let (license, exception) = joined_exception(name).unwrap_or_default();
+            let mut trial = out.clone();
+            let split = resolve_one(license, Some(exception), table, dialect, read, &mut trial);
+            if render(&split).contains("LicenseRef-") {
+                resolve_one(name, None, table, dialect, read, out)
+            } else {
+                *out = trial;
+                split
+            }
+        }
         Node::Name { name, exception } => {
             resolve_one(name, exception.as_deref(), table, dialect, read, out)
         }
     }
+}
+
+/// `GPL-3+-WITH-BISON-EXCEPTION` (perl's spelling, one token): the license name and the
+/// exception's keyword, as `GPL-3+ with BISON exception` would give them.
+fn joined_exception(name: &str) -> Option<(&str, &str)> {
+    let lower = name.to_ascii_lowercase();
+    let at = lower.find("-with-")?;
+    let keyword_end = lower.strip_suffix("-exception")?.len();
+    (at > 0 && keyword_end > at + 6).then(|| (&name[..at], &name[at + 6..keyword_end]))
 }
 
 /// Resolves one name, and the exception after it, to SPDX terms.
@@ -1361,8 +1386,20 @@ fn attach_exception(
                 )),
             }
         }
+        // `Bison-2.2`: the exception's name with its version.
+        let versioned = || {
+            let (name, version) = lower.rsplit_once('-')?;
+            version
+                .starts_with(|c: char| c.is_ascii_digit())
+                .then_some(())?;
+            index
+                .exceptions
+                .get(&format!("{name}-exception-{version}"))
+                .map(|&(id, _)| id)
+        };
         let spdx_id = listed
             .map(|(id, _)| id)
+            .or_else(versioned)
             .or_else(|| exception_for_version(&lower, &license));
         if let Some(id) = spdx_id {
             return with_exception(license, id, out);
@@ -2063,6 +2100,27 @@ mod tests {
         assert!(!e.contains("LicenseRef-Inner-Net"), "{e}");
         assert_eq!(rpm("OpenLDAP"), "OLDAP-2.8");
         assert_eq!(rpm("PSF"), "PSF-2.0");
+    }
+
+    #[test]
+    fn exceptions_spelled_with_their_version_or_joined_to_the_name() {
+        assert_eq!(
+            deb("GPL-3+ with Bison-2.2 exception"),
+            "GPL-3.0-or-later WITH Bison-exception-2.2"
+        );
+        assert_eq!(
+            deb("GPL-3+-WITH-BISON-EXCEPTION"),
+            "GPL-3.0-or-later WITH Bison-exception-2.2"
+        );
+        assert_eq!(
+            deb("GFDL-1.3+-no-invariant"),
+            "GFDL-1.3-no-invariants-or-later"
+        );
+        let pcre = normalize(
+            "BSD-3-clause-Cambridge with BINARY LIBRARY-LIKE PACKAGES exception",
+            Dialect::Debian,
+        );
+        assert!(pcre.expression.unwrap().ends_with("WITH PCRE2-exception"));
     }
 
     #[test]

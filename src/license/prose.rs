@@ -26,6 +26,7 @@ struct Patterns {
     gnu_long: Regex,
     gnu_notice: Regex,
     gnu_short: Regex,
+    gfdl: Regex,
     later: Regex,
     bsd: Regex,
     fixed: Vec<(Regex, &'static str)>,
@@ -45,6 +46,10 @@ fn patterns() -> &'static Patterns {
                 r"(?i)\b(?:GNU\s+)?(Lesser|Library|Affero)?\s*General\s+Public\s+License\s*,?\s*as\s+published\s+by\s+the\s+Free\s+Software\s+Foundation\s*[;,]?\s*(?:either\s+)?version\s+(\d(?:\.\d)?)",
             ),
             gnu_short: re(r"\b(L|A)?GPL\s*\(?\s*(?:version\s*|v\.?\s*|-)?(\d(?:\.\d)?)(\+)?"),
+            // "the GNU Free Documentation License, Version 1.3 or any later version".
+            gfdl: re(
+                r"(?i)\b(?:GNU\s+)?Free\s+Documentation\s+License,?\s*\(?(?:version|ver\.?|v\.?)\s*(1\.[123])\b",
+            ),
             later: re(
                 r"(?i)^[\s,;(]*(?:of\s+the\s+License\s*,?\s*)?(?:\+|or\s+later|or\s+newer|or\s*(?:\(|,)?\s*at\s+your\s+option\s*(?:\)|,)?\s*any\s+later\s+version|or\s+any\s+later\s+version)",
             ),
@@ -131,6 +136,17 @@ pub fn named_licenses(text: &str) -> Vec<Named> {
         let version = c.get(2).map_or("", |m| m.as_str());
         let later = later_after(whole.end);
         if let Some(id) = gnu_id(family, version, c.get(3).is_some() || later.is_some()) {
+            let end = later.unwrap_or(whole.end);
+            found.push((whole.start, named(id, &text[whole.start..end])));
+        }
+    }
+    for c in p.gfdl.captures_iter(text) {
+        let whole = c.get(0).map_or(0..0, |m| m.range());
+        let version = c.get(1).map_or("", |m| m.as_str());
+        let later = later_after(whole.end);
+        let suffix = if later.is_some() { "or-later" } else { "only" };
+        let id = format!("GFDL-{version}-{suffix}");
+        if names::is_spdx_id(&id) {
             let end = later.unwrap_or(whole.end);
             found.push((whole.start, named(id, &text[whole.start..end])));
         }

@@ -20,7 +20,7 @@ packages=(
     # 1. the source package's stanzas given to the binary
     libcurl4 libdebconfclient0 libsqlite3-0 sqlite3 libicu72 bzip2 libbz2-1.0 bash libext2fs2
     libkeyutils1 liblz4-1 libpam-modules libgraphite2-3 libsasl2-2 libsasl2-modules-db
-    libdbus-1-3 libharfbuzz0b
+    libdbus-1-3 libharfbuzz0b libffi8
     # 2. a common-licenses path read as the grant
     libsemanage2 binutils
     # 3. the short name over the text under it
