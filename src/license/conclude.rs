@@ -399,4 +399,23 @@ mod tests {
             let _ = expected;
         }
     }
+
+    #[test]
+    fn a_dep5_body_without_a_format_header_keeps_its_choice() {
+        let text: &[u8] = b"Files: *\nCopyright: 1998 Netscape Communications Corporation\n\
+            License: MPL-1.1 or GPL-2 or LGPL-2.1\n\n\
+            Files: debian/*\nCopyright: 2009 A Maintainer\nLicense: GPL-2+\n";
+        let l = layer(&[("usr/share/doc/libfoo1/copyright", text)], &[]);
+        let o = Overlay::new(vec![&l]);
+        let shipped = Shipped::from_files(&[
+            "/usr/lib/x86_64-linux-gnu/libfoo.so.1",
+            "/usr/share/doc/libfoo1/copyright",
+        ]);
+        let (c, _) = debian(&o, 0, "libfoo1", &Warm::default(), &shipped);
+        assert_eq!(
+            c.concluded.as_str(),
+            "MPL-1.1 OR GPL-2.0-only OR LGPL-2.1-only"
+        );
+        assert_eq!(c.concluded.evidence()[0].method, "dep5");
+    }
 }

@@ -86,6 +86,10 @@ pub enum Note {
     /// its stanza contributes no expression; the text is kept in
     /// [`FilesStanza::license_text`].
     LicenseWithoutName { line: usize },
+    /// The file has no `Format:` header, but every paragraph of it is a DEP-5 stanza
+    /// (`Files:`, `License:`, `Copyright:` fields and nothing else), with at least one
+    /// `Files:` stanza: it is read as machine-readable.
+    NoFormatHeader,
 }
 
 /// The header paragraph of a machine-readable file.
@@ -255,8 +259,14 @@ pub fn parse(bytes: &[u8]) -> Copyright {
         notes: Vec::new(),
     };
 
-    if let Some(format) = header {
+    let headerless = header.is_none() && is_headerless_dep5(&paragraphs, &notes);
+    if headerless {
+        notes.push(Note::NoFormatHeader);
+    }
+    if header.is_some() || headerless {
         out.format = Format::MachineReadable;
+    }
+    if let Some(format) = header {
         // `header` came from `paragraphs.first()`, so there is a first paragraph.
         if let Some(first) = paragraphs.first() {
             let license = first.get("License");
@@ -270,6 +280,8 @@ pub fn parse(bytes: &[u8]) -> Copyright {
                 line: format.line,
             });
         }
+    }
+    if out.format == Format::MachineReadable {
         for (i, p) in paragraphs.iter().enumerate() {
             let license = p.get("License");
             if let Some(files) = p.get("Files") {
@@ -287,7 +299,7 @@ pub fn parse(bytes: &[u8]) -> Copyright {
                     copyright: p.get("Copyright").map(statements).unwrap_or_default(),
                     line: files.line,
                 });
-            } else if let (true, Some(license)) = (i > 0, license) {
+            } else if let (true, Some(license)) = (i > 0 || headerless, license) {
                 out.licenses.push(LicenseParagraph {
                     name: license.value.to_string(),
                     text: license.text().unwrap_or_default(),
@@ -379,6 +391,36 @@ fn note_ignored(notes: &mut Vec<Note>, count: &mut usize, line: usize) {
         notes.push(Note::IgnoredLine { line });
     }
     *count += 1;
+}
+
+/// The fields a DEP-5 file's paragraphs have (header fields included, as a file without
+/// `Format:` may still carry `Upstream-Name:`).
+const DEP5_FIELDS: [&str; 9] = [
+    "Files",
+    "Copyright",
+    "License",
+    "Comment",
+    "Upstream-Name",
+    "Upstream-Contact",
+    "Source",
+    "Disclaimer",
+    "Files-Excluded",
+];
+
+/// Whether a file without a `Format:` header is a DEP-5 body all the same: every line is
+/// deb822 (nothing was ignored), every field is a DEP-5 field, and there is a `Files:`
+/// stanza with a `License:`. A free-form file that happens to have a `Files:` paragraph
+/// among its prose (gnutls', python3.11's) is not.
+fn is_headerless_dep5(paragraphs: &[Paragraph], notes: &[Note]) -> bool {
+    let clean = !notes.iter().any(|n| matches!(n, Note::IgnoredLine { .. }));
+    let fields_known = paragraphs
+        .iter()
+        .flat_map(|p| &p.fields)
+        .all(|f| DEP5_FIELDS.iter().any(|k| f.name.eq_ignore_ascii_case(k)));
+    let stanza = paragraphs
+        .iter()
+        .any(|p| p.get("Files").is_some() && p.get("License").is_some());
+    clean && fields_known && stanza
 }
 
 /// Whether a `Format:` value names the DEP-5 copyright format: an http or https URL that
@@ -1096,5 +1138,24 @@ mod tests {
             "Copyright 1991 by Digital Equipment Corporation, Maynard, Massachusetts,"
         );
         assert!(!c.text.contains('\r'));
+    }
+
+    #[test]
+    fn a_dep5_body_without_its_format_header_is_machine_readable() {
+        let c = parse(
+            b"Files: *\nCopyright: 1998 Netscape Communications Corporation\n\
+              License: MPL-1.1 or GPL-2 or LGPL-2.1\n\n\
+              Files: debian/*\nCopyright: 2009 A Maintainer\nLicense: GPL-2+\n",
+        );
+        assert_eq!(c.format, Format::MachineReadable);
+        assert!(c.header.is_none());
+        assert!(c.notes.contains(&Note::NoFormatHeader));
+        assert_eq!(c.expressions(), ["MPL-1.1 or GPL-2 or LGPL-2.1", "GPL-2+"]);
+        // Prose with a Files: paragraph in it stays free-form.
+        let hybrid = parse(
+            b"This package was debianized by someone.\n\nIt was downloaded from somewhere.\n\n\
+              Files: lib/x.c\nCopyright: 2020 Someone\nLicense: LGPL-2.1+\n",
+        );
+        assert_eq!(hybrid.format, Format::FreeForm);
     }
 }
