@@ -144,7 +144,9 @@ const BUILD_FILES: [&str; 35] = [
 ];
 /// Extensions of interpreted scripts.
 const SCRIPT_EXTENSIONS: [&str; 8] = ["sh", "bash", "pl", "pm", "py", "awk", "sed", "tcl"];
-const TEST_DIRS: [&str; 19] = [
+const TEST_DIRS: [&str; 21] = [
+    "fuzz",
+    "fuzzing",
     "test",
     "tests",
     "testsuite",

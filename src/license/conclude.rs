@@ -258,7 +258,7 @@ mod tests {
             let (c, _) = debian(&o, 0, package, &Warm::default(), &Shipped::unknown(package));
             assert_eq!(
                 c.concluded.as_str(),
-                "GPL-3.0-or-later AND GFDL-1.2-only AND GPL-2.0-or-later AND GPL-1.0-only AND Artistic-1.0-Perl AND GPL-1.0-or-later AND LGPL-2.0-or-later",
+                "GPL-3.0-or-later AND MIT AND GFDL-1.2-only AND BSD-3-Clause AND GPL-2.0-or-later AND GPL-1.0-only AND Artistic-1.0-Perl AND GPL-1.0-or-later AND LGPL-2.0-or-later",
                 "{package}"
             );
             assert_eq!(
@@ -417,5 +417,27 @@ mod tests {
             "MPL-1.1 OR GPL-2.0-only OR LGPL-2.1-only"
         );
         assert_eq!(c.concluded.evidence()[0].method, "dep5");
+    }
+
+    #[test]
+    fn glibc_keeps_the_licenses_of_the_notices_it_quotes() {
+        // Pattern 6 of the review: the references give LGPL and GPL, the notices quoted
+        // under them give the BSD, ISC, Inner-Net and SunPro parts, each once.
+        let l = layer(
+            &[(
+                "usr/share/doc/libc6/copyright",
+                include_bytes!("test-fixtures/copyright/libc6"),
+            )],
+            &[],
+        );
+        let o = Overlay::new(vec![&l]);
+        let (c, _) = debian(&o, 0, "libc6", &Warm::default(), &Shipped::unknown("libc6"));
+        let e = c.concluded.as_str();
+        assert!(e.starts_with("LGPL-2.1-or-later AND GPL-2.0-or-later AND "), "{e}");
+        for id in ["BSD-3-Clause", "ISC", "Inner-Net-2.0", "SunPro"] {
+            assert_eq!(e.matches(&format!(" {id}")).count(), 1, "{id} in {e}");
+        }
+        assert!(!e.contains("BSD-4-Clause"), "{e}");
+        assert!(!e.contains("LicenseRef-notice"), "{e}");
     }
 }

@@ -200,8 +200,22 @@ fn fallback(cr: &Copyright) -> Option<Fallback> {
     }
     // References that are all about libraries the package uses say nothing of its own
     // terms: the text decides then.
-    let blocks = freeform::blocks(&cr.text, Naming::CommonLicenses);
+    let mut blocks = freeform::blocks(&cr.text, Naming::CommonLicenses);
     if blocks.iter().any(|b| !b.used_library) {
+        // The notices quoted beside the references, for the parts under other terms
+        // (glibc's BSD, ISC, Inner-Net and SunPro code); a GNU notice is the reference's
+        // own grant, and a notice that matches no text adds nothing a reviewer can use.
+        if let Some((notices, _)) = freeform::notices(&cr.text) {
+            blocks.extend(notices.into_iter().filter(|b| {
+                b.expressions.iter().all(|e| {
+                    !e.starts_with("LicenseRef-")
+                        && !["GPL-", "LGPL-", "AGPL-", "GFDL-"]
+                            .iter()
+                            .any(|f| e.starts_with(f))
+                })
+            }));
+            blocks.sort_by_key(|b| b.line);
+        }
         return Some(by_paragraph("common-licenses-reference", 0.8, blocks));
     }
     // Nothing names the license: the text itself, the best match only (weaker ones in a

@@ -262,7 +262,14 @@ pub fn notices(text: &str) -> Option<(Vec<Block>, BTreeMap<String, String>)> {
                 .all(|c| matches!(c, '-' | '=' | '*' | '_' | '#' | '~'));
         let copyright = is_copyright_line(t);
         if separator || (copyright && body) || raw.is_empty() {
-            raw.push((n + 1, Vec::new()));
+            // "* The file sunrpc/des_impl.c is copyright Eric Young:" introduces the notice
+            // after it: it goes with that notice, not the one before.
+            let intro = match raw.last_mut() {
+                Some((_, lines)) if copyright => take_intro(lines),
+                _ => Vec::new(),
+            };
+            let line = n + 1 - intro.len();
+            raw.push((line, intro));
             body = false;
         }
         if separator {
@@ -320,14 +327,39 @@ pub fn notices(text: &str) -> Option<(Vec<Block>, BTreeMap<String, String>)> {
     (!blocks.is_empty()).then_some((blocks, texts))
 }
 
+/// The last paragraph of `lines` when it introduces what follows (it ends with `:`, is a
+/// `Files:` line or a list of file names), with the blank lines after it, removed from `lines`.
+fn take_intro<'a>(lines: &mut Vec<&'a str>) -> Vec<&'a str> {
+    let end = lines
+        .iter()
+        .rposition(|l| !l.trim().is_empty())
+        .map_or(0, |i| i + 1);
+    if end == 0 {
+        return Vec::new();
+    }
+    let start = lines[..end]
+        .iter()
+        .rposition(|l| l.trim().is_empty())
+        .map_or(0, |i| i + 1);
+    // A DEP-5-style `Files:` line in a free-form file names the files just the same.
+    let files_line = lines[start].trim_start().starts_with("Files:");
+    let para = lines[start..end].join("\n");
+    let only_files = words(&para).iter().all(|w| is_file_name(w));
+    if !lines[end - 1].trim_end().ends_with(':') && !files_line && !only_files {
+        return Vec::new();
+    }
+    lines.split_off(start)
+}
+
 /// Whether a line is a copyright line (`Copyright 1989 The Open Group`, `Copyright (c) …`,
-/// `(c) 1998 …`, `© …`), not a sentence about one ("copyright notice and this permission
+/// `Portions Copyright …`, `(c) 1998 …`, `© …`), not a sentence about one ("copyright notice and this permission
 /// notice appear…").
 fn is_copyright_line(line: &str) -> bool {
     let dated = |rest: &str| {
         let next = rest.split_whitespace().next().unwrap_or_default();
         next.starts_with(|c: char| c.is_ascii_digit()) || matches!(next, "(c)" | "(C)" | "©" | "by")
     };
+    let line = line.strip_prefix("Portions ").unwrap_or(line);
     if let Some(rest) = line
         .strip_prefix("Copyright")
         .or_else(|| line.strip_prefix("COPYRIGHT"))
