@@ -433,7 +433,10 @@ mod tests {
         let o = Overlay::new(vec![&l]);
         let (c, _) = debian(&o, 0, "libc6", &Warm::default(), &Shipped::unknown("libc6"));
         let e = c.concluded.as_str();
-        assert!(e.starts_with("LGPL-2.1-or-later AND GPL-2.0-or-later AND "), "{e}");
+        assert!(
+            e.starts_with("LGPL-2.1-or-later AND GPL-2.0-or-later AND "),
+            "{e}"
+        );
         for id in ["BSD-3-Clause", "ISC", "Inner-Net-2.0", "SunPro"] {
             assert_eq!(e.matches(&format!(" {id}")).count(), 1, "{id} in {e}");
         }

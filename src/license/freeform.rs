@@ -69,20 +69,36 @@ pub fn blocks(text: &str, naming: Naming) -> Vec<Block> {
     let mut grant_from = 0;
     // The paragraphs before the first that names a file or a license.
     let mut preamble = 0;
+    // Each paragraph's words, lower-cased and without punctuation, made once.
+    let words: Vec<Vec<String>> = paragraphs
+        .iter()
+        .map(|(_, p)| {
+            p.split_whitespace()
+                .map(|w| {
+                    w.trim_matches(|c: char| !c.is_ascii_alphanumeric())
+                        .to_ascii_lowercase()
+                })
+                .collect()
+        })
+        .collect();
     for (i, (line, para)) in paragraphs.iter().enumerate() {
         let files = file_mentions(para);
-        // The grant: this paragraph and the ones before it back to the previous block.
-        let grant: Vec<String> = paragraphs[grant_from..=i]
-            .iter()
-            .flat_map(|(_, p)| p.split_whitespace())
-            .map(|w| {
-                w.trim_matches(|c: char| !c.is_ascii_alphanumeric())
-                    .to_ascii_lowercase()
-            })
-            .collect();
-        let said_of = |phrase: &[&str]| grant.windows(phrase.len()).any(|w| w == phrase);
-        let used_library = USES.iter().any(|phrase| said_of(phrase));
-        let packaging = PACKAGING.iter().any(|phrase| said_of(phrase));
+        // The grant: this paragraph and the ones before it back to the previous block,
+        // gathered only for a paragraph that names a license.
+        let grant = std::cell::OnceCell::new();
+        let from = grant_from;
+        let said_of = |phrase: &[&str]| {
+            let grant: &Vec<&str> = grant.get_or_init(|| {
+                words[from..=i]
+                    .iter()
+                    .flatten()
+                    .map(String::as_str)
+                    .collect()
+            });
+            grant.windows(phrase.len()).any(|w| w == phrase)
+        };
+        let used_library = || USES.iter().any(|phrase| said_of(phrase));
+        let packaging = || PACKAGING.iter().any(|phrase| said_of(phrase));
         let (said, expressions) = match naming {
             Naming::CommonLicenses => {
                 let refs = common_license_refs(para);
@@ -157,7 +173,7 @@ pub fn blocks(text: &str, naming: Naming) -> Vec<Block> {
         if !expressions.is_empty() {
             // "The Debian specific changes are … under the GNU General Public License": a
             // grant about Debian's packaging, which is `debian/*` in a machine-readable file.
-            let files = if files.is_empty() && packaging {
+            let files = if files.is_empty() && packaging() {
                 vec!["debian/*".to_string()]
             } else {
                 files
@@ -167,7 +183,7 @@ pub fn blocks(text: &str, naming: Naming) -> Vec<Block> {
                 files,
                 said,
                 expressions,
-                used_library,
+                used_library: used_library(),
             });
         }
     }
