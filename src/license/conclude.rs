@@ -298,19 +298,9 @@ mod tests {
     #[test]
     fn a_runtime_library_name_alone_concludes_nothing_new() {
         // glibc's file under libgcc-s1's name: no sentence, so today's reading.
-        let l = layer(
-            &[(
-                "usr/share/doc/libgcc-s1/copyright",
-                include_bytes!("test-fixtures/copyright/libc6"),
-            )],
-            &[],
-        );
-        let o = Overlay::new(vec![&l]);
-        let (c, _) = debian(
-            &o,
-            0,
+        let c = conclude_file(
             "libgcc-s1",
-            &Warm::default(),
+            include_bytes!("test-fixtures/copyright/libc6"),
             &Shipped::unknown("libgcc-s1"),
         );
         assert_eq!(
@@ -355,11 +345,17 @@ mod tests {
         );
         let copyright = std::fs::read(format!("{dir}/{package}.copyright")).unwrap();
         let list = std::fs::read_to_string(format!("{dir}/{package}.list")).unwrap();
-        let path = format!("usr/share/doc/{package}/copyright");
-        let l = layer(&[(path.as_str(), copyright.as_slice())], &[]);
-        let o = Overlay::new(vec![&l]);
         let shipped = Shipped::from_files(&list.lines().collect::<Vec<_>>());
-        debian(&o, 0, package, &Warm::default(), &shipped).0
+        conclude_file(package, &copyright, &shipped)
+    }
+
+    /// The conclusion for `package`, whose copyright file is `copyright` and which ships
+    /// `shipped`, in a layer of its own.
+    fn conclude_file(package: &str, copyright: &[u8], shipped: &Shipped) -> License {
+        let path = format!("usr/share/doc/{package}/copyright");
+        let l = layer(&[(path.as_str(), copyright)], &[]);
+        let o = Overlay::new(vec![&l]);
+        debian(&o, 0, package, &Warm::default(), shipped).0
     }
 
     #[test]
@@ -423,15 +419,11 @@ mod tests {
     fn glibc_keeps_the_licenses_of_the_notices_it_quotes() {
         // Pattern 6 of the review: the references give LGPL and GPL, the notices quoted
         // under them give the BSD, ISC, Inner-Net and SunPro parts, each once.
-        let l = layer(
-            &[(
-                "usr/share/doc/libc6/copyright",
-                include_bytes!("test-fixtures/copyright/libc6"),
-            )],
-            &[],
+        let c = conclude_file(
+            "libc6",
+            include_bytes!("test-fixtures/copyright/libc6"),
+            &Shipped::unknown("libc6"),
         );
-        let o = Overlay::new(vec![&l]);
-        let (c, _) = debian(&o, 0, "libc6", &Warm::default(), &Shipped::unknown("libc6"));
         let e = c.concluded.as_str();
         assert!(
             e.starts_with("LGPL-2.1-or-later AND GPL-2.0-or-later AND "),

@@ -121,6 +121,20 @@ fn patterns() -> &'static Patterns {
 }
 
 /// White space runs made one space.
+/// The runtime-library sentence and the list item under it that names a library, quoted.
+fn statement_and_item(text: &str, statement: &regex::Match, item: &Quote) -> Vec<Quote> {
+    vec![
+        Quote {
+            line: line_of(text, statement.start()),
+            text: squeeze(statement.as_str()),
+        },
+        Quote {
+            line: item.line,
+            text: format!("- {}", item.text),
+        },
+    ]
+}
+
 fn squeeze(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -244,16 +258,7 @@ pub fn runtime_exception(text: &str, package: &str) -> Option<RuntimeException> 
                 }
             });
             if let Some((library, biarch)) = matched {
-                let mut quotes = vec![
-                    Quote {
-                        line: line_of(text, m.start()),
-                        text: squeeze(m.as_str()),
-                    },
-                    Quote {
-                        line: item.line,
-                        text: format!("- {}", item.text),
-                    },
-                ];
+                let mut quotes = statement_and_item(text, &m, &item);
                 if let Some(b) = biarch {
                     quotes.push(Quote {
                         line: line_of(text, b.start()),
@@ -314,16 +319,7 @@ pub fn library_terms(text: &str, stems: &[String]) -> Option<Vec<(String, Terms)
                 .any(|lib| self::stem(lib) == name)
         });
         if let Some(item) = item {
-            let quotes = vec![
-                Quote {
-                    line: line_of(text, statement.start()),
-                    text: squeeze(statement.as_str()),
-                },
-                Quote {
-                    line: item.line,
-                    text: format!("- {}", item.text),
-                },
-            ];
+            let quotes = statement_and_item(text, &statement, item);
             out.push((stem.clone(), Terms::Runtime(quotes)));
             continue;
         }
