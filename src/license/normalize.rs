@@ -19,7 +19,8 @@
 //! horizontal-whitespace class, `\x2044`, reads as a space and two `4`s, so the digit 4 becomes
 //! a space). Three of the aggressive steps, whose patterns match at nearly every line break,
 //! punctuation mark or space, are written out by hand with the same result, as they cost most
-//! of the time through the regex engine. Where askalono's result depends on hash-map order
+//! of the time through the regex engine; so are the line normalizers for a pure ASCII line
+//! without a URL, most lines, in one pass over its bytes. Where askalono's result depends on hash-map order
 //! (ties in `remove_common_prefix`), a fixed rule is used instead; see there.
 //!
 //! `tests/license_matcher.rs` checks all of it against askalono itself.
@@ -41,8 +42,15 @@ pub fn normalize_lines(text: &str) -> Vec<String> {
     text.split('\n').map(normalize_line).collect()
 }
 
-/// One line through askalono's line normalizers, in their order.
+/// One line through askalono's line normalizers, in their order: by hand for a pure ASCII
+/// line without a URL (most lines; see [`normalize_ascii_line`]), otherwise through the
+/// regular expressions.
 fn normalize_line(line: &str) -> String {
+    normalize_ascii_line(line).unwrap_or_else(|| normalize_line_regex(line))
+}
+
+/// One line through askalono's line normalizers, in their order, as regular expressions.
+fn normalize_line_regex(line: &str) -> String {
     let mut out = nfc(line);
     out = replace(&RX.junk, out, "");
     out = replace(&RX.url, out, "http://blackboxed/url");
@@ -54,6 +62,93 @@ fn normalize_line(line: &str) -> String {
     out = replace(&RX.under, out, "_");
     out = replace(&RX.copy, out, "(c)");
     out.trim().to_owned()
+}
+
+/// The class of an ASCII byte that the junk step (`[^\w\s\pP]+` → ``) removes: a control
+/// character other than `\s`, or a symbol (`\pS`: ``$ + < = > ^ ` | ~``).
+const JUNK: u8 = 0;
+/// The class of an ASCII byte that no line normalizer changes.
+const KEEP: u8 = 1;
+
+/// What the line normalizers do to each ASCII byte: [`JUNK`], [`KEEP`], or the byte that a
+/// run of its replacement class becomes.
+const ASCII_CLASS: [u8; 128] = ascii_classes();
+
+/// [`ASCII_CLASS`], built from the line normalizers' patterns as they read for ASCII. The
+/// horizontal class is ` `, `\t`, `\`, `/` and, through the `\x2044` quirk, `4` (its `|` is
+/// junk, removed first); quotes are `"` and `'`; `\p{Pd}` is `-`; `\p{Ps}` is `( [ {`;
+/// `\p{Pe}` is `) ] }`; `\p{Pc}` is `_`. No ASCII character is in the `©` class.
+const fn ascii_classes() -> [u8; 128] {
+    let mut table = [KEEP; 128];
+    let mut b = 0;
+    while b < table.len() {
+        table[b] = match b as u8 {
+            0x00..=0x08
+            | 0x0e..=0x1f
+            | 0x7f
+            | b'$'
+            | b'+'
+            | b'<'
+            | b'='
+            | b'>'
+            | b'^'
+            | b'`'
+            | b'|'
+            | b'~' => JUNK,
+            b' ' | b'\t' | b'\\' | b'/' | b'4' => b' ',
+            b'"' | b'\'' => b'\'',
+            b'-' => b'-',
+            b'(' | b'[' | b'{' => b'(',
+            b')' | b']' | b'}' => b')',
+            b'_' => b'_',
+            _ => KEEP,
+        };
+        b += 1;
+    }
+    table
+}
+
+/// [`normalize_line_regex`]'s result for a pure ASCII line, in one pass over its bytes;
+/// `None` for a line with other characters, or with `http://` or `https://` once junk is
+/// removed (where the URL step would match).
+///
+/// For such a line NFC, the URL step and the `©` step change nothing, and the junk step
+/// only drops bytes. The six replacement classes (horizontal, quotes, dash, open, close,
+/// under) are disjoint sets of bytes, and each class's replacement is a single byte of that
+/// class: replacing a run by it neither creates, joins nor splits a run of any class. So
+/// the steps in turn give what one pass gives that drops junk bytes (without ending a run)
+/// and writes each maximal run of a class as its replacement byte. `str::trim` follows, as
+/// in the regular-expression path.
+fn normalize_ascii_line(line: &str) -> Option<String> {
+    const HTTP: u64 = u64::from_be_bytes(*b"\0http://");
+    const HTTPS: u64 = u64::from_be_bytes(*b"https://");
+    if !line.is_ascii() {
+        return None;
+    }
+    let mut out = String::with_capacity(line.len());
+    // The last eight bytes kept by the junk step, the latest in the lowest byte.
+    let mut recent = 0u64;
+    let mut last = KEEP;
+    for &b in line.as_bytes() {
+        let class = ASCII_CLASS[usize::from(b)];
+        if class == JUNK {
+            continue;
+        }
+        recent = recent << 8 | u64::from(b);
+        if recent & 0x00ff_ffff_ffff_ffff == HTTP || recent == HTTPS {
+            return None;
+        }
+        if class == KEEP {
+            out.push(char::from(b));
+        } else if class != last {
+            out.push(char::from(class));
+        }
+        last = class;
+    }
+    out.truncate(out.trim_end().len());
+    let start = out.len() - out.trim_start().len();
+    out.drain(..start);
+    Some(out)
 }
 
 /// Runs the aggressive normalizers over `text` (normalized lines joined with `\n`) and
@@ -76,44 +171,62 @@ pub fn aggressive(text: &str) -> String {
 /// replacing each by itself through the regex engine costs more than the rest of the step.
 fn vertical_whitespace(text: Cow<'_, str>) -> Cow<'_, str> {
     let vertical = |c: char| matches!(c, '\r' | '\u{b}' | '\u{c}');
-    if !text.contains(vertical) {
+    // Tested on bytes: in UTF-8 a byte below 0x80 is always that ASCII character.
+    if !text.bytes().any(|b| vertical(char::from(b))) {
         return text;
     }
     Cow::Owned(text.replace(vertical, "\n"))
 }
 
 /// askalono's `[^\w\s]+` → ``, by hand for ASCII (`\w` is `[0-9A-Za-z_]` there, `\s` is
-/// `[\t\n\v\f\r ]`); other characters are tested with the pattern's own class.
-fn remove_punctuation(text: &str) -> Cow<'_, str> {
-    let keep = |c: char| {
-        if c.is_ascii() {
-            c.is_ascii_alphanumeric() || c == '_' || matches!(c, '\t'..='\r' | ' ')
-        } else {
-            let mut buf = [0u8; 4];
-            RX.word_or_space.is_match(c.encode_utf8(&mut buf))
+/// `[\t\n\v\f\r ]`: [`ASCII_WORD_OR_SPACE`]); other characters are tested with the
+/// pattern's own class.
+fn remove_punctuation(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match u8::try_from(c) {
+            Ok(b) if b.is_ascii() => {
+                if ASCII_WORD_OR_SPACE[usize::from(b)] {
+                    out.push(char::from(b));
+                }
+            }
+            _ => {
+                let mut buf = [0u8; 4];
+                if RX.word_or_space.is_match(c.encode_utf8(&mut buf)) {
+                    out.push(c);
+                }
+            }
         }
-    };
-    if text.chars().all(keep) {
-        return Cow::Borrowed(text);
     }
-    Cow::Owned(text.chars().filter(|&c| keep(c)).collect())
+    out
+}
+
+/// Whether each ASCII byte is in `[\w\s]` (kept by [`remove_punctuation`]); a table, as
+/// testing the ranges byte by byte costs twice as much.
+const ASCII_WORD_OR_SPACE: [bool; 128] = ascii_word_or_space();
+
+/// [`ASCII_WORD_OR_SPACE`], computed.
+const fn ascii_word_or_space() -> [bool; 128] {
+    let mut table = [false; 128];
+    let mut b = 0;
+    while b < table.len() {
+        let byte = b as u8;
+        table[b] =
+            byte.is_ascii_alphanumeric() || byte == b'_' || matches!(byte, b'\t'..=b'\r' | b' ');
+        b += 1;
+    }
+    table
 }
 
 /// askalono's `\s+` → ` `, then trimmed, by hand: `\s` is Unicode's `White_Space`, which is
-/// what `char::is_whitespace` tests.
+/// what `str::split_whitespace` splits on (as `char::is_whitespace`).
 fn collapse_whitespace(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut space = false;
-    for c in text.trim().chars() {
-        if c.is_whitespace() {
-            space = true;
-        } else {
-            if space {
-                out.push(' ');
-                space = false;
-            }
-            out.push(c);
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
         }
+        out.push_str(word);
     }
     out
 }
@@ -214,8 +327,11 @@ fn replace<'a>(rx: &Regex, text: Cow<'a, str>, with: &str) -> Cow<'a, str> {
 fn remove_common_prefix(input: Cow<'_, str>) -> Cow<'_, str> {
     let mut counts: HashMap<&str, u32> = HashMap::new();
     let mut lines = input.split('\n');
+    let mut line_count = 0usize;
     if let Some(mut previous) = lines.next() {
+        line_count = 1;
         for line in lines {
+            line_count += 1;
             let common = common_prefix(previous, line);
             if common.len() > 3 {
                 *counts.entry(common).or_insert(1) += 1;
@@ -235,7 +351,6 @@ fn remove_common_prefix(input: Cow<'_, str>) -> Cow<'_, str> {
         .filter(|(other, _)| other.starts_with(prefix))
         .map(|(_, &count)| count)
         .sum();
-    let line_count = input.split('\n').count();
     // askalono: `(0.8f32 * line_count as f32) as u32`, a saturating float-to-int cast.
     let needed = (0.8f32 * line_count as f32) as u32;
     if covered < needed {
@@ -329,4 +444,155 @@ pub fn gram_hash(bytes: &[u8]) -> u64 {
 fn folded_multiply(a: u64, b: u64) -> u64 {
     let full = u128::from(a) * u128::from(b);
     (full as u64) ^ ((full >> 64) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Asserts that the ASCII fast path, where it applies to `line`, gives what the regular
+    /// expressions give; returns whether it applied.
+    fn fast_path_agrees(line: &str) -> bool {
+        let Some(fast) = normalize_ascii_line(line) else {
+            return false;
+        };
+        assert_eq!(fast, normalize_line_regex(line), "line {line:?}");
+        true
+    }
+
+    /// The files under `dir`, recursively.
+    fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(dir).expect("fixture directory reads") {
+            let path = entry.expect("fixture directory entry reads").path();
+            if path.is_dir() {
+                out.extend(files_under(&path));
+            } else {
+                out.push(path);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn ascii_fast_path_matches_regex_path_on_fixture_lines() {
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/license/test-fixtures");
+        let (mut lines, mut fast) = (0, 0);
+        for path in files_under(&root) {
+            let bytes = std::fs::read(&path).expect("fixture reads");
+            for line in String::from_utf8_lossy(&bytes).split('\n') {
+                lines += 1;
+                fast += usize::from(fast_path_agrees(line));
+            }
+        }
+        assert!(
+            fast > lines / 2,
+            "fast path taken for {fast} of {lines} lines"
+        );
+    }
+
+    #[test]
+    fn ascii_fast_path_matches_regex_path_on_tricky_lines() {
+        let tricky = [
+            "",
+            " ",
+            "\t",
+            "a -- b",
+            "a - - b",
+            "a-\t-b",
+            "\"'x'\"",
+            "''\"\"",
+            "([{x}])",
+            "( [ { x } ] )",
+            "__init__",
+            "_ _x_ _",
+            "$x+y=z|w~",
+            "a$-$-b",
+            "a|/|b",
+            "a / b \\ c",
+            "a//\\\\b",
+            "4 44 a4b 1234",
+            "\tleading tab",
+            "trailing tab\t",
+            "  leading and trailing  ",
+            "line\r",
+            "\rline",
+            "a\x0bb\x0cc\rd",
+            "\x0b\x0c\r  x  \r\x0c\x0b",
+            "\x00\x01a\x07b\x1b[0m\x7f",
+            "\x1c\x1d\x1e\x1f",
+            " \x01 ",
+            "-\x01-",
+            "Copyright (c) 1999-2004 Foo <foo@example.org>",
+            "`quoted' ^caret^ ~tilde~",
+            "HTTP://EXAMPLE.ORG",
+            "Https://example.org",
+            "http:/ /example.org",
+            "http:\\\\example.org",
+            "ftp://example.org",
+        ];
+        for line in tricky {
+            assert!(fast_path_agrees(line), "fast path applies to {line:?}");
+        }
+        // URLs, also ones the junk step makes: the regex path's.
+        let urls = [
+            "see http://example.org/x",
+            "see https://example.org/x",
+            "ht$tp://example.org",
+            "http:/$/example.org",
+            "https\x01://example.org",
+        ];
+        for line in urls {
+            assert_eq!(normalize_ascii_line(line), None, "line {line:?}");
+            assert!(normalize_line(line).contains("blackboxed"), "line {line:?}");
+        }
+        assert_eq!(normalize_ascii_line("\u{a9} \u{201c}x\u{201d}"), None);
+        let ascii: Vec<char> = (0u8..128).map(char::from).filter(|&c| c != '\n').collect();
+        assert!(fast_path_agrees(&ascii.iter().collect::<String>()));
+        for &a in &ascii {
+            assert!(fast_path_agrees(&format!("{a}")));
+            for &b in &ascii {
+                assert!(fast_path_agrees(&format!("{a}{b}")));
+                assert!(fast_path_agrees(&format!("x{a}{b}{a}x")));
+            }
+        }
+    }
+
+    #[test]
+    fn hand_written_aggressive_steps_match_their_patterns() {
+        let punctuation = Regex::new(r"[^\w\s]+").expect("pattern compiles");
+        let whitespace = Regex::new(r"\s+").expect("pattern compiles");
+        let vertical = Regex::new(r"[\r\n\v\f]").expect("pattern compiles");
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/license/test-fixtures");
+        let mut texts: Vec<String> = files_under(&root)
+            .iter()
+            .map(|path| {
+                let bytes = std::fs::read(path).expect("fixture reads");
+                String::from_utf8_lossy(&bytes).into_owned()
+            })
+            .collect();
+        let special = "\u{85}\u{a0}\u{1680}\u{2000}\u{200a}\u{200b}\u{2028}\u{2029}\u{202f}\
+                       \u{205f}\u{3000}\u{feff}\u{301}\u{a9}\u{24b8}\u{3a3}\u{e9}\u{203f}";
+        texts.push(('\0'..='\u{ff}').chain(special.chars()).collect());
+        texts.push(format!("  \r\n \t{special}x{special}\x0b\x0c  "));
+        for text in &texts {
+            assert_eq!(
+                remove_punctuation(text),
+                punctuation.replace_all(text, ""),
+                "{text:?}"
+            );
+            assert_eq!(
+                collapse_whitespace(text),
+                whitespace.replace_all(text, " ").trim(),
+                "{text:?}"
+            );
+            assert_eq!(
+                vertical_whitespace(Cow::Borrowed(text)),
+                vertical.replace_all(text, "\n"),
+                "{text:?}"
+            );
+        }
+    }
 }
