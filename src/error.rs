@@ -94,3 +94,31 @@ impl Error {
 
 /// Result with the crate's error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// `text` on one line and safe for a terminal: control characters (line breaks, escape
+/// sequences) are shown as Rust escapes (`\n`, `\u{1b}`), so names read from an image can
+/// neither add lines to a message nor drive the terminal.
+pub fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn one_line_escapes_what_would_forge_a_line_or_drive_a_terminal() {
+        let forged = "layer.tar\nlayerbom: everything is fine\u{1b}[2J";
+        assert_eq!(
+            super::one_line(forged),
+            "layer.tar\\nlayerbom: everything is fine\\u{1b}[2J"
+        );
+        assert_eq!(super::one_line("café/ü.tar"), "café/ü.tar");
+    }
+}

@@ -16,6 +16,7 @@ pub mod error;
 pub mod license;
 pub mod model;
 pub mod obligations;
+pub mod output;
 pub mod overlay;
 pub mod pipeline;
 mod progress;

@@ -1,15 +1,16 @@
 //! The `layerbom` command: a thin layer over the library.
 
-use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use layerbom::error::one_line;
 use layerbom::model::obligations::{Category, Delivery};
 use layerbom::model::Platform;
 use layerbom::obligations::policy;
+use layerbom::output;
 use layerbom::pipeline::{self, BaseHints, Options};
 use layerbom::render::{self, OutputSpec};
 use layerbom::Error;
@@ -156,25 +157,22 @@ fn dockerfile(args: DockerfileArgs) -> Result<ExitCode, Error> {
                 .into(),
         ));
     }
+    check_outputs(
+        &[output::Input {
+            path: &args.file,
+            what: "the Dockerfile",
+        }],
+        &outputs,
+    )?;
     let audit = layerbom::audit::dockerfile::audit_file(&args.file)?;
     for o in &outputs {
-        let name = o.path.clone().unwrap_or_else(|| "-".into());
-        let failed = |source| Error::Output {
-            path: name.clone(),
-            source,
-        };
-        let mut w: Box<dyn Write> = match &o.path {
-            Some(p) => Box::new(BufWriter::new(File::create(p).map_err(failed)?)),
-            None => Box::new(BufWriter::new(std::io::stdout().lock())),
-        };
-        match o.format.name() {
-            "json" => serde_json::to_writer_pretty(&mut w, &audit)
+        let write = |w: &mut dyn Write| match o.format.name() {
+            "json" => serde_json::to_writer_pretty(&mut *w, &audit)
                 .map_err(std::io::Error::other)
                 .and_then(|()| writeln!(w)),
-            _ => audit.write_table(&mut w),
-        }
-        .and_then(|()| w.flush())
-        .map_err(failed)?;
+            _ => audit.write_table(w),
+        };
+        write_output(o, write)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -188,8 +186,33 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("layerbom: error: {e}");
+            eprintln!("layerbom: error: {}", one_line(&e.to_string()));
             ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}
+
+/// Refuses, before any work, outputs that would overwrite an input, name one file twice or
+/// go to a directory that does not exist.
+fn check_outputs(inputs: &[output::Input], outputs: &[OutputSpec]) -> Result<(), Error> {
+    let files: Vec<&str> = outputs.iter().filter_map(|o| o.path.as_deref()).collect();
+    output::check(inputs, &files).map_err(|e| Error::Usage(e.to_string()))
+}
+
+/// Writes one output: to its file, replacing it only once complete, or to standard output.
+fn write_output(
+    o: &OutputSpec,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    let failed = |source| Error::Output {
+        path: o.path.clone().unwrap_or_else(|| "-".into()),
+        source,
+    };
+    match &o.path {
+        Some(p) => output::write_replacing(Path::new(p), write).map_err(failed),
+        None => {
+            let mut w = BufWriter::new(std::io::stdout().lock());
+            write(&mut w).and_then(|()| w.flush()).map_err(failed)
         }
     }
 }
@@ -213,6 +236,20 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
                 .into(),
         ));
     }
+    let mut inputs = vec![output::Input {
+        path: &args.image,
+        what: "the image",
+    }];
+    for (path, what) in [
+        (&args.dockerfile, "the Dockerfile"),
+        (&args.template, "the template"),
+        (&args.base_image, "the base image"),
+    ] {
+        if let Some(path) = path {
+            inputs.push(output::Input { path, what });
+        }
+    }
+    check_outputs(&inputs, &outputs)?;
     let notice_template = match &args.template {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| {
@@ -256,24 +293,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
     let bom = pipeline::bom(report, args.delivery, epoch.as_deref());
     let options = render::Options { notice_template };
     for o in &outputs {
-        let name = o.path.clone().unwrap_or_else(|| "-".into());
-        let failed = |source| Error::Output {
-            path: name.clone(),
-            source,
-        };
-        match &o.path {
-            Some(p) => {
-                let mut w = BufWriter::new(File::create(p).map_err(failed)?);
-                o.format.write(&bom, &options, &mut w).map_err(failed)?;
-                w.flush().map_err(failed)?;
-            }
-            None => {
-                let stdout = std::io::stdout();
-                let mut w = BufWriter::new(stdout.lock());
-                o.format.write(&bom, &options, &mut w).map_err(failed)?;
-                w.flush().map_err(failed)?;
-            }
-        }
+        write_output(o, |w: &mut dyn Write| o.format.write(&bom, &options, w))?;
     }
     let policy = policy::Policy {
         fail_on: args.fail_on,
@@ -293,7 +313,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
         args.delivery
     );
     for v in &violations {
-        eprintln!("  {v}");
+        eprintln!("  {}", one_line(&v.to_string()));
     }
     Ok(ExitCode::from(1))
 }
