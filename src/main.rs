@@ -217,6 +217,24 @@ fn write_output(
     }
 }
 
+/// The latest time SPDX and CycloneDX timestamps can hold: 9999-12-31T23:59:59Z.
+const MAX_EPOCH: i64 = 253_402_300_799;
+
+/// `SOURCE_DATE_EPOCH` when it is set: a number of seconds from 1970 that documents can
+/// write as a date; anything else is a usage error, never a silent 1970.
+fn source_date_epoch() -> Result<Option<String>, Error> {
+    let Ok(value) = std::env::var("SOURCE_DATE_EPOCH") else {
+        return Ok(None);
+    };
+    match value.trim().parse::<i64>() {
+        Ok(secs) if (0..=MAX_EPOCH).contains(&secs) => Ok(Some(secs.to_string())),
+        _ => Err(Error::Usage(format!(
+            "SOURCE_DATE_EPOCH={} is not a number of seconds since 1970 from 0 to {MAX_EPOCH}",
+            one_line(&value)
+        ))),
+    }
+}
+
 /// The outputs asked for, or the table on standard output when none was.
 fn with_default(mut outputs: Vec<OutputSpec>) -> Vec<OutputSpec> {
     if outputs.is_empty() {
@@ -250,6 +268,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
         }
     }
     check_outputs(&inputs, &outputs)?;
+    let epoch = source_date_epoch()?;
     let notice_template = match &args.template {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| {
@@ -289,7 +308,6 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
     report
         .findings
         .extend(dockerfile_audit.into_iter().flat_map(|a| a.findings));
-    let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
     let bom = pipeline::bom(report, args.delivery, epoch.as_deref());
     let options = render::Options { notice_template };
     for o in &outputs {

@@ -360,3 +360,39 @@ fn rootfs_tars_are_checked_like_layers() {
         "{line}"
     );
 }
+
+#[test]
+fn a_fifo_is_refused_at_once() {
+    let d = tempfile::tempdir().unwrap();
+    let fifo = d.path().join("image.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    // No writer: opening it would block for ever.
+    let line = scan_error(&fifo, &[]);
+    assert!(line.contains("is a FIFO"), "{line}");
+}
+
+#[test]
+fn a_source_date_epoch_that_is_no_date_is_a_usage_error() {
+    let img = fixture("docker-archive.tar");
+    for bad in ["yesterday", "-1", "99999999999999"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_layerbom"))
+            .args(["scan", img.to_str().unwrap(), "-q", "-o", "json"])
+            .env("SOURCE_DATE_EPOCH", bad)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {stderr}");
+        assert!(stderr.contains("SOURCE_DATE_EPOCH"), "{stderr}");
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_layerbom"))
+        .args(["scan", img.to_str().unwrap(), "-q", "-o", "spdx-json"])
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2023-11-14T22:13:20Z"));
+}

@@ -46,6 +46,25 @@ enum LookError {
     /// The tar cannot be indexed.
     #[error("{0}")]
     Archive(#[from] ArchiveError),
+    /// The input is neither a regular file nor a directory.
+    #[error("is a {0}, not an image file or directory (save the stream to a file first)")]
+    Special(&'static str),
+}
+
+/// What a special file is, for the error.
+fn kind_of(t: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_fifo() {
+        "FIFO"
+    } else if t.is_socket() {
+        "socket"
+    } else if t.is_char_device() {
+        "character device"
+    } else if t.is_block_device() {
+        "block device"
+    } else {
+        "special file"
+    }
 }
 
 /// An input to open, and what has been found out about it so far.
@@ -88,6 +107,11 @@ impl Input {
             let meta = std::fs::metadata(&self.path).map_err(LookError::Open)?;
             if meta.is_dir() {
                 return Ok(Shape::Dir);
+            }
+            // A FIFO, socket or device would be read more than once (the shape, then the
+            // image), or block for ever on a FIFO without a writer.
+            if !meta.is_file() {
+                return Err(LookError::Special(kind_of(&meta.file_type())));
             }
             let mut magic = [0u8; 6];
             let n = File::open(&self.path)
