@@ -106,6 +106,53 @@ pub fn split_contact(raw: &str) -> (&str, Option<&str>) {
     }
 }
 
+/// A writer for text meant for people (the table, the Markdown documents): control
+/// characters other than line breaks and tabs (an escape sequence in a file name read from
+/// an image) are written as Rust escapes (`\u{1b}`), so a document cannot drive the
+/// terminal that shows it. It expects whole characters in each write, as `write!` gives.
+pub struct Escaping<'a> {
+    inner: &'a mut dyn Write,
+}
+
+impl<'a> Escaping<'a> {
+    /// Escapes what goes to `inner`.
+    pub fn new(inner: &'a mut dyn Write) -> Self {
+        Escaping { inner }
+    }
+}
+
+impl Write for Escaping<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // C0 controls but line breaks and tabs, DEL, and the C1 controls (U+0080 to U+009F,
+        // `C2 80` to `C2 9F` in UTF-8), which terminals also obey.
+        let mut start = 0;
+        let mut i = 0;
+        while i < buf.len() {
+            let b = buf[i];
+            let (control, len) = match b {
+                b'\n' | b'\t' => (None, 1),
+                0x00..=0x1f | 0x7f => (Some(u32::from(b)), 1),
+                0xc2 if buf.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)) => {
+                    (Some(u32::from(buf[i + 1])), 2)
+                }
+                _ => (None, 1),
+            };
+            if let Some(c) = control {
+                self.inner.write_all(&buf[start..i])?;
+                write!(self.inner, "\\u{{{c:x}}}")?;
+                start = i + len;
+            }
+            i += len;
+        }
+        self.inner.write_all(&buf[start..])?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 /// One `-o FORMAT[=FILE]` request.
 #[derive(Clone)]
 pub struct OutputSpec {
@@ -161,6 +208,18 @@ impl FromStr for OutputSpec {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn escaping_keeps_text_and_line_breaks_and_escapes_controls() {
+        use std::io::Write;
+        let mut out = Vec::new();
+        let mut w = super::Escaping::new(&mut out);
+        write!(w, "a\tb\nc\u{1b}[2Jd\u{9b}31m é\u{7f}").unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "a\tb\nc\\u{1b}[2Jd\\u{9b}31m é\\u{7f}"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -545,7 +545,7 @@ impl Renderer for ObligationsMd {
     }
 
     fn write(&self, bom: &Bom, _: &Options, out: &mut dyn Write) -> std::io::Result<()> {
-        out.write_all(render(bom).as_bytes())
+        super::Escaping::new(out).write_all(render(bom).as_bytes())
     }
 }
 

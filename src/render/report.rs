@@ -104,7 +104,7 @@ impl Renderer for ReportMd {
     }
 
     fn write(&self, bom: &Bom, _: &Options, out: &mut dyn Write) -> std::io::Result<()> {
-        render("report.md.j2", bom, out)
+        render("report.md.j2", bom, &mut super::Escaping::new(out))
     }
 }
 

@@ -73,7 +73,7 @@ impl Renderer for Table {
     }
 
     fn write(&self, bom: &Bom, _: &Options, out: &mut dyn Write) -> std::io::Result<()> {
-        write(&bom.report, out)
+        write(&bom.report, &mut super::Escaping::new(out))
     }
 }
 
