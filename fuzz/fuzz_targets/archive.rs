@@ -17,12 +17,17 @@ fuzz_target!(|data: &[u8]| {
     let Ok(gz) = gz.finish() else { return };
     let rules = CaptureRules::builder().want("etc/os-release", 4096).build();
     for bytes in [data, gz.as_slice()] {
-        let Ok(mut f) = tempfile::NamedTempFile::new() else { return };
+        let Ok(mut f) = tempfile::NamedTempFile::new() else {
+            return;
+        };
         if f.write_all(bytes).is_err() {
             return;
         }
         for verify in [true, false] {
-            let opts = Options { verify, ..Options::default() };
+            let opts = Options {
+                verify,
+                ..Options::default()
+            };
             let _ = read_image(f.path(), &opts, &rules);
         }
     }

@@ -14,7 +14,10 @@ fuzz_target!(|data: &[u8]| {
         .want("usr/share/doc/*/copyright", 1 << 12)
         .build();
     for verify in [false, true] {
-        let expect = Expect { verify, ..Expect::default() };
+        let expect = Expect {
+            verify,
+            ..Expect::default()
+        };
         if let Ok(scan) = scan_layer(Cursor::new(data), &expect, &rules, None) {
             // Exercise the overlay on whatever came out, including symlink resolution.
             let o = Overlay::new(vec![&scan, &scan]);

@@ -1,11 +1,14 @@
 //! Any bytes as the text files layerbom reads from images or users: Dockerfiles (parsed and
-//! audited), Debian copyright files (and GCC's runtime library sentence in them), license
-//! names in prose and distro license strings, and license texts matched against the SPDX
-//! texts. Each must give a result or an error, never panic.
+//! audited), Debian copyright files (read whole, paragraph by paragraph and notice by notice,
+//! GCC's runtime library sentence, and as the file of a package that ships nothing known),
+//! license names in prose and distro license strings, and license texts matched against the
+//! SPDX texts. Each must give a result or an error, never panic.
 #![no_main]
 
+use layerbom::license::binary::Shipped;
+use layerbom::license::freeform::{self, Naming};
 use layerbom::license::names::{self, Dialect};
-use layerbom::license::{copyright, gcc, prose, text as license_text};
+use layerbom::license::{copyright, debian, gcc, prose, text as license_text};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -13,7 +16,15 @@ fuzz_target!(|data: &[u8]| {
     let _ = layerbom::dockerfile::parse(&text);
     let _ = layerbom::audit::dockerfile::audit("Dockerfile", &text);
     let _ = copyright::parse(data);
-    let _ = prose::expression(&text);
+    let _ = prose::named_licenses(&text);
+    for naming in [Naming::CommonLicenses, Naming::Prose] {
+        let _ = freeform::blocks(&text, naming);
+    }
+    let _ = freeform::notices(&text);
+    let reading = debian::read(data, "usr/share/doc/fuzz/copyright");
+    let _ = reading.conclude("fuzz", &Shipped::unknown("fuzz"));
+    let _ = names::normalize_declared(&text, Dialect::Rpm);
+    let _ = names::normalize_declared(&text, Dialect::Apk);
     for package in ["libgcc-s1", "lib32stdc++6"] {
         let _ = gcc::runtime_exception(&text, package);
     }

@@ -18,6 +18,9 @@ use std::io::{self, Read};
 const BLOCK: u64 = 512;
 /// The longest name or link target accepted (GNU long name, PAX path).
 const MAX_NAME: u64 = 64 * 1024;
+/// The longest entry name accepted, PAX and GNU long names included: Linux's `PATH_MAX`. No
+/// file system holds a longer path, and work on a path grows with its depth.
+const MAX_PATH: usize = 4096;
 /// The largest PAX extended header accepted.
 const MAX_PAX: u64 = 1024 * 1024;
 /// The largest entry size accepted (1 TiB): anything above is corrupt or malicious.
@@ -111,9 +114,24 @@ impl TarError {
 
 fn entry_err(name: &[u8], message: impl Into<String>) -> TarError {
     TarError::Entry {
-        name: String::from_utf8_lossy(name).into_owned(),
+        name: shown(name),
         message: message.into(),
     }
+}
+
+/// The most bytes of an entry name an error shows.
+const SHOWN_NAME: usize = 256;
+
+/// An entry name for an error: at most [`SHOWN_NAME`] bytes of it, then how long it was.
+fn shown(name: &[u8]) -> String {
+    if name.len() <= SHOWN_NAME {
+        return String::from_utf8_lossy(name).into_owned();
+    }
+    format!(
+        "{}… ({} bytes)",
+        String::from_utf8_lossy(&name[..SHOWN_NAME]),
+        name.len()
+    )
 }
 
 /// Maps an unexpected end of input to [`TarError::Truncated`].
@@ -304,6 +322,15 @@ impl<R: Skip> TarReader<R> {
                 _ => {}
             }
             let name = pax_path.or(long_name).unwrap_or(raw_name);
+            if name.len() > MAX_PATH {
+                return Err(entry_err(
+                    &name,
+                    format!(
+                        "name of {} bytes, longer than any file system holds ({MAX_PATH})",
+                        name.len()
+                    ),
+                ));
+            }
             let size = pax_size.unwrap_or(size);
             let kind = match typeflag {
                 b'0' | 0 | b'7' | b'S' => Kind::File,
@@ -327,29 +354,39 @@ impl<R: Skip> TarReader<R> {
                 kind
             };
             let path = normalize(&name)?;
-            let link =
-                match kind {
-                    Kind::Symlink | Kind::Hardlink => {
-                        let raw = pax_link
-                            .or(long_link)
-                            .unwrap_or_else(|| trim_nul(block[157..257].to_vec()));
-                        if raw.is_empty() {
-                            return Err(entry_err(&name, "link without a target"));
-                        }
-                        if kind == Kind::Hardlink {
-                            let target = normalize(&raw)?;
-                            if target.is_empty() {
-                                return Err(entry_err(&name, "hard link to the root directory"));
-                            }
-                            Some(target)
-                        } else {
-                            Some(String::from_utf8(raw).map_err(|_| {
-                                entry_err(&name, "symlink target is not valid UTF-8")
-                            })?)
-                        }
+            let link = match kind {
+                Kind::Symlink | Kind::Hardlink => {
+                    let raw = pax_link
+                        .or(long_link)
+                        .unwrap_or_else(|| trim_nul(block[157..257].to_vec()));
+                    if raw.is_empty() {
+                        return Err(entry_err(&name, "link without a target"));
                     }
-                    _ => None,
-                };
+                    if raw.len() > MAX_PATH {
+                        return Err(entry_err(
+                                &name,
+                                format!(
+                                    "link target of {} bytes, longer than any file system holds ({MAX_PATH})",
+                                    raw.len()
+                                ),
+                            ));
+                    }
+                    if kind == Kind::Hardlink {
+                        let target = normalize(&raw)?;
+                        if target.is_empty() {
+                            return Err(entry_err(&name, "hard link to the root directory"));
+                        }
+                        Some(target)
+                    } else {
+                        Some(
+                            String::from_utf8(raw).map_err(|_| {
+                                entry_err(&name, "symlink target is not valid UTF-8")
+                            })?,
+                        )
+                    }
+                }
+                _ => None,
+            };
             // Only regular files carry content; other kinds may declare a size that tar
             // tools still write out, so it is skipped the same way.
             let mode = parse_number(&block[100..108]).unwrap_or(0) as u32 & 0o7777;
@@ -790,6 +827,21 @@ mod tests {
         b[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
         let e = all(&finish(b.to_vec())).unwrap_err();
         assert!(e.to_string().contains("size"), "{e}");
+    }
+
+    #[test]
+    fn a_name_longer_than_path_max_is_refused_and_shown_short() {
+        let record = format!("path={}/LICENSE\n", "d/".repeat(MAX_PATH));
+        let digits = (record.len() + 8).to_string().len();
+        let pax = format!("{} {record}", record.len() + digits + 1);
+        let mut t = Vec::new();
+        entry(&mut t, "PaxHeaders/x", b'x', pax.as_bytes(), "");
+        entry(&mut t, "short", b'0', b"2", "");
+        let e = all(&finish(t)).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("longer than any file system holds"), "{msg}");
+        let name = e.entry().unwrap();
+        assert!(name.len() < 400 && name.ends_with("bytes)"), "{name}");
     }
 
     #[test]
