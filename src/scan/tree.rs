@@ -3,6 +3,9 @@
 //! The walk never follows symlinks (they are indexed with their targets, like tar entries),
 //! sorts directory entries so the result does not depend on the filesystem's order, and
 //! records a file seen again through another hard link as a hard link to the first path.
+//! Files are opened beneath the root and through no symlink ([`open_beneath`]): a directory
+//! swapped for a symlink while the scan runs stops the scan instead of leaking what the
+//! symlink points to.
 
 use std::collections::HashMap;
 use std::fs;
@@ -35,6 +38,7 @@ pub fn scan_tree(root: &Path, rules: &CaptureRules) -> Result<LayerScan, ScanErr
     // Stack of (relative directory path, depth); children are pushed in reverse order so
     // the walk visits them sorted.
     let mut stack: Vec<(String, usize)> = vec![(String::new(), 0)];
+    let root_dir = fs::File::open(root).map_err(|e| io_err("", e))?;
     while let Some((dir, depth)) = stack.pop() {
         if depth > MAX_DEPTH {
             return Err(io_err(
@@ -114,7 +118,7 @@ pub fn scan_tree(root: &Path, rules: &CaptureRules) -> Result<LayerScan, ScanErr
                             }
                         } else {
                             let mut buf = Vec::with_capacity(entry.size as usize);
-                            fs::File::open(root.join(&rel))
+                            open_beneath(&root_dir, &rel)
                                 .and_then(|f| f.take(limit).read_to_end(&mut buf))
                                 .map_err(|e| io_err(&rel, e))?;
                             budget = budget.saturating_sub(buf.len() as u64);
@@ -128,9 +132,7 @@ pub fn scan_tree(root: &Path, rules: &CaptureRules) -> Result<LayerScan, ScanErr
                     } else if let Some(inspector) =
                         rules.inspector_for(&rel, entry.mode, entry.size)
                     {
-                        if let Some(found) =
-                            inspect_file(inspector, &root.join(&rel), &rel, entry.size)
-                        {
+                        if let Some(found) = inspect_file(inspector, &root_dir, &rel, entry.size) {
                             scan.inspected.insert(rel.clone(), found);
                         }
                     }
@@ -183,18 +185,110 @@ impl EntryRead for FileEntryRead {
     }
 }
 
+/// Opens `rel` (a `/`-separated path relative to the directory `root`) for reading, resolving
+/// it beneath `root` and through no symlink: `openat2` with `RESOLVE_BENEATH` and
+/// `RESOLVE_NO_SYMLINKS`, or, where the kernel has no `openat2` (before 5.6), `openat` with
+/// `O_NOFOLLOW` one component at a time. A path that meets a symlink fails with `ELOOP`.
+fn open_beneath(root: &fs::File, rel: &str) -> std::io::Result<fs::File> {
+    use rustix::fs::{openat2, Mode, OFlags, ResolveFlags};
+    let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOFOLLOW;
+    match openat2(
+        root,
+        rel,
+        flags,
+        Mode::empty(),
+        ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS,
+    ) {
+        Ok(fd) => Ok(fs::File::from(fd)),
+        Err(rustix::io::Errno::NOSYS) => open_by_components(root, rel, flags),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// [`open_beneath`] without `openat2`: each component opened with `O_NOFOLLOW` in the one
+/// before it.
+fn open_by_components(
+    root: &fs::File,
+    rel: &str,
+    flags: rustix::fs::OFlags,
+) -> std::io::Result<fs::File> {
+    use rustix::fs::{openat, Mode, OFlags};
+    let mut parts = rel.split('/').filter(|p| !p.is_empty()).peekable();
+    let mut dir: Option<std::os::fd::OwnedFd> = None;
+    while let Some(part) = parts.next() {
+        if part == ".." {
+            return Err(std::io::Error::other("'..' leaves the root"));
+        }
+        let last = parts.peek().is_none();
+        let flags = if last {
+            flags
+        } else {
+            flags | OFlags::DIRECTORY
+        };
+        let fd = match &dir {
+            Some(d) => openat(d, part, flags, Mode::empty())?,
+            None => openat(root, part, flags, Mode::empty())?,
+        };
+        if last {
+            return Ok(fs::File::from(fd));
+        }
+        dir = Some(fd);
+    }
+    Err(std::io::Error::other("empty path"))
+}
+
 /// Offers one file of the tree to the inspector; a file that cannot be read is passed by.
 fn inspect_file(
     inspector: &dyn Inspector,
-    path: &Path,
+    root: &fs::File,
     rel: &str,
     size: u64,
 ) -> Option<super::Inspection> {
     let mut input = FileEntryRead {
-        file: fs::File::open(path).ok()?,
+        file: open_beneath(root, rel).ok()?,
         left: size,
     };
     let mut magic = [0u8; 4];
     input.read_exact(&mut magic).ok()?;
     inspector.inspect(rel, size, magic, &mut input)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_directory_swapped_for_a_symlink_is_not_followed() {
+        use std::os::unix::fs::symlink;
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path().join("root");
+        let outside = d.path().join("outside");
+        fs::create_dir_all(root.join("a")).unwrap();
+        fs::create_dir_all(&outside).unwrap();
+        fs::write(root.join("a/LICENSE"), b"inside").unwrap();
+        fs::write(outside.join("LICENSE"), b"secret").unwrap();
+        let dir = fs::File::open(&root).unwrap();
+        let flags = rustix::fs::OFlags::RDONLY | rustix::fs::OFlags::NOFOLLOW;
+        let read = |f: std::io::Result<fs::File>| {
+            f.map(|mut f| {
+                let mut s = String::new();
+                f.read_to_string(&mut s).unwrap();
+                s
+            })
+        };
+        assert_eq!(read(open_beneath(&dir, "a/LICENSE")).unwrap(), "inside");
+        assert_eq!(
+            read(open_by_components(&dir, "a/LICENSE", flags)).unwrap(),
+            "inside"
+        );
+        // The race won: `a` is now a symlink to a directory outside the root.
+        fs::remove_dir_all(root.join("a")).unwrap();
+        symlink(&outside, root.join("a")).unwrap();
+        assert!(open_beneath(&dir, "a/LICENSE").is_err());
+        assert!(open_by_components(&dir, "a/LICENSE", flags).is_err());
+        symlink(outside.join("LICENSE"), root.join("b")).unwrap();
+        assert!(open_beneath(&dir, "b").is_err());
+        assert!(open_by_components(&dir, "b", flags).is_err());
+        assert!(open_by_components(&dir, "../outside/LICENSE", flags).is_err());
+    }
 }
