@@ -396,3 +396,21 @@ fn a_source_date_epoch_that_is_no_date_is_a_usage_error() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("2023-11-14T22:13:20Z"));
 }
+
+#[test]
+fn a_classic_config_whose_content_is_not_its_name_is_refused() {
+    let d = tempfile::tempdir().unwrap();
+    tar::Archive::new(std::fs::File::open(fixture("docker-legacy.tar")).unwrap())
+        .unpack(d.path())
+        .unwrap();
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.path().join("manifest.json")).unwrap()).unwrap();
+    let config = d.path().join(m[0]["Config"].as_str().unwrap());
+    let mut bytes = std::fs::read(&config).unwrap();
+    bytes.push(b'\n');
+    std::fs::write(&config, bytes).unwrap();
+    let line = scan_error(d.path(), &[]);
+    assert!(line.contains("digest mismatch"), "{line}");
+    // Without verification the name is not held against the content.
+    scan_json(d.path(), &["--no-verify"]);
+}

@@ -83,7 +83,7 @@ pub(super) fn describe(at: &At, archive: &Archive, opts: &OpenOptions) -> Result
     let config_name = member_name(at, &entry.config)?;
     let config_bytes = read_member(at, archive, &config_name)?;
     let config_digest = sha256_of(&config_bytes);
-    if let Some(named) = digest_from_name(&config_name) {
+    if let Some(named) = digest_from_name(&config_name).or_else(|| classic_digest(&config_name)) {
         if opts.verify && named.starts_with("sha256:") && named != config_digest {
             return Err(at.err(
                 Some(&config_name),
@@ -176,4 +176,12 @@ pub(super) fn describe(at: &At, archive: &Archive, opts: &OpenOptions) -> Result
         layers,
         findings,
     })
+}
+
+/// The digest a classic docker-save config's name states: `<64 hex>.json` (the image id) is
+/// the sha256 of its content.
+fn classic_digest(name: &str) -> Option<String> {
+    let hex = name.strip_suffix(".json")?;
+    let lower_hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+    (hex.len() == 64 && hex.bytes().all(lower_hex)).then(|| format!("sha256:{hex}"))
 }
