@@ -13,6 +13,8 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
+use sha2::{Digest, Sha256};
+
 use super::matcher;
 
 /// Texts longer than this many bytes are not matched: license texts are tens of KiB at most,
@@ -35,7 +37,9 @@ pub struct Match {
 }
 
 /// Match results by text and threshold (as bits).
-type Seen = HashMap<(String, u32), Vec<Match>>;
+/// Results by the SHA-256 of the text and the threshold: a digest, not the text, so the
+/// cache stays small whatever texts an image holds.
+type Seen = HashMap<([u8; 32], u32), Vec<Match>>;
 
 /// Matches a license text against the SPDX texts and returns the licenses found, best first.
 ///
@@ -57,7 +61,10 @@ pub fn identify(text: &str, min_confidence: f32) -> Vec<Match> {
     // distinct text is matched once per process.
     static SEEN: OnceLock<Mutex<Seen>> = OnceLock::new();
     let seen = SEEN.get_or_init(Default::default);
-    let key = (text.to_owned(), min_confidence.to_bits());
+    let key = (
+        <[u8; 32]>::from(Sha256::digest(text.as_bytes())),
+        min_confidence.to_bits(),
+    );
     if let Some(found) = seen.lock().ok().and_then(|s| s.get(&key).cloned()) {
         return found;
     }
