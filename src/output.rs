@@ -56,10 +56,7 @@ pub fn check(inputs: &[Input], outputs: &[&str]) -> Result<(), OutputError> {
         if path.is_dir() {
             return Err(OutputError::IsDirectory(output.to_string()));
         }
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
+        let dir = directory_of(path);
         let Ok(dir) = dir.canonicalize() else {
             return Err(OutputError::NoDirectory {
                 output: output.to_string(),
@@ -124,12 +121,17 @@ pub fn write_replacing(
     result
 }
 
-/// A new file next to `path`, named after it and the process, that did not exist before.
-fn create_beside(path: &Path) -> io::Result<(PathBuf, File)> {
-    let dir = match path.parent() {
+/// The directory a file named `path` is in (`.` for a bare name).
+fn directory_of(path: &Path) -> &Path {
+    match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
-    };
+    }
+}
+
+/// A new file next to `path`, named after it and the process, that did not exist before.
+fn create_beside(path: &Path) -> io::Result<(PathBuf, File)> {
+    let dir = directory_of(path);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -207,12 +207,9 @@ fn fallback(cr: &Copyright) -> Option<Fallback> {
         // own grant, and a notice that matches no text adds nothing a reviewer can use.
         if let Some((notices, _)) = freeform::notices(&cr.text) {
             blocks.extend(notices.into_iter().filter(|b| {
-                b.expressions.iter().all(|e| {
-                    !e.starts_with("LicenseRef-")
-                        && !["GPL-", "LGPL-", "AGPL-", "GFDL-"]
-                            .iter()
-                            .any(|f| e.starts_with(f))
-                })
+                b.expressions
+                    .iter()
+                    .all(|e| !e.starts_with("LicenseRef-") && !freeform::is_gnu(e))
             }));
             blocks.sort_by_key(|b| b.line);
         }

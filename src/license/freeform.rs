@@ -116,7 +116,7 @@ pub fn blocks(text: &str, naming: Naming) -> Vec<Block> {
                     prose::named_licenses(&without_paths(&grant.join("\n\n")))
                         .into_iter()
                         .map(|n| n.spdx)
-                        .filter(|id| GNU.contains(&family(id)))
+                        .filter(|id| is_gnu(id))
                         .collect()
                 };
                 let mut said = Vec::new();
@@ -203,7 +203,7 @@ pub fn blocks(text: &str, naming: Naming) -> Vec<Block> {
         let named: Vec<String> = prose::named_licenses(&without_paths(&top))
             .into_iter()
             .map(|n| n.spdx)
-            .filter(|id| GNU.contains(&family(id)))
+            .filter(|id| is_gnu(id))
             .collect();
         let mut found: Vec<(String, String)> = Vec::new();
         for m in text::identify(&top, TEXT_MATCH_MIN) {
@@ -212,7 +212,7 @@ pub fn blocks(text: &str, naming: Naming) -> Vec<Block> {
             };
             let granted: Vec<&String> = named
                 .iter()
-                .filter(|id| GNU.contains(&family(&e)) && family(id) == family(&e))
+                .filter(|id| is_gnu(&e) && family(id) == family(&e))
                 .collect();
             if granted.is_empty() {
                 found.push((format!("the text of {e}"), e));
@@ -420,6 +420,11 @@ const GNU: [&str; 4] = ["GPL", "LGPL", "AGPL", "GFDL"];
 /// `GPL` for `GPL-2`, `GPL-3.0-or-later` and `GPL`; `LGPL` for `LGPL-2.1+`.
 fn family(name: &str) -> &str {
     name.split(['-', '+']).next().unwrap_or(name)
+}
+
+/// Whether a license name or SPDX term is a GNU license (GPL, LGPL, AGPL, GFDL).
+pub(super) fn is_gnu(name: &str) -> bool {
+    GNU.contains(&family(name))
 }
 
 /// Words that make a grant about a library the package uses, not about the package:
