@@ -7,15 +7,19 @@
 //! normalization as the texts matched at run time (`src/license/normalize.rs`, compiled into
 //! this script too), and its word bigrams are hashed, sorted and counted.
 //!
-//! The index (`$OUT_DIR/license-index.bin`, read in place with `include_bytes!`) is laid out
-//! little-endian, every section 8-byte aligned:
+//! The index (`$OUT_DIR/license-index.bin`, read in place with `include_bytes!`) is inverted:
+//! for each distinct bigram, the texts that hold it and how often. Scoring a text against
+//! every indexed text then costs one lookup per bigram of the text, not one pass over every
+//! indexed text. It is laid out little-endian, every section 8-byte aligned:
 //!
 //! ```text
-//! header    magic "LBLIDX01", then u32: names, texts, grams, name bytes
+//! header    magic "LBLIDX02", then u32: names, texts, bigrams, postings, name bytes
 //! texts     per text, u32: name index, kind (0 original, 1 alternate, 2 header),
-//!           size (bigrams counted with repeats), first gram, gram count
-//! hashes    u64 per gram; each text's run strictly increasing
-//! counts    u32 per gram
+//!           size (bigrams counted with repeats)
+//! hashes    u64 per distinct bigram, strictly increasing
+//! starts    u32 per bigram, plus one: where its postings start
+//! postings  u16 per posting: the text; then u16 per posting: the count in that text;
+//!           each bigram's postings in increasing text order
 //! offsets   u32 per name, plus one: where each name starts in the name bytes
 //! names     UTF-8, names in byte order
 //! ```
@@ -28,7 +32,7 @@ use std::path::PathBuf;
 #[allow(dead_code)]
 mod normalize;
 
-const MAGIC: &[u8; 8] = b"LBLIDX01";
+const MAGIC: &[u8; 8] = b"LBLIDX02";
 
 /// One indexed text.
 struct Text {
@@ -85,31 +89,54 @@ fn main() {
 
 fn write_index(names: &[&str], texts: &[Text]) -> Vec<u8> {
     let u32_of = |n: usize| u32::try_from(n).expect("index sections fit u32");
-    let grams: usize = texts.iter().map(|t| t.grams.len()).sum();
+    let u16_of = |n: usize| u16::try_from(n).expect("texts and counts fit u16");
+    // (bigram, text, count), by bigram and then text.
+    let mut postings: Vec<(u64, u16, u16)> = texts
+        .iter()
+        .enumerate()
+        .flat_map(|(i, t)| {
+            t.grams
+                .iter()
+                .map(move |&(hash, count)| (hash, u16_of(i), u16_of(count as usize)))
+        })
+        .collect();
+    postings.sort_unstable();
+    let mut hashes: Vec<u64> = postings.iter().map(|p| p.0).collect();
+    hashes.dedup();
     let name_bytes: usize = names.iter().map(|n| n.len()).sum();
 
     let mut out = Vec::new();
     out.extend_from_slice(MAGIC);
-    for n in [names.len(), texts.len(), grams, name_bytes] {
+    for n in [
+        names.len(),
+        texts.len(),
+        hashes.len(),
+        postings.len(),
+        name_bytes,
+    ] {
         out.extend_from_slice(&u32_of(n).to_le_bytes());
-    }
-    let mut first = 0usize;
-    for t in texts {
-        for n in [t.name, t.kind, t.size, u32_of(first), u32_of(t.grams.len())] {
-            out.extend_from_slice(&n.to_le_bytes());
-        }
-        first += t.grams.len();
     }
     pad8(&mut out);
     for t in texts {
-        for (hash, _) in &t.grams {
-            out.extend_from_slice(&hash.to_le_bytes());
+        for n in [t.name, t.kind, t.size] {
+            out.extend_from_slice(&n.to_le_bytes());
         }
     }
-    for t in texts {
-        for (_, count) in &t.grams {
-            out.extend_from_slice(&count.to_le_bytes());
-        }
+    pad8(&mut out);
+    for hash in &hashes {
+        out.extend_from_slice(&hash.to_le_bytes());
+    }
+    let mut start = 0usize;
+    out.extend_from_slice(&0u32.to_le_bytes());
+    for hash in &hashes {
+        start += postings[start..].partition_point(|p| p.0 == *hash);
+        out.extend_from_slice(&u32_of(start).to_le_bytes());
+    }
+    for (_, text, _) in &postings {
+        out.extend_from_slice(&text.to_le_bytes());
+    }
+    for (_, _, count) in &postings {
+        out.extend_from_slice(&count.to_le_bytes());
     }
     pad8(&mut out);
     let mut offset = 0usize;

@@ -21,8 +21,8 @@ fuzz_target!(|data: &[u8]| {
         let _ = freeform::blocks(&text, naming);
     }
     let _ = freeform::notices(&text);
-    let reading = debian::read(data, "usr/share/doc/fuzz/copyright");
-    let _ = reading.conclude("fuzz", &Shipped::unknown("fuzz"));
+    let reading = debian::read(data);
+    let _ = reading.conclude("usr/share/doc/fuzz/copyright", "fuzz", &Shipped::unknown("fuzz"));
     let _ = names::normalize_declared(&text, Dialect::Rpm);
     let _ = names::normalize_declared(&text, Dialect::Apk);
     for package in ["libgcc-s1", "lib32stdc++6"] {

@@ -115,7 +115,7 @@ pub fn debian(
         }
         None => return none(format!("/{} was not captured", found.path)),
     };
-    let (mut license, copyright) = warm.debian(bytes, found.path).conclude(package, shipped);
+    let (mut license, copyright) = warm.debian(bytes).conclude(found.path, package, shipped);
     if let Concluded::Expression { evidence, .. } = &mut license.concluded {
         for e in evidence {
             e.layer = found.layer;

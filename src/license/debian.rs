@@ -30,11 +30,9 @@ pub(super) const TEXT_MATCH_MIN: f32 = 0.9;
 /// The most copyright statements kept per package.
 const MAX_STATEMENTS: usize = 500;
 
-/// A copyright file, read once for every package that ships it.
+/// A copyright file, read once for every package that ships one with its content.
 #[derive(Debug)]
 pub struct Reading {
-    /// Where the file is (root-relative).
-    path: String,
     /// The parsed file.
     cr: Copyright,
     /// Its copyright statements, deduplicated, at most [`MAX_STATEMENTS`].
@@ -71,9 +69,9 @@ struct Fallback {
     texts: BTreeMap<String, String>,
 }
 
-/// Reads the copyright file `bytes`, at `path`: everything that does not depend on which
-/// package ships it.
-pub fn read(bytes: &[u8], path: &str) -> Reading {
+/// Reads the copyright file `bytes`: everything that depends neither on where it is nor on
+/// which package ships it.
+pub fn read(bytes: &[u8]) -> Reading {
     let cr = copyright::parse(bytes);
     let mut statements: Vec<String> = cr
         .all_copyrights()
@@ -89,7 +87,6 @@ pub fn read(bytes: &[u8], path: &str) -> Reading {
     let usable = stanzas.iter().any(|s: &Stanza| s.expression.is_some());
     let fallback = (!usable).then(|| fallback(&cr)).flatten();
     Reading {
-        path: path.to_string(),
         cr,
         statements,
         stanzas,
@@ -270,9 +267,9 @@ fn by_paragraph(method: &'static str, confidence: f64, blocks: Vec<Block>) -> Fa
 }
 
 impl Reading {
-    /// The license of `package`, which ships `shipped` and this file; the evidence names
-    /// layer 0, for the caller to correct.
-    pub fn conclude(&self, package: &str, shipped: &Shipped) -> (License, Vec<String>) {
+    /// The license of `package`, which ships `shipped` and this file at `path`
+    /// (root-relative); the evidence names layer 0, for the caller to correct.
+    pub fn conclude(&self, path: &str, package: &str, shipped: &Shipped) -> (License, Vec<String>) {
         let cr = &self.cr;
         let declared: Vec<String> = if cr.format == Format::MachineReadable {
             cr.expressions().into_iter().map(str::to_string).collect()
@@ -280,7 +277,7 @@ impl Reading {
             Vec::new()
         };
         let evidence = |method: &str, confidence: f64, lines: Vec<usize>, excluded| Evidence {
-            path: self.path.clone(),
+            path: path.to_string(),
             layer: 0,
             method: method.into(),
             confidence,
@@ -343,10 +340,10 @@ impl Reading {
                     license.declared_spdx = combine(&f.expressions, "AND");
                     license
                 }
-                None => self.unknown(said),
+                None => self.unknown(path, said),
             }
         } else {
-            self.unknown(declared)
+            self.unknown(path, declared)
         };
         (license, self.statements.clone())
     }
@@ -467,7 +464,7 @@ impl Reading {
         texts
     }
 
-    fn unknown(&self, declared: Vec<String>) -> License {
+    fn unknown(&self, path: &str, declared: Vec<String>) -> License {
         let notes: Vec<&str> = self
             .stanzas
             .iter()
@@ -476,7 +473,7 @@ impl Reading {
         let reason = match self.cr.format {
             Format::MachineReadable => format!(
                 "/{} is machine-readable but gives no usable License field{}",
-                self.path,
+                path,
                 if notes.is_empty() {
                     String::new()
                 } else {
@@ -485,7 +482,7 @@ impl Reading {
             ),
             Format::FreeForm => format!(
                 "/{} is free-form text that names no license by SPDX tag, common-licenses reference or precise name, and matches no SPDX license text with a score of {TEXT_MATCH_MIN} or more",
-                self.path
+                path
             ),
         };
         License::none((!declared.is_empty()).then(|| declared.join("; ")), reason)

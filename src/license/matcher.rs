@@ -1,10 +1,10 @@
 //! The license text matcher: askalono's algorithm over an index built at compile time.
 //!
-//! `build.rs` takes askalono's SPDX texts (from the `spdx` crate) and writes, for each text,
-//! its word bigrams as a sorted array of 64-bit hashes with counts (see `build.rs` for the
-//! layout). The index is embedded with `include_bytes!` and read in place: loading it means
-//! checking its header and table once, well under a millisecond, with no decompression and
-//! no copies of the bigram data.
+//! `build.rs` takes askalono's SPDX texts (from the `spdx` crate) and writes their word
+//! bigrams as an inverted index: each distinct bigram's 64-bit hash, with the texts that hold
+//! it and how often (see `build.rs` for the layout). The index is embedded with
+//! `include_bytes!` and read in place: loading it means checking its header and tables once,
+//! well under a millisecond, with no decompression and no copies of the bigram data.
 //!
 //! Matching follows askalono (`spdx::detection`) as layerbom configured it, step by step:
 //!
@@ -13,8 +13,8 @@
 //!   multisets, `2·Σ min(count_a, count_b) / (size_a + size_b)`, computed in `f32` as
 //!   askalono does, so scores are the same to the bit.
 //! - [`Index::analyze`] scores a text against every indexed text (originals, alternates,
-//!   headers) and keeps the best. Texts whose size alone caps their score below the best so
-//!   far are skipped, which cannot change the result. Ties: askalono sorts with an unstable
+//!   headers) and keeps the best: each of the text's bigrams is looked up once, and what it
+//!   shares with every text that holds it is added up. Ties: askalono sorts with an unstable
 //!   sort over hash-map order, so which of equal scores wins varies from run to run; here the
 //!   first in index order wins: the smallest name in byte order, then original before
 //!   alternates before headers.
@@ -25,21 +25,19 @@
 //!   is kept if it still scores at least the threshold, its lines are blanked, and the rest is
 //!   analyzed again.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
-use super::normalize;
+use super::{normalize, ranges};
 
 /// The index written by `build.rs`.
 static INDEX_BYTES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/license-index.bin"));
 
-const MAGIC: &[u8; 8] = b"LBLIDX01";
+const MAGIC: &[u8; 8] = b"LBLIDX02";
 
 /// An overall score above this ends the scan at once (askalono's `shallow_limit`).
 const SHALLOW_LIMIT: f32 = 0.99;
-
-/// When one bigram array is this many times longer than the other, the shorter one's
-/// bigrams are looked up by binary search instead of walking both.
-const SKEW: usize = 8;
 
 /// What kind of text of a license an indexed text is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,21 +57,22 @@ struct Entry {
     kind: Kind,
     /// Bigrams with repeats.
     size: usize,
-    /// Where its distinct bigrams are in the hash and count arrays.
-    first: usize,
-    len: usize,
 }
 
-/// The embedded index: license names, texts, and the bigram arrays, borrowed from the
-/// binary.
+/// The embedded index: license names, texts, and the inverted bigram arrays, borrowed from
+/// the binary.
 #[derive(Debug)]
 pub struct Index {
     names: Vec<&'static str>,
     texts: Vec<Entry>,
-    /// `u64` little-endian per bigram.
+    /// `u64` little-endian per distinct bigram, increasing.
     hashes: &'static [u8],
-    /// `u32` little-endian per bigram.
-    counts: &'static [u8],
+    /// `u32` little-endian per bigram, plus one: where its postings start.
+    starts: &'static [u8],
+    /// `u16` little-endian per posting: the text that holds the bigram.
+    posting_texts: &'static [u8],
+    /// `u16` little-endian per posting: how often the text holds it.
+    posting_counts: &'static [u8],
 }
 
 /// The embedded index, checked on first use; `None` if it is malformed, which would be a bug
@@ -107,40 +106,59 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The `k`-th little-endian integer of `N` bytes in `bytes`; 0 past the end (which `parse`
+/// rules out wherever the index points).
+fn read_le<const N: usize>(bytes: &[u8], k: usize) -> u64 {
+    let mut word = [0u8; 8];
+    if let Some(b) = bytes.get(k * N..k * N + N) {
+        word[..N].copy_from_slice(b);
+    }
+    u64::from_le_bytes(word)
+}
+
 impl Index {
-    /// Checks the header, the table of texts and the names; `None` on any inconsistency.
+    /// Checks the header, the table of texts, the bigram starts and the names; `None` on any
+    /// inconsistency. Postings naming a text past the table count for nothing.
     fn parse(bytes: &'static [u8]) -> Option<Index> {
         let total = bytes.len();
         let mut r = Reader(bytes);
         if r.take(MAGIC.len())? != MAGIC {
             return None;
         }
-        let (n_names, n_texts, n_grams, name_bytes) = (r.u32()?, r.u32()?, r.u32()?, r.u32()?);
-        let mut texts = Vec::with_capacity(n_texts.min(bytes.len() / 20));
+        let (n_names, n_texts, n_grams, n_postings, name_bytes) =
+            (r.u32()?, r.u32()?, r.u32()?, r.u32()?, r.u32()?);
+        r.align(total)?;
+        let mut texts = Vec::with_capacity(n_texts.min(bytes.len() / 12));
         for _ in 0..n_texts {
-            let (name, kind, size, first, len) = (r.u32()?, r.u32()?, r.u32()?, r.u32()?, r.u32()?);
+            let (name, kind, size) = (r.u32()?, r.u32()?, r.u32()?);
             let kind = match kind {
                 0 => Kind::Original,
                 1 => Kind::Alternate,
                 2 => Kind::Header,
                 _ => return None,
             };
-            // Every text's bigrams lie within the arrays; its size counts each at least once.
-            let in_range = first.checked_add(len).is_some_and(|end| end <= n_grams);
-            if name >= n_names || !in_range || size < len {
+            if name >= n_names {
                 return None;
             }
-            texts.push(Entry {
-                name,
-                kind,
-                size,
-                first,
-                len,
-            });
+            texts.push(Entry { name, kind, size });
         }
         r.align(total)?;
         let hashes = r.take(n_grams.checked_mul(8)?)?;
-        let counts = r.take(n_grams.checked_mul(4)?)?;
+        let starts = r.take(n_grams.checked_add(1)?.checked_mul(4)?)?;
+        let posting_texts = r.take(n_postings.checked_mul(2)?)?;
+        let posting_counts = r.take(n_postings.checked_mul(2)?)?;
+        // Starts run from 0 to the last posting without going back.
+        let mut previous = 0;
+        for k in 0..=n_grams {
+            let start = read_le::<4>(starts, k);
+            if start < previous || (k == 0 && start != 0) {
+                return None;
+            }
+            previous = start;
+        }
+        if usize::try_from(previous).ok()? != n_postings {
+            return None;
+        }
         r.align(total)?;
         let mut offsets = Vec::with_capacity(n_names.min(bytes.len() / 4) + 1);
         for _ in 0..=n_names {
@@ -156,7 +174,9 @@ impl Index {
             names,
             texts,
             hashes,
-            counts,
+            starts,
+            posting_texts,
+            posting_counts,
         })
     }
 
@@ -176,14 +196,20 @@ impl Index {
         Some((self.names.get(e.name)?, e.kind, e.size))
     }
 
-    /// The `i`-th text's bigrams as `(hash, count)`, in increasing hash order.
-    pub fn grams(&self, i: usize) -> Vec<(u64, u32)> {
-        let Some(e) = self.texts.get(i) else {
-            return Vec::new();
-        };
-        (0..e.len)
-            .map(|k| (self.hash(e.first + k), self.count(e.first + k)))
-            .collect()
+    /// Every text's bigrams as `(hash, count)`, in increasing hash order, read back from the
+    /// inverted arrays in one pass (to check the index).
+    pub fn text_grams(&self) -> Vec<Vec<(u64, u32)>> {
+        let mut out = vec![Vec::new(); self.texts.len()];
+        for k in 0..self.hashes.len() / 8 {
+            let hash = read_le::<8>(self.hashes, k);
+            for p in self.postings(k) {
+                let (text, count) = self.posting(p);
+                if let Some(grams) = out.get_mut(text) {
+                    grams.push((hash, count));
+                }
+            }
+        }
+        out
     }
 
     fn name(&self, text: usize) -> &'static str {
@@ -194,22 +220,111 @@ impl Index {
             .unwrap_or("")
     }
 
-    /// The hash of the `k`-th bigram of the arrays (0 past their end, which `parse` rules
-    /// out for every text's range).
-    fn hash(&self, k: usize) -> u64 {
-        let mut word = [0u8; 8];
-        if let Some(bytes) = self.hashes.get(k * 8..k * 8 + 8) {
-            word.copy_from_slice(bytes);
+    /// The position of bigram `hash` in the hash array, searching from `from` on.
+    fn find(&self, hash: u64, from: usize) -> Result<usize, usize> {
+        let (mut lo, mut hi) = (from, self.hashes.len() / 8);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match read_le::<8>(self.hashes, mid).cmp(&hash) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Ok(mid),
+            }
         }
-        u64::from_le_bytes(word)
+        Err(lo)
     }
 
-    fn count(&self, k: usize) -> u32 {
-        let mut word = [0u8; 4];
-        if let Some(bytes) = self.counts.get(k * 4..k * 4 + 4) {
-            word.copy_from_slice(bytes);
+    /// The postings of the `k`-th bigram.
+    fn postings(&self, k: usize) -> std::ops::Range<usize> {
+        let start = read_le::<4>(self.starts, k) as usize;
+        let end = read_le::<4>(self.starts, k + 1) as usize;
+        start..end.max(start)
+    }
+
+    /// The `p`-th posting: text and count.
+    fn posting(&self, p: usize) -> (usize, u32) {
+        (
+            read_le::<2>(self.posting_texts, p) as usize,
+            read_le::<2>(self.posting_counts, p) as u32,
+        )
+    }
+
+    /// `Σ min(count_a, count_b)` over the bigrams `grams` shares with each indexed text.
+    fn shared_all(&self, grams: &Grams) -> Vec<u64> {
+        let mut shared = vec![0u64; self.texts.len()];
+        let mut from = 0;
+        for (h, c) in grams.pairs() {
+            match self.find(h, from) {
+                Ok(k) => {
+                    let postings = self.postings(k);
+                    let (Some(texts), Some(counts)) = (
+                        self.posting_texts.get(postings.start * 2..postings.end * 2),
+                        self.posting_counts
+                            .get(postings.start * 2..postings.end * 2),
+                    ) else {
+                        continue;
+                    };
+                    for (t, n) in texts.chunks_exact(2).zip(counts.chunks_exact(2)) {
+                        let text = usize::from(u16::from_le_bytes([t[0], t[1]]));
+                        let count = u32::from(u16::from_le_bytes([n[0], n[1]]));
+                        if let Some(s) = shared.get_mut(text) {
+                            *s += u64::from(c.min(count));
+                        }
+                    }
+                    from = k + 1;
+                }
+                Err(k) => from = k,
+            }
         }
-        u32::from_le_bytes(word)
+        shared
+    }
+
+    /// `Σ min(count_a, count_b)` over the bigrams `grams` shares with the `text`-th text.
+    fn shared(&self, grams: &Grams, text: usize) -> u64 {
+        let mut shared = 0u64;
+        let mut from = 0;
+        for (h, c) in grams.pairs() {
+            match self.find(h, from) {
+                Ok(k) => {
+                    shared += u64::from(c.min(self.count_at(k, text)));
+                    from = k + 1;
+                }
+                Err(k) => from = k,
+            }
+        }
+        shared
+    }
+
+    /// How often the `text`-th text holds bigram `hash`.
+    fn count(&self, hash: u64, text: usize) -> u32 {
+        self.find(hash, 0).map_or(0, |k| self.count_at(k, text))
+    }
+
+    /// How often the `text`-th text holds the `k`-th bigram.
+    fn count_at(&self, k: usize, text: usize) -> u32 {
+        let postings = self.postings(k);
+        let (mut lo, mut hi) = (postings.start, postings.end);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if (read_le::<2>(self.posting_texts, mid) as usize) < text {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        match self.posting(lo) {
+            (t, count) if lo < postings.end && t == text => count,
+            _ => 0,
+        }
+    }
+
+    /// Dice's coefficient from the shared count and both sizes, in `f32` as askalono
+    /// computes it.
+    fn dice(shared: u64, ours: usize, theirs: usize) -> f32 {
+        if ours == 0 || theirs == 0 {
+            return 0.0;
+        }
+        (2.0 * shared as f32) / ((ours + theirs) as f32)
     }
 
     /// Dice's coefficient of `grams` and the `text`-th indexed text, as askalono computes it.
@@ -220,112 +335,17 @@ impl Index {
         if grams.size == 0 || e.size == 0 {
             return 0.0;
         }
-        let shared = self.shared(grams, e);
-        (2.0 * shared as f32) / ((grams.size + e.size) as f32)
-    }
-
-    /// `Σ min(count_a, count_b)` over the bigrams `grams` and `e` share.
-    fn shared(&self, grams: &Grams, e: &Entry) -> u64 {
-        let (Some(hashes), Some(counts)) = (
-            self.hashes.get(e.first * 8..(e.first + e.len) * 8),
-            self.counts.get(e.first * 4..(e.first + e.len) * 4),
-        ) else {
-            return 0;
-        };
-        let theirs = hashes
-            .chunks_exact(8)
-            .map(|c| u64::from_le_bytes(<[u8; 8]>::try_from(c).unwrap_or_default()));
-        let their_counts = counts
-            .chunks_exact(4)
-            .map(|c| u32::from_le_bytes(<[u8; 4]>::try_from(c).unwrap_or_default()));
-        let ours = &grams.hashes;
-        let mut shared = 0u64;
-        if ours.len() > SKEW * e.len {
-            // A short text against a long one: look each of its bigrams up.
-            let mut from = 0;
-            for (h, c) in theirs.zip(their_counts) {
-                from += ours[from..].partition_point(|&x| x < h);
-                match ours.get(from) {
-                    Some(&x) if x == h => {
-                        shared += u64::from(c.min(grams.counts[from]));
-                        from += 1;
-                    }
-                    Some(_) => {}
-                    None => break,
-                }
-            }
-        } else if e.len > SKEW * ours.len() {
-            let mut from = e.first;
-            let end = e.first + e.len;
-            for (&h, &c) in ours.iter().zip(&grams.counts) {
-                // Binary search in the index's remaining range.
-                let (mut lo, mut hi) = (from, end);
-                while lo < hi {
-                    let mid = lo + (hi - lo) / 2;
-                    if self.hash(mid) < h {
-                        lo = mid + 1;
-                    } else {
-                        hi = mid;
-                    }
-                }
-                if lo == end {
-                    break;
-                }
-                if self.hash(lo) == h {
-                    shared += u64::from(c.min(self.count(lo)));
-                    lo += 1;
-                }
-                from = lo;
-            }
-        } else {
-            let mut i = 0;
-            for (h, c) in theirs.zip(their_counts) {
-                while i < ours.len() && ours[i] < h {
-                    i += 1;
-                }
-                match ours.get(i) {
-                    Some(&x) if x == h => {
-                        shared += u64::from(c.min(grams.counts[i]));
-                        i += 1;
-                    }
-                    Some(_) => {}
-                    None => break,
-                }
-            }
-        }
-        shared
+        Index::dice(self.shared(grams, text), grams.size, e.size)
     }
 
     /// The best-scoring indexed text for `grams` and its score; ties go to the first text in
     /// index order. `None` only for an empty index.
     pub fn analyze(&self, grams: &Grams) -> Option<(usize, f32)> {
-        // Dice's coefficient is at most 2·min(a, b) / (a + b); visiting texts by that bound,
-        // best first, the rest can be skipped once it falls below the best score found.
-        let bound = |e: &Entry| {
-            if grams.size == 0 || e.size == 0 {
-                0.0
-            } else {
-                (2.0 * grams.size.min(e.size) as f32) / ((grams.size + e.size) as f32)
-            }
-        };
-        let mut order: Vec<(f32, usize)> = self
-            .texts
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (bound(e), i))
-            .collect();
-        order.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let shared = self.shared_all(grams);
         let mut best: Option<(usize, f32)> = None;
-        for (cap, i) in order {
-            if best.is_some_and(|(_, score)| cap < score) {
-                break;
-            }
-            let score = self.score(grams, i);
-            let better = match best {
-                None => true,
-                Some((j, s)) => score > s || (score == s && i < j),
-            };
-            if better {
+        for (i, (e, &s)) in self.texts.iter().zip(&shared).enumerate() {
+            let score = Index::dice(s, grams.size, e.size);
+            if best.is_none_or(|(_, b)| score > b) {
                 best = Some((i, score));
             }
         }
@@ -345,7 +365,16 @@ pub struct Grams {
 impl Grams {
     /// The bigrams of a processed text (see [`normalize::aggressive`]).
     pub fn of_processed(processed: &str) -> Grams {
-        let hashes = normalize::bigrams(processed);
+        Grams::of_hashes(normalize::bigrams(processed))
+    }
+
+    /// The bigrams of normalized lines, joined as askalono joins them.
+    pub fn of_lines(lines: &[String]) -> Grams {
+        Grams::of_processed(&normalize::aggressive(&lines.join("\n")))
+    }
+
+    /// The bigrams whose hashes, in text order, are `hashes`.
+    fn of_hashes(hashes: Vec<u64>) -> Grams {
         let size = hashes.len();
         let (hashes, counts) = normalize::count_sorted(hashes).into_iter().unzip();
         Grams {
@@ -353,11 +382,6 @@ impl Grams {
             counts,
             size,
         }
-    }
-
-    /// The bigrams of normalized lines, joined as askalono joins them.
-    pub fn of_lines(lines: &[String]) -> Grams {
-        Grams::of_processed(&normalize::aggressive(&lines.join("\n")))
     }
 
     /// Bigrams with repeats.
@@ -398,8 +422,8 @@ pub fn scan(text: &str, threshold: f32, max_passes: u16) -> Scan {
     let Some(index) = index() else {
         return found;
     };
-    let mut lines = normalize::normalize_lines(text);
-    let Some(mut best) = index.analyze(&Grams::of_lines(&lines)) else {
+    let mut lines = Lines::new(normalize::normalize_lines(text));
+    let Some(mut best) = index.analyze(&lines.grams(0, lines.len())) else {
         return found;
     };
     if best.1 > threshold {
@@ -409,7 +433,7 @@ pub fn scan(text: &str, threshold: f32, max_passes: u16) -> Scan {
         }
     }
     for _ in 0..max_passes {
-        let ((start, end), score) = optimize_bounds(index, &lines, best.0);
+        let ((start, end), score) = optimize_bounds(index, &mut lines, best.0);
         if score < threshold {
             break;
         }
@@ -420,10 +444,8 @@ pub fn scan(text: &str, threshold: f32, max_passes: u16) -> Scan {
             score,
             lines: (start, end),
         });
-        for line in &mut lines[start..end] {
-            line.clear();
-        }
-        match index.analyze(&Grams::of_lines(&lines)) {
+        lines.clear(start, end);
+        match index.analyze(&lines.grams(0, lines.len())) {
             Some(next) => best = next,
             None => break,
         }
@@ -431,19 +453,184 @@ pub fn scan(text: &str, threshold: f32, max_passes: u16) -> Scan {
     found
 }
 
+/// The normalized lines of a text being scanned, with what the aggressive normalization of a
+/// range of them comes to, worked out once per line.
+///
+/// A range's processed text is the words of the lines it keeps, in turn
+/// ([`ranges::Lines::kept`]), so its bigrams are those within each kept line and those that
+/// join one kept line's last word to the next one's first. The optimizing scan tries some
+/// twenty ranges for each license it locates, and this saves normalizing each afresh; ranges
+/// not worked out line by line are normalized afresh.
+struct Lines {
+    lines: Vec<String>,
+    prepared: ranges::Lines,
+    /// Per line: the hashes of the bigrams within its words.
+    hashes: Vec<Vec<u64>>,
+    /// The kept lines of the last range.
+    kept: Vec<usize>,
+}
+
+impl Lines {
+    fn new(lines: Vec<String>) -> Lines {
+        let prepared = ranges::Lines::new(&lines);
+        let hashes = (0..lines.len())
+            .map(|i| normalize::bigrams(prepared.words(i)))
+            .collect();
+        Lines {
+            lines,
+            prepared,
+            hashes,
+            kept: Vec::new(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Blanks lines `start..end`.
+    fn clear(&mut self, start: usize, end: usize) {
+        for i in start..end.min(self.lines.len()) {
+            self.lines[i].clear();
+            self.prepared.clear(i);
+            self.hashes[i].clear();
+        }
+    }
+
+    /// Calls `each` with the hash of each bigram of lines `start..end`, in text order, and
+    /// answers `true`; `false` for a range not worked out line by line.
+    fn each_gram(&mut self, start: usize, end: usize, mut each: impl FnMut(u64)) -> bool {
+        if !self.prepared.kept(start, end, &mut self.kept) {
+            return false;
+        }
+        let mut previous: Option<usize> = None;
+        let mut joined = String::new();
+        for &i in &self.kept {
+            if let Some(p) = previous {
+                let last = self
+                    .prepared
+                    .words(p)
+                    .rsplit(' ')
+                    .next()
+                    .unwrap_or_default();
+                let first = self.prepared.words(i).split(' ').next().unwrap_or_default();
+                joined.clear();
+                joined.push_str(last);
+                joined.push(' ');
+                joined.push_str(first);
+                each(normalize::gram_hash(joined.as_bytes()));
+            }
+            self.hashes[i].iter().copied().for_each(&mut each);
+            previous = Some(i);
+        }
+        true
+    }
+
+    /// The bigrams of lines `start..end`, as [`Grams::of_lines`] gives them.
+    fn grams(&mut self, start: usize, end: usize) -> Grams {
+        let mut hashes = Vec::new();
+        if self.each_gram(start, end, |h| hashes.push(h)) {
+            Grams::of_hashes(hashes)
+        } else {
+            Grams::of_lines(&self.lines[start..end])
+        }
+    }
+}
+
 /// The line range of `lines` that best matches the `text`-th indexed text, and its score:
 /// the end line found first (ranges from line 0), then the start line (ranges to that end).
-fn optimize_bounds(index: &Index, lines: &[String], text: usize) -> ((usize, usize), f32) {
-    let score = |start: usize, end: usize| index.score(&Grams::of_lines(&lines[start..end]), text);
-    let (end, _) = search(|end| score(0, end), 0, lines.len());
-    let (start, best) = search(|start| score(start, end), 0, end);
+fn optimize_bounds(index: &Index, lines: &mut Lines, text: usize) -> ((usize, usize), f32) {
+    let mut ranges = Ranges {
+        index,
+        text,
+        ids: HashMap::default(),
+        theirs: Vec::new(),
+        ours: Vec::new(),
+    };
+    let n = lines.len();
+    let (end, _) = search(|end| ranges.score(lines, 0, end), 0, n);
+    let (start, best) = search(|start| ranges.score(lines, start, end), 0, end);
     ((start, end), best)
+}
+
+/// Scores line ranges against one indexed text, for [`optimize_bounds`]: each bigram gets an
+/// id on first sight, with how often the text holds it, so that a range is scored by
+/// counting its bigrams in an array.
+struct Ranges<'a> {
+    index: &'a Index,
+    text: usize,
+    /// Bigram ids by hash.
+    ids: HashMap<u64, u32, BuildHasherDefault<Prehashed>>,
+    /// Per bigram id: how often the indexed text holds it.
+    theirs: Vec<u32>,
+    /// Per bigram id: how often the range being scored holds it (zero between ranges).
+    ours: Vec<u32>,
+}
+
+/// The hasher of a map keyed by bigram hashes, which are hashes already: it keeps the key.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+impl Ranges<'_> {
+    /// The score of lines `start..end` against the text, as
+    /// `index.score(&Grams::of_lines(&lines[start..end]), text)` gives it.
+    fn score(&mut self, lines: &mut Lines, start: usize, end: usize) -> f32 {
+        let Some(e) = self.index.texts.get(self.text) else {
+            return 0.0;
+        };
+        let mut ids: Vec<u32> = Vec::new();
+        let worked = lines.each_gram(start, end, |hash| {
+            let id = match self.ids.get(&hash) {
+                Some(&id) => id,
+                None => {
+                    let id = u32::try_from(self.theirs.len()).unwrap_or(u32::MAX);
+                    self.ids.insert(hash, id);
+                    self.theirs.push(self.index.count(hash, self.text));
+                    self.ours.push(0);
+                    id
+                }
+            };
+            ids.push(id);
+        });
+        if !worked {
+            let grams = Grams::of_lines(&lines.lines[start..end]);
+            return self.index.score(&grams, self.text);
+        }
+        let mut shared = 0u64;
+        for &id in &ids {
+            let n = &mut self.ours[id as usize];
+            *n += 1;
+            if *n <= self.theirs[id as usize] {
+                shared += 1;
+            }
+        }
+        for &id in &ids {
+            self.ours[id as usize] = 0;
+        }
+        Index::dice(shared, ids.len(), e.size)
+    }
 }
 
 /// askalono's ternary search for the index in `left..=right` that maximizes `score`,
 /// assuming one peak: thirds are cut off until at most four candidates remain, of which the
 /// last best-scoring one wins. Scores are computed once per index.
-fn search(score: impl Fn(usize) -> f32, mut left: usize, mut right: usize) -> (usize, f32) {
+fn search(mut score: impl FnMut(usize) -> f32, mut left: usize, mut right: usize) -> (usize, f32) {
     let mut memo: Vec<(usize, f32)> = Vec::new();
     let mut score = |i: usize| match memo.iter().find(|m| m.0 == i) {
         Some(&(_, s)) => s,
@@ -480,15 +667,16 @@ mod tests {
     fn index_loads_and_is_well_formed() {
         let index = index().expect("embedded index parses");
         assert!(index.len() > 700, "{}", index.len());
+        let all = index.text_grams();
+        assert_eq!(all.len(), index.len());
         let mut previous_name = "";
-        for i in 0..index.len() {
+        for (i, grams) in all.iter().enumerate() {
             let (name, _, size) = index.text(i).expect("text in range");
             assert!(
                 name >= previous_name,
                 "names in order: {previous_name} {name}"
             );
             previous_name = name;
-            let grams = index.grams(i);
             assert!(grams.windows(2).all(|w| w[0].0 < w[1].0), "{name}: sorted");
             let total: usize = grams.iter().map(|g| g.1 as usize).sum();
             assert_eq!(total, size, "{name}: counts add up to the size");
@@ -506,20 +694,31 @@ mod tests {
             cut /= 2;
             assert!(Index::parse(&INDEX_BYTES[..cut]).is_none(), "{cut}");
         }
-        // A text pointing past the bigram arrays.
-        let mut bad = INDEX_BYTES.to_vec();
-        let text_len_at = 8 + 16 + 16;
-        bad[text_len_at..text_len_at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
-        let leaked: &'static [u8] = Box::leak(bad.into_boxed_slice());
-        assert!(Index::parse(leaked).is_none());
+        // A text naming a license past the names; bigram starts that go back.
+        let corrupt = |at: usize, value: u32| {
+            let mut bad = INDEX_BYTES.to_vec();
+            bad[at..at + 4].copy_from_slice(&value.to_le_bytes());
+            let leaked: &'static [u8] = Box::leak(bad.into_boxed_slice());
+            Index::parse(leaked)
+        };
+        let texts_at = 32;
+        assert!(corrupt(texts_at, u32::MAX).is_none());
+        let n_texts = index().map_or(0, Index::len);
+        let hashes_at = (texts_at + 12 * n_texts).next_multiple_of(8);
+        let n_grams = index().map_or(0, |i| i.hashes.len() / 8);
+        let starts_at = hashes_at + 8 * n_grams;
+        assert!(corrupt(starts_at + 4 * (n_grams / 2), u32::MAX).is_none());
+        assert!(corrupt(starts_at + 4 * (n_grams / 2), 0).is_none());
+        assert!(
+            corrupt(texts_at, 0).is_some(),
+            "the offsets above are the layout's"
+        );
     }
 
     #[test]
-    fn score_is_the_same_whichever_way_bigrams_are_joined() {
+    fn scores_agree_with_a_map_lookup() {
         let index = index().expect("index");
-        // A license text scored against itself through each join strategy: its own bigrams
-        // (linear), a few of them (binary search in the index), many repeats of it (binary
-        // search in ours).
+        let all = index.text_grams();
         let mit = (0..index.len())
             .find(|&i| {
                 index
@@ -527,7 +726,7 @@ mod tests {
                     .is_some_and(|t| t.0 == "MIT" && t.1 == Kind::Original)
             })
             .expect("MIT indexed");
-        let own = index.grams(mit);
+        let own = &all[mit];
         let size = index.text(mit).map_or(0, |t| t.2);
         let whole = Grams {
             hashes: own.iter().map(|g| g.0).collect(),
@@ -535,41 +734,39 @@ mod tests {
             size,
         };
         assert_eq!(index.score(&whole, mit), 1.0);
-        let few = Grams {
-            hashes: own.iter().step_by(20).map(|g| g.0).collect(),
-            counts: own.iter().step_by(20).map(|g| g.1).collect(),
-            size: own.iter().step_by(20).map(|g| g.1 as usize).sum(),
-        };
-        let expected = 2.0 * few.size as f32 / (few.size + size) as f32;
-        assert_eq!(index.score(&few, mit), expected);
-        // Many hashes the text does not have around each of its own, so that ours is the
-        // longer array by far.
+        assert_eq!(index.analyze(&whole).map(|b| b.1), Some(1.0));
+        // Every fifth of its bigrams, among hashes no text has.
         let mut pairs: Vec<(u64, u32)> = Vec::new();
-        for &(h, c) in &own {
-            pairs.push((h, c));
-            for extra in 1..=SKEW as u64 + 1 {
-                pairs.push((h ^ (extra << 40), 1));
-            }
+        for &(h, c) in own.iter().step_by(5) {
+            pairs.push((h, c + 1));
+            pairs.push((h ^ (1 << 40), 1));
         }
         pairs.sort_unstable();
         pairs.dedup_by_key(|p| p.0);
-        let many = Grams {
+        let some = Grams {
             hashes: pairs.iter().map(|p| p.0).collect(),
             counts: pairs.iter().map(|p| p.1).collect(),
             size: pairs.iter().map(|p| p.1 as usize).sum(),
         };
-        let linear = {
-            // Reference: a plain map lookup.
-            let theirs: std::collections::HashMap<u64, u32> = own.iter().copied().collect();
-            let ours: std::collections::HashMap<u64, u32> = many.pairs().collect();
+        let ours: std::collections::HashMap<u64, u32> = some.pairs().collect();
+        let by_map = |i: usize| {
+            let theirs: std::collections::HashMap<u64, u32> = all[i].iter().copied().collect();
             let shared: u32 = ours
                 .iter()
                 .map(|(h, c)| theirs.get(h).map_or(0, |t| (*t).min(*c)))
                 .sum();
-            2.0 * shared as f32 / (many.size + size) as f32
+            let their_size = index.text(i).map_or(0, |t| t.2);
+            2.0 * shared as f32 / (some.size + their_size) as f32
         };
-        assert!(many.hashes.len() > SKEW * own.len());
-        assert_eq!(index.score(&many, mit), linear);
+        let mut best = (0, 0.0f32);
+        for i in 0..index.len() {
+            let expected = by_map(i);
+            assert_eq!(index.score(&some, i), expected, "text {i}");
+            if expected > best.1 {
+                best = (i, expected);
+            }
+        }
+        assert_eq!(index.analyze(&some), Some(best));
     }
 
     #[test]

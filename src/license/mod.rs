@@ -22,5 +22,6 @@ pub mod matcher;
 pub mod names;
 pub mod normalize;
 pub mod prose;
+pub mod ranges;
 pub mod text;
 pub mod warm;

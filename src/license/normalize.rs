@@ -325,37 +325,20 @@ fn replace<'a>(rx: &Regex, text: Cow<'a, str>, with: &str) -> Cow<'a, str> {
 /// that outcome where we can see it (`Aspell-RU`, whose lines share both `Permission to` and
 /// `Permission to redistribute` twice).
 fn remove_common_prefix(input: Cow<'_, str>) -> Cow<'_, str> {
-    let mut counts: HashMap<&str, u32> = HashMap::new();
     let mut lines = input.split('\n');
     let mut line_count = 0usize;
+    let mut pairs = Vec::new();
     if let Some(mut previous) = lines.next() {
         line_count = 1;
         for line in lines {
             line_count += 1;
-            let common = common_prefix(previous, line);
-            if common.len() > 3 {
-                *counts.entry(common).or_insert(1) += 1;
-            }
+            pairs.extend(pair_prefix(previous, line));
             previous = line;
         }
     }
-    let Some((&prefix, _)) = counts.iter().max_by(|(a, ca), (b, cb)| {
-        ca.cmp(cb)
-            .then_with(|| b.len().cmp(&a.len()))
-            .then_with(|| b.cmp(a))
-    }) else {
+    let Some(prefix) = prefix_to_remove(pairs, line_count) else {
         return input;
     };
-    let covered: u32 = counts
-        .iter()
-        .filter(|(other, _)| other.starts_with(prefix))
-        .map(|(_, &count)| count)
-        .sum();
-    // askalono: `(0.8f32 * line_count as f32) as u32`, a saturating float-to-int cast.
-    let needed = (0.8f32 * line_count as f32) as u32;
-    if covered < needed {
-        return input;
-    }
     let mut out = String::with_capacity(input.len());
     for (i, line) in input.split('\n').enumerate() {
         if i > 0 {
@@ -364,6 +347,57 @@ fn remove_common_prefix(input: Cow<'_, str>) -> Cow<'_, str> {
         out.push_str(line.strip_prefix(prefix).unwrap_or(line).trim());
     }
     Cow::Owned(out)
+}
+
+/// The common prefix of two consecutive lines, when it counts for
+/// [`remove_common_prefix`]: longer than 3 bytes once trimmed.
+pub fn pair_prefix<'a>(previous: &'a str, line: &str) -> Option<&'a str> {
+    Some(common_prefix(previous, line)).filter(|common| common.len() > 3)
+}
+
+/// The prefix [`remove_common_prefix`] strips from a text of `line_count` lines whose
+/// consecutive pairs share `pairs` (from [`pair_prefix`], in line order), if any.
+pub fn prefix_to_remove<'a>(
+    pairs: impl IntoIterator<Item = &'a str>,
+    line_count: usize,
+) -> Option<&'a str> {
+    let mut counts: HashMap<&str, u32> = HashMap::new();
+    for common in pairs {
+        *counts.entry(common).or_insert(1) += 1;
+    }
+    let (&prefix, _) = counts.iter().max_by(|(a, ca), (b, cb)| {
+        ca.cmp(cb)
+            .then_with(|| b.len().cmp(&a.len()))
+            .then_with(|| b.cmp(a))
+    })?;
+    let covered: u32 = counts
+        .iter()
+        .filter(|(other, _)| other.starts_with(prefix))
+        .map(|(_, &count)| count)
+        .sum();
+    // askalono: `(0.8f32 * line_count as f32) as u32`, a saturating float-to-int cast.
+    let needed = (0.8f32 * line_count as f32) as u32;
+    (covered >= needed).then_some(prefix)
+}
+
+/// One normalized line as [`aggressive`] has it when it removes a title and copyright
+/// statements: punctuation removed, lower case, whitespace as it was.
+pub fn processed_line(line: &str) -> String {
+    remove_punctuation(line).to_lowercase()
+}
+
+/// The words of a processed text or line, joined by single spaces, as [`aggressive`] ends.
+pub fn words(processed: &str) -> String {
+    collapse_whitespace(processed)
+}
+
+/// Whether [`aggressive`] removes a processed line as a title when it is the first line of a
+/// text and a blank line follows.
+pub fn is_title(processed_line: &str) -> bool {
+    let mut text = String::with_capacity(processed_line.len() + 2);
+    text.push_str(processed_line);
+    text.push_str("\n\n");
+    RX.title.is_match(&text)
 }
 
 /// The longest common byte prefix of `a` and `b`, cut back to a character boundary of `a`

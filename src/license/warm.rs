@@ -20,45 +20,25 @@ use crate::scan::CaptureObserver;
 #[derive(Debug, Clone, Default)]
 pub struct Warm(Arc<Inner>);
 
+/// A reading, made by whichever thread gets to it first.
+type Cell = Arc<OnceLock<Arc<Reading>>>;
+
 #[derive(Debug, Default)]
 struct Inner {
-    debian: Mutex<HashMap<Key, Slot>>,
-}
-
-/// A copyright file's content (by address: the content is kept alive beside it, so the
-/// address cannot be reused) and its path.
-#[derive(Debug, PartialEq, Eq, Hash)]
-struct Key {
-    content: usize,
-    path: String,
-}
-
-#[derive(Debug)]
-struct Slot {
-    _content: Arc<[u8]>,
-    reading: Arc<OnceLock<Arc<Reading>>>,
+    /// Readings by the copyright file's content: every package built from one source
+    /// package ships the same file, and it is read once.
+    debian: Mutex<HashMap<Arc<[u8]>, Cell>>,
 }
 
 impl Warm {
-    /// The Debian copyright file `content`, at `path`, read on the first call and shared by
-    /// the others (every package that ships it).
-    pub fn debian(&self, content: &Arc<[u8]>, path: &str) -> Arc<Reading> {
-        let key = Key {
-            content: Arc::as_ptr(content).cast::<u8>() as usize,
-            path: path.to_string(),
-        };
+    /// The Debian copyright file `content`, read on the first call and shared by the others
+    /// (every package that ships a file with that content).
+    pub fn debian(&self, content: &Arc<[u8]>) -> Arc<Reading> {
         let cell = {
             let mut map = self.0.debian.lock().unwrap_or_else(|e| e.into_inner());
-            Arc::clone(
-                &map.entry(key)
-                    .or_insert_with(|| Slot {
-                        _content: Arc::clone(content),
-                        reading: Arc::default(),
-                    })
-                    .reading,
-            )
+            Arc::clone(map.entry(Arc::clone(content)).or_default())
         };
-        Arc::clone(cell.get_or_init(|| Arc::new(debian::read(content, path))))
+        Arc::clone(cell.get_or_init(|| Arc::new(debian::read(content))))
     }
 }
 
@@ -73,9 +53,9 @@ fn debian_package(path: &str) -> Option<&str> {
 impl CaptureObserver for Warm {
     fn captured(&self, path: &str, content: &Arc<[u8]>) {
         if debian_package(path).is_some() {
-            let (warm, content, path) = (self.clone(), Arc::clone(content), path.to_string());
+            let (warm, content) = (self.clone(), Arc::clone(content));
             rayon::spawn(move || {
-                warm.debian(&content, &path);
+                warm.debian(&content);
             });
         } else if files::is_reported(path) {
             let content = Arc::clone(content);
@@ -100,22 +80,23 @@ mod tests {
     }
 
     #[test]
-    fn a_file_is_read_once() {
+    fn a_content_is_read_once() {
         let text: Arc<[u8]> = Arc::from(
             &b"Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nCopyright: 2020 A\nLicense: Expat\n"[..],
         );
         let warm = Warm::default();
         let path = "usr/share/doc/a/copyright";
         warm.captured(path, &text);
-        let first = warm.debian(&text, path);
+        let first = warm.debian(&text);
         let shipped = crate::license::binary::Shipped::unknown("a");
-        assert_eq!(first.conclude("a", &shipped).0.concluded.as_str(), "MIT");
-        assert!(Arc::ptr_eq(&first, &warm.debian(&text, path)));
-        // The same bytes at another address are another file.
+        let (license, _) = first.conclude(path, "a", &shipped);
+        assert_eq!(license.concluded.as_str(), "MIT");
+        assert!(Arc::ptr_eq(&first, &warm.debian(&text)));
+        // The same bytes captured again (another package's file) are the same reading.
         let copy: Arc<[u8]> = Arc::from(&text[..]);
-        let other = warm.debian(&copy, path);
-        assert!(!Arc::ptr_eq(&first, &other));
-        assert_eq!(other.conclude("a", &shipped), first.conclude("a", &shipped));
+        assert!(Arc::ptr_eq(&first, &warm.debian(&copy)));
+        let other: Arc<[u8]> = Arc::from(&b"Files: *\nLicense: BSD-2-Clause\n"[..]);
+        assert!(!Arc::ptr_eq(&first, &warm.debian(&other)));
         assert_eq!(warm.0.debian.lock().unwrap().len(), 2);
     }
 }
