@@ -18,6 +18,7 @@
 //!           size (bigrams counted with repeats)
 //! hashes    u64 per distinct bigram, strictly increasing
 //! starts    u32 per bigram, plus one: where its postings start
+//! buckets   u32 per value of a hash's top 16 bits, plus one: its first bigram
 //! postings  u16 per posting: the text; then u16 per posting: the count in that text;
 //!           each bigram's postings in increasing text order
 //! offsets   u32 per name, plus one: where each name starts in the name bytes
@@ -131,6 +132,11 @@ fn write_index(names: &[&str], texts: &[Text]) -> Vec<u8> {
     for hash in &hashes {
         start += postings[start..].partition_point(|p| p.0 == *hash);
         out.extend_from_slice(&u32_of(start).to_le_bytes());
+    }
+    let mut first = 0usize;
+    for top in 0..=1usize << 16 {
+        first += hashes[first..].partition_point(|&h| ((h >> 48) as usize) < top);
+        out.extend_from_slice(&u32_of(first).to_le_bytes());
     }
     for (_, text, _) in &postings {
         out.extend_from_slice(&text.to_le_bytes());

@@ -32,6 +32,8 @@ use std::fmt;
 pub struct Shipped {
     /// Root-relative paths without a leading `/`, when the database lists them.
     files: Vec<String>,
+    /// The stems of their base names (see [`stem`]), in ASCII lower case.
+    stems: std::collections::HashSet<String>,
     /// Whether the list is known (else only what is never installed is left out).
     known: bool,
     programs: bool,
@@ -200,6 +202,10 @@ impl Shipped {
             .collect();
         let mut s = Shipped {
             known: true,
+            stems: files
+                .iter()
+                .map(|f| stem(f.rsplit('/').next().unwrap_or(f)).to_ascii_lowercase())
+                .collect(),
             ..Shipped::default()
         };
         for f in &files {
@@ -437,11 +443,7 @@ impl Shipped {
             return false;
         }
         let want = stem(name);
-        !want.is_empty()
-            && self
-                .files
-                .iter()
-                .any(|f| stem(f.rsplit('/').next().unwrap_or(f)).eq_ignore_ascii_case(want))
+        !want.is_empty() && self.stems.contains(&want.to_ascii_lowercase())
     }
 
     /// Whether the package installs a file whose name matches the glob `pattern` (`*` and

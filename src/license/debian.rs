@@ -35,6 +35,12 @@ const MAX_STATEMENTS: usize = 500;
 pub struct Reading {
     /// The parsed file.
     cr: Copyright,
+    /// Its license names that stand for one `LicenseRef-`, with their texts
+    /// ([`license_refs`]).
+    refs: Vec<(String, Option<String>)>,
+    /// GCC's file, read for its parts, when this is a free-form file with its sentence on
+    /// the runtime libraries.
+    gcc: Option<gcc::File>,
     /// Its copyright statements, deduplicated, at most [`MAX_STATEMENTS`].
     statements: Vec<String>,
     /// Each `Files:` stanza's license, resolved (machine-readable files only).
@@ -87,6 +93,10 @@ pub fn read(bytes: &[u8]) -> Reading {
     let usable = stanzas.iter().any(|s: &Stanza| s.expression.is_some());
     let fallback = (!usable).then(|| fallback(&cr)).flatten();
     Reading {
+        refs: license_refs(&cr),
+        gcc: (cr.format == Format::FreeForm)
+            .then(|| gcc::File::read(&cr.text))
+            .flatten(),
         cr,
         statements,
         stanzas,
@@ -293,10 +303,7 @@ impl Reading {
             // What the source package's file declares: every stanza, shipped or not.
             license.declared_spdx = self.declared_expression();
             license
-        } else if let Some(r) = (cr.format == Format::FreeForm)
-            .then(|| gcc::runtime_exception(&cr.text, package))
-            .flatten()
-        {
+        } else if let Some(r) = self.gcc.as_ref().and_then(|g| g.runtime_exception(package)) {
             // GCC's file names a license for each part of GCC, and says in one sentence
             // which applies to the runtime libraries: for those, that sentence decides.
             let lines = r.quotes.iter().map(|q| q.line).collect();
@@ -310,9 +317,8 @@ impl Reading {
                 gcc::EXPRESSION.to_string(),
                 evidence("gcc-runtime-library-exception", 0.9, lines, Vec::new()),
             )
-        } else if let Some((expr, lines, said)) = (cr.format == Format::FreeForm)
-            .then(|| gcc_libraries(&cr.text, shipped))
-            .flatten()
+        } else if let Some((expr, lines, said)) =
+            self.gcc.as_ref().and_then(|g| gcc_libraries(g, shipped))
         {
             // A package of GCC's that is no listed runtime library, but ships libraries the
             // file speaks of: each library's own terms.
@@ -454,7 +460,7 @@ impl Reading {
     /// The texts of the `LicenseRef-`s `concluded` uses: from the file's license
     /// paragraphs, or from its notices.
     fn ref_texts(&self, concluded: &str) -> BTreeMap<String, String> {
-        let mut texts = ref_texts(&self.cr, concluded);
+        let mut texts = ref_texts(&self.refs, concluded);
         if let Some(f) = &self.fallback {
             let used = |id: &String| concluded.split([' ', '(', ')']).any(|t| t == id);
             for (id, text) in f.texts.iter().filter(|(id, _)| used(id)) {
@@ -492,7 +498,7 @@ impl Reading {
 /// The `AND` of what GCC's file says of each library `shipped` installs, the lines it is
 /// said on, and the sentences or headings that say it; `None` when it says nothing of one
 /// of them, or names no license under a heading.
-fn gcc_libraries(text: &str, shipped: &Shipped) -> Option<(String, Vec<usize>, Vec<String>)> {
+fn gcc_libraries(file: &gcc::File, shipped: &Shipped) -> Option<(String, Vec<usize>, Vec<String>)> {
     let mut expressions = Vec::new();
     let mut lines = Vec::new();
     let mut said: Vec<String> = Vec::new();
@@ -501,7 +507,7 @@ fn gcc_libraries(text: &str, shipped: &Shipped) -> Option<(String, Vec<usize>, V
             said.push(s);
         }
     };
-    for (_, terms) in gcc::library_terms(text, shipped.libraries())? {
+    for (_, terms) in file.library_terms(shipped.libraries())? {
         match terms {
             gcc::Terms::Runtime(quotes) => {
                 expressions.push(gcc::EXPRESSION.to_string());
@@ -567,19 +573,19 @@ fn blocks_shipped(blocks: &[Block], shipped: &Shipped) -> (Vec<String>, Vec<usiz
     (expressions, lines, excluded)
 }
 
-/// The texts a DEP-5 file gives for license names whose normalized expression has exactly
-/// one `LicenseRef-` (Debian's bare `MIT` over a text that matches nothing, `public-domain`,
+/// The license names of a DEP-5 file whose normalized expression has exactly one
+/// `LicenseRef-` (Debian's bare `MIT` over a text that matches nothing, `public-domain`,
 /// names not on the SPDX list, and `GPL-2+ with OpenSSL exception`, whose exception becomes
-/// a `LicenseRef-`): the standalone `License:` paragraph, else the text given inline in a
-/// stanza. The other terms of such a name are SPDX ids, whose texts the SPDX list has. Only
-/// refs that `concluded` uses are kept.
-fn ref_texts(cr: &Copyright, concluded: &str) -> BTreeMap<String, String> {
+/// a `LicenseRef-`), in the file's order, each with that `LicenseRef-` and the text the file
+/// gives the name: the standalone `License:` paragraph, else the text given inline in a
+/// stanza. The other terms of such a name are SPDX ids, whose texts the SPDX list has.
+fn license_refs(cr: &Copyright) -> Vec<(String, Option<String>)> {
     let names = cr
         .licenses
         .iter()
         .map(|p| p.name.as_str())
         .chain(cr.files.iter().filter_map(|f| f.license.as_deref()));
-    let mut out = BTreeMap::new();
+    let mut out = Vec::new();
     for name in names {
         let Some(expr) = names::normalize(name, Dialect::Debian).expression else {
             continue;
@@ -591,12 +597,23 @@ fn ref_texts(cr: &Copyright, concluded: &str) -> BTreeMap<String, String> {
         let [license_ref] = refs[..] else {
             continue;
         };
+        let text = cr.license_text(name).filter(|t| !t.trim().is_empty());
+        out.push((license_ref.to_string(), text.map(str::to_string)));
+    }
+    out
+}
+
+/// The texts of the `LicenseRef-`s that `concluded` uses, from `refs` ([`license_refs`]):
+/// for each, the text of the first name that gives one.
+fn ref_texts(refs: &[(String, Option<String>)], concluded: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (license_ref, text) in refs {
         let used = concluded.split([' ', '(', ')']).any(|t| t == license_ref);
         if !used || out.contains_key(license_ref) {
             continue;
         }
-        if let Some(text) = cr.license_text(name).filter(|t| !t.trim().is_empty()) {
-            out.insert(license_ref.to_string(), text.to_string());
+        if let Some(text) = text {
+            out.insert(license_ref.clone(), text.clone());
         }
     }
     out
@@ -615,18 +632,24 @@ Files: docs/*\nCopyright: 2012 Someone\nLicense: GPL-2+\n\n\
 License: MIT\n Permission is hereby granted, free of charge.\n .\n THE SOFTWARE IS PROVIDED AS IS.\n\n\
 License: GPL-2+\n On Debian systems, see /usr/share/common-licenses/GPL-2.\n",
         );
-        let texts = ref_texts(&cr, "LicenseRef-Debian-MIT AND GPL-2.0-or-later");
+        let texts = ref_texts(
+            &license_refs(&cr),
+            "LicenseRef-Debian-MIT AND GPL-2.0-or-later",
+        );
         assert_eq!(texts.len(), 1, "{texts:?}");
         let mit = &texts["LicenseRef-Debian-MIT"];
         assert!(mit.starts_with("Permission is hereby granted"), "{mit}");
         assert!(mit.contains("PROVIDED AS IS"));
-        assert!(ref_texts(&cr, "GPL-2.0-or-later").is_empty());
+        assert!(ref_texts(&license_refs(&cr), "GPL-2.0-or-later").is_empty());
         let cr = copyright::parse(
             b"Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\n\
 Files: *\nCopyright: 2001 A\nLicense: GPL-2+ with OpenSSL exception\n\n\
 License: GPL-2+ with OpenSSL exception\n This program is free software.\n .\n In addition, as a special exception, linking with OpenSSL is allowed.\n",
         );
-        let texts = ref_texts(&cr, "GPL-2.0-or-later AND LicenseRef-OpenSSL-exception");
+        let texts = ref_texts(
+            &license_refs(&cr),
+            "GPL-2.0-or-later AND LicenseRef-OpenSSL-exception",
+        );
         assert!(
             texts["LicenseRef-OpenSSL-exception"].contains("special exception"),
             "{texts:?}"

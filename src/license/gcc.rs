@@ -122,12 +122,9 @@ fn patterns() -> &'static Patterns {
 
 /// White space runs made one space.
 /// The runtime-library sentence and the list item under it that names a library, quoted.
-fn statement_and_item(text: &str, statement: &regex::Match, item: &Quote) -> Vec<Quote> {
+fn statement_and_item(statement: &Quote, item: &Quote) -> Vec<Quote> {
     vec![
-        Quote {
-            line: line_of(text, statement.start()),
-            text: squeeze(statement.as_str()),
-        },
+        statement.clone(),
         Quote {
             line: item.line,
             text: format!("- {}", item.text),
@@ -233,43 +230,120 @@ fn is_runtime_package(package: &str, library: &str) -> bool {
     !stem.is_empty() && !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// What `text`, a free-form copyright file, says of `package` being a GCC runtime library
-/// under `GPL-3.0-or-later WITH GCC-exception-3.1`; `None` when it does not say so.
-pub fn runtime_exception(text: &str, package: &str) -> Option<RuntimeException> {
-    let p = patterns();
-    let package = package.to_ascii_lowercase();
-    // `lib32foo1` / `lib64foo1` stand for `libfoo1` only where the file says so.
-    let biarch = ["lib32", "lib64"]
-        .iter()
-        .find_map(|prefix| package.strip_prefix(prefix))
-        .filter(|rest| !rest.is_empty())
-        .and_then(|rest| p.biarch.find(text).map(|m| (format!("lib{rest}"), m)));
-    for m in p.statement.find_iter(text) {
-        for item in list_items(text, m.end()) {
-            let libraries = item_libraries(&item.text);
-            let matched = libraries.iter().find_map(|lib| {
-                if is_runtime_package(&package, lib) {
-                    Some((lib.clone(), None))
-                } else {
-                    biarch
-                        .as_ref()
-                        .filter(|(base, _)| is_runtime_package(base, lib))
-                        .map(|(_, b)| (lib.clone(), Some(*b)))
+/// What GCC's file says of its parts, read once for every package that ships it.
+#[derive(Debug, Clone)]
+pub struct File {
+    /// Each runtime-library sentence, quoted, with the items of the list under it.
+    statements: Vec<(Quote, Vec<Quote>)>,
+    /// The sentence extending the terms to `lib32` and `lib64` packages, quoted.
+    biarch: Option<Quote>,
+    /// The library sections (see [`sections`]).
+    sections: Vec<(Vec<String>, Quote, String)>,
+}
+
+impl File {
+    /// Reads `text`, a free-form copyright file; `None` when it has no runtime-library
+    /// sentence, as only GCC's has.
+    pub fn read(text: &str) -> Option<File> {
+        let p = patterns();
+        let statements: Vec<(Quote, Vec<Quote>)> = p
+            .statement
+            .find_iter(text)
+            .map(|m| {
+                let quote = Quote {
+                    line: line_of(text, m.start()),
+                    text: squeeze(m.as_str()),
+                };
+                (quote, list_items(text, m.end()))
+            })
+            .collect();
+        if statements.is_empty() {
+            return None;
+        }
+        Some(File {
+            statements,
+            biarch: p.biarch.find(text).map(|b| Quote {
+                line: line_of(text, b.start()),
+                text: squeeze(b.as_str()),
+            }),
+            sections: sections(text),
+        })
+    }
+
+    /// What the file says of `package` being a GCC runtime library under
+    /// `GPL-3.0-or-later WITH GCC-exception-3.1`; `None` when it does not say so.
+    pub fn runtime_exception(&self, package: &str) -> Option<RuntimeException> {
+        let package = package.to_ascii_lowercase();
+        // `lib32foo1` / `lib64foo1` stand for `libfoo1` only where the file says so.
+        let biarch = ["lib32", "lib64"]
+            .iter()
+            .find_map(|prefix| package.strip_prefix(prefix))
+            .filter(|rest| !rest.is_empty())
+            .and_then(|rest| self.biarch.as_ref().map(|b| (format!("lib{rest}"), b)));
+        for (statement, items) in &self.statements {
+            for item in items {
+                let libraries = item_libraries(&item.text);
+                let matched = libraries.iter().find_map(|lib| {
+                    if is_runtime_package(&package, lib) {
+                        Some((lib.clone(), None))
+                    } else {
+                        biarch
+                            .as_ref()
+                            .filter(|(base, _)| is_runtime_package(base, lib))
+                            .map(|(_, b)| (lib.clone(), Some(*b)))
+                    }
+                });
+                if let Some((library, biarch)) = matched {
+                    let mut quotes = statement_and_item(statement, item);
+                    quotes.extend(biarch.cloned());
+                    return Some(RuntimeException { library, quotes });
                 }
-            });
-            if let Some((library, biarch)) = matched {
-                let mut quotes = statement_and_item(text, &m, &item);
-                if let Some(b) = biarch {
-                    quotes.push(Quote {
-                        line: line_of(text, b.start()),
-                        text: squeeze(b.as_str()),
-                    });
-                }
-                return Some(RuntimeException { library, quotes });
             }
         }
+        None
     }
-    None
+
+    /// The terms of each library `stems` names (`stdc++`, `asan`, `quadmath`, as
+    /// [`super::binary::Shipped::libraries`] gives them): the runtime exception when the
+    /// first sentence's list names the library, else the sections of the file headed by its
+    /// name ("The libsanitizer libraries (libasan, …) are licensed under the following
+    /// terms:", "libquadmath/math:"). `None` when `stems` is empty, or when the file says
+    /// nothing of one of them: then it is read as a whole.
+    pub fn library_terms(&self, stems: &[String]) -> Option<Vec<(String, Terms)>> {
+        let (statement, items) = self.statements.first()?;
+        let mut out = Vec::new();
+        for stem in stems {
+            let whole = PARTS
+                .iter()
+                .find(|(part, _)| part == stem)
+                .map_or(stem.as_str(), |(_, of)| of);
+            let name = format!("lib{whole}");
+            let item = items.iter().find(|item| {
+                item_libraries(&item.text)
+                    .iter()
+                    .any(|lib| self::stem(lib) == name)
+            });
+            if let Some(item) = item {
+                out.push((
+                    stem.clone(),
+                    Terms::Runtime(statement_and_item(statement, item)),
+                ));
+                continue;
+            }
+            let mine: Vec<&(Vec<String>, Quote, String)> = self
+                .sections
+                .iter()
+                .filter(|(names, _, _)| names.contains(&name))
+                .collect();
+            if mine.is_empty() {
+                return None;
+            }
+            for (_, heading, body) in mine {
+                out.push((stem.clone(), Terms::Section(heading.clone(), body.clone())));
+            }
+        }
+        (!out.is_empty()).then_some(out)
+    }
 }
 
 /// The parts of GCC's runtime libraries that Debian ships as libraries of their own name:
@@ -292,49 +366,6 @@ pub enum Terms {
     Runtime(Vec<Quote>),
     /// A section of the file is about it: its heading and the text under the heading.
     Section(Quote, String),
-}
-
-/// The terms of each library `stems` names (`stdc++`, `asan`, `quadmath`, as
-/// [`super::binary::Shipped::libraries`] gives them) in GCC's file `text`: the runtime
-/// exception when the sentence's list names the library, else the sections of the file
-/// headed by its name ("The libsanitizer libraries (libasan, …) are licensed under the
-/// following terms:", "libquadmath/math:"). `None` when the file is not GCC's (no
-/// sentence), when `stems` is empty, or when the file says nothing of one of them: then it
-/// is read as a whole.
-pub fn library_terms(text: &str, stems: &[String]) -> Option<Vec<(String, Terms)>> {
-    let p = patterns();
-    let statement = p.statement.find(text)?;
-    let items = list_items(text, statement.end());
-    let sections = sections(text);
-    let mut out = Vec::new();
-    for stem in stems {
-        let whole = PARTS
-            .iter()
-            .find(|(part, _)| part == stem)
-            .map_or(stem.as_str(), |(_, of)| of);
-        let name = format!("lib{whole}");
-        let item = items.iter().find(|item| {
-            item_libraries(&item.text)
-                .iter()
-                .any(|lib| self::stem(lib) == name)
-        });
-        if let Some(item) = item {
-            let quotes = statement_and_item(text, &statement, item);
-            out.push((stem.clone(), Terms::Runtime(quotes)));
-            continue;
-        }
-        let mine: Vec<&(Vec<String>, Quote, String)> = sections
-            .iter()
-            .filter(|(names, _, _)| names.contains(&name))
-            .collect();
-        if mine.is_empty() {
-            return None;
-        }
-        for (_, heading, body) in mine {
-            out.push((stem.clone(), Terms::Section(heading.clone(), body.clone())));
-        }
-    }
-    (!out.is_empty()).then_some(out)
 }
 
 /// The file's library sections: the names each heading gives, the heading, the text under
@@ -386,6 +417,14 @@ mod tests {
 
     /// Debian 12's gcc-12-base copyright, trimmed (see test-fixtures/copyright/README.md).
     const GCC12: &str = include_str!("test-fixtures/copyright/gcc-12-base");
+
+    fn runtime_exception(text: &str, package: &str) -> Option<RuntimeException> {
+        File::read(text)?.runtime_exception(package)
+    }
+
+    fn library_terms(text: &str, stems: &[String]) -> Option<Vec<(String, Terms)>> {
+        File::read(text)?.library_terms(stems)
+    }
 
     fn library(package: &str) -> Option<String> {
         runtime_exception(GCC12, package).map(|r| r.library)

@@ -36,6 +36,9 @@ static INDEX_BYTES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/license-in
 
 const MAGIC: &[u8; 8] = b"LBLIDX02";
 
+/// The hash array is cut into this many buckets by a hash's top 16 bits.
+const BUCKETS: usize = 1 << 16;
+
 /// An overall score above this ends the scan at once (askalono's `shallow_limit`).
 const SHALLOW_LIMIT: f32 = 0.99;
 
@@ -69,6 +72,8 @@ pub struct Index {
     hashes: &'static [u8],
     /// `u32` little-endian per bigram, plus one: where its postings start.
     starts: &'static [u8],
+    /// `u32` little-endian per value of a hash's top 16 bits, plus one: its first bigram.
+    buckets: &'static [u8],
     /// `u16` little-endian per posting: the text that holds the bigram.
     posting_texts: &'static [u8],
     /// `u16` little-endian per posting: how often the text holds it.
@@ -145,6 +150,7 @@ impl Index {
         r.align(total)?;
         let hashes = r.take(n_grams.checked_mul(8)?)?;
         let starts = r.take(n_grams.checked_add(1)?.checked_mul(4)?)?;
+        let buckets = r.take((BUCKETS + 1) * 4)?;
         let posting_texts = r.take(n_postings.checked_mul(2)?)?;
         let posting_counts = r.take(n_postings.checked_mul(2)?)?;
         // Starts run from 0 to the last posting without going back.
@@ -157,6 +163,18 @@ impl Index {
             previous = start;
         }
         if usize::try_from(previous).ok()? != n_postings {
+            return None;
+        }
+        // Buckets likewise, from 0 to the number of bigrams.
+        let mut previous = 0;
+        for k in 0..=BUCKETS {
+            let first = read_le::<4>(buckets, k);
+            if first < previous || (k == 0 && first != 0) {
+                return None;
+            }
+            previous = first;
+        }
+        if usize::try_from(previous).ok()? != n_grams {
             return None;
         }
         r.align(total)?;
@@ -175,6 +193,7 @@ impl Index {
             texts,
             hashes,
             starts,
+            buckets,
             posting_texts,
             posting_counts,
         })
@@ -220,9 +239,14 @@ impl Index {
             .unwrap_or("")
     }
 
-    /// The position of bigram `hash` in the hash array, searching from `from` on.
+    /// The position of bigram `hash` in the hash array, or where it would be, searching from
+    /// `from` on (a position no later than that): within the hashes that share its top 16
+    /// bits.
     fn find(&self, hash: u64, from: usize) -> Result<usize, usize> {
-        let (mut lo, mut hi) = (from, self.hashes.len() / 8);
+        let top = (hash >> 48) as usize;
+        let first = read_le::<4>(self.buckets, top) as usize;
+        let end = read_le::<4>(self.buckets, top + 1) as usize;
+        let (mut lo, mut hi) = (first.max(from), end.min(self.hashes.len() / 8));
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
             match read_le::<8>(self.hashes, mid).cmp(&hash) {
@@ -497,30 +521,31 @@ impl Lines {
         }
     }
 
-    /// Calls `each` with the hash of each bigram of lines `start..end`, in text order, and
-    /// answers `true`; `false` for a range not worked out line by line.
-    fn each_gram(&mut self, start: usize, end: usize, mut each: impl FnMut(u64)) -> bool {
-        if !self.prepared.kept(start, end, &mut self.kept) {
+    /// Calls `each` with the pieces that make up the bigrams of lines `start..end` of
+    /// `prepared`, in text order, and answers `true`; `false` for a range not worked out line
+    /// by line. `kept` is room for the kept lines.
+    fn pieces(
+        prepared: &ranges::Lines,
+        kept: &mut Vec<usize>,
+        (start, end): (usize, usize),
+        mut each: impl FnMut(Piece),
+    ) -> bool {
+        if !prepared.kept(start, end, kept) {
             return false;
         }
         let mut previous: Option<usize> = None;
         let mut joined = String::new();
-        for &i in &self.kept {
+        for &i in kept.iter() {
             if let Some(p) = previous {
-                let last = self
-                    .prepared
-                    .words(p)
-                    .rsplit(' ')
-                    .next()
-                    .unwrap_or_default();
-                let first = self.prepared.words(i).split(' ').next().unwrap_or_default();
+                let last = prepared.words(p).rsplit(' ').next().unwrap_or_default();
+                let first = prepared.words(i).split(' ').next().unwrap_or_default();
                 joined.clear();
                 joined.push_str(last);
                 joined.push(' ');
                 joined.push_str(first);
-                each(normalize::gram_hash(joined.as_bytes()));
+                each(Piece::Join(normalize::gram_hash(joined.as_bytes())));
             }
-            self.hashes[i].iter().copied().for_each(&mut each);
+            each(Piece::Line(i));
             previous = Some(i);
         }
         true
@@ -529,12 +554,29 @@ impl Lines {
     /// The bigrams of lines `start..end`, as [`Grams::of_lines`] gives them.
     fn grams(&mut self, start: usize, end: usize) -> Grams {
         let mut hashes = Vec::new();
-        if self.each_gram(start, end, |h| hashes.push(h)) {
+        let own = &self.hashes;
+        let worked = Lines::pieces(
+            &self.prepared,
+            &mut self.kept,
+            (start, end),
+            |piece| match piece {
+                Piece::Line(i) => hashes.extend_from_slice(&own[i]),
+                Piece::Join(h) => hashes.push(h),
+            },
+        );
+        if worked {
             Grams::of_hashes(hashes)
         } else {
             Grams::of_lines(&self.lines[start..end])
         }
     }
+}
+
+/// A part of a range's bigrams: those within a line, or one joining two lines.
+#[derive(Debug, Clone, Copy)]
+enum Piece {
+    Line(usize),
+    Join(u64),
 }
 
 /// The line range of `lines` that best matches the `text`-th indexed text, and its score:
@@ -546,7 +588,13 @@ fn optimize_bounds(index: &Index, lines: &mut Lines, text: usize) -> ((usize, us
         ids: HashMap::default(),
         theirs: Vec::new(),
         ours: Vec::new(),
+        line_ids: Vec::new(),
     };
+    ranges.line_ids = lines
+        .hashes
+        .iter()
+        .map(|hashes| hashes.iter().map(|&h| ranges.id(h)).collect())
+        .collect();
     let n = lines.len();
     let (end, _) = search(|end| ranges.score(lines, 0, end), 0, n);
     let (start, best) = search(|start| ranges.score(lines, start, end), 0, end);
@@ -565,6 +613,8 @@ struct Ranges<'a> {
     theirs: Vec<u32>,
     /// Per bigram id: how often the range being scored holds it (zero between ranges).
     ours: Vec<u32>,
+    /// Per line: the ids of the bigrams within it.
+    line_ids: Vec<Vec<u32>>,
 }
 
 /// The hasher of a map keyed by bigram hashes, which are hashes already: it keeps the key.
@@ -588,42 +638,64 @@ impl Hasher for Prehashed {
 }
 
 impl Ranges<'_> {
+    /// The id of the bigram with `hash`, given on first sight.
+    fn id(&mut self, hash: u64) -> u32 {
+        if let Some(&id) = self.ids.get(&hash) {
+            return id;
+        }
+        let id = u32::try_from(self.theirs.len()).unwrap_or(u32::MAX);
+        self.ids.insert(hash, id);
+        self.theirs.push(self.index.count(hash, self.text));
+        self.ours.push(0);
+        id
+    }
+
     /// The score of lines `start..end` against the text, as
     /// `index.score(&Grams::of_lines(&lines[start..end]), text)` gives it.
     fn score(&mut self, lines: &mut Lines, start: usize, end: usize) -> f32 {
         let Some(e) = self.index.texts.get(self.text) else {
             return 0.0;
         };
-        let mut ids: Vec<u32> = Vec::new();
-        let worked = lines.each_gram(start, end, |hash| {
-            let id = match self.ids.get(&hash) {
-                Some(&id) => id,
-                None => {
-                    let id = u32::try_from(self.theirs.len()).unwrap_or(u32::MAX);
-                    self.ids.insert(hash, id);
-                    self.theirs.push(self.index.count(hash, self.text));
-                    self.ours.push(0);
-                    id
-                }
-            };
-            ids.push(id);
-        });
+        let mut size = 0usize;
+        let mut shared = 0u64;
+        let mut touched: Vec<u32> = Vec::new();
+        let mut count = |ranges: &mut Ranges, id: u32| {
+            size += 1;
+            let n = &mut ranges.ours[id as usize];
+            if *n == 0 {
+                touched.push(id);
+            }
+            *n += 1;
+            if *n <= ranges.theirs[id as usize] {
+                shared += 1;
+            }
+        };
+        let worked =
+            Lines::pieces(
+                &lines.prepared,
+                &mut lines.kept,
+                (start, end),
+                |piece| match piece {
+                    Piece::Line(i) => {
+                        for k in 0..self.line_ids[i].len() {
+                            let id = self.line_ids[i][k];
+                            count(self, id);
+                        }
+                    }
+                    Piece::Join(hash) => {
+                        let id = self.id(hash);
+                        count(self, id);
+                    }
+                },
+            );
         if !worked {
             let grams = Grams::of_lines(&lines.lines[start..end]);
             return self.index.score(&grams, self.text);
         }
-        let mut shared = 0u64;
-        for &id in &ids {
-            let n = &mut self.ours[id as usize];
-            *n += 1;
-            if *n <= self.theirs[id as usize] {
-                shared += 1;
-            }
-        }
-        for &id in &ids {
+        for id in touched {
             self.ours[id as usize] = 0;
         }
-        Index::dice(shared, ids.len(), e.size)
+        Index::dice(shared, size, e.size)
     }
 }
 
@@ -709,6 +781,9 @@ mod tests {
         let starts_at = hashes_at + 8 * n_grams;
         assert!(corrupt(starts_at + 4 * (n_grams / 2), u32::MAX).is_none());
         assert!(corrupt(starts_at + 4 * (n_grams / 2), 0).is_none());
+        let buckets_at = starts_at + 4 * (n_grams + 1);
+        assert!(corrupt(buckets_at + 4 * (BUCKETS / 2), u32::MAX).is_none());
+        assert!(corrupt(buckets_at + 4 * BUCKETS, 0).is_none());
         assert!(
             corrupt(texts_at, 0).is_some(),
             "the offsets above are the layout's"

@@ -171,12 +171,17 @@ impl Lines {
         if range.iter().any(|f| f.vertical) {
             return false;
         }
-        let pairs = self
-            .prefixes
+        // The pairs within the range, from the first line that pairs with the one after it.
+        let from = self.prefixes.partition_point(|(i, _)| *i < start);
+        let pairs = self.prefixes[from..]
             .iter()
-            .filter(|(i, _)| *i >= start && i + 1 < end)
+            .take_while(|(i, _)| i + 1 < end)
             .map(|(_, prefix)| prefix.as_str());
-        if normalize::prefix_to_remove(pairs, end - start).is_some() {
+        // A prefix's lines are counted once per pair plus once: fewer than 40% of the lines
+        // in pairs cannot reach the 80% a prefix must cover.
+        let paired = pairs.clone().count();
+        let needed = (0.8f32 * (end - start) as f32) as usize;
+        if 2 * paired >= needed && normalize::prefix_to_remove(pairs, end - start).is_some() {
             return false;
         }
         let shortened = shorten_empty_runs(range);

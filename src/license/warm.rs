@@ -27,7 +27,23 @@ type Cell = Arc<OnceLock<Arc<Reading>>>;
 struct Inner {
     /// Readings by the copyright file's content: every package built from one source
     /// package ships the same file, and it is read once.
-    debian: Mutex<HashMap<Arc<[u8]>, Cell>>,
+    debian: Mutex<HashMap<Content, Cell>>,
+}
+
+/// A file's content as a map key: equal when the bytes are, hashed by their length and ends
+/// only, as hashing whole files (megabytes over an image) costs more than comparing the
+/// few that share a hash.
+#[derive(Debug, PartialEq, Eq)]
+struct Content(Arc<[u8]>);
+
+impl std::hash::Hash for Content {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        const ENDS: usize = 256;
+        let bytes = &self.0[..];
+        bytes.len().hash(state);
+        bytes[..bytes.len().min(ENDS)].hash(state);
+        bytes[bytes.len().saturating_sub(ENDS)..].hash(state);
+    }
 }
 
 impl Warm {
@@ -36,7 +52,7 @@ impl Warm {
     pub fn debian(&self, content: &Arc<[u8]>) -> Arc<Reading> {
         let cell = {
             let mut map = self.0.debian.lock().unwrap_or_else(|e| e.into_inner());
-            Arc::clone(map.entry(Arc::clone(content)).or_default())
+            Arc::clone(map.entry(Content(Arc::clone(content))).or_default())
         };
         Arc::clone(cell.get_or_init(|| Arc::new(debian::read(content))))
     }
