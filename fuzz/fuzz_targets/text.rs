@@ -22,11 +22,18 @@ fuzz_target!(|data: &[u8]| {
     }
     let _ = freeform::notices(&text);
     let reading = debian::read(data);
-    let _ = reading.conclude("usr/share/doc/fuzz/copyright", "fuzz", &Shipped::unknown("fuzz"));
+    let _ = reading.conclude(
+        "usr/share/doc/fuzz/copyright",
+        "fuzz",
+        &Shipped::unknown("fuzz"),
+    );
     let _ = names::normalize_declared(&text, Dialect::Rpm);
     let _ = names::normalize_declared(&text, Dialect::Apk);
-    for package in ["libgcc-s1", "lib32stdc++6"] {
-        let _ = gcc::runtime_exception(&text, package);
+    if let Some(file) = gcc::File::read(&text) {
+        for package in ["libgcc-s1", "lib32stdc++6"] {
+            let _ = file.runtime_exception(package);
+        }
+        let _ = file.library_terms(&["stdc++".to_string(), "asan".to_string()]);
     }
     for dialect in [Dialect::Debian, Dialect::Rpm, Dialect::Apk] {
         let _ = names::normalize(&text, dialect);
