@@ -25,15 +25,18 @@
 //! Everything else is kept: when it is not clear that a stanza's files are left out, they
 //! are assumed to be shipped. Each stanza left out carries its reason into the evidence.
 
+use std::collections::HashSet;
 use std::fmt;
+use std::sync::OnceLock;
 
 /// What a binary package installs, as far as stanzas are concerned.
 #[derive(Debug, Clone, Default)]
 pub struct Shipped {
     /// Root-relative paths without a leading `/`, when the database lists them.
     files: Vec<String>,
-    /// The stems of their base names (see [`stem`]), in ASCII lower case.
-    stems: std::collections::HashSet<String>,
+    /// The stems of their base names (see [`stem`]), in ASCII lower case, made on first
+    /// use.
+    stems: OnceLock<HashSet<String>>,
     /// Whether the list is known (else only what is never installed is left out).
     known: bool,
     programs: bool,
@@ -202,15 +205,13 @@ impl Shipped {
             .collect();
         let mut s = Shipped {
             known: true,
-            stems: files
-                .iter()
-                .map(|f| stem(f.rsplit('/').next().unwrap_or(f)).to_ascii_lowercase())
-                .collect(),
             ..Shipped::default()
         };
         for f in &files {
-            let parts: Vec<&str> = f.split('/').collect();
-            let top = parts.first().copied().unwrap_or_default();
+            let (dirs, base) = f.rsplit_once('/').unwrap_or(("", f));
+            let in_dir =
+                |names: &[&str]| f.contains('/') && dirs.split('/').any(|p| names.contains(&p));
+            let top = f.split('/').next().unwrap_or_default();
             let program_dir = matches!(top, "bin" | "sbin")
                 || f.starts_with("usr/bin/")
                 || f.starts_with("usr/sbin/")
@@ -220,26 +221,22 @@ impl Shipped {
                 || f.starts_with("etc/cron.")
                 || f.starts_with("lib/udev/")
                 || f.starts_with("usr/lib/udev/");
-            s.programs |= program_dir && parts.len() > 1;
+            s.programs |= program_dir && f.contains('/');
             if let Some(section) = f.strip_prefix("usr/share/man/") {
                 s.manuals = true;
                 // Program and configuration pages (1, 5, 6, 8), not library API pages (3).
                 let section = section.rsplit('/').nth(1).unwrap_or_default();
                 s.program_manuals |= ["man1", "man5", "man6", "man7", "man8"].contains(&section);
             }
-            s.info |= f.starts_with("usr/share/info/") && parts.len() > 3;
+            s.info |= f.starts_with("usr/share/info/") && f.matches('/').count() >= 3;
             s.docs |= f.starts_with("usr/share/info/")
                 || f.starts_with("usr/share/gtk-doc/")
                 || f.starts_with("usr/share/help/")
                 || f.starts_with("usr/share/devhelp/")
                 || is_real_doc(f);
-            s.tests |= parts[..parts.len().saturating_sub(1)]
-                .iter()
-                .any(|p| TEST_DIRS.contains(p) || *p == "installed-tests");
-            s.examples |= parts[..parts.len().saturating_sub(1)]
-                .iter()
-                .any(|p| EXAMPLE_DIRS.contains(p));
-            if let Some(stem) = library_stem(parts.last().copied().unwrap_or_default()) {
+            s.tests |= in_dir(&TEST_DIRS) || in_dir(&["installed-tests"]);
+            s.examples |= in_dir(&EXAMPLE_DIRS);
+            if let Some(stem) = library_stem(base) {
                 if !s.libraries.contains(&stem) {
                     s.libraries.push(stem);
                 }
@@ -443,7 +440,13 @@ impl Shipped {
             return false;
         }
         let want = stem(name);
-        !want.is_empty() && self.stems.contains(&want.to_ascii_lowercase())
+        let stems = self.stems.get_or_init(|| {
+            self.files
+                .iter()
+                .map(|f| stem(f.rsplit('/').next().unwrap_or(f)).to_ascii_lowercase())
+                .collect()
+        });
+        !want.is_empty() && stems.contains(&want.to_ascii_lowercase())
     }
 
     /// Whether the package installs a file whose name matches the glob `pattern` (`*` and
