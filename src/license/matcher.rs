@@ -525,7 +525,7 @@ impl Lines {
     /// `prepared`, in text order, and answers `true`; `false` for a range not worked out line
     /// by line. `kept` is room for the kept lines.
     fn pieces(
-        prepared: &ranges::Lines,
+        prepared: &mut ranges::Lines,
         kept: &mut Vec<usize>,
         (start, end): (usize, usize),
         mut each: impl FnMut(Piece),
@@ -555,15 +555,16 @@ impl Lines {
     fn grams(&mut self, start: usize, end: usize) -> Grams {
         let mut hashes = Vec::new();
         let own = &self.hashes;
-        let worked = Lines::pieces(
-            &self.prepared,
-            &mut self.kept,
-            (start, end),
-            |piece| match piece {
-                Piece::Line(i) => hashes.extend_from_slice(&own[i]),
-                Piece::Join(h) => hashes.push(h),
-            },
-        );
+        let worked =
+            Lines::pieces(
+                &mut self.prepared,
+                &mut self.kept,
+                (start, end),
+                |piece| match piece {
+                    Piece::Line(i) => hashes.extend_from_slice(&own[i]),
+                    Piece::Join(h) => hashes.push(h),
+                },
+            );
         if worked {
             Grams::of_hashes(hashes)
         } else {
@@ -670,24 +671,23 @@ impl Ranges<'_> {
                 shared += 1;
             }
         };
-        let worked =
-            Lines::pieces(
-                &lines.prepared,
-                &mut lines.kept,
-                (start, end),
-                |piece| match piece {
-                    Piece::Line(i) => {
-                        for k in 0..self.line_ids[i].len() {
-                            let id = self.line_ids[i][k];
-                            count(self, id);
-                        }
-                    }
-                    Piece::Join(hash) => {
-                        let id = self.id(hash);
+        let worked = Lines::pieces(
+            &mut lines.prepared,
+            &mut lines.kept,
+            (start, end),
+            |piece| match piece {
+                Piece::Line(i) => {
+                    for k in 0..self.line_ids[i].len() {
+                        let id = self.line_ids[i][k];
                         count(self, id);
                     }
-                },
-            );
+                }
+                Piece::Join(hash) => {
+                    let id = self.id(hash);
+                    count(self, id);
+                }
+            },
+        );
         if !worked {
             let grams = Grams::of_lines(&lines.lines[start..end]);
             return self.index.score(&grams, self.text);

@@ -100,8 +100,12 @@ impl Facts {
             vertical: line.contains(['\r', '\u{b}', '\u{c}']),
             spaced_copyright: processed.trim_start_matches(' ').starts_with("copyright"),
             copyright: processed.contains("copyright"),
-            title: normalize::is_title(&processed),
-            continued: run(&processed, &CONTINUED, Run::Stops),
+            // The patterns need `license`, or a `c` or digit first: cheaper tested first.
+            title: processed.contains("license") && normalize::is_title(&processed),
+            continued: match processed.trim_start().chars().next() {
+                Some(c) if c == 'c' || c.is_numeric() => run(&processed, &CONTINUED, Run::Stops),
+                _ => Run::Stops,
+            },
             statement,
         }
     }
@@ -129,6 +133,10 @@ pub struct Lines {
     facts: Vec<Facts>,
     /// The lines that share a prefix that counts with the line after them, and the prefix.
     prefixes: Vec<(usize, String)>,
+    /// Room for a range's lines once runs of empty lines are shortened.
+    shortened: Vec<usize>,
+    /// Room for which of those the copyright step removes.
+    removed: Vec<bool>,
 }
 
 impl Lines {
@@ -143,6 +151,8 @@ impl Lines {
                     Some((i, normalize::pair_prefix(&pair[0], &pair[1])?.to_string()))
                 })
                 .collect(),
+            shortened: Vec::new(),
+            removed: Vec::new(),
         }
     }
 
@@ -163,7 +173,7 @@ impl Lines {
     /// text (`normalize::aggressive` of them joined by line breaks), in order, each holding
     /// words; `false`, with `kept` empty, for a range this is not worked out for (see the
     /// module documentation).
-    pub fn kept(&self, start: usize, end: usize, kept: &mut Vec<usize>) -> bool {
+    pub fn kept(&mut self, start: usize, end: usize, kept: &mut Vec<usize>) -> bool {
         kept.clear();
         let Some(range) = self.facts.get(start..end) else {
             return start >= end;
@@ -184,21 +194,20 @@ impl Lines {
         if 2 * paired >= needed && normalize::prefix_to_remove(pairs, end - start).is_some() {
             return false;
         }
-        let shortened = shorten_empty_runs(range);
-        let mut lines: &[usize] = &shortened;
+        shorten_empty_runs(range, &mut self.shortened);
+        let mut lines: &[usize] = &self.shortened;
         if lines.len() >= 3 && range[lines[0]].title && range[lines[1]].bare {
             lines = &lines[2..];
         }
-        let facts: Vec<&Facts> = lines.iter().map(|&i| &range[i]).collect();
-        let removed = if facts.iter().any(|f| f.copyright) {
-            copyright_lines(&facts)
-        } else {
-            vec![false; facts.len()]
-        };
+        self.removed.clear();
+        self.removed.resize(lines.len(), false);
+        if lines.iter().any(|&i| range[i].copyright) {
+            copyright_lines(&Step { range, lines }, &mut self.removed);
+        }
         kept.extend(
             lines
                 .iter()
-                .zip(removed)
+                .zip(&self.removed)
                 .filter(|&(&i, removed)| !removed && !range[i].words.is_empty())
                 .map(|(&i, _)| start + i),
         );
@@ -206,11 +215,28 @@ impl Lines {
     }
 }
 
+/// The lines the copyright step sees: `lines` are positions in `range`.
+struct Step<'a> {
+    range: &'a [Facts],
+    lines: &'a [usize],
+}
+
+impl Step<'_> {
+    fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// The facts of the `k`-th line.
+    fn at(&self, k: usize) -> &Facts {
+        &self.range[self.lines[k]]
+    }
+}
+
 /// The positions in `range` of the lines left when runs of empty lines are shortened as
 /// `\n{3,}` → `\n\n` shortens them in the joined text: a run between other lines to one
 /// line (from two or more), a run at the start or the end to two (from three or more).
-fn shorten_empty_runs(range: &[Facts]) -> Vec<usize> {
-    let mut out = Vec::with_capacity(range.len());
+fn shorten_empty_runs(range: &[Facts], out: &mut Vec<usize>) {
+    out.clear();
     let mut i = 0;
     while i < range.len() {
         if !range[i].empty {
@@ -237,31 +263,29 @@ fn shorten_empty_runs(range: &[Facts]) -> Vec<usize> {
         out.extend(i..i + keep);
         i = run_end;
     }
-    out
 }
 
 /// Which of `lines` (a text's lines, as the copyright step sees them) the copyright step
 /// removes, matching as the regular expression engine does: positions from left to right,
 /// the start of each line and then the line break after it; at each, the alternatives in
 /// order; after a match, on from its end.
-fn copyright_lines(lines: &[&Facts]) -> Vec<bool> {
+fn copyright_lines(lines: &Step, removed: &mut [bool]) {
     let n = lines.len();
-    let mut removed = vec![false; n];
     // Where matching goes on: 2·i is the start of line i, 2·i + 1 the line break after it.
     let mut from = 0;
     // At the start of the text: A through `\A\n*`, which also covers `\n\n` there; then B.
-    let first_with_text = lines.iter().position(|f| !f.bare);
-    if let Some(k) =
-        first_with_text.filter(|&k| lines[k].spaced_copyright && k + 2 < n && lines[k + 1].bare)
+    let first_with_text = (0..n).find(|&k| !lines.at(k).bare);
+    if let Some(k) = first_with_text
+        .filter(|&k| lines.at(k).spaced_copyright && k + 2 < n && lines.at(k + 1).bare)
     {
         removed[k] = true;
         from = 2 * (k + 2);
-    } else if n > 0 && lines[0].copyright {
+    } else if n > 0 && lines.at(0).copyright {
         removed[0] = true;
         from = 1;
     }
     for i in 0..n {
-        if i > 0 && 2 * i >= from && !lines[i].bare {
+        if i > 0 && 2 * i >= from && !lines.at(i).bare {
             if let Some(last) = statement_end(lines, i) {
                 removed[i..=last].iter_mut().for_each(|r| *r = true);
                 from = 2 * last + 1;
@@ -271,33 +295,32 @@ fn copyright_lines(lines: &[&Facts]) -> Vec<bool> {
         // and a line break after it.
         if 2 * i + 1 >= from
             && i + 4 < n
-            && lines[i + 1].bare
-            && lines[i + 2].spaced_copyright
-            && lines[i + 3].bare
+            && lines.at(i + 1).bare
+            && lines.at(i + 2).spaced_copyright
+            && lines.at(i + 3).bare
         {
             removed[i + 2] = true;
             from = 2 * (i + 4);
         }
     }
-    removed
 }
 
 /// The last line of alternative C's match starting at line `i`, if it matches there.
-fn statement_end(lines: &[&Facts], i: usize) -> Option<usize> {
-    let mut last = match lines[i].statement {
+fn statement_end(lines: &Step, i: usize) -> Option<usize> {
+    let mut last = match lines.at(i).statement {
         Run::Stops => return None,
         Run::Ends => return Some(i),
         Run::Open { took } => took.then_some(i),
     };
     let mut k = i + 1;
     loop {
-        while k < lines.len() && lines[k].blank {
+        while k < lines.len() && lines.at(k).blank {
             k += 1;
         }
-        let Some(line) = lines.get(k) else {
+        if k == lines.len() {
             return last;
-        };
-        match line.continued {
+        }
+        match lines.at(k).continued {
             Run::Stops => return last,
             Run::Ends => return Some(k),
             Run::Open { .. } => {
@@ -316,7 +339,7 @@ mod tests {
     /// works the range out.
     fn both(lines: &[String]) -> (String, Option<String>) {
         let expected = normalize::aggressive(&lines.join("\n"));
-        let prepared = Lines::new(lines);
+        let mut prepared = Lines::new(lines);
         let mut kept = Vec::new();
         let ours = prepared.kept(0, lines.len(), &mut kept).then(|| {
             kept.iter()
@@ -405,7 +428,7 @@ mod tests {
             let path = entry.expect("fixture").path();
             let text = std::fs::read_to_string(&path).unwrap_or_default();
             let lines = normalize::normalize_lines(&text);
-            let prepared = Lines::new(&lines);
+            let mut prepared = Lines::new(&lines);
             let mut kept = Vec::new();
             // Every range would take hours in a debug build; ranges from a stride of
             // starts to a stride of ends cover every kind of boundary.
