@@ -11,7 +11,7 @@ use layerbom::model::obligations::{Category, Delivery};
 use layerbom::model::Platform;
 use layerbom::obligations::policy;
 use layerbom::output;
-use layerbom::pipeline::{self, BaseHints, Options};
+use layerbom::pipeline::{self, BaseHints, Budget, Options};
 use layerbom::render::{self, OutputSpec};
 use layerbom::Error;
 
@@ -98,6 +98,15 @@ struct ScanArgs {
     /// Do not check any digest (manifests, configs, blobs, diff_ids).
     #[arg(long, conflicts_with = "verify")]
     no_verify: bool,
+
+    /// The most layers an image may list (an image past it is refused, exit 2).
+    #[arg(long, value_name = "N", default_value_t = Budget::DEFAULT.layers)]
+    max_layers: usize,
+
+    /// The most entries (files, directories, links) an image's layers may hold in all,
+    /// counting a layer each time the manifest lists it (an image past it is refused, exit 2).
+    #[arg(long, value_name = "N", default_value_t = Budget::DEFAULT.entries)]
+    max_entries: usize,
 
     /// Check every digest: also recompute each layer's diff_id (the sha256 of its
     /// uncompressed tar), reading uncompressed layers whole. By default the digests that
@@ -286,6 +295,10 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
         verify: !args.no_verify,
         verify_all: args.verify,
         progress: !args.quiet && std::io::stderr().is_terminal(),
+        budget: Budget {
+            layers: args.max_layers,
+            entries: args.max_entries,
+        },
     };
     let mut base = BaseHints {
         base_layers: args.base_layers,

@@ -43,6 +43,8 @@ pub struct Options {
     pub verify_all: bool,
     /// Show a progress bar on stderr.
     pub progress: bool,
+    /// What an image may hold in all.
+    pub budget: Budget,
 }
 
 impl Default for Options {
@@ -52,7 +54,35 @@ impl Default for Options {
             verify: true,
             verify_all: false,
             progress: false,
+            budget: Budget::default(),
         }
+    }
+}
+
+/// What one image may hold in all, whatever each layer holds: a hostile image can list a
+/// small layer many times, and the overlay and catalogs work per layer. Past a limit the
+/// scan stops with an error (exit 2) that names it and the option that raises it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// Layers in the image's manifest (`--max-layers`).
+    pub layers: usize,
+    /// Entries of every layer, each time the manifest lists the layer (`--max-entries`).
+    pub entries: usize,
+}
+
+impl Budget {
+    /// Far above real images (Docker's storage drivers stop at 128 layers; large images hold
+    /// a few hundred thousand files), low enough that the work they allow stays within a few
+    /// hundred MB.
+    pub const DEFAULT: Budget = Budget {
+        layers: 1000,
+        entries: 5_000_000,
+    };
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget::DEFAULT
     }
 }
 

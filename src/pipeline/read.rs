@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::Options;
-use crate::error::{Error, Result};
+use super::{Budget, Options};
+use crate::error::{Error, Location, Result};
 use crate::license::warm::Warm;
 use crate::progress::progress_bar;
 use crate::scan::stream::check;
@@ -46,11 +46,41 @@ pub fn read_image(path: &Path, opts: &Options, rules: &CaptureRules) -> Result<S
         },
     )?;
     let (image, layers) = read(opened, opts, rules)?;
+    within_budget(path, &layers, &opts.budget)?;
     Ok(Scanned {
         image,
         layers,
         warm,
     })
+}
+
+/// Checks what the image holds in all against `budget`.
+fn within_budget(path: &Path, layers: &[Arc<LayerScan>], budget: &Budget) -> Result<()> {
+    let over = |message: String| Error::Input {
+        at: Box::new(Location {
+            image: path.display().to_string(),
+            ..Location::default()
+        }),
+        message,
+    };
+    if layers.len() > budget.layers {
+        return Err(over(format!(
+            "the image lists {} layers, over the budget of {} (--max-layers)",
+            layers.len(),
+            budget.layers
+        )));
+    }
+    let entries = layers
+        .iter()
+        .fold(0usize, |n, l| n.saturating_add(l.files.len()));
+    if entries > budget.entries {
+        return Err(over(format!(
+            "its {} layers hold {entries} entries in all (a layer counts each time the manifest lists it), over the budget of {} (--max-entries)",
+            layers.len(),
+            budget.entries
+        )));
+    }
+    Ok(())
 }
 
 /// The image and one scan per layer, however the source hands its blobs over.

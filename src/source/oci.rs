@@ -26,6 +26,9 @@ pub const MT_DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manife
 pub const MAX_JSON: u64 = 16 * 1024 * 1024;
 /// How deep indexes may nest.
 const MAX_DEPTH: usize = 4;
+/// The most descriptors the indexes of one image may list in all (a multi-platform image
+/// lists a few dozen).
+const MAX_DESCRIPTORS: usize = 10_000;
 
 /// A content descriptor.
 #[derive(Debug, Clone, Deserialize)]
@@ -202,8 +205,22 @@ pub fn candidates(
     skipped: &mut Vec<String>,
 ) -> Result<Vec<Candidate>, IndexError> {
     let mut out = Vec::new();
-    walk(archive, index, verify, 0, &[], skipped, &mut out)?;
-    Ok(out)
+    let mut walked = Walked::default();
+    let found = walk(archive, index, verify, 0, &[], &mut walked, &mut out);
+    skipped.append(&mut walked.skipped);
+    found.map(|()| out)
+}
+
+/// What the walk through nested indexes has seen so far.
+#[derive(Default)]
+struct Walked {
+    /// The nested indexes walked: one listed again (a fan-out that multiplies the
+    /// manifests, or a cycle) is not walked twice.
+    indexes: std::collections::HashSet<String>,
+    /// Descriptors looked at, in every index.
+    descriptors: usize,
+    /// Notes about entries passed over.
+    skipped: Vec<String>,
 }
 
 fn walk(
@@ -212,13 +229,20 @@ fn walk(
     verify: bool,
     depth: usize,
     inherited: &[String],
-    skipped: &mut Vec<String>,
+    walked: &mut Walked,
     out: &mut Vec<Candidate>,
 ) -> Result<(), IndexError> {
     if depth > MAX_DEPTH {
         return Err(bad("index.json", "indexes nest too deeply"));
     }
     for d in &index.manifests {
+        walked.descriptors += 1;
+        if walked.descriptors > MAX_DESCRIPTORS {
+            return Err(bad(
+                "index.json",
+                format!("its indexes list more than {MAX_DESCRIPTORS} manifests and indexes"),
+            ));
+        }
         if is_attestation(d) {
             continue;
         }
@@ -230,7 +254,7 @@ fn walk(
         }
         let path = blob_path(&d.digest).ok_or_else(|| bad(&d.digest, "malformed digest"))?;
         if !archive.contains(&path) {
-            skipped.push(match &d.platform {
+            walked.skipped.push(match &d.platform {
                 Some(p) => format!("{} ({})", d.digest, p.to_platform()),
                 None => d.digest.clone(),
             });
@@ -238,8 +262,11 @@ fn walk(
         }
         match d.media_type.as_deref() {
             Some(MT_OCI_INDEX | MT_DOCKER_LIST) => {
+                if !walked.indexes.insert(d.digest.clone()) {
+                    continue;
+                }
                 let (nested, _) = read_blob_json::<Index>(archive, &d.digest, verify)?;
-                walk(archive, &nested, verify, depth + 1, &names, skipped, out)?;
+                walk(archive, &nested, verify, depth + 1, &names, walked, out)?;
             }
             Some(MT_OCI_MANIFEST | MT_DOCKER_MANIFEST) => out.push(Candidate {
                 descriptor: d.clone(),
@@ -251,9 +278,12 @@ fn walk(
                 // No media type in the descriptor: look at the document itself.
                 let (v, _) = read_blob_json::<serde_json::Value>(archive, &d.digest, verify)?;
                 if v.get("manifests").is_some() {
+                    if !walked.indexes.insert(d.digest.clone()) {
+                        continue;
+                    }
                     let nested: Index = serde_json::from_value(v)
                         .map_err(|e| bad(&d.digest, format!("invalid index: {e}")))?;
-                    walk(archive, &nested, verify, depth + 1, &names, skipped, out)?;
+                    walk(archive, &nested, verify, depth + 1, &names, walked, out)?;
                 } else if v.get("layers").is_some() {
                     out.push(Candidate {
                         descriptor: d.clone(),

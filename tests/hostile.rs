@@ -1,0 +1,161 @@
+//! Hostile images (built by `tests/common/hostile.rs`) under bounds: whatever an image does,
+//! layerbom exits 0 or 2 with at most one clean line on stderr, peaks under 512 MiB of
+//! resident memory and finishes within 20 s. The bounds are limits a child process is
+//! measured against (`wait4`'s peak RSS, a watchdog that kills it), not timings to tune.
+
+#[path = "common/hostile.rs"]
+mod hostile;
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// The most resident memory a scan of a hostile image may take.
+const MAX_RSS_KIB: i64 = 512 * 1024;
+/// The longest a scan of a hostile image may take.
+const MAX_TIME: Duration = Duration::from_secs(20);
+
+/// One scan at a time: each is measured alone on the machine's cores.
+static ALONE: Mutex<()> = Mutex::new(());
+
+/// How a bounded run ended.
+#[derive(Debug)]
+struct Ended {
+    /// The exit code; `None` when killed by a signal (or by the watchdog).
+    code: Option<i32>,
+    stderr: String,
+    /// Peak resident memory, KiB.
+    max_rss_kib: i64,
+    took: Duration,
+}
+
+/// Runs `layerbom ARGS` with its output discarded, killing it after twice [`MAX_TIME`].
+// The child is reaped by `wait4`, which also reports its peak RSS, not by `Child::wait`.
+#[allow(clippy::zombie_processes)]
+fn bounded(args: &[&str]) -> Ended {
+    let _alone = ALONE.lock().unwrap_or_else(|e| e.into_inner());
+    let start = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_layerbom"))
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start layerbom");
+    let mut pipe = child.stderr.take().expect("stderr piped");
+    let reader = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = pipe.read_to_end(&mut bytes);
+        bytes
+    });
+    let pid = libc::pid_t::try_from(child.id()).expect("a pid fits pid_t");
+    let (status, usage) = loop {
+        let mut status = 0;
+        // SAFETY: `wait4` writes an int and a `rusage` that both live on this stack; all
+        // zeroes is a valid `rusage`.
+        let (reaped, usage) = unsafe {
+            let mut usage: libc::rusage = std::mem::zeroed();
+            let reaped = libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage);
+            (reaped, usage)
+        };
+        if reaped == pid {
+            break (status, usage);
+        }
+        assert!(
+            reaped == 0,
+            "wait4 failed: {}",
+            std::io::Error::last_os_error()
+        );
+        if start.elapsed() > 2 * MAX_TIME {
+            let _ = child.kill();
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let took = start.elapsed();
+    let stderr = String::from_utf8_lossy(&reader.join().expect("stderr reader")).into_owned();
+    Ended {
+        code: libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status)),
+        stderr,
+        max_rss_kib: usage.ru_maxrss,
+        took,
+    }
+}
+
+/// Builds the image of `class` and scans it to every document at once, checking the bounds;
+/// returns how the scan ended.
+fn scan_within_bounds(class: &str) -> Ended {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let image = hostile::build(class, dir.path()).expect("a known class");
+    let image = image.to_str().expect("UTF-8 path");
+    let out = |format: &str| format!("{format}={}", dir.path().join(format).display());
+    let (json, spdx, cdx) = (out("json"), out("spdx-json"), out("cyclonedx-json"));
+    let ended = bounded(&["scan", image, "-q", "-o", &json, "-o", &spdx, "-o", &cdx]);
+    assert!(
+        matches!(ended.code, Some(0 | 2)),
+        "{class}: exit 0 or 2: {ended:?}"
+    );
+    let lines = ended.stderr.trim_end().lines().count();
+    assert!(lines <= 1, "{class}: at most one line on stderr: {ended:?}");
+    assert!(
+        !ended.stderr.contains("panicked") && !ended.stderr.contains('\u{1b}'),
+        "{class}: a clean line: {ended:?}"
+    );
+    assert!(
+        ended.max_rss_kib < MAX_RSS_KIB,
+        "{class}: peak RSS {} MiB: {ended:?}",
+        ended.max_rss_kib / 1024
+    );
+    assert!(ended.took < MAX_TIME, "{class}: took {:?}", ended.took);
+    ended
+}
+
+#[test]
+fn every_class_has_a_test() {
+    let source = include_str!("hostile.rs");
+    for (class, _) in hostile::CLASSES {
+        assert!(
+            source.contains(&format!("scan_within_bounds(\"{class}\")")),
+            "{class}"
+        );
+    }
+}
+
+#[test]
+fn a_layer_listed_a_thousand_times_is_refused_by_the_entry_budget() {
+    let ended = scan_within_bounds("repeated-layer");
+    assert_eq!(ended.code, Some(2));
+    assert!(
+        ended
+            .stderr
+            .contains("200000000 entries in all (a layer counts each time the manifest lists it), over the budget of 5000000 (--max-entries)"),
+        "{}",
+        ended.stderr
+    );
+}
+
+#[test]
+fn thousands_of_empty_layers_are_refused_by_the_layer_budget() {
+    let ended = scan_within_bounds("empty-layers");
+    assert_eq!(ended.code, Some(2));
+    assert!(
+        ended
+            .stderr
+            .contains("the image lists 3001 layers, over the budget of 1000 (--max-layers)"),
+        "{}",
+        ended.stderr
+    );
+}
+
+#[test]
+fn an_index_listed_thirty_times_at_each_level_is_walked_once() {
+    let ended = scan_within_bounds("index-fan-out");
+    assert_eq!(ended.code, Some(0), "{}", ended.stderr);
+}
+
+#[test]
+fn a_license_file_at_a_one_mib_path_is_refused_at_once() {
+    let ended = scan_within_bounds("deep-path");
+    assert_eq!(ended.code, Some(2));
+    assert!(ended.stderr.contains("exceeds the"), "{}", ended.stderr);
+    assert!(ended.took < Duration::from_secs(2), "{:?}", ended.took);
+}
