@@ -80,12 +80,21 @@ pub struct Attribution<T> {
 
 /// Compares consecutive views. `views[i]` is the package set of the filesystem as of layer
 /// `i`: (identity, version, record). Several versions of one key may coexist (rpm kernels).
-pub fn attribute<T: Clone>(views: &[Vec<(Key, String, T)>]) -> Attribution<T> {
+/// A view that is the very slice of the one below (a layer that changed no package
+/// database, sharing its view) changes nothing and is not compared again.
+pub fn attribute<T: Clone, V: AsRef<[(Key, String, T)]>>(views: &[V]) -> Attribution<T> {
     let mut introduced: BTreeMap<(Key, String), (usize, Option<String>)> = BTreeMap::new();
     let mut removed = Vec::new();
     let mut deltas = Vec::with_capacity(views.len());
     let mut prev: BTreeSet<(Key, String)> = BTreeSet::new();
+    let mut below: Option<&[(Key, String, T)]> = None;
     for (i, view) in views.iter().enumerate() {
+        let view = view.as_ref();
+        if below.is_some_and(|b| std::ptr::eq(b, view)) {
+            deltas.push(Delta::default());
+            continue;
+        }
+        below = Some(view);
         let cur: BTreeSet<(Key, String)> = view
             .iter()
             .map(|(k, v, _)| (k.clone(), v.clone()))
@@ -123,7 +132,8 @@ pub fn attribute<T: Clone>(views: &[Vec<(Key, String, T)>]) -> Attribution<T> {
     let mut present: Vec<Placed<T>> = views
         .last()
         .map(|top| {
-            top.iter()
+            top.as_ref()
+                .iter()
                 .map(|(k, v, item)| {
                     let (layer, replaced) = introduced
                         .get(&(k.clone(), v.clone()))

@@ -95,22 +95,32 @@ pub fn report(scanned: &Scanned, base_hints: &BaseHints) -> Report {
     // Catalog every layer's view and compare consecutive ones.
     let overlay = Overlay::new(scanned.layers.iter().map(|l| l.as_ref()).collect());
     let mut catalog = Catalog::new(&overlay);
-    let views: Vec<Vec<(Key, String, Arc<Cataloged>)>> = (0..overlay.len())
-        .map(|i| {
-            catalog
-                .packages_as_of(i)
-                .into_iter()
-                .map(|c| {
-                    let key = Key {
-                        kind: c.kind.to_string(),
-                        name: c.name.clone(),
-                        arch: c.arch.clone(),
-                    };
-                    (key, c.version.clone(), c)
-                })
-                .collect()
-        })
-        .collect();
+    // A layer that changes no package database (most do not) shares the view below it, so
+    // that memory and time follow the distinct views, not layers × packages.
+    let mut views: Vec<Arc<[(Key, String, Arc<Cataloged>)]>> = Vec::with_capacity(overlay.len());
+    let mut below: Vec<Arc<Cataloged>> = Vec::new();
+    for i in 0..overlay.len() {
+        let packages = catalog.packages_as_of(i);
+        let same = packages.len() == below.len()
+            && packages.iter().zip(&below).all(|(a, b)| Arc::ptr_eq(a, b));
+        match views.last() {
+            Some(previous) if same => views.push(Arc::clone(previous)),
+            _ => views.push(
+                packages
+                    .iter()
+                    .map(|c| {
+                        let key = Key {
+                            kind: c.kind.to_string(),
+                            name: c.name.clone(),
+                            arch: c.arch.clone(),
+                        };
+                        (key, c.version.clone(), Arc::clone(c))
+                    })
+                    .collect(),
+            ),
+        }
+        below = packages;
+    }
     let attribution = attribute(&views);
     let top = overlay.len().checked_sub(1);
     let os = top.and_then(|t| catalog.os_release(t));
