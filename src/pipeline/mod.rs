@@ -86,6 +86,10 @@ impl Default for Budget {
     }
 }
 
+/// The packages of the filesystem as of one layer, for attribution: identity, version and
+/// the catalog's record.
+type View = Arc<[(Key, String, Arc<Cataloged>)]>;
+
 /// The native report: layers, packages attributed to layers, base-image boundary.
 pub fn report(scanned: &Scanned, base_hints: &BaseHints) -> Report {
     let image = &scanned.image;
@@ -97,7 +101,7 @@ pub fn report(scanned: &Scanned, base_hints: &BaseHints) -> Report {
     let mut catalog = Catalog::new(&overlay);
     // A layer that changes no package database (most do not) shares the view below it, so
     // that memory and time follow the distinct views, not layers × packages.
-    let mut views: Vec<Arc<[(Key, String, Arc<Cataloged>)]>> = Vec::with_capacity(overlay.len());
+    let mut views: Vec<View> = Vec::with_capacity(overlay.len());
     let mut below: Vec<Arc<Cataloged>> = Vec::new();
     for i in 0..overlay.len() {
         let packages = catalog.packages_as_of(i);
