@@ -108,6 +108,16 @@ struct ScanArgs {
     #[arg(long, value_name = "N", default_value_t = Budget::DEFAULT.entries)]
     max_entries: usize,
 
+    /// The most bytes of files (package databases, copyright files) an image's layers may
+    /// have kept in memory for reading, in all (an image past it is refused, exit 2).
+    #[arg(long, value_name = "BYTES", default_value_t = Budget::DEFAULT.captured)]
+    max_captured: u64,
+
+    /// The most bytes of entry names an image's layers may hold in all (an image past it is
+    /// refused, exit 2).
+    #[arg(long, value_name = "BYTES", default_value_t = Budget::DEFAULT.names)]
+    max_name_bytes: u64,
+
     /// Check every digest: also recompute each layer's diff_id (the sha256 of its
     /// uncompressed tar), reading uncompressed layers whole. By default the digests that
     /// address content are checked (manifests, configs, compressed blobs, which are read
@@ -298,6 +308,8 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
         budget: Budget {
             layers: args.max_layers,
             entries: args.max_entries,
+            captured: args.max_captured,
+            names: args.max_name_bytes,
         },
     };
     let mut base = BaseHints {

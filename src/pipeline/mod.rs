@@ -68,15 +68,22 @@ pub struct Budget {
     pub layers: usize,
     /// Entries of every layer, each time the manifest lists the layer (`--max-entries`).
     pub entries: usize,
+    /// Bytes of the files kept in memory for reading, over every distinct layer
+    /// (`--max-captured`).
+    pub captured: u64,
+    /// Bytes of entry names, over every distinct layer (`--max-name-bytes`).
+    pub names: u64,
 }
 
 impl Budget {
     /// Far above real images (Docker's storage drivers stop at 128 layers; large images hold
-    /// a few hundred thousand files), low enough that the work they allow stays within a few
-    /// hundred MB.
+    /// a few hundred thousand files, names of some 80 bytes, package databases of tens of
+    /// MB), low enough that the work they allow stays within a few hundred MB.
     pub const DEFAULT: Budget = Budget {
         layers: 1000,
         entries: 5_000_000,
+        captured: 256 << 20,
+        names: 256 << 20,
     };
 }
 

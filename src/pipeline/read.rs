@@ -16,7 +16,7 @@ use crate::error::{Error, Location, Result};
 use crate::license::warm::Warm;
 use crate::progress::progress_bar;
 use crate::scan::stream::check;
-use crate::scan::{self, CaptureRules, Compression, Expect, LayerScan, ScanError};
+use crate::scan::{self, CaptureRules, Compression, Expect, ImageBudget, LayerScan, ScanError};
 use crate::source::{
     self, BlobId, Image, LayerBytes, OpenOptions, Opened, RandomSource, StreamSource, Streamed,
 };
@@ -36,7 +36,14 @@ pub struct Scanned {
 pub fn read_image(path: &Path, opts: &Options, rules: &CaptureRules) -> Result<Scanned> {
     // Captured license texts are matched on idle cores while the layers are still read.
     let warm = Warm::default();
-    let rules = &rules.observed_by(Arc::new(warm.clone()));
+    let budget = &opts.budget;
+    let rules = &rules
+        .observed_by(Arc::new(warm.clone()))
+        .within(Arc::new(ImageBudget::new(
+            budget.captured,
+            budget.names,
+            u64::try_from(budget.entries).unwrap_or(u64::MAX),
+        )));
     let opened = source::open(
         path,
         &OpenOptions {

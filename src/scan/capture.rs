@@ -5,6 +5,7 @@
 //! language manifests). Each request carries a size cap, so memory is bounded by what the
 //! catalogers need, not by the size of the image.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
@@ -30,6 +31,78 @@ pub struct CaptureRules {
     patterns: Vec<String>,
     inspectors: Vec<Arc<dyn Inspector>>,
     observer: Option<Arc<dyn CaptureObserver>>,
+    budget: Option<Arc<ImageBudget>>,
+}
+
+/// What the scans of one image's layers may take together: they run in parallel and draw
+/// on it as they go, so that a hostile image is stopped while it is read, not after.
+#[derive(Debug)]
+pub struct ImageBudget {
+    captured: Counter,
+    names: Counter,
+    entries: Counter,
+}
+
+/// One quantity of an [`ImageBudget`]: what is left of it, and what it was.
+#[derive(Debug)]
+struct Counter {
+    left: AtomicU64,
+    limit: u64,
+    what: &'static str,
+    option: &'static str,
+}
+
+impl Counter {
+    fn new(limit: u64, what: &'static str, option: &'static str) -> Counter {
+        Counter {
+            left: AtomicU64::new(limit),
+            limit,
+            what,
+            option,
+        }
+    }
+
+    /// Takes `n` from what is left; the sentence naming the budget when not that much is.
+    fn take(&self, n: u64) -> Result<(), String> {
+        self.left
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                left.checked_sub(n)
+            })
+            .map(|_| ())
+            .map_err(|_| {
+                format!(
+                    "the image's layers hold more than {} {} in all ({})",
+                    self.limit, self.what, self.option
+                )
+            })
+    }
+}
+
+impl ImageBudget {
+    /// A budget of `captured` bytes of captured files, `names` bytes of entry names and
+    /// `entries` entries, over the distinct layers of an image.
+    pub fn new(captured: u64, names: u64, entries: u64) -> ImageBudget {
+        ImageBudget {
+            captured: Counter::new(
+                captured,
+                "bytes of files kept for reading",
+                "--max-captured",
+            ),
+            names: Counter::new(names, "bytes of entry names", "--max-name-bytes"),
+            entries: Counter::new(entries, "entries", "--max-entries"),
+        }
+    }
+
+    /// Accounts for one entry named `name`.
+    pub fn entry(&self, name: &str) -> Result<(), String> {
+        self.entries.take(1)?;
+        self.names.take(name.len() as u64)
+    }
+
+    /// Accounts for `size` bytes of a file kept in memory.
+    pub fn capture(&self, size: u64) -> Result<(), String> {
+        self.captured.take(size)
+    }
 }
 
 impl Default for CaptureRules {
@@ -103,6 +176,7 @@ impl CaptureRulesBuilder {
             patterns,
             inspectors: self.inspectors,
             observer: None,
+            budget: None,
         }
     }
 }
@@ -140,6 +214,19 @@ impl CaptureRules {
             observer: Some(observer),
             ..self.clone()
         }
+    }
+
+    /// The same rules, drawing on `budget` as layers are scanned.
+    pub fn within(&self, budget: Arc<ImageBudget>) -> CaptureRules {
+        CaptureRules {
+            budget: Some(budget),
+            ..self.clone()
+        }
+    }
+
+    /// The budget the scans draw on, if one was set.
+    pub fn budget(&self) -> Option<&ImageBudget> {
+        self.budget.as_deref()
     }
 
     /// The observer told about captured files, if one was registered.

@@ -27,7 +27,7 @@ use std::io::{self, Read};
 use std::sync::Arc;
 
 use capture::MAX_CAPTURE_PER_LAYER;
-pub use capture::{CaptureObserver, CaptureRules};
+pub use capture::{CaptureObserver, CaptureRules, ImageBudget};
 pub use stream::Compression;
 use tar::{Kind, Skip, TarError, TarReader};
 
@@ -119,6 +119,14 @@ pub enum ScanError {
     /// The same path appears twice in one layer.
     #[error("entry {0:?} appears more than once in the layer")]
     Duplicate(String),
+    /// The image's layers together hold more than its budget allows.
+    #[error("{message}")]
+    Budget {
+        /// The entry at which the budget ran out.
+        entry: String,
+        /// Which budget, and the option that raises it.
+        message: String,
+    },
 }
 
 /// What the scan must check, and what it may skip.
@@ -262,6 +270,7 @@ impl ScanError {
         match self {
             ScanError::Tar(t) => t.entry(),
             ScanError::Duplicate(p) => Some(p),
+            ScanError::Budget { entry, .. } => Some(entry),
             _ => None,
         }
     }
@@ -277,6 +286,13 @@ pub(crate) fn walk<R: Skip>(
     while let Some(h) = input.next_entry()? {
         if h.path.is_empty() {
             continue; // the root directory itself
+        }
+        let over = |message: String| ScanError::Budget {
+            entry: h.path.clone(),
+            message,
+        };
+        if let Some(b) = rules.budget() {
+            b.entry(&h.path).map_err(over)?;
         }
         let (parent, base) = match h.path.rfind('/') {
             Some(i) => (&h.path[..i], &h.path[i + 1..]),
@@ -313,8 +329,11 @@ pub(crate) fn walk<R: Skip>(
                             limit: limit.min(budget),
                         }
                     } else {
+                        if let Some(b) = rules.budget() {
+                            b.capture(h.size).map_err(over)?;
+                        }
                         budget -= h.size;
-                        let data: Arc<[u8]> = input.read_content(h.size)?.into();
+                        let data = input.read_content_shared(h.size)?;
                         if let Some(observer) = rules.observer() {
                             observer.captured(&h.path, &data);
                         }

@@ -13,6 +13,7 @@
 //! file a name means are a way to hide content.
 
 use std::io::{self, Read};
+use std::sync::Arc;
 
 /// The size of a tar block.
 const BLOCK: u64 = 512;
@@ -419,6 +420,37 @@ impl<R: Skip> TarReader<R> {
         self.pos += got;
         self.pending -= got;
         self.content_left -= got;
+        Ok(buf)
+    }
+
+    /// Like [`TarReader::read_content`], into one shared buffer of exactly the size read:
+    /// a captured file is allocated once, not grown and then copied (which took three times
+    /// its size at the peak). The caller bounds `max` (capture limits and budget).
+    pub fn read_content_shared(&mut self, max: u64) -> Result<Arc<[u8]>, TarError> {
+        let want = self.content_left.min(max);
+        let len = usize::try_from(want)
+            .map_err(|_| TarError::Truncated(format!("entry content of {want} bytes")))?;
+        let mut buf: Arc<[u8]> = std::iter::repeat_n(0u8, len).collect();
+        let Some(room) = Arc::get_mut(&mut buf) else {
+            return Err(TarError::Truncated("entry content".into()));
+        };
+        let mut got = 0usize;
+        while got < len {
+            match self.input.read(&mut room[got..]) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(eof_as_truncated(e, "entry content")),
+            }
+        }
+        if got < len {
+            return Err(TarError::Truncated(format!(
+                "entry content ends after {got} of {want} bytes"
+            )));
+        }
+        self.pos += want;
+        self.pending -= want;
+        self.content_left -= want;
         Ok(buf)
     }
 

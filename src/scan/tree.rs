@@ -70,6 +70,13 @@ pub fn scan_tree(root: &Path, rules: &CaptureRules) -> Result<LayerScan, ScanErr
             } else {
                 format!("{dir}/{name}")
             };
+            let over = |message: String| ScanError::Budget {
+                entry: rel.clone(),
+                message,
+            };
+            if let Some(b) = rules.budget() {
+                b.entry(&rel).map_err(over)?;
+            }
             let meta = fs::symlink_metadata(root.join(&rel)).map_err(|e| io_err(&rel, e))?;
             let ft = meta.file_type();
             let mut entry = FileEntry {
@@ -117,6 +124,9 @@ pub fn scan_tree(root: &Path, rules: &CaptureRules) -> Result<LayerScan, ScanErr
                                 limit: limit.min(budget),
                             }
                         } else {
+                            if let Some(b) = rules.budget() {
+                                b.capture(entry.size).map_err(over)?;
+                            }
                             let mut buf = Vec::with_capacity(entry.size as usize);
                             open_beneath(&root_dir, &rel)
                                 .and_then(|f| f.take(limit).read_to_end(&mut buf))

@@ -6,12 +6,13 @@
 //! Every image is an OCI image layout (a directory), built from uncompressed layer tars so
 //! that what is small on disk is what the scanner sees.
 
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
 /// The classes, by name: what each image does.
-pub const CLASSES: [(&str, &str); 4] = [
+pub const CLASSES: [(&str, &str); 6] = [
     (
         "repeated-layer",
         "one 200,000-entry layer listed 1,000 times in the manifest",
@@ -28,20 +29,31 @@ pub const CLASSES: [(&str, &str); 4] = [
         "deep-path",
         "a LICENSE file at a 1 MiB PAX path of one-byte directories",
     ),
+    (
+        "big-databases",
+        "one gzip layer (under 1 MB) holding two 200 MiB rpm databases of zeros",
+    ),
+    (
+        "long-names",
+        "5,000 entries with 4,000-byte PAX paths (20 MB of names)",
+    ),
 ];
 
 /// Builds the image of class `name` in `dir` (which must exist) and returns the path to
-/// scan; `None` for an unknown class.
+/// scan; `None` for an unknown class. Layers are written as they are made, so building an
+/// image takes little memory whatever it amplifies to.
 pub fn build(name: &str, dir: &Path) -> Option<PathBuf> {
     let layout = dir.join(name);
     std::fs::create_dir_all(layout.join("blobs/sha256")).ok()?;
+    let empty = |path: String| (path, 0, Box::new(std::io::empty()) as Box<dyn Read>);
     match name {
         "repeated-layer" => {
-            let entries: Vec<(String, Vec<u8>)> = (0..200_000)
-                .map(|i| (format!("d{}/f{i}", i % 1000), Vec::new()))
-                .collect();
-            let layer = tar(&entries);
-            write_image(&layout, &[layer], &vec![0; 1000]);
+            let l = layer(
+                &layout,
+                false,
+                (0..200_000).map(|i| empty(format!("d{}/f{i}", i % 1000))),
+            );
+            write_image(&layout, &[l], &vec![0; 1000]);
         }
         "empty-layers" => {
             let mut status = String::new();
@@ -50,15 +62,23 @@ pub fn build(name: &str, dir: &Path) -> Option<PathBuf> {
                     "Package: pkg{i}\nStatus: install ok installed\nVersion: 1.{i}\nArchitecture: amd64\nMaintainer: A <a@example.org>\nDescription: package {i}\n\n"
                 ));
             }
-            let base = tar(&[("var/lib/dpkg/status".into(), status.into_bytes())]);
-            let empty = tar(&[]);
+            let base = layer(
+                &layout,
+                false,
+                [file("var/lib/dpkg/status", status.into_bytes())],
+            );
+            let none = layer(&layout, false, []);
             let mut order = vec![0];
             order.extend(std::iter::repeat_n(1, 999));
-            write_image(&layout, &[base, empty], &order);
+            write_image(&layout, &[base, none], &order);
         }
         "index-fan-out" => {
-            let layer = tar(&[("etc/hostname".into(), b"hostile\n".to_vec())]);
-            let manifest = write_image(&layout, &[layer], &[0]);
+            let l = layer(
+                &layout,
+                false,
+                [file("etc/hostname", b"hostile\n".to_vec())],
+            );
+            let manifest = write_image(&layout, &[l], &[0]);
             // Three levels of indexes, each listing the level below 30 times.
             let mut below = (manifest.0, manifest.1, MANIFEST);
             for _ in 0..3 {
@@ -82,8 +102,32 @@ pub fn build(name: &str, dir: &Path) -> Option<PathBuf> {
         "deep-path" => {
             let mut path = "a/".repeat(512 * 1024);
             path.push_str("LICENSE");
-            let layer = tar(&[(path, b"MIT License\n".to_vec())]);
-            write_image(&layout, &[layer], &[0]);
+            let l = layer(&layout, false, [file(&path, b"MIT License\n".to_vec())]);
+            write_image(&layout, &[l], &[0]);
+        }
+        "big-databases" => {
+            let zeros = |path: &str| {
+                let data = std::io::repeat(0).take(200 << 20);
+                (path.to_string(), 200 << 20, Box::new(data) as Box<dyn Read>)
+            };
+            let l = layer(
+                &layout,
+                true,
+                [
+                    zeros("var/lib/rpm/Packages"),
+                    zeros("usr/lib/sysimage/rpm/Packages"),
+                ],
+            );
+            write_image(&layout, &[l], &[0]);
+        }
+        "long-names" => {
+            let long = "d".repeat(3990);
+            let l = layer(
+                &layout,
+                false,
+                (0..5000).map(|i| empty(format!("{long}/f{i}"))),
+            );
+            write_image(&layout, &[l], &[0]);
         }
         _ => return None,
     }
@@ -93,12 +137,23 @@ pub fn build(name: &str, dir: &Path) -> Option<PathBuf> {
 const INDEX: &str = "application/vnd.oci.image.index.v1+json";
 const MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 
+/// A file entry with `content`.
+fn file(path: &str, content: Vec<u8>) -> (String, u64, Box<dyn Read>) {
+    let size = content.len() as u64;
+    (
+        path.to_string(),
+        size,
+        Box::new(std::io::Cursor::new(content)),
+    )
+}
+
 /// The sha256 digest of `bytes`, as `sha256:HEX`.
 fn digest(bytes: &[u8]) -> String {
-    let hex: String = Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    hex_digest(Sha256::digest(bytes).as_slice())
+}
+
+fn hex_digest(sum: &[u8]) -> String {
+    let hex: String = sum.iter().map(|b| format!("{b:02x}")).collect();
     format!("sha256:{hex}")
 }
 
@@ -110,13 +165,87 @@ fn put(layout: &Path, bytes: &[u8]) -> String {
     d
 }
 
-/// An uncompressed tar of `entries` (path, content); a path over 100 bytes goes in a PAX
-/// extended header, as Docker and buildah write long names.
-fn tar(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut b = tar::Builder::new(Vec::new());
-    for (path, data) in entries {
+/// A writer that hashes and counts what goes through it.
+struct Hashing<W> {
+    inner: W,
+    sum: Sha256,
+    len: u64,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.sum.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+fn hashing<W>(inner: W) -> Hashing<W> {
+    Hashing {
+        inner,
+        sum: Sha256::new(),
+        len: 0,
+    }
+}
+
+/// Where a layer's tar goes: the blob file, through gzip or not.
+enum Sink {
+    Plain(Hashing<std::io::BufWriter<std::fs::File>>),
+    Gzip(Box<flate2::write::GzEncoder<Hashing<std::io::BufWriter<std::fs::File>>>>),
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Sink::Plain(w) => w.write(buf),
+            Sink::Gzip(w) => w.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Sink::Plain(w) => w.flush(),
+            Sink::Gzip(w) => w.flush(),
+        }
+    }
+}
+
+/// A layer blob written to a layout: its digest, size and diff_id.
+struct Layer {
+    digest: String,
+    size: u64,
+    diff_id: String,
+    gzip: bool,
+}
+
+/// Writes a layer of `entries` (path, size, content) to `layout`, gzip-compressed when
+/// `gzip` is set; a path over 100 bytes goes in a PAX extended header, as Docker and
+/// buildah write long names.
+fn layer(
+    layout: &Path,
+    gzip: bool,
+    entries: impl IntoIterator<Item = (String, u64, Box<dyn Read>)>,
+) -> Layer {
+    let blobs = layout.join("blobs/sha256");
+    let temporary = blobs.join("layer.partial");
+    let file = std::io::BufWriter::new(std::fs::File::create(&temporary).expect("a blob file"));
+    let sink = if gzip {
+        Sink::Gzip(Box::new(flate2::write::GzEncoder::new(
+            hashing(file),
+            flate2::Compression::fast(),
+        )))
+    } else {
+        Sink::Plain(hashing(file))
+    };
+    let mut b = tar::Builder::new(hashing(sink));
+    for (path, size, content) in entries {
         let name = if path.len() > 100 {
-            let record = pax_record("path", path);
+            let record = pax_record("path", &path);
             let mut x = tar::Header::new_ustar();
             x.set_entry_type(tar::EntryType::XHeader);
             x.set_path("PaxHeaders/long").expect("short name");
@@ -133,11 +262,26 @@ fn tar(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
         h.set_entry_type(tar::EntryType::Regular);
         h.set_path(name).expect("short name");
         h.set_mode(0o644);
-        h.set_size(data.len() as u64);
+        h.set_size(size);
         h.set_cksum();
-        b.append(&h, data.as_slice()).expect("append a tar entry");
+        b.append(&h, content).expect("append a tar entry");
     }
-    b.into_inner().expect("finish a tar")
+    let tar = b.into_inner().expect("finish a tar");
+    let diff_id = hex_digest(tar.sum.finalize().as_slice());
+    let mut blob = match tar.inner {
+        Sink::Plain(w) => w,
+        Sink::Gzip(w) => w.finish().expect("finish gzip"),
+    };
+    blob.flush().expect("write a blob");
+    let digest = hex_digest(blob.sum.finalize().as_slice());
+    std::fs::rename(&temporary, blobs.join(digest.trim_start_matches("sha256:")))
+        .expect("name a blob");
+    Layer {
+        digest,
+        size: blob.len,
+        diff_id,
+        gzip,
+    }
 }
 
 /// A PAX record, `LENGTH KEY=VALUE\n`, its length counting its own digits.
@@ -150,30 +294,34 @@ fn pax_record(key: &str, value: &str) -> Vec<u8> {
     format!("{length}{body}").into_bytes()
 }
 
-/// Writes the config, manifest and `index.json` of an image whose layers are `blobs[i]` for
-/// each `i` of `order`; returns the manifest's digest and size.
-fn write_image(layout: &Path, blobs: &[Vec<u8>], order: &[usize]) -> (String, usize) {
-    let digests: Vec<(String, usize)> = blobs.iter().map(|b| (put(layout, b), b.len())).collect();
-    let layers: Vec<&(String, usize)> = order.iter().map(|&i| &digests[i]).collect();
+/// Writes the config, manifest and `index.json` of an image whose layers are `layers[i]`
+/// for each `i` of `order`; returns the manifest's digest and size.
+fn write_image(layout: &Path, layers: &[Layer], order: &[usize]) -> (String, usize) {
+    let listed: Vec<&Layer> = order.iter().map(|&i| &layers[i]).collect();
     let config = serde_json::json!({
         "architecture": "amd64", "os": "linux",
-        "rootfs": {"type": "layers", "diff_ids": layers.iter().map(|l| &l.0).collect::<Vec<_>>()},
+        "rootfs": {"type": "layers", "diff_ids": listed.iter().map(|l| &l.diff_id).collect::<Vec<_>>()},
     });
     let config = serde_json::to_vec(&config).expect("config");
     let config_digest = put(layout, &config);
     let manifest = serde_json::json!({
         "schemaVersion": 2,
-        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "mediaType": MANIFEST,
         "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest, "size": config.len()},
-        "layers": layers.iter().map(|(d, size)| serde_json::json!({
-            "mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": d, "size": size,
+        "layers": listed.iter().map(|l| serde_json::json!({
+            "mediaType": if l.gzip {
+                "application/vnd.oci.image.layer.v1.tar+gzip"
+            } else {
+                "application/vnd.oci.image.layer.v1.tar"
+            },
+            "digest": l.digest, "size": l.size,
         })).collect::<Vec<_>>(),
     });
     let manifest = serde_json::to_vec(&manifest).expect("manifest");
     let manifest_digest = put(layout, &manifest);
     let index = serde_json::json!({
         "schemaVersion": 2,
-        "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": manifest_digest, "size": manifest.len()}],
+        "manifests": [{"mediaType": MANIFEST, "digest": manifest_digest, "size": manifest.len()}],
     });
     std::fs::write(
         layout.join("index.json"),
