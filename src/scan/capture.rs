@@ -93,15 +93,57 @@ impl ImageBudget {
         }
     }
 
-    /// Accounts for one entry named `name`.
-    pub fn entry(&self, name: &str) -> Result<(), String> {
-        self.entries.take(1)?;
-        self.names.take(name.len() as u64)
+    /// Accounts for `entries` entries whose names take `names` bytes.
+    fn entries(&self, entries: u64, names: u64) -> Result<(), String> {
+        self.entries.take(entries)?;
+        self.names.take(names)
     }
 
     /// Accounts for `size` bytes of a file kept in memory.
     pub fn capture(&self, size: u64) -> Result<(), String> {
         self.captured.take(size)
+    }
+}
+
+/// One layer scan's draw on an [`ImageBudget`] for its entries, taken in batches: the
+/// layers of an image are scanned in parallel, and a shared counter updated per entry costs
+/// more than the rest of the entry's handling. A scan may overrun the budget by one batch.
+#[derive(Debug)]
+pub struct Draw<'a> {
+    budget: Option<&'a ImageBudget>,
+    entries: u64,
+    names: u64,
+}
+
+impl<'a> Draw<'a> {
+    /// Entries drawn on the budget at once.
+    const ENTRIES: u64 = 1024;
+    /// Name bytes drawn on the budget at once.
+    const NAMES: u64 = 64 << 10;
+
+    /// A draw on `budget`, if there is one.
+    pub fn on(budget: Option<&'a ImageBudget>) -> Draw<'a> {
+        Draw {
+            budget,
+            entries: 0,
+            names: 0,
+        }
+    }
+
+    /// Accounts for one entry named `name`.
+    pub fn entry(&mut self, name: &str) -> Result<(), String> {
+        let Some(budget) = self.budget else {
+            return Ok(());
+        };
+        self.entries += 1;
+        self.names += name.len() as u64;
+        if self.entries >= Self::ENTRIES || self.names >= Self::NAMES {
+            let (entries, names) = (self.entries, self.names);
+            self.entries = 0;
+            self.names = 0;
+            budget.entries(entries, names)?;
+        }
+        Ok(())
     }
 }
 

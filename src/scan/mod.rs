@@ -283,6 +283,7 @@ pub(crate) fn walk<R: Skip>(
 ) -> Result<LayerScan, ScanError> {
     let mut scan = LayerScan::default();
     let mut budget = MAX_CAPTURE_PER_LAYER;
+    let mut draw = capture::Draw::on(rules.budget());
     while let Some(h) = input.next_entry()? {
         if h.path.is_empty() {
             continue; // the root directory itself
@@ -291,9 +292,7 @@ pub(crate) fn walk<R: Skip>(
             entry: h.path.clone(),
             message,
         };
-        if let Some(b) = rules.budget() {
-            b.entry(&h.path).map_err(over)?;
-        }
+        draw.entry(&h.path).map_err(over)?;
         let (parent, base) = match h.path.rfind('/') {
             Some(i) => (&h.path[..i], &h.path[i + 1..]),
             None => ("", h.path.as_str()),

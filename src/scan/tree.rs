@@ -35,6 +35,7 @@ pub fn scan_tree(root: &Path, rules: &CaptureRules) -> Result<LayerScan, ScanErr
     let mut scan = LayerScan::default();
     let mut inodes: HashMap<(u64, u64), String> = HashMap::new();
     let mut budget = MAX_CAPTURE_PER_LAYER;
+    let mut draw = super::capture::Draw::on(rules.budget());
     // Stack of (relative directory path, depth); children are pushed in reverse order so
     // the walk visits them sorted.
     let mut stack: Vec<(String, usize)> = vec![(String::new(), 0)];
@@ -74,9 +75,7 @@ pub fn scan_tree(root: &Path, rules: &CaptureRules) -> Result<LayerScan, ScanErr
                 entry: rel.clone(),
                 message,
             };
-            if let Some(b) = rules.budget() {
-                b.entry(&rel).map_err(over)?;
-            }
+            draw.entry(&rel).map_err(over)?;
             let meta = fs::symlink_metadata(root.join(&rel)).map_err(|e| io_err(&rel, e))?;
             let ft = meta.file_type();
             let mut entry = FileEntry {
