@@ -414,3 +414,33 @@ fn a_classic_config_whose_content_is_not_its_name_is_refused() {
     // Without verification the name is not held against the content.
     scan_json(d.path(), &["--no-verify"]);
 }
+
+#[test]
+fn a_compressed_archive_cut_before_its_first_entry_is_not_a_rootfs_layer() {
+    let dir = tempfile::tempdir().unwrap();
+    let tar = std::fs::read(fixture("docker-archive.tar")).unwrap();
+    let zst = zstd::encode_all(tar.as_slice(), 3).unwrap();
+    let gz = {
+        use std::io::Write;
+        let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        z.write_all(&tar).unwrap();
+        z.finish().unwrap()
+    };
+    for (name, bytes, says) in [
+        (
+            "cut.tar.zst",
+            &zst[..12],
+            "the zstd stream breaks before its first entry",
+        ),
+        (
+            "cut.tar.gz",
+            &gz[..30],
+            "the gzip stream breaks before its first entry",
+        ),
+    ] {
+        let path = write(dir.path(), name, bytes);
+        let line = scan_error(&path, &[]);
+        assert!(line.contains(says), "{line}");
+        assert!(!line.contains("layer 0"), "{line}");
+    }
+}

@@ -70,7 +70,7 @@ impl SourceKind for CompressedKind {
     fn recognizes(&self, input: &Input) -> Result<bool> {
         Ok(match input.shape()? {
             Shape::File { compression, .. } if compression != Compression::None => {
-                is_image_archive(input.path(), compression)
+                is_image_archive(input.path(), compression).map_err(|e| input.at().err(None, e))?
             }
             _ => false,
         })
@@ -218,24 +218,58 @@ fn decoder<'a, R: Read + 'a>(input: R, compression: Compression) -> io::Result<B
 }
 
 /// Whether a compressed file holds an image archive: its first named entry is one that an
-/// image archive has at its top. Anything else, including a stream that is not a tar at
-/// all, is left to be read as a root filesystem (whose scan reports what is wrong).
-fn is_image_archive(path: &Path, compression: Compression) -> bool {
+/// image archive has at its top. A stream that is not a tar at all is left to be read as a
+/// root filesystem (whose scan reports what is wrong); one whose decompression breaks
+/// before its first entry is neither, and the error says so.
+fn is_image_archive(path: &Path, compression: Compression) -> std::result::Result<bool, String> {
     let Ok(file) = File::open(path) else {
-        return false;
+        return Ok(false);
     };
     let Ok(dec) = decoder(file, compression) else {
-        return false;
+        return Ok(false);
     };
-    let mut tar = TarReader::new(BufSkip(BufReader::new(dec)));
+    let broke = std::rc::Rc::new(std::cell::RefCell::new(None));
+    let watched = Watched {
+        inner: dec,
+        broke: std::rc::Rc::clone(&broke),
+    };
+    let mut tar = TarReader::new(BufSkip(BufReader::new(watched)));
     for _ in 0..SNIFF_ENTRIES {
         match tar.next_entry() {
             Ok(Some(h)) if h.path.is_empty() => continue,
-            Ok(Some(h)) => return image_top_level(h.path.split('/').next().unwrap_or_default()),
-            _ => return false,
+            Ok(Some(h)) => {
+                return Ok(image_top_level(
+                    h.path.split('/').next().unwrap_or_default(),
+                ))
+            }
+            Ok(None) => return Ok(false),
+            Err(_) => {
+                return match broke.borrow_mut().take() {
+                    Some(e) => Err(format!(
+                        "the {} stream breaks before its first entry: {e}",
+                        compression.as_str()
+                    )),
+                    None => Ok(false),
+                }
+            }
         }
     }
-    false
+    Ok(false)
+}
+
+/// A decompressor that remembers how it failed, to tell a broken stream from one that is
+/// not a tar.
+struct Watched<R> {
+    inner: R,
+    broke: std::rc::Rc<std::cell::RefCell<Option<String>>>,
+}
+
+impl<R: Read> Read for Watched<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(buf).inspect_err(|e| {
+            *self.broke.borrow_mut() = Some(e.to_string());
+        })
+    }
 }
 
 /// Decompresses `file` into chunks for the walking thread, until the end, an error (sent
