@@ -121,6 +121,20 @@ fn read_le<const N: usize>(bytes: &[u8], k: usize) -> u64 {
     u64::from_le_bytes(word)
 }
 
+/// Whether the `n + 1` little-endian `u32`s of `table` run from 0 to `last` without going
+/// back.
+fn rises(table: &[u8], n: usize, last: usize) -> bool {
+    let mut previous = 0;
+    for k in 0..=n {
+        let value = read_le::<4>(table, k);
+        if value < previous || (k == 0 && value != 0) {
+            return false;
+        }
+        previous = value;
+    }
+    usize::try_from(previous).is_ok_and(|p| p == last)
+}
+
 impl Index {
     /// Checks the header, the table of texts, the bigram starts and the names; `None` on any
     /// inconsistency. Postings naming a text past the table count for nothing.
@@ -153,28 +167,9 @@ impl Index {
         let buckets = r.take((BUCKETS + 1) * 4)?;
         let posting_texts = r.take(n_postings.checked_mul(2)?)?;
         let posting_counts = r.take(n_postings.checked_mul(2)?)?;
-        // Starts run from 0 to the last posting without going back.
-        let mut previous = 0;
-        for k in 0..=n_grams {
-            let start = read_le::<4>(starts, k);
-            if start < previous || (k == 0 && start != 0) {
-                return None;
-            }
-            previous = start;
-        }
-        if usize::try_from(previous).ok()? != n_postings {
-            return None;
-        }
-        // Buckets likewise, from 0 to the number of bigrams.
-        let mut previous = 0;
-        for k in 0..=BUCKETS {
-            let first = read_le::<4>(buckets, k);
-            if first < previous || (k == 0 && first != 0) {
-                return None;
-            }
-            previous = first;
-        }
-        if usize::try_from(previous).ok()? != n_grams {
+        // Starts run from 0 to the number of postings, buckets from 0 to the number of
+        // bigrams, neither going back.
+        if !rises(starts, n_grams, n_postings) || !rises(buckets, BUCKETS, n_grams) {
             return None;
         }
         r.align(total)?;

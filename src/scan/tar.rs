@@ -412,6 +412,12 @@ impl<R: Skip> TarReader<R> {
             .take(want)
             .read_to_end(&mut buf)
             .map_err(|e| eof_as_truncated(e, "entry content"))? as u64;
+        self.content_read(got, want)?;
+        Ok(buf)
+    }
+
+    /// Accounts for `got` bytes of content read when `want` were due: short is truncation.
+    fn content_read(&mut self, got: u64, want: u64) -> Result<(), TarError> {
         if got < want {
             return Err(TarError::Truncated(format!(
                 "entry content ends after {got} of {want} bytes"
@@ -420,12 +426,13 @@ impl<R: Skip> TarReader<R> {
         self.pos += got;
         self.pending -= got;
         self.content_left -= got;
-        Ok(buf)
+        Ok(())
     }
 
-    /// Like [`TarReader::read_content`], into one shared buffer of exactly the size read:
-    /// a captured file is allocated once, not grown and then copied (which took three times
-    /// its size at the peak). The caller bounds `max` (capture limits and budget).
+    /// Like [`TarReader::read_content`], into one shared buffer of exactly the size due: a
+    /// captured file is allocated once, not grown and then copied (which took three times
+    /// its size at the peak). The size is the header's, so the caller bounds `max` (capture
+    /// limits and the image's budget, drawn on before the read).
     pub fn read_content_shared(&mut self, max: u64) -> Result<Arc<[u8]>, TarError> {
         let want = self.content_left.min(max);
         let len = usize::try_from(want)
@@ -443,14 +450,7 @@ impl<R: Skip> TarReader<R> {
                 Err(e) => return Err(eof_as_truncated(e, "entry content")),
             }
         }
-        if got < len {
-            return Err(TarError::Truncated(format!(
-                "entry content ends after {got} of {want} bytes"
-            )));
-        }
-        self.pos += want;
-        self.pending -= want;
-        self.content_left -= want;
+        self.content_read(got as u64, want)?;
         Ok(buf)
     }
 
