@@ -113,6 +113,21 @@ impl TarError {
     }
 }
 
+/// Refuses `what` of the entry `name` (its name or link target, `bytes`) when it is longer
+/// than [`MAX_PATH`].
+fn within_path_max(name: &[u8], bytes: &[u8], what: &str) -> Result<(), TarError> {
+    if bytes.len() > MAX_PATH {
+        return Err(entry_err(
+            name,
+            format!(
+                "{what} of {} bytes, longer than any file system holds ({MAX_PATH})",
+                bytes.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn entry_err(name: &[u8], message: impl Into<String>) -> TarError {
     TarError::Entry {
         name: shown(name),
@@ -323,15 +338,7 @@ impl<R: Skip> TarReader<R> {
                 _ => {}
             }
             let name = pax_path.or(long_name).unwrap_or(raw_name);
-            if name.len() > MAX_PATH {
-                return Err(entry_err(
-                    &name,
-                    format!(
-                        "name of {} bytes, longer than any file system holds ({MAX_PATH})",
-                        name.len()
-                    ),
-                ));
-            }
+            within_path_max(&name, &name, "name")?;
             let size = pax_size.unwrap_or(size);
             let kind = match typeflag {
                 b'0' | 0 | b'7' | b'S' => Kind::File,
@@ -355,39 +362,30 @@ impl<R: Skip> TarReader<R> {
                 kind
             };
             let path = normalize(&name)?;
-            let link = match kind {
-                Kind::Symlink | Kind::Hardlink => {
-                    let raw = pax_link
-                        .or(long_link)
-                        .unwrap_or_else(|| trim_nul(block[157..257].to_vec()));
-                    if raw.is_empty() {
-                        return Err(entry_err(&name, "link without a target"));
-                    }
-                    if raw.len() > MAX_PATH {
-                        return Err(entry_err(
-                                &name,
-                                format!(
-                                    "link target of {} bytes, longer than any file system holds ({MAX_PATH})",
-                                    raw.len()
-                                ),
-                            ));
-                    }
-                    if kind == Kind::Hardlink {
-                        let target = normalize(&raw)?;
-                        if target.is_empty() {
-                            return Err(entry_err(&name, "hard link to the root directory"));
+            let link =
+                match kind {
+                    Kind::Symlink | Kind::Hardlink => {
+                        let raw = pax_link
+                            .or(long_link)
+                            .unwrap_or_else(|| trim_nul(block[157..257].to_vec()));
+                        if raw.is_empty() {
+                            return Err(entry_err(&name, "link without a target"));
                         }
-                        Some(target)
-                    } else {
-                        Some(
-                            String::from_utf8(raw).map_err(|_| {
+                        within_path_max(&name, &raw, "link target")?;
+                        if kind == Kind::Hardlink {
+                            let target = normalize(&raw)?;
+                            if target.is_empty() {
+                                return Err(entry_err(&name, "hard link to the root directory"));
+                            }
+                            Some(target)
+                        } else {
+                            Some(String::from_utf8(raw).map_err(|_| {
                                 entry_err(&name, "symlink target is not valid UTF-8")
-                            })?,
-                        )
+                            })?)
+                        }
                     }
-                }
-                _ => None,
-            };
+                    _ => None,
+                };
             // Only regular files carry content; other kinds may declare a size that tar
             // tools still write out, so it is skipped the same way.
             let mode = parse_number(&block[100..108]).unwrap_or(0) as u32 & 0o7777;
