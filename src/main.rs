@@ -118,6 +118,11 @@ struct ScanArgs {
     #[arg(long, value_name = "BYTES", default_value_t = Budget::DEFAULT.names)]
     max_name_bytes: u64,
 
+    /// The most packages an image's package databases and metadata files may list in all,
+    /// each file counted once (an image past it is refused, exit 2).
+    #[arg(long, value_name = "N", default_value_t = Budget::DEFAULT.packages)]
+    max_packages: usize,
+
     /// Check every digest: also recompute each layer's diff_id (the sha256 of its
     /// uncompressed tar), reading uncompressed layers whole. By default the digests that
     /// address content are checked (manifests, configs, compressed blobs, which are read
@@ -310,6 +315,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
             entries: args.max_entries,
             captured: args.max_captured,
             names: args.max_name_bytes,
+            packages: args.max_packages,
         },
     };
     let mut base = BaseHints {

@@ -21,9 +21,12 @@ use crate::model::{Finding, FindingKind};
 use crate::overlay::Overlay;
 use crate::scan::{Content, Inspection};
 
-/// A parser of one database or metadata file: its bytes, path and supplying layer, and the
-/// view's os-release in; packages and warnings about damaged records out.
-pub type Parser = fn(&[u8], &str, usize, Option<&OsRelease>) -> (Vec<Cataloged>, Vec<String>);
+/// A parser of one database or metadata file: its bytes, path and supplying layer, the
+/// view's os-release, and how many packages the budget has left in; packages and warnings
+/// about damaged records out. A parser of a file that can list many packages stops reading
+/// once it has more than the budget left (the catalog then reports the file over budget).
+pub type Parser =
+    fn(&[u8], &str, usize, Option<&OsRelease>, usize) -> (Vec<Cataloged>, Vec<String>);
 
 /// The distribution a view names, as far as it changes what a parser returns (purl
 /// namespace and qualifiers, where sources are obtained).
@@ -41,6 +44,23 @@ pub struct Catalog<'o, 'a> {
     lists: HashMap<(usize, String), Option<Arc<[String]>>>,
     /// Notes about damaged or unreadable databases, each reported once.
     pub findings: Vec<Finding>,
+    /// How many more packages the files parsed may hold in all.
+    packages_left: usize,
+    /// The budget [`Catalog::within`] was given.
+    limit: usize,
+    /// The file whose packages went past [`Catalog::within`]'s budget, once one has.
+    over: Option<OverBudget>,
+}
+
+/// The parsed files of an image held more packages than its budget allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverBudget {
+    /// The budget: packages over every file parsed, each file once.
+    pub limit: usize,
+    /// The layer that supplied the file that went past it.
+    pub layer: usize,
+    /// That file.
+    pub path: String,
 }
 
 /// The filesystem as of one layer, as a cataloger reads it.
@@ -62,14 +82,29 @@ pub struct Read {
 }
 
 impl<'o, 'a> Catalog<'o, 'a> {
-    /// A catalog over `overlay`.
+    /// A catalog over `overlay`, without a budget.
     pub fn new(overlay: &'o Overlay<'a>) -> Self {
+        Self::within(overlay, usize::MAX)
+    }
+
+    /// A catalog over `overlay` whose parsed files may hold `packages` packages in all, each
+    /// file counted once however many views see it. Past that, files parse to nothing and
+    /// [`Catalog::over_budget`] says which one went over.
+    pub fn within(overlay: &'o Overlay<'a>, packages: usize) -> Self {
         Catalog {
             overlay,
             parsed: HashMap::new(),
             lists: HashMap::new(),
             findings: Vec::new(),
+            packages_left: packages,
+            over: None,
+            limit: packages,
         }
+    }
+
+    /// The file whose packages went past the budget, if one has.
+    pub fn over_budget(&self) -> Option<&OverBudget> {
+        self.over.as_ref()
     }
 
     /// The view of layer `i`.
@@ -227,7 +262,20 @@ impl<'a> View<'_, '_, 'a> {
         if let Some(p) = self.catalog.parsed.get(&key) {
             return Arc::clone(p);
         }
-        let (packages, warnings) = parse(bytes, path, layer, self.os.as_ref());
+        if self.catalog.over.is_some() {
+            return Arc::new([]);
+        }
+        let left = self.catalog.packages_left;
+        let (packages, warnings) = parse(bytes, path, layer, self.os.as_ref(), left);
+        if packages.len() > left {
+            self.catalog.over = Some(OverBudget {
+                limit: self.catalog.limit,
+                layer,
+                path: path.to_string(),
+            });
+            return Arc::new([]);
+        }
+        self.catalog.packages_left -= packages.len();
         for w in warnings {
             self.note(
                 Finding::new(FindingKind::DatabaseDamaged { warning: w })

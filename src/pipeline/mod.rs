@@ -17,7 +17,7 @@ use crate::attribute::{attribute, Key, Placed};
 use crate::catalog::os_release::OsRelease;
 use crate::catalog::{self, resolve_dependencies, Catalog, Cataloged};
 use crate::dockerfile::Dockerfile;
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 use crate::license::conclude::{self, package as license_of};
 use crate::license::files;
 use crate::license::warm::Warm;
@@ -73,6 +73,9 @@ pub struct Budget {
     pub captured: u64,
     /// Bytes of entry names, over every distinct layer (`--max-name-bytes`).
     pub names: u64,
+    /// Packages in the package databases and metadata files, each file counted once
+    /// (`--max-packages`).
+    pub packages: usize,
 }
 
 impl Budget {
@@ -81,9 +84,10 @@ impl Budget {
     /// MB), low enough that the work they allow stays within a few hundred MB.
     pub const DEFAULT: Budget = Budget {
         layers: 1000,
-        entries: 5_000_000,
+        entries: 2_000_000,
         captured: 256 << 20,
         names: 256 << 20,
+        packages: 50_000,
     };
 }
 
@@ -97,21 +101,36 @@ impl Default for Budget {
 /// the catalog's record.
 type View = Arc<[(Key, String, Arc<Cataloged>)]>;
 
-/// The native report: layers, packages attributed to layers, base-image boundary.
-pub fn report(scanned: &Scanned, base_hints: &BaseHints) -> Report {
+/// The native report: layers, packages attributed to layers, base-image boundary; an error
+/// when the package databases and metadata files hold more packages than `budget` allows.
+pub fn report(scanned: &Scanned, base_hints: &BaseHints, budget: &Budget) -> Result<Report> {
     let image = &scanned.image;
     let config = image.config.as_ref();
     let mut findings = image.findings.clone();
 
     // Catalog every layer's view and compare consecutive ones.
     let overlay = Overlay::new(scanned.layers.iter().map(|l| l.as_ref()).collect());
-    let mut catalog = Catalog::new(&overlay);
+    let mut catalog = Catalog::within(&overlay, budget.packages);
     // A layer that changes no package database (most do not) shares the view below it, so
     // that memory and time follow the distinct views, not layers × packages.
     let mut views: Vec<View> = Vec::with_capacity(overlay.len());
     let mut below: Vec<Arc<Cataloged>> = Vec::new();
     for i in 0..overlay.len() {
         let packages = catalog.packages_as_of(i);
+        if let Some(over) = catalog.over_budget() {
+            return Err(Error::input(
+                Location {
+                    image: image.source.clone(),
+                    layer: Some(over.layer),
+                    entry: Some(over.path.clone()),
+                    ..Location::default()
+                },
+                format!(
+                    "the image's package databases and metadata files list more than {} packages, over the budget (--max-packages); this file took the count past it",
+                    over.limit
+                ),
+            ));
+        }
         let same = packages.len() == below.len()
             && packages.iter().zip(&below).all(|(a, b)| Arc::ptr_eq(a, b));
         match views.last() {
@@ -275,7 +294,7 @@ pub fn report(scanned: &Scanned, base_hints: &BaseHints) -> Report {
     let history = config.map_or(&[][..], |c| c.history.as_slice());
     let mut image_findings = crate::audit::image::findings(&report, &overlay, history, &files);
     report.findings.append(&mut image_findings);
-    report
+    Ok(report)
 }
 
 /// The package entries of the report, with their licenses and resolved dependency edges;
@@ -473,5 +492,5 @@ pub fn bom(report: Report, delivery: Delivery, source_date_epoch: Option<&str>) 
 /// Scans the image at `path` and returns the native report.
 pub fn scan(path: &Path, opts: &Options, base: &BaseHints) -> Result<Report> {
     let scanned = read_image(path, opts, &capture_rules())?;
-    Ok(report(&scanned, base))
+    report(&scanned, base, &opts.budget)
 }

@@ -17,11 +17,12 @@
 
 use std::io::Write;
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::spdx::{image_hex, image_name};
+use super::streamed::{Member, Streamed};
 use super::{split_contact, Options, Renderer};
-use crate::model::Bom;
+use crate::model::{Bom, Package};
 
 /// The CycloneDX versions written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +81,11 @@ fn supplier(raw: &str) -> Value {
 
 /// Builds the CycloneDX document.
 pub fn document(bom: &Bom, version: Version) -> Value {
+    streamed(bom, version).into_value()
+}
+
+/// The document, its components and dependencies made as they are written.
+fn streamed(bom: &Bom, version: Version) -> Streamed<'_> {
     let r = &bom.report;
     let name = image_name(r);
     let hex = image_hex(r);
@@ -122,8 +128,7 @@ pub fn document(bom: &Bom, version: Version) -> Value {
     }
     image["properties"] = Value::Array(props);
 
-    let mut components = Vec::new();
-    if let Some(os) = &r.image.os {
+    let os = r.image.os.as_ref().map(|os| {
         let mut c = json!({
             "type": "operating-system",
             "bom-ref": format!("os:{}", os.id),
@@ -135,77 +140,87 @@ pub fn document(bom: &Bom, version: Version) -> Value {
         if let Some(n) = &os.name {
             c["description"] = Value::String(n.clone());
         }
-        components.push(c);
-    }
-    for p in &r.packages {
-        let mut c = json!({
-            "type": "library",
-            "bom-ref": p.purl,
-            "name": p.name,
-            "version": p.version,
-            "purl": p.purl,
-            "properties": [
-                property("layerbom:layer", p.layer.index.to_string()),
-                property("layerbom:layer:diff_id", p.layer.diff_id.clone().unwrap_or_default()),
-                property("layerbom:origin", p.origin.as_str()),
-                property("layerbom:package:type", p.kind.clone()),
-            ],
-        });
-        if let Some(s) = &p.supplier {
-            c["supplier"] = supplier(s);
-        }
-        let expression = Some(p.license.concluded.as_str())
-            .filter(|e| *e != "NOASSERTION")
-            .map(|e| (e, "concluded"))
-            .or_else(|| p.license.declared_spdx.as_deref().map(|e| (e, "declared")));
-        if let Some((e, ack)) = expression {
-            let mut lic = json!({"expression": e});
-            if version == Version::V1_6 {
-                lic["acknowledgement"] = Value::String(ack.into());
-            }
-            c["licenses"] = json!([lic]);
-        }
-        if !p.copyright.is_empty() {
-            c["copyright"] = Value::String(p.copyright.join("\n"));
-        }
-        if let Some(h) = p.homepage.as_deref().filter(|h| h.starts_with("http")) {
-            c["externalReferences"] = json!([{"type": "website", "url": h}]);
-        }
-        if version == Version::V1_6 {
-            c["evidence"] = json!({"occurrences": [{"location": format!("/{}", p.found_in.path)}]});
-        }
-        components.push(c);
-    }
-    let mut deps: Vec<Value> = vec![json!({
+        c
+    });
+    let components = os
+        .into_iter()
+        .chain(r.packages.iter().map(move |p| component(p, version)));
+    let deps = std::iter::once(json!({
         "ref": "image",
         "dependsOn": r.packages.iter().map(|p| p.purl.clone()).collect::<Vec<_>>(),
-    })];
-    for p in &r.packages {
-        deps.push(json!({"ref": p.purl, "dependsOn": p.depends_on}));
+    }))
+    .chain(
+        r.packages
+            .iter()
+            .map(|p| json!({"ref": p.purl, "dependsOn": p.depends_on})),
+    );
+    Streamed::new(vec![
+        (
+            "$schema",
+            Member::One(Value::String(format!(
+                "http://cyclonedx.org/schema/bom-{}.schema.json",
+                version.as_str()
+            ))),
+        ),
+        ("bomFormat", Member::One("CycloneDX".into())),
+        ("specVersion", Member::One(version.as_str().into())),
+        (
+            "serialNumber",
+            Member::One(Value::String(serial_number(&hex))),
+        ),
+        ("version", Member::One(1.into())),
+        (
+            "metadata",
+            Member::One(json!({
+                "timestamp": bom.created,
+                "tools": {"components": [{"type": "application", "name": "layerbom", "version": bom.tool_version}]},
+                "component": image,
+            })),
+        ),
+        ("components", Member::many(components)),
+        ("dependencies", Member::many(deps)),
+    ])
+}
+
+/// The component of package `p`.
+fn component(p: &Package, version: Version) -> Value {
+    let mut c = json!({
+        "type": "library",
+        "bom-ref": p.purl,
+        "name": p.name,
+        "version": p.version,
+        "purl": p.purl,
+        "properties": [
+            property("layerbom:layer", p.layer.index.to_string()),
+            property("layerbom:layer:diff_id", p.layer.diff_id.clone().unwrap_or_default()),
+            property("layerbom:origin", p.origin.as_str()),
+            property("layerbom:package:type", p.kind.clone()),
+        ],
+    });
+    if let Some(s) = &p.supplier {
+        c["supplier"] = supplier(s);
     }
-    let mut doc = Map::new();
-    doc.insert(
-        "$schema".into(),
-        Value::String(format!(
-            "http://cyclonedx.org/schema/bom-{}.schema.json",
-            version.as_str()
-        )),
-    );
-    doc.insert("bomFormat".into(), "CycloneDX".into());
-    doc.insert("specVersion".into(), version.as_str().into());
-    doc.insert("serialNumber".into(), Value::String(serial_number(&hex)));
-    doc.insert("version".into(), 1.into());
-    doc.insert(
-        "metadata".into(),
-        json!({
-            "timestamp": bom.created,
-            "tools": {"components": [{"type": "application", "name": "layerbom", "version": bom.tool_version}]},
-            "component": image,
-        }),
-    );
-    doc.insert("components".into(), Value::Array(components));
-    doc.insert("dependencies".into(), Value::Array(deps));
-    Value::Object(doc)
+    let expression = Some(p.license.concluded.as_str())
+        .filter(|e| *e != "NOASSERTION")
+        .map(|e| (e, "concluded"))
+        .or_else(|| p.license.declared_spdx.as_deref().map(|e| (e, "declared")));
+    if let Some((e, ack)) = expression {
+        let mut lic = json!({"expression": e});
+        if version == Version::V1_6 {
+            lic["acknowledgement"] = Value::String(ack.into());
+        }
+        c["licenses"] = json!([lic]);
+    }
+    if !p.copyright.is_empty() {
+        c["copyright"] = Value::String(p.copyright.join("\n"));
+    }
+    if let Some(h) = p.homepage.as_deref().filter(|h| h.starts_with("http")) {
+        c["externalReferences"] = json!([{"type": "website", "url": h}]);
+    }
+    if version == Version::V1_6 {
+        c["evidence"] = json!({"occurrences": [{"location": format!("/{}", p.found_in.path)}]});
+    }
+    c
 }
 
 /// `-o cyclonedx-json` (1.6) and `-o cyclonedx-json@1.5`.
@@ -227,7 +242,7 @@ impl Renderer for CycloneDxJson {
 
 /// Writes the CycloneDX JSON document.
 pub fn write_json(bom: &Bom, version: Version, out: &mut dyn Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &document(bom, version))?;
+    serde_json::to_writer_pretty(&mut *out, &streamed(bom, version))?;
     out.write_all(b"\n")
 }
 

@@ -14,6 +14,7 @@ pub mod obligations_md;
 pub mod report;
 pub mod spdx;
 pub mod spdx_tv;
+mod streamed;
 pub mod table;
 
 use std::fmt;

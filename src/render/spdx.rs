@@ -17,13 +17,14 @@
 //! model stops at SPDX 2.2 fields (no `primaryPackagePurpose`) and its last release is from
 //! 2022. Keys come out sorted (serde_json's map), so the bytes depend only on the report.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
+use super::streamed::{Member, Streamed};
 use super::{split_contact, strip_party, Options, Renderer};
-use crate::model::{Bom, Package, Report};
+use crate::model::{Bom, LayerInfo, Package, Report};
 
 /// Characters allowed in an SPDX element id after `SPDXRef-`.
 fn id_part(s: &str) -> String {
@@ -117,15 +118,109 @@ pub fn image_hex(r: &Report) -> String {
 
 /// Builds the SPDX 2.3 document.
 pub fn document(bom: &Bom) -> Value {
+    Streamed::new(members(bom)).into_value()
+}
+
+/// The members of the document, its packages and relationships made as they are written.
+fn members(bom: &Bom) -> Vec<(&'static str, Member<'_>)> {
     let r = &bom.report;
     let name = image_name(r);
     let hex = image_hex(r);
-    let mut packages = Vec::new();
-    let mut relationships = vec![json!({
+    let packages = std::iter::once(image_package(r, &name))
+        .chain(r.layers.iter().map(|l| layer_package(bom, l)))
+        .chain(r.packages.iter().map(|p| package(bom, p)));
+    let contains = |parent: String, child: String| {
+        json!({
+            "spdxElementId": parent,
+            "relationshipType": "CONTAINS",
+            "relatedSpdxElement": child,
+        })
+    };
+    let by_purl: BTreeMap<&str, String> = r
+        .packages
+        .iter()
+        .map(|p| (p.purl.as_str(), package_id(p)))
+        .collect();
+    let depends = r.packages.iter().flat_map(move |p| {
+        let targets: Vec<Value> = p
+            .depends_on
+            .iter()
+            .filter_map(|d| by_purl.get(d.as_str()))
+            .map(|target| {
+                json!({
+                    "spdxElementId": package_id(p),
+                    "relationshipType": "DEPENDS_ON",
+                    "relatedSpdxElement": target,
+                })
+            })
+            .collect();
+        targets
+    });
+    let relationships = std::iter::once(json!({
         "spdxElementId": "SPDXRef-DOCUMENT",
         "relationshipType": "DESCRIBES",
         "relatedSpdxElement": "SPDXRef-Image",
-    })];
+    }))
+    .chain(
+        r.layers
+            .iter()
+            .map(move |l| contains("SPDXRef-Image".into(), format!("SPDXRef-Layer-{}", l.index))),
+    )
+    .chain(
+        r.packages
+            .iter()
+            .map(move |p| contains(format!("SPDXRef-Layer-{}", p.layer.index), package_id(p))),
+    )
+    .chain(depends);
+    let mut members = vec![
+        ("spdxVersion", Member::One("SPDX-2.3".into())),
+        ("dataLicense", Member::One("CC0-1.0".into())),
+        ("SPDXID", Member::One("SPDXRef-DOCUMENT".into())),
+        (
+            "documentNamespace",
+            Member::One(Value::String(format!(
+                "https://spdx.org/spdxdocs/layerbom/{}-{hex}",
+                id_part(&name)
+            ))),
+        ),
+        (
+            "creationInfo",
+            Member::One(
+                json!({"created": bom.created, "creators": [format!("Tool: layerbom-{}", bom.tool_version)]}),
+            ),
+        ),
+        ("name", Member::One(Value::String(name))),
+        ("packages", Member::many(packages)),
+        ("relationships", Member::many(relationships)),
+    ];
+    let mut refs = BTreeSet::new();
+    for p in &r.packages {
+        license_refs(p.license.concluded.as_str(), &mut refs);
+        if let Some(declared) = &p.license.declared_spdx {
+            license_refs(declared, &mut refs);
+        }
+    }
+    if !refs.is_empty() {
+        let infos: Vec<Value> = refs
+            .iter()
+            .map(|id| {
+                json!({
+                    "licenseId": id,
+                    "name": id.trim_start_matches("LicenseRef-"),
+                    "extractedText": bom.license_texts.get(id).cloned().unwrap_or_else(|| format!("{id}: a license named by the package's own metadata; its text is in the package's license files")),
+                })
+            })
+            .collect();
+        members.push((
+            "hasExtractedLicensingInfos",
+            Member::One(Value::Array(infos)),
+        ));
+    }
+    members
+}
+
+/// The package that stands for the image.
+fn image_package(r: &Report, name: &str) -> Value {
     let mut image = json!({
         "SPDXID": "SPDXRef-Image",
         "name": name,
@@ -152,10 +247,10 @@ pub fn document(bom: &Bom) -> Value {
             let repo = name
                 .split(':')
                 .next()
-                .unwrap_or(&name)
+                .unwrap_or(name)
                 .rsplit('/')
                 .next()
-                .unwrap_or(&name);
+                .unwrap_or(name);
             image["externalRefs"] = json!([{
                 "referenceCategory": "PACKAGE-MANAGER",
                 "referenceType": "purl",
@@ -184,141 +279,82 @@ pub fn document(bom: &Bom) -> Value {
         r.base.reason
     ));
     image["comment"] = Value::String(os_comment.join("; "));
-    packages.push(image);
+    image
+}
 
-    for l in &r.layers {
-        let id = format!("SPDXRef-Layer-{}", l.index);
-        let mut layer = json!({
-            "SPDXID": id,
-            "name": format!("layer {} ({})", l.index, l.origin.as_str()),
-            "downloadLocation": "NOASSERTION",
-            "filesAnalyzed": false,
-            "licenseConcluded": "NOASSERTION",
-            "licenseDeclared": "NOASSERTION",
-            "copyrightText": "NOASSERTION",
-            "supplier": supplier(l.supplier.as_deref()),
-            "annotations": [
-                annotation(bom, format!("layerbom:origin={}", l.origin.as_str())),
-                annotation(bom, format!("layerbom:index={}", l.index)),
-            ],
-        });
-        if let Some(d) = &l.diff_id {
-            layer["versionInfo"] = Value::String(d.clone());
-        }
-        if let Some(h) = l.diff_id.as_deref().and_then(|d| d.strip_prefix("sha256:")) {
-            layer["checksums"] = json!([{"algorithm": "SHA256", "checksumValue": h}]);
-        }
-        if let Some(c) = &l.created_by {
-            layer["comment"] = Value::String(format!("created_by: {c}"));
-        }
-        packages.push(layer);
-        relationships.push(json!({
-            "spdxElementId": "SPDXRef-Image",
-            "relationshipType": "CONTAINS",
-            "relatedSpdxElement": id,
-        }));
+/// The package that stands for layer `l`.
+fn layer_package(bom: &Bom, l: &LayerInfo) -> Value {
+    let id = format!("SPDXRef-Layer-{}", l.index);
+    let mut layer = json!({
+        "SPDXID": id,
+        "name": format!("layer {} ({})", l.index, l.origin.as_str()),
+        "downloadLocation": "NOASSERTION",
+        "filesAnalyzed": false,
+        "licenseConcluded": "NOASSERTION",
+        "licenseDeclared": "NOASSERTION",
+        "copyrightText": "NOASSERTION",
+        "supplier": supplier(l.supplier.as_deref()),
+        "annotations": [
+            annotation(bom, format!("layerbom:origin={}", l.origin.as_str())),
+            annotation(bom, format!("layerbom:index={}", l.index)),
+        ],
+    });
+    if let Some(d) = &l.diff_id {
+        layer["versionInfo"] = Value::String(d.clone());
     }
+    if let Some(h) = l.diff_id.as_deref().and_then(|d| d.strip_prefix("sha256:")) {
+        layer["checksums"] = json!([{"algorithm": "SHA256", "checksumValue": h}]);
+    }
+    if let Some(c) = &l.created_by {
+        layer["comment"] = Value::String(format!("created_by: {c}"));
+    }
+    layer
+}
 
-    let mut refs = BTreeSet::new();
-    for p in &r.packages {
-        let id = package_id(p);
-        license_refs(p.license.concluded.as_str(), &mut refs);
-        let declared = p
-            .license
-            .declared_spdx
-            .clone()
-            .unwrap_or_else(|| "NOASSERTION".into());
-        license_refs(&declared, &mut refs);
-        let mut pkg = json!({
-            "SPDXID": id,
-            "name": p.name,
-            "versionInfo": p.version,
-            "downloadLocation": "NOASSERTION",
-            "filesAnalyzed": false,
-            "licenseConcluded": p.license.concluded.as_str(),
-            "licenseDeclared": declared,
-            "copyrightText": if p.copyright.is_empty() { "NOASSERTION".to_string() } else { p.copyright.join("\n") },
-            "supplier": supplier(p.supplier.as_deref()),
-            "externalRefs": [{
-                "referenceCategory": "PACKAGE-MANAGER",
-                "referenceType": "purl",
-                "referenceLocator": p.purl,
-            }],
-            "annotations": [
-                annotation(bom, format!("layerbom:layer={}", p.layer.index)),
-                annotation(bom, format!("layerbom:origin={}", p.origin.as_str())),
-            ],
+/// The package of `p`.
+fn package(bom: &Bom, p: &Package) -> Value {
+    let id = package_id(p);
+    let declared = p
+        .license
+        .declared_spdx
+        .clone()
+        .unwrap_or_else(|| "NOASSERTION".into());
+    let mut pkg = json!({
+        "SPDXID": id,
+        "name": p.name,
+        "versionInfo": p.version,
+        "downloadLocation": "NOASSERTION",
+        "filesAnalyzed": false,
+        "licenseConcluded": p.license.concluded.as_str(),
+        "licenseDeclared": declared,
+        "copyrightText": if p.copyright.is_empty() { "NOASSERTION".to_string() } else { p.copyright.join("\n") },
+        "supplier": supplier(p.supplier.as_deref()),
+        "externalRefs": [{
+            "referenceCategory": "PACKAGE-MANAGER",
+            "referenceType": "purl",
+            "referenceLocator": p.purl,
+        }],
+        "annotations": [
+            annotation(bom, format!("layerbom:layer={}", p.layer.index)),
+            annotation(bom, format!("layerbom:origin={}", p.origin.as_str())),
+        ],
+    });
+    if let Some(s) = &p.source {
+        pkg["sourceInfo"] = Value::String(match &s.version {
+            Some(v) => format!("built from source package {} {v}", s.name),
+            None => format!("built from source package {}", s.name),
         });
-        if let Some(s) = &p.source {
-            pkg["sourceInfo"] = Value::String(match &s.version {
-                Some(v) => format!("built from source package {} {v}", s.name),
-                None => format!("built from source package {}", s.name),
-            });
-        }
-        if let Some(h) = p.homepage.as_deref().filter(|h| h.starts_with("http")) {
-            pkg["homepage"] = Value::String(h.to_string());
-        }
-        if let Some(raw) = &p.license.declared {
-            pkg["licenseComments"] =
-                Value::String(format!("declared by the package database as: {raw}"));
-        } else if let Some(reason) = p.license.concluded.reason() {
-            pkg["licenseComments"] = Value::String(reason.to_string());
-        }
-        packages.push(pkg);
-        relationships.push(json!({
-            "spdxElementId": format!("SPDXRef-Layer-{}", p.layer.index),
-            "relationshipType": "CONTAINS",
-            "relatedSpdxElement": id,
-        }));
     }
-    let by_purl: std::collections::BTreeMap<&str, String> = r
-        .packages
-        .iter()
-        .map(|p| (p.purl.as_str(), package_id(p)))
-        .collect();
-    for p in &r.packages {
-        for d in &p.depends_on {
-            if let Some(target) = by_purl.get(d.as_str()) {
-                relationships.push(json!({
-                    "spdxElementId": package_id(p),
-                    "relationshipType": "DEPENDS_ON",
-                    "relatedSpdxElement": target,
-                }));
-            }
-        }
+    if let Some(h) = p.homepage.as_deref().filter(|h| h.starts_with("http")) {
+        pkg["homepage"] = Value::String(h.to_string());
     }
-    let mut doc = Map::new();
-    doc.insert("spdxVersion".into(), "SPDX-2.3".into());
-    doc.insert("dataLicense".into(), "CC0-1.0".into());
-    doc.insert("SPDXID".into(), "SPDXRef-DOCUMENT".into());
-    doc.insert("name".into(), Value::String(name.clone()));
-    doc.insert(
-        "documentNamespace".into(),
-        Value::String(format!(
-            "https://spdx.org/spdxdocs/layerbom/{}-{hex}",
-            id_part(&name)
-        )),
-    );
-    doc.insert(
-        "creationInfo".into(),
-        json!({"created": bom.created, "creators": [format!("Tool: layerbom-{}", bom.tool_version)]}),
-    );
-    doc.insert("packages".into(), Value::Array(packages));
-    doc.insert("relationships".into(), Value::Array(relationships));
-    if !refs.is_empty() {
-        let infos: Vec<Value> = refs
-            .iter()
-            .map(|id| {
-                json!({
-                    "licenseId": id,
-                    "name": id.trim_start_matches("LicenseRef-"),
-                    "extractedText": bom.license_texts.get(id).cloned().unwrap_or_else(|| format!("{id}: a license named by the package's own metadata; its text is in the package's license files")),
-                })
-            })
-            .collect();
-        doc.insert("hasExtractedLicensingInfos".into(), Value::Array(infos));
+    if let Some(raw) = &p.license.declared {
+        pkg["licenseComments"] =
+            Value::String(format!("declared by the package database as: {raw}"));
+    } else if let Some(reason) = p.license.concluded.reason() {
+        pkg["licenseComments"] = Value::String(reason.to_string());
     }
-    Value::Object(doc)
+    pkg
 }
 
 /// Writes the SPDX 2.3 JSON document.
@@ -338,7 +374,7 @@ impl Renderer for SpdxJson {
 
 /// Writes the SPDX 2.3 JSON document.
 pub fn write_json(bom: &Bom, out: &mut dyn Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &document(bom))?;
+    serde_json::to_writer_pretty(&mut *out, &Streamed::new(members(bom)))?;
     out.write_all(b"\n")
 }
 

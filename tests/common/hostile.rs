@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 /// The classes, by name: what each image does.
-pub const CLASSES: [(&str, &str); 6] = [
+pub const CLASSES: [(&str, &str); 9] = [
     (
         "repeated-layer",
         "one 200,000-entry layer listed 1,000 times in the manifest",
@@ -37,12 +37,27 @@ pub const CLASSES: [(&str, &str); 6] = [
         "long-names",
         "5,000 entries with 4,000-byte PAX paths (20 MB of names)",
     ),
+    (
+        "many-entries",
+        "one gzip layer (31 MB) of 2,000,000 empty files",
+    ),
+    (
+        "big-status",
+        "a 58 MB dpkg status of 268,000 short records, just under the 64 MiB file cap",
+    ),
+    (
+        "unreferenced-members",
+        "`docker save | zstd` with 20 members of 200,000 entries each that the manifest, last, does not reference",
+    ),
 ];
 
 /// Builds the image of class `name` in `dir` (which must exist) and returns the path to
 /// scan; `None` for an unknown class. Layers are written as they are made, so building an
 /// image takes little memory whatever it amplifies to.
 pub fn build(name: &str, dir: &Path) -> Option<PathBuf> {
+    if name == "unreferenced-members" {
+        return unreferenced_members(dir);
+    }
     let layout = dir.join(name);
     std::fs::create_dir_all(layout.join("blobs/sha256")).ok()?;
     let empty = |path: String| (path, 0, Box::new(std::io::empty()) as Box<dyn Read>);
@@ -129,9 +144,96 @@ pub fn build(name: &str, dir: &Path) -> Option<PathBuf> {
             );
             write_image(&layout, &[l], &[0]);
         }
+        "many-entries" => {
+            let l = layer(
+                &layout,
+                true,
+                (0..2_000_000).map(|i| empty(format!("d{}/f{i}", i % 5000))),
+            );
+            write_image(&layout, &[l], &[0]);
+        }
+        "big-status" => {
+            let mut status = Vec::with_capacity(60 << 20);
+            for i in 0..268_000 {
+                let (a, b) = (i + 1, i + 2);
+                status.extend_from_slice(format!(
+                    "Package: p{i}\nStatus: install ok installed\nPriority: optional\nSection: misc\nInstalled-Size: 1\nMaintainer: A <a@example.org>\nArchitecture: amd64\nVersion: 1.0-{i}\nDepends: p{a} (>= 1), p{b} | p{i}\nDescription: x\n a\n\n"
+                ).as_bytes());
+            }
+            let l = layer(&layout, true, [file("var/lib/dpkg/status", status)]);
+            write_image(&layout, &[l], &[0]);
+        }
         _ => return None,
     }
     Some(layout)
+}
+
+/// A `docker save` archive compressed with zstd, read in one pass: 20 layer members of
+/// 200,000 empty files each that nothing references, then one small referenced layer, the
+/// config and `manifest.json` last.
+fn unreferenced_members(dir: &Path) -> Option<PathBuf> {
+    let path = dir.join("unreferenced-members.tar.zst");
+    let scratch = dir.join("unreferenced-members.layer");
+    let out = std::io::BufWriter::new(std::fs::File::create(&path).ok()?);
+    let mut archive = tar::Builder::new(zstd::Encoder::new(out, 1).ok()?.auto_finish());
+    let mut member =
+        |name: &str, entries: &mut dyn Iterator<Item = (String, u64, Box<dyn Read>)>| {
+            let mut b = tar::Builder::new(hashing(std::io::BufWriter::new(
+                std::fs::File::create(&scratch).expect("a scratch layer"),
+            )));
+            for (path, size, content) in entries {
+                let mut h = tar::Header::new_ustar();
+                h.set_entry_type(tar::EntryType::Regular);
+                h.set_path(&path).expect("short name");
+                h.set_mode(0o644);
+                h.set_size(size);
+                h.set_cksum();
+                b.append(&h, content).expect("append a tar entry");
+            }
+            let mut tar = b.into_inner().expect("finish a tar");
+            tar.flush().expect("write a layer");
+            let diff_id = hex_digest(tar.sum.finalize().as_slice());
+            archive
+                .append_path_with_name(&scratch, name)
+                .expect("append a member");
+            diff_id
+        };
+    for m in 0..20 {
+        member(
+            &format!("unused{m}/layer.tar"),
+            &mut (0..200_000).map(|i| {
+                let path = format!("u{m}/d{}/f{i}", i % 1000);
+                (path, 0, Box::new(std::io::empty()) as Box<dyn Read>)
+            }),
+        );
+    }
+    let diff_id = member(
+        "used/layer.tar",
+        &mut [file("etc/hostname", b"hostile\n".to_vec())].into_iter(),
+    );
+    let config = serde_json::to_vec(&serde_json::json!({
+        "architecture": "amd64", "os": "linux",
+        "rootfs": {"type": "layers", "diff_ids": [diff_id]},
+    }))
+    .ok()?;
+    let config_name = format!("{}.json", digest(&config).trim_start_matches("sha256:"));
+    let manifest = serde_json::to_vec(&serde_json::json!([{
+        "Config": config_name, "RepoTags": ["hostile:unreferenced"], "Layers": ["used/layer.tar"],
+    }]))
+    .ok()?;
+    for (name, bytes) in [
+        (config_name.as_str(), &config),
+        ("manifest.json", &manifest),
+    ] {
+        let mut h = tar::Header::new_ustar();
+        h.set_entry_type(tar::EntryType::Regular);
+        h.set_mode(0o644);
+        h.set_size(bytes.len() as u64);
+        archive.append_data(&mut h, name, bytes.as_slice()).ok()?;
+    }
+    archive.into_inner().ok()?.flush().ok()?;
+    std::fs::remove_file(&scratch).ok()?;
+    Some(path)
 }
 
 const INDEX: &str = "application/vnd.oci.image.index.v1+json";

@@ -51,8 +51,9 @@ fn packages(
     path: &str,
     layer: usize,
     os: Option<&OsRelease>,
+    limit: usize,
 ) -> (Vec<Cataloged>, Vec<String>) {
-    let (pkgs, warnings) = parse::parse_installed(bytes);
+    let (pkgs, warnings) = parse::parse_installed_within(bytes, limit);
     let namespace = os_namespace(os.and_then(|o| o.id.as_deref()), "apk");
     let distro = distro(os);
     let packages = pkgs

@@ -67,6 +67,12 @@ pub struct ApkPackage {
 /// assert_eq!(pkgs[0].files, ["/lib/libc.musl-x86_64.so.1"]);
 /// ```
 pub fn parse_installed(bytes: &[u8]) -> (Vec<ApkPackage>, Vec<Warning>) {
+    parse_installed_within(bytes, usize::MAX)
+}
+
+/// [`parse_installed`], stopping once more than `limit` packages are read: past its
+/// budget, a database costs no more than the budget.
+pub fn parse_installed_within(bytes: &[u8], limit: usize) -> (Vec<ApkPackage>, Vec<Warning>) {
     let text = String::from_utf8_lossy(bytes);
     let mut warnings = Vec::new();
     if let std::borrow::Cow::Owned(_) = text {
@@ -83,6 +89,9 @@ pub fn parse_installed(bytes: &[u8]) -> (Vec<ApkPackage>, Vec<Warning>) {
         if line.trim().is_empty() {
             if let Some(r) = record.take() {
                 packages.extend(r.finish(&mut warnings));
+                if packages.len() > limit {
+                    return (packages, warnings);
+                }
             }
             continue;
         }
@@ -328,6 +337,17 @@ mod tests {
         assert_eq!(pkgs[0].size, None);
         let lines: Vec<usize> = warnings.iter().map(|w| w.line).collect();
         assert_eq!(lines, [2, 4]);
+    }
+
+    #[test]
+    fn a_budget_stops_the_read_one_package_past_it() {
+        let db = b"P:a\nV:1\n\nP:b\nV:2\n\nP:c\nV:3\n\nP:d\nV:4\n";
+        let names = |limit| {
+            let (pkgs, _) = parse_installed_within(db, limit);
+            pkgs.into_iter().map(|p| p.name).collect::<Vec<_>>()
+        };
+        assert_eq!(names(1), ["a", "b"]);
+        assert_eq!(names(4), ["a", "b", "c", "d"]);
     }
 
     #[test]

@@ -32,7 +32,7 @@ impl Cataloger for Composer {
     }
 
     fn catalog(&self, view: &mut View) -> Vec<Arc<Cataloged>> {
-        view.captured_packages(parse::is_installed_path, |bytes, path, layer, _| {
+        view.captured_packages(parse::is_installed_path, |bytes, path, layer, _, _| {
             let pkgs = parse::packages(bytes, path, layer);
             let warnings =
                 if pkgs.is_empty() && serde_json::from_slice::<serde_json::Value>(bytes).is_err() {

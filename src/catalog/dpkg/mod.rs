@@ -83,8 +83,9 @@ fn packages(
     path: &str,
     layer: usize,
     os: Option<&OsRelease>,
+    limit: usize,
 ) -> (Vec<Cataloged>, Vec<String>) {
-    let (pkgs, warnings) = parse::parse_status(bytes);
+    let (pkgs, warnings) = parse::parse_status_within(bytes, limit);
     let os_id = os.and_then(|o| o.id.as_deref());
     let namespace = os_namespace(os_id, "deb");
     let distro = distro(os);
@@ -164,7 +165,7 @@ mod tests {
 
     fn one(status: &str) -> Cataloged {
         let os = crate::catalog::os_release::parse(b"ID=debian\nVERSION_ID=12\n").0;
-        let (mut pkgs, warnings) = packages(status.as_bytes(), STATUS, 0, Some(&os));
+        let (mut pkgs, warnings) = packages(status.as_bytes(), STATUS, 0, Some(&os), usize::MAX);
         assert!(warnings.is_empty(), "{warnings:?}");
         pkgs.remove(0)
     }

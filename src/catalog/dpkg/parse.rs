@@ -23,6 +23,7 @@
 //! and is skipped, and everything that can still be read is returned.
 
 use std::fmt;
+use std::ops::ControlFlow;
 
 use serde::Serialize;
 
@@ -155,7 +156,22 @@ impl Record {
 
 /// The paragraphs of a status file, each line that fits no rule and each repeated field a
 /// warning, as dpkg's own parser treats them.
+#[cfg(test)]
 fn records(bytes: &[u8]) -> (Vec<Record>, Vec<Warning>) {
+    let mut out = Vec::new();
+    let warnings = each_record(bytes, |r, _| {
+        out.push(r);
+        ControlFlow::Continue(())
+    });
+    (out, warnings)
+}
+
+/// Hands each paragraph of a status file to `each`, in order, until it breaks; returns
+/// the warnings about the paragraphs read (see [`records`]).
+fn each_record(
+    bytes: &[u8],
+    mut each: impl FnMut(Record, &mut Vec<Warning>) -> ControlFlow<()>,
+) -> Vec<Warning> {
     let text = String::from_utf8_lossy(bytes);
     let mut warnings = Vec::new();
     if let std::borrow::Cow::Owned(_) = text {
@@ -165,7 +181,6 @@ fn records(bytes: &[u8]) -> (Vec<Record>, Vec<Warning>) {
             "file is not valid UTF-8; bad bytes were replaced with U+FFFD",
         ));
     }
-    let mut out = Vec::new();
     for p in deb822::paragraphs(&text) {
         for problem in &p.problems {
             warnings.push(match *problem {
@@ -220,13 +235,16 @@ fn records(bytes: &[u8]) -> (Vec<Record>, Vec<Warning>) {
                 format!("paragraph is longer than {MAX_RAW_LEN} bytes; its raw text was cut"),
             ));
         }
-        out.push(Record {
+        let record = Record {
             line: p.line,
             fields,
             raw,
-        });
+        };
+        if each(record, &mut warnings).is_break() {
+            break;
+        }
     }
-    (out, warnings)
+    warnings
 }
 
 /// A paragraph's lines, each ending in a newline, up to [`MAX_RAW_LEN`] bytes (cut at a
@@ -263,13 +281,25 @@ fn raw_text(lines: &[&str]) -> (String, bool) {
 /// assert_eq!(pkgs[0].source_version, "1:1.2.13.dfsg-1");
 /// ```
 pub fn parse_status(bytes: &[u8]) -> (Vec<DpkgPackage>, Vec<Warning>) {
-    let (paragraphs, mut warnings) = records(bytes);
-    let mut packages = Vec::with_capacity(paragraphs.len());
-    for p in paragraphs {
-        if let Some(pkg) = package_from(p, &mut warnings) {
+    parse_status_within(bytes, usize::MAX)
+}
+
+/// [`parse_status`], stopping once more than `limit` installed packages are read: past
+/// its budget, a status file costs no more than the budget.
+pub fn parse_status_within(bytes: &[u8], limit: usize) -> (Vec<DpkgPackage>, Vec<Warning>) {
+    let mut packages = Vec::new();
+    let mut installed = 0usize;
+    let warnings = each_record(bytes, |p, warnings| {
+        if let Some(pkg) = package_from(p, warnings) {
+            installed += usize::from(pkg.is_installed());
             packages.push(pkg);
         }
-    }
+        if installed > limit {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    });
     (packages, warnings)
 }
 
@@ -574,6 +604,20 @@ mod tests {
             .raw
             .contains(" /etc/debian_version 8031d1483ffa9c819e6be94c6c77fd2a\n"));
         assert_eq!(p.line, 1);
+    }
+
+    #[test]
+    fn a_budget_stops_the_read_one_installed_package_past_it() {
+        let text = b"Package: a\nStatus: install ok installed\nVersion: 1\n\n\
+            Package: gone\nStatus: deinstall ok config-files\nVersion: 1\n\n\
+            Package: b\nStatus: install ok installed\nVersion: 1\n\n\
+            Package: c\nStatus: install ok installed\nVersion: 1\n";
+        let names = |limit| {
+            let (pkgs, _) = parse_status_within(text, limit);
+            pkgs.into_iter().map(|p| p.package).collect::<Vec<_>>()
+        };
+        assert_eq!(names(1), ["a", "gone", "b"]);
+        assert_eq!(names(3), ["a", "gone", "b", "c"]);
     }
 
     #[test]

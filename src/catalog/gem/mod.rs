@@ -28,7 +28,7 @@ impl Cataloger for Gem {
     }
 
     fn catalog(&self, view: &mut View) -> Vec<Arc<Cataloged>> {
-        view.captured_packages(parse::is_spec_path, |bytes, path, layer, _| {
+        view.captured_packages(parse::is_spec_path, |bytes, path, layer, _, _| {
             (
                 parse::package(bytes, path, layer).into_iter().collect(),
                 Vec::new(),

@@ -31,7 +31,7 @@ impl Cataloger for Npm {
     }
 
     fn catalog(&self, view: &mut View) -> Vec<Arc<Cataloged>> {
-        view.captured_packages(parse::is_manifest_path, |bytes, path, layer, _| {
+        view.captured_packages(parse::is_manifest_path, |bytes, path, layer, _, _| {
             (
                 parse::package(bytes, path, layer).into_iter().collect(),
                 Vec::new(),

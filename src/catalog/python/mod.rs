@@ -39,7 +39,7 @@ impl Cataloger for Python {
     }
 
     fn catalog(&self, view: &mut View) -> Vec<Arc<Cataloged>> {
-        view.captured_packages(parse::is_metadata_path, |bytes, path, layer, _| {
+        view.captured_packages(parse::is_metadata_path, |bytes, path, layer, _, _| {
             (
                 parse::package(bytes, path, layer).into_iter().collect(),
                 Vec::new(),

@@ -70,8 +70,9 @@ fn packages(
     path: &str,
     layer: usize,
     os: Option<&OsRelease>,
+    limit: usize,
 ) -> (Vec<Cataloged>, Vec<String>) {
-    let (pkgs, warnings) = match parse::read_rpmdb(bytes) {
+    let (pkgs, warnings) = match parse::read_rpmdb_within(bytes, limit) {
         Ok(read) => read,
         Err(e) => {
             return (

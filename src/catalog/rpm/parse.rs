@@ -152,21 +152,35 @@ pub fn sniff(bytes: &[u8]) -> Option<RpmdbFormat> {
 /// assert!(matches!(read_rpmdb(b"not a database"), Err(Error::Unrecognized { .. })));
 /// ```
 pub fn read_rpmdb(bytes: &[u8]) -> Result<(Vec<RpmPackage>, Vec<Warning>), Error> {
-    match sniff(bytes) {
-        Some(RpmdbFormat::Sqlite) => read_sqlite(bytes),
-        Some(RpmdbFormat::BerkeleyDb) => read_bdb(bytes),
-        Some(RpmdbFormat::Ndb) => read_ndb(bytes),
-        None => Err(Error::Unrecognized { len: bytes.len() }),
-    }
+    read_rpmdb_within(bytes, usize::MAX)
+}
+
+/// [`read_rpmdb`], parsing no more than `limit + 1` headers: past its budget, a database
+/// costs no more than the budget and its raw records.
+pub fn read_rpmdb_within(
+    bytes: &[u8],
+    limit: usize,
+) -> Result<(Vec<RpmPackage>, Vec<Warning>), Error> {
+    let (records, warnings) = match sniff(bytes) {
+        Some(RpmdbFormat::Sqlite) => sqlite::packages_blobs(bytes)?,
+        Some(RpmdbFormat::BerkeleyDb) => bdb::packages_blobs(bytes)?,
+        Some(RpmdbFormat::Ndb) => ndb::packages_blobs(bytes)?,
+        None => return Err(Error::Unrecognized { len: bytes.len() }),
+    };
+    Ok(parse_records(records, warnings, limit))
 }
 
 /// Parses each raw record, turning a damaged header into a warning.
 fn parse_records(
     records: Vec<RawRecord>,
     mut warnings: Vec<Warning>,
+    limit: usize,
 ) -> (Vec<RpmPackage>, Vec<Warning>) {
-    let mut packages = Vec::with_capacity(records.len());
+    let mut packages = Vec::new();
     for raw in records {
+        if packages.len() > limit {
+            break;
+        }
         match parse_header(&raw.blob) {
             Ok(mut pkg) => {
                 pkg.record = raw.record;
@@ -279,6 +293,19 @@ mod tests {
         ] {
             let (packages, warnings) = read_rpmdb(db).expect("fixture reads");
             assert_matches_expected(&packages, &warnings, expected);
+        }
+    }
+
+    #[test]
+    fn a_budget_stops_the_headers_parsed_one_past_it() {
+        for db in [SQLITE, BDB, NDB] {
+            let (all, _) = read_rpmdb(db).expect("fixture reads");
+            assert!(all.len() > 3);
+            let (some, _) = read_rpmdb_within(db, 2).expect("fixture reads");
+            let names = |p: &[RpmPackage]| p.iter().map(|p| p.name.clone()).collect::<Vec<_>>();
+            assert_eq!(names(&some), names(&all[..3]));
+            let (none_over, _) = read_rpmdb_within(db, all.len()).expect("fixture reads");
+            assert_eq!(none_over.len(), all.len());
         }
     }
 

@@ -53,7 +53,7 @@ pub(super) fn byte_order(bytes: &[u8]) -> Option<Order> {
 /// Reads a BerkeleyDB hash `Packages` file and parses each header blob, in record order.
 pub fn read_bdb(bytes: &[u8]) -> Result<(Vec<RpmPackage>, Vec<Warning>), Error> {
     let (records, warnings) = packages_blobs(bytes)?;
-    Ok(parse_records(records, warnings))
+    Ok(parse_records(records, warnings, usize::MAX))
 }
 
 /// Why the value of one record is skipped.

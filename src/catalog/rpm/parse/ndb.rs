@@ -32,7 +32,7 @@ const TAIL_LEN: usize = 12;
 /// Reads an NDB `Packages.db` and parses each header blob, in package-index order.
 pub fn read_ndb(bytes: &[u8]) -> Result<(Vec<RpmPackage>, Vec<Warning>), Error> {
     let (records, warnings) = packages_blobs(bytes)?;
-    Ok(parse_records(records, warnings))
+    Ok(parse_records(records, warnings, usize::MAX))
 }
 
 /// Why the blob of one slot is skipped.

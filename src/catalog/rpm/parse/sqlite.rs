@@ -65,7 +65,7 @@ enum CellError {
 /// Reads the `Packages` table of an `rpmdb.sqlite` and parses each header blob.
 pub fn read_sqlite(bytes: &[u8]) -> Result<(Vec<RpmPackage>, Vec<Warning>), Error> {
     let (records, warnings) = packages_blobs(bytes)?;
-    Ok(parse_records(records, warnings))
+    Ok(parse_records(records, warnings, usize::MAX))
 }
 
 fn damaged(what: impl Into<String>) -> Error {
