@@ -78,7 +78,7 @@ pub struct Read {
     /// Its path after following symlinks.
     pub path: String,
     /// Its content.
-    pub bytes: Arc<[u8]>,
+    pub bytes: Arc<Vec<u8>>,
 }
 
 impl<'o, 'a> Catalog<'o, 'a> {

@@ -276,7 +276,7 @@ mod tests {
                 link: None,
             });
             scan.captured
-                .insert(path.to_string(), Content::Data(Arc::from(*data)));
+                .insert(path.to_string(), Content::Data(Arc::new(data.to_vec())));
         }
         scan.whiteouts = whiteouts.iter().map(|w| w.to_string()).collect();
         scan

@@ -34,7 +34,7 @@ struct Inner {
 /// only, as hashing whole files (megabytes over an image) costs more than comparing the
 /// few that share a hash.
 #[derive(Debug, PartialEq, Eq)]
-struct Content(Arc<[u8]>);
+struct Content(Arc<Vec<u8>>);
 
 impl std::hash::Hash for Content {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
@@ -49,7 +49,7 @@ impl std::hash::Hash for Content {
 impl Warm {
     /// The Debian copyright file `content`, read on the first call and shared by the others
     /// (every package that ships a file with that content).
-    pub fn debian(&self, content: &Arc<[u8]>) -> Arc<Reading> {
+    pub fn debian(&self, content: &Arc<Vec<u8>>) -> Arc<Reading> {
         let cell = {
             let mut map = self.0.debian.lock().unwrap_or_else(|e| e.into_inner());
             Arc::clone(map.entry(Content(Arc::clone(content))).or_default())
@@ -67,7 +67,7 @@ fn debian_package(path: &str) -> Option<&str> {
 }
 
 impl CaptureObserver for Warm {
-    fn captured(&self, path: &str, content: &Arc<[u8]>) {
+    fn captured(&self, path: &str, content: &Arc<Vec<u8>>) {
         if debian_package(path).is_some() {
             let (warm, content) = (self.clone(), Arc::clone(content));
             rayon::spawn(move || {
@@ -97,8 +97,8 @@ mod tests {
 
     #[test]
     fn a_content_is_read_once() {
-        let text: Arc<[u8]> = Arc::from(
-            &b"Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nCopyright: 2020 A\nLicense: Expat\n"[..],
+        let text: Arc<Vec<u8>> = Arc::new(
+            b"Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nCopyright: 2020 A\nLicense: Expat\n".to_vec(),
         );
         let warm = Warm::default();
         let path = "usr/share/doc/a/copyright";
@@ -109,9 +109,9 @@ mod tests {
         assert_eq!(license.concluded.as_str(), "MIT");
         assert!(Arc::ptr_eq(&first, &warm.debian(&text)));
         // The same bytes captured again (another package's file) are the same reading.
-        let copy: Arc<[u8]> = Arc::from(&text[..]);
+        let copy: Arc<Vec<u8>> = Arc::new(text.to_vec());
         assert!(Arc::ptr_eq(&first, &warm.debian(&copy)));
-        let other: Arc<[u8]> = Arc::from(&b"Files: *\nLicense: BSD-2-Clause\n"[..]);
+        let other: Arc<Vec<u8>> = Arc::new(b"Files: *\nLicense: BSD-2-Clause\n".to_vec());
         assert!(!Arc::ptr_eq(&first, &warm.debian(&other)));
         assert_eq!(warm.0.debian.lock().unwrap().len(), 2);
     }

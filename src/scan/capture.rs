@@ -17,7 +17,7 @@ use super::Inspector;
 /// not wait for it).
 pub trait CaptureObserver: std::fmt::Debug + Send + Sync {
     /// `content` is the whole file at root-relative `path`.
-    fn captured(&self, path: &str, content: &Arc<[u8]>);
+    fn captured(&self, path: &str, content: &Arc<Vec<u8>>);
 }
 
 /// The largest total of captured bytes kept for one layer.

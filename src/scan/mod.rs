@@ -60,7 +60,7 @@ pub struct FileEntry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Content {
     /// The whole file.
-    Data(Arc<[u8]>),
+    Data(Arc<Vec<u8>>),
     /// The file was larger than the rule's cap (or the layer's capture budget was spent).
     TooLarge {
         /// The file's size.

@@ -431,17 +431,23 @@ impl<R: Skip> TarReader<R> {
     /// captured file is allocated once, not grown and then copied (which took three times
     /// its size at the peak). The size is the header's, so the caller bounds `max` (capture
     /// limits and the image's budget, drawn on before the read).
-    pub fn read_content_shared(&mut self, max: u64) -> Result<Arc<[u8]>, TarError> {
+    pub fn read_content_shared(&mut self, max: u64) -> Result<Arc<Vec<u8>>, TarError> {
         let want = self.content_left.min(max);
         let len = usize::try_from(want)
             .map_err(|_| TarError::Truncated(format!("entry content of {want} bytes")))?;
-        let mut buf: Arc<[u8]> = std::iter::repeat_n(0u8, len).collect();
-        let Some(room) = Arc::get_mut(&mut buf) else {
-            return Err(TarError::Truncated("entry content".into()));
-        };
+        // Reserved fallibly: a buffer the allocator cannot give is an error of the entry,
+        // not an abort of the process.
+        let mut buf = Vec::new();
+        buf.try_reserve_exact(len).map_err(|_| {
+            TarError::Io(io::Error::new(
+                io::ErrorKind::OutOfMemory,
+                format!("cannot reserve {len} bytes for the entry's content"),
+            ))
+        })?;
+        buf.resize(len, 0);
         let mut got = 0usize;
         while got < len {
-            match self.input.read(&mut room[got..]) {
+            match self.input.read(&mut buf[got..]) {
                 Ok(0) => break,
                 Ok(n) => got += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
@@ -449,7 +455,7 @@ impl<R: Skip> TarReader<R> {
             }
         }
         self.content_read(got as u64, want)?;
-        Ok(buf)
+        Ok(Arc::new(buf))
     }
 
     /// The input, for reading the current entry's remaining content directly. The caller must

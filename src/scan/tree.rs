@@ -126,12 +126,22 @@ pub fn scan_tree(root: &Path, rules: &CaptureRules) -> Result<LayerScan, ScanErr
                             if let Some(b) = rules.budget() {
                                 b.capture(entry.size).map_err(over)?;
                             }
-                            let mut buf = Vec::with_capacity(entry.size as usize);
-                            open_beneath(&root_dir, &rel)
+                            let mut buf = Vec::new();
+                            buf.try_reserve_exact(entry.size as usize)
+                                .map_err(|_| {
+                                    std::io::Error::new(
+                                        std::io::ErrorKind::OutOfMemory,
+                                        format!(
+                                            "cannot reserve {} bytes for its content",
+                                            entry.size
+                                        ),
+                                    )
+                                })
+                                .and_then(|()| open_beneath(&root_dir, &rel))
                                 .and_then(|f| f.take(limit).read_to_end(&mut buf))
                                 .map_err(|e| io_err(&rel, e))?;
                             budget = budget.saturating_sub(buf.len() as u64);
-                            let data: Arc<[u8]> = buf.into();
+                            let data = Arc::new(buf);
                             if let Some(observer) = rules.observer() {
                                 observer.captured(&rel, &data);
                             }
