@@ -3,16 +3,18 @@
 //! The walk never follows symlinks (they are indexed with their targets, like tar entries),
 //! sorts directory entries so the result does not depend on the filesystem's order, and
 //! records a file seen again through another hard link as a hard link to the first path.
-//! Files are opened beneath the root and through no symlink ([`open_beneath`]): a directory
-//! swapped for a symlink while the scan runs stops the scan instead of leaking what the
-//! symlink points to.
+//! Directories and files are opened beneath the root and through no symlink
+//! ([`open_beneath`]), and a directory's entries are listed, stat'ed and read as links through
+//! its own descriptor: a directory swapped for a symlink while the scan runs stops the scan
+//! instead of leaking what the symlink points to (its names, sizes or contents).
 
 use std::collections::HashMap;
 use std::fs;
 use std::io::Read;
-use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::Path;
 use std::sync::Arc;
+
+use rustix::fs::FileType;
 
 use super::capture::MAX_CAPTURE_PER_LAYER;
 use super::tar::{Kind, TarError};
@@ -47,17 +49,26 @@ pub fn scan_tree(root: &Path, rules: &CaptureRules) -> Result<LayerScan, ScanErr
                 std::io::Error::other("directories nest too deeply"),
             ));
         }
-        let full = if dir.is_empty() {
-            root.to_path_buf()
+        // The directory is opened beneath the root through no symlink, and everything in
+        // it is looked at through that descriptor: a directory swapped for a symlink after
+        // it was listed cannot show what lies outside the root.
+        let listed = if dir.is_empty() {
+            root_dir.try_clone()
         } else {
-            root.join(&dir)
+            open_beneath(&root_dir, &dir, true)
         };
+        let listed = listed.map_err(|e| io_err(&dir, e))?;
         let mut names = Vec::new();
-        for e in fs::read_dir(&full).map_err(|e| io_err(&dir, e))? {
-            let e = e.map_err(|e| io_err(&dir, e))?;
-            let name = e.file_name().into_string().map_err(|raw| {
+        let entries = rustix::fs::Dir::read_from(&listed).map_err(|e| io_err(&dir, e.into()))?;
+        for e in entries {
+            let e = e.map_err(|e| io_err(&dir, e.into()))?;
+            let raw = e.file_name().to_bytes();
+            if raw == b"." || raw == b".." {
+                continue;
+            }
+            let name = String::from_utf8(raw.to_vec()).map_err(|_| {
                 ScanError::Tar(TarError::Entry {
-                    name: format!("{dir}/{}", raw.to_string_lossy()),
+                    name: format!("{dir}/{}", String::from_utf8_lossy(raw)),
                     message: "name is not valid UTF-8".into(),
                 })
             })?;
@@ -67,7 +78,7 @@ pub fn scan_tree(root: &Path, rules: &CaptureRules) -> Result<LayerScan, ScanErr
         let mut subdirs = Vec::new();
         for name in names {
             let rel = if dir.is_empty() {
-                name
+                name.clone()
             } else {
                 format!("{dir}/{name}")
             };
@@ -76,32 +87,34 @@ pub fn scan_tree(root: &Path, rules: &CaptureRules) -> Result<LayerScan, ScanErr
                 message,
             };
             draw.entry(&rel).map_err(over)?;
-            let meta = fs::symlink_metadata(root.join(&rel)).map_err(|e| io_err(&rel, e))?;
-            let ft = meta.file_type();
+            let meta = rustix::fs::statat(&listed, &name, rustix::fs::AtFlags::SYMLINK_NOFOLLOW)
+                .map_err(|e| io_err(&rel, e.into()))?;
+            let ft = rustix::fs::FileType::from_raw_mode(meta.st_mode);
             let mut entry = FileEntry {
                 path: rel.clone(),
                 kind: Kind::File,
                 size: 0,
-                mode: meta.mode() & 0o7777,
+                mode: meta.st_mode & 0o7777,
                 link: None,
             };
-            if ft.is_dir() {
+            if ft == FileType::Directory {
                 entry.kind = Kind::Dir;
                 subdirs.push((rel.clone(), depth + 1));
-            } else if ft.is_symlink() {
+            } else if ft == FileType::Symlink {
                 entry.kind = Kind::Symlink;
-                let target = fs::read_link(root.join(&rel)).map_err(|e| io_err(&rel, e))?;
-                entry.link = Some(target.into_os_string().into_string().map_err(|_| {
+                let target = rustix::fs::readlinkat(&listed, &name, Vec::new())
+                    .map_err(|e| io_err(&rel, e.into()))?;
+                entry.link = Some(target.into_string().map_err(|_| {
                     io_err(
                         &rel,
                         std::io::Error::other("symlink target is not valid UTF-8"),
                     )
                 })?);
-            } else if ft.is_file() {
-                let first = (meta.nlink() > 1)
+            } else if ft == FileType::RegularFile {
+                let first = (meta.st_nlink > 1)
                     .then(|| {
                         inodes
-                            .entry((meta.dev(), meta.ino()))
+                            .entry((meta.st_dev, meta.st_ino))
                             .or_insert_with(|| rel.clone())
                             .clone()
                     })
@@ -115,7 +128,7 @@ pub fn scan_tree(root: &Path, rules: &CaptureRules) -> Result<LayerScan, ScanErr
                     }
                     entry.link = Some(first);
                 } else {
-                    entry.size = meta.len();
+                    entry.size = u64::try_from(meta.st_size).unwrap_or(0);
                     if let Some(limit) = rules.limit_for(&rel) {
                         let content = if entry.size > limit || entry.size > budget {
                             Content::TooLarge {
@@ -137,7 +150,7 @@ pub fn scan_tree(root: &Path, rules: &CaptureRules) -> Result<LayerScan, ScanErr
                                         ),
                                     )
                                 })
-                                .and_then(|()| open_beneath(&root_dir, &rel))
+                                .and_then(|()| open_beneath(&root_dir, &rel, false))
                                 .and_then(|f| f.take(limit).read_to_end(&mut buf))
                                 .map_err(|e| io_err(&rel, e))?;
                             budget = budget.saturating_sub(buf.len() as u64);
@@ -156,11 +169,11 @@ pub fn scan_tree(root: &Path, rules: &CaptureRules) -> Result<LayerScan, ScanErr
                         }
                     }
                 }
-            } else if ft.is_char_device() {
+            } else if ft == FileType::CharacterDevice {
                 entry.kind = Kind::Char;
-            } else if ft.is_block_device() {
+            } else if ft == FileType::BlockDevice {
                 entry.kind = Kind::Block;
-            } else if ft.is_fifo() {
+            } else if ft == FileType::Fifo {
                 entry.kind = Kind::Fifo;
             } else {
                 continue; // sockets are not part of an image
@@ -204,13 +217,17 @@ impl EntryRead for FileEntryRead {
     }
 }
 
-/// Opens `rel` (a `/`-separated path relative to the directory `root`) for reading, resolving
+/// Opens `rel` (a `/`-separated path relative to the directory `root`) for reading (as a
+/// directory, to list it, when `directory` is set), resolving
 /// it beneath `root` and through no symlink: `openat2` with `RESOLVE_BENEATH` and
 /// `RESOLVE_NO_SYMLINKS`, or, where the kernel has no `openat2` (before 5.6), `openat` with
 /// `O_NOFOLLOW` one component at a time. A path that meets a symlink fails with `ELOOP`.
-fn open_beneath(root: &fs::File, rel: &str) -> std::io::Result<fs::File> {
+fn open_beneath(root: &fs::File, rel: &str, directory: bool) -> std::io::Result<fs::File> {
     use rustix::fs::{openat2, Mode, OFlags, ResolveFlags};
-    let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOFOLLOW;
+    let mut flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOFOLLOW;
+    if directory {
+        flags |= OFlags::DIRECTORY;
+    }
     match openat2(
         root,
         rel,
@@ -264,7 +281,7 @@ fn inspect_file(
     size: u64,
 ) -> Option<super::Inspection> {
     let mut input = FileEntryRead {
-        file: open_beneath(root, rel).ok()?,
+        file: open_beneath(root, rel, false).ok()?,
         left: size,
     };
     let mut magic = [0u8; 4];
@@ -295,7 +312,10 @@ mod tests {
                 s
             })
         };
-        assert_eq!(read(open_beneath(&dir, "a/LICENSE")).unwrap(), "inside");
+        assert_eq!(
+            read(open_beneath(&dir, "a/LICENSE", false)).unwrap(),
+            "inside"
+        );
         assert_eq!(
             read(open_by_components(&dir, "a/LICENSE", flags)).unwrap(),
             "inside"
@@ -303,11 +323,45 @@ mod tests {
         // The race won: `a` is now a symlink to a directory outside the root.
         fs::remove_dir_all(root.join("a")).unwrap();
         symlink(&outside, root.join("a")).unwrap();
-        assert!(open_beneath(&dir, "a/LICENSE").is_err());
+        assert!(open_beneath(&dir, "a/LICENSE", false).is_err());
         assert!(open_by_components(&dir, "a/LICENSE", flags).is_err());
         symlink(outside.join("LICENSE"), root.join("b")).unwrap();
-        assert!(open_beneath(&dir, "b").is_err());
+        assert!(open_beneath(&dir, "b", false).is_err());
         assert!(open_by_components(&dir, "b", flags).is_err());
         assert!(open_by_components(&dir, "../outside/LICENSE", flags).is_err());
+        // Listing a directory goes through the same check: `a` is not listed through.
+        assert!(open_beneath(&dir, "a", true).is_err());
+        fs::create_dir_all(root.join("c")).unwrap();
+        assert!(open_beneath(&dir, "c", true).is_ok());
+        assert!(open_beneath(&dir, "b", true).is_err());
+    }
+
+    #[test]
+    fn a_tree_is_indexed_through_directory_descriptors() {
+        use std::os::unix::fs::symlink;
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path();
+        fs::create_dir_all(root.join("etc/ssl")).unwrap();
+        fs::write(root.join("etc/hostname"), b"box\n").unwrap();
+        fs::write(root.join("etc/ssl/openssl.cnf"), b"x").unwrap();
+        symlink("hostname", root.join("etc/name")).unwrap();
+        fs::hard_link(root.join("etc/hostname"), root.join("etc/hostname2")).unwrap();
+        let scan = scan_tree(root, &crate::pipeline::capture_rules()).unwrap();
+        let listed: Vec<(&str, Kind, u64, Option<&str>)> = scan
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), f.kind, f.size, f.link.as_deref()))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("etc", Kind::Dir, 0, None),
+                ("etc/hostname", Kind::File, 4, None),
+                ("etc/hostname2", Kind::Hardlink, 0, Some("etc/hostname")),
+                ("etc/name", Kind::Symlink, 0, Some("hostname")),
+                ("etc/ssl", Kind::Dir, 0, None),
+                ("etc/ssl/openssl.cnf", Kind::File, 1, None),
+            ]
+        );
     }
 }
