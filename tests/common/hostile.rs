@@ -198,17 +198,25 @@ fn unreferenced_members(dir: &Path) -> Option<PathBuf> {
                 .expect("append a member");
             diff_id
         };
+    // Named as `docker save` names layers (`<64 hex>/layer.tar`), so the archive is read as
+    // one, and every member is a layer candidate until the manifest says otherwise.
+    let id = |what: &str| {
+        digest(what.as_bytes())
+            .trim_start_matches("sha256:")
+            .to_string()
+    };
     for m in 0..20 {
         member(
-            &format!("unused{m}/layer.tar"),
+            &format!("{}/layer.tar", id(&format!("unused{m}"))),
             &mut (0..200_000).map(|i| {
                 let path = format!("u{m}/d{}/f{i}", i % 1000);
                 (path, 0, Box::new(std::io::empty()) as Box<dyn Read>)
             }),
         );
     }
+    let used = format!("{}/layer.tar", id("used"));
     let diff_id = member(
-        "used/layer.tar",
+        &used,
         &mut [file("etc/hostname", b"hostile\n".to_vec())].into_iter(),
     );
     let config = serde_json::to_vec(&serde_json::json!({
@@ -218,7 +226,7 @@ fn unreferenced_members(dir: &Path) -> Option<PathBuf> {
     .ok()?;
     let config_name = format!("{}.json", digest(&config).trim_start_matches("sha256:"));
     let manifest = serde_json::to_vec(&serde_json::json!([{
-        "Config": config_name, "RepoTags": ["hostile:unreferenced"], "Layers": ["used/layer.tar"],
+        "Config": config_name, "RepoTags": ["hostile:unreferenced"], "Layers": [used],
     }]))
     .ok()?;
     for (name, bytes) in [
