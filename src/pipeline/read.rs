@@ -162,7 +162,7 @@ fn scan_one(
                 ..scan
             })
         }
-        LayerBytes::Stream(blob) => {
+        LayerBytes::Stream(mut blob) => {
             let expect = Expect {
                 blob_digest: spec.digest.clone(),
                 diff_id: spec.diff_id.clone(),
@@ -170,7 +170,15 @@ fn scan_one(
                 full: opts.verify_all,
                 always_hash: spec.digest.is_none() && spec.diff_id.is_none(),
             };
-            let scan = scan::scan_layer_read(blob, &expect, rules, bar).map_err(located)?;
+            let scan = scan::scan_layer_read(&mut blob, &expect, rules, bar).map_err(|e| {
+                // Bytes that are not what the digest says fail the walk before its end; the
+                // rest of the blob (the reader refuses more than its declared size) says
+                // whether they were, which is the error to report.
+                match std::io::copy(&mut blob, &mut std::io::sink()) {
+                    Err(broken) if opts.verify => image.layer_error(i, None, broken.to_string()),
+                    _ => located(e),
+                }
+            })?;
             Ok(as_if_random(
                 LayerScan {
                     blob_size: spec.size,

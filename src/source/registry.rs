@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use oci_client::client::{Certificate, CertificateEncoding, ClientConfig, ClientProtocol};
+use oci_client::errors::{OciDistributionError, OciErrorCode};
 use oci_client::secrets::RegistryAuth;
 use oci_client::{Client, Reference};
 use tokio::runtime::Runtime;
@@ -79,10 +80,12 @@ impl SourceKind for RegistryKind {
         let at = input.at();
         let reference = parse_reference(input.name())
             .map_err(|e| at.err(None, format!("is not an image reference: {e}")))?;
-        // A name given without a scheme was a path first: say so when the pull fails.
+        // A name given without a scheme that could be a path (no tag, no digest, no port)
+        // was looked for as one first: say so when the pull fails.
+        let pathlike = !input.name().contains([':', '@']);
         let tried = match input.scheme() {
-            None => "no such file or directory; as a registry image: ",
-            Some(_) => "",
+            None if pathlike => "no such file or directory; as a registry image: ",
+            _ => "",
         };
         let source = RegistrySource::open(&at, reference, opts)
             .map_err(|e| at.err(None, format!("{tried}{e}")))?;
@@ -172,6 +175,42 @@ fn encode(s: &str) -> String {
         }
     }
     out
+}
+
+/// What a failed request means, in a few words: no such image, access refused (and how to
+/// give credentials), or the client's own message.
+fn explain(e: &OciDistributionError) -> String {
+    let refused = || {
+        format!(
+            "the registry refused access; give credentials in {USERNAME_VAR} and {PASSWORD_VAR}"
+        )
+    };
+    match e {
+        OciDistributionError::RegistryError { envelope, .. } => {
+            let codes: Vec<&OciErrorCode> = envelope.errors.iter().map(|e| &e.code).collect();
+            let messages: Vec<&str> = envelope.errors.iter().map(|e| e.message.as_str()).collect();
+            let said = messages.join("; ");
+            if codes.iter().any(|c| {
+                matches!(
+                    c,
+                    OciErrorCode::ManifestUnknown
+                        | OciErrorCode::NameUnknown
+                        | OciErrorCode::NotFound
+                )
+            }) {
+                format!("no such image in the registry ({said})")
+            } else if codes
+                .iter()
+                .any(|c| matches!(c, OciErrorCode::Unauthorized | OciErrorCode::Denied))
+            {
+                format!("{} ({said})", refused())
+            } else {
+                format!("the registry answered: {said}")
+            }
+        }
+        OciDistributionError::UnauthorizedError { .. } => refused(),
+        other => other.to_string(),
+    }
 }
 
 /// The credentials the environment gives, or an anonymous pull.
@@ -291,7 +330,14 @@ impl Fetch<'_> {
                 self.client
                     .pull_manifest_raw(reference, &self.auth, &ACCEPT),
             )
-            .map_err(|e| format!("cannot fetch the manifest {}: {e}", reference.whole()))?;
+            .map_err(|e| {
+                let asked = match (reference.digest(), reference.tag()) {
+                    (Some(d), _) => format!("manifest {d}"),
+                    (None, Some(t)) => format!("tag {t}"),
+                    (None, None) => "manifest".to_string(),
+                };
+                format!("{asked}: {}", explain(&e))
+            })?;
         if bytes.len() as u64 > MAX_JSON {
             return Err(format!(
                 "the manifest {} is {} bytes, over the limit of {MAX_JSON}",
@@ -629,10 +675,7 @@ impl Read for BlobReader<'_> {
                     self.chunk = chunk;
                 }
                 Some(Err(e)) => {
-                    return Err(io::Error::new(
-                        e.kind(),
-                        format!("blob {}: {e}", self.digest),
-                    ))
+                    return Err(io::Error::new(e.kind(), format!("while downloading: {e}")))
                 }
                 None => {
                     self.done = true;
