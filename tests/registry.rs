@@ -1,0 +1,432 @@
+//! Registry references end to end, against a real registry on loopback: the CNCF
+//! distribution registry (`docker-registry`, Debian's package) started per test on a free
+//! port with its storage in a temporary directory, the fixtures pushed with `skopeo`. No
+//! network beyond 127.0.0.1. Both programs are required: without them these tests fail
+//! and say how to install them.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{fixture, layerbom};
+use serde_json::Value;
+
+/// The bcrypt hash (cost 4) of [`PASSWORD`], for the htpasswd file of the registry that
+/// requires credentials.
+const HTPASSWD: &str = "tester:$2b$04$M./fbOynjX2W1oQxbedfu.A0Yznt7vZC2uTUymQfWMb68Np5581ha";
+/// The password [`HTPASSWD`] accepts.
+const PASSWORD: &str = "layerbom-test-secret";
+
+/// Where a program is on `PATH`, or a failure saying how to install it.
+fn program(name: &str, package: &str) -> PathBuf {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join(name))
+            .find(|p| p.is_file())
+    });
+    found.unwrap_or_else(|| {
+        panic!(
+            "{name} is needed by the registry tests: install it (apt-get install -y {package}; \
+             .ci/run does)"
+        )
+    })
+}
+
+/// A registry running on 127.0.0.1, stopped when dropped.
+struct Registry {
+    child: Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Registry {
+    /// Starts a registry; with `htpasswd`, one that requires Basic credentials.
+    fn start(htpasswd: bool) -> Registry {
+        let bin = program("docker-registry", "docker-registry");
+        let dir = tempfile::tempdir().unwrap();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut config = format!(
+            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
+            dir.path().join("storage").display()
+        );
+        if htpasswd {
+            let file = dir.path().join("htpasswd");
+            std::fs::write(&file, format!("{HTPASSWD}\n")).unwrap();
+            config.push_str(&format!(
+                "auth:\n  htpasswd:\n    realm: layerbom-test\n    path: {}\n",
+                file.display()
+            ));
+        }
+        let config_path = dir.path().join("config.yml");
+        std::fs::write(&config_path, config).unwrap();
+        let child = Command::new(bin)
+            .arg("serve")
+            .arg(&config_path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start docker-registry");
+        let registry = Registry { child, port, dir };
+        registry.wait_ready();
+        registry
+    }
+
+    /// Waits until `/v2/` answers (200, or 401 when credentials are required).
+    fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) {
+                let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+                let req = format!(
+                    "GET /v2/ HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
+                    self.port
+                );
+                let mut answer = String::new();
+                let answered =
+                    s.write_all(req.as_bytes()).is_ok() && s.read_to_string(&mut answer).is_ok();
+                if answered
+                    && (answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.1 401"))
+                {
+                    return;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("docker-registry did not answer on 127.0.0.1:{}", self.port);
+    }
+
+    /// `127.0.0.1:PORT/NAME`.
+    fn reference(&self, name: &str) -> String {
+        format!("127.0.0.1:{}/{name}", self.port)
+    }
+
+    /// Pushes `source` (a skopeo transport reference) as `name` (`repo:tag`); `all` copies
+    /// every image of an index.
+    fn push(&self, source: &str, name: &str, all: bool, creds: Option<&str>) {
+        let mut cmd = Command::new(program("skopeo", "skopeo"));
+        cmd.args([
+            "--insecure-policy",
+            "copy",
+            "--quiet",
+            "--dest-tls-verify=false",
+        ]);
+        if all {
+            cmd.arg("--all");
+        }
+        if let Some(c) = creds {
+            cmd.args(["--dest-creds", c]);
+        }
+        let out = cmd
+            .arg(source)
+            .arg(format!("docker://{}", self.reference(name)))
+            .output()
+            .expect("run skopeo");
+        assert!(
+            out.status.success(),
+            "skopeo copy {source}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// The registry's storage file of a blob.
+    fn blob_file(&self, digest: &str) -> PathBuf {
+        let hex = digest.strip_prefix("sha256:").unwrap();
+        self.dir
+            .path()
+            .join("storage/docker/registry/v2/blobs/sha256")
+            .join(&hex[..2])
+            .join(hex)
+            .join("data")
+    }
+}
+
+/// Runs `layerbom scan ARGS… -q -o json` and parses the document, failing with stderr.
+fn scan(args: &[&str], env: &[(&str, &str)]) -> Value {
+    let mut all = vec!["scan"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["-q", "-o", "json"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_layerbom"))
+        .args(&all)
+        .env_remove("LAYERBOM_REGISTRY_USERNAME")
+        .env_remove("LAYERBOM_REGISTRY_PASSWORD")
+        .envs(env.iter().copied())
+        .output()
+        .expect("run layerbom");
+    assert!(
+        out.status.success(),
+        "layerbom {all:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Runs `layerbom scan ARGS… -q -o json` expecting exit 2, no document and one line.
+fn scan_fails(args: &[&str], env: &[(&str, &str)]) -> String {
+    let mut all = vec!["scan"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["-q", "-o", "json"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_layerbom"))
+        .args(&all)
+        .env_remove("LAYERBOM_REGISTRY_USERNAME")
+        .env_remove("LAYERBOM_REGISTRY_PASSWORD")
+        .envs(env.iter().copied())
+        .output()
+        .expect("run layerbom");
+    let stderr = String::from_utf8_lossy(&out.stderr).trim_end().to_string();
+    assert_eq!(out.status.code(), Some(2), "{all:?}: {stderr}");
+    assert!(out.stdout.is_empty(), "no document on failure: {all:?}");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr
+}
+
+/// A document without what legitimately differs between the same image read from a
+/// registry and from an archive: how it was named and stored (source, format, manifest,
+/// tags, registry identity) and how its layer blobs are stored (skopeo compresses the
+/// layers of a `docker save` archive as it pushes them: blob digest, media type,
+/// compression, sizes). With `keep_blobs`, the layers' blob fields are kept.
+fn comparable(mut doc: Value, keep_blobs: bool) -> Value {
+    let image = doc["image"].as_object_mut().unwrap();
+    for k in [
+        "source",
+        "format",
+        "manifest_digest",
+        "repo_tags",
+        "registry",
+        "compression",
+    ] {
+        image.remove(k);
+    }
+    if !keep_blobs {
+        for layer in doc["layers"].as_array_mut().unwrap() {
+            let layer = layer.as_object_mut().unwrap();
+            for k in [
+                "digest",
+                "media_type",
+                "compression",
+                "size",
+                "uncompressed_size",
+            ] {
+                layer.remove(k);
+            }
+        }
+    }
+    doc
+}
+
+/// The names, versions and purls of a document's packages, sorted.
+fn packages(doc: &Value) -> Vec<(String, String, String)> {
+    let mut p: Vec<_> = doc["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap_or_default().to_string(),
+                p["version"].as_str().unwrap_or_default().to_string(),
+                p["purl"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    p.sort();
+    p
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn an_image_by_reference_is_the_archive_it_was_pushed_from() {
+    let reg = Registry::start(false);
+    let archive = fixture("docker-archive.tar");
+    reg.push(
+        &format!("docker-archive:{}", path_str(&archive)),
+        "fixtures/app:1",
+        false,
+        None,
+    );
+    let local = scan(&[path_str(&archive)], &[]);
+    assert!(!packages(&local).is_empty());
+    let reference = reg.reference("fixtures/app:1");
+    let by_tag = scan(&[&reference], &[]);
+    assert_eq!(packages(&by_tag), packages(&local));
+    assert_eq!(
+        comparable(by_tag.clone(), false),
+        comparable(local.clone(), false)
+    );
+    let image = &by_tag["image"];
+    assert_eq!(image["format"], "registry");
+    assert_eq!(image["source"], reference.as_str());
+    let digest = image["manifest_digest"].as_str().unwrap().to_string();
+    assert_eq!(
+        image["registry"]["purl"],
+        format!(
+            "pkg:oci/app@{}?repository_url=127.0.0.1%3A{}/fixtures/app&tag=1",
+            digest.replace(':', "%3A"),
+            reg.port
+        )
+    );
+    assert!(image["registry"].get("index_digest").is_none());
+    // With the scheme, and by digest: the same image.
+    let prefixed = scan(&[&format!("registry:{reference}")], &[]);
+    assert_eq!(
+        comparable(prefixed, false),
+        comparable(local.clone(), false)
+    );
+    let by_digest = scan(&[&reg.reference(&format!("fixtures/app@{digest}"))], &[]);
+    assert_eq!(by_digest["image"]["manifest_digest"], digest.as_str());
+    assert!(by_digest["image"]["registry"].get("tag").is_none());
+    assert_eq!(comparable(by_digest, false), comparable(local, false));
+    // The purl is in the SBOMs.
+    let out = layerbom(&["scan", &reference, "-q", "-o", "spdx-json"]);
+    assert!(out.status.success());
+    let spdx: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let image_pkg = spdx["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["SPDXID"] == "SPDXRef-Image")
+        .unwrap();
+    assert_eq!(
+        image_pkg["externalRefs"][0]["referenceLocator"],
+        image["registry"]["purl"]
+    );
+    let out = layerbom(&["scan", &reference, "-q", "-o", "cyclonedx-json"]);
+    let cdx: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        cdx["metadata"]["component"]["purl"],
+        image["registry"]["purl"]
+    );
+}
+
+#[test]
+fn a_multi_platform_image_is_chosen_by_platform() {
+    let reg = Registry::start(false);
+    let layout = fixture("oci-multiarch");
+    reg.push(
+        &format!("oci:{}", path_str(&layout)),
+        "fixtures/multi:1",
+        true,
+        None,
+    );
+    let reference = reg.reference("fixtures/multi:1");
+    for (flag, arch) in [("linux/amd64", "amd64"), ("arm64", "arm64")] {
+        let local = scan(&[path_str(&layout), "--platform", flag], &[]);
+        let remote = scan(&[&reference, "--platform", flag], &[]);
+        assert_eq!(remote["image"]["platform"]["architecture"], arch);
+        assert!(remote["image"]["registry"]["index_digest"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:"));
+        // skopeo copies the layout's blobs as they are: the layers are the same blobs.
+        assert_eq!(comparable(remote, true), comparable(local, true));
+    }
+    let line = scan_fails(&[&reference, "--platform", "linux/s390x"], &[]);
+    assert!(
+        line.contains("linux/s390x")
+            && line.contains("linux/amd64")
+            && line.contains("linux/arm64"),
+        "{line}"
+    );
+}
+
+#[test]
+fn unknown_tags_and_corrupt_blobs_are_errors() {
+    let reg = Registry::start(false);
+    let archive = fixture("docker-archive.tar");
+    reg.push(
+        &format!("docker-archive:{}", path_str(&archive)),
+        "fixtures/app:1",
+        false,
+        None,
+    );
+    let missing = reg.reference("fixtures/app:nope");
+    let line = scan_fails(&[&missing], &[]);
+    assert!(
+        line.contains(&missing) && line.contains("tag nope") && line.contains("no such image"),
+        "{line}"
+    );
+    // A layer blob replaced in the registry's storage by other bytes.
+    let reference = reg.reference("fixtures/app:1");
+    let doc = scan(&[&reference], &[]);
+    let layer = doc["layers"][1]["digest"].as_str().unwrap().to_string();
+    let file = reg.blob_file(&layer);
+    let mut bytes = std::fs::read(&file).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xff;
+    std::fs::write(&file, &bytes).unwrap();
+    let line = scan_fails(&[&reference], &[]);
+    assert!(
+        line.contains(&reference) && line.contains("layer 1") && line.contains(&layer),
+        "{line}"
+    );
+    assert!(line.contains("digest"), "{line}");
+    // Other bytes altogether, shorter than the manifest says.
+    std::fs::write(&file, b"not the layer").unwrap();
+    let line = scan_fails(&[&reference], &[]);
+    assert!(line.contains("layer 1") && line.contains(&layer), "{line}");
+}
+
+#[test]
+fn basic_auth_credentials_come_from_the_environment() {
+    let reg = Registry::start(true);
+    let archive = fixture("docker-archive.tar");
+    reg.push(
+        &format!("docker-archive:{}", path_str(&archive)),
+        "fixtures/app:1",
+        false,
+        Some(&format!("tester:{PASSWORD}")),
+    );
+    let reference = reg.reference("fixtures/app:1");
+    let good = [
+        ("LAYERBOM_REGISTRY_USERNAME", "tester"),
+        ("LAYERBOM_REGISTRY_PASSWORD", PASSWORD),
+    ];
+    let doc = scan(&[&reference], &good);
+    assert_eq!(packages(&doc), packages(&scan(&[path_str(&archive)], &[])));
+    let wrong = [
+        ("LAYERBOM_REGISTRY_USERNAME", "tester"),
+        ("LAYERBOM_REGISTRY_PASSWORD", "wrong"),
+    ];
+    let line = scan_fails(&[&reference], &wrong);
+    assert!(
+        line.contains(&reference) && line.contains("LAYERBOM_REGISTRY_USERNAME"),
+        "{line}"
+    );
+    let line = scan_fails(&[&reference], &[]);
+    assert!(line.contains("refused access"), "{line}");
+}
+
+#[test]
+fn names_that_are_neither_paths_nor_references() {
+    let d = tempfile::tempdir().unwrap();
+    let path = d.path().join("Missing.tar");
+    let line = scan_fails(&[path_str(&path)], &[]);
+    assert!(
+        line.contains("no such file") && line.contains("not an image reference"),
+        "{line}"
+    );
+    let line = scan_fails(&["oci-dir:tests/fixtures/images/docker-archive.tar"], &[]);
+    assert!(
+        line.contains("is not an OCI image layout directory"),
+        "{line}"
+    );
+    let line = scan_fails(&["registry:Not A Reference"], &[]);
+    assert!(line.contains("is not an image reference"), "{line}");
+}
