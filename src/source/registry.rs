@@ -321,8 +321,10 @@ struct Versioned {
 }
 
 impl Fetch<'_> {
-    /// Fetches the manifest `reference` names (by tag or digest), at most [`MAX_JSON`]
-    /// bytes; returns its bytes and digest (checked against the digest asked for).
+    /// Fetches the manifest `reference` names (by tag or digest); returns its bytes and
+    /// digest (checked against the digest asked for). One over [`MAX_JSON`] bytes is refused,
+    /// but only once received: oci-client reads a manifest response whole (a manifest
+    /// chosen from an index is not asked for when the index declares it too large).
     fn manifest(&self, reference: &Reference) -> std::result::Result<(Vec<u8>, String), String> {
         let (bytes, digest) = self
             .runtime
@@ -495,6 +497,15 @@ impl Fetch<'_> {
                 platform: platform.clone(),
                 scanned: chosen.descriptor.digest.clone(),
             })));
+        }
+        // The index says how large the manifest is: a manifest over the limit is not asked for.
+        if let Some(size) = chosen.descriptor.size {
+            if u64::try_from(size).map_or(true, |s| s > MAX_JSON) {
+                return Err(format!(
+                    "the index lists {} as {size} bytes, over the limit of {MAX_JSON}",
+                    chosen.descriptor.digest
+                ));
+            }
         }
         Ok((chosen.descriptor.digest.clone(), platform))
     }
