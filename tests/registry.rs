@@ -430,3 +430,25 @@ fn names_that_are_neither_paths_nor_references() {
     let line = scan_fails(&["registry:Not A Reference"], &[]);
     assert!(line.contains("is not an image reference"), "{line}");
 }
+
+#[test]
+fn a_scheme_names_what_a_local_input_is_and_changes_nothing_else() {
+    let archive = fixture("docker-archive.tar");
+    let layout = fixture("oci-gzip");
+    let rootfs = fixture("rootfs-dir");
+    for (scheme, path) in [
+        ("docker-archive:", &archive),
+        ("file:", &archive),
+        ("oci-dir:", &layout),
+        ("dir:", &layout),
+        ("dir:", &rootfs),
+    ] {
+        let plain = scan(&[path_str(path)], &[]);
+        let named = scan(&[&format!("{scheme}{}", path_str(path))], &[]);
+        assert_eq!(named, plain, "{scheme}{}", path.display());
+    }
+    let line = scan_fails(&[&format!("oci-archive:{}", path_str(&archive))], &[]);
+    assert!(line.contains("is not an OCI image layout tar"), "{line}");
+    let line = scan_fails(&[&format!("file:{}", path_str(&layout))], &[]);
+    assert!(line.contains("is not a file"), "{line}");
+}
