@@ -362,6 +362,13 @@ fn unknown_tags_and_corrupt_blobs_are_errors() {
         line.contains(&missing) && line.contains("tag nope") && line.contains("no such image"),
         "{line}"
     );
+    // A single image for another platform than the one asked for.
+    let reference = reg.reference("fixtures/app:1");
+    let line = scan_fails(&[&reference, "--platform", "arm64"], &[]);
+    assert!(
+        line.contains("linux/arm64") && line.contains("linux/amd64"),
+        "{line}"
+    );
     // A layer blob replaced in the registry's storage by other bytes.
     let reference = reg.reference("fixtures/app:1");
     let doc = scan(&[&reference], &[]);

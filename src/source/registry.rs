@@ -437,6 +437,17 @@ impl Fetch<'_> {
         let config_bytes = self.small_blob(&manifest.config)?;
         let config: ImageConfig = serde_json::from_slice(&config_bytes)
             .map_err(|e| format!("the config {} is not valid: {e}", manifest.config.digest))?;
+        // A single image asked for by platform must be for that platform, as one chosen from
+        // a local layout must.
+        if let (None, Some(want), Some(have)) = (&index_digest, want, config.platform()) {
+            if !oci::matches(want, &have) {
+                return Err(oci::ChooseError::NoMatch {
+                    wanted: want.clone(),
+                    available: vec![have.to_string()],
+                }
+                .to_string());
+            }
+        }
         let layers = layers(at, &manifest, &config, &mut findings)?;
         let identity = RegistryImage {
             reference: self.reference.whole(),
