@@ -347,6 +347,44 @@ fn a_multi_platform_image_is_chosen_by_platform() {
 }
 
 #[test]
+fn uncompressed_layers_stream_and_are_checked() {
+    let reg = Registry::start(false);
+    let layout = fixture("oci-uncompressed");
+    // --preserve-digests: the layers stay uncompressed tars in the registry.
+    let mut cmd = Command::new(program("skopeo", "skopeo"));
+    let out = cmd
+        .args(["--insecure-policy", "copy", "--quiet", "--preserve-digests"])
+        .arg("--dest-tls-verify=false")
+        .arg(format!("oci:{}", path_str(&layout)))
+        .arg(format!("docker://{}", reg.reference("fixtures/plain:1")))
+        .output()
+        .expect("run skopeo");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reference = reg.reference("fixtures/plain:1");
+    let remote = scan(&[&reference], &[]);
+    assert_eq!(remote["layers"][0]["compression"], "none");
+    let local = scan(&[path_str(&layout)], &[]);
+    assert_eq!(comparable(remote.clone(), true), comparable(local, true));
+    // An uncompressed blob is not walked by seeking here: every byte is read and checked,
+    // so a changed byte past the last entry's header is found too.
+    let layer = remote["layers"][0]["digest"].as_str().unwrap().to_string();
+    let file = reg.blob_file(&layer);
+    let mut bytes = std::fs::read(&file).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x01;
+    std::fs::write(&file, &bytes).unwrap();
+    let line = scan_fails(&[&reference], &[]);
+    assert!(
+        line.contains("layer 0") && line.contains(&layer) && line.contains("digest"),
+        "{line}"
+    );
+}
+
+#[test]
 fn unknown_tags_and_corrupt_blobs_are_errors() {
     let reg = Registry::start(false);
     let archive = fixture("docker-archive.tar");

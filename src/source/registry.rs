@@ -50,6 +50,9 @@ const ACCEPT: [&str; 4] = [
 const USERNAME_VAR: &str = "LAYERBOM_REGISTRY_USERNAME";
 const PASSWORD_VAR: &str = "LAYERBOM_REGISTRY_PASSWORD";
 
+/// How many images an index lists without a platform are looked up to find theirs.
+const MAX_LOOKUPS: usize = 16;
+
 /// The largest certificate file `--ca-cert` reads.
 const MAX_CA_FILE: u64 = 1 << 20;
 
@@ -487,8 +490,14 @@ impl Fetch<'_> {
         let cands = candidates(index)?;
         let host = host_platform();
         let want = want.unwrap_or(&host);
-        // A listed image without a platform is looked up in its config.
+        // A listed image without a platform is looked up in its config, for the first
+        // MAX_LOOKUPS of them (each is two requests).
+        let mut lookups = 0;
         let mut platform_of = |c: &Candidate| -> Option<Platform> {
+            lookups += 1;
+            if lookups > MAX_LOOKUPS {
+                return None;
+            }
             let (m, _) = self
                 .manifest(
                     &self
