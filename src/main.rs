@@ -101,8 +101,8 @@ struct ScanArgs {
     #[arg(long, value_name = "[OS/]ARCH[/VARIANT]", value_parser = parse_platform)]
     platform: Option<Platform>,
 
-    /// A registry (HOST or HOST:PORT) to reach over plain HTTP, not TLS (repeatable).
-    /// Loopback addresses always are.
+    /// A registry (HOST or HOST:PORT) to reach over plain HTTP when TLS fails, as docker
+    /// does (repeatable). Loopback addresses always are; others over verified TLS only.
     #[arg(long, value_name = "HOST")]
     insecure_registry: Vec<String>,
 

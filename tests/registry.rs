@@ -53,6 +53,13 @@ impl Drop for Registry {
 impl Registry {
     /// Starts a registry; with `htpasswd`, one that requires Basic credentials.
     fn start(htpasswd: bool) -> Registry {
+        Registry::start_with(htpasswd, false)
+    }
+
+    /// Starts a registry; with `htpasswd`, one that requires Basic credentials; with `tls`,
+    /// one that speaks only TLS, with a certificate for 127.0.0.1 from the authority in
+    /// `ca.pem` of its directory.
+    fn start_with(htpasswd: bool, tls: bool) -> Registry {
         let bin = program("docker-registry", "docker-registry");
         let dir = tempfile::tempdir().unwrap();
         let port = TcpListener::bind("127.0.0.1:0")
@@ -72,6 +79,14 @@ impl Registry {
                 file.display()
             ));
         }
+        if tls {
+            make_certificates(dir.path());
+            config.push_str(&format!(
+                "  tls:\n    certificate: {}\n    key: {}\n",
+                dir.path().join("cert.pem").display(),
+                dir.path().join("key.pem").display()
+            ));
+        }
         let config_path = dir.path().join("config.yml");
         std::fs::write(&config_path, config).unwrap();
         let child = Command::new(bin)
@@ -86,7 +101,7 @@ impl Registry {
         registry
     }
 
-    /// Waits until `/v2/` answers (200, or 401 when credentials are required).
+    /// Waits until the registry answers (over TLS, a plain request is answered 400).
     fn wait_ready(&self) {
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
@@ -99,9 +114,7 @@ impl Registry {
                 let mut answer = String::new();
                 let answered =
                     s.write_all(req.as_bytes()).is_ok() && s.read_to_string(&mut answer).is_ok();
-                if answered
-                    && (answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.1 401"))
-                {
+                if answered && answer.starts_with("HTTP/1.") {
                     return;
                 }
             }
@@ -152,6 +165,33 @@ impl Registry {
             .join(&hex[..2])
             .join(hex)
             .join("data")
+    }
+}
+
+/// Writes a certificate authority (`ca.pem`) and a server certificate for 127.0.0.1 it
+/// signed (`cert.pem`, `key.pem`) in `dir`, with openssl.
+fn make_certificates(dir: &Path) {
+    let openssl = program("openssl", "openssl");
+    std::fs::write(
+        dir.join("ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    for args in [
+        "req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -subj /CN=layerbom-test-ca -days 2",
+        "req -newkey rsa:2048 -nodes -keyout key.pem -out leaf.csr -subj /CN=127.0.0.1",
+        "x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out cert.pem -days 2 -extfile ext",
+    ] {
+        let out = Command::new(&openssl)
+            .args(args.split(' '))
+            .current_dir(dir)
+            .output()
+            .expect("run openssl");
+        assert!(
+            out.status.success(),
+            "openssl {args}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
 
@@ -496,4 +536,30 @@ fn a_scheme_names_what_a_local_input_is_and_changes_nothing_else() {
     assert!(line.contains("is not an OCI image layout tar"), "{line}");
     let line = scan_fails(&[&format!("file:{}", path_str(&layout))], &[]);
     assert!(line.contains("is not a file"), "{line}");
+}
+
+#[test]
+fn tls_is_verified_against_the_authorities_given() {
+    let reg = Registry::start_with(false, true);
+    let archive = fixture("docker-archive.tar");
+    reg.push(
+        &format!("docker-archive:{}", path_str(&archive)),
+        "fixtures/app:1",
+        false,
+        None,
+    );
+    let reference = reg.reference("fixtures/app:1");
+    // Its certificate is vouched for by no authority the system trusts: refused, and no
+    // fallback to plain HTTP helps (the registry speaks TLS only).
+    let line = scan_fails(&[&reference], &[]);
+    assert!(
+        line.contains("https://") && line.contains("certificate"),
+        "{line}"
+    );
+    let ca = reg.dir.path().join("ca.pem");
+    let doc = scan(&[&reference, "--ca-cert", path_str(&ca)], &[]);
+    assert_eq!(
+        comparable(doc, false),
+        comparable(scan(&[path_str(&archive)], &[]), false)
+    );
 }

@@ -270,8 +270,8 @@ pub struct OpenOptions {
 /// How to reach registries.
 #[derive(Debug, Clone, Default)]
 pub struct RegistryOptions {
-    /// Registries (`HOST` or `HOST:PORT`) to reach over plain HTTP, besides loopback
-    /// addresses (which always are).
+    /// Registries (`HOST` or `HOST:PORT`) to reach over plain HTTP when TLS fails, besides
+    /// loopback addresses (which always are).
     pub insecure: Vec<String>,
     /// PEM files of certificate authorities to trust besides the system's.
     pub ca_certs: Vec<std::path::PathBuf>,

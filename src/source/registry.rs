@@ -9,8 +9,9 @@
 //! [`MAX_JSON`] bytes and checked against its digest; each layer blob is then pulled when
 //! the pipeline opens it, streamed chunk by chunk into the scan (several layers at once,
 //! never written to disk), and refused when it is longer or shorter than the manifest says
-//! or its bytes do not match its digest. Plain HTTP is spoken only to loopback addresses
-//! and to registries named with `--insecure-registry`; TLS is verified otherwise.
+//! or its bytes do not match its digest. TLS is tried first and verified (against the
+//! system's authorities and `--ca-cert`'s); plain HTTP is tried after it fails only for
+//! loopback addresses and registries named with `--insecure-registry`, as docker does.
 
 use std::io::{self, Read};
 use std::time::Duration;
@@ -212,8 +213,24 @@ fn explain(e: &OciDistributionError) -> String {
             }
         }
         OciDistributionError::UnauthorizedError { .. } => refused(),
-        other => other.to_string(),
+        other => with_causes(other),
     }
+}
+
+/// An error with its causes, which say what a failed request failed on (a certificate
+/// no authority vouches for, a refused connection).
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let said = c.to_string();
+        if !out.contains(&said) {
+            out.push_str(": ");
+            out.push_str(&said);
+        }
+        cause = c.source();
+    }
+    out
 }
 
 /// The credentials the environment gives, or an anonymous pull.
@@ -248,15 +265,30 @@ impl RegistrySource {
             .enable_all()
             .build()
             .map_err(|e| format!("cannot start the HTTP client: {e}"))?;
-        let client = client(reference.resolve_registry(), &opts.registry)?;
-        let fetch = Fetch {
-            runtime: &runtime,
-            client: &client,
-            reference: &reference,
-            auth: auth_from_env(),
-            verify: opts.verify,
+        let registry = reference.resolve_registry();
+        let attempt = |plain: bool| {
+            let client = client(registry, &opts.registry, plain)?;
+            let fetch = Fetch {
+                runtime: &runtime,
+                client: &client,
+                reference: &reference,
+                auth: auth_from_env(),
+                verify: opts.verify,
+            };
+            let image = fetch.describe(at, opts.platform.as_ref())?;
+            Ok::<_, String>((client, image))
         };
-        let image = fetch.describe(at, opts.platform.as_ref())?;
+        // TLS first; plain HTTP after it fails only where allowed, as docker does. When both
+        // fail, the error of the protocol the registry speaks is the one that says why.
+        let (client, image) = match attempt(false) {
+            Ok(done) => done,
+            Err(tls) if !is_plain_http(registry, &opts.registry.insecure) => return Err(tls),
+            Err(tls) => match attempt(true) {
+                Ok(done) => done,
+                Err(plain) if speaks_tls(&plain) => return Err(tls),
+                Err(plain) => return Err(plain),
+            },
+        };
         Ok(RegistrySource {
             image,
             reference,
@@ -266,8 +298,19 @@ impl RegistrySource {
     }
 }
 
-/// The client for `registry`: plain HTTP to it when allowed, the extra CAs trusted.
-fn client(registry: &str, opts: &RegistryOptions) -> std::result::Result<Client, String> {
+/// Whether a failure over plain HTTP is a TLS server's answer to it (the registry speaks
+/// TLS: what went wrong over TLS is the error to report).
+fn speaks_tls(error: &str) -> bool {
+    error.contains("HTTP request to an HTTPS server")
+}
+
+/// The client for `registry`: over plain HTTP with `plain`, else TLS with the system's
+/// certificate authorities and `--ca-cert`'s.
+fn client(
+    registry: &str,
+    opts: &RegistryOptions,
+    plain: bool,
+) -> std::result::Result<Client, String> {
     let mut roots = Vec::new();
     for path in &opts.ca_certs {
         let mut data = Vec::new();
@@ -285,7 +328,6 @@ fn client(registry: &str, opts: &RegistryOptions) -> std::result::Result<Client,
             data,
         });
     }
-    let plain = is_plain_http(registry, &opts.insecure);
     let config = ClientConfig {
         protocol: ClientProtocol::HttpsExcept(if plain {
             vec![registry.to_string()]
