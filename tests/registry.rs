@@ -20,6 +20,9 @@ use serde_json::Value;
 const HTPASSWD: &str = "tester:$2b$04$M./fbOynjX2W1oQxbedfu.A0Yznt7vZC2uTUymQfWMb68Np5581ha";
 /// The password [`HTPASSWD`] accepts.
 const PASSWORD: &str = "layerbom-test-secret";
+/// The service and issuer the token registry and its token service agree on.
+const SERVICE: &str = "layerbom-test-registry";
+const ISSUER: &str = "layerbom-test-issuer";
 
 /// Where a program is on `PATH`, or a failure saying how to install it.
 fn program(name: &str, package: &str) -> PathBuf {
@@ -56,37 +59,58 @@ impl Registry {
         Registry::start_with(htpasswd, false)
     }
 
+    /// Starts a registry that requires a Bearer token from the token service at `realm`,
+    /// signed by the certificate in `signer` (a PEM file).
+    fn start_token(realm: &str, signer: &Path) -> Registry {
+        let auth = format!(
+            "auth:\n  token:\n    realm: {realm}\n    service: {SERVICE}\n    issuer: {ISSUER}\n    rootcertbundle: {}\n",
+            signer.display()
+        );
+        Registry::start_in(tempfile::tempdir().unwrap(), &auth)
+    }
+
     /// Starts a registry; with `htpasswd`, one that requires Basic credentials; with `tls`,
     /// one that speaks only TLS, with a certificate for 127.0.0.1 from the authority in
     /// `ca.pem` of its directory.
     fn start_with(htpasswd: bool, tls: bool) -> Registry {
-        let bin = program("docker-registry", "docker-registry");
         let dir = tempfile::tempdir().unwrap();
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut config = format!(
-            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
-            dir.path().join("storage").display()
-        );
+        let mut extra = String::new();
         if htpasswd {
             let file = dir.path().join("htpasswd");
             std::fs::write(&file, format!("{HTPASSWD}\n")).unwrap();
-            config.push_str(&format!(
+            extra.push_str(&format!(
                 "auth:\n  htpasswd:\n    realm: layerbom-test\n    path: {}\n",
                 file.display()
             ));
         }
         if tls {
             make_certificates(dir.path());
-            config.push_str(&format!(
-                "  tls:\n    certificate: {}\n    key: {}\n",
+            extra.push_str(&format!(
+                "http:\n  tls:\n    certificate: {}\n    key: {}\n",
                 dir.path().join("cert.pem").display(),
                 dir.path().join("key.pem").display()
             ));
         }
+        Registry::start_in(dir, &extra)
+    }
+
+    /// Starts a registry with its storage and config in `dir`, `extra` added to the
+    /// config (its `http:` section merged with the address).
+    fn start_in(dir: tempfile::TempDir, extra: &str) -> Registry {
+        let bin = program("docker-registry", "docker-registry");
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let (http, rest) = match extra.split_once("http:\n") {
+            Some((before, after)) => (after.to_string(), before.to_string()),
+            None => (String::new(), extra.to_string()),
+        };
+        let config = format!(
+            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n{http}{rest}",
+            dir.path().join("storage").display()
+        );
         let config_path = dir.path().join("config.yml");
         std::fs::write(&config_path, config).unwrap();
         let child = Command::new(bin)
@@ -562,4 +586,153 @@ fn tls_is_verified_against_the_authorities_given() {
         comparable(doc, false),
         comparable(scan(&[path_str(&archive)], &[]), false)
     );
+}
+
+/// Base64 of `bytes`, standard (`url` false) or URL-safe without padding (`url` true).
+fn base64(bytes: &[u8], url: bool) -> String {
+    let table: &[u8; 64] = if url {
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    } else {
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    };
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().fold(0u32, |n, &b| (n << 8) | u32::from(b)) << (8 * (3 - chunk.len()));
+        for i in 0..=chunk.len() {
+            out.push(table[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+        if !url {
+            for _ in chunk.len()..3 {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// A token for pulling and pushing `repository`, as the distribution registry's token
+/// auth expects: a JWT signed RS256 by the key in `dir/signer.key`, whose certificate
+/// (`dir/signer.pem`, the registry's root bundle) rides in its `x5c` header.
+fn token(dir: &Path, repository: &str) -> String {
+    let openssl = program("openssl", "openssl");
+    let out = Command::new(&openssl)
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes"])
+        .args([
+            "-keyout",
+            "signer.key",
+            "-out",
+            "signer.pem",
+            "-outform",
+            "PEM",
+        ])
+        .args(["-subj", "/CN=layerbom-test-issuer", "-days", "2"])
+        .current_dir(dir)
+        .output()
+        .expect("run openssl");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let der = Command::new(&openssl)
+        .args(["x509", "-in", "signer.pem", "-outform", "DER"])
+        .current_dir(dir)
+        .output()
+        .expect("run openssl")
+        .stdout;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let header = serde_json::json!({"typ": "JWT", "alg": "RS256", "x5c": [base64(&der, false)]});
+    let claims = serde_json::json!({
+        "iss": ISSUER, "sub": "tester", "aud": SERVICE,
+        "exp": now + 3600, "nbf": now - 60, "iat": now, "jti": "layerbom-test",
+        "access": [{"type": "repository", "name": repository, "actions": ["pull", "push"]}],
+    });
+    let signed = format!(
+        "{}.{}",
+        base64(header.to_string().as_bytes(), true),
+        base64(claims.to_string().as_bytes(), true)
+    );
+    std::fs::write(dir.join("signed"), &signed).unwrap();
+    let out = Command::new(&openssl)
+        .args(["dgst", "-sha256", "-sign", "signer.key", "signed"])
+        .current_dir(dir)
+        .output()
+        .expect("run openssl");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    format!("{signed}.{}", base64(&out.stdout, true))
+}
+
+/// A token service on a free loopback port answering every request with `token`; returns
+/// its URL and the count of requests it answered.
+fn token_service(token: String) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/token", listener.local_addr().unwrap());
+    let served = std::sync::Arc::new(AtomicUsize::new(0));
+    let count = served.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
+            let body = serde_json::json!({"token": token, "access_token": token}).to_string();
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(answer.as_bytes());
+            count.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    (url, served)
+}
+
+#[test]
+fn bearer_tokens_are_fetched_from_the_realm_the_registry_names() {
+    let keys = tempfile::tempdir().unwrap();
+    let (realm, served) = token_service(token(keys.path(), "fixtures/app"));
+    let reg = Registry::start_token(&realm, &keys.path().join("signer.pem"));
+    let archive = fixture("docker-archive.tar");
+    reg.push(
+        &format!("docker-archive:{}", path_str(&archive)),
+        "fixtures/app:1",
+        false,
+        None,
+    );
+    let before = served.load(std::sync::atomic::Ordering::SeqCst);
+    let doc = scan(&[&reg.reference("fixtures/app:1")], &[]);
+    assert_eq!(
+        comparable(doc, false),
+        comparable(scan(&[path_str(&archive)], &[]), false)
+    );
+    assert!(
+        served.load(std::sync::atomic::Ordering::SeqCst) > before,
+        "the scan asked the token service for a token"
+    );
+    // Without a token the registry refuses.
+    let mut answer = String::new();
+    let mut s = TcpStream::connect(("127.0.0.1", reg.port)).unwrap();
+    s.write_all(
+        format!(
+            "GET /v2/fixtures/app/manifests/1 HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
+            reg.port
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
 }
