@@ -493,7 +493,7 @@ impl Fetch<'_> {
                 .to_string());
             }
         }
-        let layers = layers(at, &manifest, &config, &mut findings)?;
+        let layers = layers(&manifest, &config, &mut findings)?;
         let identity = RegistryImage {
             reference: self.reference.whole(),
             repository_url: format!(
@@ -633,7 +633,6 @@ fn declared_size(d: &Descriptor) -> std::result::Result<u64, String> {
 
 /// The layers of a manifest, with the config's diff_ids and history.
 fn layers(
-    at: &At,
     manifest: &Manifest,
     config: &ImageConfig,
     findings: &mut Vec<Finding>,
@@ -650,9 +649,7 @@ fn layers(
     let mut layers = Vec::with_capacity(manifest.layers.len());
     for (i, d) in manifest.layers.iter().enumerate() {
         if oci::blob_path(&d.digest).is_none() {
-            return Err(at
-                .layer_err(i, &d.digest, "malformed layer digest")
-                .to_string());
+            return Err(format!("layer {i}: malformed layer digest {:?}", d.digest));
         }
         let size = declared_size(d).map_err(|e| format!("layer {i}: {e}"))?;
         layers.push(LayerSpec {
