@@ -515,7 +515,8 @@ fn basic_auth_credentials_come_from_the_environment() {
     ];
     let line = scan_fails(&[&reference], &wrong);
     assert!(
-        line.contains(&reference) && line.contains("LAYERBOM_REGISTRY_USERNAME"),
+        line.contains(&reference)
+            && line.contains("refused the credentials in LAYERBOM_REGISTRY_USERNAME"),
         "{line}"
     );
     let line = scan_fails(&[&reference], &[]);

@@ -182,12 +182,13 @@ fn encode(s: &str) -> String {
 }
 
 /// What a failed request means, in a few words: no such image, access refused (and how to
-/// give credentials), or the client's own message.
-fn explain(e: &OciDistributionError) -> String {
-    let refused = || {
-        format!(
+/// give credentials, or that those given were refused), or the client's own message.
+fn explain(e: &OciDistributionError, auth: &RegistryAuth) -> String {
+    let refused = || match auth {
+        RegistryAuth::Anonymous => format!(
             "the registry refused access; give credentials in {USERNAME_VAR} and {PASSWORD_VAR}"
-        )
+        ),
+        _ => format!("the registry refused the credentials in {USERNAME_VAR} and {PASSWORD_VAR}"),
     };
     match e {
         OciDistributionError::RegistryError { envelope, .. } => {
@@ -383,7 +384,7 @@ impl Fetch<'_> {
                     (None, Some(t)) => format!("tag {t}"),
                     (None, None) => "manifest".to_string(),
                 };
-                format!("{asked}: {}", explain(&e))
+                format!("{asked}: {}", explain(&e, &self.auth))
             })?;
         if bytes.len() as u64 > MAX_JSON {
             return Err(format!(
