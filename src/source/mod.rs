@@ -98,8 +98,9 @@ pub trait RandomSource: Send + Sync {
     fn open(&self, layer: usize) -> Result<LayerBytes<'_>>;
 }
 
-/// An input that can be read only once, front to back (a compressed archive today, a
-/// registry response tomorrow).
+/// An input that can be read only once, front to back (a compressed archive). A registry
+/// image is not one: its blobs can each be pulled on their own, and are
+/// [`LayerBytes::Stream`]s of a [`RandomSource`].
 pub trait StreamSource: Send {
     /// Reads the input, handing each blob that may be a layer to `each` as it streams past,
     /// then describes the image. Which blobs are layers is known only at the end, so `each`
