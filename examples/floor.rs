@@ -62,6 +62,7 @@ fn read(opened: Opened) -> Result<Vec<u64>, String> {
                 .par_iter()
                 .map(|&i| match source.open(i).map_err(|e| e.to_string())? {
                     LayerBytes::Seekable(blob) => decompress(blob).map_err(|e| e.to_string()),
+                    LayerBytes::Stream(blob) => decompress(blob).map_err(|e| e.to_string()),
                     LayerBytes::Tree(_) => Ok(0),
                 })
                 .collect()

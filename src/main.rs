@@ -30,7 +30,12 @@ enum Command {
     /// IMAGE is recognized from what it is: a `docker save` tarball (classic or Docker 25+),
     /// an OCI image layout (directory or tar), either tarball compressed whole with gzip or
     /// zstd (`docker save IMG | gzip`; read in one pass), a flattened rootfs tar (plain, gzip
-    /// or zstd, as `docker export` writes) or a root filesystem directory.
+    /// or zstd, as `docker export` writes) or a root filesystem directory; or an image in a
+    /// registry, `[registry[:port]/]repository[:tag][@digest]` (`debian` is
+    /// `docker.io/library/debian:latest`), pulled as it is scanned. A scheme says which
+    /// outright: `registry:`, `docker-archive:`, `oci-archive:`, `oci-dir:`, `dir:`, `file:`;
+    /// without one, an existing path is a file or directory and anything else a reference.
+    /// Registry credentials: LAYERBOM_REGISTRY_USERNAME and LAYERBOM_REGISTRY_PASSWORD.
     ///
     /// Exit codes: 0 done, 1 a policy (--fail-on, --deny) matched a distributed package,
     /// 2 unusable input or usage error.
@@ -90,10 +95,21 @@ struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     template: Option<PathBuf>,
 
-    /// Platform to choose from a multi-platform image (default linux/amd64 when the image
-    /// has several).
-    #[arg(long, value_name = "OS/ARCH[/VARIANT]", value_parser = parse_platform)]
+    /// Platform to choose from a multi-platform image (default linux/amd64 when a local
+    /// image has several, the host's platform for a registry image); `arm64` is short for
+    /// `linux/arm64`.
+    #[arg(long, value_name = "[OS/]ARCH[/VARIANT]", value_parser = parse_platform)]
     platform: Option<Platform>,
+
+    /// A registry (HOST or HOST:PORT) to reach over plain HTTP when TLS fails, as docker
+    /// does (repeatable). Loopback addresses always are; others over verified TLS only.
+    #[arg(long, value_name = "HOST")]
+    insecure_registry: Vec<String>,
+
+    /// A PEM file of certificate authorities to trust for registries, besides the system's
+    /// (repeatable).
+    #[arg(long, value_name = "FILE")]
+    ca_cert: Vec<PathBuf>,
 
     /// Do not check any digest (manifests, configs, blobs, diff_ids).
     #[arg(long, conflicts_with = "verify")]
@@ -160,7 +176,8 @@ fn parse_deny(s: &str) -> Result<String, policy::DenyIdError> {
 }
 
 fn parse_platform(s: &str) -> Result<Platform, String> {
-    Platform::parse(s).ok_or_else(|| format!("{s:?} is not OS/ARCH[/VARIANT], e.g. linux/arm64"))
+    Platform::parse_arg(s)
+        .ok_or_else(|| format!("{s:?} is not [OS/]ARCH[/VARIANT], e.g. linux/arm64 or arm64"))
 }
 
 /// `layerbom dockerfile FILE`: the audit as a table or JSON.
@@ -316,6 +333,10 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
             captured: args.max_captured,
             names: args.max_name_bytes,
             packages: args.max_packages,
+        },
+        registry: pipeline::RegistryOptions {
+            insecure: args.insecure_registry.clone(),
+            ca_certs: args.ca_cert.clone(),
         },
     };
     let mut base = BaseHints {

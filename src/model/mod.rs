@@ -52,6 +52,15 @@ impl Platform {
         })
     }
 
+    /// Parses `--platform`: `OS/ARCH[/VARIANT]`, or `ARCH` alone for `linux/ARCH`.
+    pub fn parse_arg(s: &str) -> Option<Platform> {
+        if s.contains('/') {
+            Platform::parse(s)
+        } else {
+            Platform::parse(&format!("linux/{s}"))
+        }
+    }
+
     /// The platform Docker assumes by default.
     pub fn default_linux_amd64() -> Platform {
         Platform {
@@ -147,6 +156,29 @@ pub struct ImageInfo {
     pub labels: BTreeMap<String, String>,
     /// Manifest annotations.
     pub annotations: BTreeMap<String, String>,
+    /// Where a registry image was pulled from; absent for every local input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registry: Option<RegistryImage>,
+}
+
+/// The identity of an image pulled from a registry by reference.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RegistryImage {
+    /// The reference in full, defaults filled in
+    /// (`docker.io/library/debian:latest`, with `@sha256:…` when one was given).
+    pub reference: String,
+    /// The registry and repository (`registry[:port]/repository`).
+    pub repository_url: String,
+    /// The tag asked for, when one was (or `latest` by default, without a digest).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    /// The digest of the index (manifest list) the image was chosen from, for a
+    /// multi-platform image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index_digest: Option<String>,
+    /// The image's package URL: `pkg:oci/NAME@sha256%3A…?repository_url=…&tag=…`, with the
+    /// digest of the image manifest pulled.
+    pub purl: String,
 }
 
 /// The distribution named by `os-release`.
@@ -553,3 +585,24 @@ pub struct RemovedPackage {
 
 #[cfg(test)]
 pub(crate) mod testutil;
+
+#[cfg(test)]
+mod tests {
+    use super::Platform;
+
+    #[test]
+    fn platform_shorthand_is_linux() {
+        assert_eq!(Platform::parse_arg("arm64"), Platform::parse("linux/arm64"));
+        assert_eq!(
+            Platform::parse_arg("linux/arm/v7")
+                .unwrap()
+                .variant
+                .as_deref(),
+            Some("v7")
+        );
+        assert_eq!(Platform::parse_arg("windows/amd64").unwrap().os, "windows");
+        assert!(Platform::parse_arg("").is_none());
+        assert!(Platform::parse_arg("linux/").is_none());
+        assert!(Platform::parse_arg("a/b/c/d").is_none());
+    }
+}

@@ -44,6 +44,7 @@ pub fn report(origins: &[Origin]) -> Report {
             supplier: None,
             labels: Default::default(),
             annotations: Default::default(),
+            registry: None,
         },
         base: BaseInfo {
             method: "flag".into(),

@@ -28,6 +28,7 @@ use crate::model::{
 };
 use crate::overlay::Overlay;
 use crate::scan::{CaptureRules, Compression};
+pub use crate::source::RegistryOptions;
 use crate::source::{self, OpenOptions};
 
 /// How to scan.
@@ -45,6 +46,8 @@ pub struct Options {
     pub progress: bool,
     /// What an image may hold in all.
     pub budget: Budget,
+    /// How to reach registries.
+    pub registry: RegistryOptions,
 }
 
 impl Default for Options {
@@ -55,6 +58,7 @@ impl Default for Options {
             verify_all: false,
             progress: false,
             budget: Budget::default(),
+            registry: RegistryOptions::default(),
         }
     }
 }
@@ -277,6 +281,7 @@ pub fn report(scanned: &Scanned, base_hints: &BaseHints, budget: &Budget) -> Res
             supplier,
             labels,
             annotations: image.annotations.clone(),
+            registry: image.registry.clone(),
         },
         base: BaseInfo {
             method: base.method.to_string(),
@@ -433,6 +438,7 @@ impl BaseHints {
                 platform: opts.platform.clone(),
                 verify: opts.verify,
                 progress: false,
+                registry: opts.registry.clone(),
             },
         )?;
         let ids = base

@@ -50,6 +50,7 @@ pub fn read_image(path: &Path, opts: &Options, rules: &CaptureRules) -> Result<S
             platform: opts.platform.clone(),
             verify: opts.verify,
             progress: opts.progress,
+            registry: opts.registry.clone(),
         },
     )?;
     let (image, layers) = read(opened, opts, rules)?;
@@ -161,6 +162,31 @@ fn scan_one(
                 ..scan
             })
         }
+        LayerBytes::Stream(mut blob) => {
+            let expect = Expect {
+                blob_digest: spec.digest.clone(),
+                diff_id: spec.diff_id.clone(),
+                verify: opts.verify,
+                full: opts.verify_all,
+                always_hash: spec.digest.is_none() && spec.diff_id.is_none(),
+            };
+            let scan = scan::scan_layer_read(&mut blob, &expect, rules, bar).map_err(|e| {
+                // Bytes that are not what the digest says fail the walk before its end; the
+                // rest of the blob (the reader refuses more than its declared size) says
+                // whether they were, which is the error to report.
+                match std::io::copy(&mut blob, &mut std::io::sink()) {
+                    Err(broken) if opts.verify => image.layer_error(i, None, broken.to_string()),
+                    _ => located(e),
+                }
+            })?;
+            Ok(as_if_random(
+                LayerScan {
+                    blob_size: spec.size,
+                    ..scan
+                },
+                opts,
+            ))
+        }
         LayerBytes::Tree(root) => {
             let scan = scan::tree::scan_tree(root, rules).map_err(located)?;
             // A directory has no blob: its size is what its files hold.
@@ -204,7 +230,7 @@ fn read_stream(
     for (i, spec) in image.layers.iter().enumerate() {
         let located = |e: &ScanError| layer_error(&image, i, e);
         let k = blobs.owner[i];
-        let mut scan = match kept[k].take() {
+        let scan = match kept[k].take() {
             Some(scan) => scan,
             None => match scans.remove(&spec.blob) {
                 Some(Ok(scan)) => LayerScan {
@@ -228,19 +254,24 @@ fn read_stream(
             .and_then(|()| check("diff_id", spec.diff_id.as_deref(), scan.diff_id.as_deref()))
             .map_err(|e| located(&e))?;
         }
-        // Every byte of a streamed blob is read, so an uncompressed one was hashed whenever
-        // digests are checked; report what reading it at random would have (which walks it
-        // by seeking, hashing nothing) unless asked to check everything.
-        if scan.compression == Compression::None && !(opts.verify && opts.verify_all) {
-            scan.blob_digest = None;
-            scan.diff_id = None;
-            scan.tar_size = None;
-        }
-        kept[k] = Some(scan);
+        kept[k] = Some(as_if_random(scan, opts));
     }
     // Every distinct blob has a first layer, which kept its scan.
     let layers = blobs.share(kept.into_iter().flatten().collect());
     Ok((image, layers))
+}
+
+/// The scan of a blob read front to back, as reading it at random would have reported it.
+/// Every byte of a streamed blob is read, so an uncompressed one was hashed whenever digests
+/// are checked; reading it at random walks it by seeking, hashing nothing, unless asked to
+/// check everything.
+fn as_if_random(mut scan: LayerScan, opts: &Options) -> LayerScan {
+    if scan.compression == Compression::None && !(opts.verify && opts.verify_all) {
+        scan.blob_digest = None;
+        scan.diff_id = None;
+        scan.tar_size = None;
+    }
+    scan
 }
 
 /// The distinct blobs of an image, each read once however many layers use it.

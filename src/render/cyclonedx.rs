@@ -4,7 +4,9 @@
 //! added:
 //!
 //! - `metadata.component` is the image (`type: container`), with its config digest as a
-//!   hash, an OCI purl, and one property per layer: `layerbom:layer:N:diff_id`,
+//!   hash, for a registry image its OCI purl (`pkg:oci/NAME@MANIFEST-DIGEST?repository_url=…
+//!   &tag=…`) with `layerbom:image:reference` and `layerbom:image:index_digest`, and one
+//!   property per layer: `layerbom:layer:N:diff_id`,
 //!   `layerbom:layer:N:origin` (`base`, `authored`, `unknown`) and
 //!   `layerbom:layer:N:created_by`;
 //! - every package has the properties `layerbom:layer` (the index of the layer that
@@ -107,6 +109,15 @@ fn streamed(bom: &Bom, version: Version) -> Streamed<'_> {
         property("layerbom:base:method", r.base.method.clone()),
         property("layerbom:base:reason", r.base.reason.clone()),
     ];
+    // A registry image: its purl (manifest digest, repository, tag), the reference in full
+    // and the index it was chosen from.
+    if let Some(reg) = &r.image.registry {
+        image["purl"] = Value::String(reg.purl.clone());
+        props.push(property("layerbom:image:reference", reg.reference.clone()));
+        if let Some(d) = &reg.index_digest {
+            props.push(property("layerbom:image:index_digest", d.clone()));
+        }
+    }
     if let Some(n) = r.base.layers {
         props.push(property("layerbom:base:layers", n.to_string()));
     }

@@ -4,7 +4,8 @@
 //! tell which packages our own layers added:
 //!
 //! - the image is the described package (`primaryPackagePurpose: CONTAINER`), with its
-//!   config digest as a checksum and an OCI purl;
+//!   config digest as a checksum and an OCI purl (for a registry image the purl of its
+//!   manifest digest, repository and tag);
 //! - each layer is a package named `layer N (base|authored|unknown)`, whose version is its
 //!   diff_id, with an annotation `layerbom:origin=…` and `layerbom:created_by=…`; the image
 //!   `CONTAINS` each layer;
@@ -257,6 +258,14 @@ fn image_package(r: &Report, name: &str) -> Value {
                 "referenceLocator": format!("pkg:oci/{}@sha256%3A{h}", id_part(repo).to_ascii_lowercase()),
             }]);
         }
+    }
+    // A registry image is named by its manifest digest, where it was pulled from and the tag.
+    if let Some(reg) = &r.image.registry {
+        image["externalRefs"] = json!([{
+            "referenceCategory": "PACKAGE-MANAGER",
+            "referenceType": "purl",
+            "referenceLocator": reg.purl,
+        }]);
     }
     let mut os_comment = Vec::new();
     if let Some(os) = &r.image.os {

@@ -67,6 +67,10 @@ pub(super) const KIND: CompressedKind = CompressedKind;
 pub(super) struct CompressedKind;
 
 impl SourceKind for CompressedKind {
+    fn name(&self) -> &'static str {
+        "compressed"
+    }
+
     fn recognizes(&self, input: &Input) -> Result<bool> {
         Ok(match input.shape()? {
             Shape::File { compression, .. } if compression != Compression::None => {

@@ -28,6 +28,10 @@ pub(super) const KIND: DockerArchive = DockerArchive;
 pub(super) struct DockerArchive;
 
 impl SourceKind for DockerArchive {
+    fn name(&self) -> &'static str {
+        "docker-archive"
+    }
+
     fn recognizes(&self, input: &Input) -> Result<bool> {
         Ok(input
             .archive()?
@@ -175,6 +179,7 @@ pub(super) fn describe(at: &At, archive: &Archive, opts: &OpenOptions) -> Result
         annotations,
         layers,
         findings,
+        registry: None,
     })
 }
 

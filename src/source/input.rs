@@ -67,21 +67,109 @@ fn kind_of(t: &std::fs::FileType) -> &'static str {
     }
 }
 
+/// A prefix that says what kind of input a name is, as syft spells them: `registry:REF`,
+/// `docker-archive:PATH`, `oci-archive:PATH`, `oci-dir:PATH`, `dir:PATH`, `file:PATH`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    /// An image in a registry, by reference.
+    Registry,
+    /// A `docker save` archive (a tar, compressed or not, or extracted into a directory).
+    DockerArchive,
+    /// An OCI image layout in a tar (compressed or not).
+    OciArchive,
+    /// An OCI image layout directory.
+    OciDir,
+    /// A directory, of any kind.
+    Dir,
+    /// A file, of any kind.
+    File,
+}
+
+impl Scheme {
+    /// Every scheme with its prefix.
+    const ALL: [(&'static str, Scheme); 6] = [
+        ("registry:", Scheme::Registry),
+        ("docker-archive:", Scheme::DockerArchive),
+        ("oci-archive:", Scheme::OciArchive),
+        ("oci-dir:", Scheme::OciDir),
+        ("dir:", Scheme::Dir),
+        ("file:", Scheme::File),
+    ];
+
+    /// The scheme `name` begins with, if any, and the rest of the name.
+    pub fn split(name: &str) -> (Option<Scheme>, &str) {
+        Scheme::ALL
+            .iter()
+            .find_map(|(prefix, scheme)| Some((Some(*scheme), name.strip_prefix(prefix)?)))
+            .unwrap_or((None, name))
+    }
+
+    /// Whether the source kind named `kind` ([`super::SourceKind::name`]) may open an input
+    /// named with this scheme.
+    pub fn admits(self, kind: &str) -> bool {
+        match self {
+            Scheme::Registry => kind == "registry",
+            Scheme::DockerArchive => matches!(kind, "compressed" | "docker-archive"),
+            Scheme::OciArchive => matches!(kind, "compressed" | "oci-layout"),
+            Scheme::OciDir => kind == "oci-layout",
+            Scheme::Dir | Scheme::File => kind != "registry",
+        }
+    }
+
+    /// What an input of this scheme is, for errors.
+    pub fn what(self) -> &'static str {
+        match self {
+            Scheme::Registry => "an image reference",
+            Scheme::DockerArchive => "a docker save archive (docker-archive:)",
+            Scheme::OciArchive => "an OCI image layout tar (oci-archive:)",
+            Scheme::OciDir => "an OCI image layout directory (oci-dir:)",
+            Scheme::Dir => "a directory (dir:)",
+            Scheme::File => "a file (file:)",
+        }
+    }
+
+    /// Checks that the input has the shape the scheme says (a directory, or a file).
+    pub(super) fn check_shape(self, input: &Input) -> Result<()> {
+        let want_dir = match self {
+            Scheme::OciDir | Scheme::Dir => true,
+            Scheme::OciArchive | Scheme::File => false,
+            Scheme::Registry | Scheme::DockerArchive => return Ok(()),
+        };
+        let is_dir = input.shape()? == Shape::Dir;
+        if is_dir == want_dir {
+            Ok(())
+        } else {
+            Err(input.at().err(None, format!("is not {}", self.what())))
+        }
+    }
+}
+
 /// An input to open, and what has been found out about it so far.
 #[derive(Debug)]
 pub struct Input {
     path: PathBuf,
     name: String,
+    scheme: Option<Scheme>,
     shape: OnceCell<Result<Shape, LookError>>,
     archive: OnceCell<Result<Option<Archive>, LookError>>,
 }
 
 impl Input {
-    /// The input at `path`, not looked at yet.
+    /// The input at `path`, not looked at yet. A scheme prefix (`oci-dir:`, …) is taken
+    /// off the path and kept.
     pub fn new(path: &Path) -> Input {
+        let (scheme, rest) = match path.to_str() {
+            Some(s) => Scheme::split(s),
+            None => (None, ""),
+        };
+        let path = match scheme {
+            Some(_) => Path::new(rest),
+            None => path,
+        };
         Input {
             path: path.to_path_buf(),
             name: path.display().to_string(),
+            scheme,
             shape: OnceCell::new(),
             archive: OnceCell::new(),
         }
@@ -92,9 +180,20 @@ impl Input {
         &self.path
     }
 
-    /// The input as named by the user (and by errors).
+    /// The input as named by the user (and by errors), without its scheme.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The scheme the user named the input with, if any.
+    pub fn scheme(&self) -> Option<Scheme> {
+        self.scheme
+    }
+
+    /// Whether nothing is at the path (a path that cannot be looked at for another reason
+    /// counts as there: opening it says why).
+    pub fn is_absent(&self) -> bool {
+        matches!(std::fs::symlink_metadata(&self.path), Err(e) if e.kind() == io::ErrorKind::NotFound)
     }
 
     pub(super) fn at(&self) -> At<'_> {
@@ -162,5 +261,45 @@ impl Input {
             Some(Ok(Some(archive))) => Ok((self.name, archive)),
             _ => Err(At { image: &self.name }.err(None, "is not an image archive")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schemes_are_taken_off_names() {
+        assert_eq!(
+            Scheme::split("registry:debian"),
+            (Some(Scheme::Registry), "debian")
+        );
+        assert_eq!(
+            Scheme::split("oci-dir:/tmp/x"),
+            (Some(Scheme::OciDir), "/tmp/x")
+        );
+        assert_eq!(
+            Scheme::split("docker-archive:a.tar"),
+            (Some(Scheme::DockerArchive), "a.tar")
+        );
+        assert_eq!(Scheme::split("dir:."), (Some(Scheme::Dir), "."));
+        assert_eq!(Scheme::split("file:a"), (Some(Scheme::File), "a"));
+        assert_eq!(Scheme::split("debian:12"), (None, "debian:12"));
+        assert_eq!(Scheme::split("./dir:x"), (None, "./dir:x"));
+        let input = Input::new(Path::new("oci-archive:x/y.tar"));
+        assert_eq!(input.scheme(), Some(Scheme::OciArchive));
+        assert_eq!(input.name(), "x/y.tar");
+        assert_eq!(input.path(), Path::new("x/y.tar"));
+    }
+
+    #[test]
+    fn schemes_admit_their_kinds() {
+        assert!(Scheme::Registry.admits("registry"));
+        assert!(!Scheme::Registry.admits("rootfs"));
+        assert!(Scheme::OciDir.admits("oci-layout"));
+        assert!(!Scheme::OciDir.admits("docker-archive"));
+        assert!(Scheme::DockerArchive.admits("compressed"));
+        assert!(!Scheme::DockerArchive.admits("oci-layout"));
+        assert!(Scheme::Dir.admits("rootfs") && !Scheme::Dir.admits("registry"));
     }
 }

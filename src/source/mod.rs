@@ -8,11 +8,18 @@
 //!
 //! | kind | input | recognized by |
 //! |---|---|---|
+//! | [`registry`] | an image in a registry, `[registry[:port]/]repository[:tag][@digest]` | `registry:`, or no such path and a valid reference |
 //! | [`compressed`] | a `docker save` or OCI tar below, compressed with gzip or zstd | a first entry an image archive has at its top |
 //! | [`docker_archive`] | `docker save` tarball, classic or Docker 25+, or extracted into a directory | `manifest.json` |
 //! | [`oci_layout`] | OCI image layout, as a directory or a tar | `index.json` (with `oci-layout`) |
 //! | [`rootfs`] | flattened rootfs (`docker export`), plain or gzip/zstd | any other tar |
 //! | [`rootfs`] | a root filesystem directory | any other directory |
+//!
+//! A name may begin with a scheme that says what it is, as syft spells them
+//! ([`input::Scheme`]): `registry:` (a reference), `docker-archive:`, `oci-archive:`,
+//! `oci-dir:`, `dir:` (any directory) and `file:` (any file); only the kinds it admits are
+//! asked. Without one, an existing path is a file or directory, and anything else that
+//! parses as a reference is a registry image.
 //!
 //! An opened input comes in one of two shapes ([`Opened`]), and the shape decides how the
 //! pipeline reads it:
@@ -24,8 +31,7 @@
 //!   hands each blob that may be a layer over as it streams past, and describes the image
 //!   at the end, when its documents have all gone by.
 //!
-//! Adding a source (a registry reference, say) is one file with a [`SourceKind`] and one
-//! line in the list of kinds. Every name an archive gives is resolved inside the archive.
+//! Adding a source is one file with a [`SourceKind`] and one line in the list of kinds. Every name an archive gives is resolved inside the archive.
 
 pub mod archive;
 pub mod compressed;
@@ -34,6 +40,7 @@ pub mod docker_archive;
 pub mod input;
 pub mod oci;
 pub mod oci_layout;
+pub mod registry;
 pub mod rootfs;
 
 use std::collections::BTreeMap;
@@ -46,7 +53,7 @@ pub use config::{History, ImageConfig};
 pub use input::Input;
 
 use crate::error::{Error, Location, Result};
-use crate::model::{Finding, FindingKind, Platform};
+use crate::model::{Finding, FindingKind, Platform, RegistryImage};
 use crate::scan::Compression;
 use oci::{blob_path, MAX_JSON};
 
@@ -55,6 +62,7 @@ use oci::{blob_path, MAX_JSON};
 /// about a path that is not there is an error (`cannot open`): a kind whose inputs are no
 /// paths (a registry reference) goes first.
 const KINDS: &[&dyn SourceKind] = &[
+    &registry::KIND,
     &compressed::KIND,
     &docker_archive::KIND,
     &oci_layout::KIND,
@@ -63,6 +71,8 @@ const KINDS: &[&dyn SourceKind] = &[
 
 /// A kind of input: how to recognize it, and how to open it.
 pub trait SourceKind {
+    /// The kind's name, which a scheme prefix ([`input::Scheme`]) admits or not.
+    fn name(&self) -> &'static str;
     /// Whether `input` is of this kind. Looking is cheap: what [`Input`] finds out (the
     /// file's first bytes, the index of a tar) is found out once and shared by every kind.
     fn recognizes(&self, input: &Input) -> Result<bool>;
@@ -88,8 +98,9 @@ pub trait RandomSource: Send + Sync {
     fn open(&self, layer: usize) -> Result<LayerBytes<'_>>;
 }
 
-/// An input that can be read only once, front to back (a compressed archive today, a
-/// registry response tomorrow).
+/// An input that can be read only once, front to back (a compressed archive). A registry
+/// image is not one: its blobs can each be pulled on their own, and are
+/// [`LayerBytes::Stream`]s of a [`RandomSource`].
 pub trait StreamSource: Send {
     /// Reads the input, handing each blob that may be a layer to `each` as it streams past,
     /// then describes the image. Which blobs are layers is known only at the end, so `each`
@@ -119,6 +130,10 @@ pub enum LayerBytes<'a> {
     Seekable(Box<dyn ReadSeek + 'a>),
     /// A directory tree standing for a layer (a root filesystem directory).
     Tree(&'a Path),
+    /// A blob that can be read only once, front to back (a registry blob as it downloads):
+    /// it is read whole, and hashed as it goes when digests are checked. The reader fails
+    /// when the blob is longer or shorter than its declared size.
+    Stream(Box<dyn Read + 'a>),
 }
 
 /// A reader that can also seek.
@@ -152,6 +167,8 @@ pub enum Format {
     RootfsTar,
     /// A root filesystem directory.
     RootfsDir,
+    /// An image pulled from a registry by reference.
+    Registry,
 }
 
 impl Format {
@@ -164,6 +181,7 @@ impl Format {
             Format::OciArchive => "oci-archive",
             Format::RootfsTar => "rootfs-tar",
             Format::RootfsDir => "rootfs-dir",
+            Format::Registry => "registry",
         }
     }
 }
@@ -211,6 +229,8 @@ pub struct Image {
     pub layers: Vec<LayerSpec>,
     /// Notes made while opening.
     pub findings: Vec<Finding>,
+    /// Where a registry image was pulled from (none for a local input).
+    pub registry: Option<RegistryImage>,
 }
 
 impl Image {
@@ -244,16 +264,35 @@ pub struct OpenOptions {
     /// Show a progress bar on stderr while a [`StreamSource`] is read (the reader of a
     /// [`RandomSource`] draws its own).
     pub progress: bool,
+    /// How to reach registries.
+    pub registry: RegistryOptions,
+}
+
+/// How to reach registries.
+#[derive(Debug, Clone, Default)]
+pub struct RegistryOptions {
+    /// Registries (`HOST` or `HOST:PORT`) to reach over plain HTTP when TLS fails, besides
+    /// loopback addresses (which always are).
+    pub insecure: Vec<String>,
+    /// PEM files of certificate authorities to trust besides the system's.
+    pub ca_certs: Vec<std::path::PathBuf>,
 }
 
 /// Opens an input of any supported kind. Only the small JSON documents of a
 /// [`RandomSource`] are read; a [`StreamSource`] is not read at all yet.
 pub fn open(path: &Path, opts: &OpenOptions) -> Result<Opened> {
     let input = Input::new(path);
+    if let Some(scheme) = input.scheme() {
+        scheme.check_shape(&input)?;
+    }
     for kind in KINDS {
-        if kind.recognizes(&input)? {
+        let admitted = input.scheme().is_none_or(|s| s.admits(kind.name()));
+        if admitted && kind.recognizes(&input)? {
             return kind.open(input, opts);
         }
+    }
+    if let Some(scheme) = input.scheme() {
+        return Err(input.at().err(None, format!("is not {}", scheme.what())));
     }
     // A rootfs is every directory and every file that is not an image archive: what is
     // left is a tar of names image archives have, without the documents of one.

@@ -28,7 +28,7 @@ pub const MAX_JSON: u64 = 16 * 1024 * 1024;
 const MAX_DEPTH: usize = 4;
 /// The most descriptors the indexes of one image may list in all (a multi-platform image
 /// lists a few dozen).
-const MAX_DESCRIPTORS: usize = 10_000;
+pub(super) const MAX_DESCRIPTORS: usize = 10_000;
 
 /// A content descriptor.
 #[derive(Debug, Clone, Deserialize)]
@@ -65,7 +65,8 @@ pub struct PlatformJson {
 }
 
 impl PlatformJson {
-    fn to_platform(&self) -> Platform {
+    /// The platform it describes.
+    pub(super) fn to_platform(&self) -> Platform {
         Platform {
             os: self.os.clone(),
             architecture: self.architecture.clone(),
@@ -186,7 +187,8 @@ fn names_of(d: &Descriptor) -> Vec<String> {
     names
 }
 
-fn is_attestation(d: &Descriptor) -> bool {
+/// Whether a descriptor is an attestation (BuildKit provenance, SBOM), not an image.
+pub(super) fn is_attestation(d: &Descriptor) -> bool {
     d.annotations
         .as_ref()
         .and_then(|a| a.get("vnd.docker.reference.type"))

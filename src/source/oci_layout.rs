@@ -22,6 +22,10 @@ pub(super) const KIND: OciLayout = OciLayout;
 pub(super) struct OciLayout;
 
 impl SourceKind for OciLayout {
+    fn name(&self) -> &'static str {
+        "oci-layout"
+    }
+
     fn recognizes(&self, input: &Input) -> Result<bool> {
         Ok(input.archive()?.is_some_and(|a| a.contains("index.json")))
     }
@@ -141,6 +145,7 @@ pub(super) fn describe(at: &At, archive: &Archive, opts: &OpenOptions) -> Result
         annotations: manifest.annotations.unwrap_or_default(),
         layers,
         findings,
+        registry: None,
     })
 }
 

@@ -21,6 +21,10 @@ pub(super) const KIND: RootfsKind = RootfsKind;
 pub(super) struct RootfsKind;
 
 impl SourceKind for RootfsKind {
+    fn name(&self) -> &'static str {
+        "rootfs"
+    }
+
     fn recognizes(&self, input: &Input) -> Result<bool> {
         Ok(input.archive()?.is_none())
     }
@@ -65,6 +69,7 @@ impl Rootfs {
                 history: None,
             }],
             findings: Vec::new(),
+            registry: None,
         };
         Rootfs { image, path }
     }

@@ -1,0 +1,950 @@
+//! Images in a registry, named by reference: `[registry[:port]/]repository[:tag][@digest]`
+//! with Docker's defaults (`debian` is `docker.io/library/debian:latest`).
+//!
+//! The OCI distribution protocol is spoken by `oci-client` (anonymous pulls, the
+//! `WWW-Authenticate: Bearer` token flow, Basic auth with `LAYERBOM_REGISTRY_USERNAME` and
+//! `LAYERBOM_REGISTRY_PASSWORD`), on a tokio runtime this source owns: the rest of the
+//! pipeline stays synchronous. The manifest (or index, from which the platform's image is
+//! chosen with [`oci::choose`]) and the config are fetched up front, each at most
+//! [`MAX_JSON`] bytes and checked against its digest; each layer blob is then pulled when
+//! the pipeline opens it, streamed chunk by chunk into the scan (several layers at once,
+//! never written to disk), and refused when it is longer or shorter than the manifest says
+//! or its bytes do not match its digest. TLS is tried first and verified (against the
+//! system's authorities and `--ca-cert`'s); plain HTTP is tried after it fails only for
+//! loopback addresses and registries named with `--insecure-registry`, as docker does.
+
+use std::io::{self, Read};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use oci_client::client::{Certificate, CertificateEncoding, ClientConfig, ClientProtocol};
+use oci_client::errors::{OciDistributionError, OciErrorCode};
+use oci_client::secrets::RegistryAuth;
+use oci_client::{Client, Reference};
+use tokio::runtime::Runtime;
+
+use super::input::Scheme;
+use super::oci::{self, Candidate, Descriptor, Index, Manifest, MAX_JSON};
+use super::{
+    aligned_history, At, BlobId, Format, Image, ImageConfig, Input, LayerBytes, LayerSpec,
+    OpenOptions, Opened, RandomSource, RegistryOptions, SourceKind,
+};
+use crate::error::Result;
+use crate::model::{Finding, FindingKind, ImageSet, Platform, RegistryImage};
+
+/// The kind: a name with the `registry:` scheme, or without a scheme a name that is no path
+/// and parses as a reference. It comes first: a reference is not a path.
+pub(super) const KIND: RegistryKind = RegistryKind;
+
+/// Registry images.
+pub(super) struct RegistryKind;
+
+/// The media types of manifests and indexes asked for.
+const ACCEPT: [&str; 4] = [
+    oci::MT_OCI_MANIFEST,
+    oci::MT_OCI_INDEX,
+    oci::MT_DOCKER_MANIFEST,
+    oci::MT_DOCKER_LIST,
+];
+
+/// The environment variables Basic credentials are read from.
+const USERNAME_VAR: &str = "LAYERBOM_REGISTRY_USERNAME";
+const PASSWORD_VAR: &str = "LAYERBOM_REGISTRY_PASSWORD";
+
+/// How many images an index lists without a platform are looked up to find theirs.
+const MAX_LOOKUPS: usize = 16;
+
+/// The largest certificate file `--ca-cert` reads.
+const MAX_CA_FILE: u64 = 1 << 20;
+
+impl SourceKind for RegistryKind {
+    fn name(&self) -> &'static str {
+        "registry"
+    }
+
+    fn recognizes(&self, input: &Input) -> Result<bool> {
+        match input.scheme() {
+            Some(Scheme::Registry) => Ok(true),
+            Some(_) => Ok(false),
+            None if !input.is_absent() => Ok(false),
+            None => match parse_reference(input.name()) {
+                Ok(_) => Ok(true),
+                Err(e) => Err(input.at().err(
+                    None,
+                    format!(
+                        "cannot open: no such file or directory, and not an image reference \
+                         either ({e})"
+                    ),
+                )),
+            },
+        }
+    }
+
+    fn open(&self, input: Input, opts: &OpenOptions) -> Result<Opened> {
+        let at = input.at();
+        let reference = parse_reference(input.name())
+            .map_err(|e| at.err(None, format!("is not an image reference: {e}")))?;
+        // A name given without a scheme that could be a path (no tag, no digest, no port)
+        // was looked for as one first: say so when the pull fails.
+        let pathlike = !input.name().contains([':', '@']);
+        let tried = match input.scheme() {
+            None if pathlike => "no such file or directory; as a registry image: ",
+            _ => "",
+        };
+        let source = RegistrySource::open(&at, reference, opts)
+            .map_err(|e| at.err(None, format!("{tried}{e}")))?;
+        Ok(Opened::Random(Box::new(source)))
+    }
+}
+
+/// Parses `[registry[:port]/]repository[:tag][@digest]`, Docker's defaults filled in: the
+/// registry `docker.io`, the namespace `library/` for a one-part name there, the tag
+/// `latest` when neither tag nor digest is given.
+pub fn parse_reference(text: &str) -> std::result::Result<Reference, oci_client::ParseError> {
+    Reference::try_from(text)
+}
+
+/// The platform a registry image is chosen for by default, as docker does: the host's.
+pub fn host_platform() -> Platform {
+    let architecture = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        "x86" => "386",
+        "powerpc64" if cfg!(target_endian = "little") => "ppc64le",
+        "loongarch64" => "loong64",
+        other => other,
+    };
+    Platform {
+        os: "linux".into(),
+        architecture: architecture.into(),
+        variant: None,
+    }
+}
+
+/// Whether a registry (`host[:port]`) is a loopback address, spoken to over plain HTTP.
+fn is_loopback(registry: &str) -> bool {
+    let host = match registry.rsplit_once(':') {
+        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => registry,
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Whether `registry` is spoken to over plain HTTP: a loopback address, or one the user
+/// named with `--insecure-registry` (as `HOST` or `HOST:PORT`).
+fn is_plain_http(registry: &str, insecure: &[String]) -> bool {
+    let host = registry.rsplit_once(':').map_or(registry, |(h, _)| h);
+    is_loopback(registry) || insecure.iter().any(|i| i == registry || i == host)
+}
+
+/// The image's package URL: `pkg:oci/NAME@sha256%3AHEX?repository_url=…&tag=…`, NAME the
+/// last part of the repository.
+fn purl(reference: &Reference, manifest_digest: &str) -> String {
+    let name = reference
+        .repository()
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let mut purl = format!(
+        "pkg:oci/{}@{}?repository_url={}",
+        encode(&name),
+        encode(manifest_digest),
+        encode(&format!(
+            "{}/{}",
+            reference.registry(),
+            reference.repository()
+        ))
+    );
+    if let Some(tag) = reference.tag() {
+        purl.push_str("&tag=");
+        purl.push_str(&encode(tag));
+    }
+    purl
+}
+
+/// Percent-encodes what a purl component may not hold as is (`/` is kept: it separates
+/// the repository's parts, as the purl specification's own OCI examples write them).
+fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// What a failed request means, in a few words: no such image, access refused (and how to
+/// give credentials, or that those given were refused), or the client's own message.
+fn explain(e: &OciDistributionError, auth: &RegistryAuth) -> String {
+    let refused = || match auth {
+        RegistryAuth::Anonymous => format!(
+            "the registry refused access; give credentials in {USERNAME_VAR} and {PASSWORD_VAR}"
+        ),
+        _ => format!("the registry refused the credentials in {USERNAME_VAR} and {PASSWORD_VAR}"),
+    };
+    match e {
+        OciDistributionError::RegistryError { envelope, .. } => {
+            let codes: Vec<&OciErrorCode> = envelope.errors.iter().map(|e| &e.code).collect();
+            let messages: Vec<&str> = envelope.errors.iter().map(|e| e.message.as_str()).collect();
+            let said = messages.join("; ");
+            if codes.iter().any(|c| {
+                matches!(
+                    c,
+                    OciErrorCode::ManifestUnknown
+                        | OciErrorCode::NameUnknown
+                        | OciErrorCode::NotFound
+                )
+            }) {
+                format!("no such image in the registry ({said})")
+            } else if codes
+                .iter()
+                .any(|c| matches!(c, OciErrorCode::Unauthorized | OciErrorCode::Denied))
+            {
+                format!("{} ({said})", refused())
+            } else {
+                format!("the registry answered: {said}")
+            }
+        }
+        OciDistributionError::UnauthorizedError { .. } => refused(),
+        other => with_causes(other),
+    }
+}
+
+/// An error with its causes, which say what a failed request failed on (a certificate
+/// no authority vouches for, a refused connection).
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let said = c.to_string();
+        if !out.contains(&said) {
+            out.push_str(": ");
+            out.push_str(&said);
+        }
+        cause = c.source();
+    }
+    out
+}
+
+/// The credentials the environment gives, or an anonymous pull.
+fn auth_from_env() -> RegistryAuth {
+    match std::env::var(USERNAME_VAR) {
+        Ok(user) if !user.is_empty() => {
+            RegistryAuth::Basic(user, std::env::var(PASSWORD_VAR).unwrap_or_default())
+        }
+        _ => RegistryAuth::Anonymous,
+    }
+}
+
+/// A registry image opened: described, its layer blobs pulled when opened.
+pub struct RegistrySource {
+    image: Image,
+    reference: Reference,
+    client: Client,
+    runtime: Runtime,
+}
+
+impl RegistrySource {
+    /// Fetches the manifest (choosing from an index) and the config of `reference`.
+    /// Errors say what failed without the image's name, which the caller adds.
+    fn open(
+        at: &At,
+        reference: Reference,
+        opts: &OpenOptions,
+    ) -> std::result::Result<Self, String> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("layerbom-registry")
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start the HTTP client: {e}"))?;
+        let registry = reference.resolve_registry();
+        let attempt = |plain: bool| {
+            let client = client(registry, &opts.registry, plain)?;
+            let fetch = Fetch {
+                runtime: &runtime,
+                client: &client,
+                reference: &reference,
+                auth: auth_from_env(),
+                verify: opts.verify,
+            };
+            let image = fetch.describe(at, opts.platform.as_ref())?;
+            Ok::<_, String>((client, image))
+        };
+        // TLS first; plain HTTP after it fails only where allowed, as docker does. When both
+        // fail, the error of the protocol the registry speaks is the one that says why.
+        let (client, image) = match attempt(false) {
+            Ok(done) => done,
+            Err(tls) if !is_plain_http(registry, &opts.registry.insecure) => return Err(tls),
+            Err(tls) => match attempt(true) {
+                Ok(done) => done,
+                Err(plain) if speaks_tls(&plain) => return Err(tls),
+                Err(plain) => return Err(plain),
+            },
+        };
+        Ok(RegistrySource {
+            image,
+            reference,
+            client,
+            runtime,
+        })
+    }
+}
+
+/// Whether a failure over plain HTTP is a TLS server's answer to it (the registry speaks
+/// TLS: what went wrong over TLS is the error to report).
+fn speaks_tls(error: &str) -> bool {
+    error.contains("HTTP request to an HTTPS server")
+}
+
+/// The client for `registry`: over plain HTTP with `plain`, else TLS with the system's
+/// certificate authorities and `--ca-cert`'s.
+fn client(
+    registry: &str,
+    opts: &RegistryOptions,
+    plain: bool,
+) -> std::result::Result<Client, String> {
+    let mut roots = Vec::new();
+    for path in &opts.ca_certs {
+        let mut data = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_CA_FILE + 1).read_to_end(&mut data))
+            .map_err(|e| format!("cannot read --ca-cert {}: {e}", path.display()))?;
+        if data.len() as u64 > MAX_CA_FILE {
+            return Err(format!(
+                "--ca-cert {} is over {MAX_CA_FILE} bytes",
+                path.display()
+            ));
+        }
+        roots.push(Certificate {
+            encoding: CertificateEncoding::Pem,
+            data,
+        });
+    }
+    let config = ClientConfig {
+        protocol: ClientProtocol::HttpsExcept(if plain {
+            vec![registry.to_string()]
+        } else {
+            Vec::new()
+        }),
+        extra_root_certificates: roots,
+        // The platform is chosen here, with the same rules as for local indexes.
+        platform_resolver: None,
+        connect_timeout: Some(Duration::from_secs(30)),
+        read_timeout: Some(Duration::from_secs(120)),
+        ..ClientConfig::default()
+    };
+    Client::try_from(config).map_err(|e| format!("cannot set up the HTTP client: {e}"))
+}
+
+/// What fetching an image's documents needs.
+struct Fetch<'a> {
+    runtime: &'a Runtime,
+    client: &'a Client,
+    reference: &'a Reference,
+    auth: RegistryAuth,
+    verify: bool,
+}
+
+/// The few fields that say what a manifest document is.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Versioned {
+    #[serde(default)]
+    schema_version: Option<i64>,
+    #[serde(default)]
+    media_type: Option<String>,
+    #[serde(default)]
+    manifests: Option<serde::de::IgnoredAny>,
+}
+
+impl Fetch<'_> {
+    /// Fetches the manifest `reference` names (by tag or digest); returns its bytes and
+    /// digest (checked against the digest asked for). One over [`MAX_JSON`] bytes is refused,
+    /// but only once received: oci-client reads a manifest response whole (a manifest
+    /// chosen from an index is not asked for when the index declares it too large).
+    fn manifest(&self, reference: &Reference) -> std::result::Result<(Vec<u8>, String), String> {
+        let (bytes, digest) = self
+            .runtime
+            .block_on(
+                self.client
+                    .pull_manifest_raw(reference, &self.auth, &ACCEPT),
+            )
+            .map_err(|e| {
+                let asked = match (reference.digest(), reference.tag()) {
+                    (Some(d), _) => format!("manifest {d}"),
+                    (None, Some(t)) => format!("tag {t}"),
+                    (None, None) => "manifest".to_string(),
+                };
+                format!("{asked}: {}", explain(&e, &self.auth))
+            })?;
+        if bytes.len() as u64 > MAX_JSON {
+            return Err(format!(
+                "the manifest {} is {} bytes, over the limit of {MAX_JSON}",
+                reference.whole(),
+                bytes.len()
+            ));
+        }
+        Ok((bytes.to_vec(), digest))
+    }
+
+    /// Fetches a small blob (the config) by its descriptor, at most [`MAX_JSON`] bytes,
+    /// checking its size and digest.
+    fn small_blob(&self, d: &Descriptor) -> std::result::Result<Vec<u8>, String> {
+        let size = declared_size(d)?;
+        if size > MAX_JSON {
+            return Err(format!(
+                "blob {} is {size} bytes, over the limit of {MAX_JSON}",
+                d.digest
+            ));
+        }
+        let desc = oci_client::manifest::OciDescriptor {
+            digest: d.digest.clone(),
+            size: size as i64,
+            ..Default::default()
+        };
+        let bytes = self.runtime.block_on(async {
+            let mut stream = self
+                .client
+                .pull_blob_stream(self.reference, &desc)
+                .await
+                .map_err(|e| e.to_string())?;
+            let mut bytes = Vec::new();
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk.map_err(|e| e.to_string())?;
+                if (bytes.len() + chunk.len()) as u64 > size {
+                    return Err(format!("longer than the {size} bytes its descriptor says"));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok(bytes)
+        });
+        let bytes = bytes.map_err(|e| format!("blob {}: {e}", d.digest))?;
+        if bytes.len() as u64 != size {
+            return Err(format!(
+                "blob {} is {} bytes but its descriptor says {size}",
+                d.digest,
+                bytes.len()
+            ));
+        }
+        if self.verify && d.digest.starts_with("sha256:") {
+            let actual = crate::scan::stream::sha256_of(&bytes);
+            if actual != d.digest {
+                return Err(format!(
+                    "blob {}: digest mismatch: content is {actual}",
+                    d.digest
+                ));
+            }
+        }
+        Ok(bytes)
+    }
+
+    /// Describes the image: the manifest (chosen from an index for `want`, by default the
+    /// host's platform), the config, the layers.
+    fn describe(&self, at: &At, want: Option<&Platform>) -> std::result::Result<Image, String> {
+        let (bytes, digest) = self.manifest(self.reference)?;
+        let versioned: Versioned = serde_json::from_slice(&bytes)
+            .map_err(|e| format!("the manifest {digest} is not valid JSON: {e}"))?;
+        check_schema(&versioned, &digest)?;
+        let mut findings = Vec::new();
+        let (manifest_digest, manifest_bytes, index_digest, platform) = if is_index(&versioned) {
+            let index: Index = serde_json::from_slice(&bytes)
+                .map_err(|e| format!("the index {digest} is not valid: {e}"))?;
+            let chosen = self.choose(&index, want, &mut findings)?;
+            let (m, d) = self.manifest(&self.reference.clone_with_digest(chosen.0.clone()))?;
+            if d != chosen.0 {
+                return Err(format!(
+                    "the index lists {} but the registry sent {d}",
+                    chosen.0
+                ));
+            }
+            (d, m, Some(digest), chosen.1)
+        } else {
+            (digest, bytes, None, None)
+        };
+        let versioned: Versioned = serde_json::from_slice(&manifest_bytes)
+            .map_err(|e| format!("the manifest {manifest_digest} is not valid JSON: {e}"))?;
+        check_schema(&versioned, &manifest_digest)?;
+        if is_index(&versioned) {
+            return Err(format!(
+                "the index lists {manifest_digest} as an image, but it is an index (nested indexes are not read from a registry)"
+            ));
+        }
+        let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
+            .map_err(|e| format!("the manifest {manifest_digest} is not valid: {e}"))?;
+        let config_bytes = self.small_blob(&manifest.config)?;
+        let config: ImageConfig = serde_json::from_slice(&config_bytes)
+            .map_err(|e| format!("the config {} is not valid: {e}", manifest.config.digest))?;
+        // A single image asked for by platform must be for that platform, as one chosen from
+        // a local layout must.
+        if let (None, Some(want), Some(have)) = (&index_digest, want, config.platform()) {
+            if !oci::matches(want, &have) {
+                return Err(oci::ChooseError::NoMatch {
+                    wanted: want.clone(),
+                    available: vec![have.to_string()],
+                }
+                .to_string());
+            }
+        }
+        let layers = layers(&manifest, &config, &mut findings)?;
+        let identity = RegistryImage {
+            reference: self.reference.whole(),
+            repository_url: format!(
+                "{}/{}",
+                self.reference.registry(),
+                self.reference.repository()
+            ),
+            tag: self.reference.tag().map(str::to_string),
+            index_digest,
+            purl: purl(self.reference, &manifest_digest),
+        };
+        Ok(Image {
+            source: at.image.to_string(),
+            format: Format::Registry,
+            compression: None,
+            platform: config.platform().or(platform),
+            config_digest: Some(manifest.config.digest.clone()),
+            config: Some(config),
+            manifest_digest: Some(manifest_digest),
+            repo_tags: vec![self.reference.whole()],
+            annotations: manifest.annotations.unwrap_or_default(),
+            layers,
+            findings,
+            registry: Some(identity),
+        })
+    }
+
+    /// Chooses the image for `want` (by default the host's platform) from an index: its
+    /// manifest digest and platform. The error lists the platforms there are.
+    fn choose(
+        &self,
+        index: &Index,
+        want: Option<&Platform>,
+        findings: &mut Vec<Finding>,
+    ) -> std::result::Result<(String, Option<Platform>), String> {
+        let cands = candidates(index)?;
+        let host = host_platform();
+        let want = want.unwrap_or(&host);
+        // A listed image without a platform is looked up in its config, for the first
+        // MAX_LOOKUPS of them (each is two requests).
+        let mut lookups = 0;
+        let mut platform_of = |c: &Candidate| -> Option<Platform> {
+            lookups += 1;
+            if lookups > MAX_LOOKUPS {
+                return None;
+            }
+            let (m, _) = self
+                .manifest(
+                    &self
+                        .reference
+                        .clone_with_digest(c.descriptor.digest.clone()),
+                )
+                .ok()?;
+            let m: Manifest = serde_json::from_slice(&m).ok()?;
+            let cfg = self.small_blob(&m.config).ok()?;
+            serde_json::from_slice::<ImageConfig>(&cfg).ok()?.platform()
+        };
+        let (chosen, platform, hits) =
+            oci::choose(&cands, Some(want), &mut platform_of).map_err(|e| e.to_string())?;
+        if hits > 1 {
+            findings.push(Finding::new(FindingKind::SeveralImages(ImageSet::Index {
+                matching: hits,
+                platform: platform.clone(),
+                scanned: chosen.descriptor.digest.clone(),
+            })));
+        }
+        // The index says how large the manifest is: a manifest over the limit is not asked for.
+        if let Some(size) = chosen.descriptor.size {
+            if u64::try_from(size).map_or(true, |s| s > MAX_JSON) {
+                return Err(format!(
+                    "the index lists {} as {size} bytes, over the limit of {MAX_JSON}",
+                    chosen.descriptor.digest
+                ));
+            }
+        }
+        Ok((chosen.descriptor.digest.clone(), platform))
+    }
+}
+
+/// Refuses Docker's schema 1 manifests and anything that is not a v2 document.
+fn check_schema(v: &Versioned, digest: &str) -> std::result::Result<(), String> {
+    match v.schema_version {
+        Some(2) => Ok(()),
+        Some(1) => Err(format!(
+            "the manifest {digest} is a Docker schema 1 manifest, which layerbom does not read \
+             (deprecated since 2017; push the image again with a current tool)"
+        )),
+        other => Err(format!(
+            "the manifest {digest} has schemaVersion {}, not 2",
+            other.map_or("none".to_string(), |n| n.to_string())
+        )),
+    }
+}
+
+/// Whether a document is an index (or Docker manifest list).
+fn is_index(v: &Versioned) -> bool {
+    match v.media_type.as_deref() {
+        Some(oci::MT_OCI_INDEX | oci::MT_DOCKER_LIST) => true,
+        Some(_) => false,
+        None => v.manifests.is_some(),
+    }
+}
+
+/// The images an index lists, attestations and artifacts passed over.
+fn candidates(index: &Index) -> std::result::Result<Vec<Candidate>, String> {
+    if index.manifests.len() > oci::MAX_DESCRIPTORS {
+        return Err(format!(
+            "the index lists {} manifests, over the limit of {}",
+            index.manifests.len(),
+            oci::MAX_DESCRIPTORS
+        ));
+    }
+    Ok(index
+        .manifests
+        .iter()
+        .filter(|d| !oci::is_attestation(d))
+        .filter(|d| {
+            matches!(
+                d.media_type.as_deref(),
+                None | Some(oci::MT_OCI_MANIFEST | oci::MT_DOCKER_MANIFEST)
+            )
+        })
+        .map(|d| Candidate {
+            descriptor: d.clone(),
+            platform: d.platform.as_ref().map(oci::PlatformJson::to_platform),
+            names: Vec::new(),
+        })
+        .collect())
+}
+
+/// A descriptor's size, which a registry blob must declare.
+fn declared_size(d: &Descriptor) -> std::result::Result<u64, String> {
+    d.size
+        .and_then(|s| u64::try_from(s).ok())
+        .ok_or_else(|| format!("the descriptor of {} declares no valid size", d.digest))
+}
+
+/// The layers of a manifest, with the config's diff_ids and history.
+fn layers(
+    manifest: &Manifest,
+    config: &ImageConfig,
+    findings: &mut Vec<Finding>,
+) -> std::result::Result<Vec<LayerSpec>, String> {
+    let diff_ids = &config.rootfs.diff_ids;
+    if diff_ids.len() != manifest.layers.len() {
+        return Err(format!(
+            "the manifest lists {} layers but the config has {} diff_ids",
+            manifest.layers.len(),
+            diff_ids.len()
+        ));
+    }
+    let history = aligned_history(config, manifest.layers.len(), findings);
+    let mut layers = Vec::with_capacity(manifest.layers.len());
+    for (i, d) in manifest.layers.iter().enumerate() {
+        if oci::blob_path(&d.digest).is_none() {
+            return Err(format!("layer {i}: malformed layer digest {:?}", d.digest));
+        }
+        let size = declared_size(d).map_err(|e| format!("layer {i}: {e}"))?;
+        layers.push(LayerSpec {
+            blob: BlobId(d.digest.clone()),
+            media_type: d.media_type.clone(),
+            digest: Some(d.digest.clone()),
+            diff_id: diff_ids.get(i).cloned(),
+            size,
+            history: history.as_ref().and_then(|h| h.get(i).cloned()),
+        });
+    }
+    Ok(layers)
+}
+
+impl RandomSource for RegistrySource {
+    fn image(&self) -> &Image {
+        &self.image
+    }
+
+    fn open(&self, layer: usize) -> Result<LayerBytes<'_>> {
+        let spec = self
+            .image
+            .layers
+            .get(layer)
+            .ok_or_else(|| self.image.layer_error(layer, None, "no such layer"))?;
+        let digest = spec.digest.clone().unwrap_or_default();
+        let desc = oci_client::manifest::OciDescriptor {
+            digest: digest.clone(),
+            size: i64::try_from(spec.size).unwrap_or(i64::MAX),
+            media_type: spec.media_type.clone().unwrap_or_default(),
+            ..Default::default()
+        };
+        let stream = self
+            .runtime
+            .block_on(self.client.pull_blob_stream(&self.reference, &desc))
+            .map_err(|e| {
+                self.image
+                    .layer_error(layer, None, format!("cannot fetch blob {digest}: {e}"))
+            })?;
+        if stream.content_length.is_some_and(|n| n > spec.size) {
+            return Err(self.image.layer_error(
+                layer,
+                None,
+                format!(
+                    "blob {digest}: the registry sends {} bytes but the manifest says {}",
+                    stream.content_length.unwrap_or_default(),
+                    spec.size
+                ),
+            ));
+        }
+        Ok(LayerBytes::Stream(Box::new(BlobReader {
+            runtime: &self.runtime,
+            stream: stream.stream,
+            chunk: bytes::Bytes::new(),
+            read: 0,
+            size: spec.size,
+            digest,
+            done: false,
+        })))
+    }
+}
+
+/// A layer blob as it downloads, read chunk by chunk; it fails when the registry sends
+/// more or fewer bytes than the manifest declares, or bytes that do not match the digest.
+struct BlobReader<'a> {
+    runtime: &'a Runtime,
+    stream: futures_util::stream::BoxStream<'static, io::Result<bytes::Bytes>>,
+    chunk: bytes::Bytes,
+    read: u64,
+    size: u64,
+    digest: String,
+    done: bool,
+}
+
+impl Read for BlobReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.chunk.is_empty() {
+            if self.done || buf.is_empty() {
+                return Ok(0);
+            }
+            match self.runtime.block_on(self.stream.next()) {
+                Some(Ok(chunk)) => {
+                    self.read = self.read.saturating_add(chunk.len() as u64);
+                    if self.read > self.size {
+                        return Err(io::Error::new(
+                            io::ErrorKind::InvalidData,
+                            format!(
+                                "blob {} is longer than the {} bytes the manifest says",
+                                self.digest, self.size
+                            ),
+                        ));
+                    }
+                    self.chunk = chunk;
+                }
+                Some(Err(e)) => {
+                    return Err(io::Error::new(e.kind(), format!("while downloading: {e}")))
+                }
+                None => {
+                    self.done = true;
+                    if self.read != self.size {
+                        return Err(io::Error::new(
+                            io::ErrorKind::UnexpectedEof,
+                            format!(
+                                "blob {} ends after {} of the {} bytes the manifest says",
+                                self.digest, self.read, self.size
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        let n = buf.len().min(self.chunk.len());
+        buf[..n].copy_from_slice(&self.chunk.split_to(n));
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(s: &str) -> (String, String, Option<String>, Option<String>) {
+        let r = parse_reference(s).unwrap();
+        (
+            r.registry().to_string(),
+            r.repository().to_string(),
+            r.tag().map(str::to_string),
+            r.digest().map(str::to_string),
+        )
+    }
+
+    fn t(s: &str) -> Option<String> {
+        Some(s.to_string())
+    }
+
+    #[test]
+    fn references_take_dockers_defaults() {
+        assert_eq!(
+            parsed("debian"),
+            (
+                "docker.io".into(),
+                "library/debian".into(),
+                t("latest"),
+                None
+            )
+        );
+        assert_eq!(
+            parsed("debian:12"),
+            ("docker.io".into(), "library/debian".into(), t("12"), None)
+        );
+        assert_eq!(
+            parsed("someone/app"),
+            ("docker.io".into(), "someone/app".into(), t("latest"), None)
+        );
+        assert_eq!(
+            parse_reference("debian").unwrap().whole(),
+            "docker.io/library/debian:latest"
+        );
+    }
+
+    #[test]
+    fn references_with_registries_and_ports() {
+        assert_eq!(
+            parsed("127.0.0.1:5000/fixtures/app:1"),
+            ("127.0.0.1:5000".into(), "fixtures/app".into(), t("1"), None)
+        );
+        assert_eq!(
+            parsed("localhost/app"),
+            ("localhost".into(), "app".into(), t("latest"), None)
+        );
+        assert_eq!(
+            parsed("registry.example:443/a/b/c:v1.2"),
+            (
+                "registry.example:443".into(),
+                "a/b/c".into(),
+                t("v1.2"),
+                None
+            )
+        );
+    }
+
+    #[test]
+    fn references_with_digests() {
+        let hex = "a".repeat(64);
+        let digest = format!("sha256:{hex}");
+        assert_eq!(
+            parsed(&format!("localhost:5000/app@{digest}")),
+            (
+                "localhost:5000".into(),
+                "app".into(),
+                None,
+                Some(digest.clone())
+            )
+        );
+        assert_eq!(
+            parsed(&format!("app:1@{digest}")),
+            (
+                "docker.io".into(),
+                "library/app".into(),
+                t("1"),
+                Some(digest)
+            )
+        );
+        assert!(parse_reference(&format!("app@sha256:{}", "a".repeat(63))).is_err());
+        assert!(parse_reference(&format!("app@md5:{hex}")).is_err());
+    }
+
+    #[test]
+    fn invalid_references() {
+        for bad in [
+            "",
+            "/tmp/x.tar",
+            "./x",
+            "Debian",
+            "a b",
+            "app:",
+            "app:-x",
+            "app@x",
+            "x/../y",
+        ] {
+            assert!(parse_reference(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn prefixed_references_are_registry_inputs() {
+        let input = Input::new(std::path::Path::new("registry:127.0.0.1:5000/app:1"));
+        assert!(KIND.recognizes(&input).unwrap());
+        assert_eq!(input.name(), "127.0.0.1:5000/app:1");
+        let input = Input::new(std::path::Path::new("oci-dir:127.0.0.1:5000/app:1"));
+        assert!(!KIND.recognizes(&input).unwrap());
+        // An existing path is a path, whatever it would parse as.
+        let input = Input::new(std::path::Path::new("src"));
+        assert!(!KIND.recognizes(&input).unwrap());
+        // No such path and no reference: the error says both.
+        let input = Input::new(std::path::Path::new("/no/such/Image.tar"));
+        let e = KIND.recognizes(&input).unwrap_err().to_string();
+        assert!(
+            e.contains("no such file") && e.contains("not an image reference"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn plain_http_only_for_loopback_or_when_asked() {
+        assert!(is_plain_http("127.0.0.1:5000", &[]));
+        assert!(is_plain_http("localhost", &[]));
+        assert!(is_plain_http("[::1]:5000", &[]));
+        assert!(!is_plain_http("registry.example:5000", &[]));
+        assert!(is_plain_http(
+            "registry.example:5000",
+            &["registry.example".into()]
+        ));
+        assert!(is_plain_http(
+            "registry.example:5000",
+            &["registry.example:5000".into()]
+        ));
+        assert!(!is_plain_http(
+            "registry.example:5000",
+            &["registry.example:5001".into()]
+        ));
+        assert!(!is_plain_http("127.0.0.2.example", &[]));
+    }
+
+    #[test]
+    fn image_purls() {
+        let hex = "b".repeat(64);
+        let r = parse_reference("127.0.0.1:5000/fixtures/app-x:1").unwrap();
+        assert_eq!(
+            purl(&r, &format!("sha256:{hex}")),
+            format!(
+                "pkg:oci/app-x@sha256%3A{hex}?repository_url=127.0.0.1%3A5000/fixtures/app-x&tag=1"
+            )
+        );
+        let r = parse_reference(&format!("debian@sha256:{hex}")).unwrap();
+        assert_eq!(
+            purl(&r, &format!("sha256:{hex}")),
+            format!("pkg:oci/debian@sha256%3A{hex}?repository_url=docker.io/library/debian")
+        );
+    }
+
+    #[test]
+    fn schema_1_is_refused() {
+        let v: Versioned = serde_json::from_str(r#"{"schemaVersion":1,"name":"x"}"#).unwrap();
+        let e = check_schema(&v, "sha256:x").unwrap_err();
+        assert!(e.contains("schema 1"), "{e}");
+        let v: Versioned = serde_json::from_str(r#"{"schemaVersion":2,"manifests":[]}"#).unwrap();
+        assert!(check_schema(&v, "sha256:x").is_ok() && is_index(&v));
+    }
+
+    #[test]
+    fn the_host_platform_is_linux() {
+        let p = host_platform();
+        assert_eq!(p.os, "linux");
+        assert!(!p.architecture.is_empty() && p.architecture != "x86_64");
+    }
+}

@@ -1,0 +1,739 @@
+//! Registry references end to end, against a real registry on loopback: the CNCF
+//! distribution registry (`docker-registry`, Debian's package) started per test on a free
+//! port with its storage in a temporary directory, the fixtures pushed with `skopeo`. No
+//! network beyond 127.0.0.1. Both programs are required: without them these tests fail
+//! and say how to install them.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{fixture, layerbom};
+use serde_json::Value;
+
+/// The bcrypt hash (cost 4) of [`PASSWORD`], for the htpasswd file of the registry that
+/// requires credentials.
+const HTPASSWD: &str = "tester:$2b$04$M./fbOynjX2W1oQxbedfu.A0Yznt7vZC2uTUymQfWMb68Np5581ha";
+/// The password [`HTPASSWD`] accepts.
+const PASSWORD: &str = "layerbom-test-secret";
+/// The service and issuer the token registry and its token service agree on.
+const SERVICE: &str = "layerbom-test-registry";
+const ISSUER: &str = "layerbom-test-issuer";
+
+/// Where a program is on `PATH`, or a failure saying how to install it.
+fn program(name: &str, package: &str) -> PathBuf {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join(name))
+            .find(|p| p.is_file())
+    });
+    found.unwrap_or_else(|| {
+        panic!(
+            "{name} is needed by the registry tests: install it (apt-get install -y {package}; \
+             .ci/run does)"
+        )
+    })
+}
+
+/// A registry running on 127.0.0.1, stopped when dropped.
+struct Registry {
+    child: Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Registry {
+    /// Starts a registry; with `htpasswd`, one that requires Basic credentials.
+    fn start(htpasswd: bool) -> Registry {
+        Registry::start_with(htpasswd, false)
+    }
+
+    /// Starts a registry that requires a Bearer token from the token service at `realm`,
+    /// signed by the certificate in `signer` (a PEM file).
+    fn start_token(realm: &str, signer: &Path) -> Registry {
+        let auth = format!(
+            "auth:\n  token:\n    realm: {realm}\n    service: {SERVICE}\n    issuer: {ISSUER}\n    rootcertbundle: {}\n",
+            signer.display()
+        );
+        Registry::start_in(tempfile::tempdir().unwrap(), &auth)
+    }
+
+    /// Starts a registry; with `htpasswd`, one that requires Basic credentials; with `tls`,
+    /// one that speaks only TLS, with a certificate for 127.0.0.1 from the authority in
+    /// `ca.pem` of its directory.
+    fn start_with(htpasswd: bool, tls: bool) -> Registry {
+        let dir = tempfile::tempdir().unwrap();
+        let mut extra = String::new();
+        if htpasswd {
+            let file = dir.path().join("htpasswd");
+            std::fs::write(&file, format!("{HTPASSWD}\n")).unwrap();
+            extra.push_str(&format!(
+                "auth:\n  htpasswd:\n    realm: layerbom-test\n    path: {}\n",
+                file.display()
+            ));
+        }
+        if tls {
+            make_certificates(dir.path());
+            extra.push_str(&format!(
+                "http:\n  tls:\n    certificate: {}\n    key: {}\n",
+                dir.path().join("cert.pem").display(),
+                dir.path().join("key.pem").display()
+            ));
+        }
+        Registry::start_in(dir, &extra)
+    }
+
+    /// Starts a registry with its storage and config in `dir`, `extra` added to the
+    /// config (its `http:` section merged with the address).
+    fn start_in(dir: tempfile::TempDir, extra: &str) -> Registry {
+        let bin = program("docker-registry", "docker-registry");
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let (http, rest) = match extra.split_once("http:\n") {
+            Some((before, after)) => (after.to_string(), before.to_string()),
+            None => (String::new(), extra.to_string()),
+        };
+        let config = format!(
+            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n{http}{rest}",
+            dir.path().join("storage").display()
+        );
+        let config_path = dir.path().join("config.yml");
+        std::fs::write(&config_path, config).unwrap();
+        let child = Command::new(bin)
+            .arg("serve")
+            .arg(&config_path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start docker-registry");
+        let registry = Registry { child, port, dir };
+        registry.wait_ready();
+        registry
+    }
+
+    /// Waits until the registry answers (over TLS, a plain request is answered 400).
+    fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) {
+                let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+                let req = format!(
+                    "GET /v2/ HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
+                    self.port
+                );
+                let mut answer = String::new();
+                let answered =
+                    s.write_all(req.as_bytes()).is_ok() && s.read_to_string(&mut answer).is_ok();
+                if answered && answer.starts_with("HTTP/1.") {
+                    return;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("docker-registry did not answer on 127.0.0.1:{}", self.port);
+    }
+
+    /// `127.0.0.1:PORT/NAME`.
+    fn reference(&self, name: &str) -> String {
+        format!("127.0.0.1:{}/{name}", self.port)
+    }
+
+    /// Pushes `source` (a skopeo transport reference) as `name` (`repo:tag`); `all` copies
+    /// every image of an index.
+    fn push(&self, source: &str, name: &str, all: bool, creds: Option<&str>) {
+        let mut cmd = Command::new(program("skopeo", "skopeo"));
+        cmd.args([
+            "--insecure-policy",
+            "copy",
+            "--quiet",
+            "--dest-tls-verify=false",
+        ]);
+        if all {
+            cmd.arg("--all");
+        }
+        if let Some(c) = creds {
+            cmd.args(["--dest-creds", c]);
+        }
+        let out = cmd
+            .arg(source)
+            .arg(format!("docker://{}", self.reference(name)))
+            .output()
+            .expect("run skopeo");
+        assert!(
+            out.status.success(),
+            "skopeo copy {source}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// The registry's storage file of a blob.
+    fn blob_file(&self, digest: &str) -> PathBuf {
+        let hex = digest.strip_prefix("sha256:").unwrap();
+        self.dir
+            .path()
+            .join("storage/docker/registry/v2/blobs/sha256")
+            .join(&hex[..2])
+            .join(hex)
+            .join("data")
+    }
+}
+
+/// Writes a certificate authority (`ca.pem`) and a server certificate for 127.0.0.1 it
+/// signed (`cert.pem`, `key.pem`) in `dir`, with openssl.
+fn make_certificates(dir: &Path) {
+    let openssl = program("openssl", "openssl");
+    std::fs::write(
+        dir.join("ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    for args in [
+        "req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -subj /CN=layerbom-test-ca -days 2",
+        "req -newkey rsa:2048 -nodes -keyout key.pem -out leaf.csr -subj /CN=127.0.0.1",
+        "x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out cert.pem -days 2 -extfile ext",
+    ] {
+        let out = Command::new(&openssl)
+            .args(args.split(' '))
+            .current_dir(dir)
+            .output()
+            .expect("run openssl");
+        assert!(
+            out.status.success(),
+            "openssl {args}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// Runs `layerbom scan ARGS… -q -o json` and parses the document, failing with stderr.
+fn scan(args: &[&str], env: &[(&str, &str)]) -> Value {
+    let mut all = vec!["scan"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["-q", "-o", "json"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_layerbom"))
+        .args(&all)
+        .env_remove("LAYERBOM_REGISTRY_USERNAME")
+        .env_remove("LAYERBOM_REGISTRY_PASSWORD")
+        .envs(env.iter().copied())
+        .output()
+        .expect("run layerbom");
+    assert!(
+        out.status.success(),
+        "layerbom {all:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Runs `layerbom scan ARGS… -q -o json` expecting exit 2, no document and one line.
+fn scan_fails(args: &[&str], env: &[(&str, &str)]) -> String {
+    let mut all = vec!["scan"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["-q", "-o", "json"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_layerbom"))
+        .args(&all)
+        .env_remove("LAYERBOM_REGISTRY_USERNAME")
+        .env_remove("LAYERBOM_REGISTRY_PASSWORD")
+        .envs(env.iter().copied())
+        .output()
+        .expect("run layerbom");
+    let stderr = String::from_utf8_lossy(&out.stderr).trim_end().to_string();
+    assert_eq!(out.status.code(), Some(2), "{all:?}: {stderr}");
+    assert!(out.stdout.is_empty(), "no document on failure: {all:?}");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr
+}
+
+/// A document without what legitimately differs between the same image read from a
+/// registry and from an archive: how it was named and stored (source, format, manifest,
+/// tags, registry identity) and how its layer blobs are stored (skopeo compresses the
+/// layers of a `docker save` archive as it pushes them: blob digest, media type,
+/// compression, sizes). With `keep_blobs`, the layers' blob fields are kept.
+fn comparable(mut doc: Value, keep_blobs: bool) -> Value {
+    let image = doc["image"].as_object_mut().unwrap();
+    for k in [
+        "source",
+        "format",
+        "manifest_digest",
+        "repo_tags",
+        "registry",
+        "compression",
+    ] {
+        image.remove(k);
+    }
+    if !keep_blobs {
+        for layer in doc["layers"].as_array_mut().unwrap() {
+            let layer = layer.as_object_mut().unwrap();
+            for k in [
+                "digest",
+                "media_type",
+                "compression",
+                "size",
+                "uncompressed_size",
+            ] {
+                layer.remove(k);
+            }
+        }
+    }
+    doc
+}
+
+/// The names, versions and purls of a document's packages, sorted.
+fn packages(doc: &Value) -> Vec<(String, String, String)> {
+    let mut p: Vec<_> = doc["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap_or_default().to_string(),
+                p["version"].as_str().unwrap_or_default().to_string(),
+                p["purl"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    p.sort();
+    p
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn an_image_by_reference_is_the_archive_it_was_pushed_from() {
+    let reg = Registry::start(false);
+    let archive = fixture("docker-archive.tar");
+    reg.push(
+        &format!("docker-archive:{}", path_str(&archive)),
+        "fixtures/app:1",
+        false,
+        None,
+    );
+    let local = scan(&[path_str(&archive)], &[]);
+    assert!(!packages(&local).is_empty());
+    let reference = reg.reference("fixtures/app:1");
+    let by_tag = scan(&[&reference], &[]);
+    assert_eq!(packages(&by_tag), packages(&local));
+    assert_eq!(
+        comparable(by_tag.clone(), false),
+        comparable(local.clone(), false)
+    );
+    let image = &by_tag["image"];
+    assert_eq!(image["format"], "registry");
+    assert_eq!(image["source"], reference.as_str());
+    let digest = image["manifest_digest"].as_str().unwrap().to_string();
+    assert_eq!(
+        image["registry"]["purl"],
+        format!(
+            "pkg:oci/app@{}?repository_url=127.0.0.1%3A{}/fixtures/app&tag=1",
+            digest.replace(':', "%3A"),
+            reg.port
+        )
+    );
+    assert!(image["registry"].get("index_digest").is_none());
+    // With the scheme, and by digest: the same image.
+    let prefixed = scan(&[&format!("registry:{reference}")], &[]);
+    assert_eq!(
+        comparable(prefixed, false),
+        comparable(local.clone(), false)
+    );
+    let by_digest = scan(&[&reg.reference(&format!("fixtures/app@{digest}"))], &[]);
+    assert_eq!(by_digest["image"]["manifest_digest"], digest.as_str());
+    assert!(by_digest["image"]["registry"].get("tag").is_none());
+    assert_eq!(comparable(by_digest, false), comparable(local, false));
+    // The purl is in the SBOMs.
+    let out = layerbom(&["scan", &reference, "-q", "-o", "spdx-json"]);
+    assert!(out.status.success());
+    let spdx: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let image_pkg = spdx["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["SPDXID"] == "SPDXRef-Image")
+        .unwrap();
+    assert_eq!(
+        image_pkg["externalRefs"][0]["referenceLocator"],
+        image["registry"]["purl"]
+    );
+    let out = layerbom(&["scan", &reference, "-q", "-o", "cyclonedx-json"]);
+    let cdx: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        cdx["metadata"]["component"]["purl"],
+        image["registry"]["purl"]
+    );
+}
+
+#[test]
+fn a_multi_platform_image_is_chosen_by_platform() {
+    let reg = Registry::start(false);
+    let layout = fixture("oci-multiarch");
+    reg.push(
+        &format!("oci:{}", path_str(&layout)),
+        "fixtures/multi:1",
+        true,
+        None,
+    );
+    let reference = reg.reference("fixtures/multi:1");
+    for (flag, arch) in [("linux/amd64", "amd64"), ("arm64", "arm64")] {
+        let local = scan(&[path_str(&layout), "--platform", flag], &[]);
+        let remote = scan(&[&reference, "--platform", flag], &[]);
+        assert_eq!(remote["image"]["platform"]["architecture"], arch);
+        assert!(remote["image"]["registry"]["index_digest"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:"));
+        // skopeo copies the layout's blobs as they are: the layers are the same blobs.
+        assert_eq!(comparable(remote, true), comparable(local, true));
+    }
+    let line = scan_fails(&[&reference, "--platform", "linux/s390x"], &[]);
+    assert!(
+        line.contains("linux/s390x")
+            && line.contains("linux/amd64")
+            && line.contains("linux/arm64"),
+        "{line}"
+    );
+}
+
+#[test]
+fn uncompressed_layers_stream_and_are_checked() {
+    let reg = Registry::start(false);
+    let layout = fixture("oci-uncompressed");
+    // --preserve-digests: the layers stay uncompressed tars in the registry.
+    let mut cmd = Command::new(program("skopeo", "skopeo"));
+    let out = cmd
+        .args(["--insecure-policy", "copy", "--quiet", "--preserve-digests"])
+        .arg("--dest-tls-verify=false")
+        .arg(format!("oci:{}", path_str(&layout)))
+        .arg(format!("docker://{}", reg.reference("fixtures/plain:1")))
+        .output()
+        .expect("run skopeo");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reference = reg.reference("fixtures/plain:1");
+    let remote = scan(&[&reference], &[]);
+    assert_eq!(remote["layers"][0]["compression"], "none");
+    let local = scan(&[path_str(&layout)], &[]);
+    assert_eq!(comparable(remote.clone(), true), comparable(local, true));
+    // An uncompressed blob is not walked by seeking here: every byte is read and checked,
+    // so a changed byte past the last entry's header is found too.
+    let layer = remote["layers"][0]["digest"].as_str().unwrap().to_string();
+    let file = reg.blob_file(&layer);
+    let mut bytes = std::fs::read(&file).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x01;
+    std::fs::write(&file, &bytes).unwrap();
+    let line = scan_fails(&[&reference], &[]);
+    assert!(
+        line.contains("layer 0") && line.contains(&layer) && line.contains("digest"),
+        "{line}"
+    );
+}
+
+#[test]
+fn unknown_tags_and_corrupt_blobs_are_errors() {
+    let reg = Registry::start(false);
+    let archive = fixture("docker-archive.tar");
+    reg.push(
+        &format!("docker-archive:{}", path_str(&archive)),
+        "fixtures/app:1",
+        false,
+        None,
+    );
+    let missing = reg.reference("fixtures/app:nope");
+    let line = scan_fails(&[&missing], &[]);
+    assert!(
+        line.contains(&missing) && line.contains("tag nope") && line.contains("no such image"),
+        "{line}"
+    );
+    // A single image for another platform than the one asked for.
+    let reference = reg.reference("fixtures/app:1");
+    let line = scan_fails(&[&reference, "--platform", "arm64"], &[]);
+    assert!(
+        line.contains("linux/arm64") && line.contains("linux/amd64"),
+        "{line}"
+    );
+    // A layer blob replaced in the registry's storage by other bytes.
+    let reference = reg.reference("fixtures/app:1");
+    let doc = scan(&[&reference], &[]);
+    let layer = doc["layers"][1]["digest"].as_str().unwrap().to_string();
+    let file = reg.blob_file(&layer);
+    let mut bytes = std::fs::read(&file).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xff;
+    std::fs::write(&file, &bytes).unwrap();
+    let line = scan_fails(&[&reference], &[]);
+    assert!(
+        line.contains(&reference) && line.contains("layer 1") && line.contains(&layer),
+        "{line}"
+    );
+    assert!(line.contains("digest"), "{line}");
+    // Other bytes altogether, shorter than the manifest says.
+    std::fs::write(&file, b"not the layer").unwrap();
+    let line = scan_fails(&[&reference], &[]);
+    assert!(line.contains("layer 1") && line.contains(&layer), "{line}");
+}
+
+#[test]
+fn basic_auth_credentials_come_from_the_environment() {
+    let reg = Registry::start(true);
+    let archive = fixture("docker-archive.tar");
+    reg.push(
+        &format!("docker-archive:{}", path_str(&archive)),
+        "fixtures/app:1",
+        false,
+        Some(&format!("tester:{PASSWORD}")),
+    );
+    let reference = reg.reference("fixtures/app:1");
+    let good = [
+        ("LAYERBOM_REGISTRY_USERNAME", "tester"),
+        ("LAYERBOM_REGISTRY_PASSWORD", PASSWORD),
+    ];
+    let doc = scan(&[&reference], &good);
+    assert_eq!(packages(&doc), packages(&scan(&[path_str(&archive)], &[])));
+    let wrong = [
+        ("LAYERBOM_REGISTRY_USERNAME", "tester"),
+        ("LAYERBOM_REGISTRY_PASSWORD", "wrong"),
+    ];
+    let line = scan_fails(&[&reference], &wrong);
+    assert!(
+        line.contains(&reference)
+            && line.contains("refused the credentials in LAYERBOM_REGISTRY_USERNAME"),
+        "{line}"
+    );
+    let line = scan_fails(&[&reference], &[]);
+    assert!(line.contains("refused access"), "{line}");
+}
+
+#[test]
+fn names_that_are_neither_paths_nor_references() {
+    let d = tempfile::tempdir().unwrap();
+    let path = d.path().join("Missing.tar");
+    let line = scan_fails(&[path_str(&path)], &[]);
+    assert!(
+        line.contains("no such file") && line.contains("not an image reference"),
+        "{line}"
+    );
+    let line = scan_fails(&["oci-dir:tests/fixtures/images/docker-archive.tar"], &[]);
+    assert!(
+        line.contains("is not an OCI image layout directory"),
+        "{line}"
+    );
+    let line = scan_fails(&["registry:Not A Reference"], &[]);
+    assert!(line.contains("is not an image reference"), "{line}");
+}
+
+#[test]
+fn a_scheme_names_what_a_local_input_is_and_changes_nothing_else() {
+    let archive = fixture("docker-archive.tar");
+    let layout = fixture("oci-gzip");
+    let rootfs = fixture("rootfs-dir");
+    for (scheme, path) in [
+        ("docker-archive:", &archive),
+        ("file:", &archive),
+        ("oci-dir:", &layout),
+        ("dir:", &layout),
+        ("dir:", &rootfs),
+    ] {
+        let plain = scan(&[path_str(path)], &[]);
+        let named = scan(&[&format!("{scheme}{}", path_str(path))], &[]);
+        assert_eq!(named, plain, "{scheme}{}", path.display());
+    }
+    let line = scan_fails(&[&format!("oci-archive:{}", path_str(&archive))], &[]);
+    assert!(line.contains("is not an OCI image layout tar"), "{line}");
+    let line = scan_fails(&[&format!("file:{}", path_str(&layout))], &[]);
+    assert!(line.contains("is not a file"), "{line}");
+}
+
+#[test]
+fn tls_is_verified_against_the_authorities_given() {
+    let reg = Registry::start_with(false, true);
+    let archive = fixture("docker-archive.tar");
+    reg.push(
+        &format!("docker-archive:{}", path_str(&archive)),
+        "fixtures/app:1",
+        false,
+        None,
+    );
+    let reference = reg.reference("fixtures/app:1");
+    // Its certificate is vouched for by no authority the system trusts: refused, and no
+    // fallback to plain HTTP helps (the registry speaks TLS only).
+    let line = scan_fails(&[&reference], &[]);
+    assert!(
+        line.contains("https://") && line.contains("certificate"),
+        "{line}"
+    );
+    let ca = reg.dir.path().join("ca.pem");
+    let doc = scan(&[&reference, "--ca-cert", path_str(&ca)], &[]);
+    assert_eq!(
+        comparable(doc, false),
+        comparable(scan(&[path_str(&archive)], &[]), false)
+    );
+}
+
+/// Base64 of `bytes`, standard (`url` false) or URL-safe without padding (`url` true).
+fn base64(bytes: &[u8], url: bool) -> String {
+    let table: &[u8; 64] = if url {
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    } else {
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    };
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().fold(0u32, |n, &b| (n << 8) | u32::from(b)) << (8 * (3 - chunk.len()));
+        for i in 0..=chunk.len() {
+            out.push(table[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+        if !url {
+            for _ in chunk.len()..3 {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// A token for pulling and pushing `repository`, as the distribution registry's token
+/// auth expects: a JWT signed RS256 by the key in `dir/signer.key`, whose certificate
+/// (`dir/signer.pem`, the registry's root bundle) rides in its `x5c` header.
+fn token(dir: &Path, repository: &str) -> String {
+    let openssl = program("openssl", "openssl");
+    let out = Command::new(&openssl)
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes"])
+        .args([
+            "-keyout",
+            "signer.key",
+            "-out",
+            "signer.pem",
+            "-outform",
+            "PEM",
+        ])
+        .args(["-subj", "/CN=layerbom-test-issuer", "-days", "2"])
+        .current_dir(dir)
+        .output()
+        .expect("run openssl");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let der = Command::new(&openssl)
+        .args(["x509", "-in", "signer.pem", "-outform", "DER"])
+        .current_dir(dir)
+        .output()
+        .expect("run openssl")
+        .stdout;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let header = serde_json::json!({"typ": "JWT", "alg": "RS256", "x5c": [base64(&der, false)]});
+    let claims = serde_json::json!({
+        "iss": ISSUER, "sub": "tester", "aud": SERVICE,
+        "exp": now + 3600, "nbf": now - 60, "iat": now, "jti": "layerbom-test",
+        "access": [{"type": "repository", "name": repository, "actions": ["pull", "push"]}],
+    });
+    let signed = format!(
+        "{}.{}",
+        base64(header.to_string().as_bytes(), true),
+        base64(claims.to_string().as_bytes(), true)
+    );
+    std::fs::write(dir.join("signed"), &signed).unwrap();
+    let out = Command::new(&openssl)
+        .args(["dgst", "-sha256", "-sign", "signer.key", "signed"])
+        .current_dir(dir)
+        .output()
+        .expect("run openssl");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    format!("{signed}.{}", base64(&out.stdout, true))
+}
+
+/// A token service on a free loopback port answering every request with `token`; returns
+/// its URL and the count of requests it answered.
+fn token_service(token: String) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/token", listener.local_addr().unwrap());
+    let served = std::sync::Arc::new(AtomicUsize::new(0));
+    let count = served.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
+            let body = serde_json::json!({"token": token, "access_token": token}).to_string();
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(answer.as_bytes());
+            count.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    (url, served)
+}
+
+#[test]
+fn bearer_tokens_are_fetched_from_the_realm_the_registry_names() {
+    let keys = tempfile::tempdir().unwrap();
+    let (realm, served) = token_service(token(keys.path(), "fixtures/app"));
+    let reg = Registry::start_token(&realm, &keys.path().join("signer.pem"));
+    let archive = fixture("docker-archive.tar");
+    reg.push(
+        &format!("docker-archive:{}", path_str(&archive)),
+        "fixtures/app:1",
+        false,
+        None,
+    );
+    let before = served.load(std::sync::atomic::Ordering::SeqCst);
+    let doc = scan(&[&reg.reference("fixtures/app:1")], &[]);
+    assert_eq!(
+        comparable(doc, false),
+        comparable(scan(&[path_str(&archive)], &[]), false)
+    );
+    assert!(
+        served.load(std::sync::atomic::Ordering::SeqCst) > before,
+        "the scan asked the token service for a token"
+    );
+    // Without a token the registry refuses.
+    let mut answer = String::new();
+    let mut s = TcpStream::connect(("127.0.0.1", reg.port)).unwrap();
+    s.write_all(
+        format!(
+            "GET /v2/fixtures/app/manifests/1 HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
+            reg.port
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+}
