@@ -219,8 +219,9 @@ fn make_certificates(dir: &Path) {
     }
 }
 
-/// Runs `layerbom scan ARGS… -q -o json` and parses the document, failing with stderr.
-fn scan(args: &[&str], env: &[(&str, &str)]) -> Value {
+/// Runs `layerbom scan ARGS… -q -o json` with the registry credentials of `env` only: the
+/// command line and what it gave.
+fn run_scan<'a>(args: &[&'a str], env: &[(&str, &str)]) -> (Vec<&'a str>, std::process::Output) {
     let mut all = vec!["scan"];
     all.extend_from_slice(args);
     all.extend_from_slice(&["-q", "-o", "json"]);
@@ -231,6 +232,12 @@ fn scan(args: &[&str], env: &[(&str, &str)]) -> Value {
         .envs(env.iter().copied())
         .output()
         .expect("run layerbom");
+    (all, out)
+}
+
+/// Runs `layerbom scan ARGS… -q -o json` and parses the document, failing with stderr.
+fn scan(args: &[&str], env: &[(&str, &str)]) -> Value {
+    let (all, out) = run_scan(args, env);
     assert!(
         out.status.success(),
         "layerbom {all:?}: {}",
@@ -241,16 +248,7 @@ fn scan(args: &[&str], env: &[(&str, &str)]) -> Value {
 
 /// Runs `layerbom scan ARGS… -q -o json` expecting exit 2, no document and one line.
 fn scan_fails(args: &[&str], env: &[(&str, &str)]) -> String {
-    let mut all = vec!["scan"];
-    all.extend_from_slice(args);
-    all.extend_from_slice(&["-q", "-o", "json"]);
-    let out = Command::new(env!("CARGO_BIN_EXE_layerbom"))
-        .args(&all)
-        .env_remove("LAYERBOM_REGISTRY_USERNAME")
-        .env_remove("LAYERBOM_REGISTRY_PASSWORD")
-        .envs(env.iter().copied())
-        .output()
-        .expect("run layerbom");
+    let (all, out) = run_scan(args, env);
     let stderr = String::from_utf8_lossy(&out.stderr).trim_end().to_string();
     assert_eq!(out.status.code(), Some(2), "{all:?}: {stderr}");
     assert!(out.stdout.is_empty(), "no document on failure: {all:?}");

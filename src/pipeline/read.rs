@@ -145,17 +145,17 @@ fn scan_one(
     let image = source.image();
     let spec = &image.layers[i];
     let located = |e: ScanError| layer_error(image, i, &e);
+    let expect = Expect {
+        blob_digest: spec.digest.clone(),
+        diff_id: spec.diff_id.clone(),
+        verify: opts.verify,
+        full: opts.verify_all,
+        // A layer whose image declares no digest (a root filesystem) is hashed whatever the
+        // options: its digests are all that identify it.
+        always_hash: spec.digest.is_none() && spec.diff_id.is_none(),
+    };
     match source.open(i)? {
         LayerBytes::Seekable(blob) => {
-            let expect = Expect {
-                blob_digest: spec.digest.clone(),
-                diff_id: spec.diff_id.clone(),
-                verify: opts.verify,
-                full: opts.verify_all,
-                // A layer whose image declares no digest (a root filesystem) is hashed
-                // whatever the options: its digests are all that identify it.
-                always_hash: spec.digest.is_none() && spec.diff_id.is_none(),
-            };
             let scan = scan::scan_layer(blob, &expect, rules, bar).map_err(located)?;
             Ok(LayerScan {
                 blob_size: spec.size,
@@ -163,13 +163,6 @@ fn scan_one(
             })
         }
         LayerBytes::Stream(mut blob) => {
-            let expect = Expect {
-                blob_digest: spec.digest.clone(),
-                diff_id: spec.diff_id.clone(),
-                verify: opts.verify,
-                full: opts.verify_all,
-                always_hash: spec.digest.is_none() && spec.diff_id.is_none(),
-            };
             let scan = scan::scan_layer_read(&mut blob, &expect, rules, bar).map_err(|e| {
                 // Bytes that are not what the digest says fail the walk before its end; the
                 // rest of the blob (the reader refuses more than its declared size) says

@@ -309,11 +309,7 @@ impl RandomSource for ArchiveImage {
     }
 
     fn open(&self, layer: usize) -> Result<LayerBytes<'_>> {
-        let spec = self
-            .image
-            .layers
-            .get(layer)
-            .ok_or_else(|| self.image.layer_error(layer, None, "no such layer"))?;
+        let spec = self.image.layer(layer)?;
         let window = self.archive.open(&spec.blob.0).map_err(|e| {
             self.image
                 .layer_error(layer, None, format!("layer blob {e}"))

@@ -234,6 +234,13 @@ pub struct Image {
 }
 
 impl Image {
+    /// Layer `layer` as the image describes it, or an error naming it.
+    pub fn layer(&self, layer: usize) -> Result<&LayerSpec> {
+        self.layers
+            .get(layer)
+            .ok_or_else(|| self.layer_error(layer, None, "no such layer"))
+    }
+
     /// An error in layer `layer`: it names the image, the layer's blob and the entry at
     /// fault, if any.
     pub fn layer_error(

@@ -671,11 +671,7 @@ impl RandomSource for RegistrySource {
     }
 
     fn open(&self, layer: usize) -> Result<LayerBytes<'_>> {
-        let spec = self
-            .image
-            .layers
-            .get(layer)
-            .ok_or_else(|| self.image.layer_error(layer, None, "no such layer"))?;
+        let spec = self.image.layer(layer)?;
         let digest = spec.digest.clone().unwrap_or_default();
         let desc = oci_client::manifest::OciDescriptor {
             digest: digest.clone(),

@@ -81,9 +81,7 @@ impl RandomSource for Rootfs {
     }
 
     fn open(&self, layer: usize) -> Result<LayerBytes<'_>> {
-        if layer != 0 {
-            return Err(self.image.layer_error(layer, None, "no such layer"));
-        }
+        self.image.layer(layer)?;
         if self.image.format == Format::RootfsDir {
             return Ok(LayerBytes::Tree(&self.path));
         }
