@@ -111,6 +111,17 @@ struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     ca_cert: Vec<PathBuf>,
 
+    /// The user name to pull a registry image with; the password is read from standard
+    /// input (--password-stdin). Without them, LAYERBOM_REGISTRY_USERNAME and
+    /// LAYERBOM_REGISTRY_PASSWORD are used when set.
+    #[arg(long, value_name = "USER", requires = "password_stdin")]
+    username: Option<String>,
+
+    /// Read the registry password for --username from standard input (one line; a trailing
+    /// newline is not part of it).
+    #[arg(long, requires = "username")]
+    password_stdin: bool,
+
     /// Do not check any digest (manifests, configs, blobs, diff_ids).
     #[arg(long, conflicts_with = "verify")]
     no_verify: bool,
@@ -287,6 +298,24 @@ fn with_default(mut outputs: Vec<OutputSpec>) -> Vec<OutputSpec> {
     outputs
 }
 
+/// The password `--password-stdin` reads: standard input, without its line end, as `docker
+/// login --password-stdin` reads it.
+fn password_from_stdin() -> Result<String, Error> {
+    use std::io::Read;
+    let mut password = String::new();
+    std::io::stdin()
+        .take(64 * 1024)
+        .read_to_string(&mut password)
+        .map_err(|e| Error::Usage(format!("--password-stdin: cannot read standard input: {e}")))?;
+    let password = password.trim_end_matches(['\n', '\r']);
+    if password.is_empty() {
+        return Err(Error::Usage(
+            "--password-stdin: standard input holds no password".into(),
+        ));
+    }
+    Ok(password.to_string())
+}
+
 fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
     let outputs = with_default(args.outputs);
     if outputs.iter().filter(|o| o.path.is_none()).count() > 1 {
@@ -337,6 +366,10 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
         registry: pipeline::RegistryOptions {
             insecure: args.insecure_registry.clone(),
             ca_certs: args.ca_cert.clone(),
+            credentials: match &args.username {
+                Some(user) => Some((user.clone(), password_from_stdin()?)),
+                None => None,
+            },
         },
     };
     let mut base = BaseHints {

@@ -491,7 +491,7 @@ fn unknown_tags_and_corrupt_blobs_are_errors() {
 }
 
 #[test]
-fn basic_auth_credentials_come_from_the_environment() {
+fn basic_auth_credentials_come_from_the_command_line_or_the_environment() {
     let reg = Registry::start(true);
     let archive = fixture("docker-archive.tar");
     reg.push(
@@ -519,6 +519,38 @@ fn basic_auth_credentials_come_from_the_environment() {
     );
     let line = scan_fails(&[&reference], &[]);
     assert!(line.contains("refused access"), "{line}");
+    // --username with the password on standard input, as `docker login --password-stdin`
+    // takes it, in place of the environment's.
+    let with_stdin = |password: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_layerbom"))
+            .args(["scan", &reference, "-q", "-o", "json"])
+            .args(["--username", "tester", "--password-stdin"])
+            .envs(wrong.iter().copied())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run layerbom");
+        let mut stdin = child.stdin.take().expect("stdin");
+        std::io::Write::write_all(&mut stdin, format!("{password}\n").as_bytes()).unwrap();
+        drop(stdin);
+        child.wait_with_output().expect("wait for layerbom")
+    };
+    let out = with_stdin(PASSWORD);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(packages(&doc), packages(&scan(&[path_str(&archive)], &[])));
+    let out = with_stdin("wrong");
+    assert_eq!(out.status.code(), Some(2));
+    let line = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        line.contains("refused the credentials given with --username and --password-stdin"),
+        "{line}"
+    );
 }
 
 #[test]

@@ -283,6 +283,9 @@ pub struct RegistryOptions {
     pub insecure: Vec<String>,
     /// PEM files of certificate authorities to trust besides the system's.
     pub ca_certs: Vec<std::path::PathBuf>,
+    /// A user name and password given on the command line (`--username`, the password read
+    /// from standard input), which take the place of those in the environment.
+    pub credentials: Option<(String, String)>,
 }
 
 /// Opens an input of any supported kind. Only the small JSON documents of a

@@ -2,8 +2,9 @@
 //! with Docker's defaults (`debian` is `docker.io/library/debian:latest`).
 //!
 //! The OCI distribution protocol is spoken by `oci-client` (anonymous pulls, the
-//! `WWW-Authenticate: Bearer` token flow, Basic auth with `LAYERBOM_REGISTRY_USERNAME` and
-//! `LAYERBOM_REGISTRY_PASSWORD`), on a tokio runtime this source owns: the rest of the
+//! `WWW-Authenticate: Bearer` token flow, Basic auth with the credentials of the command
+//! line, else of `LAYERBOM_REGISTRY_USERNAME` and `LAYERBOM_REGISTRY_PASSWORD`), on a tokio
+//! runtime this source owns: the rest of the
 //! pipeline stays synchronous. The manifest (or index, from which the platform's image is
 //! chosen with [`oci::choose`]) and the config are fetched up front, each at most
 //! [`MAX_JSON`] bytes and checked against its digest; each layer blob is then pulled when
@@ -182,13 +183,15 @@ fn encode(s: &str) -> String {
 }
 
 /// What a failed request means, in a few words: no such image, access refused (and how to
-/// give credentials, or that those given were refused), or the client's own message.
-fn explain(e: &OciDistributionError, auth: &RegistryAuth) -> String {
-    let refused = || match auth {
+/// give credentials, or that those given `from` were refused), or the client's own message.
+fn explain(e: &OciDistributionError, auth: &RegistryAuth, from: &str) -> String {
+    let refused = || {
+        match auth {
         RegistryAuth::Anonymous => format!(
-            "the registry refused access; give credentials in {USERNAME_VAR} and {PASSWORD_VAR}"
+            "the registry refused access; give credentials with --username and --password-stdin, or in {USERNAME_VAR} and {PASSWORD_VAR}"
         ),
-        _ => format!("the registry refused the credentials in {USERNAME_VAR} and {PASSWORD_VAR}"),
+        _ => format!("the registry refused the credentials {from}"),
+    }
     };
     match e {
         OciDistributionError::RegistryError { envelope, .. } => {
@@ -234,13 +237,21 @@ fn with_causes(e: &dyn std::error::Error) -> String {
     out
 }
 
-/// The credentials the environment gives, or an anonymous pull.
-fn auth_from_env() -> RegistryAuth {
+/// The credentials to pull with and where they were given: the command line's, else the
+/// environment's, else none (an anonymous pull).
+fn credentials(opts: &RegistryOptions) -> (RegistryAuth, &'static str) {
+    if let Some((user, password)) = &opts.credentials {
+        return (
+            RegistryAuth::Basic(user.clone(), password.clone()),
+            "given with --username and --password-stdin",
+        );
+    }
     match std::env::var(USERNAME_VAR) {
-        Ok(user) if !user.is_empty() => {
-            RegistryAuth::Basic(user, std::env::var(PASSWORD_VAR).unwrap_or_default())
-        }
-        _ => RegistryAuth::Anonymous,
+        Ok(user) if !user.is_empty() => (
+            RegistryAuth::Basic(user, std::env::var(PASSWORD_VAR).unwrap_or_default()),
+            "in LAYERBOM_REGISTRY_USERNAME and LAYERBOM_REGISTRY_PASSWORD",
+        ),
+        _ => (RegistryAuth::Anonymous, ""),
     }
 }
 
@@ -267,13 +278,15 @@ impl RegistrySource {
             .build()
             .map_err(|e| format!("cannot start the HTTP client: {e}"))?;
         let registry = reference.resolve_registry();
+        let (auth, from) = credentials(&opts.registry);
         let attempt = |plain: bool| {
             let client = client(registry, &opts.registry, plain)?;
             let fetch = Fetch {
                 runtime: &runtime,
                 client: &client,
                 reference: &reference,
-                auth: auth_from_env(),
+                auth: auth.clone(),
+                from,
                 verify: opts.verify,
             };
             let image = fetch.describe(at, opts.platform.as_ref())?;
@@ -351,6 +364,8 @@ struct Fetch<'a> {
     client: &'a Client,
     reference: &'a Reference,
     auth: RegistryAuth,
+    /// Where the credentials were given, for the message when they are refused.
+    from: &'static str,
     verify: bool,
 }
 
@@ -384,7 +399,7 @@ impl Fetch<'_> {
                     (None, Some(t)) => format!("tag {t}"),
                     (None, None) => "manifest".to_string(),
                 };
-                format!("{asked}: {}", explain(&e, &self.auth))
+                format!("{asked}: {}", explain(&e, &self.auth, self.from))
             })?;
         if bytes.len() as u64 > MAX_JSON {
             return Err(format!(
