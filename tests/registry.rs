@@ -152,23 +152,18 @@ impl Registry {
         format!("127.0.0.1:{}/{name}", self.port)
     }
 
-    /// Pushes `source` (a skopeo transport reference) as `name` (`repo:tag`); `all` copies
-    /// every image of an index.
-    fn push(&self, source: &str, name: &str, all: bool, creds: Option<&str>) {
-        let mut cmd = Command::new(program("skopeo", "skopeo"));
-        cmd.args([
-            "--insecure-policy",
-            "copy",
-            "--quiet",
-            "--dest-tls-verify=false",
-        ]);
-        if all {
-            cmd.arg("--all");
-        }
-        if let Some(c) = creds {
-            cmd.args(["--dest-creds", c]);
-        }
-        let out = cmd
+    /// Pushes `source` (a skopeo transport reference) as `name` (`repo:tag`), with the
+    /// `skopeo copy` options `extra` (`--all` for every image of an index, `--dest-creds`,
+    /// `--preserve-digests`).
+    fn push(&self, source: &str, name: &str, extra: &[&str]) {
+        let out = Command::new(program("skopeo", "skopeo"))
+            .args([
+                "--insecure-policy",
+                "copy",
+                "--quiet",
+                "--dest-tls-verify=false",
+            ])
+            .args(extra)
             .arg(source)
             .arg(format!("docker://{}", self.reference(name)))
             .output()
@@ -320,8 +315,7 @@ fn an_image_by_reference_is_the_archive_it_was_pushed_from() {
     reg.push(
         &format!("docker-archive:{}", path_str(&archive)),
         "fixtures/app:1",
-        false,
-        None,
+        &[],
     );
     let local = scan(&[path_str(&archive)], &[]);
     assert!(!packages(&local).is_empty());
@@ -384,8 +378,7 @@ fn a_multi_platform_image_is_chosen_by_platform() {
     reg.push(
         &format!("oci:{}", path_str(&layout)),
         "fixtures/multi:1",
-        true,
-        None,
+        &["--all"],
     );
     let reference = reg.reference("fixtures/multi:1");
     for (flag, arch) in [("linux/amd64", "amd64"), ("arm64", "arm64")] {
@@ -413,18 +406,10 @@ fn uncompressed_layers_stream_and_are_checked() {
     let reg = Registry::start(false);
     let layout = fixture("oci-uncompressed");
     // --preserve-digests: the layers stay uncompressed tars in the registry.
-    let mut cmd = Command::new(program("skopeo", "skopeo"));
-    let out = cmd
-        .args(["--insecure-policy", "copy", "--quiet", "--preserve-digests"])
-        .arg("--dest-tls-verify=false")
-        .arg(format!("oci:{}", path_str(&layout)))
-        .arg(format!("docker://{}", reg.reference("fixtures/plain:1")))
-        .output()
-        .expect("run skopeo");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    reg.push(
+        &format!("oci:{}", path_str(&layout)),
+        "fixtures/plain:1",
+        &["--preserve-digests"],
     );
     let reference = reg.reference("fixtures/plain:1");
     let remote = scan(&[&reference], &[]);
@@ -453,8 +438,7 @@ fn unknown_tags_and_corrupt_blobs_are_errors() {
     reg.push(
         &format!("docker-archive:{}", path_str(&archive)),
         "fixtures/app:1",
-        false,
-        None,
+        &[],
     );
     let missing = reg.reference("fixtures/app:nope");
     let line = scan_fails(&[&missing], &[]);
@@ -497,8 +481,7 @@ fn basic_auth_credentials_come_from_the_command_line_or_the_environment() {
     reg.push(
         &format!("docker-archive:{}", path_str(&archive)),
         "fixtures/app:1",
-        false,
-        Some(&format!("tester:{PASSWORD}")),
+        &["--dest-creds", &format!("tester:{PASSWORD}")],
     );
     let reference = reg.reference("fixtures/app:1");
     let good = [
@@ -600,8 +583,7 @@ fn tls_is_verified_against_the_authorities_given() {
     reg.push(
         &format!("docker-archive:{}", path_str(&archive)),
         "fixtures/app:1",
-        false,
-        None,
+        &[],
     );
     let reference = reg.reference("fixtures/app:1");
     // Its certificate is vouched for by no authority the system trusts: refused, and no
@@ -740,8 +722,7 @@ fn bearer_tokens_are_fetched_from_the_realm_the_registry_names() {
     reg.push(
         &format!("docker-archive:{}", path_str(&archive)),
         "fixtures/app:1",
-        false,
-        None,
+        &[],
     );
     let before = served.load(std::sync::atomic::Ordering::SeqCst);
     let doc = scan(&[&reg.reference("fixtures/app:1")], &[]);
