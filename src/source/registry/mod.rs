@@ -2,36 +2,33 @@
 //! with Docker's defaults (`debian` is `docker.io/library/debian:latest`).
 //!
 //! The OCI distribution protocol is spoken by `oci-client` (anonymous pulls, the
-//! `WWW-Authenticate: Bearer` token flow, Basic auth with the credentials of the command
-//! line, else of `LAYERBOM_REGISTRY_USERNAME` and `LAYERBOM_REGISTRY_PASSWORD`), on a tokio
-//! runtime this source owns: the rest of the
-//! pipeline stays synchronous. The manifest (or index, from which the platform's image is
+//! `WWW-Authenticate: Bearer` token flow, Basic auth), on a tokio runtime this source owns
+//! ([`client`]), with the credentials [`credentials`] finds: the rest of the pipeline stays
+//! synchronous. The manifest (or index, from which the platform's image is
 //! chosen with [`oci::choose`]) and the config are fetched up front, each at most
 //! [`MAX_JSON`] bytes and checked against its digest; each layer blob is then pulled when
 //! the pipeline opens it, streamed chunk by chunk into the scan (several layers at once,
 //! never written to disk), and refused when it is longer or shorter than the manifest says
-//! or its bytes do not match its digest. TLS is tried first and verified (against the
-//! system's authorities and `--ca-cert`'s); plain HTTP is tried after it fails only for
-//! loopback addresses and registries named with `--insecure-registry`, as docker does.
+//! or its bytes do not match its digest.
+
+mod client;
+mod credentials;
 
 use std::io::{self, Read};
-use std::time::Duration;
 
 use futures_util::StreamExt;
-use oci_client::client::{Certificate, CertificateEncoding, ClientConfig, ClientProtocol};
-use oci_client::errors::{OciDistributionError, OciErrorCode};
-use oci_client::secrets::RegistryAuth;
-use oci_client::{Client, Reference};
+use oci_client::Reference;
 use tokio::runtime::Runtime;
 
 use super::input::Scheme;
 use super::oci::{self, Candidate, Descriptor, Index, Manifest, MAX_JSON};
 use super::{
     aligned_history, At, BlobId, Format, Image, ImageConfig, Input, LayerBytes, LayerSpec,
-    OpenOptions, Opened, RandomSource, RegistryOptions, SourceKind,
+    OpenOptions, Opened, RandomSource, SourceKind,
 };
 use crate::error::Result;
 use crate::model::{Finding, FindingKind, ImageSet, Platform, RegistryImage};
+use client::Session;
 
 /// The kind: a name with the `registry:` scheme, or without a scheme a name that is no path
 /// and parses as a reference. It comes first: a reference is not a path.
@@ -48,15 +45,8 @@ const ACCEPT: [&str; 4] = [
     oci::MT_DOCKER_LIST,
 ];
 
-/// The environment variables Basic credentials are read from.
-const USERNAME_VAR: &str = "LAYERBOM_REGISTRY_USERNAME";
-const PASSWORD_VAR: &str = "LAYERBOM_REGISTRY_PASSWORD";
-
 /// How many images an index lists without a platform are looked up to find theirs.
 const MAX_LOOKUPS: usize = 16;
-
-/// The largest certificate file `--ca-cert` reads.
-const MAX_CA_FILE: u64 = 1 << 20;
 
 impl SourceKind for RegistryKind {
     fn name(&self) -> &'static str {
@@ -122,26 +112,6 @@ pub fn host_platform() -> Platform {
     }
 }
 
-/// Whether a registry (`host[:port]`) is a loopback address, spoken to over plain HTTP.
-fn is_loopback(registry: &str) -> bool {
-    let host = match registry.rsplit_once(':') {
-        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
-        _ => registry,
-    };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
-/// Whether `registry` is spoken to over plain HTTP: a loopback address, or one the user
-/// named with `--insecure-registry` (as `HOST` or `HOST:PORT`).
-fn is_plain_http(registry: &str, insecure: &[String]) -> bool {
-    let host = registry.rsplit_once(':').map_or(registry, |(h, _)| h);
-    is_loopback(registry) || insecure.iter().any(|i| i == registry || i == host)
-}
-
 /// The image's package URL: `pkg:oci/NAME@sha256%3AHEX?repository_url=…&tag=…`, NAME the
 /// last part of the repository.
 fn purl(reference: &Reference, manifest_digest: &str) -> String {
@@ -182,85 +152,11 @@ fn encode(s: &str) -> String {
     out
 }
 
-/// What a failed request means, in a few words: no such image, access refused (and how to
-/// give credentials, or that those given `from` were refused), or the client's own message.
-fn explain(e: &OciDistributionError, auth: &RegistryAuth, from: &str) -> String {
-    let refused = || {
-        match auth {
-        RegistryAuth::Anonymous => format!(
-            "the registry refused access; give credentials with --username and --password-stdin, or in {USERNAME_VAR} and {PASSWORD_VAR}"
-        ),
-        _ => format!("the registry refused the credentials {from}"),
-    }
-    };
-    match e {
-        OciDistributionError::RegistryError { envelope, .. } => {
-            let codes: Vec<&OciErrorCode> = envelope.errors.iter().map(|e| &e.code).collect();
-            let messages: Vec<&str> = envelope.errors.iter().map(|e| e.message.as_str()).collect();
-            let said = messages.join("; ");
-            if codes.iter().any(|c| {
-                matches!(
-                    c,
-                    OciErrorCode::ManifestUnknown
-                        | OciErrorCode::NameUnknown
-                        | OciErrorCode::NotFound
-                )
-            }) {
-                format!("no such image in the registry ({said})")
-            } else if codes
-                .iter()
-                .any(|c| matches!(c, OciErrorCode::Unauthorized | OciErrorCode::Denied))
-            {
-                format!("{} ({said})", refused())
-            } else {
-                format!("the registry answered: {said}")
-            }
-        }
-        OciDistributionError::UnauthorizedError { .. } => refused(),
-        other => with_causes(other),
-    }
-}
-
-/// An error with its causes, which say what a failed request failed on (a certificate
-/// no authority vouches for, a refused connection).
-fn with_causes(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        let said = c.to_string();
-        if !out.contains(&said) {
-            out.push_str(": ");
-            out.push_str(&said);
-        }
-        cause = c.source();
-    }
-    out
-}
-
-/// The credentials to pull with and where they were given: the command line's, else the
-/// environment's, else none (an anonymous pull).
-fn credentials(opts: &RegistryOptions) -> (RegistryAuth, &'static str) {
-    if let Some((user, password)) = &opts.credentials {
-        return (
-            RegistryAuth::Basic(user.clone(), password.clone()),
-            "given with --username and --password-stdin",
-        );
-    }
-    match std::env::var(USERNAME_VAR) {
-        Ok(user) if !user.is_empty() => (
-            RegistryAuth::Basic(user, std::env::var(PASSWORD_VAR).unwrap_or_default()),
-            "in LAYERBOM_REGISTRY_USERNAME and LAYERBOM_REGISTRY_PASSWORD",
-        ),
-        _ => (RegistryAuth::Anonymous, ""),
-    }
-}
-
 /// A registry image opened: described, its layer blobs pulled when opened.
 pub struct RegistrySource {
     image: Image,
     reference: Reference,
-    client: Client,
-    runtime: Runtime,
+    session: Session,
 }
 
 impl RegistrySource {
@@ -271,101 +167,27 @@ impl RegistrySource {
         reference: Reference,
         opts: &OpenOptions,
     ) -> std::result::Result<Self, String> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("layerbom-registry")
-            .enable_all()
-            .build()
-            .map_err(|e| format!("cannot start the HTTP client: {e}"))?;
-        let registry = reference.resolve_registry();
-        let (auth, from) = credentials(&opts.registry);
-        let attempt = |plain: bool| {
-            let client = client(registry, &opts.registry, plain)?;
-            let fetch = Fetch {
-                runtime: &runtime,
-                client: &client,
-                reference: &reference,
-                auth: auth.clone(),
-                from,
-                verify: opts.verify,
-            };
-            let image = fetch.describe(at, opts.platform.as_ref())?;
-            Ok::<_, String>((client, image))
-        };
-        // TLS first; plain HTTP after it fails only where allowed, as docker does. When both
-        // fail, the error of the protocol the registry speaks is the one that says why.
-        let (client, image) = match attempt(false) {
-            Ok(done) => done,
-            Err(tls) if !is_plain_http(registry, &opts.registry.insecure) => return Err(tls),
-            Err(tls) => match attempt(true) {
-                Ok(done) => done,
-                Err(plain) if speaks_tls(&plain) => return Err(tls),
-                Err(plain) => return Err(plain),
-            },
-        };
+        let (session, image) =
+            Session::open(reference.resolve_registry(), &opts.registry, |session| {
+                Fetch {
+                    session,
+                    reference: &reference,
+                    verify: opts.verify,
+                }
+                .describe(at, opts.platform.as_ref())
+            })?;
         Ok(RegistrySource {
             image,
             reference,
-            client,
-            runtime,
+            session,
         })
     }
 }
 
-/// Whether a failure over plain HTTP is a TLS server's answer to it (the registry speaks
-/// TLS: what went wrong over TLS is the error to report).
-fn speaks_tls(error: &str) -> bool {
-    error.contains("HTTP request to an HTTPS server")
-}
-
-/// The client for `registry`: over plain HTTP with `plain`, else TLS with the system's
-/// certificate authorities and `--ca-cert`'s.
-fn client(
-    registry: &str,
-    opts: &RegistryOptions,
-    plain: bool,
-) -> std::result::Result<Client, String> {
-    let mut roots = Vec::new();
-    for path in &opts.ca_certs {
-        let mut data = Vec::new();
-        std::fs::File::open(path)
-            .and_then(|f| f.take(MAX_CA_FILE + 1).read_to_end(&mut data))
-            .map_err(|e| format!("cannot read --ca-cert {}: {e}", path.display()))?;
-        if data.len() as u64 > MAX_CA_FILE {
-            return Err(format!(
-                "--ca-cert {} is over {MAX_CA_FILE} bytes",
-                path.display()
-            ));
-        }
-        roots.push(Certificate {
-            encoding: CertificateEncoding::Pem,
-            data,
-        });
-    }
-    let config = ClientConfig {
-        protocol: ClientProtocol::HttpsExcept(if plain {
-            vec![registry.to_string()]
-        } else {
-            Vec::new()
-        }),
-        extra_root_certificates: roots,
-        // The platform is chosen here, with the same rules as for local indexes.
-        platform_resolver: None,
-        connect_timeout: Some(Duration::from_secs(30)),
-        read_timeout: Some(Duration::from_secs(120)),
-        ..ClientConfig::default()
-    };
-    Client::try_from(config).map_err(|e| format!("cannot set up the HTTP client: {e}"))
-}
-
 /// What fetching an image's documents needs.
 struct Fetch<'a> {
-    runtime: &'a Runtime,
-    client: &'a Client,
+    session: &'a Session,
     reference: &'a Reference,
-    auth: RegistryAuth,
-    /// Where the credentials were given, for the message when they are refused.
-    from: &'static str,
     verify: bool,
 }
 
@@ -388,18 +210,20 @@ impl Fetch<'_> {
     /// chosen from an index is not asked for when the index declares it too large).
     fn manifest(&self, reference: &Reference) -> std::result::Result<(Vec<u8>, String), String> {
         let (bytes, digest) = self
+            .session
             .runtime
-            .block_on(
-                self.client
-                    .pull_manifest_raw(reference, &self.auth, &ACCEPT),
-            )
+            .block_on(self.session.client.pull_manifest_raw(
+                reference,
+                self.session.auth(),
+                &ACCEPT,
+            ))
             .map_err(|e| {
                 let asked = match (reference.digest(), reference.tag()) {
                     (Some(d), _) => format!("manifest {d}"),
                     (None, Some(t)) => format!("tag {t}"),
                     (None, None) => "manifest".to_string(),
                 };
-                format!("{asked}: {}", explain(&e, &self.auth, self.from))
+                format!("{asked}: {}", self.session.explain(&e))
             })?;
         if bytes.len() as u64 > MAX_JSON {
             return Err(format!(
@@ -426,8 +250,9 @@ impl Fetch<'_> {
             size: size as i64,
             ..Default::default()
         };
-        let bytes = self.runtime.block_on(async {
+        let bytes = self.session.runtime.block_on(async {
             let mut stream = self
+                .session
                 .client
                 .pull_blob_stream(self.reference, &desc)
                 .await
@@ -695,8 +520,9 @@ impl RandomSource for RegistrySource {
             ..Default::default()
         };
         let stream = self
+            .session
             .runtime
-            .block_on(self.client.pull_blob_stream(&self.reference, &desc))
+            .block_on(self.session.client.pull_blob_stream(&self.reference, &desc))
             .map_err(|e| {
                 self.image
                     .layer_error(layer, None, format!("cannot fetch blob {digest}: {e}"))
@@ -713,7 +539,7 @@ impl RandomSource for RegistrySource {
             ));
         }
         Ok(LayerBytes::Stream(Box::new(BlobReader {
-            runtime: &self.runtime,
+            runtime: &self.session.runtime,
             stream: stream.stream,
             chunk: bytes::Bytes::new(),
             read: 0,
@@ -903,27 +729,6 @@ mod tests {
             e.contains("no such file") && e.contains("not an image reference"),
             "{e}"
         );
-    }
-
-    #[test]
-    fn plain_http_only_for_loopback_or_when_asked() {
-        assert!(is_plain_http("127.0.0.1:5000", &[]));
-        assert!(is_plain_http("localhost", &[]));
-        assert!(is_plain_http("[::1]:5000", &[]));
-        assert!(!is_plain_http("registry.example:5000", &[]));
-        assert!(is_plain_http(
-            "registry.example:5000",
-            &["registry.example".into()]
-        ));
-        assert!(is_plain_http(
-            "registry.example:5000",
-            &["registry.example:5000".into()]
-        ));
-        assert!(!is_plain_http(
-            "registry.example:5000",
-            &["registry.example:5001".into()]
-        ));
-        assert!(!is_plain_http("127.0.0.2.example", &[]));
     }
 
     #[test]
