@@ -161,7 +161,7 @@ fn round(x: f64) -> f64 {
 }
 
 /// Every license file of every layer, matched, sorted by layer then path, and a finding
-/// for each layer with more than [`MAX_PER_LAYER`] of them. Identical texts
+/// for each layer with more than `MAX_PER_LAYER` of them. Identical texts
 /// are matched once; distinct texts are matched in parallel.
 pub fn license_files(overlay: &Overlay, origins: &[Origin]) -> (Vec<LicenseFile>, Vec<Finding>) {
     let top = overlay.len().saturating_sub(1);

@@ -259,13 +259,13 @@ const GRANT_WORDS: [&str; 6] = [
 /// The licenses of a free-form file that quotes notices one after another, each with its
 /// copyright lines and its own terms (X.Org's libraries concatenate the notices of their
 /// sources), one block per notice: the SPDX license its text matches at
-/// [`TEXT_MATCH_MIN`] or more, else a `LicenseRef-notice-` named by the text's digest,
+/// `TEXT_MATCH_MIN` or more, else a `LicenseRef-notice-` named by the text's digest,
 /// whose text is returned beside the blocks so that the documents carry it. A notice that
 /// names files before its copyright lines ("Xmu/Clip.c has:") applies only when they are
 /// shipped.
 ///
 /// A notice starts at a separator line (`-----`) or at a copyright line that follows
-/// license text; it is copyright lines followed by terms of [`MIN_WORDS`] words or more
+/// license text; it is copyright lines followed by terms of `MIN_WORDS` words or more
 /// with a grant word in them: a history or a sentence that names a license is none. `None`
 /// when the file has no notice, or more than [`MAX_NOTICES`].
 pub fn notices(text: &str) -> Option<(Vec<Block>, BTreeMap<String, String>)> {

@@ -68,7 +68,7 @@ pub struct JarInfo {
     pub bundle_license: Option<String>,
     /// Nested archives not read because they are nested too deeply, and other limits hit.
     pub notes: Vec<String>,
-    /// Bytes inflated while reading it, bounded by [`MAX_INFLATE`].
+    /// Bytes inflated while reading it, bounded by `MAX_INFLATE`.
     pub inflated: u64,
 }
 

@@ -1,8 +1,9 @@
 //! Reaching a registry: the HTTP client (`oci-client`) on a tokio runtime of its own, TLS
 //! verified against the system's authorities and `--ca-cert`'s, plain HTTP only for
 //! loopback addresses and registries named with `--insecure-registry` (tried after TLS
-//! fails, as docker does), the credentials of [`credentials::find`], and what a failed
-//! request means in a few words.
+//! fails, as docker does), the credentials of [`credentials::find`], requests made again
+//! after transient failures ([`Session::retrying`]), and what a failed request means in a
+//! few words.
 
 use std::io::Read;
 use std::time::Duration;
@@ -18,6 +19,38 @@ use crate::source::RegistryOptions;
 
 /// The largest certificate file `--ca-cert` reads.
 const MAX_CA_FILE: u64 = 1 << 20;
+
+/// How many times a request that failed transiently is made in all (see [`transient`]).
+pub(crate) const ATTEMPTS: u32 = 5;
+
+/// The pause after the first transient failure; each next one doubles it (0.25, 0.5, 1, 2 s).
+const FIRST_PAUSE: Duration = Duration::from_millis(250);
+
+/// The pauses between the attempts at one request.
+pub(crate) struct Backoff {
+    attempt: u32,
+    pause: Duration,
+}
+
+impl Backoff {
+    pub fn new() -> Backoff {
+        Backoff {
+            attempt: 1,
+            pause: FIRST_PAUSE,
+        }
+    }
+
+    /// Waits before the next attempt and says whether there is one.
+    pub fn wait(&mut self) -> bool {
+        if self.attempt >= ATTEMPTS {
+            return false;
+        }
+        std::thread::sleep(self.pause);
+        self.attempt += 1;
+        self.pause *= 2;
+        true
+    }
+}
 
 /// A connection to one registry: the runtime, the client and the credentials.
 pub(crate) struct Session {
@@ -56,6 +89,32 @@ impl Session {
             Ok(done) => Ok((session, done)),
             Err(plain) if speaks_tls(&plain) => Err(tls),
             Err(plain) => Err(plain),
+        }
+    }
+
+    /// Makes `request` until it succeeds, fails for good or has failed [`ATTEMPTS`] times,
+    /// pausing longer after each transient failure (a dropped connection, a timeout, 429,
+    /// 5xx). A failure is said in a few words ([`Session::explain`]), with how many
+    /// attempts were made when there were several.
+    pub fn retrying<T, F, Fut>(&self, mut request: F) -> Result<T, String>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, OciDistributionError>>,
+    {
+        let mut backoff = Backoff::new();
+        loop {
+            match self.runtime.block_on(request()) {
+                Ok(done) => return Ok(done),
+                Err(e) if transient(&e) => {
+                    if !backoff.wait() {
+                        return Err(format!(
+                            "{} (the last of {ATTEMPTS} attempts)",
+                            self.explain(&e)
+                        ));
+                    }
+                }
+                Err(e) => return Err(self.explain(&e)),
+            }
         }
     }
 
@@ -105,6 +164,63 @@ impl Session {
             other => with_causes(other),
         }
     }
+}
+
+/// Whether a request may succeed when made again: the connection was reset, aborted or
+/// timed out, or the registry answered 429 (too many requests) or a 5xx status. A refused
+/// connection or a TLS failure is not retried: it says where the registry is not.
+pub(crate) fn transient(e: &OciDistributionError) -> bool {
+    match e {
+        OciDistributionError::ServerError { code, .. } => *code == 429 || *code >= 500,
+        OciDistributionError::RegistryError { envelope, .. } => envelope
+            .errors
+            .iter()
+            .any(|e| matches!(e.code, OciErrorCode::Toomanyrequests)),
+        OciDistributionError::RequestError(e) => {
+            e.is_timeout() || e.is_body() || e.is_decode() || dropped(e)
+        }
+        OciDistributionError::IoError(e) => transient_io(e),
+        _ => false,
+    }
+}
+
+/// Whether an error of a download in progress may go away when it is resumed: the body
+/// broke off (the client's error, or an I/O error of the connection), not bytes that do
+/// not match their digest.
+pub(crate) fn transient_io(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::*;
+    match e.get_ref() {
+        Some(inner) if inner.is::<reqwest::Error>() => true,
+        _ => matches!(
+            e.kind(),
+            ConnectionReset | ConnectionAborted | BrokenPipe | TimedOut | UnexpectedEof
+        ),
+    }
+}
+
+/// Whether an error's causes include a connection that was reset, aborted or cut short.
+fn dropped(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(e);
+    while let Some(c) = cause {
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            if matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::ConnectionAborted
+                    | std::io::ErrorKind::BrokenPipe
+                    | std::io::ErrorKind::UnexpectedEof
+            ) {
+                return true;
+            }
+        }
+        if c.to_string()
+            .contains("connection closed before message completed")
+        {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
 
 /// An error with its causes, which say what a failed request failed on (a certificate
@@ -192,6 +308,44 @@ fn client(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn server_error(code: u16) -> OciDistributionError {
+        OciDistributionError::ServerError {
+            code,
+            url: "http://127.0.0.1/v2/".into(),
+            message: String::new(),
+        }
+    }
+
+    #[test]
+    fn busy_and_failing_answers_and_broken_connections_are_transient() {
+        for code in [429, 500, 502, 503, 504] {
+            assert!(transient(&server_error(code)), "{code}");
+        }
+        for code in [400, 401, 403, 404, 416] {
+            assert!(!transient(&server_error(code)), "{code}");
+        }
+        let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        assert!(transient(&OciDistributionError::IoError(reset)));
+        let mismatch = std::io::Error::other("digest mismatch");
+        assert!(!transient_io(&mismatch));
+        assert!(!transient(&OciDistributionError::UnauthorizedError {
+            url: String::new()
+        }));
+    }
+
+    #[test]
+    fn a_request_is_made_at_most_attempts_times() {
+        let mut backoff = Backoff {
+            attempt: 1,
+            pause: Duration::ZERO,
+        };
+        let mut made = 1;
+        while backoff.wait() {
+            made += 1;
+        }
+        assert_eq!(made, ATTEMPTS);
+    }
 
     #[test]
     fn plain_http_only_for_loopback_or_when_asked() {

@@ -17,8 +17,9 @@ mod credentials;
 use std::io::{self, Read};
 
 use futures_util::StreamExt;
+use oci_client::client::BlobResponse;
+use oci_client::errors::OciDistributionError;
 use oci_client::Reference;
-use tokio::runtime::Runtime;
 
 use super::input::Scheme;
 use super::oci::{self, Candidate, Descriptor, Index, Manifest, MAX_JSON};
@@ -28,7 +29,7 @@ use super::{
 };
 use crate::error::Result;
 use crate::model::{Finding, FindingKind, ImageSet, Platform, RegistryImage};
-use client::Session;
+use client::{Backoff, Session};
 
 /// The kind: a name with the `registry:` scheme, or without a scheme a name that is no path
 /// and parses as a reference. It comes first: a reference is not a path.
@@ -211,19 +212,18 @@ impl Fetch<'_> {
     fn manifest(&self, reference: &Reference) -> std::result::Result<(Vec<u8>, String), String> {
         let (bytes, digest) = self
             .session
-            .runtime
-            .block_on(self.session.client.pull_manifest_raw(
-                reference,
-                self.session.auth(),
-                &ACCEPT,
-            ))
+            .retrying(|| {
+                self.session
+                    .client
+                    .pull_manifest_raw(reference, self.session.auth(), &ACCEPT)
+            })
             .map_err(|e| {
                 let asked = match (reference.digest(), reference.tag()) {
                     (Some(d), _) => format!("manifest {d}"),
                     (None, Some(t)) => format!("tag {t}"),
                     (None, None) => "manifest".to_string(),
                 };
-                format!("{asked}: {}", self.session.explain(&e))
+                format!("{asked}: {e}")
             })?;
         if bytes.len() as u64 > MAX_JSON {
             return Err(format!(
@@ -250,18 +250,19 @@ impl Fetch<'_> {
             size: size as i64,
             ..Default::default()
         };
-        let bytes = self.session.runtime.block_on(async {
+        let bytes = self.session.retrying(|| async {
             let mut stream = self
                 .session
                 .client
                 .pull_blob_stream(self.reference, &desc)
-                .await
-                .map_err(|e| e.to_string())?;
+                .await?;
             let mut bytes = Vec::new();
             while let Some(chunk) = stream.next().await {
-                let chunk = chunk.map_err(|e| e.to_string())?;
+                let chunk = chunk?;
                 if (bytes.len() + chunk.len()) as u64 > size {
-                    return Err(format!("longer than the {size} bytes its descriptor says"));
+                    return Err(OciDistributionError::GenericError(Some(format!(
+                        "longer than the {size} bytes its descriptor says"
+                    ))));
                 }
                 bytes.extend_from_slice(&chunk);
             }
@@ -519,47 +520,145 @@ impl RandomSource for RegistrySource {
             media_type: spec.media_type.clone().unwrap_or_default(),
             ..Default::default()
         };
-        let stream = self
-            .session
-            .runtime
-            .block_on(self.session.client.pull_blob_stream(&self.reference, &desc))
-            .map_err(|e| {
-                self.image
-                    .layer_error(layer, None, format!("cannot fetch blob {digest}: {e}"))
-            })?;
-        if stream.content_length.is_some_and(|n| n > spec.size) {
-            return Err(self.image.layer_error(
-                layer,
-                None,
-                format!(
-                    "blob {digest}: the registry sends {} bytes but the manifest says {}",
-                    stream.content_length.unwrap_or_default(),
-                    spec.size
-                ),
-            ));
-        }
-        Ok(LayerBytes::Stream(Box::new(BlobReader {
-            runtime: &self.session.runtime,
-            stream: stream.stream,
+        let mut blob = BlobReader {
+            source: self,
+            desc,
+            stream: Box::pin(futures_util::stream::empty()),
             chunk: bytes::Bytes::new(),
             read: 0,
+            skip: 0,
             size: spec.size,
-            digest,
             done: false,
-        })))
+            backoff: Backoff::new(),
+        };
+        blob.request()
+            .map_err(|e| self.image.layer_error(layer, None, e.to_string()))?;
+        Ok(LayerBytes::Stream(Box::new(blob)))
     }
 }
 
-/// A layer blob as it downloads, read chunk by chunk; it fails when the registry sends
-/// more or fewer bytes than the manifest declares, or bytes that do not match the digest.
+/// A layer blob as it downloads, read chunk by chunk. A download that breaks off is
+/// resumed where it stopped (a `Range` request; a registry that sends the whole blob
+/// again has what was already read skipped), up to [`client::ATTEMPTS`] requests with
+/// pauses between them. It fails when the registry sends more or fewer bytes than the
+/// manifest declares, or (oci-client's check of a whole-blob answer; the scan checks every
+/// blob it reads to the end) bytes that do not match the digest.
 struct BlobReader<'a> {
-    runtime: &'a Runtime,
+    source: &'a RegistrySource,
+    desc: oci_client::manifest::OciDescriptor,
     stream: futures_util::stream::BoxStream<'static, io::Result<bytes::Bytes>>,
     chunk: bytes::Bytes,
+    /// Bytes of the blob handed over so far.
     read: u64,
+    /// Bytes of the current answer to pass over: what was read before a registry that
+    /// does not take ranges sent the blob again from its start.
+    skip: u64,
     size: u64,
-    digest: String,
     done: bool,
+    backoff: Backoff,
+}
+
+impl BlobReader<'_> {
+    /// Asks for the blob from the byte it has read up to, retrying transient failures.
+    fn request(&mut self) -> io::Result<()> {
+        let session = &self.source.session;
+        let answer = match self.read {
+            // The whole blob, which oci-client hashes as it streams: a blob whose bytes do
+            // not match fails at its end even when the scan stopped before it.
+            0 => session
+                .retrying(|| {
+                    session
+                        .client
+                        .pull_blob_stream(&self.source.reference, &self.desc)
+                })
+                .map(BlobResponse::Full),
+            from => session.retrying(|| {
+                session.client.pull_blob_stream_partial(
+                    &self.source.reference,
+                    &self.desc,
+                    from,
+                    None,
+                )
+            }),
+        };
+        let (stream, skip) = match answer {
+            Ok(BlobResponse::Partial(s)) => (s, 0),
+            Ok(BlobResponse::Full(s)) => (s, self.read),
+            Err(e) => {
+                return Err(io::Error::other(format!(
+                    "cannot fetch blob {}{}: {}",
+                    self.desc.digest,
+                    match self.read {
+                        0 => String::new(),
+                        n => format!(" from byte {n}"),
+                    },
+                    e
+                )))
+            }
+        };
+        let expected = self.size - self.read + skip;
+        if let Some(length) = stream.content_length.filter(|&n| n > expected) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "blob {}: the registry sends {length} bytes but the manifest leaves {expected}",
+                    self.desc.digest
+                ),
+            ));
+        }
+        self.stream = stream.stream;
+        self.skip = skip;
+        Ok(())
+    }
+
+    /// The next chunk of the blob, past what is to be skipped; `None` at its end.
+    fn next_chunk(&mut self) -> io::Result<Option<bytes::Bytes>> {
+        loop {
+            match self.source.session.runtime.block_on(self.stream.next()) {
+                Some(Ok(mut chunk)) => {
+                    if self.skip > 0 {
+                        let n = self.skip.min(chunk.len() as u64);
+                        self.skip -= n;
+                        let _ = chunk.split_to(n as usize);
+                        if chunk.is_empty() {
+                            continue;
+                        }
+                    }
+                    return Ok(Some(chunk));
+                }
+                Some(Err(e)) if client::transient_io(&e) => {
+                    if !self.backoff.wait() {
+                        return Err(io::Error::new(
+                            e.kind(),
+                            format!(
+                                "blob {}: the download broke off after {} of {} bytes \
+                                 (the last of {} attempts): {e}",
+                                self.desc.digest,
+                                self.read,
+                                self.size,
+                                client::ATTEMPTS
+                            ),
+                        ));
+                    }
+                    self.request()?;
+                }
+                Some(Err(e)) => {
+                    return Err(io::Error::new(e.kind(), format!("while downloading: {e}")))
+                }
+                None if self.skip > 0 => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        format!(
+                            "blob {}: the registry sent it again from its start but broke \
+                             off before byte {}",
+                            self.desc.digest, self.read
+                        ),
+                    ))
+                }
+                None => return Ok(None),
+            }
+        }
+    }
 }
 
 impl Read for BlobReader<'_> {
@@ -568,22 +667,19 @@ impl Read for BlobReader<'_> {
             if self.done || buf.is_empty() {
                 return Ok(0);
             }
-            match self.runtime.block_on(self.stream.next()) {
-                Some(Ok(chunk)) => {
+            match self.next_chunk()? {
+                Some(chunk) => {
                     self.read = self.read.saturating_add(chunk.len() as u64);
                     if self.read > self.size {
                         return Err(io::Error::new(
                             io::ErrorKind::InvalidData,
                             format!(
                                 "blob {} is longer than the {} bytes the manifest says",
-                                self.digest, self.size
+                                self.desc.digest, self.size
                             ),
                         ));
                     }
                     self.chunk = chunk;
-                }
-                Some(Err(e)) => {
-                    return Err(io::Error::new(e.kind(), format!("while downloading: {e}")))
                 }
                 None => {
                     self.done = true;
@@ -592,7 +688,7 @@ impl Read for BlobReader<'_> {
                             io::ErrorKind::UnexpectedEof,
                             format!(
                                 "blob {} ends after {} of the {} bytes the manifest says",
-                                self.digest, self.read, self.size
+                                self.desc.digest, self.read, self.size
                             ),
                         ));
                     }
