@@ -267,7 +267,7 @@ const GRANT_WORDS: [&str; 6] = [
 /// A notice starts at a separator line (`-----`) or at a copyright line that follows
 /// license text; it is copyright lines followed by terms of `MIN_WORDS` words or more
 /// with a grant word in them: a history or a sentence that names a license is none. `None`
-/// when the file has no notice, or more than [`MAX_NOTICES`].
+/// when the file has no notice, or more than `MAX_NOTICES`.
 pub fn notices(text: &str) -> Option<(Vec<Block>, BTreeMap<String, String>)> {
     let mut raw: Vec<(usize, Vec<&str>)> = Vec::new();
     let mut body = false;

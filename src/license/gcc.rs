@@ -13,7 +13,7 @@
 //! > this file):
 //!
 //! followed by a list (` - libgcc (libgcc/, gcc/libgcc2.[ch], …)`, ` - libatomic`,
-//! ` - libstdc++-v3`, …). [`runtime_exception`] reads that sentence and its list, and says
+//! ` - libstdc++-v3`, …). `runtime_exception` reads that sentence and its list, and says
 //! whether a binary package is one of the listed libraries. The rule, and nothing more:
 //!
 //! 1. The sentence must be there, in those words (whitespace aside; "(v3 or later)" may also
@@ -36,7 +36,7 @@
 //!    (`libx32`, `libn32`, `libhf`, `libsf`) are not named by the file and are not mapped.
 //!
 //! Packages that are no listed runtime library by name are weighed by the libraries they
-//! install ([`library_terms`]): development packages (`libstdc++-12-dev` installs
+//! install (`library_terms`): development packages (`libstdc++-12-dev` installs
 //! `libstdc++.a`, `libsupc++.a` and `libstdc++fs.a`, all built from `libstdc++-v3/`) take
 //! the runtime exception through the list; libraries the list does not name take the
 //! section the file gives them ("The libsanitizer libraries (libasan, liblsan, libtsan,

@@ -173,7 +173,7 @@ pub type TextReader<'a> = &'a dyn Fn(&str, &str) -> Option<(String, String)>;
 /// Normalizes one license string written in `dialect` into an SPDX expression.
 ///
 /// The result always keeps its reasons: names mapped to a `LicenseRef-` are explained in
-/// the notes, unknown names are listed in [`Normalized::unknown`], and input that cannot be
+/// the notes, unknown names are listed in `Normalized::unknown`, and input that cannot be
 /// read gives `expression: None` with a note saying why.
 pub fn normalize(raw: &str, dialect: Dialect) -> Normalized {
     normalize_with(raw, dialect, &|_, _| None)

@@ -350,12 +350,12 @@ fn remove_common_prefix(input: Cow<'_, str>) -> Cow<'_, str> {
 }
 
 /// The common prefix of two consecutive lines, when it counts for
-/// [`remove_common_prefix`]: longer than 3 bytes once trimmed.
+/// `remove_common_prefix`: longer than 3 bytes once trimmed.
 pub fn pair_prefix<'a>(previous: &'a str, line: &str) -> Option<&'a str> {
     Some(common_prefix(previous, line)).filter(|common| common.len() > 3)
 }
 
-/// The prefix [`remove_common_prefix`] strips from a text of `line_count` lines whose
+/// The prefix `remove_common_prefix` strips from a text of `line_count` lines whose
 /// consecutive pairs share `pairs` (from [`pair_prefix`], in line order), if any.
 pub fn prefix_to_remove<'a>(
     pairs: impl IntoIterator<Item = &'a str>,

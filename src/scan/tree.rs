@@ -4,7 +4,7 @@
 //! sorts directory entries so the result does not depend on the filesystem's order, and
 //! records a file seen again through another hard link as a hard link to the first path.
 //! Directories and files are opened beneath the root and through no symlink
-//! ([`open_beneath`]), and a directory's entries are listed, stat'ed and read as links through
+//! (`open_beneath`), and a directory's entries are listed, stat'ed and read as links through
 //! its own descriptor: a directory swapped for a symlink while the scan runs stops the scan
 //! instead of leaking what the symlink points to (its names, sizes or contents).
 

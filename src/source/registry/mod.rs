@@ -3,7 +3,7 @@
 //!
 //! The OCI distribution protocol is spoken by `oci-client` (anonymous pulls, the
 //! `WWW-Authenticate: Bearer` token flow, Basic auth), on a tokio runtime this source owns
-//! ([`client`]), with the credentials [`credentials`] finds: the rest of the pipeline stays
+//! (`client.rs`), with the credentials `credentials.rs` finds: the rest of the pipeline stays
 //! synchronous. The manifest (or index, from which the platform's image is
 //! chosen with [`oci::choose`]) and the config are fetched up front, each at most
 //! [`MAX_JSON`] bytes and checked against its digest; each layer blob is then pulled when
