@@ -19,8 +19,8 @@ enum Fault {
     /// Blob requests are redirected (307) to the blob store on this port, on another host
     /// name (`localhost` rather than `127.0.0.1`).
     Redirect(u16),
-    /// Manifests are padded past 16 MiB.
-    HugeManifest,
+    /// Manifests are padded past 16 MiB, their length said (`true`) or not.
+    HugeManifest(bool),
 }
 
 /// A proxy on a free loopback port in front of the registry on `upstream`, one request per
@@ -168,12 +168,14 @@ fn serve(
             let _ = client.flush();
             let _ = client.shutdown(Shutdown::Both);
         }
-        Fault::HugeManifest if is_get && target.contains("/manifests/") && ok => {
+        Fault::HugeManifest(sized) if is_get && target.contains("/manifests/") && ok => {
             let mut doc: Value = serde_json::from_slice(body).unwrap();
             doc["annotations"] = serde_json::json!({"padding": "x".repeat(17 << 20)});
             let body = serde_json::to_vec(&doc).unwrap();
             let head = with_header(&answer_head, "Docker-Content-Digest", None);
-            let head = with_header(&head, "Content-Length", Some(&body.len().to_string()));
+            let length = body.len().to_string();
+            // Without a length, the body ends where the connection does.
+            let head = with_header(&head, "Content-Length", sized.then_some(length.as_str()));
             let _ = client.write_all(head.as_bytes());
             let _ = client.write_all(&body);
         }
@@ -343,13 +345,17 @@ fn redirects_to_blob_storage_carry_no_credentials() {
 #[test]
 fn a_manifest_over_the_limit_is_refused() {
     let (reg, _) = registry_with_app(false);
-    let proxy = Proxy::start(reg.port, Fault::HugeManifest);
-    let reference = format!("127.0.0.1:{}/fixtures/app:1", proxy.port);
-    let line = scan_fails(&[&reference], &[]);
-    assert!(
-        line.contains(&reference) && line.contains("over the limit of 16777216"),
-        "{line}"
-    );
+    for sized in [true, false] {
+        let proxy = Proxy::start(reg.port, Fault::HugeManifest(sized));
+        let reference = format!("127.0.0.1:{}/fixtures/app:1", proxy.port);
+        let line = scan_fails(&[&reference], &[]);
+        assert!(
+            line.contains(&reference) && line.contains("limit of 16777216"),
+            "{line}"
+        );
+        // Refused from the length the registry says, else as the body goes past the limit.
+        assert_eq!(line.contains("bytes, over the limit"), sized, "{line}");
+    }
 }
 
 #[test]

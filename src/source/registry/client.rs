@@ -6,6 +6,7 @@
 //! few words.
 
 use std::io::Read;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use oci_client::client::{Certificate, CertificateEncoding, ClientConfig, ClientProtocol};
@@ -52,11 +53,18 @@ impl Backoff {
     }
 }
 
-/// A connection to one registry: the runtime, the client and the credentials.
+/// A connection to one registry: the runtime, the clients and the credentials.
 pub(crate) struct Session {
     pub runtime: Runtime,
     pub client: Client,
+    /// A plain HTTP client with the same TLS roots, for the requests whose answers are
+    /// read within a bound (manifests), which oci-client reads whole.
+    pub http: reqwest::Client,
+    /// `https`, or `http` for a registry reached over plain HTTP.
+    pub scheme: &'static str,
     pub credentials: Credentials,
+    /// The Bearer token for pulls once asked for (`None` inside: the registry wants none).
+    pub token: Mutex<Option<Option<String>>>,
 }
 
 impl Session {
@@ -74,17 +82,23 @@ impl Session {
             .enable_all()
             .build()
             .map_err(|e| format!("cannot start the HTTP client: {e}"))?;
+        let (client, http) = clients(registry, opts, false)?;
         let mut session = Session {
             runtime,
-            client: client(registry, opts, false)?,
+            client,
+            http,
+            scheme: "https",
             credentials: credentials::find(registry, opts)?,
+            token: Mutex::new(None),
         };
         let tls = match first(&session) {
             Ok(done) => return Ok((session, done)),
             Err(tls) if !is_plain_http(registry, &opts.insecure) => return Err(tls),
             Err(tls) => tls,
         };
-        session.client = client(registry, opts, true)?;
+        (session.client, session.http) = clients(registry, opts, true)?;
+        session.scheme = "http";
+        session.token = Mutex::new(None);
         match first(&session) {
             Ok(done) => Ok((session, done)),
             Err(plain) if speaks_tls(&plain) => Err(tls),
@@ -265,13 +279,17 @@ fn speaks_tls(error: &str) -> bool {
     error.contains("HTTP request to an HTTPS server")
 }
 
-/// The client for `registry`: over plain HTTP with `plain`, else TLS with the system's
-/// certificate authorities and `--ca-cert`'s.
-fn client(
+/// How long connecting may take, and how long a read may wait for bytes.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+const READ_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The clients for `registry`, oci-client's and a plain one: over plain HTTP with `plain`,
+/// else TLS with the system's certificate authorities and `--ca-cert`'s.
+fn clients(
     registry: &str,
     opts: &RegistryOptions,
     plain: bool,
-) -> std::result::Result<Client, String> {
+) -> std::result::Result<(Client, reqwest::Client), String> {
     let mut roots = Vec::new();
     for path in &opts.ca_certs {
         let mut data = Vec::new();
@@ -289,6 +307,17 @@ fn client(
             data,
         });
     }
+    let mut http = reqwest::Client::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .read_timeout(READ_TIMEOUT);
+    for root in &roots {
+        let certs = reqwest::Certificate::from_pem_bundle(&root.data)
+            .map_err(|e| format!("cannot read the certificates of --ca-cert: {e}"))?;
+        http = http.tls_certs_merge(certs);
+    }
+    let http = http
+        .build()
+        .map_err(|e| format!("cannot set up the HTTP client: {e}"))?;
     let config = ClientConfig {
         protocol: ClientProtocol::HttpsExcept(if plain {
             vec![registry.to_string()]
@@ -298,11 +327,13 @@ fn client(
         extra_root_certificates: roots,
         // The platform is chosen by the caller, with the same rules as for local indexes.
         platform_resolver: None,
-        connect_timeout: Some(Duration::from_secs(30)),
-        read_timeout: Some(Duration::from_secs(120)),
+        connect_timeout: Some(CONNECT_TIMEOUT),
+        read_timeout: Some(READ_TIMEOUT),
         ..ClientConfig::default()
     };
-    Client::try_from(config).map_err(|e| format!("cannot set up the HTTP client: {e}"))
+    let client =
+        Client::try_from(config).map_err(|e| format!("cannot set up the HTTP client: {e}"))?;
+    Ok((client, http))
 }
 
 #[cfg(test)]

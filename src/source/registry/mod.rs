@@ -13,6 +13,7 @@
 
 mod client;
 mod credentials;
+mod manifest;
 
 use std::io::{self, Read};
 
@@ -205,18 +206,11 @@ struct Versioned {
 }
 
 impl Fetch<'_> {
-    /// Fetches the manifest `reference` names (by tag or digest); returns its bytes and
-    /// digest (checked against the digest asked for). One over [`MAX_JSON`] bytes is refused,
-    /// but only once received: oci-client reads a manifest response whole (a manifest
-    /// chosen from an index is not asked for when the index declares it too large).
+    /// Fetches the manifest `reference` names (by tag or digest), at most [`MAX_JSON`] bytes;
+    /// returns its bytes and digest (checked against the digest asked for).
     fn manifest(&self, reference: &Reference) -> std::result::Result<(Vec<u8>, String), String> {
-        let (bytes, digest) = self
-            .session
-            .retrying(|| {
-                self.session
-                    .client
-                    .pull_manifest_raw(reference, self.session.auth(), &ACCEPT)
-            })
+        self.session
+            .manifest(reference, &ACCEPT, MAX_JSON)
             .map_err(|e| {
                 let asked = match (reference.digest(), reference.tag()) {
                     (Some(d), _) => format!("manifest {d}"),
@@ -224,15 +218,7 @@ impl Fetch<'_> {
                     (None, None) => "manifest".to_string(),
                 };
                 format!("{asked}: {e}")
-            })?;
-        if bytes.len() as u64 > MAX_JSON {
-            return Err(format!(
-                "the manifest {} is {} bytes, over the limit of {MAX_JSON}",
-                reference.whole(),
-                bytes.len()
-            ));
-        }
-        Ok((bytes.to_vec(), digest))
+            })
     }
 
     /// Fetches a small blob (the config) by its descriptor, at most [`MAX_JSON`] bytes,
