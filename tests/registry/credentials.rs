@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use crate::harness::*;
 
-/// A registry requiring `tester`'s password, the fixture pushed to it, and a home
-/// directory for the configuration files.
+/// A registry requiring `tester`'s password, the fixture pushed to it, the fixture
+/// itself, and a home directory for the configuration files.
 struct Setup {
     reg: Registry,
     reference: String,
@@ -20,18 +20,11 @@ struct Setup {
 
 impl Setup {
     fn new() -> Setup {
-        let reg = Registry::start(true);
-        let archive = fixture("docker-archive.tar");
-        reg.push(
-            &format!("docker-archive:{}", path_str(&archive)),
-            "fixtures/app:1",
-            &["--dest-creds", &format!("tester:{PASSWORD}")],
-        );
-        let reference = reg.reference("fixtures/app:1");
+        let (reg, reference) = Registry::with_basic_auth();
         Setup {
             reg,
             reference,
-            archive,
+            archive: fixture("docker-archive.tar"),
             home: tempfile::tempdir().unwrap(),
         }
     }

@@ -170,6 +170,22 @@ impl Registry {
         );
     }
 
+    /// A registry requiring `tester`'s [`PASSWORD`], with the fixture `docker-archive.tar`
+    /// pushed as `fixtures/app:1`; returns it and the image's reference.
+    pub fn with_basic_auth() -> (Registry, String) {
+        let reg = Registry::start(true);
+        reg.push(
+            &format!(
+                "docker-archive:{}",
+                path_str(&fixture("docker-archive.tar"))
+            ),
+            "fixtures/app:1",
+            &["--dest-creds", &format!("tester:{PASSWORD}")],
+        );
+        let reference = reg.reference("fixtures/app:1");
+        (reg, reference)
+    }
+
     /// The registry's storage file of a blob.
     pub fn blob_file(&self, digest: &str) -> PathBuf {
         let hex = digest.strip_prefix("sha256:").unwrap();

@@ -180,14 +180,8 @@ fn unknown_tags_and_corrupt_blobs_are_errors() {
 
 #[test]
 fn basic_auth_credentials_come_from_the_command_line_or_the_environment() {
-    let reg = Registry::start(true);
+    let (_reg, reference) = Registry::with_basic_auth();
     let archive = fixture("docker-archive.tar");
-    reg.push(
-        &format!("docker-archive:{}", path_str(&archive)),
-        "fixtures/app:1",
-        &["--dest-creds", &format!("tester:{PASSWORD}")],
-    );
-    let reference = reg.reference("fixtures/app:1");
     let good = [
         ("LAYERBOM_REGISTRY_USERNAME", "tester"),
         ("LAYERBOM_REGISTRY_PASSWORD", PASSWORD),

@@ -224,6 +224,15 @@ mod tests {
         fn path(&self, name: &str) -> String {
             self.dir.path().join(name).display().to_string()
         }
+
+        /// The error looking for `registry`'s credentials ends in, checked to begin with
+        /// `start`, in which `{}` is the path of `file`.
+        fn fails(&self, registry: &str, start: &str, file: &str) {
+            let none = RegistryOptions::default();
+            let e = self.places().find(registry, "app", &none).unwrap_err();
+            let start = start.replace("{}", &self.path(file));
+            assert!(e.starts_with(&start), "{e}");
+        }
     }
 
     fn auths(key: &str, user_password: &str) -> String {
@@ -297,64 +306,37 @@ mod tests {
             b64("u:p")
         );
         let homes = Homes::new(None, Some(&docker));
-        let none = RegistryOptions::default();
-        let e = homes
-            .places()
-            .find("reg.example", "app", &none)
-            .unwrap_err();
-        assert!(
-            e.starts_with(&format!(
-                "cannot run docker-credential-layerbom-no-such-helper \
-                 (credHelpers.\"reg.example\" in {})",
-                homes.path("config.json")
-            )),
-            "{e}"
+        homes.fails(
+            "reg.example",
+            "cannot run docker-credential-layerbom-no-such-helper \
+             (credHelpers.\"reg.example\" in {})",
+            "config.json",
         );
-        let e = homes
-            .places()
-            .find("other.example", "app", &none)
-            .unwrap_err();
-        assert!(
-            e.starts_with(&format!(
-                "cannot run docker-credential-layerbom-no-such-store (credsStore in {})",
-                homes.path("config.json")
-            )),
-            "{e}"
+        homes.fails(
+            "other.example",
+            "cannot run docker-credential-layerbom-no-such-store (credsStore in {})",
+            "config.json",
         );
         // podman's file comes first, and its entry is the answer.
         let homes = Homes::new(Some(&auths("reg.example", "podman:p")), Some(&docker));
+        let none = RegistryOptions::default();
         let c = homes.places().find("reg.example", "app", &none).unwrap();
         assert_eq!(basic(&c), ("podman", "p"));
     }
 
     #[test]
     fn identity_tokens_and_bad_files_are_errors_naming_them() {
-        let none = RegistryOptions::default();
         let homes = Homes::new(
             None,
             Some(r#"{"auths": {"reg.example": {"identitytoken": "refresh-me"}}}"#),
         );
-        let e = homes
-            .places()
-            .find("reg.example", "app", &none)
-            .unwrap_err();
-        assert!(
-            e.starts_with(&format!(
-                "the credentials in {} (auths.\"reg.example\") are an identity token",
-                homes.path("config.json")
-            )),
-            "{e}"
+        homes.fails(
+            "reg.example",
+            "the credentials in {} (auths.\"reg.example\") are an identity token",
+            "config.json",
         );
-        // A malformed file is an error even when a later one would answer, and even for a
-        // registry it holds nothing for.
+        // A malformed file is an error even when a later one would answer.
         let homes = Homes::new(Some("{\"auths\": {"), Some(&auths("reg.example", "u:p")));
-        let e = homes
-            .places()
-            .find("reg.example", "app", &none)
-            .unwrap_err();
-        assert!(
-            e.starts_with(&format!("{} is not valid JSON", homes.path("auth.json"))),
-            "{e}"
-        );
+        homes.fails("reg.example", "{} is not valid JSON", "auth.json");
     }
 }
