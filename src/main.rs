@@ -38,8 +38,9 @@ enum Command {
     /// Registry credentials, the first found: --username with --password-stdin;
     /// LAYERBOM_REGISTRY_USERNAME and LAYERBOM_REGISTRY_PASSWORD; podman's auth file
     /// ($REGISTRY_AUTH_FILE, else $XDG_RUNTIME_DIR/containers/auth.json, then
-    /// ~/.config/containers/auth.json); docker's ~/.docker/config.json ($DOCKER_CONFIG), its
-    /// credential helpers included; else none.
+    /// $XDG_CONFIG_HOME/containers/auth.json, by default under ~/.config); docker's
+    /// $DOCKER_CONFIG/config.json (~/.docker/config.json), its credential helpers included;
+    /// else none (anonymous).
     ///
     /// Exit codes: 0 done, 1 a policy (--fail-on, --deny) matched a distributed package,
     /// 2 unusable input or usage error.
