@@ -35,7 +35,12 @@ enum Command {
     /// `docker.io/library/debian:latest`), pulled as it is scanned. A scheme says which
     /// outright: `registry:`, `docker-archive:`, `oci-archive:`, `oci-dir:`, `dir:`, `file:`;
     /// without one, an existing path is a file or directory and anything else a reference.
-    /// Registry credentials: LAYERBOM_REGISTRY_USERNAME and LAYERBOM_REGISTRY_PASSWORD.
+    /// Registry credentials, the first found: --username with --password-stdin;
+    /// LAYERBOM_REGISTRY_USERNAME and LAYERBOM_REGISTRY_PASSWORD; podman's auth file
+    /// ($REGISTRY_AUTH_FILE, else $XDG_RUNTIME_DIR/containers/auth.json, then
+    /// $XDG_CONFIG_HOME/containers/auth.json, by default under ~/.config); docker's
+    /// $DOCKER_CONFIG/config.json (~/.docker/config.json), its credential helpers included;
+    /// else none (anonymous).
     ///
     /// Exit codes: 0 done, 1 a policy (--fail-on, --deny) matched a distributed package,
     /// 2 unusable input or usage error.
@@ -113,7 +118,8 @@ struct ScanArgs {
 
     /// The user name to pull a registry image with; the password is read from standard
     /// input (--password-stdin). Without them, LAYERBOM_REGISTRY_USERNAME and
-    /// LAYERBOM_REGISTRY_PASSWORD are used when set.
+    /// LAYERBOM_REGISTRY_PASSWORD are used when set, else what `podman login` or `docker
+    /// login` keeps for the registry.
     #[arg(long, value_name = "USER", requires = "password_stdin")]
     username: Option<String>,
 

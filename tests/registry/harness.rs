@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-pub use crate::common::{fixture, layerbom};
+pub use crate::common::fixture;
 pub use serde_json::Value;
 
 /// The bcrypt hash (cost 4) of [`PASSWORD`], for the htpasswd file of the registry that
@@ -170,6 +170,22 @@ impl Registry {
         );
     }
 
+    /// A registry requiring `tester`'s [`PASSWORD`], with the fixture `docker-archive.tar`
+    /// pushed as `fixtures/app:1`; returns it and the image's reference.
+    pub fn with_basic_auth() -> (Registry, String) {
+        let reg = Registry::start(true);
+        reg.push(
+            &format!(
+                "docker-archive:{}",
+                path_str(&fixture("docker-archive.tar"))
+            ),
+            "fixtures/app:1",
+            &["--dest-creds", &format!("tester:{PASSWORD}")],
+        );
+        let reference = reg.reference("fixtures/app:1");
+        (reg, reference)
+    }
+
     /// The registry's storage file of a blob.
     pub fn blob_file(&self, digest: &str) -> PathBuf {
         let hex = digest.strip_prefix("sha256:").unwrap();
@@ -209,6 +225,28 @@ pub fn make_certificates(dir: &Path) {
     }
 }
 
+/// The environment variables that say where registry credentials are. Every run of
+/// layerbom here has none of them but those its test sets: no developer's own login (in
+/// `~/.docker/config.json`, podman's auth files or the environment) reaches a test.
+pub const CREDENTIAL_VARS: [&str; 7] = [
+    "LAYERBOM_REGISTRY_USERNAME",
+    "LAYERBOM_REGISTRY_PASSWORD",
+    "HOME",
+    "DOCKER_CONFIG",
+    "REGISTRY_AUTH_FILE",
+    "XDG_RUNTIME_DIR",
+    "XDG_CONFIG_HOME",
+];
+
+/// The layerbom binary to run, without [`CREDENTIAL_VARS`] in its environment.
+pub fn layerbom_command() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_layerbom"));
+    for var in CREDENTIAL_VARS {
+        command.env_remove(var);
+    }
+    command
+}
+
 /// Runs `layerbom scan ARGS… -q -o json` with the registry credentials of `env` only: the
 /// command line and what it gave.
 pub fn run_scan<'a>(
@@ -218,10 +256,8 @@ pub fn run_scan<'a>(
     let mut all = vec!["scan"];
     all.extend_from_slice(args);
     all.extend_from_slice(&["-q", "-o", "json"]);
-    let out = Command::new(env!("CARGO_BIN_EXE_layerbom"))
+    let out = layerbom_command()
         .args(&all)
-        .env_remove("LAYERBOM_REGISTRY_USERNAME")
-        .env_remove("LAYERBOM_REGISTRY_PASSWORD")
         .envs(env.iter().copied())
         .output()
         .expect("run layerbom");

@@ -6,6 +6,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod credentials;
 mod faults;
 mod harness;
 mod pull;

@@ -3,7 +3,6 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::Command;
 
 use crate::harness::*;
 
@@ -49,7 +48,10 @@ fn an_image_by_reference_is_the_archive_it_was_pushed_from() {
     assert!(by_digest["image"]["registry"].get("tag").is_none());
     assert_eq!(comparable(by_digest, false), comparable(local, false));
     // The purl is in the SBOMs.
-    let out = layerbom(&["scan", &reference, "-q", "-o", "spdx-json"]);
+    let out = layerbom_command()
+        .args(["scan", &reference, "-q", "-o", "spdx-json"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let spdx: Value = serde_json::from_slice(&out.stdout).unwrap();
     let image_pkg = spdx["packages"]
@@ -62,7 +64,10 @@ fn an_image_by_reference_is_the_archive_it_was_pushed_from() {
         image_pkg["externalRefs"][0]["referenceLocator"],
         image["registry"]["purl"]
     );
-    let out = layerbom(&["scan", &reference, "-q", "-o", "cyclonedx-json"]);
+    let out = layerbom_command()
+        .args(["scan", &reference, "-q", "-o", "cyclonedx-json"])
+        .output()
+        .unwrap();
     let cdx: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         cdx["metadata"]["component"]["purl"],
@@ -175,14 +180,8 @@ fn unknown_tags_and_corrupt_blobs_are_errors() {
 
 #[test]
 fn basic_auth_credentials_come_from_the_command_line_or_the_environment() {
-    let reg = Registry::start(true);
+    let (_reg, reference) = Registry::with_basic_auth();
     let archive = fixture("docker-archive.tar");
-    reg.push(
-        &format!("docker-archive:{}", path_str(&archive)),
-        "fixtures/app:1",
-        &["--dest-creds", &format!("tester:{PASSWORD}")],
-    );
-    let reference = reg.reference("fixtures/app:1");
     let good = [
         ("LAYERBOM_REGISTRY_USERNAME", "tester"),
         ("LAYERBOM_REGISTRY_PASSWORD", PASSWORD),
@@ -204,7 +203,7 @@ fn basic_auth_credentials_come_from_the_command_line_or_the_environment() {
     // --username with the password on standard input, as `docker login --password-stdin`
     // takes it, in place of the environment's.
     let with_stdin = |password: &str| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_layerbom"))
+        let mut child = layerbom_command()
             .args(["scan", &reference, "-q", "-o", "json"])
             .args(["--username", "tester", "--password-stdin"])
             .envs(wrong.iter().copied())

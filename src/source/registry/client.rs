@@ -12,7 +12,7 @@ use std::time::Duration;
 use oci_client::client::{Certificate, CertificateEncoding, ClientConfig, ClientProtocol};
 use oci_client::errors::{OciDistributionError, OciErrorCode};
 use oci_client::secrets::RegistryAuth;
-use oci_client::Client;
+use oci_client::{Client, Reference};
 use tokio::runtime::Runtime;
 
 use super::credentials::{self, Credentials, PASSWORD_VAR, USERNAME_VAR};
@@ -68,11 +68,12 @@ pub(crate) struct Session {
 }
 
 impl Session {
-    /// Connects to `registry` (`host[:port]`) and does `first` there, which tells whether
-    /// the registry speaks the protocol tried: TLS first, then plain HTTP where allowed.
-    /// When both fail, the error of the protocol the registry speaks is the one returned.
+    /// Connects to the registry of `reference`, with the credentials found for it, and
+    /// does `first` there, which tells whether the registry speaks the protocol tried: TLS
+    /// first, then plain HTTP where allowed. When both fail, the error of the protocol the
+    /// registry speaks is the one returned.
     pub fn open<T>(
-        registry: &str,
+        reference: &Reference,
         opts: &RegistryOptions,
         first: impl Fn(&Session) -> std::result::Result<T, String>,
     ) -> std::result::Result<(Session, T), String> {
@@ -82,13 +83,14 @@ impl Session {
             .enable_all()
             .build()
             .map_err(|e| format!("cannot start the HTTP client: {e}"))?;
+        let registry = reference.resolve_registry();
         let (client, http) = clients(registry, opts, false)?;
         let mut session = Session {
             runtime,
             client,
             http,
             scheme: "https",
-            credentials: credentials::find(registry, opts)?,
+            credentials: credentials::find(reference, opts)?,
             token: Mutex::new(None),
         };
         let tls = match first(&session) {
@@ -143,7 +145,8 @@ impl Session {
         let refused = || match &self.credentials.auth {
             RegistryAuth::Anonymous => format!(
                 "the registry refused access; give credentials with --username and \
-                 --password-stdin, or in {USERNAME_VAR} and {PASSWORD_VAR}"
+                 --password-stdin or in {USERNAME_VAR} and {PASSWORD_VAR}, or log in with \
+                 `docker login` or `podman login`"
             ),
             _ => format!(
                 "the registry refused the credentials {}",

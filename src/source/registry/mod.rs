@@ -169,15 +169,14 @@ impl RegistrySource {
         reference: Reference,
         opts: &OpenOptions,
     ) -> std::result::Result<Self, String> {
-        let (session, image) =
-            Session::open(reference.resolve_registry(), &opts.registry, |session| {
-                Fetch {
-                    session,
-                    reference: &reference,
-                    verify: opts.verify,
-                }
-                .describe(at, opts.platform.as_ref())
-            })?;
+        let (session, image) = Session::open(&reference, &opts.registry, |session| {
+            Fetch {
+                session,
+                reference: &reference,
+                verify: opts.verify,
+            }
+            .describe(at, opts.platform.as_ref())
+        })?;
         Ok(RegistrySource {
             image,
             reference,
