@@ -92,9 +92,37 @@ impl SourceKind for RegistryKind {
 
 /// Parses `[registry[:port]/]repository[:tag][@digest]`, Docker's defaults filled in: the
 /// registry `docker.io`, the namespace `library/` for a one-part name there, the tag
-/// `latest` when neither tag nor digest is given.
+/// `latest` when neither tag nor digest is given. The registry may be an IPv6 address in
+/// brackets (`[::1]:5000/app`), as Docker's reference grammar allows and oci-client's
+/// parser does not: the rest is parsed after a stand-in registry, then put back on it.
 pub fn parse_reference(text: &str) -> std::result::Result<Reference, oci_client::ParseError> {
-    Reference::try_from(text)
+    let Some((host, rest)) = text.strip_prefix('[').and_then(|t| t.split_once(']')) else {
+        return Reference::try_from(text);
+    };
+    let (port, path) = match rest.split_once('/') {
+        Some((port, path)) if port.is_empty() || port.starts_with(':') => (port, path),
+        _ => return Err(oci_client::ParseError::ReferenceInvalidFormat),
+    };
+    let valid_port = port.is_empty()
+        || port[1..].parse::<u16>().is_ok() && port[1..].bytes().all(|b| b.is_ascii_digit());
+    if host.parse::<std::net::Ipv6Addr>().is_err() || !valid_port {
+        return Err(oci_client::ParseError::ReferenceInvalidFormat);
+    }
+    let rest = Reference::try_from(format!("localhost/{path}"))?;
+    let registry = format!("[{host}]{port}");
+    let repository = rest.repository().to_string();
+    Ok(match (rest.tag(), rest.digest()) {
+        (Some(tag), Some(digest)) => Reference::with_tag_and_digest(
+            registry,
+            repository,
+            tag.to_string(),
+            digest.to_string(),
+        ),
+        (None, Some(digest)) => Reference::with_digest(registry, repository, digest.to_string()),
+        (tag, None) => {
+            Reference::with_tag(registry, repository, tag.unwrap_or("latest").to_string())
+        }
+    })
 }
 
 /// The platform a registry image is chosen for by default, as docker does: the host's.
@@ -727,6 +755,36 @@ mod tests {
             parse_reference("debian").unwrap().whole(),
             "docker.io/library/debian:latest"
         );
+    }
+
+    #[test]
+    fn references_with_ipv6_registries() {
+        assert_eq!(
+            parsed("[::1]:5000/fixtures/app:1"),
+            ("[::1]:5000".into(), "fixtures/app".into(), t("1"), None)
+        );
+        assert_eq!(
+            parsed("[fe80::1]/app"),
+            ("[fe80::1]".into(), "app".into(), t("latest"), None)
+        );
+        let digest = format!("sha256:{}", "c".repeat(64));
+        assert_eq!(
+            parsed(&format!("[::1]:5000/app@{digest}")),
+            ("[::1]:5000".into(), "app".into(), None, Some(digest))
+        );
+        assert_eq!(
+            parse_reference("[::1]:5000/app:1").unwrap().whole(),
+            "[::1]:5000/app:1"
+        );
+        for bad in [
+            "[::1]",
+            "[::1]x/app",
+            "[::1]:99999/app",
+            "[nothost]:5000/app",
+            "[::1]:5000/",
+        ] {
+            assert!(parse_reference(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]
