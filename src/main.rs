@@ -276,6 +276,12 @@ struct ScanArgs {
     #[arg(long, value_name = "NAME")]
     supplier: Option<String>,
 
+    /// Once written, attach the SBOMs written to files (spdx-json, spdx-tag-value,
+    /// cyclonedx-json, cyclonedx-xml) to the image in its registry, as `layerbom attach`
+    /// does, to the very manifest scanned. Only for a registry image.
+    #[arg(long)]
+    attach: bool,
+
     /// No progress bar.
     #[arg(short, long)]
     quiet: bool,
@@ -339,6 +345,17 @@ fn attach(args: AttachArgs) -> Result<ExitCode, Error> {
     let done = attach::attach(&args.image, &documents, args.platform.as_ref(), &opts)?;
     print_attached(&done, &mut std::io::stdout().lock())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The SBOM media type of an output format, for the formats that are SBOMs.
+fn sbom_media_type(format: &str) -> Option<&'static str> {
+    match format.split('@').next()? {
+        "spdx-json" => Some(attach::MT_SPDX_JSON),
+        "spdx-tag-value" => Some(attach::MT_SPDX_TAG_VALUE),
+        "cyclonedx-json" => Some(attach::MT_CYCLONEDX_JSON),
+        "cyclonedx-xml" => Some(attach::MT_CYCLONEDX_XML),
+        _ => None,
+    }
 }
 
 /// Says what was attached, and where the referrers list was kept.
@@ -519,6 +536,18 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
         }
     }
     check_outputs(&inputs, &outputs)?;
+    let to_attach: Vec<(&str, &str)> = outputs
+        .iter()
+        .filter(|_| args.attach)
+        .filter_map(|o| Some((o.path.as_deref()?, sbom_media_type(o.format.name())?)))
+        .collect();
+    if args.attach && to_attach.is_empty() {
+        return Err(Error::Usage(
+            "--attach attaches the SBOMs written to files: ask for one with -o \
+             spdx-json=FILE, -o cyclonedx-json=FILE, …"
+                .into(),
+        ));
+    }
     let epoch = source_date_epoch()?;
     let notice_template = match &args.template {
         Some(path) => {
@@ -564,6 +593,17 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
         None => None,
     };
     let mut report = pipeline::scan(&args.image, &opts, &base)?;
+    // The manifest scanned, by digest, for --attach.
+    let subject = match (&report.image.registry, &report.image.manifest_digest) {
+        (Some(r), Some(digest)) => Some(format!("{}@{digest}", r.repository_url)),
+        _ => None,
+    };
+    if args.attach && subject.is_none() {
+        return Err(Error::Usage(format!(
+            "--attach: {} is not an image in a registry",
+            args.image.display()
+        )));
+    }
     report
         .findings
         .extend(dockerfile_audit.into_iter().flat_map(|a| a.findings));
@@ -571,6 +611,14 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
     let options = render::Options { notice_template };
     for o in &outputs {
         write_output(o, |w: &mut dyn Write| o.format.write(&bom, &options, w))?;
+    }
+    if let (Some(subject), false) = (&subject, to_attach.is_empty()) {
+        let documents = to_attach
+            .iter()
+            .map(|(path, mt)| attach::Document::read(Path::new(path), Some(mt)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let done = attach::attach(subject, &documents, None, &opts.registry)?;
+        print_attached(&done, &mut std::io::stderr().lock())?;
     }
     let policy = policy::Policy {
         fail_on: args.fail_on,

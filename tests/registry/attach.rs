@@ -372,3 +372,80 @@ fn unusable_files_tags_and_credentials_are_errors() {
         .collect();
     assert_eq!(types, [CYCLONEDX, "text/plain"]);
 }
+
+#[test]
+fn a_scan_attaches_the_sboms_it_wrote_to_the_manifest_it_scanned() {
+    let reg = Registry::start(false);
+    let archive = fixture("docker-archive.tar");
+    reg.push(
+        &format!("docker-archive:{}", path_str(&archive)),
+        "fixtures/app:1",
+        &[],
+    );
+    let reference = reg.reference("fixtures/app:1");
+    let dir = tempfile::tempdir().unwrap();
+    let spdx = dir.path().join("app.spdx.json");
+    let xml = dir.path().join("app.cdx.xml");
+    let out = run(
+        &[
+            "scan",
+            &reference,
+            "-q",
+            "-o",
+            &format!("spdx-json={}", s(&spdx)),
+            "-o",
+            &format!("cyclonedx-xml={}", s(&xml)),
+            "-o",
+            "json",
+            "--attach",
+        ],
+        "",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let image = doc["image"]["manifest_digest"].as_str().unwrap();
+    let listing: Value =
+        serde_json::from_str(&ok(&["attached", &reference, "-o", "json"])).unwrap();
+    assert_eq!(listing["subject"]["digest"], image);
+    let titles: Vec<(&str, &str)> = listing["referrers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["artifact_type"].as_str().unwrap(),
+                r["documents"][0]["title"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            (SPDX, "app.spdx.json"),
+            ("application/vnd.cyclonedx+xml", "app.cdx.xml")
+        ]
+    );
+    // Nothing to attach, or no registry to attach to.
+    let line = fails(&["scan", &reference, "-q", "-o", "json", "--attach"], "");
+    assert!(
+        line.contains("--attach") && line.contains("spdx-json=FILE"),
+        "{line}"
+    );
+    let spdx_out = format!("spdx-json={}", s(&spdx));
+    let line = fails(
+        &[
+            "scan",
+            path_str(&archive),
+            "-q",
+            "-o",
+            &spdx_out,
+            "--attach",
+        ],
+        "",
+    );
+    assert!(line.contains("not an image in a registry"), "{line}");
+}
