@@ -243,6 +243,18 @@ fn sboms_are_attached_found_through_the_registry_and_read_back_byte_for_byte() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(names, ["app.cdx.json"], "{said}");
+    let spdx_artifact = entries[0]["digest"].as_str().unwrap();
+    let listing: Value = serde_json::from_str(&ok(&[
+        "attached",
+        &reference,
+        "--artifact",
+        spdx_artifact,
+        "-o",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(listing["referrers"].as_array().unwrap().len(), 1);
+    assert_eq!(listing["referrers"][0]["digest"], spdx_artifact);
 
     // Attaching the same documents again lists nothing twice; a new one is added.
     let said = ok(&["attach", &reference, s(&spdx), s(&cdx)]);
@@ -448,4 +460,37 @@ fn a_scan_attaches_the_sboms_it_wrote_to_the_manifest_it_scanned() {
         "",
     );
     assert!(line.contains("not an image in a registry"), "{line}");
+}
+
+#[test]
+fn a_registry_that_hands_out_bearer_tokens_takes_the_push() {
+    let keys = tempfile::tempdir().unwrap();
+    let (realm, _) = token_service(token(keys.path(), "fixtures/app"));
+    let reg = Registry::start_token(&realm, &keys.path().join("signer.pem"));
+    let archive = fixture("docker-archive.tar");
+    reg.push(
+        &format!("docker-archive:{}", path_str(&archive)),
+        "fixtures/app:1",
+        &[],
+    );
+    let reference = reg.reference("fixtures/app:1");
+    let dir = tempfile::tempdir().unwrap();
+    let sbom = dir.path().join("bom.json");
+    std::fs::write(&sbom, r#"{"bomFormat":"CycloneDX","specVersion":"1.6"}"#).unwrap();
+    ok(&["attach", &reference, s(&sbom)]);
+    let out = tempfile::tempdir().unwrap();
+    let listing: Value = serde_json::from_str(&ok(&[
+        "attached",
+        &reference,
+        "--output-dir",
+        s(out.path()),
+        "-o",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(listing["referrers"][0]["artifact_type"], CYCLONEDX);
+    assert_eq!(
+        std::fs::read(out.path().join("bom.json")).unwrap(),
+        std::fs::read(&sbom).unwrap()
+    );
 }
