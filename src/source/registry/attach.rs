@@ -102,9 +102,16 @@ impl Document {
     }
 }
 
-/// Reads a document, at most [`MAX_DOCUMENT`] bytes.
+/// Reads a document, a regular file of at most [`MAX_DOCUMENT`] bytes.
 fn read_document(path: &Path) -> Result<Vec<u8>> {
     let failed = |e: std::io::Error| Error::Usage(format!("cannot read {}: {e}", path.display()));
+    // Asked before opening: opening a FIFO waits for a writer.
+    if !std::fs::metadata(path).map_err(failed)?.is_file() {
+        return Err(Error::Usage(format!(
+            "{} is not a regular file",
+            path.display()
+        )));
+    }
     let file = std::fs::File::open(path).map_err(failed)?;
     let mut bytes = Vec::new();
     file.take(MAX_DOCUMENT + 1)
@@ -905,6 +912,8 @@ mod tests {
         assert_eq!(bytes, b"text");
         let e = Document::from_arg(&file.display().to_string()).unwrap_err();
         assert!(e.to_string().contains("FILE:MEDIATYPE"), "{e}");
+        let e = Document::from_arg(&dir.path().display().to_string()).unwrap_err();
+        assert!(e.to_string().contains("not a regular file"), "{e}");
         // A file whose own name ends in what looks like a media type is that file.
         let odd = dir.path().join("x:a/b");
         std::fs::create_dir_all(dir.path().join("x:a")).unwrap();
