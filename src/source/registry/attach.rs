@@ -5,8 +5,9 @@
 //! manifest as its `subject`. The registry lists it among the image's referrers
 //! (`GET /v2/<name>/referrers/<digest>`); a registry without that API has the list kept by
 //! its clients, in an image index tagged `sha256-<hex>` (the referrers tag schema), which
-//! [`attach`] updates. `oras discover`, `oras pull`, cosign's and regctl's referrers
-//! commands find the documents either way, as [`attached`] does.
+//! [`attach`] updates. `oras discover`, `regctl artifact list` and `cosign tree` find the
+//! documents either way, as [`attached`] does (not cosign's older `download sbom`, which
+//! reads a `sha256-<hex>.sbom` tag of its own).
 //!
 //! The artifact holds exactly the document's bytes and nothing that changes from one run to
 //! the next (no creation date): attaching the same document again pushes the same
@@ -961,6 +962,52 @@ mod tests {
         assert_eq!(index["manifests"][1], entry);
         assert_eq!(add_referrers(Some(&both), &[entry]).unwrap(), both);
         assert!(add_referrers(Some(b"{\"schemaVersion\":2}"), &[]).is_err());
+    }
+
+    #[test]
+    fn the_table_has_a_row_per_document_and_escapes_names() {
+        let listing = Listing {
+            subject: subject(),
+            referrers: vec![
+                Referrer {
+                    digest: "sha256:1".into(),
+                    artifact_type: Some(MT_SPDX_JSON.into()),
+                    annotations: BTreeMap::new(),
+                    documents: vec![Held {
+                        media_type: MT_SPDX_JSON.into(),
+                        digest: "sha256:2".into(),
+                        size: 1234,
+                        title: Some("app\nx.spdx.json".into()),
+                        saved: None,
+                    }],
+                },
+                Referrer {
+                    digest: "sha256:3".into(),
+                    artifact_type: None,
+                    annotations: BTreeMap::new(),
+                    documents: Vec::new(),
+                },
+            ],
+        };
+        let mut out = Vec::new();
+        listing.write_table(&mut out).unwrap();
+        let expected = format!(
+            "Image {}\n\
+             ARTIFACT  TYPE                   SIZE  FILE\n\
+             sha256:1  application/spdx+json  1234  app\\nx.spdx.json\n\
+             sha256:3  -                         -  -\n",
+            subject().reference
+        );
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
+        let empty = Listing {
+            subject: subject(),
+            referrers: Vec::new(),
+        };
+        let mut out = Vec::new();
+        empty.write_table(&mut out).unwrap();
+        assert!(String::from_utf8(out)
+            .unwrap()
+            .ends_with("Nothing refers to it.\n"));
     }
 
     #[test]
