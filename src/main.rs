@@ -13,6 +13,7 @@ use layerbom::obligations::policy;
 use layerbom::output;
 use layerbom::pipeline::{self, BaseHints, Budget, Options};
 use layerbom::render::{self, OutputSpec};
+use layerbom::source::registry::attach;
 use layerbom::Error;
 
 /// Reads a container image and reports what is inside and which layer put it there.
@@ -52,6 +53,123 @@ enum Command {
     ///
     /// Exit codes: 0 done (findings are informational), 2 unreadable file or usage error.
     Dockerfile(DockerfileArgs),
+    /// Attach SBOMs to an image in its registry, where `oras discover` and cosign find them.
+    ///
+    /// Each FILE is pushed as an OCI artifact whose `subject` is the image's manifest (for a
+    /// multi-platform image, the platform's: see --platform) and whose `artifactType` is the
+    /// document's media type (application/spdx+json, text/spdx,
+    /// application/vnd.cyclonedx+json, application/vnd.cyclonedx+xml), its one layer the
+    /// document, titled with the file's name: one artifact per file, as `oras attach
+    /// --artifact-type TYPE IMAGE FILE:TYPE` makes. A registry with the OCI 1.1 referrers
+    /// API lists the artifacts itself; for one without, the image index tagged
+    /// `sha256-<hex>` (the referrers tag schema) is updated. Attaching the same document
+    /// again changes nothing: the artifact holds no date.
+    ///
+    /// Exit codes: 0 done, 2 unreadable or unrecognized file, registry error or usage error.
+    Attach(AttachArgs),
+    /// List the artifacts attached to an image in its registry, and read their documents
+    /// back.
+    ///
+    /// Lists what refers to the image's manifest (the OCI 1.1 referrers API, else the
+    /// referrers tag `sha256-<hex>`): each artifact's digest and type, and the size and file
+    /// name of each document it holds. With --output-dir, the documents are written there,
+    /// byte for byte as attached (checked against their digests).
+    ///
+    /// Exit codes: 0 done, 2 registry error or usage error.
+    Attached(AttachedArgs),
+}
+
+/// How to reach a registry: shared by every command that does.
+#[derive(Debug, Args)]
+struct RegistryArgs {
+    /// A registry (HOST or HOST:PORT) to reach over plain HTTP when TLS fails, as docker
+    /// does (repeatable). Loopback addresses always are; others over verified TLS only.
+    #[arg(long, value_name = "HOST")]
+    insecure_registry: Vec<String>,
+
+    /// A PEM file of certificate authorities to trust for registries, besides the system's
+    /// (repeatable).
+    #[arg(long, value_name = "FILE")]
+    ca_cert: Vec<PathBuf>,
+
+    /// The user name to reach the registry with; the password is read from standard input
+    /// (--password-stdin). Without them, LAYERBOM_REGISTRY_USERNAME and
+    /// LAYERBOM_REGISTRY_PASSWORD are used when set, else what `podman login` or `docker
+    /// login` keeps for the registry.
+    #[arg(long, value_name = "USER", requires = "password_stdin")]
+    username: Option<String>,
+
+    /// Read the registry password for --username from standard input (one line; a trailing
+    /// newline is not part of it).
+    #[arg(long, requires = "username")]
+    password_stdin: bool,
+}
+
+impl RegistryArgs {
+    /// The options, the password read from standard input when --username is given.
+    fn options(&self) -> Result<pipeline::RegistryOptions, Error> {
+        Ok(pipeline::RegistryOptions {
+            insecure: self.insecure_registry.clone(),
+            ca_certs: self.ca_cert.clone(),
+            credentials: match &self.username {
+                Some(user) => Some((user.clone(), password_from_stdin()?)),
+                None => None,
+            },
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+struct AttachArgs {
+    /// The image in its registry, `[registry[:port]/]repository[:tag][@digest]`.
+    image: String,
+
+    /// The documents to attach, each as FILE (SPDX JSON or tag-value, CycloneDX JSON or
+    /// XML, recognized from its content) or FILE:MEDIATYPE for any other.
+    #[arg(value_name = "FILE[:MEDIATYPE]", required = true)]
+    files: Vec<String>,
+
+    /// Platform of a multi-platform image whose manifest the documents describe (default
+    /// the host's platform); `arm64` is short for `linux/arm64`. A single image asked for by
+    /// platform must be of it.
+    #[arg(long, value_name = "[OS/]ARCH[/VARIANT]", value_parser = parse_platform)]
+    platform: Option<Platform>,
+
+    #[command(flatten)]
+    registry: RegistryArgs,
+}
+
+#[derive(Debug, Args)]
+struct AttachedArgs {
+    /// The image in its registry, `[registry[:port]/]repository[:tag][@digest]`.
+    image: String,
+
+    /// Platform of a multi-platform image whose manifest to list (default the host's
+    /// platform); `arm64` is short for `linux/arm64`.
+    #[arg(long, value_name = "[OS/]ARCH[/VARIANT]", value_parser = parse_platform)]
+    platform: Option<Platform>,
+
+    /// Only artifacts of this type (application/spdx+json, application/vnd.cyclonedx+json,
+    /// …).
+    #[arg(long, value_name = "MEDIATYPE")]
+    artifact_type: Option<String>,
+
+    /// Only the artifact with this manifest digest (the ARTIFACT column).
+    #[arg(long, value_name = "DIGEST")]
+    artifact: Option<String>,
+
+    /// Write the documents of the artifacts listed in DIR, each under its file name as
+    /// attached (else its digest), after checking it against its digest.
+    #[arg(long, value_name = "DIR")]
+    output_dir: Option<PathBuf>,
+
+    /// Write FORMAT to FILE, or to standard output without `=FILE` (repeatable).
+    /// Formats: table (the default), json.
+    #[arg(short = 'o', long = "output", value_name = "FORMAT[=FILE]")]
+    outputs: Vec<OutputSpec>,
+
+    #[command(flatten)]
+    registry: RegistryArgs,
 }
 
 #[derive(Debug, Args)]
@@ -106,27 +224,8 @@ struct ScanArgs {
     #[arg(long, value_name = "[OS/]ARCH[/VARIANT]", value_parser = parse_platform)]
     platform: Option<Platform>,
 
-    /// A registry (HOST or HOST:PORT) to reach over plain HTTP when TLS fails, as docker
-    /// does (repeatable). Loopback addresses always are; others over verified TLS only.
-    #[arg(long, value_name = "HOST")]
-    insecure_registry: Vec<String>,
-
-    /// A PEM file of certificate authorities to trust for registries, besides the system's
-    /// (repeatable).
-    #[arg(long, value_name = "FILE")]
-    ca_cert: Vec<PathBuf>,
-
-    /// The user name to pull a registry image with; the password is read from standard
-    /// input (--password-stdin). Without them, LAYERBOM_REGISTRY_USERNAME and
-    /// LAYERBOM_REGISTRY_PASSWORD are used when set, else what `podman login` or `docker
-    /// login` keeps for the registry.
-    #[arg(long, value_name = "USER", requires = "password_stdin")]
-    username: Option<String>,
-
-    /// Read the registry password for --username from standard input (one line; a trailing
-    /// newline is not part of it).
-    #[arg(long, requires = "username")]
-    password_stdin: bool,
+    #[command(flatten)]
+    registry: RegistryArgs,
 
     /// Do not check any digest (manifests, configs, blobs, diff_ids).
     #[arg(long, conflicts_with = "verify")]
@@ -183,6 +282,12 @@ struct ScanArgs {
     #[arg(long, value_name = "NAME")]
     supplier: Option<String>,
 
+    /// Once written, attach the SBOMs written to files (spdx-json, spdx-tag-value,
+    /// cyclonedx-json, cyclonedx-xml) to the image in its registry, as `layerbom attach`
+    /// does, to the very manifest scanned. Only for a registry image.
+    #[arg(long)]
+    attach: bool,
+
     /// No progress bar.
     #[arg(short, long)]
     quiet: bool,
@@ -235,11 +340,104 @@ fn dockerfile(args: DockerfileArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `layerbom attach IMAGE FILE…`: pushes the documents as artifacts referring to the image.
+fn attach(args: AttachArgs) -> Result<ExitCode, Error> {
+    let documents = args
+        .files
+        .iter()
+        .map(|f| attach::Document::from_arg(f))
+        .collect::<Result<Vec<_>, _>>()?;
+    let opts = args.registry.options()?;
+    let done = attach::attach(&args.image, &documents, args.platform.as_ref(), &opts)?;
+    print_attached(&done, &mut std::io::stdout().lock())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The SBOM media type of an output format, for the formats that are SBOMs.
+fn sbom_media_type(format: &str) -> Option<&'static str> {
+    match format.split('@').next()? {
+        "spdx-json" => Some(attach::MT_SPDX_JSON),
+        "spdx-tag-value" => Some(attach::MT_SPDX_TAG_VALUE),
+        "cyclonedx-json" => Some(attach::MT_CYCLONEDX_JSON),
+        "cyclonedx-xml" => Some(attach::MT_CYCLONEDX_XML),
+        _ => None,
+    }
+}
+
+/// Says what was attached, and where the referrers list was kept.
+fn print_attached(done: &attach::Attachment, out: &mut dyn Write) -> Result<(), Error> {
+    let mut written = || {
+        writeln!(out, "Attached to {}", done.subject.reference)?;
+        for a in &done.attached {
+            writeln!(
+                out,
+                "  {}  {}  {}",
+                a.artifact,
+                a.media_type,
+                one_line(&a.file.display().to_string())
+            )?;
+        }
+        if let Some(tag) = &done.referrers_tag {
+            writeln!(
+                out,
+                "Listed in the referrers tag {tag} (the registry lists no referrers itself)"
+            )?;
+        }
+        out.flush()
+    };
+    written().map_err(|source| Error::Output {
+        path: "-".into(),
+        source,
+    })
+}
+
+/// `layerbom attached IMAGE`: what refers to the image, as a table or JSON, and with
+/// --output-dir the documents.
+fn attached(args: AttachedArgs) -> Result<ExitCode, Error> {
+    let outputs = with_default(args.outputs);
+    if let Some(o) = outputs
+        .iter()
+        .find(|o| !matches!(o.format.name(), "table" | "json"))
+    {
+        return Err(Error::Usage(format!(
+            "the list of attached artifacts is written as table or json, not {}",
+            o.format.name()
+        )));
+    }
+    if outputs.iter().filter(|o| o.path.is_none()).count() > 1 {
+        return Err(Error::Usage(
+            "only one output can go to standard output; give the others a file (-o FORMAT=FILE)"
+                .into(),
+        ));
+    }
+    check_outputs(&[], &outputs)?;
+    let opts = args.registry.options()?;
+    let query = attach::Query {
+        platform: args.platform.as_ref(),
+        artifact_type: args.artifact_type.as_deref(),
+        artifact: args.artifact.as_deref(),
+        output_dir: args.output_dir.as_deref(),
+    };
+    let listing = attach::attached(&args.image, &query, &opts)?;
+    for o in &outputs {
+        let write = |w: &mut dyn Write| match o.format.name() {
+            "json" => serde_json::to_writer_pretty(&mut *w, &listing)
+                .map_err(std::io::Error::other)
+                .and_then(|()| writeln!(w)),
+            _ => listing.write_table(w),
+        };
+        write_output(o, write)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Scan(args) => scan(*args),
         Command::Dockerfile(args) => dockerfile(args),
+        Command::Attach(args) => attach(args),
+        Command::Attached(args) => attached(args),
     };
     match result {
         Ok(code) => code,
@@ -344,6 +542,18 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
         }
     }
     check_outputs(&inputs, &outputs)?;
+    let to_attach: Vec<(&str, &str)> = outputs
+        .iter()
+        .filter(|_| args.attach)
+        .filter_map(|o| Some((o.path.as_deref()?, sbom_media_type(o.format.name())?)))
+        .collect();
+    if args.attach && to_attach.is_empty() {
+        return Err(Error::Usage(
+            "--attach attaches the SBOMs written to files: ask for one with -o \
+             spdx-json=FILE, -o cyclonedx-json=FILE, …"
+                .into(),
+        ));
+    }
     let epoch = source_date_epoch()?;
     let notice_template = match &args.template {
         Some(path) => {
@@ -369,14 +579,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
             names: args.max_name_bytes,
             packages: args.max_packages,
         },
-        registry: pipeline::RegistryOptions {
-            insecure: args.insecure_registry.clone(),
-            ca_certs: args.ca_cert.clone(),
-            credentials: match &args.username {
-                Some(user) => Some((user.clone(), password_from_stdin()?)),
-                None => None,
-            },
-        },
+        registry: args.registry.options()?,
     };
     let mut base = BaseHints {
         base_layers: args.base_layers,
@@ -396,6 +599,17 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
         None => None,
     };
     let mut report = pipeline::scan(&args.image, &opts, &base)?;
+    // The manifest scanned, by digest, for --attach.
+    let subject = match (&report.image.registry, &report.image.manifest_digest) {
+        (Some(r), Some(digest)) => Some(format!("{}@{digest}", r.repository_url)),
+        _ => None,
+    };
+    if args.attach && subject.is_none() {
+        return Err(Error::Usage(format!(
+            "--attach: {} is not an image in a registry",
+            args.image.display()
+        )));
+    }
     report
         .findings
         .extend(dockerfile_audit.into_iter().flat_map(|a| a.findings));
@@ -403,6 +617,14 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
     let options = render::Options { notice_template };
     for o in &outputs {
         write_output(o, |w: &mut dyn Write| o.format.write(&bom, &options, w))?;
+    }
+    if let (Some(subject), false) = (&subject, to_attach.is_empty()) {
+        let documents = to_attach
+            .iter()
+            .map(|(path, mt)| attach::Document::read(Path::new(path), Some(mt)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let done = attach::attach(subject, &documents, None, &opts.registry)?;
+        print_attached(&done, &mut std::io::stderr().lock())?;
     }
     let policy = policy::Policy {
         fail_on: args.fail_on,

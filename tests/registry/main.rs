@@ -4,6 +4,7 @@
 //! network beyond 127.0.0.1. Both programs are required: without them these tests fail
 //! and say how to install them.
 
+mod attach;
 #[path = "../common/mod.rs"]
 mod common;
 mod credentials;

@@ -30,6 +30,23 @@ impl Session {
         self.retrying(|| self.get_manifest(reference, accept, limit))?
     }
 
+    /// Fetches the manifest `reference` names as [`Session::manifest`] does, or `None` when
+    /// the registry answers with an error that `absent` says means there is none.
+    pub fn manifest_if_any(
+        &self,
+        reference: &Reference,
+        accept: &[&str],
+        limit: u64,
+        absent: fn(&OciDistributionError) -> bool,
+    ) -> Result<Option<(Vec<u8>, String)>, String> {
+        self.retrying(|| async {
+            match self.get_manifest(reference, accept, limit).await {
+                Err(e) if absent(&e) => Ok(Ok(None)),
+                other => other.map(|answer| answer.map(Some)),
+            }
+        })?
+    }
+
     /// The Bearer token to pull `reference` with, asked for once per session.
     async fn pull_token(
         &self,

@@ -9,8 +9,10 @@
 //! [`MAX_JSON`] bytes and checked against its digest; each layer blob is then pulled when
 //! the pipeline opens it, streamed chunk by chunk into the scan (several layers at once,
 //! never written to disk), and refused when it is longer or shorter than the manifest says
-//! or its bytes do not match its digest.
+//! or its bytes do not match its digest. [`attach`] pushes SBOMs to an image's registry as
+//! artifacts that refer to it, and lists and reads back what refers to it.
 
+pub mod attach;
 mod client;
 mod credentials;
 mod manifest;
@@ -213,6 +215,18 @@ impl RegistrySource {
     }
 }
 
+/// The image manifest a reference names, chosen from an index when it names one.
+struct Resolved {
+    digest: String,
+    bytes: Vec<u8>,
+    /// The index it was chosen from.
+    index_digest: Option<String>,
+    /// The platform the index lists it for.
+    platform: Option<Platform>,
+    /// Its `mediaType`.
+    media_type: Option<String>,
+}
+
 /// What fetching an image's documents needs.
 struct Fetch<'a> {
     session: &'a Session,
@@ -301,18 +315,21 @@ impl Fetch<'_> {
         Ok(bytes)
     }
 
-    /// Describes the image: the manifest (chosen from an index for `want`, by default the
-    /// host's platform), the config, the layers.
-    fn describe(&self, at: &At, want: Option<&Platform>) -> std::result::Result<Image, String> {
+    /// The image manifest the reference names for `want` (by default the host's platform):
+    /// itself, or the one chosen from the index it names.
+    fn resolve(
+        &self,
+        want: Option<&Platform>,
+        findings: &mut Vec<Finding>,
+    ) -> std::result::Result<Resolved, String> {
         let (bytes, digest) = self.manifest(self.reference)?;
         let versioned: Versioned = serde_json::from_slice(&bytes)
             .map_err(|e| format!("the manifest {digest} is not valid JSON: {e}"))?;
         check_schema(&versioned, &digest)?;
-        let mut findings = Vec::new();
-        let (manifest_digest, manifest_bytes, index_digest, platform) = if is_index(&versioned) {
+        let resolved = if is_index(&versioned) {
             let index: Index = serde_json::from_slice(&bytes)
                 .map_err(|e| format!("the index {digest} is not valid: {e}"))?;
-            let chosen = self.choose(&index, want, &mut findings)?;
+            let chosen = self.choose(&index, want, findings)?;
             let (m, d) = self.manifest(&self.reference.clone_with_digest(chosen.0.clone()))?;
             if d != chosen.0 {
                 return Err(format!(
@@ -320,26 +337,49 @@ impl Fetch<'_> {
                     chosen.0
                 ));
             }
-            (d, m, Some(digest), chosen.1)
+            Resolved {
+                digest: d,
+                bytes: m,
+                index_digest: Some(digest),
+                platform: chosen.1,
+                media_type: None,
+            }
         } else {
-            (digest, bytes, None, None)
+            Resolved {
+                digest,
+                bytes,
+                index_digest: None,
+                platform: None,
+                media_type: None,
+            }
         };
-        let versioned: Versioned = serde_json::from_slice(&manifest_bytes)
-            .map_err(|e| format!("the manifest {manifest_digest} is not valid JSON: {e}"))?;
-        check_schema(&versioned, &manifest_digest)?;
+        let versioned: Versioned = serde_json::from_slice(&resolved.bytes)
+            .map_err(|e| format!("the manifest {} is not valid JSON: {e}", resolved.digest))?;
+        check_schema(&versioned, &resolved.digest)?;
         if is_index(&versioned) {
             return Err(format!(
-                "the index lists {manifest_digest} as an image, but it is an index (nested indexes are not read from a registry)"
+                "the index lists {} as an image, but it is an index (nested indexes are not read from a registry)",
+                resolved.digest
             ));
         }
-        let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
-            .map_err(|e| format!("the manifest {manifest_digest} is not valid: {e}"))?;
+        Ok(Resolved {
+            media_type: versioned.media_type,
+            ..resolved
+        })
+    }
+
+    /// The config of an image manifest, checked against the platform asked for when the
+    /// reference names a single image (as one chosen from a local layout must be).
+    fn config(
+        &self,
+        resolved: &Resolved,
+        manifest: &Manifest,
+        want: Option<&Platform>,
+    ) -> std::result::Result<ImageConfig, String> {
         let config_bytes = self.small_blob(&manifest.config)?;
         let config: ImageConfig = serde_json::from_slice(&config_bytes)
             .map_err(|e| format!("the config {} is not valid: {e}", manifest.config.digest))?;
-        // A single image asked for by platform must be for that platform, as one chosen from
-        // a local layout must.
-        if let (None, Some(want), Some(have)) = (&index_digest, want, config.platform()) {
+        if let (None, Some(want), Some(have)) = (&resolved.index_digest, want, config.platform()) {
             if !oci::matches(want, &have) {
                 return Err(oci::ChooseError::NoMatch {
                     wanted: want.clone(),
@@ -348,6 +388,17 @@ impl Fetch<'_> {
                 .to_string());
             }
         }
+        Ok(config)
+    }
+
+    /// Describes the image: the manifest (chosen from an index for `want`, by default the
+    /// host's platform), the config, the layers.
+    fn describe(&self, at: &At, want: Option<&Platform>) -> std::result::Result<Image, String> {
+        let mut findings = Vec::new();
+        let resolved = self.resolve(want, &mut findings)?;
+        let manifest: Manifest = serde_json::from_slice(&resolved.bytes)
+            .map_err(|e| format!("the manifest {} is not valid: {e}", resolved.digest))?;
+        let config = self.config(&resolved, &manifest, want)?;
         let layers = layers(&manifest, &config, &mut findings)?;
         let identity = RegistryImage {
             reference: self.reference.whole(),
@@ -357,17 +408,17 @@ impl Fetch<'_> {
                 self.reference.repository()
             ),
             tag: self.reference.tag().map(str::to_string),
-            index_digest,
-            purl: purl(self.reference, &manifest_digest),
+            index_digest: resolved.index_digest,
+            purl: purl(self.reference, &resolved.digest),
         };
         Ok(Image {
             source: at.image.to_string(),
             format: Format::Registry,
             compression: None,
-            platform: config.platform().or(platform),
+            platform: config.platform().or(resolved.platform),
             config_digest: Some(manifest.config.digest.clone()),
             config: Some(config),
-            manifest_digest: Some(manifest_digest),
+            manifest_digest: Some(resolved.digest),
             repo_tags: vec![self.reference.whole()],
             annotations: manifest.annotations.unwrap_or_default(),
             layers,
