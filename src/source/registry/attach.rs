@@ -20,7 +20,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use futures_util::StreamExt;
-use oci_client::errors::{OciDistributionError, OciErrorCode};
+use oci_client::errors::OciDistributionError;
 use oci_client::manifest::OciDescriptor;
 use oci_client::Reference;
 use serde::Serialize;
@@ -333,21 +333,23 @@ pub fn attach(
         }
     }
     for (a, manifest) in &attached {
-        let content_type = oci::MT_OCI_MANIFEST
-            .parse()
-            .map_err(|_| at.err(None, "the manifest media type is no header value"))?;
-        runtime
-            .block_on(session.client.push_manifest_raw(
+        session
+            .put_manifest(
                 &reference.clone_with_digest(a.artifact.clone()),
-                manifest.clone(),
-                content_type,
-            ))
-            .map_err(|e| failed(format!("pushing the artifact of {}", a.file.display()), &e))?;
+                manifest,
+                oci::MT_OCI_MANIFEST,
+            )
+            .map_err(|e| {
+                at.err(
+                    None,
+                    format!("pushing the artifact of {}: {e}", a.file.display()),
+                )
+            })?;
     }
     let subject_ref = reference.clone_with_digest(subject.digest.clone());
-    let listed = runtime
-        .block_on(session.client.pull_referrers(&subject_ref, None))
-        .map_err(|e| failed("listing the referrers".into(), &e))?;
+    let listed = session
+        .referrers(&subject_ref, None, oci::MAX_JSON)
+        .map_err(|e| at.err(None, format!("listing the referrers: {e}")))?;
     let missing: Vec<&(Attached, Vec<u8>)> = attached
         .iter()
         .filter(|(a, _)| !listed.manifests.iter().any(|m| m.digest == a.artifact))
@@ -362,7 +364,12 @@ pub fn attach(
             tag.clone(),
         );
         let index = session
-            .manifest_if_any(&tag_ref, &[oci::MT_OCI_INDEX], oci::MAX_JSON, is_unknown)
+            .manifest_if_any(
+                &tag_ref,
+                &[oci::MT_OCI_INDEX],
+                oci::MAX_JSON,
+                super::manifest::not_found,
+            )
             .map_err(|e| at.err(None, format!("the referrers tag {tag}: {e}")))?
             .map(|(bytes, _)| bytes);
         let entries: Vec<serde_json::Value> = missing
@@ -371,16 +378,9 @@ pub fn attach(
             .collect();
         let updated = add_referrers(index.as_deref(), &entries)
             .map_err(|e| at.err(None, format!("the referrers tag {tag}: {e}")))?;
-        let content_type = oci::MT_OCI_INDEX
-            .parse()
-            .map_err(|_| at.err(None, "the index media type is no header value"))?;
-        runtime
-            .block_on(
-                session
-                    .client
-                    .push_manifest_raw(&tag_ref, updated, content_type),
-            )
-            .map_err(|e| failed(format!("pushing the referrers tag {tag}"), &e))?;
+        session
+            .put_manifest(&tag_ref, &updated, oci::MT_OCI_INDEX)
+            .map_err(|e| at.err(None, format!("pushing the referrers tag {tag}: {e}")))?;
         Some(tag)
     };
     Ok(Attachment {
@@ -451,21 +451,6 @@ fn add_referrers(
         ));
     }
     serde_json::to_vec(&index).map_err(|e| e.to_string())
-}
-
-/// Whether a registry's answer says there is no such manifest.
-fn is_unknown(e: &OciDistributionError) -> bool {
-    match e {
-        OciDistributionError::RegistryError { envelope, .. } => envelope.errors.iter().any(|e| {
-            matches!(
-                e.code,
-                OciErrorCode::ManifestUnknown | OciErrorCode::NotFound
-            )
-        }),
-        OciDistributionError::ImageManifestNotFoundError(_) => true,
-        OciDistributionError::ServerError { code, .. } => *code == 404,
-        _ => false,
-    }
 }
 
 /// Connects to the registry of `reference` and resolves the image manifest it names for
@@ -632,18 +617,10 @@ pub fn attached(reference: &str, query: &Query, opts: &RegistryOptions) -> Resul
         }
     }
     let (session, reference, subject) = open(reference, query.platform, opts)?;
-    let failed = |what: String, e: &OciDistributionError| {
-        at.err(None, format!("{what}: {}", session.explain(e)))
-    };
     let subject_ref = reference.clone_with_digest(subject.digest.clone());
     let index = session
-        .runtime
-        .block_on(
-            session
-                .client
-                .pull_referrers(&subject_ref, query.artifact_type),
-        )
-        .map_err(|e| failed("listing the referrers".into(), &e))?;
+        .referrers(&subject_ref, query.artifact_type, oci::MAX_JSON)
+        .map_err(|e| at.err(None, format!("listing the referrers: {e}")))?;
     if index.manifests.len() > oci::MAX_DESCRIPTORS {
         return Err(at.err(
             None,

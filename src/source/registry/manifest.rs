@@ -1,10 +1,13 @@
-//! Manifests and indexes fetched within a bound: the answer's `Content-Length` over the
-//! limit is refused before its body is read, and a body without one is read only up to the
-//! limit. oci-client reads a manifest answer whole, so this request is made with the
+//! Manifests, indexes and referrers fetched within a bound: the answer's `Content-Length`
+//! over the limit is refused before its body is read, and a body without one is read only
+//! up to the limit. oci-client reads these answers whole, so the requests are made with the
 //! session's plain client, with the Bearer token oci-client obtained (or the Basic
-//! credentials); the token is also what oci-client then pulls the blobs with.
+//! credentials); the token is also what oci-client then pulls the blobs with. Manifests
+//! are pushed the same way (oci-client's push panics on a registry that answers a push by
+//! digest without a `Location`).
 
-use oci_client::errors::{OciDistributionError, OciEnvelope};
+use oci_client::errors::{OciDistributionError, OciEnvelope, OciErrorCode};
+use oci_client::manifest::OciImageIndex;
 use oci_client::secrets::RegistryAuth;
 use oci_client::{Reference, RegistryOperation};
 use sha2::{Digest, Sha256, Sha512};
@@ -70,29 +73,32 @@ impl Session {
         accept: &[&str],
         limit: u64,
     ) -> Result<Answer, OciDistributionError> {
-        let token = self.pull_token(reference).await?;
         let url = manifest_url(self.scheme, reference);
-        let mut request = self
+        let answer = self.get_bounded(reference, &url, accept, limit).await?;
+        Ok(answer.and_then(|(body, header)| {
+            checked_digest(&body, reference.digest(), header.as_deref()).map(|d| (body, d))
+        }))
+    }
+
+    /// GETs `url` of `reference`'s repository with the pull token, reading at most `limit`
+    /// bytes of the answer: its body and `Docker-Content-Digest` header, or why it is
+    /// refused (over the limit).
+    async fn get_bounded(
+        &self,
+        reference: &Reference,
+        url: &str,
+        accept: &[&str],
+        limit: u64,
+    ) -> Result<Result<(Vec<u8>, Option<String>), String>, OciDistributionError> {
+        let token = self.pull_token(reference).await?;
+        let request = self
             .http
-            .get(&url)
+            .get(url)
             .header(reqwest::header::ACCEPT, accept.join(", "));
-        request = match (&token, self.auth()) {
-            (Some(token), _) => request.bearer_auth(token),
-            (None, RegistryAuth::Basic(user, password)) => request.basic_auth(user, Some(password)),
-            _ => request,
-        };
-        let mut response = request.send().await?;
+        let mut response = self.authorized(request, token).send().await?;
         let status = response.status();
         if !status.is_success() {
-            let mut body = Vec::new();
-            while let Some(chunk) = response.chunk().await? {
-                let room = MAX_ERROR_BODY.saturating_sub(body.len());
-                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-                if room <= chunk.len() {
-                    break;
-                }
-            }
-            return Err(status_error(status, &body, &url));
+            return Err(failed(status, &mut response, url).await?);
         }
         let header = response
             .headers()
@@ -102,19 +108,116 @@ impl Session {
         let whole = reference.whole();
         if let Some(n) = response.content_length().filter(|&n| n > limit) {
             return Ok(Err(format!(
-                "the manifest {whole} is {n} bytes, over the limit of {limit}"
+                "the answer for {whole} is {n} bytes, over the limit of {limit}"
             )));
         }
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await? {
             if (body.len() + chunk.len()) as u64 > limit {
                 return Ok(Err(format!(
-                    "the manifest {whole} is longer than the limit of {limit} bytes"
+                    "the answer for {whole} is longer than the limit of {limit} bytes"
                 )));
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(checked_digest(&body, reference.digest(), header.as_deref()).map(|d| (body, d)))
+        Ok(Ok((body, header)))
+    }
+
+    /// A request with the Bearer `token`, else the Basic credentials, else none.
+    fn authorized(
+        &self,
+        request: reqwest::RequestBuilder,
+        token: Option<String>,
+    ) -> reqwest::RequestBuilder {
+        match (token, self.auth()) {
+            (Some(token), _) => request.bearer_auth(token),
+            (None, RegistryAuth::Basic(user, password)) => request.basic_auth(user, Some(password)),
+            _ => request,
+        }
+    }
+
+    /// Pushes `body` as the manifest `reference` names (by tag or digest), of `media_type`,
+    /// with a push token.
+    pub fn put_manifest(
+        &self,
+        reference: &Reference,
+        body: &[u8],
+        media_type: &str,
+    ) -> Result<(), String> {
+        self.retrying(|| async {
+            let token = self
+                .client
+                .auth(reference, self.auth(), RegistryOperation::Push)
+                .await?;
+            let url = manifest_url(self.scheme, reference);
+            let request = self
+                .http
+                .put(&url)
+                .header(reqwest::header::CONTENT_TYPE, media_type)
+                .body(body.to_vec());
+            let mut response = self.authorized(request, token).send().await?;
+            let status = response.status();
+            if !status.is_success() {
+                return Err(failed(status, &mut response, &url).await?);
+            }
+            Ok(())
+        })
+    }
+
+    /// The index of the artifacts that refer to `subject` (a reference by digest), of
+    /// `artifact_type` when given: the registry's referrers API, else (it answers 404) the
+    /// referrers tag `ALGORITHM-HEX`, else none; at most `limit` bytes.
+    pub fn referrers(
+        &self,
+        subject: &Reference,
+        artifact_type: Option<&str>,
+        limit: u64,
+    ) -> Result<OciImageIndex, String> {
+        let Some(digest) = subject.digest() else {
+            return Err(format!("{} names no digest", subject.whole()));
+        };
+        let url = format!(
+            "{}://{}/v2/{}/referrers/{digest}",
+            self.scheme,
+            subject.resolve_registry(),
+            subject.repository()
+        );
+        let accept = [crate::source::oci::MT_OCI_INDEX];
+        let native = self.retrying(|| async {
+            match self.get_bounded(subject, &url, &accept, limit).await {
+                Err(e) if not_found(&e) => Ok(Ok(None)),
+                other => other.map(|answer| answer.map(|(body, _)| Some(body))),
+            }
+        })??;
+        let body = match native {
+            Some(body) => Some(body),
+            None => {
+                let tag = Reference::with_tag(
+                    subject.registry().to_string(),
+                    subject.repository().to_string(),
+                    digest.replacen(':', "-", 1),
+                );
+                self.manifest_if_any(&tag, &accept, limit, not_found)?
+                    .map(|(body, _)| body)
+            }
+        };
+        let mut index = match body {
+            Some(body) => serde_json::from_slice::<OciImageIndex>(&body)
+                .map_err(|e| format!("the referrers of {digest} are no image index: {e}"))?,
+            None => OciImageIndex {
+                schema_version: 2,
+                media_type: Some(crate::source::oci::MT_OCI_INDEX.to_string()),
+                manifests: Vec::new(),
+                artifact_type: None,
+                annotations: None,
+            },
+        };
+        if let Some(wanted) = artifact_type {
+            index
+                .manifests
+                .retain(|m| m.artifact_type.as_deref() == Some(wanted));
+        }
+        Ok(index)
     }
 }
 
@@ -128,6 +231,38 @@ fn manifest_url(scheme: &str, reference: &Reference) -> String {
             .digest()
             .unwrap_or_else(|| reference.tag().unwrap_or("latest"))
     )
+}
+
+/// Whether an error says there is no such thing: a 404, or the registry's codes for it.
+pub(crate) fn not_found(e: &OciDistributionError) -> bool {
+    match e {
+        OciDistributionError::RegistryError { envelope, .. } => envelope.errors.iter().any(|e| {
+            matches!(
+                e.code,
+                OciErrorCode::ManifestUnknown | OciErrorCode::NotFound | OciErrorCode::NameUnknown
+            )
+        }),
+        OciDistributionError::ImageManifestNotFoundError(_) => true,
+        OciDistributionError::ServerError { code, .. } => *code == 404,
+        _ => false,
+    }
+}
+
+/// The error of a failed answer, its body read up to [`MAX_ERROR_BODY`] bytes.
+async fn failed(
+    status: reqwest::StatusCode,
+    response: &mut reqwest::Response,
+    url: &str,
+) -> Result<OciDistributionError, OciDistributionError> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        let room = MAX_ERROR_BODY.saturating_sub(body.len());
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if room <= chunk.len() {
+            break;
+        }
+    }
+    Ok(status_error(status, &body, url))
 }
 
 /// The error of a failed answer, as oci-client words it: 401 refused credentials, an error
