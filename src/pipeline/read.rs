@@ -153,6 +153,7 @@ fn scan_one(
         // A layer whose image declares no digest (a root filesystem) is hashed whatever the
         // options: its digests are all that identify it.
         always_hash: spec.digest.is_none() && spec.diff_id.is_none(),
+        blob_checked: false,
     };
     match source.open(i)? {
         LayerBytes::Seekable(blob) => {
@@ -163,15 +164,22 @@ fn scan_one(
             })
         }
         LayerBytes::Stream(mut blob) => {
+            // The reader checks the blob's digest itself.
+            let expect = Expect {
+                blob_checked: true,
+                ..expect
+            };
             let scan = scan::scan_layer_read(&mut blob, &expect, rules, bar).map_err(|e| {
                 // Bytes that are not what the digest says fail the walk before its end; the
-                // rest of the blob (the reader refuses more than its declared size) says
-                // whether they were, which is the error to report.
+                // rest of the blob says whether they were, which is the error to report.
                 match std::io::copy(&mut blob, &mut std::io::sink()) {
-                    Err(broken) if opts.verify => image.layer_error(i, None, broken.to_string()),
-                    _ => located(e),
+                    Err(broken) => image.layer_error(i, None, broken.to_string()),
+                    Ok(_) => located(e),
                 }
             })?;
+            // The walk may stop at the end of the archive: the rest is read for the checks.
+            std::io::copy(&mut blob, &mut std::io::sink())
+                .map_err(|broken| image.layer_error(i, None, broken.to_string()))?;
             Ok(as_if_random(
                 LayerScan {
                     blob_size: spec.size,
@@ -208,6 +216,7 @@ fn read_stream(
             verify: opts.verify,
             full: opts.verify_all,
             always_hash: false,
+            blob_checked: false,
         };
         scans.insert(
             blob.clone(),

@@ -145,6 +145,10 @@ pub struct Expect {
     pub full: bool,
     /// Compute digests even when nothing is expected (a rootfs tar has no manifest).
     pub always_hash: bool,
+    /// The blob's reader checks its digest itself (a registry download, hashed as it
+    /// arrives): with `verify` the blob is still read whole, but hashed here only when
+    /// `full` asks for an uncompressed layer's digest, which is the blob's.
+    pub blob_checked: bool,
 }
 
 /// The content of one entry, handed to an [`Inspector`]: it reads no further than the
@@ -533,6 +537,7 @@ mod tests {
             verify: true,
             full: true,
             always_hash: false,
+            blob_checked: false,
         };
         let s = scan_layer(Cursor::new(t.clone()), &ok, &rules(), None).unwrap();
         assert_eq!(s.diff_id.as_deref(), Some(digest.as_str()));

@@ -384,8 +384,11 @@ where
     // correct blob determines, only when asked to check everything (`full`) or when the
     // digests are the only identity there is (`always_hash`). An uncompressed layer is
     // blob and stream at once, and is walked by seeking unless it is hashed.
-    let hash_blob = expect.verify || expect.always_hash;
+    // A blob whose reader checks it is read whole all the same: its uncompressed size is
+    // reported as for any blob read whole.
+    let hash_blob = (expect.verify && !expect.blob_checked) || expect.always_hash;
     let hash_tar = expect.always_hash || (expect.verify && expect.full);
+    let read_all = hash_blob || hash_tar || expect.verify;
     let mut info = StreamInfo {
         compression,
         ..StreamInfo::default()
@@ -416,24 +419,24 @@ where
         Compression::Gzip => {
             let raw = Hashing::threaded(blob, hash_blob);
             let dec = Hashing::threaded(MultiGzDecoder::new(raw), hash_tar);
-            let (t, dec) = walk_decoded(dec, hash_blob || hash_tar, walk)?;
+            let (t, dec) = walk_decoded(dec, read_all, walk)?;
             let (dec, diff_id, count) = dec.finish();
             let (_, blob_digest, _) = dec.into_inner().finish();
             info.blob_digest = blob_digest;
             info.diff_id = diff_id;
-            info.tar_size = (hash_blob || hash_tar).then_some(count);
+            info.tar_size = read_all.then_some(count);
             t
         }
         Compression::Zstd => {
             let raw = BufReader::with_capacity(BUF, Hashing::threaded(blob, hash_blob));
             let dec = zstd::stream::read::Decoder::with_buffer(raw).map_err(super::TarError::Io)?;
             let dec = Hashing::threaded(dec, hash_tar);
-            let (t, dec) = walk_decoded(dec, hash_blob || hash_tar, walk)?;
+            let (t, dec) = walk_decoded(dec, read_all, walk)?;
             let (dec, diff_id, count) = dec.finish();
             let (_, blob_digest, _) = dec.finish().into_inner().finish();
             info.blob_digest = blob_digest;
             info.diff_id = diff_id;
-            info.tar_size = (hash_blob || hash_tar).then_some(count);
+            info.tar_size = read_all.then_some(count);
             t
         }
     };

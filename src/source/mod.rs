@@ -130,9 +130,10 @@ pub enum LayerBytes<'a> {
     Seekable(Box<dyn ReadSeek + 'a>),
     /// A directory tree standing for a layer (a root filesystem directory).
     Tree(&'a Path),
-    /// A blob that can be read only once, front to back (a registry blob as it downloads):
-    /// it is read whole, and hashed as it goes when digests are checked. The reader fails
-    /// when the blob is longer or shorter than its declared size.
+    /// A blob that can be read only once, front to back (a registry blob as it downloads).
+    /// The reader checks the blob itself: by its end it fails when the blob is longer or
+    /// shorter than its declared size or, when digests are checked, does not match its
+    /// digest; so it is read to its end.
     Stream(Box<dyn Read + 'a>),
 }
 

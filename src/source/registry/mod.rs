@@ -23,6 +23,7 @@ use futures_util::StreamExt;
 use oci_client::client::BlobResponse;
 use oci_client::errors::OciDistributionError;
 use oci_client::Reference;
+use sha2::{Digest, Sha256};
 
 use super::input::Scheme;
 use super::oci::{self, Candidate, Descriptor, Index, Manifest, MAX_JSON};
@@ -189,6 +190,8 @@ pub struct RegistrySource {
     image: Image,
     reference: Reference,
     session: Session,
+    /// Check each layer blob's digest as it downloads.
+    verify: bool,
 }
 
 impl RegistrySource {
@@ -211,6 +214,7 @@ impl RegistrySource {
             image,
             reference,
             session,
+            verify: opts.verify,
         })
     }
 }
@@ -594,6 +598,7 @@ impl RandomSource for RegistrySource {
             size: spec.size,
             done: false,
             backoff: Backoff::new(),
+            hasher: (self.verify && digest.starts_with("sha256:")).then(Sha256::new),
         };
         blob.request()
             .map_err(|e| self.image.layer_error(layer, None, e.to_string()))?;
@@ -605,8 +610,10 @@ impl RandomSource for RegistrySource {
 /// resumed where it stopped (a `Range` request; a registry that sends the whole blob
 /// again has what was already read skipped), up to [`client::ATTEMPTS`] requests with
 /// pauses between them. It fails when the registry sends more or fewer bytes than the
-/// manifest declares, or (oci-client's check of a whole-blob answer; the scan checks every
-/// blob it reads to the end) bytes that do not match the digest.
+/// manifest declares or, when digests are checked, bytes that do not match the digest:
+/// each byte is hashed once, here, as it is handed over, resumed downloads included (the
+/// first request asks for the range from byte 0, so that oci-client, which checks whole
+/// answers itself, leaves it to this reader).
 struct BlobReader<'a> {
     source: &'a RegistrySource,
     desc: oci_client::manifest::OciDescriptor,
@@ -620,31 +627,22 @@ struct BlobReader<'a> {
     size: u64,
     done: bool,
     backoff: Backoff,
+    /// The sha256 of the bytes handed over, when the digest is checked.
+    hasher: Option<Sha256>,
 }
 
 impl BlobReader<'_> {
     /// Asks for the blob from the byte it has read up to, retrying transient failures.
     fn request(&mut self) -> io::Result<()> {
         let session = &self.source.session;
-        let answer = match self.read {
-            // The whole blob, which oci-client hashes as it streams: a blob whose bytes do
-            // not match fails at its end even when the scan stopped before it.
-            0 => session
-                .retrying(|| {
-                    session
-                        .client
-                        .pull_blob_stream(&self.source.reference, &self.desc)
-                })
-                .map(BlobResponse::Full),
-            from => session.retrying(|| {
-                session.client.pull_blob_stream_partial(
-                    &self.source.reference,
-                    &self.desc,
-                    from,
-                    None,
-                )
-            }),
-        };
+        let answer = session.retrying(|| {
+            session.client.pull_blob_stream_partial(
+                &self.source.reference,
+                &self.desc,
+                self.read,
+                None,
+            )
+        });
         let (stream, skip) = match answer {
             Ok(BlobResponse::Partial(s)) => (s, 0),
             Ok(BlobResponse::Full(s)) => (s, self.read),
@@ -743,6 +741,9 @@ impl Read for BlobReader<'_> {
                             ),
                         ));
                     }
+                    if let Some(hasher) = &mut self.hasher {
+                        hasher.update(&chunk);
+                    }
                     self.chunk = chunk;
                 }
                 None => {
@@ -755,6 +756,18 @@ impl Read for BlobReader<'_> {
                                 self.desc.digest, self.read, self.size
                             ),
                         ));
+                    }
+                    if let Some(hasher) = self.hasher.take() {
+                        let actual = format!("sha256:{:x}", hasher.finalize());
+                        if actual != self.desc.digest {
+                            return Err(io::Error::new(
+                                io::ErrorKind::InvalidData,
+                                format!(
+                                    "blob digest mismatch: expected {}, got {actual}",
+                                    self.desc.digest
+                                ),
+                            ));
+                        }
                     }
                 }
             }
