@@ -73,7 +73,7 @@ mkdir -p "$CACHE" "$BUILD" "$STATE"
 host_mirror() {
   { sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources 2>/dev/null | tr ' ' '\n'
     awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; break } }' \
-      /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null
+      /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true
   } | grep -v -- '-security' | grep -m1 .
 }
 MIRROR=${MIRROR:-$(host_mirror)}
