@@ -9,6 +9,7 @@
 
 pub mod attribute;
 pub mod audit;
+pub mod cache;
 pub mod catalog;
 pub mod deb822;
 pub mod dockerfile;

@@ -3,6 +3,7 @@
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -77,6 +78,69 @@ enum Command {
     ///
     /// Exit codes: 0 done, 2 registry error or usage error.
     Attached(AttachedArgs),
+    /// Look after the layer cache: what it holds, making room, emptying it.
+    ///
+    /// `scan` keeps each layer's scan in the cache, filed under the layer's diff_id and the
+    /// version of layerbom and its capture rules, and reads it back for any image with that
+    /// layer instead of reading the layer again (a registry's layer is not even downloaded).
+    /// Reports are the same byte for byte. Several layerbom processes may share the cache at
+    /// once.
+    ///
+    /// Exit codes: 0 done, 2 the cache cannot be read or changed, or usage error.
+    Cache(CacheCommand),
+}
+
+/// Where the layer cache is: shared by `scan` and `cache`.
+#[derive(Debug, Args)]
+struct CacheArgs {
+    /// The layer cache's directory [default: $XDG_CACHE_HOME/layerbom, else
+    /// ~/.cache/layerbom].
+    #[arg(long, value_name = "DIR", env = "LAYERBOM_CACHE_DIR")]
+    cache_dir: Option<PathBuf>,
+
+    /// The most the cache directory may hold: past it, the least recently used layers are
+    /// dropped. BYTES, or a number with K, M, G or T (powers of 1024).
+    #[arg(long, value_name = "SIZE", default_value = "5G", value_parser = parse_size)]
+    cache_max_size: u64,
+}
+
+impl CacheArgs {
+    /// The cache directory's store and the cache over it; `read` false only writes to it.
+    fn open(&self, read: bool) -> Result<layerbom::cache::Cache, Error> {
+        let dir = match &self.cache_dir {
+            Some(dir) => dir.clone(),
+            None => layerbom::cache::dir::default_dir().ok_or_else(|| {
+                Error::Usage(
+                    "no directory for the layer cache: set XDG_CACHE_HOME or HOME, or give \
+                     --cache-dir (or --no-cache)"
+                        .into(),
+                )
+            })?,
+        };
+        let store = layerbom::cache::dir::DirStore::new(dir, self.cache_max_size);
+        Ok(layerbom::cache::Cache::new(
+            Box::new(store),
+            &pipeline::capture_rules(),
+            read,
+        ))
+    }
+}
+
+#[derive(Debug, Args)]
+struct CacheCommand {
+    #[command(subcommand)]
+    action: CacheAction,
+}
+
+#[derive(Debug, Subcommand)]
+enum CacheAction {
+    /// How many layers the cache holds, how large, and when they were last used.
+    Stats(CacheArgs),
+    /// Drop the entries of other layerbom versions or capture rules and the leftovers of
+    /// interrupted writes, then the least recently used layers past --cache-max-size.
+    Prune(CacheArgs),
+    /// Drop every entry.
+    Clear(CacheArgs),
 }
 
 /// How to reach a registry: shared by every command that does.
@@ -288,13 +352,54 @@ struct ScanArgs {
     #[arg(long)]
     attach: bool,
 
-    /// No progress bar.
+    /// Scan every layer: neither read the layer cache nor write to it (whatever the cache
+    /// options say).
+    #[arg(
+        long,
+        env = "LAYERBOM_NO_CACHE",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    no_cache: bool,
+
+    #[command(flatten)]
+    cache: CacheArgs,
+
+    /// No progress bar, and no summary of the layer cache's use.
     #[arg(short, long)]
     quiet: bool,
 }
 
 fn parse_deny(s: &str) -> Result<String, policy::DenyIdError> {
     policy::Policy::check_deny_id(s).map(|()| s.trim().to_string())
+}
+
+/// A size in bytes: a number, or one with K, M, G or T (powers of 1024; `KiB`, `MB` and
+/// the like are read the same).
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(digits);
+    let shift = match unit
+        .trim()
+        .to_ascii_uppercase()
+        .trim_end_matches(['B', 'I'])
+    {
+        "" => 0,
+        "K" => 10,
+        "M" => 20,
+        "G" => 30,
+        "T" => 40,
+        _ => {
+            return Err(format!(
+                "{s:?} is not a size (BYTES, or a number with K, M, G or T)"
+            ))
+        }
+    };
+    number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(1 << shift))
+        .ok_or_else(|| format!("{s:?} is not a size (BYTES, or a number with K, M, G or T)"))
 }
 
 fn parse_platform(s: &str) -> Result<Platform, String> {
@@ -438,6 +543,7 @@ fn main() -> ExitCode {
         Command::Dockerfile(args) => dockerfile(args),
         Command::Attach(args) => attach(args),
         Command::Attached(args) => attached(args),
+        Command::Cache(args) => cache(args),
     };
     match result {
         Ok(code) => code,
@@ -446,6 +552,83 @@ fn main() -> ExitCode {
             ExitCode::from(e.exit_code() as u8)
         }
     }
+}
+
+/// Says on standard error what went wrong with the layer cache and, unless `quiet`, how
+/// many layers it gave.
+fn tell_cache(summary: &layerbom::cache::Summary, quiet: bool) {
+    for w in &summary.warnings {
+        eprintln!("layerbom: warning: {}", one_line(w));
+    }
+    if !quiet && summary.looked_up + summary.written > 0 {
+        eprintln!(
+            "layerbom: layer cache: {} of {} layer{} read back, {} scanned and kept ({})",
+            summary.hits,
+            summary.looked_up,
+            if summary.looked_up == 1 { "" } else { "s" },
+            summary.written,
+            summary.store
+        );
+    }
+}
+
+/// `layerbom cache stats|prune|clear`.
+fn cache(args: CacheCommand) -> Result<ExitCode, Error> {
+    let (CacheAction::Stats(place) | CacheAction::Prune(place) | CacheAction::Clear(place)) =
+        &args.action;
+    let cache = place.open(true)?;
+    let failed = |e: String| Error::Usage(format!("the layer cache at {}: {e}", cache.describe()));
+    let mut out = std::io::stdout().lock();
+    let mib = |bytes: u64| format!("{:.1} MiB", bytes as f64 / f64::from(1 << 20));
+    let when = |t: Option<std::time::SystemTime>| {
+        t.and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .and_then(|d| i64::try_from(d.as_secs()).ok())
+            .map_or_else(|| "-".to_string(), layerbom::model::bom::format_epoch)
+    };
+    let written = match args.action {
+        CacheAction::Stats(_) => {
+            let s = cache.stats().map_err(failed)?;
+            writeln!(out, "layer cache:  {}", cache.describe())
+                .and_then(|()| {
+                    writeln!(
+                        out,
+                        "layers:       {} ({}), {} of this version of layerbom ({})",
+                        s.entries,
+                        mib(s.bytes),
+                        s.current,
+                        mib(s.current_bytes)
+                    )
+                })
+                .and_then(|()| {
+                    writeln!(
+                        out,
+                        "bound:        {} (--cache-max-size)",
+                        mib(place.cache_max_size)
+                    )
+                })
+                .and_then(|()| {
+                    writeln!(
+                        out,
+                        "last used:    {} to {}",
+                        when(s.oldest),
+                        when(s.newest)
+                    )
+                })
+        }
+        CacheAction::Prune(_) => {
+            let d = cache.prune(place.cache_max_size).map_err(failed)?;
+            writeln!(out, "dropped {} entries ({})", d.entries, mib(d.bytes))
+        }
+        CacheAction::Clear(_) => {
+            let d = cache.clear().map_err(failed)?;
+            writeln!(out, "dropped {} entries ({})", d.entries, mib(d.bytes))
+        }
+    };
+    written.map_err(|source| Error::Output {
+        path: "-".into(),
+        source,
+    })?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Refuses, before any work, outputs that would overwrite an input, name one file twice or
@@ -580,6 +763,11 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
             packages: args.max_packages,
         },
         registry: args.registry.options()?,
+        // With --verify every layer is read; what is read is still kept.
+        cache: match args.no_cache {
+            true => None,
+            false => Some(Arc::new(args.cache.open(!args.verify)?)),
+        },
     };
     let mut base = BaseHints {
         base_layers: args.base_layers,
@@ -598,7 +786,11 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
         Some(d) => Some(layerbom::audit::dockerfile::audit_file(d)?),
         None => None,
     };
-    let mut report = pipeline::scan(&args.image, &opts, &base)?;
+    let scanned = pipeline::scan(&args.image, &opts, &base);
+    if let Some(cache) = &opts.cache {
+        tell_cache(&cache.summary(), args.quiet);
+    }
+    let mut report = scanned?;
     // The manifest scanned, by digest, for --attach.
     let subject = match (&report.image.registry, &report.image.manifest_digest) {
         (Some(r), Some(digest)) => Some(format!("{}@{digest}", r.repository_url)),

@@ -380,6 +380,7 @@ fn a_source_date_epoch_that_is_no_date_is_a_usage_error() {
     let img = fixture("docker-archive.tar");
     for bad in ["yesterday", "-1", "99999999999999"] {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_layerbom"))
+            .env("LAYERBOM_NO_CACHE", "1")
             .args(["scan", img.to_str().unwrap(), "-q", "-o", "json"])
             .env("SOURCE_DATE_EPOCH", bad)
             .output()
@@ -389,6 +390,7 @@ fn a_source_date_epoch_that_is_no_date_is_a_usage_error() {
         assert!(stderr.contains("SOURCE_DATE_EPOCH"), "{stderr}");
     }
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_layerbom"))
+        .env("LAYERBOM_NO_CACHE", "1")
         .args(["scan", img.to_str().unwrap(), "-q", "-o", "spdx-json"])
         .env("SOURCE_DATE_EPOCH", "1700000000")
         .output()

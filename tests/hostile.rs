@@ -39,6 +39,7 @@ struct Ended {
 fn bounded(args: &[&str]) -> Ended {
     let start = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_layerbom"))
+        .env("LAYERBOM_NO_CACHE", "1")
         .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

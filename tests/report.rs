@@ -11,6 +11,7 @@ fn render(image: &Path, format: &str, extra: &[&str]) -> String {
     let mut args = vec!["scan", image.to_str().unwrap(), "-q", "-o", format];
     args.extend_from_slice(extra);
     let out = Command::new(env!("CARGO_BIN_EXE_layerbom"))
+        .env("LAYERBOM_NO_CACHE", "1")
         .args(&args)
         .env("SOURCE_DATE_EPOCH", "1700000000")
         .output()

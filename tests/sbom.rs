@@ -122,6 +122,7 @@ fn spdx_dependencies_come_from_the_database() {
 fn spdx_output_is_byte_identical_across_runs() {
     let run = || {
         std::process::Command::new(env!("CARGO_BIN_EXE_layerbom"))
+            .env("LAYERBOM_NO_CACHE", "1")
             .args(["scan", sample().to_str().unwrap(), "-q", "-o", "spdx-json"])
             .env_remove("SOURCE_DATE_EPOCH")
             .output()
@@ -325,6 +326,7 @@ fn cyclonedx_1_5_leaves_out_what_1_5_lacks() {
 fn cyclonedx_output_is_byte_identical_across_runs() {
     let run = || {
         std::process::Command::new(env!("CARGO_BIN_EXE_layerbom"))
+            .env("LAYERBOM_NO_CACHE", "1")
             .args([
                 "scan",
                 sample().to_str().unwrap(),
@@ -343,6 +345,7 @@ fn cyclonedx_output_is_byte_identical_across_runs() {
 fn spdx_tag_value_says_what_the_json_says() {
     let json = spdx(&sample());
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_layerbom"))
+        .env("LAYERBOM_NO_CACHE", "1")
         .args([
             "scan",
             sample().to_str().unwrap(),
@@ -380,6 +383,7 @@ fn cyclonedx_xml_carries_the_same_components_and_layers() {
     let json = cyclonedx(&sample(), "cyclonedx-json");
     for (format, ns) in [("cyclonedx-xml", "1.6"), ("cyclonedx-xml@1.5", "1.5")] {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_layerbom"))
+            .env("LAYERBOM_NO_CACHE", "1")
             .args(["scan", sample().to_str().unwrap(), "-q", "-o", format])
             .output()
             .unwrap();

@@ -30,34 +30,70 @@ const FORMATS: [&str; 14] = [
     "report-html",
 ];
 
-/// Scans `image` (relative to `cwd`, by default the crate root) once with `extra` options,
+/// Scans `image` (relative to `cwd`, by default the crate root) with `extra` options,
 /// writing every format, and asserts each document against its snapshot `NAME__FORMAT`.
+/// The image is scanned three times: without the layer cache, then into an empty cache, then
+/// from it; the documents must be the same byte for byte.
 fn snapshot_all(name: &str, image: &str, extra: &[&str], cwd: Option<&Path>) {
-    let out = tempfile::tempdir().unwrap();
-    let mut args: Vec<String> = vec!["scan".into(), image.into(), "-q".into()];
-    args.extend(extra.iter().map(|s| s.to_string()));
-    for f in FORMATS {
-        args.push("-o".into());
-        args.push(format!("{f}={}", out.path().join(f).display()));
+    let cache = tempfile::tempdir().unwrap();
+    let cache_dir = cache.path().to_str().unwrap();
+    let runs: Vec<(&str, Vec<&str>)> = vec![
+        ("without the cache", vec!["--no-cache"]),
+        ("into an empty cache", vec!["--cache-dir", cache_dir]),
+        ("from the cache", vec!["--cache-dir", cache_dir]),
+    ];
+    let mut documents: Vec<Vec<String>> = Vec::new();
+    let mut description = String::new();
+    for (run_name, cache_args) in &runs {
+        let out = tempfile::tempdir().unwrap();
+        let mut args: Vec<String> = vec!["scan".into(), image.into(), "-q".into()];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        description = format!("layerbom {}", args.join(" "));
+        args.extend(cache_args.iter().map(|s| s.to_string()));
+        for f in FORMATS {
+            args.push("-o".into());
+            args.push(format!("{f}={}", out.path().join(f).display()));
+        }
+        let run = Command::new(env!("CARGO_BIN_EXE_layerbom"))
+            .current_dir(cwd.unwrap_or(Path::new(env!("CARGO_MANIFEST_DIR"))))
+            .env_remove("SOURCE_DATE_EPOCH")
+            .env_remove("LAYERBOM_NO_CACHE")
+            .env_remove("LAYERBOM_CACHE_DIR")
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(
+            matches!(run.status.code(), Some(0 | 1)),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert!(
+            !String::from_utf8_lossy(&run.stderr).contains("warning"),
+            "{run_name}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        documents.push(
+            FORMATS
+                .iter()
+                .map(|f| std::fs::read_to_string(out.path().join(f)).unwrap())
+                .collect(),
+        );
     }
-    let run = Command::new(env!("CARGO_BIN_EXE_layerbom"))
-        .current_dir(cwd.unwrap_or(Path::new(env!("CARGO_MANIFEST_DIR"))))
-        .env_remove("SOURCE_DATE_EPOCH")
-        .args(&args)
-        .output()
-        .unwrap();
-    assert!(
-        matches!(run.status.code(), Some(0 | 1)),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    for (i, f) in FORMATS.iter().enumerate() {
+        for (run, docs) in runs.iter().zip(&documents).skip(1) {
+            assert!(
+                docs[i] == documents[0][i],
+                "{name}: {f} {} differs from the one made without it",
+                run.0
+            );
+        }
+    }
     let mut settings = insta::Settings::clone_current();
     settings.set_prepend_module_to_snapshot(false);
     settings.set_omit_expression(true);
-    settings.set_description(format!("layerbom {}", args[..3 + extra.len()].join(" ")));
+    settings.set_description(description);
     settings.bind(|| {
-        for f in FORMATS {
-            let doc = std::fs::read_to_string(out.path().join(f)).unwrap();
+        for (f, doc) in FORMATS.iter().zip(&documents[0]) {
             let key = format!("{name}__{}", f.replace('@', "-v"));
             insta::assert_snapshot!(key, doc);
         }

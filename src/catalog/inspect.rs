@@ -19,15 +19,16 @@ use crate::model::{Finding, FindingKind};
 use crate::scan::{EntryRead, Inspection, Inspector};
 
 /// What [`BinaryInspector`] keeps of a binary or archive, for the cataloger of its kind; an
-/// `Err` says why a file of that kind could not be read.
-#[derive(Debug)]
+/// `Err` says why a file of that kind could not be read. Only the sentence of an error is
+/// kept: it is all a `binary-unreadable` finding tells, and it can be kept in a layer cache.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Binary {
     /// A Go executable's embedded build information.
-    Go(Result<golang::parse::BuildInfo, golang::parse::BuildInfoError>),
+    Go(Result<golang::parse::BuildInfo, String>),
     /// The crates a Rust executable built with cargo-auditable records.
-    Cargo(Result<Vec<cargo::parse::Crate>, cargo::parse::AuditDataError>),
+    Cargo(Result<Vec<cargo::parse::Crate>, String>),
     /// The Maven artifacts found in a jar, war or ear (nested archives included).
-    Jar(Result<java::parse::JarInfo, java::parse::ArchiveError>),
+    Jar(Result<java::parse::JarInfo, String>),
 }
 
 /// The packages a binary cataloger finds in what the inspector kept of the files `view`
@@ -83,17 +84,32 @@ impl Inspector for BinaryInspector {
             let mut cur = elf::Cursor::new(rest, 4);
             let elf = elf::read_headers(magic, &mut cur, size)?;
             if let Some(go) = golang::parse::search(&elf, &mut cur, size) {
-                return Some(Inspection::new(Binary::Go(go)));
+                return Some(Inspection::new(Binary::Go(go.map_err(|e| e.to_string()))));
             }
             return cargo::parse::search(&elf, &mut cur, size)
-                .map(|r| Inspection::new(Binary::Cargo(r)));
+                .map(|r| Inspection::new(Binary::Cargo(r.map_err(|e| e.to_string()))));
         }
         if magic == ZIP_MAGIC && java::parse::is_archive_name(path) {
             let mut input = io::BufReader::new(Prefixed { head: &magic, rest });
-            let read = java::parse::read_archive(&mut input, 0).map_err(java::parse::ArchiveError);
+            let read = java::parse::read_archive(&mut input, 0)
+                .map_err(|e| java::parse::ArchiveError(e).to_string());
             return Some(Inspection::new(Binary::Jar(read)));
         }
         None
+    }
+
+    fn version(&self) -> u32 {
+        1
+    }
+
+    fn save(&self, found: &Inspection) -> Option<Vec<u8>> {
+        postcard::to_stdvec(found.get::<Binary>()?).ok()
+    }
+
+    fn restore(&self, saved: &[u8]) -> Option<Inspection> {
+        postcard::from_bytes::<Binary>(saved)
+            .ok()
+            .map(Inspection::new)
     }
 }
 

@@ -14,6 +14,7 @@ use rayon::prelude::*;
 
 use crate::attribute::origin::{self, BaseDecision};
 use crate::attribute::{attribute, Key, Placed};
+use crate::cache::Cache;
 use crate::catalog::os_release::OsRelease;
 use crate::catalog::{self, resolve_dependencies, Catalog, Cataloged};
 use crate::dockerfile::Dockerfile;
@@ -48,6 +49,8 @@ pub struct Options {
     pub budget: Budget,
     /// How to reach registries.
     pub registry: RegistryOptions,
+    /// The layer cache, if one is used: layers it has are read back, not scanned.
+    pub cache: Option<Arc<Cache>>,
 }
 
 impl Default for Options {
@@ -59,6 +62,7 @@ impl Default for Options {
             progress: false,
             budget: Budget::default(),
             registry: RegistryOptions::default(),
+            cache: None,
         }
     }
 }

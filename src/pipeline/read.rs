@@ -134,10 +134,67 @@ fn read_random(
     Ok((image.clone(), blobs.share(scans)))
 }
 
-/// Scans the blob of layer `i`.
+/// The scan of layer `i`: read back from the layer cache when it has the layer's diff_id,
+/// else made from the blob (and filed in the cache under the diff_id the blob hashes to).
 fn scan_one(
     source: &dyn RandomSource,
     i: usize,
+    opts: &Options,
+    rules: &CaptureRules,
+    bar: Option<&indicatif::ProgressBar>,
+) -> Result<LayerScan> {
+    let spec = &source.image().layers[i];
+    let cache = opts.cache.as_deref().zip(spec.diff_id.as_deref());
+    if let Some((cache, diff_id)) = cache {
+        if let Some(scan) = cache.get(diff_id, rules) {
+            if let Some(bar) = bar {
+                bar.inc(spec.size);
+            }
+            return from_cache(source, i, scan, opts, rules);
+        }
+    }
+    let keep = cache.filter(|(c, d)| c.files(d));
+    let scan = scan_blob(source, i, keep.is_some(), opts, rules, bar)?;
+    if let Some((cache, diff_id)) = keep {
+        cache.put(diff_id, &scan, rules);
+    }
+    Ok(scan)
+}
+
+/// A layer's scan read back from the cache, with what belongs to this image's blob rather
+/// than to the layer: its size, its compression (from its first bytes), and what reading it
+/// would have reported (with digests checked, a compressed blob is hashed and its
+/// uncompressed size counted; a layer read back is not checked, since it is not read).
+fn from_cache(
+    source: &dyn RandomSource,
+    i: usize,
+    scan: LayerScan,
+    opts: &Options,
+    rules: &CaptureRules,
+) -> Result<LayerScan> {
+    let image = source.image();
+    let spec = &image.layers[i];
+    let located = |e: ScanError| layer_error(image, i, &e);
+    scan.replay(rules).map_err(located)?;
+    let compression = Compression::detect(&source.head(i, 6)?).map_err(located)?;
+    let read_whole = opts.verify && compression != Compression::None;
+    Ok(LayerScan {
+        compression,
+        blob_size: spec.size,
+        blob_digest: spec.digest.clone().filter(|_| read_whole),
+        diff_id: None,
+        tar_size: scan.tar_size.filter(|_| read_whole),
+        identified: None,
+        ..scan
+    })
+}
+
+/// Scans the blob of layer `i`; with `identify`, hashing its uncompressed bytes for the
+/// layer cache.
+fn scan_blob(
+    source: &dyn RandomSource,
+    i: usize,
+    identify: bool,
     opts: &Options,
     rules: &CaptureRules,
     bar: Option<&indicatif::ProgressBar>,
@@ -154,6 +211,7 @@ fn scan_one(
         // options: its digests are all that identify it.
         always_hash: spec.digest.is_none() && spec.diff_id.is_none(),
         blob_checked: false,
+        identify,
     };
     match source.open(i)? {
         LayerBytes::Seekable(blob) => {
@@ -217,6 +275,7 @@ fn read_stream(
             full: opts.verify_all,
             always_hash: false,
             blob_checked: false,
+            identify: false,
         };
         scans.insert(
             blob.clone(),

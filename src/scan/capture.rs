@@ -32,6 +32,8 @@ pub struct CaptureRules {
     inspectors: Vec<Arc<dyn Inspector>>,
     observer: Option<Arc<dyn CaptureObserver>>,
     budget: Option<Arc<ImageBudget>>,
+    /// Every rule and inspector, one per line, as they decide what a scan keeps.
+    described: String,
 }
 
 /// What the scans of one image's layers may take together: they run in parallel and draw
@@ -156,7 +158,7 @@ impl Default for CaptureRules {
 /// Collects capture requests; see [`CaptureRules::builder`].
 #[derive(Debug, Default)]
 pub struct CaptureRulesBuilder {
-    globs: Vec<(Glob, u64, String)>,
+    globs: Vec<(Glob, u64, String, bool)>,
     inspectors: Vec<Arc<dyn Inspector>>,
 }
 
@@ -187,7 +189,8 @@ impl CaptureRulesBuilder {
             .case_insensitive(any_case)
             .build()
             .unwrap_or_else(|e| panic!("capture pattern {pattern:?}: {e}"));
-        self.globs.push((glob, max_size, pattern.to_string()));
+        self.globs
+            .push((glob, max_size, pattern.to_string(), any_case));
         self
     }
 
@@ -207,10 +210,15 @@ impl CaptureRulesBuilder {
         let mut b = GlobSetBuilder::new();
         let mut limits = Vec::with_capacity(self.globs.len());
         let mut patterns = Vec::with_capacity(self.globs.len());
-        for (g, limit, pattern) in self.globs {
+        let mut described = format!("capture budget per layer {MAX_CAPTURE_PER_LAYER}\n");
+        for (g, limit, pattern, any_case) in self.globs {
             b.add(g);
             limits.push(limit);
+            described.push_str(&format!("want {pattern:?} {limit} any-case={any_case}\n"));
             patterns.push(pattern);
+        }
+        for i in &self.inspectors {
+            described.push_str(&format!("inspect {i:?} {}\n", i.version()));
         }
         CaptureRules {
             set: b.build().unwrap_or_else(|_| GlobSet::empty()),
@@ -219,6 +227,7 @@ impl CaptureRulesBuilder {
             inspectors: self.inspectors,
             observer: None,
             budget: None,
+            described,
         }
     }
 }
@@ -274,6 +283,13 @@ impl CaptureRules {
     /// The observer told about captured files, if one was registered.
     pub fn observer(&self) -> Option<&dyn CaptureObserver> {
         self.observer.as_deref()
+    }
+
+    /// Every pattern with its cap and every inspector with its version, one per line: what
+    /// decides which files a scan keeps and what it keeps of them. A layer cache keys its
+    /// entries by it, so that a change of the rules never reads an entry made under others.
+    pub fn describe(&self) -> &str {
+        &self.described
     }
 
     /// The patterns, in the order they were added.

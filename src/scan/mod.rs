@@ -42,7 +42,7 @@ const AUFS_META: &str = ".wh..wh.";
 const AUFS_META_INNER: &str = "/.wh..wh.";
 
 /// One indexed entry of a layer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileEntry {
     /// Root-relative path without a leading `/`.
     pub path: String,
@@ -93,6 +93,10 @@ pub struct LayerScan {
     pub blob_size: u64,
     /// Bytes of the uncompressed tar, when it was read to the end.
     pub tar_size: Option<u64>,
+    /// `sha256:` digest and size of the uncompressed tar when [`Expect::identify`] asked
+    /// for them: the diff_id a layer cache may file the scan under (apart from `diff_id` and
+    /// `tar_size`, which are what the report shows and the checks compare).
+    pub identified: Option<(String, u64)>,
     /// Things worth telling that do not stop the scan.
     pub findings: Vec<Finding>,
 }
@@ -149,6 +153,11 @@ pub struct Expect {
     /// arrives): with `verify` the blob is still read whole, but hashed here only when
     /// `full` asks for an uncompressed layer's digest, which is the blob's.
     pub blob_checked: bool,
+    /// Compute the diff_id from the bytes whatever the other options, into
+    /// [`LayerScan::identified`] (reading an uncompressed layer whole): a layer cache files a
+    /// scan under the diff_id its bytes hash to, never under one the image merely declares.
+    /// What the scan reports and checks is as without it.
+    pub identify: bool,
 }
 
 /// The content of one entry, handed to an [`Inspector`]: it reads no further than the
@@ -198,6 +207,15 @@ pub trait Inspector: std::fmt::Debug + Send + Sync {
         magic: [u8; 4],
         rest: &mut dyn EntryRead,
     ) -> Option<Inspection>;
+    /// The version of what [`inspect`](Self::inspect) keeps and [`save`](Self::save)
+    /// writes: a change of either must change it, so that a layer cache never reads back
+    /// a result made by an earlier inspector.
+    fn version(&self) -> u32;
+    /// What `inspect` returned, as bytes [`restore`](Self::restore) reads back (for a layer
+    /// cache); `None` when it is not this inspector's.
+    fn save(&self, found: &Inspection) -> Option<Vec<u8>>;
+    /// Reads back what [`save`](Self::save) wrote; `None` when the bytes are not that.
+    fn restore(&self, saved: &[u8]) -> Option<Inspection>;
 }
 
 /// The current entry of a [`TarReader`], as an [`EntryRead`].
@@ -264,7 +282,44 @@ impl LayerScan {
         self.blob_digest = info.blob_digest;
         self.diff_id = info.diff_id;
         self.tar_size = info.tar_size;
+        self.identified = info.identified;
         self
+    }
+}
+
+impl LayerScan {
+    /// Does for a scan read back from a layer cache what scanning the layer does besides
+    /// the scan: draws its entries and captured files on the image's budget (so a cached
+    /// scan is bounded as a scanned one is), and tells the observer about each captured file.
+    pub fn replay(&self, rules: &CaptureRules) -> Result<(), ScanError> {
+        let mut draw = capture::Draw::on(rules.budget());
+        let names = self.files.iter().map(|f| f.path.as_str());
+        let marks = self
+            .whiteouts
+            .iter()
+            .chain(&self.opaque_dirs)
+            .map(String::as_str);
+        for name in names.chain(marks) {
+            draw.entry(name).map_err(|message| ScanError::Budget {
+                entry: name.to_string(),
+                message,
+            })?;
+        }
+        for (path, content) in &self.captured {
+            if let Content::Data(data) = content {
+                if let Some(b) = rules.budget() {
+                    b.capture(data.len() as u64)
+                        .map_err(|message| ScanError::Budget {
+                            entry: path.clone(),
+                            message,
+                        })?;
+                }
+                if let Some(observer) = rules.observer() {
+                    observer.captured(path, data);
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -538,6 +593,7 @@ mod tests {
             full: true,
             always_hash: false,
             blob_checked: false,
+            identify: false,
         };
         let s = scan_layer(Cursor::new(t.clone()), &ok, &rules(), None).unwrap();
         assert_eq!(s.diff_id.as_deref(), Some(digest.as_str()));

@@ -78,6 +78,9 @@ pub struct StreamInfo {
     pub diff_id: Option<String>,
     /// Size of the uncompressed tar, if it was read to the end.
     pub tar_size: Option<u64>,
+    /// `sha256:` digest and size of the uncompressed tar, when [`Expect::identify`] asked
+    /// for them.
+    pub identified: Option<(String, u64)>,
 }
 
 /// Formats a SHA-256 state as an OCI digest string.
@@ -386,9 +389,13 @@ where
     // blob and stream at once, and is walked by seeking unless it is hashed.
     // A blob whose reader checks it is read whole all the same: its uncompressed size is
     // reported as for any blob read whole.
+    // A layer cache asks for the diff_id besides (`identify`): it is hashed then, but kept
+    // apart (`StreamInfo::identified`), so that what the scan reports and checks is what
+    // it would be without the cache.
     let hash_blob = (expect.verify && !expect.blob_checked) || expect.always_hash;
-    let hash_tar = expect.always_hash || (expect.verify && expect.full);
-    let read_all = hash_blob || hash_tar || expect.verify;
+    let check_tar = expect.always_hash || (expect.verify && expect.full);
+    let hash_tar = check_tar || expect.identify;
+    let read_all = hash_blob || check_tar || expect.verify;
     let mut info = StreamInfo {
         compression,
         ..StreamInfo::default()
@@ -401,29 +408,34 @@ where
         }
         Compression::None => {
             // Read whole: hashed when asked to, or (a streamed blob) when digests are checked.
-            let hash = hash_tar || hash_blob;
+            // Without `identify`, a seekable blob is hashed only to check everything.
+            let checked = check_tar || (!seekable && hash_blob);
             let mut input = ReadSkip {
-                inner: Hashing::new(blob, hash),
+                inner: Hashing::new(blob, checked || expect.identify),
                 scratch: Vec::new(),
             };
             let t = walk(&mut TarReader::new(&mut input as &mut dyn Skip))?;
-            if hash {
+            if checked || expect.identify {
                 drain(&mut input).map_err(super::TarError::Io)?;
                 let (_, digest, count) = input.inner.finish();
-                info.blob_digest.clone_from(&digest);
-                info.diff_id = digest;
-                info.tar_size = Some(count);
+                info.identified = digest.clone().map(|d| (d, count));
+                if checked {
+                    info.blob_digest.clone_from(&digest);
+                    info.diff_id = digest;
+                    info.tar_size = Some(count);
+                }
             }
             t
         }
         Compression::Gzip => {
             let raw = Hashing::threaded(blob, hash_blob);
             let dec = Hashing::threaded(MultiGzDecoder::new(raw), hash_tar);
-            let (t, dec) = walk_decoded(dec, read_all, walk)?;
+            let (t, dec) = walk_decoded(dec, read_all || expect.identify, walk)?;
             let (dec, diff_id, count) = dec.finish();
+            info.identified = diff_id.clone().map(|d| (d, count));
             let (_, blob_digest, _) = dec.into_inner().finish();
             info.blob_digest = blob_digest;
-            info.diff_id = diff_id;
+            info.diff_id = diff_id.filter(|_| check_tar);
             info.tar_size = read_all.then_some(count);
             t
         }
@@ -431,11 +443,12 @@ where
             let raw = BufReader::with_capacity(BUF, Hashing::threaded(blob, hash_blob));
             let dec = zstd::stream::read::Decoder::with_buffer(raw).map_err(super::TarError::Io)?;
             let dec = Hashing::threaded(dec, hash_tar);
-            let (t, dec) = walk_decoded(dec, read_all, walk)?;
+            let (t, dec) = walk_decoded(dec, read_all || expect.identify, walk)?;
             let (dec, diff_id, count) = dec.finish();
+            info.identified = diff_id.clone().map(|d| (d, count));
             let (_, blob_digest, _) = dec.finish().into_inner().finish();
             info.blob_digest = blob_digest;
-            info.diff_id = diff_id;
+            info.diff_id = diff_id.filter(|_| check_tar);
             info.tar_size = read_all.then_some(count);
             t
         }

@@ -46,7 +46,7 @@ pub fn skip_by_reading<R: Read + ?Sized>(r: &mut R, n: u64) -> io::Result<()> {
 }
 
 /// What kind of filesystem object an entry is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     /// A regular file.

@@ -96,6 +96,19 @@ pub trait RandomSource: Send + Sync {
     /// Opens the blob of layer `layer` (an index into [`Image::layers`]) for reading.
     /// Errors name the image, the blob and the layer.
     fn open(&self, layer: usize) -> Result<LayerBytes<'_>>;
+    /// The first bytes (at most `n`) of the blob of layer `layer`, which tell how it is
+    /// compressed; empty for a directory. By default read from what [`open`](Self::open)
+    /// gives.
+    fn head(&self, layer: usize, n: usize) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(n);
+        let read = match self.open(layer)? {
+            LayerBytes::Seekable(blob) => blob.take(n as u64).read_to_end(&mut out),
+            LayerBytes::Stream(blob) => blob.take(n as u64).read_to_end(&mut out),
+            LayerBytes::Tree(_) => Ok(0),
+        };
+        read.map_err(|e| self.image().layer_error(layer, None, e.to_string()))?;
+        Ok(out)
+    }
 }
 
 /// An input that can be read only once, front to back (a compressed archive). A registry

@@ -30,6 +30,7 @@ pub fn sample() -> PathBuf {
 /// the JSON document written to stdout.
 pub fn document(image: &Path, format: &str) -> serde_json::Value {
     let out = Command::new(env!("CARGO_BIN_EXE_layerbom"))
+        .env("LAYERBOM_NO_CACHE", "1")
         .args(["scan", image.to_str().unwrap(), "-q", "-o", format])
         .env("SOURCE_DATE_EPOCH", "1700000000")
         .output()
@@ -45,6 +46,7 @@ pub fn document(image: &Path, format: &str) -> serde_json::Value {
 /// Runs `layerbom ARGS`.
 pub fn layerbom(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_layerbom"))
+        .env("LAYERBOM_NO_CACHE", "1")
         .args(args)
         .output()
         .expect("run layerbom")

@@ -18,6 +18,7 @@ const EMPTY_DIGEST: &str =
 /// Runs `layerbom ARGS…` with no registry credentials from the environment and `stdin`.
 fn run(args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_layerbom"))
+        .env("LAYERBOM_NO_CACHE", "1")
         .args(args)
         .env_remove("LAYERBOM_REGISTRY_USERNAME")
         .env_remove("LAYERBOM_REGISTRY_PASSWORD")

@@ -241,6 +241,8 @@ pub const CREDENTIAL_VARS: [&str; 7] = [
 /// The layerbom binary to run, without [`CREDENTIAL_VARS`] in its environment.
 pub fn layerbom_command() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_layerbom"));
+    // Each test reads its layers: the layer cache is tested on its own.
+    command.env("LAYERBOM_NO_CACHE", "1");
     for var in CREDENTIAL_VARS {
         command.env_remove(var);
     }

@@ -31,7 +31,7 @@ const MAX_SECTIONS: usize = 4096;
 const MAX_CRATES: usize = 20_000;
 
 /// One crate as the audit data records it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub struct Crate {
     /// Crate name.
     pub name: String,

@@ -35,7 +35,7 @@ const MAX_STRINGS: usize = 1 << 20;
 const MAX_LINES: usize = 100_000;
 
 /// A module as the build information records it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Module {
     /// Module path.
     pub path: String,
@@ -46,7 +46,7 @@ pub struct Module {
 }
 
 /// What a Go executable says about how it was built.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BuildInfo {
     /// The Go version (`go1.19.8`).
     pub go_version: String,

@@ -43,7 +43,7 @@ pub fn is_archive_name(path: &str) -> bool {
 }
 
 /// A Maven artifact found in an archive.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Artifact {
     /// `groupId`.
     pub group: String,
@@ -60,7 +60,7 @@ pub struct Artifact {
 }
 
 /// What an archive holds.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct JarInfo {
     /// Maven artifacts, in archive order.
     pub artifacts: Vec<Artifact>,

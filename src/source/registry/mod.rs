@@ -580,14 +580,8 @@ impl RandomSource for RegistrySource {
     }
 
     fn open(&self, layer: usize) -> Result<LayerBytes<'_>> {
-        let spec = self.image.layer(layer)?;
-        let digest = spec.digest.clone().unwrap_or_default();
-        let desc = oci_client::manifest::OciDescriptor {
-            digest: digest.clone(),
-            size: i64::try_from(spec.size).unwrap_or(i64::MAX),
-            media_type: spec.media_type.clone().unwrap_or_default(),
-            ..Default::default()
-        };
+        let (desc, size) = self.descriptor(layer)?;
+        let digest = desc.digest.clone();
         let mut blob = BlobReader {
             source: self,
             desc,
@@ -595,7 +589,7 @@ impl RandomSource for RegistrySource {
             chunk: bytes::Bytes::new(),
             read: 0,
             skip: 0,
-            size: spec.size,
+            size,
             done: false,
             backoff: Backoff::new(),
             hasher: (self.verify && digest.starts_with("sha256:")).then(Sha256::new),
@@ -603,6 +597,56 @@ impl RandomSource for RegistrySource {
         blob.request()
             .map_err(|e| self.image.layer_error(layer, None, e.to_string()))?;
         Ok(LayerBytes::Stream(Box::new(blob)))
+    }
+
+    /// The first bytes only, asked for as a range (a registry that sends the whole blob
+    /// has the rest of its answer dropped).
+    fn head(&self, layer: usize, n: usize) -> Result<Vec<u8>> {
+        let (desc, _) = self.descriptor(layer)?;
+        let session = &self.session;
+        let failed = |e: String| {
+            self.image.layer_error(
+                layer,
+                None,
+                format!("cannot fetch the first bytes of blob {}: {e}", desc.digest),
+            )
+        };
+        let answer = session
+            .retrying(|| {
+                session
+                    .client
+                    .pull_blob_stream_partial(&self.reference, &desc, 0, Some(n as u64))
+            })
+            .map_err(failed)?;
+        let mut stream = match answer {
+            BlobResponse::Partial(s) | BlobResponse::Full(s) => s.stream,
+        };
+        let mut out = Vec::with_capacity(n);
+        while out.len() < n {
+            match session.runtime.block_on(stream.next()) {
+                Some(Ok(chunk)) => {
+                    let take = chunk.len().min(n - out.len());
+                    out.extend_from_slice(&chunk[..take]);
+                }
+                Some(Err(e)) => return Err(failed(e.to_string())),
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl RegistrySource {
+    /// The descriptor oci-client pulls layer `layer`'s blob by, and the blob's size.
+    fn descriptor(&self, layer: usize) -> Result<(oci_client::manifest::OciDescriptor, u64)> {
+        let spec = self.image.layer(layer)?;
+        let desc = oci_client::manifest::OciDescriptor {
+            digest: spec.digest.clone().unwrap_or_default(),
+            size: i64::try_from(spec.size).unwrap_or(i64::MAX),
+            media_type: spec.media_type.clone().unwrap_or_default(),
+            ..Default::default()
+        };
+        Ok((desc, spec.size))
     }
 }
 

@@ -1,0 +1,280 @@
+//! The layer cache: each layer's scan kept under its diff_id, so that a layer is read once
+//! however many images share it.
+//!
+//! A layer's scan (its file index, the files captured, what inspectors kept of binaries)
+//! depends on nothing but the layer's uncompressed bytes and the capture rules, so it is
+//! filed under the layer's diff_id and a *fingerprint* of the analysis: layerbom's version,
+//! the entry format and every capture rule and inspector ([`CaptureRules::describe`]). An
+//! upgrade or a changed rule never reads an entry made under another. Everything after the
+//! scan (overlay, catalogs, licenses, obligations) is worked out again from the scans, so a
+//! report from cached scans is the report from scanned layers, byte for byte.
+//!
+//! A scan is filed only under the diff_id its bytes were hashed to, never one an image
+//! merely declares: an image that lies about a layer cannot put its lie in the cache for
+//! other images to read. What a cache cannot know is whether an image's bytes match the
+//! diff_id it declares; an image is read through the cache by the diff_ids its config
+//! lists, as a runtime that checks them would unpack it (`--verify` reads every layer).
+//!
+//! Entries live in a [`Store`]: a directory ([`dir::DirStore`], the default) or a database
+//! shared by many machines. Whoever can write a store can change the reports made from it;
+//! each entry carries a checksum of its own bytes (damage, not forgery, is what it finds).
+//! A store that fails is a warning, never a failed scan: the layer is scanned instead.
+
+pub mod dir;
+pub mod entry;
+
+use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::SystemTime;
+
+use sha2::{Digest as _, Sha256};
+
+pub use entry::Id;
+use entry::{decode, diff_id_bytes, encode};
+
+use crate::scan::{CaptureRules, LayerScan};
+
+/// The version of what goes into the fingerprint besides the rules: the entry format and
+/// the meaning of a scan.
+const ANALYSIS: &str = "layerbom layer cache 1";
+
+/// Where entries are kept. Several processes (and machines, for a shared store) use one
+/// store at once: a store takes no lock that makes them wait on each other, and two writers
+/// of one entry write the same bytes.
+pub trait Store: Send + Sync {
+    /// Where the entries are, for messages (a directory, a database without its password).
+    fn describe(&self) -> String;
+    /// The entry for `layer` under `fingerprint`, if there is one.
+    fn get(&self, fingerprint: &Id, layer: &Id) -> Result<Option<Vec<u8>>, String>;
+    /// Keeps `entry` for `layer` under `fingerprint`, replacing any.
+    fn put(&self, fingerprint: &Id, layer: &Id, entry: &[u8]) -> Result<(), String>;
+    /// Drops the entry for `layer` under `fingerprint` (a damaged one).
+    fn remove(&self, fingerprint: &Id, layer: &Id) -> Result<(), String>;
+    /// What the store holds, `fingerprint` being the current analysis's.
+    fn stats(&self, fingerprint: &Id) -> Result<Stats, String>;
+    /// Drops the entries of other fingerprints and leftovers of interrupted writes, then the
+    /// least recently used entries until the store holds at most `max_size` bytes.
+    fn prune(&self, fingerprint: &Id, max_size: u64) -> Result<Dropped, String>;
+    /// Drops every entry.
+    fn clear(&self) -> Result<Dropped, String>;
+}
+
+/// What a store holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Entries of every fingerprint.
+    pub entries: u64,
+    /// Their bytes.
+    pub bytes: u64,
+    /// Entries of the current fingerprint.
+    pub current: u64,
+    /// Their bytes.
+    pub current_bytes: u64,
+    /// When the least recently used entry was last used.
+    pub oldest: Option<SystemTime>,
+    /// When the most recently used entry was last used.
+    pub newest: Option<SystemTime>,
+}
+
+/// What a prune or clear dropped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Dropped {
+    /// Entries (and leftovers of interrupted writes).
+    pub entries: u64,
+    /// Their bytes.
+    pub bytes: u64,
+}
+
+/// What one image's reading did with the cache.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Where the entries are.
+    pub store: String,
+    /// Layers looked up.
+    pub looked_up: usize,
+    /// Layers read back from the cache.
+    pub hits: usize,
+    /// Layers scanned and written to it.
+    pub written: usize,
+    /// What went wrong with it, each said once.
+    pub warnings: Vec<String>,
+}
+
+/// A layer cache as the scans of a run use it: one store, one fingerprint.
+pub struct Cache {
+    store: Box<dyn Store>,
+    fingerprint: Id,
+    /// Whether entries are read (`--verify` scans every layer, and only writes).
+    read: bool,
+    looked_up: AtomicUsize,
+    hits: AtomicUsize,
+    written: AtomicUsize,
+    /// Set once a write failed: the rest are not tried.
+    unwritable: AtomicBool,
+    warnings: Mutex<Vec<String>>,
+}
+
+impl fmt::Debug for Cache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Cache")
+            .field("store", &self.store.describe())
+            .field("read", &self.read)
+            .finish()
+    }
+}
+
+/// The fingerprint of the analysis that `rules` make.
+pub fn fingerprint(rules: &CaptureRules) -> Id {
+    let mut h = Sha256::new();
+    h.update(ANALYSIS);
+    h.update("\n");
+    h.update(env!("CARGO_PKG_VERSION"));
+    h.update("\n");
+    h.update(rules.describe());
+    h.finalize().into()
+}
+
+/// An id in lowercase hex.
+pub fn hex(id: &Id) -> String {
+    id.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Cache {
+    /// A cache of scans made with `rules`, kept in `store`; with `read` false it is only
+    /// written to.
+    pub fn new(store: Box<dyn Store>, rules: &CaptureRules, read: bool) -> Cache {
+        Cache {
+            store,
+            fingerprint: fingerprint(rules),
+            read,
+            looked_up: AtomicUsize::new(0),
+            hits: AtomicUsize::new(0),
+            written: AtomicUsize::new(0),
+            unwritable: AtomicBool::new(false),
+            warnings: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Whether layers are read back from the cache (not with `--verify`).
+    pub fn reads(&self) -> bool {
+        self.read
+    }
+
+    /// Whether a scan of the layer `diff_id` could be filed in the cache.
+    pub fn files(&self, diff_id: &str) -> bool {
+        diff_id_bytes(diff_id).is_some() && !self.unwritable.load(Ordering::Relaxed)
+    }
+
+    fn warn(&self, message: String) {
+        let mut w = self.warnings.lock().unwrap_or_else(|e| e.into_inner());
+        if !w.contains(&message) {
+            w.push(message);
+        }
+    }
+
+    /// The scan of layer `diff_id` made with `rules`, if the cache has a sound one. A
+    /// damaged or foreign entry is a warning and a miss, and is dropped.
+    pub fn get(&self, diff_id: &str, rules: &CaptureRules) -> Option<LayerScan> {
+        let layer = diff_id_bytes(diff_id)?;
+        if !self.read {
+            return None;
+        }
+        self.looked_up.fetch_add(1, Ordering::Relaxed);
+        let entry = match self.store.get(&self.fingerprint, &layer) {
+            Ok(Some(entry)) => entry,
+            Ok(None) => return None,
+            Err(e) => {
+                self.warn(format!(
+                    "cannot read the layer cache at {}: {e}; scanning the layer",
+                    self.store.describe()
+                ));
+                return None;
+            }
+        };
+        match decode(&self.fingerprint, &layer, &entry, rules) {
+            Ok(scan) => {
+                self.hits.fetch_add(1, Ordering::Relaxed);
+                Some(scan)
+            }
+            Err(e) => {
+                self.warn(format!(
+                    "the layer cache's entry for {diff_id} at {} is unusable ({e}): scanning the layer again and replacing it",
+                    self.store.describe()
+                ));
+                let _ = self.store.remove(&self.fingerprint, &layer);
+                None
+            }
+        }
+    }
+
+    /// Files `scan`, the scan of layer `diff_id` made with `rules`, if its bytes were hashed
+    /// to that diff_id ([`LayerScan::identified`]). A store that cannot be written is a
+    /// warning, once.
+    pub fn put(&self, diff_id: &str, scan: &LayerScan, rules: &CaptureRules) {
+        let Some(tar_size) = scan
+            .identified
+            .as_ref()
+            .and_then(|(d, size)| (d == diff_id).then_some(*size))
+        else {
+            return;
+        };
+        let Some(layer) = diff_id_bytes(diff_id) else {
+            return;
+        };
+        if self.unwritable.load(Ordering::Relaxed) {
+            return;
+        }
+        let Some(entry) = encode(&self.fingerprint, &layer, scan, tar_size, rules) else {
+            return;
+        };
+        match self.store.put(&self.fingerprint, &layer, &entry) {
+            Ok(()) => {
+                self.written.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(e) => {
+                self.unwritable.store(true, Ordering::Relaxed);
+                self.warn(format!(
+                    "cannot write to the layer cache at {}: {e}; layers are scanned but not kept",
+                    self.store.describe()
+                ));
+            }
+        }
+    }
+
+    /// What this run did with the cache so far.
+    pub fn summary(&self) -> Summary {
+        Summary {
+            store: self.store.describe(),
+            looked_up: self.looked_up.load(Ordering::Relaxed),
+            hits: self.hits.load(Ordering::Relaxed),
+            written: self.written.load(Ordering::Relaxed),
+            warnings: self
+                .warnings
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone(),
+        }
+    }
+
+    /// The store's contents.
+    pub fn stats(&self) -> Result<Stats, String> {
+        self.store.stats(&self.fingerprint)
+    }
+
+    /// Drops other fingerprints' entries and leftovers, then the least recently used until
+    /// at most `max_size` bytes are kept.
+    pub fn prune(&self, max_size: u64) -> Result<Dropped, String> {
+        self.store.prune(&self.fingerprint, max_size)
+    }
+
+    /// Drops every entry.
+    pub fn clear(&self) -> Result<Dropped, String> {
+        self.store.clear()
+    }
+
+    /// Where the entries are.
+    pub fn describe(&self) -> String {
+        self.store.describe()
+    }
+}

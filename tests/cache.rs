@@ -1,0 +1,323 @@
+//! The layer cache, end to end: layers read back instead of scanned, shared between images
+//! and between processes, damaged entries and unusable caches survived, and `layerbom cache`.
+//! (Every fixture and format giving the same documents cold, warm and without the cache is
+//! checked by `tests/snapshots.rs`.)
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::*;
+
+/// Runs `layerbom ARGS` with the layer cache in `cache` and the date fixed.
+fn run(args: &[&str], cache: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_layerbom"))
+        .args(args)
+        .arg("--cache-dir")
+        .arg(cache)
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .env_remove("LAYERBOM_NO_CACHE")
+        .env_remove("LAYERBOM_CACHE_DIR")
+        .output()
+        .expect("run layerbom")
+}
+
+/// The JSON report of `image` scanned with the cache in `cache` (without `-q`, so that stderr
+/// says what the cache gave), and stderr.
+fn scan(image: &Path, cache: &Path, extra: &[&str]) -> (String, String) {
+    let mut args = vec!["scan", image.to_str().unwrap(), "-o", "json"];
+    args.extend_from_slice(extra);
+    let out = run(&args, cache);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{args:?}: {stderr}");
+    (String::from_utf8(out.stdout).unwrap(), stderr)
+}
+
+/// The JSON report of `image` made without the cache.
+fn reference(image: &Path) -> String {
+    let out = layerbom(&["scan", image.to_str().unwrap(), "-q", "-o", "json"]);
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// What stderr's summary says: (layers read back, layers looked up, layers kept).
+fn summary(stderr: &str) -> (usize, usize, usize) {
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("layerbom: layer cache: "))
+        .unwrap_or_else(|| panic!("no summary in {stderr:?}"));
+    let numbers: Vec<usize> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    (numbers[0], numbers[1], numbers[2])
+}
+
+/// The entry files of a cache directory.
+fn entries(cache: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for fp in std::fs::read_dir(cache.join("layers")).unwrap() {
+        for f in std::fs::read_dir(fp.unwrap().path()).unwrap() {
+            out.push(f.unwrap().path());
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_layer_is_scanned_once_then_read_back() {
+    let cache = tempfile::tempdir().unwrap();
+    let image = fixture("docker-archive.tar");
+    let (cold, stderr) = scan(&image, cache.path(), &[]);
+    assert_eq!(summary(&stderr), (0, 3, 3), "{stderr}");
+    assert_eq!(entries(cache.path()).len(), 3);
+    let (warm, stderr) = scan(&image, cache.path(), &[]);
+    assert_eq!(summary(&stderr), (3, 3, 0), "{stderr}");
+    assert_eq!(cold, warm);
+    assert_eq!(cold, reference(&image));
+    // -q keeps stderr quiet.
+    let out = run(
+        &["scan", image.to_str().unwrap(), "-q", "-o", "json"],
+        cache.path(),
+    );
+    assert!(out.status.success() && out.stderr.is_empty());
+}
+
+#[test]
+fn a_layer_cached_from_one_image_serves_another() {
+    // The same layers, uncompressed in a docker archive and zstd-compressed in an OCI
+    // archive: the second is read from the first one's scans, and its blobs' own facts
+    // (compression, sizes) are still its own.
+    let cache = tempfile::tempdir().unwrap();
+    scan(&fixture("docker-archive.tar"), cache.path(), &[]);
+    let zstd = fixture("oci-zstd.tar");
+    let (warm, stderr) = scan(&zstd, cache.path(), &[]);
+    assert_eq!(summary(&stderr), (3, 3, 0), "{stderr}");
+    assert_eq!(warm, reference(&zstd));
+    // The arm64 image of the multi-platform fixture shares the base layers and adds its own.
+    let multi = fixture("oci-multiarch");
+    let (arm, stderr) = scan(&multi, cache.path(), &["--platform", "arm64"]);
+    let (hits, looked, kept) = summary(&stderr);
+    assert!(hits >= 1 && hits + kept == looked, "{stderr}");
+    let out = layerbom(&[
+        "scan",
+        multi.to_str().unwrap(),
+        "-q",
+        "-o",
+        "json",
+        "--platform",
+        "arm64",
+    ]);
+    assert_eq!(arm.as_bytes(), out.stdout);
+}
+
+#[test]
+fn damaged_entries_are_scanned_again_and_replaced() {
+    let image = fixture("oci-gzip");
+    let expected = reference(&image);
+    type Damage = fn(&mut Vec<u8>);
+    let damages: [(&str, Damage); 4] = [
+        ("cut short", |e| e.truncate(e.len() / 2)),
+        ("a flipped bit", |e| {
+            let middle = e.len() / 2;
+            e[middle] ^= 0x10
+        }),
+        ("an older fingerprint", |e| e[8..40].fill(0)),
+        ("no entry at all", |e| *e = b"not an entry".to_vec()),
+    ];
+    for (what, damage) in damages {
+        let cache = tempfile::tempdir().unwrap();
+        scan(&image, cache.path(), &[]);
+        for entry in entries(cache.path()) {
+            let mut bytes = std::fs::read(&entry).unwrap();
+            damage(&mut bytes);
+            std::fs::write(&entry, bytes).unwrap();
+        }
+        let (doc, stderr) = scan(&image, cache.path(), &[]);
+        assert_eq!(doc, expected, "{what}");
+        assert_eq!(summary(&stderr), (0, 3, 3), "{what}: {stderr}");
+        assert!(
+            stderr.contains("layerbom: warning: the layer cache's entry for sha256:")
+                && stderr.contains("scanning the layer again and replacing it"),
+            "{what}: {stderr}"
+        );
+        // Replaced: the next scan reads every layer back, without a warning.
+        let (doc, stderr) = scan(&image, cache.path(), &[]);
+        assert_eq!(doc, expected, "{what}");
+        assert_eq!(summary(&stderr), (3, 3, 0), "{what}: {stderr}");
+        assert!(!stderr.contains("warning"), "{what}: {stderr}");
+    }
+}
+
+#[test]
+fn a_cache_that_cannot_be_written_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    // A directory that cannot be made, whoever runs the test (root included): its parent
+    // is a file.
+    let file = dir.path().join("file");
+    std::fs::write(&file, b"").unwrap();
+    let cache = file.join("cache");
+    let image = fixture("docker-archive.tar");
+    let (doc, stderr) = scan(&image, &cache, &[]);
+    assert_eq!(doc, reference(&image));
+    assert_eq!(
+        stderr
+            .lines()
+            .filter(|l| l.starts_with("layerbom: warning: cannot write to the layer cache at "))
+            .count(),
+        1,
+        "one warning: {stderr}"
+    );
+    assert!(
+        stderr.contains("layers are scanned but not kept"),
+        "{stderr}"
+    );
+    assert_eq!(summary(&stderr), (0, 3, 0), "{stderr}");
+    // Also with -q: a warning is not progress.
+    let out = run(
+        &["scan", image.to_str().unwrap(), "-q", "-o", "json"],
+        &cache,
+    );
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("warning"));
+}
+
+#[test]
+fn verify_reads_every_layer_and_keeps_what_it_read() {
+    let cache = tempfile::tempdir().unwrap();
+    let image = fixture("docker-archive.tar");
+    scan(&image, cache.path(), &[]);
+    let (doc, stderr) = scan(&image, cache.path(), &["--verify"]);
+    assert_eq!(summary(&stderr), (0, 0, 3), "{stderr}");
+    let out = layerbom(&[
+        "scan",
+        image.to_str().unwrap(),
+        "-q",
+        "-o",
+        "json",
+        "--verify",
+    ]);
+    assert_eq!(doc.as_bytes(), out.stdout);
+}
+
+#[test]
+fn eight_processes_share_one_cache() {
+    let cache = tempfile::tempdir().unwrap();
+    let images = [
+        "docker-archive.tar",
+        "oci-gzip",
+        "oci-zstd.tar",
+        "docker25.tar",
+        "oci-uncompressed",
+        "docker-legacy.tar",
+        "oci-mislabeled",
+        "docker-containerd.tar",
+    ];
+    let children: Vec<_> = images
+        .iter()
+        .map(|name| {
+            Command::new(env!("CARGO_BIN_EXE_layerbom"))
+                .args(["scan", fixture(name).to_str().unwrap(), "-o", "json"])
+                .arg("--cache-dir")
+                .arg(cache.path())
+                .env_remove("LAYERBOM_NO_CACHE")
+                .env_remove("SOURCE_DATE_EPOCH")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut kept = 0;
+    for (name, child) in images.iter().zip(children) {
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{name}: {stderr}");
+        assert!(!stderr.contains("warning"), "{name}: {stderr}");
+        assert_eq!(out.stdout, reference(&fixture(name)).as_bytes(), "{name}");
+        kept += summary(&stderr).2;
+    }
+    // Eight images of the same three layers: each layer kept at least once, and no more
+    // often than the processes that raced to it.
+    assert!((3..=24).contains(&kept), "{kept}");
+    assert_eq!(entries(cache.path()).len(), 3);
+    for name in images {
+        let (_, stderr) = scan(&fixture(name), cache.path(), &[]);
+        assert_eq!(summary(&stderr).0, 3, "{name}: {stderr}");
+    }
+}
+
+#[test]
+fn cache_stats_prune_and_clear() {
+    let cache = tempfile::tempdir().unwrap();
+    let dir = cache.path().to_str().unwrap();
+    scan(&fixture("docker-archive.tar"), cache.path(), &[]);
+    // An entry of another version of layerbom, and a write that never finished.
+    let other = cache.path().join("layers/0000000000000000");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("ab".repeat(32)), vec![0u8; 1000]).unwrap();
+    let stats = |extra: &[&str]| {
+        let mut args = vec!["cache", "stats", "--cache-dir", dir];
+        args.extend_from_slice(extra);
+        let out = layerbom(&args);
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let s = stats(&[]);
+    assert!(s.contains(&format!("layer cache:  {dir}")), "{s}");
+    assert!(s.contains("layers:       4 ("), "{s}");
+    assert!(s.contains("3 of this version of layerbom"), "{s}");
+    let out = layerbom(&["cache", "prune", "--cache-dir", dir]);
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "dropped 1 entries (0.0 MiB)"
+    );
+    assert!(stats(&[]).contains("layers:       3 ("));
+    // A bound of one byte keeps nothing.
+    let out = layerbom(&[
+        "cache",
+        "prune",
+        "--cache-dir",
+        dir,
+        "--cache-max-size",
+        "1",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("dropped 3 entries"));
+    scan(&fixture("docker-archive.tar"), cache.path(), &[]);
+    let out = layerbom(&["cache", "clear", "--cache-dir", dir]);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("dropped 3 entries"));
+    assert!(stats(&[]).contains("layers:       0 (0.0 MiB)"));
+    let out = layerbom(&[
+        "cache",
+        "stats",
+        "--cache-dir",
+        dir,
+        "--cache-max-size",
+        "lots",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn sizes_take_units() {
+    let cache = tempfile::tempdir().unwrap();
+    for (size, shown) in [
+        ("1G", "1024.0 MiB"),
+        ("512MiB", "512.0 MiB"),
+        ("2097152", "2.0 MiB"),
+    ] {
+        let out = layerbom(&[
+            "cache",
+            "stats",
+            "--cache-dir",
+            cache.path().to_str().unwrap(),
+            "--cache-max-size",
+            size,
+        ]);
+        let s = String::from_utf8_lossy(&out.stdout);
+        assert!(s.contains(&format!("bound:        {shown}")), "{size}: {s}");
+    }
+}
