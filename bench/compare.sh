@@ -21,7 +21,8 @@
 #   reads OCI layouts only as directories.
 # - Every tool writes CycloneDX JSON to a file; licenses and layer attribution stay on for
 #   layerbom (they always are).
-# - trivy runs with an in-memory cache (no result reuse between runs), offline, without the
+# - layerbom runs without its layer cache (--no-cache) and trivy with an in-memory cache: no
+#   result is reused between runs (bench/cache.sh measures the cache). trivy runs offline, without the
 #   Java DB (which cannot be fetched here): `--skip-files "**/*.jar"` is set, so trivy
 #   does less than layerbom on images with jars.
 # - The registry form: a docker-registry on a free loopback port (plain HTTP, storage in the
@@ -118,7 +119,7 @@ run_tool() {
                else
                    "$floor" "$in"
                fi ;;
-        layerbom) "$layerbom" scan "$in" -q -o "cyclonedx-json=$sink" ;;
+        layerbom) "$layerbom" scan "$in" -q --no-cache -o "cyclonedx-json=$sink" ;;
         trivy) "$trivy" image "${source[@]}" --format cyclonedx --output "$sink" --quiet \
                    --cache-backend memory --skip-db-update --skip-java-db-update --offline-scan \
                    --skip-files "**/*.jar" ;;

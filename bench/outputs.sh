@@ -40,7 +40,7 @@ scan() {
         args+=(-o "$f=$dir/$f")
     done
     # Exit 1 (a policy matched) still writes every document.
-    "$bin" scan "$img" -q "$@" "${args[@]}" 2>"$dir/stderr" || [[ $? -eq 1 ]]
+    "$bin" scan "$img" -q --no-cache "$@" "${args[@]}" 2>"$dir/stderr" || [[ $? -eq 1 ]]
 }
 
 for img in "$@"; do
