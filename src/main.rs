@@ -98,31 +98,69 @@ struct CacheArgs {
     #[arg(long, value_name = "DIR", env = "LAYERBOM_CACHE_DIR")]
     cache_dir: Option<PathBuf>,
 
-    /// The most the cache directory may hold: past it, the least recently used layers are
-    /// dropped. BYTES, or a number with K, M, G or T (powers of 1024).
+    /// Keep the layer cache in a PostgreSQL database instead of a directory, shared by every
+    /// machine that scans: postgres://USER:PASSWORD@HOST[:PORT]/DATABASE. Give the password
+    /// in LAYERBOM_CACHE rather than on the command line, where other users can read it.
+    #[arg(
+        long = "cache",
+        value_name = "URL",
+        env = "LAYERBOM_CACHE",
+        hide_env_values = true,
+        value_parser = parse_cache_url
+    )]
+    cache_url: Option<String>,
+
+    /// The most the cache may hold: past it, the least recently used layers are dropped.
+    /// BYTES, or a number with K, M, G or T (powers of 1024).
     #[arg(long, value_name = "SIZE", default_value = "5G", value_parser = parse_size)]
     cache_max_size: u64,
+
+    /// Stop (exit 2) when the cache's database cannot be reached, rather than scanning
+    /// without it.
+    #[arg(long)]
+    cache_required: bool,
 }
 
 impl CacheArgs {
-    /// The cache directory's store and the cache over it; `read` false only writes to it.
+    /// The cache's store and the cache over it; `read` false only writes to it.
     fn open(&self, read: bool) -> Result<layerbom::cache::Cache, Error> {
-        let dir = match &self.cache_dir {
-            Some(dir) => dir.clone(),
-            None => layerbom::cache::dir::default_dir().ok_or_else(|| {
-                Error::Usage(
-                    "no directory for the layer cache: set XDG_CACHE_HOME or HOME, or give \
-                     --cache-dir (or --no-cache)"
-                        .into(),
-                )
-            })?,
+        use layerbom::cache::{dir, postgres, Cache, Store};
+        let store: Box<dyn Store> = match &self.cache_url {
+            Some(url) => Box::new(
+                postgres::PostgresStore::connect(url, self.cache_max_size)
+                    .map_err(|e| Error::Usage(format!("the layer cache: {e}")))?,
+            ),
+            None => {
+                let dir = match &self.cache_dir {
+                    Some(dir) => dir.clone(),
+                    None => dir::default_dir().ok_or_else(|| {
+                        Error::Usage(
+                            "no directory for the layer cache: set XDG_CACHE_HOME or HOME, or \
+                             give --cache-dir (or --no-cache)"
+                                .into(),
+                        )
+                    })?,
+                };
+                Box::new(dir::DirStore::new(dir, self.cache_max_size))
+            }
         };
-        let store = layerbom::cache::dir::DirStore::new(dir, self.cache_max_size);
-        Ok(layerbom::cache::Cache::new(
-            Box::new(store),
-            &pipeline::capture_rules(),
-            read,
-        ))
+        Ok(Cache::new(store, &pipeline::capture_rules(), read))
+    }
+
+    /// The cache a scan uses: none when it cannot be opened, which is a warning, unless
+    /// --cache-required makes it an error.
+    fn for_scan(&self, read: bool) -> Result<Option<Arc<layerbom::cache::Cache>>, Error> {
+        match self.open(read) {
+            Ok(cache) => Ok(Some(Arc::new(cache))),
+            Err(e) if !self.cache_required => {
+                eprintln!(
+                    "layerbom: warning: {}; scanning without the cache",
+                    one_line(&e.to_string())
+                );
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
     }
 }
 
@@ -400,6 +438,14 @@ fn parse_size(s: &str) -> Result<u64, String> {
         .ok()
         .and_then(|n| n.checked_mul(1 << shift))
         .ok_or_else(|| format!("{s:?} is not a size (BYTES, or a number with K, M, G or T)"))
+}
+
+fn parse_cache_url(s: &str) -> Result<String, String> {
+    if layerbom::cache::postgres::is_url(s) {
+        Ok(s.to_string())
+    } else {
+        Err("the shared cache is a PostgreSQL database: postgres://USER:PASSWORD@HOST[:PORT]/DATABASE (a directory is --cache-dir)".into())
+    }
 }
 
 fn parse_platform(s: &str) -> Result<Platform, String> {
@@ -766,7 +812,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
         // With --verify every layer is read; what is read is still kept.
         cache: match args.no_cache {
             true => None,
-            false => Some(Arc::new(args.cache.open(!args.verify)?)),
+            false => args.cache.for_scan(!args.verify)?,
         },
     };
     let mut base = BaseHints {

@@ -22,6 +22,7 @@
 
 pub mod dir;
 pub mod entry;
+pub mod postgres;
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

@@ -1,0 +1,314 @@
+//! A store shared by a fleet: the entries in one PostgreSQL table, which every CI runner or
+//! pod of a fleet reads and writes.
+//!
+//! ```sql
+//! CREATE TABLE layerbom_layers (
+//!     fingerprint bytea NOT NULL,      -- the analysis (layerbom version, capture rules)
+//!     diff_id     bytea NOT NULL,      -- the layer
+//!     entry       bytea NOT NULL,      -- the entry, checksummed (see entry.rs)
+//!     size        bigint NOT NULL,     -- octet_length(entry)
+//!     used        timestamptz NOT NULL DEFAULT now(),  -- last read or written
+//!     PRIMARY KEY (fingerprint, diff_id));
+//! ```
+//!
+//! The table is made on first use when the role may (`CREATE TABLE IF NOT EXISTS`; a role
+//! that may only read and write rows uses a table made by another). Two writers of one
+//! layer do not conflict: `INSERT … ON CONFLICT DO UPDATE` keeps one row, and both write
+//! the same bytes. A reader sets `used` at most once a minute per entry, and only if its
+//! role may: a read-only role reads. Eviction past the size bound deletes the least
+//! recently used rows, after a write, in one statement.
+//!
+//! The connection is plain TCP or a Unix socket (`host=/run/postgresql`): TLS to the
+//! database is not offered (a URL with `sslmode=require` is refused when connecting).
+
+use std::str::FromStr;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+use postgres::{Client, Config, NoTls};
+
+use super::{hex, Dropped, Id, Stats, Store};
+
+/// The table the entries are kept in.
+const TABLE: &str = "layerbom_layers";
+/// How long connecting may take when the URL does not say (`connect_timeout`).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Entries in a PostgreSQL database.
+pub struct PostgresStore {
+    client: Mutex<Client>,
+    /// The URL without its password, for messages.
+    shown: String,
+    max_size: u64,
+}
+
+/// Whether `url` names a PostgreSQL database (`postgres://` or `postgresql://`).
+pub fn is_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// `url` without its password, to show.
+pub fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((user, host)) => {
+            let user = user.split_once(':').map_or(user, |(u, _)| u);
+            format!("{scheme}://{user}@{host}{path}")
+        }
+        None => url.to_string(),
+    }
+}
+
+fn failed(e: postgres::Error) -> String {
+    // The database's own message (authentication failed, no such database) is in the
+    // source; the error itself may only say "db error".
+    if let Some(db) = e.as_db_error() {
+        return format!("{}: {}", db.severity(), db.message());
+    }
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` and makes the table if it is not there (and the
+    /// role may). Errors say what failed, without the password.
+    pub fn connect(url: &str, max_size: u64) -> Result<PostgresStore, String> {
+        let shown = without_password(url);
+        let mut config =
+            Config::from_str(url).map_err(|e| format!("{shown} is not a PostgreSQL URL: {e}"))?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        config.application_name("layerbom");
+        let mut client = config
+            .connect(NoTls)
+            .map_err(|e| format!("cannot connect to {shown}: {}", failed(e)))?;
+        let exists: Option<String> = client
+            .query_one("SELECT to_regclass($1)::text", &[&TABLE])
+            .map_err(|e| format!("{shown}: {}", failed(e)))?
+            .get(0);
+        if exists.is_none() {
+            let made = client.batch_execute(&format!(
+                "CREATE TABLE IF NOT EXISTS {TABLE} (
+                     fingerprint bytea NOT NULL,
+                     diff_id bytea NOT NULL,
+                     entry bytea NOT NULL,
+                     size bigint NOT NULL,
+                     used timestamptz NOT NULL DEFAULT now(),
+                     PRIMARY KEY (fingerprint, diff_id))"
+            ));
+            // Another process made it at the same moment: what counts is that it is there.
+            if let Err(e) = made {
+                let there: Option<String> = client
+                    .query_one("SELECT to_regclass($1)::text", &[&TABLE])
+                    .map_err(|e| format!("{shown}: {}", failed(e)))?
+                    .get(0);
+                if there.is_none() {
+                    return Err(format!(
+                        "{shown}: cannot make the table {TABLE}: {}",
+                        failed(e)
+                    ));
+                }
+            }
+        }
+        Ok(PostgresStore {
+            client: Mutex::new(client),
+            shown,
+            max_size,
+        })
+    }
+
+    fn client(&self) -> std::sync::MutexGuard<'_, Client> {
+        self.client.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Drops the least recently used rows until at most `max_size` bytes are kept (down to
+    /// nine tenths of it, so that the next write does not evict again).
+    fn evict(&self, client: &mut Client, max_size: u64) -> Result<Dropped, String> {
+        let max = i64::try_from(max_size).unwrap_or(i64::MAX);
+        let total: i64 = client
+            .query_one(
+                &format!("SELECT COALESCE(sum(size), 0)::bigint FROM {TABLE}"),
+                &[],
+            )
+            .map_err(failed)?
+            .get(0);
+        if total <= max {
+            return Ok(Dropped::default());
+        }
+        let keep = max / 10 * 9;
+        let rows = client
+            .query(
+                &format!(
+                    "DELETE FROM {TABLE} t USING (
+                         SELECT fingerprint, diff_id,
+                                (sum(size) OVER (ORDER BY used DESC, diff_id))::bigint AS newer
+                         FROM {TABLE}) r
+                     WHERE t.fingerprint = r.fingerprint AND t.diff_id = r.diff_id
+                       AND r.newer > $1
+                     RETURNING t.size"
+                ),
+                &[&keep],
+            )
+            .map_err(failed)?;
+        Ok(Dropped {
+            entries: rows.len() as u64,
+            bytes: rows.iter().map(|r| r.get::<_, i64>(0) as u64).sum(),
+        })
+    }
+}
+
+impl Store for PostgresStore {
+    fn describe(&self) -> String {
+        self.shown.clone()
+    }
+
+    fn get(&self, fingerprint: &Id, layer: &Id) -> Result<Option<Vec<u8>>, String> {
+        let bound = i64::try_from(super::entry::MAX_BODY).unwrap_or(i64::MAX);
+        let mut client = self.client();
+        let row = client
+            .query_opt(
+                &format!(
+                    "SELECT entry, octet_length(entry)::bigint <= $3 FROM {TABLE}
+                     WHERE fingerprint = $1 AND diff_id = $2"
+                ),
+                &[&&fingerprint[..], &&layer[..], &bound],
+            )
+            .map_err(failed)?;
+        let Some(row) = row else { return Ok(None) };
+        if !row.get::<_, bool>(1) {
+            return Err(format!(
+                "the entry for {} is larger than any entry",
+                hex(layer)
+            ));
+        }
+        // Its last use, for eviction, at most once a minute; a read-only role only reads.
+        let _ = client.execute(
+            &format!(
+                "UPDATE {TABLE} SET used = now()
+                 WHERE fingerprint = $1 AND diff_id = $2 AND used < now() - interval '1 minute'"
+            ),
+            &[&&fingerprint[..], &&layer[..]],
+        );
+        Ok(Some(row.get(0)))
+    }
+
+    fn put(&self, fingerprint: &Id, layer: &Id, entry: &[u8]) -> Result<(), String> {
+        let mut client = self.client();
+        client
+            .execute(
+                &format!(
+                    "INSERT INTO {TABLE} (fingerprint, diff_id, entry, size)
+                     VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (fingerprint, diff_id)
+                     DO UPDATE SET entry = EXCLUDED.entry, size = EXCLUDED.size, used = now()"
+                ),
+                &[
+                    &&fingerprint[..],
+                    &&layer[..],
+                    &entry,
+                    &(entry.len() as i64),
+                ],
+            )
+            .map_err(failed)?;
+        self.evict(&mut client, self.max_size)?;
+        Ok(())
+    }
+
+    fn remove(&self, fingerprint: &Id, layer: &Id) -> Result<(), String> {
+        self.client()
+            .execute(
+                &format!("DELETE FROM {TABLE} WHERE fingerprint = $1 AND diff_id = $2"),
+                &[&&fingerprint[..], &&layer[..]],
+            )
+            .map(|_| ())
+            .map_err(failed)
+    }
+
+    fn stats(&self, fingerprint: &Id) -> Result<Stats, String> {
+        let row = self
+            .client()
+            .query_one(
+                &format!(
+                    "SELECT count(*), COALESCE(sum(size), 0)::bigint,
+                            count(*) FILTER (WHERE fingerprint = $1),
+                            COALESCE(sum(size) FILTER (WHERE fingerprint = $1), 0)::bigint,
+                            extract(epoch FROM min(used))::float8,
+                            extract(epoch FROM max(used))::float8
+                     FROM {TABLE}"
+                ),
+                &[&&fingerprint[..]],
+            )
+            .map_err(failed)?;
+        let at = |v: Option<f64>| {
+            v.filter(|s| s.is_finite() && *s >= 0.0)
+                .map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs_f64(s))
+        };
+        Ok(Stats {
+            entries: row.get::<_, i64>(0) as u64,
+            bytes: row.get::<_, i64>(1) as u64,
+            current: row.get::<_, i64>(2) as u64,
+            current_bytes: row.get::<_, i64>(3) as u64,
+            oldest: at(row.get(4)),
+            newest: at(row.get(5)),
+        })
+    }
+
+    fn prune(&self, fingerprint: &Id, max_size: u64) -> Result<Dropped, String> {
+        let mut client = self.client();
+        let rows = client
+            .query(
+                &format!("DELETE FROM {TABLE} WHERE fingerprint <> $1 RETURNING size"),
+                &[&&fingerprint[..]],
+            )
+            .map_err(failed)?;
+        let mut dropped = Dropped {
+            entries: rows.len() as u64,
+            bytes: rows.iter().map(|r| r.get::<_, i64>(0) as u64).sum(),
+        };
+        let evicted = self.evict(&mut client, max_size)?;
+        dropped.entries += evicted.entries;
+        dropped.bytes += evicted.bytes;
+        Ok(dropped)
+    }
+
+    fn clear(&self) -> Result<Dropped, String> {
+        let rows = self
+            .client()
+            .query(&format!("DELETE FROM {TABLE} RETURNING size"), &[])
+            .map_err(failed)?;
+        Ok(Dropped {
+            entries: rows.len() as u64,
+            bytes: rows.iter().map(|r| r.get::<_, i64>(0) as u64).sum(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_not_shown() {
+        assert_eq!(
+            without_password("postgres://ci:s3cret@db.example:5432/layers?sslmode=disable"),
+            "postgres://ci@db.example:5432/layers?sslmode=disable"
+        );
+        assert_eq!(
+            without_password("postgresql://ci@db/layers"),
+            "postgresql://ci@db/layers"
+        );
+        assert_eq!(without_password("postgres://db/x"), "postgres://db/x");
+        assert!(is_url("postgresql://db/x") && !is_url("/var/cache/layerbom"));
+    }
+}

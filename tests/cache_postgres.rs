@@ -1,0 +1,372 @@
+//! The layer cache shared through a real PostgreSQL server: `initdb` into a temporary
+//! directory and `postgres` on a free loopback port, started by each test (Debian's
+//! `postgresql` package; as root, the server runs as the `postgres` user).
+
+mod common;
+
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+const PASSWORD: &str = "s3cret-for-tests";
+
+/// A PostgreSQL server of its own, stopped when dropped.
+struct Postgres {
+    _dir: tempfile::TempDir,
+    port: u16,
+    server: Child,
+}
+
+/// The directory of PostgreSQL's programs (the newest version installed).
+fn bindir() -> PathBuf {
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .expect("PostgreSQL is installed (apt-get install postgresql)")
+        .map(|d| d.unwrap().path().join("bin"))
+        .filter(|p| p.join("initdb").exists())
+        .collect();
+    versions.sort_by_key(|p| {
+        p.parent()
+            .and_then(|v| v.file_name()?.to_str()?.parse::<u32>().ok())
+            .unwrap_or(0)
+    });
+    versions.pop().expect("an initdb under /usr/lib/postgresql")
+}
+
+/// The uid and gid to run the server as: `postgres`'s when running as root (the server
+/// refuses root), else our own.
+fn server_user() -> Option<(u32, u32)> {
+    let me = Command::new("id").arg("-u").output().unwrap();
+    if String::from_utf8_lossy(&me.stdout).trim() != "0" {
+        return None;
+    }
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap();
+    let line = passwd
+        .lines()
+        .find(|l| l.starts_with("postgres:"))
+        .expect("a postgres user");
+    let f: Vec<&str> = line.split(':').collect();
+    Some((f[2].parse().unwrap(), f[3].parse().unwrap()))
+}
+
+fn as_server_user(command: &mut Command, user: Option<(u32, u32)>) -> &mut Command {
+    if let Some((uid, gid)) = user {
+        command.uid(uid).gid(gid);
+    }
+    command
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Postgres {
+    fn start() -> Postgres {
+        let bin = bindir();
+        let dir = tempfile::tempdir().unwrap();
+        let user = server_user();
+        let pwfile = dir.path().join("pwfile");
+        std::fs::write(&pwfile, PASSWORD).unwrap();
+        if let Some((uid, gid)) = user {
+            std::os::unix::fs::chown(dir.path(), Some(uid), Some(gid)).unwrap();
+            std::os::unix::fs::chown(&pwfile, Some(uid), Some(gid)).unwrap();
+        }
+        let data = dir.path().join("data");
+        let out = as_server_user(&mut Command::new(bin.join("initdb")), user)
+            .args(["-D", data.to_str().unwrap(), "-U", "layerbom", "-E", "UTF8"])
+            .args(["--auth=scram-sha-256", "--no-sync", "--no-instructions"])
+            .arg(format!("--pwfile={}", pwfile.display()))
+            .output()
+            .expect("run initdb");
+        assert!(
+            out.status.success(),
+            "initdb: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let port = free_port();
+        let server = as_server_user(&mut Command::new(bin.join("postgres")), user)
+            .args(["-D", data.to_str().unwrap(), "-p", &port.to_string()])
+            .args(["-k", dir.path().to_str().unwrap()])
+            .args(["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start postgres");
+        let pg = Postgres {
+            _dir: dir,
+            port,
+            server,
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            let ready = Command::new(bin.join("pg_isready"))
+                .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-q"])
+                .status()
+                .unwrap();
+            if ready.success() {
+                return pg;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("PostgreSQL did not start on port {port}");
+    }
+
+    fn url(&self) -> String {
+        format!(
+            "postgres://layerbom:{PASSWORD}@127.0.0.1:{}/postgres",
+            self.port
+        )
+    }
+
+    /// Runs SQL as the superuser.
+    fn sql(&self, statements: &str) {
+        let mut client = postgres::Client::connect(&self.url(), postgres::NoTls).unwrap();
+        client.batch_execute(statements).unwrap();
+    }
+
+    fn count(&self) -> i64 {
+        let mut client = postgres::Client::connect(&self.url(), postgres::NoTls).unwrap();
+        client
+            .query_one("SELECT count(*) FROM layerbom_layers", &[])
+            .unwrap()
+            .get(0)
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
+
+/// Runs `layerbom scan IMAGE -o json EXTRA…` with the cache URL in LAYERBOM_CACHE (as a
+/// runner would keep its password out of the command line).
+fn scan(image: &Path, url: &str, extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_layerbom"))
+        .args(["scan", image.to_str().unwrap(), "-o", "json"])
+        .args(extra)
+        .env("LAYERBOM_CACHE", url)
+        .env_remove("LAYERBOM_NO_CACHE")
+        .env_remove("LAYERBOM_CACHE_DIR")
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .unwrap()
+}
+
+fn reference(image: &Path) -> Vec<u8> {
+    let out = layerbom(&["scan", image.to_str().unwrap(), "-q", "-o", "json"]);
+    assert!(out.status.success());
+    out.stdout
+}
+
+/// (layers read back, looked up, kept) from stderr's summary.
+fn summary(out: &Output) -> (usize, usize, usize) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("layerbom: layer cache: "))
+        .unwrap_or_else(|| panic!("no summary in {stderr:?}"));
+    let n: Vec<usize> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    (n[0], n[1], n[2])
+}
+
+fn ok(out: &Output) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+    stderr
+}
+
+#[test]
+fn runners_share_layers_through_the_database() {
+    let pg = Postgres::start();
+    let first = fixture("docker-archive.tar");
+    let out = scan(&first, &pg.url(), &[]);
+    ok(&out);
+    assert_eq!(summary(&out), (0, 3, 3));
+    assert_eq!(out.stdout, reference(&first));
+    assert_eq!(pg.count(), 3);
+    // Another image of the same layers, on "another runner": nothing scanned.
+    let second = fixture("oci-gzip");
+    let out = scan(&second, &pg.url(), &[]);
+    let stderr = ok(&out);
+    assert_eq!(summary(&out), (3, 3, 0));
+    assert_eq!(out.stdout, reference(&second));
+    assert!(
+        stderr.contains(&format!(
+            "postgres://layerbom@127.0.0.1:{}/postgres",
+            pg.port
+        )) && !stderr.contains(PASSWORD),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn eight_processes_write_one_database_at_once() {
+    let pg = Postgres::start();
+    let images = [
+        "docker-archive.tar",
+        "oci-gzip",
+        "oci-zstd.tar",
+        "docker25.tar",
+        "oci-uncompressed",
+        "docker-legacy.tar",
+        "oci-mislabeled",
+        "docker-containerd.tar",
+    ];
+    let children: Vec<_> = images
+        .iter()
+        .map(|name| {
+            Command::new(env!("CARGO_BIN_EXE_layerbom"))
+                .args(["scan", fixture(name).to_str().unwrap(), "-o", "json"])
+                .env("LAYERBOM_CACHE", pg.url())
+                .env_remove("LAYERBOM_NO_CACHE")
+                .env_remove("SOURCE_DATE_EPOCH")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for (name, child) in images.iter().zip(children) {
+        let out = child.wait_with_output().unwrap();
+        ok(&out);
+        assert_eq!(out.stdout, reference(&fixture(name)), "{name}");
+    }
+    assert_eq!(pg.count(), 3);
+}
+
+#[test]
+fn a_wrong_password_or_no_server_leaves_the_scan_without_the_cache() {
+    let pg = Postgres::start();
+    let image = fixture("docker-archive.tar");
+    let wrong = format!("postgres://layerbom:wrong@127.0.0.1:{}/postgres", pg.port);
+    let down = format!(
+        "postgres://layerbom:wrong@127.0.0.1:{}/postgres",
+        free_port()
+    );
+    for (url, why) in [
+        (
+            &wrong,
+            "password authentication failed for user \"layerbom\"",
+        ),
+        (&down, "Connection refused"),
+    ] {
+        let out = scan(&image, url, &[]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert_eq!(out.stdout, reference(&image));
+        assert!(
+            stderr.starts_with("layerbom: warning: the layer cache: cannot connect to postgres://layerbom@127.0.0.1:")
+                && stderr.contains(why)
+                && stderr.contains("scanning without the cache")
+                && !stderr.contains("wrong@"),
+            "{stderr}"
+        );
+        let out = scan(&image, url, &["--cache-required", "-q"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(out.stdout.is_empty());
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.starts_with("layerbom: error: the layer cache: cannot connect to")
+                && stderr.contains(why),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_damaged_row_is_scanned_again_and_replaced() {
+    let pg = Postgres::start();
+    let image = fixture("oci-zstd.tar");
+    ok(&scan(&image, &pg.url(), &[]));
+    pg.sql("UPDATE layerbom_layers SET entry = substring(entry from 1 for length(entry) - 7)");
+    let out = scan(&image, &pg.url(), &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success());
+    assert_eq!(out.stdout, reference(&image));
+    assert!(
+        stderr.contains("is unusable (its checksum does not match"),
+        "{stderr}"
+    );
+    assert_eq!(summary(&out), (0, 3, 3));
+    let out = scan(&image, &pg.url(), &[]);
+    ok(&out);
+    assert_eq!(summary(&out), (3, 3, 0));
+}
+
+#[test]
+fn a_read_only_runner_reads_the_shared_cache() {
+    // The trust model's advice: runners that build untrusted images get a role that can
+    // only read; a trusted one fills the cache.
+    let pg = Postgres::start();
+    let image = fixture("docker-archive.tar");
+    ok(&scan(&image, &pg.url(), &[]));
+    pg.sql(&format!(
+        "CREATE ROLE reader LOGIN PASSWORD '{PASSWORD}';
+         GRANT SELECT ON layerbom_layers TO reader;"
+    ));
+    let reader = format!(
+        "postgres://reader:{PASSWORD}@127.0.0.1:{}/postgres",
+        pg.port
+    );
+    let out = scan(&image, &reader, &[]);
+    ok(&out);
+    assert_eq!(summary(&out), (3, 3, 0));
+    assert_eq!(out.stdout, reference(&image));
+    // A layer it has not seen is scanned; keeping it is refused, which is a warning.
+    let other = fixture("distroless-like.tar");
+    let out = scan(&other, &reader, &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success());
+    assert_eq!(out.stdout, reference(&other));
+    assert!(
+        stderr.contains("cannot write to the layer cache at postgres://reader@")
+            && stderr.contains("permission denied"),
+        "{stderr}"
+    );
+    assert_eq!(pg.count(), 3);
+}
+
+#[test]
+fn cache_stats_prune_and_clear_in_the_database() {
+    let pg = Postgres::start();
+    ok(&scan(&fixture("docker-archive.tar"), &pg.url(), &[]));
+    let cache = |action: &str, extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_layerbom"))
+            .args(["cache", action])
+            .args(extra)
+            .env("LAYERBOM_CACHE", pg.url())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let stats = cache("stats", &[]);
+    assert!(stats.contains("layers:       3 ("), "{stats}");
+    assert!(stats.contains("3 of this version"), "{stats}");
+    assert!(!stats.contains(PASSWORD), "{stats}");
+    pg.sql("UPDATE layerbom_layers SET fingerprint = '\\x00' WHERE diff_id = (SELECT diff_id FROM layerbom_layers ORDER BY diff_id LIMIT 1)");
+    assert!(cache("prune", &[]).starts_with("dropped 1 entries"));
+    assert_eq!(pg.count(), 2);
+    assert!(cache("prune", &["--cache-max-size", "1"]).starts_with("dropped 2 entries"));
+    ok(&scan(&fixture("docker-archive.tar"), &pg.url(), &[]));
+    assert!(cache("clear", &[]).starts_with("dropped 3 entries"));
+    assert_eq!(pg.count(), 0);
+}
