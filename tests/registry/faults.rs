@@ -399,3 +399,57 @@ fn a_resumed_download_is_checked_whole() {
         "{line}"
     );
 }
+
+#[test]
+fn layers_in_the_cache_are_not_downloaded() {
+    let (reg, _) = registry_with_app(false);
+    // Refusing nothing: the proxy only notes what is asked.
+    let proxy = Proxy::start(reg.port, Fault::Refuse(503, 0));
+    let reference = format!("127.0.0.1:{}/fixtures/app:1", proxy.port);
+    let cache = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| {
+        let out = layerbom_command()
+            .env_remove("LAYERBOM_NO_CACHE")
+            .args(["scan", &reference, "-q", "-o", "json", "--cache-dir"])
+            .arg(cache.path())
+            .args(extra)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success() && stderr.is_empty(), "{stderr}");
+        out.stdout
+    };
+    let cold = run(&[]);
+    let doc: Value = serde_json::from_slice(&cold).unwrap();
+    let layers: Vec<String> = doc["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["digest"].as_str().unwrap().to_string())
+        .collect();
+    let before = proxy.blob_requests().len();
+    assert_eq!(run(&[]), cold);
+    // Each layer is asked for its first six bytes only (which say how it is compressed).
+    let asked = proxy.blob_requests()[before..].to_vec();
+    for layer in &layers {
+        let of_layer: Vec<&String> = asked.iter().filter(|h| h.contains(layer.as_str())).collect();
+        assert_eq!(of_layer.len(), 1, "{layer}: {asked:?}");
+        assert!(
+            of_layer[0].to_ascii_lowercase().contains("range: bytes=0-5"),
+            "{}",
+            of_layer[0]
+        );
+    }
+    // --verify downloads every layer whole.
+    let before = proxy.blob_requests().len();
+    assert_eq!(run(&["--verify"]), cold);
+    let asked = proxy.blob_requests()[before..].to_vec();
+    for layer in &layers {
+        assert!(
+            asked
+                .iter()
+                .any(|h| h.contains(layer.as_str()) && !h.to_ascii_lowercase().contains("bytes=0-5")),
+            "{layer}: {asked:?}"
+        );
+    }
+}
