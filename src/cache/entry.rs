@@ -167,8 +167,13 @@ pub fn encode(
         tar_size,
         missed,
     };
-    let body = postcard::to_stdvec(&body).ok()?;
-    let payload = zstd::bulk::compress(&body, LEVEL).ok()?;
+    wrap(fingerprint, diff_id, &postcard::to_stdvec(&body).ok()?)
+}
+
+/// The entry whose body is `body` (a scan in postcard), for layer `diff_id` under
+/// `fingerprint`: compressed, behind its header and checksum.
+pub fn wrap(fingerprint: &Id, diff_id: &Id, body: &[u8]) -> Option<Vec<u8>> {
+    let payload = zstd::bulk::compress(body, LEVEL).ok()?;
     let mut out = Vec::with_capacity(HEADER + payload.len());
     out.extend_from_slice(&MAGIC);
     out.extend_from_slice(fingerprint);

@@ -191,19 +191,8 @@ impl Drop for Hasher {
 }
 
 impl<R> Hashing<R> {
-    fn new(inner: R, hash: bool) -> Self {
-        Hashing {
-            inner,
-            hasher: if hash {
-                Hasher::Inline(Box::new(Sha256::new()))
-            } else {
-                Hasher::Off
-            },
-            count: 0,
-        }
-    }
-
-    /// Like [`new`](Self::new), hashing in a thread of its own.
+    /// A reader over `inner` that counts its bytes and, with `hash`, hashes them in a
+    /// thread of its own.
     fn threaded(inner: R, hash: bool) -> Self {
         Hashing {
             inner,
@@ -411,7 +400,7 @@ where
             // Without `identify`, a seekable blob is hashed only to check everything.
             let checked = check_tar || (!seekable && hash_blob);
             let mut input = ReadSkip {
-                inner: Hashing::new(blob, checked || expect.identify),
+                inner: Hashing::threaded(blob, checked || expect.identify),
                 scratch: Vec::new(),
             };
             let t = walk(&mut TarReader::new(&mut input as &mut dyn Skip))?;

@@ -432,10 +432,15 @@ fn layers_in_the_cache_are_not_downloaded() {
     // Each layer is asked for its first six bytes only (which say how it is compressed).
     let asked = proxy.blob_requests()[before..].to_vec();
     for layer in &layers {
-        let of_layer: Vec<&String> = asked.iter().filter(|h| h.contains(layer.as_str())).collect();
+        let of_layer: Vec<&String> = asked
+            .iter()
+            .filter(|h| h.contains(layer.as_str()))
+            .collect();
         assert_eq!(of_layer.len(), 1, "{layer}: {asked:?}");
         assert!(
-            of_layer[0].to_ascii_lowercase().contains("range: bytes=0-5"),
+            of_layer[0]
+                .to_ascii_lowercase()
+                .contains("range: bytes=0-5"),
             "{}",
             of_layer[0]
         );
@@ -446,9 +451,9 @@ fn layers_in_the_cache_are_not_downloaded() {
     let asked = proxy.blob_requests()[before..].to_vec();
     for layer in &layers {
         assert!(
-            asked
-                .iter()
-                .any(|h| h.contains(layer.as_str()) && !h.to_ascii_lowercase().contains("bytes=0-5")),
+            asked.iter().any(
+                |h| h.contains(layer.as_str()) && !h.to_ascii_lowercase().contains("bytes=0-5")
+            ),
             "{layer}: {asked:?}"
         );
     }

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# bench/cache.sh - what the layer cache saves: the fleet of bench/make-fleet.sh scanned
+# cold, warm, in sequence through one cache, and by 4 processes sharing a PostgreSQL cache.
+#
+# Usage: bench/cache.sh [--runs N] [IMAGES]    (IMAGES: /work/images; N: 3)
+# Needs: bench/make-fleet.sh's images, PostgreSQL's programs (apt-get install postgresql;
+# a server of its own is started on a free loopback port, as root under the postgres
+# user), GNU time. Writes bench/results/cache.md and prints it. Nothing here is run by CI.
+#
+# What is measured (wall-clock seconds, medians of N runs; RSS in MB, the largest seen):
+# - cold: each image scanned with --no-cache; its base image alone likewise.
+# - warm: each image scanned again with every layer in the cache directory.
+# - fleet, one cache: the 21 images scanned one after the other into an empty cache
+#   directory, against the cost of their distinct layers: the bases' cold cost once each,
+#   plus each image's cold cost past its base's (the layers of its own).
+# - fleet, shared: the 21 images split over 4 processes sharing an empty PostgreSQL cache,
+#   against 1 process scanning them one after the other without a cache.
+set -euo pipefail
+
+runs=3
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --runs) runs="$2"; shift 2 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
+    *) break ;;
+  esac
+done
+IMAGES=${1:-/work/images}
+FLEET="$IMAGES/fleet"
+root=$(cd "$(dirname "$0")/.." && pwd)
+[[ -s "$FLEET/bases.tsv" ]] || { echo "no fleet in $FLEET: run bench/make-fleet.sh" >&2; exit 1; }
+(cd "$root" && cargo build --release --quiet --bin layerbom)
+bin="$root/target/release/layerbom"
+work=$(mktemp -d)
+pg_pid=""
+cleanup() {
+  [[ -n "$pg_pid" ]] && kill "$pg_pid" 2>/dev/null && wait "$pg_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# seconds and KB of one scan: run IMAGE ARGS...
+run() {
+  local image="$1"; shift
+  /usr/bin/time -f '%e %M' -o "$work/time" "$bin" scan "$image" -q -o "json=$work/out.json" "$@"
+  cat "$work/time"
+}
+median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+now() { date +%s.%N; }
+
+# The cold cost of an image (median of N runs without the cache), and its peak RSS.
+declare -A cold rss_cold warm rss_warm
+for image in "$FLEET"/base-*.oci.tar "$FLEET"/fleet-*.oci.tar; do
+  "$bin" scan "$image" -q --no-cache -o "json=$work/out.json" # page cache warm
+  : >"$work/samples"
+  for _ in $(seq 1 "$runs"); do run "$image" --no-cache >>"$work/samples"; done
+  cold[$image]=$(cut -d' ' -f1 "$work/samples" | median)
+  rss_cold[$image]=$(cut -d' ' -f2 "$work/samples" | sort -g | tail -1)
+done
+
+# Warm: every image's layers in one cache directory, then each scanned N times.
+cache="$work/cache"
+for image in "$FLEET"/fleet-*.oci.tar; do "$bin" scan "$image" -q --cache-dir "$cache" -o "json=$work/out.json"; done
+for image in "$FLEET"/fleet-*.oci.tar; do
+  : >"$work/samples"
+  for _ in $(seq 1 "$runs"); do run "$image" --cache-dir "$cache" >>"$work/samples"; done
+  warm[$image]=$(cut -d' ' -f1 "$work/samples" | median)
+  rss_warm[$image]=$(cut -d' ' -f2 "$work/samples" | sort -g | tail -1)
+done
+
+# The cost of the fleet's distinct layers: each base once, and each image past its base.
+distinct=$(while IFS=$'\t' read -r name base _; do
+  b="$FLEET/base-$(echo "$base" | tr '/:' '__').oci.tar"
+  echo "${cold[$FLEET/$name.oci.tar]} ${cold[$b]}"
+done <"$FLEET/bases.tsv" | awk '{ d = $1 - $2; s += (d > 0 ? d : 0) } END { print s }')
+bases=$(for b in "$FLEET"/base-*.oci.tar; do echo "${cold[$b]}"; done | awk '{ s += $1 } END { print s }')
+distinct=$(awk -v a="$distinct" -v b="$bases" 'BEGIN { print a + b }')
+
+# The fleet one after the other into an empty cache directory (median of N).
+: >"$work/samples"
+for _ in $(seq 1 "$runs"); do
+  rm -rf "$cache"
+  t0=$(now)
+  for image in "$FLEET"/fleet-*.oci.tar; do "$bin" scan "$image" -q --cache-dir "$cache" -o "json=$work/out.json"; done
+  t1=$(now)
+  awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }' >>"$work/samples"
+done
+fleet_dir=$(median <"$work/samples")
+
+# The fleet one after the other without a cache.
+: >"$work/samples"
+for _ in $(seq 1 "$runs"); do
+  t0=$(now)
+  for image in "$FLEET"/fleet-*.oci.tar; do "$bin" scan "$image" -q --no-cache -o "json=$work/out.json"; done
+  t1=$(now)
+  awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }' >>"$work/samples"
+done
+fleet_none=$(median <"$work/samples")
+
+# A PostgreSQL server of its own, and the fleet over 4 processes sharing it.
+pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+pgdir="$work/pg"
+mkdir -p "$pgdir"
+echo bench >"$pgdir/pw"
+as_pg=()
+if [[ $(id -u) -eq 0 ]]; then chown -R postgres "$pgdir"; as_pg=(runuser -u postgres --); fi
+"${as_pg[@]}" "$pgbin/initdb" -D "$pgdir/data" -U layerbom --auth=scram-sha-256 --pwfile="$pgdir/pw" --no-sync >/dev/null
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"${as_pg[@]}" "$pgbin/postgres" -D "$pgdir/data" -p "$port" -k "$pgdir" -c listen_addresses=127.0.0.1 >"$work/pg.log" 2>&1 &
+pg_pid=$!
+until "$pgbin/pg_isready" -q -h 127.0.0.1 -p "$port"; do sleep 0.1; done
+export LAYERBOM_CACHE="postgres://layerbom:bench@127.0.0.1:$port/postgres"
+: >"$work/samples"
+for _ in $(seq 1 "$runs"); do
+  "$bin" cache clear >/dev/null 2>&1 || true
+  t0=$(now)
+  ls "$FLEET"/fleet-*.oci.tar | xargs -P 4 -I{} sh -c "\"$bin\" scan {} -q -o json=/dev/null"
+  t1=$(now)
+  awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }' >>"$work/samples"
+done
+fleet_pg=$(median <"$work/samples")
+unset LAYERBOM_CACHE
+
+{
+  echo "Each fleet image: cold (--no-cache) and warm (every layer in the cache), seconds, medians of $runs; peak RSS in MB."
+  echo
+  echo "| image | base | own layers | cold s | warm s | warm/cold | cold MB | warm MB |"
+  echo "|---|---|---|---|---|---|---|---|"
+  while IFS=$'\t' read -r name base own; do
+    i="$FLEET/$name.oci.tar"
+    awk -v n="$name" -v b="$base" -v o="$own" -v c="${cold[$i]}" -v w="${warm[$i]}" -v rc="${rss_cold[$i]}" -v rw="${rss_warm[$i]}" \
+      'BEGIN { printf "| %s | %s | %s | %.2f | %.3f | %.2f | %d | %d |\n", n, b, o, c, w, w / c, rc / 1024, rw / 1024 }'
+  done <"$FLEET/bases.tsv"
+  echo
+  for i in "$FLEET"/fleet-*.oci.tar; do echo "${cold[$i]} ${warm[$i]}"; done |
+    awk '{ c += $1; w += $2; r = $2 / $1; if (r > m) m = r } END { printf "Warm against cold over the fleet: %.3f of the time in all, %.3f for the worst image.\n", w / c, m }'
+  echo
+  echo "| the fleet (21 images) | seconds |"
+  echo "|---|---|"
+  printf '| its distinct layers, cold (bases once, each image past its base) | %.2f |\n' "$distinct"
+  printf '| one process, one cache directory, empty at the start | %.2f (%.2fx the distinct layers) |\n' "$fleet_dir" "$(awk -v a="$fleet_dir" -v b="$distinct" 'BEGIN { print a / b }')"
+  printf '| one process, no cache | %.2f |\n' "$fleet_none"
+  printf '| 4 processes, one PostgreSQL cache, empty at the start | %.2f (%.2fx one process without it) |\n' "$fleet_pg" "$(awk -v a="$fleet_pg" -v b="$fleet_none" 'BEGIN { print a / b }')"
+} | tee "$root/bench/results/cache.md"
