@@ -34,10 +34,25 @@ bin="$root/target/release/layerbom"
 work=$(mktemp -d)
 pg_pid=""
 cleanup() {
-  [[ -n "$pg_pid" ]] && kill "$pg_pid" 2>/dev/null && wait "$pg_pid" 2>/dev/null
+  [[ -n "$pg_pid" ]] && kill "$pg_pid" 2>/dev/null && { wait "$pg_pid" 2>/dev/null || true; }
   rm -rf "$work"
 }
 trap cleanup EXIT
+
+# A PostgreSQL server of its own, started first so that a failure shows at once (its
+# directory must be reachable by the postgres user when running as root).
+pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+pgdir="$work/pg"
+mkdir -p "$pgdir"
+chmod 711 "$work"
+echo bench >"$pgdir/pw"
+as_pg=()
+if [[ $(id -u) -eq 0 ]]; then chown -R postgres "$pgdir"; as_pg=(runuser -u postgres --); fi
+"${as_pg[@]}" "$pgbin/initdb" -D "$pgdir/data" -U layerbom --auth=scram-sha-256 --pwfile="$pgdir/pw" --no-sync >/dev/null
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"${as_pg[@]}" "$pgbin/postgres" -D "$pgdir/data" -p "$port" -k "$pgdir" -c listen_addresses=127.0.0.1 >"$work/pg.log" 2>&1 &
+pg_pid=$!
+until "$pgbin/pg_isready" -q -h 127.0.0.1 -p "$port"; do sleep 0.1; done
 
 # seconds and KB of one scan: run IMAGE ARGS...
 run() {
@@ -97,18 +112,7 @@ for _ in $(seq 1 "$runs"); do
 done
 fleet_none=$(median <"$work/samples")
 
-# A PostgreSQL server of its own, and the fleet over 4 processes sharing it.
-pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-pgdir="$work/pg"
-mkdir -p "$pgdir"
-echo bench >"$pgdir/pw"
-as_pg=()
-if [[ $(id -u) -eq 0 ]]; then chown -R postgres "$pgdir"; as_pg=(runuser -u postgres --); fi
-"${as_pg[@]}" "$pgbin/initdb" -D "$pgdir/data" -U layerbom --auth=scram-sha-256 --pwfile="$pgdir/pw" --no-sync >/dev/null
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"${as_pg[@]}" "$pgbin/postgres" -D "$pgdir/data" -p "$port" -k "$pgdir" -c listen_addresses=127.0.0.1 >"$work/pg.log" 2>&1 &
-pg_pid=$!
-until "$pgbin/pg_isready" -q -h 127.0.0.1 -p "$port"; do sleep 0.1; done
+# The fleet over 4 processes sharing the PostgreSQL server.
 export LAYERBOM_CACHE="postgres://layerbom:bench@127.0.0.1:$port/postgres"
 : >"$work/samples"
 for _ in $(seq 1 "$runs"); do

@@ -321,3 +321,34 @@ fn sizes_take_units() {
         assert!(s.contains(&format!("bound:        {shown}")), "{size}: {s}");
     }
 }
+
+#[test]
+fn an_entry_is_read_only_within_the_image_budget() {
+    let cache = tempfile::tempdir().unwrap();
+    let image = fixture("docker-archive.tar");
+    scan(&image, cache.path(), &[]);
+    // A budget too small for the image: the largest layer's entry is not even read (and
+    // the layer, scanned instead, is refused by the budget, as without the cache).
+    let out = run(
+        &[
+            "scan",
+            image.to_str().unwrap(),
+            "-o",
+            "json",
+            "--max-entries",
+            "10",
+            "--max-name-bytes",
+            "100",
+            "--max-captured",
+            "100",
+        ],
+        cache.path(),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the most this image's budget can use; scanning the layer")
+            && stderr.contains("(--max-captured)"),
+        "{stderr}"
+    );
+}

@@ -16,11 +16,11 @@ const LAYER: [u8; 32] = [9; 32];
 
 fuzz_target!(|data: &[u8]| {
     let rules = capture_rules().within(Arc::new(ImageBudget::new(1 << 24, 1 << 20, 100_000)));
-    let _ = decode(&FINGERPRINT, &LAYER, data, &rules);
+    let _ = decode(&FINGERPRINT, &LAYER, data, 1 << 26, &rules);
     let Some(entry) = wrap(&FINGERPRINT, &LAYER, data) else {
         return;
     };
-    if let Ok(scan) = decode(&FINGERPRINT, &LAYER, &entry, &rules) {
+    if let Ok(scan) = decode(&FINGERPRINT, &LAYER, &entry, 1 << 26, &rules) {
         let _ = scan.replay(&rules);
         let o = Overlay::new(vec![&scan, &scan]);
         for f in scan.files.iter().take(64) {

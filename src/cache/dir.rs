@@ -158,21 +158,24 @@ impl Store for DirStore {
         self.root.display().to_string()
     }
 
-    fn get(&self, fingerprint: &Id, layer: &Id) -> Result<Option<Vec<u8>>, String> {
+    fn get(&self, fingerprint: &Id, layer: &Id, max_len: u64) -> Result<Option<Vec<u8>>, String> {
         let path = self.path(fingerprint, layer);
         let file = match fs::File::open(&path) {
             Ok(f) => f,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(format!("{}: {e}", path.display())),
         };
-        let bound = super::entry::MAX_BODY;
+        let bound = max_len;
         let mut entry = Vec::new();
         (&file)
             .take(bound + 1)
             .read_to_end(&mut entry)
             .map_err(|e| format!("{}: {e}", path.display()))?;
         if entry.len() as u64 > bound {
-            return Err(format!("{}: larger than any entry", path.display()));
+            return Err(format!(
+                "{}: larger than {bound} bytes, the most this image's budget can use",
+                path.display()
+            ));
         }
         // Its last use, for eviction; a cache shared read-only may not allow it.
         let _ = file.set_modified(SystemTime::now());
@@ -284,14 +287,17 @@ mod tests {
     #[test]
     fn an_entry_is_read_back_and_replaced_whole() {
         let (_d, s) = store(1 << 20);
-        assert_eq!(s.get(&[1; 32], &[2; 32]).unwrap(), None);
+        assert_eq!(s.get(&[1; 32], &[2; 32], 1 << 20).unwrap(), None);
         s.put(&[1; 32], &[2; 32], b"first").unwrap();
         s.put(&[1; 32], &[2; 32], b"second").unwrap();
-        assert_eq!(s.get(&[1; 32], &[2; 32]).unwrap().unwrap(), b"second");
-        assert_eq!(s.get(&[3; 32], &[2; 32]).unwrap(), None);
+        assert_eq!(
+            s.get(&[1; 32], &[2; 32], 1 << 20).unwrap().unwrap(),
+            b"second"
+        );
+        assert_eq!(s.get(&[3; 32], &[2; 32], 1 << 20).unwrap(), None);
         s.remove(&[1; 32], &[2; 32]).unwrap();
         s.remove(&[1; 32], &[2; 32]).unwrap();
-        assert_eq!(s.get(&[1; 32], &[2; 32]).unwrap(), None);
+        assert_eq!(s.get(&[1; 32], &[2; 32], 1 << 20).unwrap(), None);
     }
 
     #[test]
@@ -306,12 +312,12 @@ mod tests {
         }
         // The third write went past 2500 bytes: the oldest went.
         assert_eq!(s.stats(&[1; 32]).unwrap().entries, 2);
-        assert_eq!(s.get(&[1; 32], &[1; 32]).unwrap(), None);
+        assert_eq!(s.get(&[1; 32], &[1; 32], 1 << 20).unwrap(), None);
         // Reading layer 2 makes it the most recent: layer 3 goes next.
-        s.get(&[1; 32], &[2; 32]).unwrap().unwrap();
+        s.get(&[1; 32], &[2; 32], 1 << 20).unwrap().unwrap();
         s.put(&[1; 32], &[4; 32], &[0; 1000]).unwrap();
-        assert!(s.get(&[1; 32], &[2; 32]).unwrap().is_some());
-        assert_eq!(s.get(&[1; 32], &[3; 32]).unwrap(), None);
+        assert!(s.get(&[1; 32], &[2; 32], 1 << 20).unwrap().is_some());
+        assert_eq!(s.get(&[1; 32], &[3; 32], 1 << 20).unwrap(), None);
     }
 
     #[test]

@@ -27,8 +27,8 @@ use crate::scan::{CaptureRules, Content, FileEntry, LayerScan};
 const MAGIC: [u8; 8] = *b"LBCACHE\x01";
 /// Bytes before the payload.
 const HEADER: usize = 8 + 32 + 32 + 8 + 32;
-/// The largest body read back: what one layer's scan may capture, and as much again for its
-/// file index.
+/// The largest entry read back whatever the image's budget: what one layer's scan may
+/// capture, and as much again for its file index.
 pub const MAX_BODY: u64 = 2 * crate::scan::capture::MAX_CAPTURE_PER_LAYER;
 /// zstd's level for entries: fast to write, and reading back costs the same at any level.
 const LEVEL: i32 = 3;
@@ -45,9 +45,9 @@ pub enum EntryError {
     /// The bytes do not hash to the checksum: damaged or cut short.
     #[error("its checksum does not match its bytes (damaged or cut short)")]
     Checksum,
-    /// The body says it is larger than any scan's.
-    #[error("its body would be {0} bytes, over the bound of {MAX_BODY}")]
-    TooLarge(u64),
+    /// The body says it is larger than the bound.
+    #[error("its body would be {0} bytes, over the bound of {1}")]
+    TooLarge(u64, u64),
     /// The body does not decode as a scan.
     #[error("its body does not decode: {0}")]
     Body(String),
@@ -187,13 +187,15 @@ pub fn wrap(fingerprint: &Id, diff_id: &Id, body: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Reads back the scan of layer `diff_id` under `fingerprint` from `entry`, with the size
+/// Reads back the scan of layer `diff_id` under `fingerprint` from `entry`, whose body may
+/// take at most `max_body` bytes (and [`MAX_BODY`] in any case), with the size
 /// of its uncompressed tar in `tar_size`. The facts of a blob (compression, digests, size)
 /// are not in it: they belong to the blob, which another image may compress differently.
 pub fn decode(
     fingerprint: &Id,
     diff_id: &Id,
     entry: &[u8],
+    max_body: u64,
     rules: &CaptureRules,
 ) -> Result<LayerScan, EntryError> {
     if entry.len() < HEADER || entry[..8] != MAGIC {
@@ -214,8 +216,9 @@ pub fn decode(
     if sum.finalize()[..] != entry[80..HEADER] {
         return Err(EntryError::Checksum);
     }
-    if body_len > MAX_BODY {
-        return Err(EntryError::TooLarge(body_len));
+    let bound = max_body.min(MAX_BODY);
+    if body_len > bound {
+        return Err(EntryError::TooLarge(body_len, bound));
     }
     let mut body = Vec::new();
     zstd::stream::read::Decoder::new(&entry[HEADER..])
@@ -329,7 +332,7 @@ mod tests {
     fn a_scan_reads_back_as_it_was_written() {
         let s = scan();
         let entry = encode(&FP, &LAYER, &s, 2048, &rules()).unwrap();
-        let back = decode(&FP, &LAYER, &entry, &rules()).unwrap();
+        let back = decode(&FP, &LAYER, &entry, MAX_BODY, &rules()).unwrap();
         assert_eq!(back.files, s.files);
         assert_eq!(back.whiteouts, s.whiteouts);
         assert_eq!(back.opaque_dirs, s.opaque_dirs);
@@ -344,11 +347,14 @@ mod tests {
         for i in 0..entry.len() {
             let mut bad = entry.clone();
             bad[i] ^= 0x20;
-            assert!(decode(&FP, &LAYER, &bad, &rules()).is_err(), "byte {i}");
+            assert!(
+                decode(&FP, &LAYER, &bad, MAX_BODY, &rules()).is_err(),
+                "byte {i}"
+            );
         }
         for cut in 0..entry.len() {
             assert!(
-                decode(&FP, &LAYER, &entry[..cut], &rules()).is_err(),
+                decode(&FP, &LAYER, &entry[..cut], MAX_BODY, &rules()).is_err(),
                 "cut {cut}"
             );
         }
@@ -358,12 +364,21 @@ mod tests {
     fn entries_of_other_fingerprints_and_layers_are_foreign() {
         let entry = encode(&FP, &LAYER, &scan(), 2048, &rules()).unwrap();
         assert!(matches!(
-            decode(&[1; 32], &LAYER, &entry, &rules()),
+            decode(&[1; 32], &LAYER, &entry, MAX_BODY, &rules()),
             Err(EntryError::Foreign(_))
         ));
         assert!(matches!(
-            decode(&FP, &[1; 32], &entry, &rules()),
+            decode(&FP, &[1; 32], &entry, MAX_BODY, &rules()),
             Err(EntryError::Foreign("another layer"))
+        ));
+    }
+
+    #[test]
+    fn a_body_over_the_bound_is_not_decompressed() {
+        let entry = encode(&FP, &LAYER, &scan(), 2048, &rules()).unwrap();
+        assert!(matches!(
+            decode(&FP, &LAYER, &entry, 10, &rules()),
+            Err(EntryError::TooLarge(_, 10))
         ));
     }
 

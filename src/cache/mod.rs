@@ -46,8 +46,9 @@ const ANALYSIS: &str = "layerbom layer cache 1";
 pub trait Store: Send + Sync {
     /// Where the entries are, for messages (a directory, a database without its password).
     fn describe(&self) -> String;
-    /// The entry for `layer` under `fingerprint`, if there is one.
-    fn get(&self, fingerprint: &Id, layer: &Id) -> Result<Option<Vec<u8>>, String>;
+    /// The entry for `layer` under `fingerprint`, if there is one; one longer than
+    /// `max_len` bytes is an error, read no further than that.
+    fn get(&self, fingerprint: &Id, layer: &Id, max_len: u64) -> Result<Option<Vec<u8>>, String>;
     /// Keeps `entry` for `layer` under `fingerprint`, replacing any.
     fn put(&self, fingerprint: &Id, layer: &Id, entry: &[u8]) -> Result<(), String>;
     /// Drops the entry for `layer` under `fingerprint` (a damaged one).
@@ -136,6 +137,18 @@ pub fn fingerprint(rules: &CaptureRules) -> Id {
     h.finalize().into()
 }
 
+/// The largest entry body worth reading for an image whose layers may hold `captured` bytes
+/// of captured files, `names` bytes of entry names and `entries` entries in all: past it, the
+/// scan it holds would be over the image's budget anyway. Whoever can write a shared cache
+/// cannot make a reader allocate more.
+pub fn entry_bound(captured: u64, names: u64, entries: u64) -> u64 {
+    // Each entry costs a few bytes besides its name (kind, size, mode, link), each name
+    // may appear twice (a whiteout, a capture), and each capture a few bytes more.
+    captured
+        .saturating_add(names.saturating_mul(2))
+        .saturating_add(entries.saturating_mul(64))
+}
+
 /// An id in lowercase hex.
 pub fn hex(id: &Id) -> String {
     id.iter().map(|b| format!("{b:02x}")).collect()
@@ -174,15 +187,19 @@ impl Cache {
         }
     }
 
-    /// The scan of layer `diff_id` made with `rules`, if the cache has a sound one. A
-    /// damaged or foreign entry is a warning and a miss, and is dropped.
-    pub fn get(&self, diff_id: &str, rules: &CaptureRules) -> Option<LayerScan> {
+    /// The scan of layer `diff_id` made with `rules`, if the cache has a sound one of at
+    /// most `max_body` bytes (see [`entry_bound`]). A damaged, foreign or oversized entry is
+    /// a warning and a miss, and is dropped.
+    pub fn get(&self, diff_id: &str, rules: &CaptureRules, max_body: u64) -> Option<LayerScan> {
         let layer = diff_id_bytes(diff_id)?;
         if !self.read {
             return None;
         }
         self.looked_up.fetch_add(1, Ordering::Relaxed);
-        let entry = match self.store.get(&self.fingerprint, &layer) {
+        // The compressed payload is no larger than the body it holds, but for a few bytes
+        // per zstd block.
+        let max_len = max_body.saturating_add(max_body / 64).saturating_add(1024);
+        let entry = match self.store.get(&self.fingerprint, &layer, max_len) {
             Ok(Some(entry)) => entry,
             Ok(None) => return None,
             Err(e) => {
@@ -193,7 +210,7 @@ impl Cache {
                 return None;
             }
         };
-        match decode(&self.fingerprint, &layer, &entry, rules) {
+        match decode(&self.fingerprint, &layer, &entry, max_body, rules) {
             Ok(scan) => {
                 self.hits.fetch_add(1, Ordering::Relaxed);
                 Some(scan)

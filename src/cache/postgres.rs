@@ -173,8 +173,8 @@ impl Store for PostgresStore {
         self.shown.clone()
     }
 
-    fn get(&self, fingerprint: &Id, layer: &Id) -> Result<Option<Vec<u8>>, String> {
-        let bound = i64::try_from(super::entry::MAX_BODY).unwrap_or(i64::MAX);
+    fn get(&self, fingerprint: &Id, layer: &Id, max_len: u64) -> Result<Option<Vec<u8>>, String> {
+        let bound = i64::try_from(max_len).unwrap_or(i64::MAX);
         let mut client = self.client();
         let row = client
             .query_opt(
@@ -188,7 +188,7 @@ impl Store for PostgresStore {
         let Some(row) = row else { return Ok(None) };
         if !row.get::<_, bool>(1) {
             return Err(format!(
-                "the entry for {} is larger than any entry",
+                "the entry for {} is larger than {bound} bytes, the most this image's budget can use",
                 hex(layer)
             ));
         }

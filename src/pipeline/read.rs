@@ -146,7 +146,13 @@ fn scan_one(
     let spec = &source.image().layers[i];
     let cache = opts.cache.as_deref().zip(spec.diff_id.as_deref());
     if let Some((cache, diff_id)) = cache {
-        if let Some(scan) = cache.get(diff_id, rules) {
+        let budget = &opts.budget;
+        let bound = crate::cache::entry_bound(
+            budget.captured,
+            budget.names,
+            u64::try_from(budget.entries).unwrap_or(u64::MAX),
+        );
+        if let Some(scan) = cache.get(diff_id, rules, bound) {
             if let Some(bar) = bar {
                 bar.inc(spec.size);
             }
