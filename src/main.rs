@@ -172,7 +172,8 @@ struct CacheCommand {
 
 #[derive(Debug, Subcommand)]
 enum CacheAction {
-    /// How many layers the cache holds, how large, and when they were last used.
+    /// How many entries (layer scans, copyright file readings) the cache holds, how large,
+    /// and when they were last used.
     Stats(CacheArgs),
     /// Drop the entries of other layerbom versions or capture rules and the leftovers of
     /// interrupted writes, then the least recently used layers past --cache-max-size.
@@ -638,7 +639,7 @@ fn cache(args: CacheCommand) -> Result<ExitCode, Error> {
                 .and_then(|()| {
                     writeln!(
                         out,
-                        "layers:       {} ({}), {} of this version of layerbom ({})",
+                        "entries:      {} ({}), {} of this version of layerbom ({})",
                         s.entries,
                         mib(s.bytes),
                         s.current,

@@ -214,8 +214,8 @@ impl Store for DirStore {
         }
     }
 
-    fn stats(&self, fingerprint: &Id) -> Result<Stats, String> {
-        let current = &hex(fingerprint)[..16];
+    fn stats(&self, current: &[Id]) -> Result<Stats, String> {
+        let current: Vec<String> = current.iter().map(|f| hex(f)[..16].to_string()).collect();
         let files = self
             .walk()
             .map_err(|e| format!("{}: {e}", self.root.display()))?;
@@ -223,7 +223,7 @@ impl Store for DirStore {
         for f in files.iter().filter(|f| !f.temporary) {
             stats.entries += 1;
             stats.bytes += f.len;
-            if f.fingerprint == current {
+            if current.contains(&f.fingerprint) {
                 stats.current += 1;
                 stats.current_bytes += f.len;
             }
@@ -233,8 +233,8 @@ impl Store for DirStore {
         Ok(stats)
     }
 
-    fn prune(&self, fingerprint: &Id, max_size: u64) -> Result<Dropped, String> {
-        let current = &hex(fingerprint)[..16];
+    fn prune(&self, current: &[Id], max_size: u64) -> Result<Dropped, String> {
+        let current: Vec<String> = current.iter().map(|f| hex(f)[..16].to_string()).collect();
         let files = self
             .walk()
             .map_err(|e| format!("{}: {e}", self.root.display()))?;
@@ -243,7 +243,7 @@ impl Store for DirStore {
             |f: &Found| f.temporary && now.duration_since(f.used).is_ok_and(|age| age > STALE);
         let (gone, kept): (Vec<Found>, Vec<Found>) = files
             .into_iter()
-            .partition(|f| stale(f) || (!f.temporary && f.fingerprint != current));
+            .partition(|f| stale(f) || (!f.temporary && !current.contains(&f.fingerprint)));
         let mut dropped = Self::drop_files(&gone);
         let evicted = self.evict(
             kept.into_iter().filter(|f| !f.temporary).collect(),
@@ -311,7 +311,7 @@ mod tests {
                 .unwrap();
         }
         // The third write went past 2500 bytes: the oldest went.
-        assert_eq!(s.stats(&[1; 32]).unwrap().entries, 2);
+        assert_eq!(s.stats(&[[1; 32]]).unwrap().entries, 2);
         assert_eq!(s.get(&[1; 32], &[1; 32], 1 << 20).unwrap(), None);
         // Reading layer 2 makes it the most recent: layer 3 goes next.
         s.get(&[1; 32], &[2; 32], 1 << 20).unwrap().unwrap();
@@ -325,17 +325,17 @@ mod tests {
         let (_d, s) = store(1 << 20);
         s.put(&[1; 32], &[2; 32], b"current").unwrap();
         s.put(&[9; 32], &[2; 32], b"older").unwrap();
-        let stats = s.stats(&[1; 32]).unwrap();
+        let stats = s.stats(&[[1; 32]]).unwrap();
         assert_eq!((stats.entries, stats.current, stats.bytes), (2, 1, 12));
         assert_eq!(
-            s.prune(&[1; 32], 1 << 20).unwrap(),
+            s.prune(&[[1; 32]], 1 << 20).unwrap(),
             Dropped {
                 entries: 1,
                 bytes: 5
             }
         );
-        assert_eq!(s.stats(&[1; 32]).unwrap().entries, 1);
+        assert_eq!(s.stats(&[[1; 32]]).unwrap().entries, 1);
         assert_eq!(s.clear().unwrap().entries, 1);
-        assert_eq!(s.stats(&[1; 32]).unwrap(), Stats::default());
+        assert_eq!(s.stats(&[[1; 32]]).unwrap(), Stats::default());
     }
 }

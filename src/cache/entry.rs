@@ -198,6 +198,20 @@ pub fn decode(
     max_body: u64,
     rules: &CaptureRules,
 ) -> Result<LayerScan, EntryError> {
+    let body = unwrap(fingerprint, diff_id, entry, max_body)?;
+    let body: BodyIn = postcard::from_bytes(&body).map_err(|e| EntryError::Body(e.to_string()))?;
+    scan_of(body, rules)
+}
+
+/// The body of `entry`, an entry for `id` under `fingerprint`, checked and decompressed: at
+/// most `max_body` bytes (and [`MAX_BODY`] in any case).
+pub fn unwrap(
+    fingerprint: &Id,
+    id: &Id,
+    entry: &[u8],
+    max_body: u64,
+) -> Result<Vec<u8>, EntryError> {
+    let diff_id = id;
     if entry.len() < HEADER || entry[..8] != MAGIC {
         return Err(EntryError::NotEntry);
     }
@@ -232,8 +246,7 @@ pub fn decode(
             body.len()
         )));
     }
-    let body: BodyIn = postcard::from_bytes(&body).map_err(|e| EntryError::Body(e.to_string()))?;
-    scan_of(body, rules)
+    Ok(body)
 }
 
 /// The scan a decoded body describes.

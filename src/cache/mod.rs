@@ -32,13 +32,18 @@ use std::time::SystemTime;
 use sha2::{Digest as _, Sha256};
 
 pub use entry::Id;
-use entry::{decode, diff_id_bytes, encode};
+use entry::{decode, diff_id_bytes, encode, unwrap, wrap};
 
 use crate::scan::{CaptureRules, LayerScan};
 
 /// The version of what goes into the fingerprint besides the rules: the entry format and
 /// the meaning of a scan.
 const ANALYSIS: &str = "layerbom layer cache 1";
+
+/// The readings of Debian copyright files (`license::debian::save`), kept by the digest of
+/// the file under a fingerprint of their own: what matching a file's texts gave depends on
+/// nothing but the file and layerbom's version.
+const READINGS: &str = "Debian copyright file readings 1";
 
 /// Where entries are kept. Several processes (and machines, for a shared store) use one
 /// store at once: a store takes no lock that makes them wait on each other, and two writers
@@ -53,11 +58,12 @@ pub trait Store: Send + Sync {
     fn put(&self, fingerprint: &Id, layer: &Id, entry: &[u8]) -> Result<(), String>;
     /// Drops the entry for `layer` under `fingerprint` (a damaged one).
     fn remove(&self, fingerprint: &Id, layer: &Id) -> Result<(), String>;
-    /// What the store holds, `fingerprint` being the current analysis's.
-    fn stats(&self, fingerprint: &Id) -> Result<Stats, String>;
-    /// Drops the entries of other fingerprints and leftovers of interrupted writes, then the
-    /// least recently used entries until the store holds at most `max_size` bytes.
-    fn prune(&self, fingerprint: &Id, max_size: u64) -> Result<Dropped, String>;
+    /// What the store holds, `current` being the fingerprints of this version's analyses.
+    fn stats(&self, current: &[Id]) -> Result<Stats, String>;
+    /// Drops the entries of fingerprints other than `current` and leftovers of interrupted
+    /// writes, then the least recently used entries until the store holds at most
+    /// `max_size` bytes.
+    fn prune(&self, current: &[Id], max_size: u64) -> Result<Dropped, String>;
     /// Drops every entry.
     fn clear(&self) -> Result<Dropped, String>;
 }
@@ -107,6 +113,8 @@ pub struct Summary {
 pub struct Cache {
     store: Box<dyn Store>,
     fingerprint: Id,
+    /// The fingerprint of copyright file readings.
+    readings: Id,
     /// Whether entries are read (`--verify` scans every layer, and only writes).
     read: bool,
     looked_up: AtomicUsize,
@@ -128,12 +136,17 @@ impl fmt::Debug for Cache {
 
 /// The fingerprint of the analysis that `rules` make.
 pub fn fingerprint(rules: &CaptureRules) -> Id {
+    analysis_fingerprint(rules.describe())
+}
+
+/// The fingerprint of an analysis described by `what`, in this version of layerbom.
+fn analysis_fingerprint(what: &str) -> Id {
     let mut h = Sha256::new();
     h.update(ANALYSIS);
     h.update("\n");
     h.update(env!("CARGO_PKG_VERSION"));
     h.update("\n");
-    h.update(rules.describe());
+    h.update(what);
     h.finalize().into()
 }
 
@@ -161,6 +174,7 @@ impl Cache {
         Cache {
             store,
             fingerprint: fingerprint(rules),
+            readings: analysis_fingerprint(READINGS),
             read,
             looked_up: AtomicUsize::new(0),
             hits: AtomicUsize::new(0),
@@ -260,6 +274,60 @@ impl Cache {
         }
     }
 
+    /// The reading of a copyright file kept under its digest `content`, as
+    /// `license::debian::save` wrote it, if there is a sound one of at most `max_body` bytes.
+    /// A damaged entry is a warning and a miss, and is dropped.
+    pub fn get_reading(&self, content: &Id, max_body: u64) -> Option<Vec<u8>> {
+        if !self.read {
+            return None;
+        }
+        let max_len = max_body.saturating_add(max_body / 64).saturating_add(1024);
+        let entry = match self.store.get(&self.readings, content, max_len) {
+            Ok(Some(entry)) => entry,
+            Ok(None) => return None,
+            Err(e) => {
+                self.warn(format!(
+                    "cannot read the layer cache at {}: {e}; reading the copyright file",
+                    self.store.describe()
+                ));
+                return None;
+            }
+        };
+        match unwrap(&self.readings, content, &entry, max_body) {
+            Ok(body) => Some(body),
+            Err(e) => self.damaged_reading(content, &e.to_string()),
+        }
+    }
+
+    /// Says that the kept reading of the copyright file whose digest is `content` cannot be
+    /// used (`why`), and drops it.
+    pub fn damaged_reading(&self, content: &Id, why: &str) -> Option<Vec<u8>> {
+        self.warn(format!(
+            "the layer cache's reading of the copyright file sha256:{} at {} is unusable ({why}): reading the file again and replacing it",
+            hex(content),
+            self.store.describe()
+        ));
+        let _ = self.store.remove(&self.readings, content);
+        None
+    }
+
+    /// Keeps `body`, the reading of the copyright file whose digest is `content`.
+    pub fn put_reading(&self, content: &Id, body: &[u8]) {
+        if self.unwritable.load(Ordering::Relaxed) {
+            return;
+        }
+        let Some(entry) = wrap(&self.readings, content, body) else {
+            return;
+        };
+        if let Err(e) = self.store.put(&self.readings, content, &entry) {
+            self.unwritable.store(true, Ordering::Relaxed);
+            self.warn(format!(
+                "cannot write to the layer cache at {}: {e}; layers are scanned but not kept",
+                self.store.describe()
+            ));
+        }
+    }
+
     /// What this run did with the cache so far.
     pub fn summary(&self) -> Summary {
         Summary {
@@ -277,13 +345,14 @@ impl Cache {
 
     /// The store's contents.
     pub fn stats(&self) -> Result<Stats, String> {
-        self.store.stats(&self.fingerprint)
+        self.store.stats(&[self.fingerprint, self.readings])
     }
 
     /// Drops other fingerprints' entries and leftovers, then the least recently used until
     /// at most `max_size` bytes are kept.
     pub fn prune(&self, max_size: u64) -> Result<Dropped, String> {
-        self.store.prune(&self.fingerprint, max_size)
+        self.store
+            .prune(&[self.fingerprint, self.readings], max_size)
     }
 
     /// Drops every entry.

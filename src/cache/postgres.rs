@@ -235,19 +235,20 @@ impl Store for PostgresStore {
             .map_err(failed)
     }
 
-    fn stats(&self, fingerprint: &Id) -> Result<Stats, String> {
+    fn stats(&self, current: &[Id]) -> Result<Stats, String> {
+        let current: Vec<&[u8]> = current.iter().map(|f| &f[..]).collect();
         let row = self
             .client()
             .query_one(
                 &format!(
                     "SELECT count(*), COALESCE(sum(size), 0)::bigint,
-                            count(*) FILTER (WHERE fingerprint = $1),
-                            COALESCE(sum(size) FILTER (WHERE fingerprint = $1), 0)::bigint,
+                            count(*) FILTER (WHERE fingerprint = ANY($1)),
+                            COALESCE(sum(size) FILTER (WHERE fingerprint = ANY($1)), 0)::bigint,
                             extract(epoch FROM min(used))::float8,
                             extract(epoch FROM max(used))::float8
                      FROM {TABLE}"
                 ),
-                &[&&fingerprint[..]],
+                &[&current],
             )
             .map_err(failed)?;
         let at = |v: Option<f64>| {
@@ -264,12 +265,13 @@ impl Store for PostgresStore {
         })
     }
 
-    fn prune(&self, fingerprint: &Id, max_size: u64) -> Result<Dropped, String> {
+    fn prune(&self, current: &[Id], max_size: u64) -> Result<Dropped, String> {
+        let current: Vec<&[u8]> = current.iter().map(|f| &f[..]).collect();
         let mut client = self.client();
         let rows = client
             .query(
-                &format!("DELETE FROM {TABLE} WHERE fingerprint <> $1 RETURNING size"),
-                &[&&fingerprint[..]],
+                &format!("DELETE FROM {TABLE} WHERE NOT (fingerprint = ANY($1)) RETURNING size"),
+                &[&current],
             )
             .map_err(failed)?;
         let mut dropped = Dropped {

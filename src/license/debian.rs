@@ -17,6 +17,8 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
 use super::binary::Shipped;
 use super::copyright::{self, Copyright, Format};
 use super::freeform::{self, Block, Naming};
@@ -50,7 +52,7 @@ pub struct Reading {
 }
 
 /// One `Files:` stanza's license.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 struct Stanza {
     /// The SPDX expression of its `License:`, when it has one that normalizes.
     expression: Option<String>,
@@ -62,9 +64,9 @@ struct Stanza {
 
 /// A conclusion from the whole file (tags, the text) or from its paragraphs (references,
 /// the prose).
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 struct Fallback {
-    method: &'static str,
+    method: Method,
     confidence: f64,
     declared: Vec<String>,
     expressions: Vec<String>,
@@ -75,16 +77,52 @@ struct Fallback {
     texts: BTreeMap<String, String>,
 }
 
+/// What reading a copyright file works out by matching texts, the costly part: kept by a
+/// layer cache under the file's digest ([`save`], [`read_saved`]), so that a file read on
+/// one machine is not matched again on another.
+#[derive(Serialize, Deserialize)]
+struct Derived {
+    refs: Vec<(String, Option<String>)>,
+    stanzas: Vec<Stanza>,
+    fallback: Option<Fallback>,
+}
+
+/// The method a [`Fallback`] is made by, one of a few names: written as a string, read back
+/// as the one of [`Method::ALL`] it is.
+#[derive(Debug, Clone, Copy)]
+struct Method(&'static str);
+
+impl Method {
+    const ALL: [&'static str; 5] = [
+        "spdx-license-identifier",
+        "common-licenses-reference",
+        "text-match",
+        "license-named-in-text",
+        "notice-text-match",
+    ];
+}
+
+impl Serialize for Method {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Method {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Method, D::Error> {
+        let name = String::deserialize(d)?;
+        Method::ALL
+            .into_iter()
+            .find(|m| *m == name)
+            .map(Method)
+            .ok_or_else(|| serde::de::Error::custom(format!("no method {name:?}")))
+    }
+}
+
 /// Reads the copyright file `bytes`: everything that depends neither on where it is nor on
 /// which package ships it.
 pub fn read(bytes: &[u8]) -> Reading {
     let cr = copyright::parse(bytes);
-    let mut statements: Vec<String> = cr
-        .all_copyrights()
-        .into_iter()
-        .map(str::to_string)
-        .collect();
-    statements.truncate(MAX_STATEMENTS);
     let stanzas = if cr.format == Format::MachineReadable {
         cr.files.iter().map(|f| stanza(&cr, f)).collect()
     } else {
@@ -92,15 +130,60 @@ pub fn read(bytes: &[u8]) -> Reading {
     };
     let usable = stanzas.iter().any(|s: &Stanza| s.expression.is_some());
     let fallback = (!usable).then(|| fallback(&cr)).flatten();
-    Reading {
+    let derived = Derived {
         refs: license_refs(&cr),
+        stanzas,
+        fallback,
+    };
+    assemble(cr, derived)
+}
+
+/// The reading of `bytes` whose costly part [`save`] wrote as `saved`; `None` when `saved`
+/// does not decode or does not fit the file (a damaged or foreign entry).
+pub fn read_saved(bytes: &[u8], saved: &[u8]) -> Option<Reading> {
+    let derived: Derived = postcard::from_bytes(saved).ok()?;
+    let cr = copyright::parse(bytes);
+    let stanzas = if cr.format == Format::MachineReadable {
+        cr.files.len()
+    } else {
+        0
+    };
+    (derived.stanzas.len() == stanzas).then(|| assemble(cr, derived))
+}
+
+/// The costly part of `reading`, as bytes [`read_saved`] reads back.
+pub fn save(reading: &Reading) -> Option<Vec<u8>> {
+    #[derive(Serialize)]
+    struct Out<'a> {
+        refs: &'a [(String, Option<String>)],
+        stanzas: &'a [Stanza],
+        fallback: &'a Option<Fallback>,
+    }
+    postcard::to_stdvec(&Out {
+        refs: &reading.refs,
+        stanzas: &reading.stanzas,
+        fallback: &reading.fallback,
+    })
+    .ok()
+}
+
+/// A reading from the parsed file and what matching its texts gave.
+fn assemble(cr: Copyright, derived: Derived) -> Reading {
+    let mut statements: Vec<String> = cr
+        .all_copyrights()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    statements.truncate(MAX_STATEMENTS);
+    Reading {
+        refs: derived.refs,
         gcc: (cr.format == Format::FreeForm)
             .then(|| gcc::File::read(&cr.text))
             .flatten(),
         cr,
         statements,
-        stanzas,
-        fallback,
+        stanzas: derived.stanzas,
+        fallback: derived.fallback,
     }
 }
 
@@ -197,7 +280,7 @@ fn fallback(cr: &Copyright) -> Option<Fallback> {
     }
     if !expressions.is_empty() {
         return Some(Fallback {
-            method: "spdx-license-identifier",
+            method: Method("spdx-license-identifier"),
             confidence: 0.9,
             declared,
             expressions,
@@ -234,7 +317,7 @@ fn fallback(cr: &Copyright) -> Option<Fallback> {
         });
     if let Some((e, confidence)) = best {
         return Some(Fallback {
-            method: "text-match",
+            method: Method("text-match"),
             confidence: f64::from(confidence),
             declared: Vec::new(),
             expressions: vec![e],
@@ -267,7 +350,7 @@ fn by_paragraph(method: &'static str, confidence: f64, blocks: Vec<Block>) -> Fa
         }
     }
     Fallback {
-        method,
+        method: Method(method),
         confidence,
         declared,
         expressions: blocks.iter().flat_map(|b| b.expressions.clone()).collect(),
@@ -340,7 +423,7 @@ impl Reading {
                     let mut license = self.license(
                         (!said.is_empty()).then(|| said.join("; ")),
                         expr,
-                        evidence(f.method, f.confidence, lines, excluded),
+                        evidence(f.method.0, f.confidence, lines, excluded),
                     );
                     // What the whole file declares, paragraphs left out included.
                     license.declared_spdx = combine(&f.expressions, "AND");

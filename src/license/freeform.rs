@@ -34,7 +34,7 @@ pub enum Naming {
 }
 
 /// One paragraph that names licenses.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Block {
     /// Its 1-based first line in the file.
     pub line: usize,

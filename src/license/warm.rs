@@ -12,8 +12,11 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use sha2::{Digest as _, Sha256};
+
 use super::debian::{self, Reading};
 use super::files;
+use crate::cache::Cache;
 use crate::scan::CaptureObserver;
 
 /// Conclusions worked out ahead of the report, for one image.
@@ -28,6 +31,8 @@ struct Inner {
     /// Readings by the copyright file's content: every package built from one source
     /// package ships the same file, and it is read once.
     debian: Mutex<HashMap<Content, Cell>>,
+    /// The layer cache, which keeps readings across runs and machines, by the file's digest.
+    cache: Option<Arc<Cache>>,
 }
 
 /// A file's content as a map key: equal when the bytes are, hashed by their length and ends
@@ -47,6 +52,14 @@ impl std::hash::Hash for Content {
 }
 
 impl Warm {
+    /// Work for one image that reads and keeps readings in `cache`, if there is one.
+    pub fn with_cache(cache: Option<Arc<Cache>>) -> Warm {
+        Warm(Arc::new(Inner {
+            debian: Mutex::default(),
+            cache,
+        }))
+    }
+
     /// The Debian copyright file `content`, read on the first call and shared by the others
     /// (every package that ships a file with that content).
     pub fn debian(&self, content: &Arc<Vec<u8>>) -> Arc<Reading> {
@@ -54,7 +67,34 @@ impl Warm {
             let mut map = self.0.debian.lock().unwrap_or_else(|e| e.into_inner());
             Arc::clone(map.entry(Content(Arc::clone(content))).or_default())
         };
-        Arc::clone(cell.get_or_init(|| Arc::new(debian::read(content))))
+        Arc::clone(cell.get_or_init(|| Arc::new(self.read_debian(content))))
+    }
+
+    /// Reads a copyright file, or takes the reading the cache keeps for its content (and
+    /// keeps a new one there).
+    fn read_debian(&self, content: &[u8]) -> Reading {
+        let Some(cache) = &self.0.cache else {
+            return debian::read(content);
+        };
+        let digest: [u8; 32] = Sha256::digest(content).into();
+        // A reading holds what the file says and a little more: it cannot rightly be much
+        // larger than the file.
+        let bound = (content.len() as u64)
+            .saturating_mul(4)
+            .saturating_add(1 << 16);
+        if let Some(saved) = cache.get_reading(&digest, bound) {
+            match debian::read_saved(content, &saved) {
+                Some(reading) => return reading,
+                None => {
+                    cache.damaged_reading(&digest, "it does not decode as a reading of the file");
+                }
+            }
+        }
+        let reading = debian::read(content);
+        if let Some(saved) = debian::save(&reading) {
+            cache.put_reading(&digest, &saved);
+        }
+        reading
     }
 }
 

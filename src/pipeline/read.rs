@@ -35,7 +35,7 @@ pub struct Scanned {
 /// Opens `path` and scans each distinct layer blob exactly once.
 pub fn read_image(path: &Path, opts: &Options, rules: &CaptureRules) -> Result<Scanned> {
     // Captured license texts are matched on idle cores while the layers are still read.
-    let warm = Warm::default();
+    let warm = Warm::with_cache(opts.cache.clone());
     let budget = &opts.budget;
     let rules = &rules
         .observed_by(Arc::new(warm.clone()))
