@@ -54,11 +54,15 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 pg_pid=$!
 until "$pgbin/pg_isready" -q -h 127.0.0.1 -p "$port"; do sleep 0.1; done
 
-# seconds and KB of one scan: run IMAGE ARGS...
+# seconds (to the microsecond: GNU time's are hundredths) and KB of one scan:
+# run IMAGE ARGS...
 run() {
   local image="$1"; shift
-  /usr/bin/time -f '%e %M' -o "$work/time" "$bin" scan "$image" -q -o "json=$work/out.json" "$@"
-  cat "$work/time"
+  local t0 t1
+  t0=$(now)
+  /usr/bin/time -f '%M' -o "$work/time" "$bin" scan "$image" -q -o "json=$work/out.json" "$@"
+  t1=$(now)
+  echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }') $(cat "$work/time")"
 }
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 now() { date +%s.%N; }
@@ -133,7 +137,7 @@ unset LAYERBOM_CACHE
   while IFS=$'\t' read -r name base own; do
     i="$FLEET/$name.oci.tar"
     awk -v n="$name" -v b="$base" -v o="$own" -v c="${cold[$i]}" -v w="${warm[$i]}" -v rc="${rss_cold[$i]}" -v rw="${rss_warm[$i]}" \
-      'BEGIN { printf "| %s | %s | %s | %.2f | %.3f | %.2f | %d | %d |\n", n, b, o, c, w, w / c, rc / 1024, rw / 1024 }'
+      'BEGIN { printf "| %s | %s | %s | %.3f | %.3f | %.2f | %d | %d |\n", n, b, o, c, w, w / c, rc / 1024, rw / 1024 }'
   done <"$FLEET/bases.tsv"
   echo
   for i in "$FLEET"/fleet-*.oci.tar; do echo "${cold[$i]} ${warm[$i]}"; done |
