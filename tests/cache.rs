@@ -36,41 +36,18 @@ fn scan(image: &Path, cache: &Path, extra: &[&str]) -> (String, String) {
 
 /// The JSON report of `image` made without the cache.
 fn reference(image: &Path) -> String {
-    let out = layerbom(&["scan", image.to_str().unwrap(), "-q", "-o", "json"]);
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap()
+    String::from_utf8(uncached(image)).unwrap()
 }
 
 /// What stderr's summary says: (layers read back, layers looked up, layers kept).
 fn summary(stderr: &str) -> (usize, usize, usize) {
-    let line = stderr
-        .lines()
-        .find(|l| l.starts_with("layerbom: layer cache: "))
-        .unwrap_or_else(|| panic!("no summary in {stderr:?}"));
-    let numbers: Vec<usize> = line
-        .split(|c: char| !c.is_ascii_digit())
-        .filter_map(|n| n.parse().ok())
-        .collect();
-    (numbers[0], numbers[1], numbers[2])
+    cache_summary(stderr)
 }
 
 /// The files of a cache directory that hold the scans of the fixtures' layers (the others
 /// hold readings of copyright files).
 fn entries(cache: &Path) -> Vec<PathBuf> {
-    let doc: serde_json::Value =
-        serde_json::from_str(&reference(&fixture("docker-archive.tar"))).unwrap();
-    let layers: Vec<String> = doc["layers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| {
-            l["diff_id"]
-                .as_str()
-                .unwrap()
-                .trim_start_matches("sha256:")
-                .to_string()
-        })
-        .collect();
+    let layers = fixture_layers();
     let mut out = Vec::new();
     for fp in std::fs::read_dir(cache.join("layers")).unwrap() {
         for f in std::fs::read_dir(fp.unwrap().path()).unwrap() {
@@ -235,45 +212,12 @@ fn verify_reads_every_layer_and_keeps_what_it_read() {
 #[test]
 fn eight_processes_share_one_cache() {
     let cache = tempfile::tempdir().unwrap();
-    let images = [
-        "docker-archive.tar",
-        "oci-gzip",
-        "oci-zstd.tar",
-        "docker25.tar",
-        "oci-uncompressed",
-        "docker-legacy.tar",
-        "oci-mislabeled",
-        "docker-containerd.tar",
-    ];
-    let children: Vec<_> = images
-        .iter()
-        .map(|name| {
-            Command::new(env!("CARGO_BIN_EXE_layerbom"))
-                .args(["scan", fixture(name).to_str().unwrap(), "-o", "json"])
-                .arg("--cache-dir")
-                .arg(cache.path())
-                .env_remove("LAYERBOM_NO_CACHE")
-                .env_remove("SOURCE_DATE_EPOCH")
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let mut kept = 0;
-    for (name, child) in images.iter().zip(children) {
-        let out = child.wait_with_output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{name}: {stderr}");
-        assert!(!stderr.contains("warning"), "{name}: {stderr}");
-        assert_eq!(out.stdout, reference(&fixture(name)).as_bytes(), "{name}");
-        kept += summary(&stderr).2;
-    }
+    let kept = scan_forms_at_once(|c| c.arg("--cache-dir").arg(cache.path()));
     // Eight images of the same three layers: each layer kept at least once, and no more
     // often than the processes that raced to it.
     assert!((3..=24).contains(&kept), "{kept}");
     assert_eq!(entries(cache.path()).len(), 3);
-    for name in images {
+    for name in FORMS {
         let (_, stderr) = scan(&fixture(name), cache.path(), &[]);
         assert_eq!(summary(&stderr).0, 3, "{name}: {stderr}");
     }

@@ -304,3 +304,85 @@ pub fn lang_image() -> (tempfile::TempDir, PathBuf) {
     oci_layout(&img, &lang_layers());
     (dir, img)
 }
+
+/// Eight forms of the fixture image: the same three layers in each.
+pub const FORMS: [&str; 8] = [
+    "docker-archive.tar",
+    "oci-gzip",
+    "oci-zstd.tar",
+    "docker25.tar",
+    "oci-uncompressed",
+    "docker-legacy.tar",
+    "oci-mislabeled",
+    "docker-containerd.tar",
+];
+
+/// The JSON report of `image` made without the layer cache.
+pub fn uncached(image: &Path) -> Vec<u8> {
+    let out = layerbom(&["scan", image.to_str().unwrap(), "-q", "-o", "json"]);
+    assert!(out.status.success());
+    out.stdout
+}
+
+/// What `layerbom scan` without `-q` says of the layer cache on stderr: (layers read back,
+/// layers looked up, layers kept).
+pub fn cache_summary(stderr: &str) -> (usize, usize, usize) {
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("layerbom: layer cache: "))
+        .unwrap_or_else(|| panic!("no summary in {stderr:?}"));
+    let n: Vec<usize> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    (n[0], n[1], n[2])
+}
+
+/// The diff_ids of the fixture image's layers, in hex.
+pub fn fixture_layers() -> Vec<String> {
+    let doc: serde_json::Value =
+        serde_json::from_slice(&uncached(&fixture("docker-archive.tar"))).unwrap();
+    doc["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            l["diff_id"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("sha256:")
+                .to_string()
+        })
+        .collect()
+}
+
+/// Scans the eight [`FORMS`] at once, each with `cache` (which sets the cache options on a
+/// `layerbom scan IMAGE -o json` command): every report must be the one made without the
+/// cache, with no warning. Returns the layers the processes kept in all.
+pub fn scan_forms_at_once(cache: impl Fn(&mut Command) -> &mut Command) -> usize {
+    let children: Vec<_> = FORMS
+        .iter()
+        .map(|name| {
+            let mut command = Command::new(env!("CARGO_BIN_EXE_layerbom"));
+            command
+                .args(["scan", fixture(name).to_str().unwrap(), "-o", "json"])
+                .env_remove("LAYERBOM_NO_CACHE")
+                .env_remove("LAYERBOM_CACHE_DIR")
+                .env_remove("LAYERBOM_CACHE")
+                .env_remove("SOURCE_DATE_EPOCH")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            cache(&mut command).spawn().unwrap()
+        })
+        .collect();
+    let mut kept = 0;
+    for (name, child) in FORMS.iter().zip(children) {
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{name}: {stderr}");
+        assert!(!stderr.contains("warning"), "{name}: {stderr}");
+        assert_eq!(out.stdout, uncached(&fixture(name)), "{name}");
+        kept += cache_summary(&stderr).2;
+    }
+    kept
+}
