@@ -16,6 +16,7 @@ use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
 use super::{hex, Dropped, Id, Stats, Store};
@@ -33,6 +34,10 @@ const LOW_WATER: u64 = 90;
 pub struct DirStore {
     root: PathBuf,
     max_size: u64,
+    /// What the directory held when it was last walked, plus what this process wrote since:
+    /// walking it costs a `stat` per entry, so it is walked at the first write and again only
+    /// when this estimate passes the bound (others' writes are seen at that walk).
+    estimate: Mutex<Option<u64>>,
 }
 
 /// The default cache directory: `$XDG_CACHE_HOME/layerbom`, else `~/.cache/layerbom`.
@@ -73,7 +78,11 @@ impl DirStore {
     /// A store under `root` holding at most about `max_size` bytes (the directory is made
     /// when the first entry is written).
     pub fn new(root: PathBuf, max_size: u64) -> DirStore {
-        DirStore { root, max_size }
+        DirStore {
+            root,
+            max_size,
+            estimate: Mutex::new(None),
+        }
     }
 
     fn fingerprint_dir(&self, fingerprint: &Id) -> PathBuf {
@@ -197,9 +206,19 @@ impl Store for DirStore {
         }
         // Past the bound, make room (another process may be doing the same: what one
         // removes, the other finds gone).
-        if let Ok(files) = self.walk() {
-            let complete = files.into_iter().filter(|f| !f.temporary).collect();
-            self.evict(complete, self.max_size);
+        let mut estimate = self.estimate.lock().unwrap_or_else(|e| e.into_inner());
+        match estimate.as_mut() {
+            Some(bytes) if bytes.saturating_add(entry.len() as u64) <= self.max_size => {
+                *bytes += entry.len() as u64;
+            }
+            _ => {
+                if let Ok(files) = self.walk() {
+                    let complete: Vec<Found> = files.into_iter().filter(|f| !f.temporary).collect();
+                    let total: u64 = complete.iter().map(|f| f.len).sum();
+                    let dropped = self.evict(complete, self.max_size);
+                    *estimate = Some(total - dropped.bytes.min(total));
+                }
+            }
         }
         Ok(())
     }

@@ -40,6 +40,8 @@ pub struct PostgresStore {
     /// The URL without its password, for messages.
     shown: String,
     max_size: u64,
+    /// The table's bytes when last summed, plus what this process wrote since.
+    estimate: Mutex<Option<u64>>,
 }
 
 /// Whether `url` names a PostgreSQL database (`postgres://` or `postgresql://`).
@@ -125,6 +127,7 @@ impl PostgresStore {
             client: Mutex::new(client),
             shown,
             max_size,
+            estimate: Mutex::new(None),
         })
     }
 
@@ -134,7 +137,8 @@ impl PostgresStore {
 
     /// Drops the least recently used rows until at most `max_size` bytes are kept (down to
     /// nine tenths of it, so that the next write does not evict again).
-    fn evict(&self, client: &mut Client, max_size: u64) -> Result<Dropped, String> {
+    /// Returns what the table held before, and what was dropped.
+    fn evict(&self, client: &mut Client, max_size: u64) -> Result<(u64, Dropped), String> {
         let max = i64::try_from(max_size).unwrap_or(i64::MAX);
         let total: i64 = client
             .query_one(
@@ -144,7 +148,7 @@ impl PostgresStore {
             .map_err(failed)?
             .get(0);
         if total <= max {
-            return Ok(Dropped::default());
+            return Ok((total as u64, Dropped::default()));
         }
         let keep = max / 10 * 9;
         let rows = client
@@ -161,10 +165,11 @@ impl PostgresStore {
                 &[&keep],
             )
             .map_err(failed)?;
-        Ok(Dropped {
+        let dropped = Dropped {
             entries: rows.len() as u64,
             bytes: rows.iter().map(|r| r.get::<_, i64>(0) as u64).sum(),
-        })
+        };
+        Ok((total as u64, dropped))
     }
 }
 
@@ -221,7 +226,18 @@ impl Store for PostgresStore {
                 ],
             )
             .map_err(failed)?;
-        self.evict(&mut client, self.max_size)?;
+        // The table's size is summed at the first write and again only when what this
+        // process wrote since may have taken it past the bound.
+        let mut estimate = self.estimate.lock().unwrap_or_else(|e| e.into_inner());
+        match estimate.as_mut() {
+            Some(bytes) if bytes.saturating_add(entry.len() as u64) <= self.max_size => {
+                *bytes += entry.len() as u64;
+            }
+            _ => {
+                let (total, dropped) = self.evict(&mut client, self.max_size)?;
+                *estimate = Some(total.saturating_sub(dropped.bytes));
+            }
+        }
         Ok(())
     }
 
@@ -278,7 +294,7 @@ impl Store for PostgresStore {
             entries: rows.len() as u64,
             bytes: rows.iter().map(|r| r.get::<_, i64>(0) as u64).sum(),
         };
-        let evicted = self.evict(&mut client, max_size)?;
+        let (_, evicted) = self.evict(&mut client, max_size)?;
         dropped.entries += evicted.entries;
         dropped.bytes += evicted.bytes;
         Ok(dropped)
