@@ -118,13 +118,7 @@ fn s(p: &Path) -> &str {
 #[test]
 fn sboms_are_attached_found_through_the_registry_and_read_back_byte_for_byte() {
     let reg = Registry::start(false);
-    let archive = fixture("docker-archive.tar");
-    reg.push(
-        &format!("docker-archive:{}", path_str(&archive)),
-        "fixtures/app:1",
-        &[],
-    );
-    let reference = reg.reference("fixtures/app:1");
+    let reference = reg.push_app(&[]);
     let dir = tempfile::tempdir().unwrap();
     let image = scan_to(dir.path(), &reference, &[]);
     let spdx = dir.path().join("app.spdx.json");
@@ -313,14 +307,7 @@ fn a_multi_platform_image_has_documents_per_platform() {
 
 #[test]
 fn unusable_files_tags_and_credentials_are_errors() {
-    let reg = Registry::start(true);
-    let archive = fixture("docker-archive.tar");
-    reg.push(
-        &format!("docker-archive:{}", path_str(&archive)),
-        "fixtures/app:1",
-        &["--dest-creds", &format!("tester:{PASSWORD}")],
-    );
-    let reference = reg.reference("fixtures/app:1");
+    let (reg, reference) = Registry::with_basic_auth();
     let dir = tempfile::tempdir().unwrap();
     let sbom = dir.path().join("bom.json");
     std::fs::write(&sbom, r#"{"bomFormat":"CycloneDX","specVersion":"1.6"}"#).unwrap();
@@ -390,12 +377,7 @@ fn unusable_files_tags_and_credentials_are_errors() {
 fn a_scan_attaches_the_sboms_it_wrote_to_the_manifest_it_scanned() {
     let reg = Registry::start(false);
     let archive = fixture("docker-archive.tar");
-    reg.push(
-        &format!("docker-archive:{}", path_str(&archive)),
-        "fixtures/app:1",
-        &[],
-    );
-    let reference = reg.reference("fixtures/app:1");
+    let reference = reg.push_app(&[]);
     let dir = tempfile::tempdir().unwrap();
     let spdx = dir.path().join("app.spdx.json");
     let xml = dir.path().join("app.cdx.xml");
@@ -468,13 +450,7 @@ fn a_registry_that_hands_out_bearer_tokens_takes_the_push() {
     let keys = tempfile::tempdir().unwrap();
     let (realm, _) = token_service(token(keys.path(), "fixtures/app"));
     let reg = Registry::start_token(&realm, &keys.path().join("signer.pem"));
-    let archive = fixture("docker-archive.tar");
-    reg.push(
-        &format!("docker-archive:{}", path_str(&archive)),
-        "fixtures/app:1",
-        &[],
-    );
-    let reference = reg.reference("fixtures/app:1");
+    let reference = reg.push_app(&[]);
     let dir = tempfile::tempdir().unwrap();
     let sbom = dir.path().join("bom.json");
     std::fs::write(&sbom, r#"{"bomFormat":"CycloneDX","specVersion":"1.6"}"#).unwrap();

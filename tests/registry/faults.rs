@@ -242,11 +242,7 @@ fn registry_with_app(htpasswd: bool) -> (Registry, Value) {
     } else {
         &[]
     };
-    reg.push(
-        &format!("docker-archive:{}", path_str(&archive)),
-        "fixtures/app:1",
-        extra,
-    );
+    reg.push_app(extra);
     let local = scan(&[path_str(&archive)], &[]);
     (reg, local)
 }

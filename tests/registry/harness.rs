@@ -170,19 +170,23 @@ impl Registry {
         );
     }
 
+    /// Pushes the fixture `docker-archive.tar` as `fixtures/app:1` with the `skopeo copy`
+    /// options `extra` (see [`push`](Self::push)); returns the image's reference.
+    pub fn push_app(&self, extra: &[&str]) -> String {
+        let archive = fixture("docker-archive.tar");
+        self.push(
+            &format!("docker-archive:{}", path_str(&archive)),
+            "fixtures/app:1",
+            extra,
+        );
+        self.reference("fixtures/app:1")
+    }
+
     /// A registry requiring `tester`'s [`PASSWORD`], with the fixture `docker-archive.tar`
     /// pushed as `fixtures/app:1`; returns it and the image's reference.
     pub fn with_basic_auth() -> (Registry, String) {
         let reg = Registry::start(true);
-        reg.push(
-            &format!(
-                "docker-archive:{}",
-                path_str(&fixture("docker-archive.tar"))
-            ),
-            "fixtures/app:1",
-            &["--dest-creds", &format!("tester:{PASSWORD}")],
-        );
-        let reference = reg.reference("fixtures/app:1");
+        let reference = reg.push_app(&["--dest-creds", &format!("tester:{PASSWORD}")]);
         (reg, reference)
     }
 

@@ -10,11 +10,7 @@ use crate::harness::*;
 fn an_image_by_reference_is_the_archive_it_was_pushed_from() {
     let reg = Registry::start(false);
     let archive = fixture("docker-archive.tar");
-    reg.push(
-        &format!("docker-archive:{}", path_str(&archive)),
-        "fixtures/app:1",
-        &[],
-    );
+    reg.push_app(&[]);
     let local = scan(&[path_str(&archive)], &[]);
     assert!(!packages(&local).is_empty());
     let reference = reg.reference("fixtures/app:1");
@@ -138,12 +134,7 @@ fn uncompressed_layers_stream_and_are_checked() {
 #[test]
 fn unknown_tags_and_corrupt_blobs_are_errors() {
     let reg = Registry::start(false);
-    let archive = fixture("docker-archive.tar");
-    reg.push(
-        &format!("docker-archive:{}", path_str(&archive)),
-        "fixtures/app:1",
-        &[],
-    );
+    reg.push_app(&[]);
     let missing = reg.reference("fixtures/app:nope");
     let line = scan_fails(&[&missing], &[]);
     assert!(
@@ -278,12 +269,7 @@ fn a_scheme_names_what_a_local_input_is_and_changes_nothing_else() {
 fn tls_is_verified_against_the_authorities_given() {
     let reg = Registry::start_with(false, true);
     let archive = fixture("docker-archive.tar");
-    reg.push(
-        &format!("docker-archive:{}", path_str(&archive)),
-        "fixtures/app:1",
-        &[],
-    );
-    let reference = reg.reference("fixtures/app:1");
+    let reference = reg.push_app(&[]);
     // Its certificate is vouched for by no authority the system trusts: refused, and no
     // fallback to plain HTTP helps (the registry speaks TLS only).
     let line = scan_fails(&[&reference], &[]);
@@ -305,11 +291,7 @@ fn bearer_tokens_are_fetched_from_the_realm_the_registry_names() {
     let (realm, served) = token_service(token(keys.path(), "fixtures/app"));
     let reg = Registry::start_token(&realm, &keys.path().join("signer.pem"));
     let archive = fixture("docker-archive.tar");
-    reg.push(
-        &format!("docker-archive:{}", path_str(&archive)),
-        "fixtures/app:1",
-        &[],
-    );
+    reg.push_app(&[]);
     let before = served.load(std::sync::atomic::Ordering::SeqCst);
     let doc = scan(&[&reg.reference("fixtures/app:1")], &[]);
     assert_eq!(
