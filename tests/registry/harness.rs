@@ -202,10 +202,25 @@ impl Registry {
     }
 }
 
+/// Runs `openssl ARGS…` in `dir`, failing the test with its stderr when it fails; returns
+/// what it wrote to stdout.
+fn openssl(dir: &Path, args: &[&str]) -> Vec<u8> {
+    let out = Command::new(program("openssl", "openssl"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run openssl");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
 /// Writes a certificate authority (`ca.pem`) and a server certificate for 127.0.0.1 it
 /// signed (`cert.pem`, `key.pem`) in `dir`, with openssl.
 pub fn make_certificates(dir: &Path) {
-    let openssl = program("openssl", "openssl");
     std::fs::write(
         dir.join("ext"),
         "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
@@ -216,16 +231,7 @@ pub fn make_certificates(dir: &Path) {
         "req -newkey rsa:2048 -nodes -keyout key.pem -out leaf.csr -subj /CN=127.0.0.1",
         "x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out cert.pem -days 2 -extfile ext",
     ] {
-        let out = Command::new(&openssl)
-            .args(args.split(' '))
-            .current_dir(dir)
-            .output()
-            .expect("run openssl");
-        assert!(
-            out.status.success(),
-            "openssl {args}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        openssl(dir, &args.split(' ').collect::<Vec<_>>());
     }
 }
 
@@ -374,32 +380,27 @@ pub fn base64(bytes: &[u8], url: bool) -> String {
 /// auth expects: a JWT signed RS256 by the key in `dir/signer.key`, whose certificate
 /// (`dir/signer.pem`, the registry's root bundle) rides in its `x5c` header.
 pub fn token(dir: &Path, repository: &str) -> String {
-    let openssl = program("openssl", "openssl");
-    let out = Command::new(&openssl)
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes"])
-        .args([
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
             "-keyout",
             "signer.key",
             "-out",
             "signer.pem",
             "-outform",
             "PEM",
-        ])
-        .args(["-subj", "/CN=layerbom-test-issuer", "-days", "2"])
-        .current_dir(dir)
-        .output()
-        .expect("run openssl");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+            "-subj",
+            "/CN=layerbom-test-issuer",
+            "-days",
+            "2",
+        ],
     );
-    let der = Command::new(&openssl)
-        .args(["x509", "-in", "signer.pem", "-outform", "DER"])
-        .current_dir(dir)
-        .output()
-        .expect("run openssl")
-        .stdout;
+    let der = openssl(dir, &["x509", "-in", "signer.pem", "-outform", "DER"]);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -416,17 +417,8 @@ pub fn token(dir: &Path, repository: &str) -> String {
         base64(claims.to_string().as_bytes(), true)
     );
     std::fs::write(dir.join("signed"), &signed).unwrap();
-    let out = Command::new(&openssl)
-        .args(["dgst", "-sha256", "-sign", "signer.key", "signed"])
-        .current_dir(dir)
-        .output()
-        .expect("run openssl");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    format!("{signed}.{}", base64(&out.stdout, true))
+    let signature = openssl(dir, &["dgst", "-sha256", "-sign", "signer.key", "signed"]);
+    format!("{signed}.{}", base64(&signature, true))
 }
 
 /// A token service on a free loopback port answering every request with `token`; returns
