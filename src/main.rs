@@ -456,22 +456,7 @@ fn parse_platform(s: &str) -> Result<Platform, String> {
 
 /// `layerbom dockerfile FILE`: the audit as a table or JSON.
 fn dockerfile(args: DockerfileArgs) -> Result<ExitCode, Error> {
-    let outputs = with_default(args.outputs);
-    if let Some(o) = outputs
-        .iter()
-        .find(|o| !matches!(o.format.name(), "table" | "json"))
-    {
-        return Err(Error::Usage(format!(
-            "the Dockerfile audit is written as table or json, not {}",
-            o.format.name()
-        )));
-    }
-    if outputs.iter().filter(|o| o.path.is_none()).count() > 1 {
-        return Err(Error::Usage(
-            "only one output can go to standard output; give the others a file (-o FORMAT=FILE)"
-                .into(),
-        ));
-    }
+    let outputs = outputs_asked(args.outputs, Some("the Dockerfile audit"))?;
     check_outputs(
         &[output::Input {
             path: &args.file,
@@ -546,22 +531,7 @@ fn print_attached(done: &attach::Attachment, out: &mut dyn Write) -> Result<(), 
 /// `layerbom attached IMAGE`: what refers to the image, as a table or JSON, and with
 /// --output-dir the documents.
 fn attached(args: AttachedArgs) -> Result<ExitCode, Error> {
-    let outputs = with_default(args.outputs);
-    if let Some(o) = outputs
-        .iter()
-        .find(|o| !matches!(o.format.name(), "table" | "json"))
-    {
-        return Err(Error::Usage(format!(
-            "the list of attached artifacts is written as table or json, not {}",
-            o.format.name()
-        )));
-    }
-    if outputs.iter().filter(|o| o.path.is_none()).count() > 1 {
-        return Err(Error::Usage(
-            "only one output can go to standard output; give the others a file (-o FORMAT=FILE)"
-                .into(),
-        ));
-    }
+    let outputs = outputs_asked(args.outputs, Some("the list of attached artifacts"))?;
     check_outputs(&[], &outputs)?;
     let opts = args.registry.options()?;
     let query = attach::Query {
@@ -722,14 +692,36 @@ fn source_date_epoch() -> Result<Option<String>, Error> {
 }
 
 /// The outputs asked for, or the table on standard output when none was.
-fn with_default(mut outputs: Vec<OutputSpec>) -> Vec<OutputSpec> {
+/// At most one of them may go to standard output; with `table_or_json`, what the command
+/// writes, each must be table or json.
+fn outputs_asked(
+    mut outputs: Vec<OutputSpec>,
+    table_or_json: Option<&str>,
+) -> Result<Vec<OutputSpec>, Error> {
     if outputs.is_empty() {
         outputs.push(OutputSpec {
             format: &render::table::Table,
             path: None,
         });
     }
-    outputs
+    if let Some(what) = table_or_json {
+        if let Some(o) = outputs
+            .iter()
+            .find(|o| !matches!(o.format.name(), "table" | "json"))
+        {
+            return Err(Error::Usage(format!(
+                "{what} is written as table or json, not {}",
+                o.format.name()
+            )));
+        }
+    }
+    if outputs.iter().filter(|o| o.path.is_none()).count() > 1 {
+        return Err(Error::Usage(
+            "only one output can go to standard output; give the others a file (-o FORMAT=FILE)"
+                .into(),
+        ));
+    }
+    Ok(outputs)
 }
 
 /// The password `--password-stdin` reads: standard input, without its line end, as `docker
@@ -751,13 +743,7 @@ fn password_from_stdin() -> Result<String, Error> {
 }
 
 fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
-    let outputs = with_default(args.outputs);
-    if outputs.iter().filter(|o| o.path.is_none()).count() > 1 {
-        return Err(Error::Usage(
-            "only one output can go to standard output; give the others a file (-o FORMAT=FILE)"
-                .into(),
-        ));
-    }
+    let outputs = outputs_asked(args.outputs, None)?;
     let mut inputs = vec![output::Input {
         path: &args.image,
         what: "the image",
