@@ -210,20 +210,7 @@ impl Cache {
             return None;
         }
         self.looked_up.fetch_add(1, Ordering::Relaxed);
-        // The compressed payload is no larger than the body it holds, but for a few bytes
-        // per zstd block.
-        let max_len = max_body.saturating_add(max_body / 64).saturating_add(1024);
-        let entry = match self.store.get(&self.fingerprint, &layer, max_len) {
-            Ok(Some(entry)) => entry,
-            Ok(None) => return None,
-            Err(e) => {
-                self.warn(format!(
-                    "cannot read the layer cache at {}: {e}; scanning the layer",
-                    self.store.describe()
-                ));
-                return None;
-            }
-        };
+        let entry = self.fetch(&self.fingerprint, &layer, max_body, "scanning the layer")?;
         match decode(&self.fingerprint, &layer, &entry, max_body, rules) {
             Ok(scan) => {
                 self.hits.fetch_add(1, Ordering::Relaxed);
@@ -260,16 +247,42 @@ impl Cache {
         let Some(entry) = encode(&self.fingerprint, &layer, scan, tar_size, rules) else {
             return;
         };
-        match self.store.put(&self.fingerprint, &layer, &entry) {
-            Ok(()) => {
-                self.written.fetch_add(1, Ordering::Relaxed);
+        if self.keep(&self.fingerprint, &layer, &entry) {
+            self.written.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// The entry for `id` under `fingerprint`, whose body may take at most `max_body`
+    /// bytes, if the store has one. A store that fails is a warning, which says what is done
+    /// `instead`.
+    fn fetch(&self, fingerprint: &Id, id: &Id, max_body: u64, instead: &str) -> Option<Vec<u8>> {
+        // The compressed payload is no larger than the body it holds, but for a few bytes
+        // per zstd block.
+        let max_len = max_body.saturating_add(max_body / 64).saturating_add(1024);
+        match self.store.get(fingerprint, id, max_len) {
+            Ok(entry) => entry,
+            Err(e) => {
+                self.warn(format!(
+                    "cannot read the layer cache at {}: {e}; {instead}",
+                    self.store.describe()
+                ));
+                None
             }
+        }
+    }
+
+    /// Keeps `entry` for `id` under `fingerprint`; whether it was kept. A store that cannot
+    /// be written is a warning, once, and is not tried again.
+    fn keep(&self, fingerprint: &Id, id: &Id, entry: &[u8]) -> bool {
+        match self.store.put(fingerprint, id, entry) {
+            Ok(()) => true,
             Err(e) => {
                 self.unwritable.store(true, Ordering::Relaxed);
                 self.warn(format!(
                     "cannot write to the layer cache at {}: {e}; layers are scanned but not kept",
                     self.store.describe()
                 ));
+                false
             }
         }
     }
@@ -281,18 +294,12 @@ impl Cache {
         if !self.read {
             return None;
         }
-        let max_len = max_body.saturating_add(max_body / 64).saturating_add(1024);
-        let entry = match self.store.get(&self.readings, content, max_len) {
-            Ok(Some(entry)) => entry,
-            Ok(None) => return None,
-            Err(e) => {
-                self.warn(format!(
-                    "cannot read the layer cache at {}: {e}; reading the copyright file",
-                    self.store.describe()
-                ));
-                return None;
-            }
-        };
+        let entry = self.fetch(
+            &self.readings,
+            content,
+            max_body,
+            "reading the copyright file",
+        )?;
         match unwrap(&self.readings, content, &entry, max_body) {
             Ok(body) => Some(body),
             Err(e) => self.damaged_reading(content, &e.to_string()),
@@ -319,13 +326,7 @@ impl Cache {
         let Some(entry) = wrap(&self.readings, content, body) else {
             return;
         };
-        if let Err(e) = self.store.put(&self.readings, content, &entry) {
-            self.unwritable.store(true, Ordering::Relaxed);
-            self.warn(format!(
-                "cannot write to the layer cache at {}: {e}; layers are scanned but not kept",
-                self.store.describe()
-            ));
-        }
+        self.keep(&self.readings, content, &entry);
     }
 
     /// What this run did with the cache so far.
