@@ -8,7 +8,7 @@ pub use read::{read_image, Scanned};
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
@@ -484,9 +484,13 @@ fn declared_compression(media_type: &str) -> Option<Compression> {
     }
 }
 
-/// The capture rules of every stage.
+/// The capture rules of every stage, built (their patterns compiled) once per process:
+/// every scan, and the layer cache's fingerprint, use them.
 pub fn capture_rules() -> CaptureRules {
-    files::want(conclude::want(catalog::want(CaptureRules::builder()))).build()
+    static RULES: OnceLock<CaptureRules> = OnceLock::new();
+    RULES
+        .get_or_init(|| files::want(conclude::want(catalog::want(CaptureRules::builder()))).build())
+        .clone()
 }
 
 /// The model every document is rendered from: `report`, the obligations of shipping it in
