@@ -267,13 +267,7 @@ fn sboms_are_attached_found_through_the_registry_and_read_back_byte_for_byte() {
 #[test]
 fn a_multi_platform_image_has_documents_per_platform() {
     let reg = Registry::start(false);
-    let layout = fixture("oci-multiarch");
-    reg.push(
-        &format!("oci:{}", path_str(&layout)),
-        "fixtures/multi:1",
-        &["--all"],
-    );
-    let reference = reg.reference("fixtures/multi:1");
+    let reference = reg.push_multiarch();
     let dir = tempfile::tempdir().unwrap();
     let arm = scan_to(dir.path(), &reference, &["--platform", "arm64"]);
     let spdx = dir.path().join("app.spdx.json");

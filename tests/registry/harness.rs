@@ -182,6 +182,18 @@ impl Registry {
         self.reference("fixtures/app:1")
     }
 
+    /// Pushes the multi-platform fixture `oci-multiarch` (every image of its index) as
+    /// `fixtures/multi:1`; returns the image's reference.
+    pub fn push_multiarch(&self) -> String {
+        let layout = fixture("oci-multiarch");
+        self.push(
+            &format!("oci:{}", path_str(&layout)),
+            "fixtures/multi:1",
+            &["--all"],
+        );
+        self.reference("fixtures/multi:1")
+    }
+
     /// A registry requiring `tester`'s [`PASSWORD`], with the fixture `docker-archive.tar`
     /// pushed as `fixtures/app:1`; returns it and the image's reference.
     pub fn with_basic_auth() -> (Registry, String) {

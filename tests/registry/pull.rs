@@ -75,12 +75,7 @@ fn an_image_by_reference_is_the_archive_it_was_pushed_from() {
 fn a_multi_platform_image_is_chosen_by_platform() {
     let reg = Registry::start(false);
     let layout = fixture("oci-multiarch");
-    reg.push(
-        &format!("oci:{}", path_str(&layout)),
-        "fixtures/multi:1",
-        &["--all"],
-    );
-    let reference = reg.reference("fixtures/multi:1");
+    let reference = reg.push_multiarch();
     for (flag, arch) in [("linux/amd64", "amd64"), ("arm64", "arm64")] {
         let local = scan(&[path_str(&layout), "--platform", flag], &[]);
         let remote = scan(&[&reference, "--platform", flag], &[]);
