@@ -159,6 +159,60 @@ fn damaged_entries_are_scanned_again_and_replaced() {
 }
 
 #[test]
+fn damaged_readings_and_text_matches_are_worked_out_again() {
+    // The sample's packages have copyright files, and it holds a license file: the cache
+    // keeps a reading of each copyright file and the matches of the license text, besides
+    // the layers' scans.
+    let image = sample();
+    let expected = reference(&image);
+    let cache = tempfile::tempdir().unwrap();
+    let (doc, _) = scan(&image, cache.path(), &[]);
+    assert_eq!(doc, expected);
+    let report: serde_json::Value = serde_json::from_str(&doc).unwrap();
+    let layers: Vec<String> = report["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            l["diff_id"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("sha256:")
+                .to_string()
+        })
+        .collect();
+    let mut derived = 0;
+    for fp in std::fs::read_dir(cache.path().join("layers")).unwrap() {
+        for f in std::fs::read_dir(fp.unwrap().path()).unwrap() {
+            let path = f.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if !layers.contains(&name) {
+                let mut bytes = std::fs::read(&path).unwrap();
+                let last = bytes.len() - 1;
+                bytes[last] ^= 0x01;
+                std::fs::write(&path, bytes).unwrap();
+                derived += 1;
+            }
+        }
+    }
+    assert!(derived > 1, "{derived} entries besides the layers'");
+    let (doc, stderr) = scan(&image, cache.path(), &[]);
+    assert_eq!(doc, expected);
+    for what in [
+        "the layer cache's entry for the copyright file sha256:",
+        "reading the copyright file again and replacing it",
+        "the layer cache's entry for the license text sha256:",
+        "matching the license text again and replacing it",
+    ] {
+        assert!(stderr.contains(what), "{what}: {stderr}");
+    }
+    // Replaced: the next scan reads them back without a warning.
+    let (doc, stderr) = scan(&image, cache.path(), &[]);
+    assert_eq!(doc, expected);
+    assert!(!stderr.contains("warning"), "{stderr}");
+}
+
+#[test]
 fn a_cache_that_cannot_be_written_is_a_warning() {
     let dir = tempfile::tempdir().unwrap();
     // A directory that cannot be made, whoever runs the test (root included): its parent

@@ -13,8 +13,8 @@
 //! length is bounded before anything is allocated for it, the checksum covers every byte,
 //! and an entry made for another fingerprint or layer is refused as foreign.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
-use std::io::Read;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -234,12 +234,29 @@ pub fn unwrap(
     if body_len > bound {
         return Err(EntryError::TooLarge(body_len, bound));
     }
-    let mut body = Vec::new();
-    zstd::stream::read::Decoder::new(&entry[HEADER..])
-        .map_err(|e| EntryError::Body(e.to_string()))?
-        .take(body_len + 1)
-        .read_to_end(&mut body)
-        .map_err(|e| EntryError::Body(e.to_string()))?;
+    // The payload is one zstd frame that names its size, as `wrap` writes it: the body is
+    // decompressed in one go into a buffer of that size, by a context each thread keeps.
+    let payload = &entry[HEADER..];
+    let framed = zstd::zstd_safe::get_frame_content_size(payload)
+        .ok()
+        .flatten();
+    if framed != Some(body_len) {
+        return Err(EntryError::Body(format!(
+            "its payload is no zstd frame of the {body_len} bytes its header says"
+        )));
+    }
+    thread_local! {
+        static DECOMPRESSOR: RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+            const { RefCell::new(None) };
+    }
+    let body = DECOMPRESSOR.with_borrow_mut(|d| {
+        let d = match d {
+            Some(d) => d,
+            None => d.insert(zstd::bulk::Decompressor::new()?),
+        };
+        d.decompress(payload, usize::try_from(body_len).unwrap_or(usize::MAX))
+    });
+    let body = body.map_err(|e| EntryError::Body(e.to_string()))?;
     if body.len() as u64 != body_len {
         return Err(EntryError::Body(format!(
             "it decompresses to {} bytes, not the {body_len} its header says",

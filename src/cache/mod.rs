@@ -40,10 +40,47 @@ use crate::scan::{CaptureRules, LayerScan};
 /// the meaning of a scan.
 const ANALYSIS: &str = "layerbom layer cache 1";
 
-/// The readings of Debian copyright files (`license::debian::save`), kept by the digest of
-/// the file under a fingerprint of their own: what matching a file's texts gave depends on
-/// nothing but the file and layerbom's version.
-const READINGS: &str = "Debian copyright file readings 1";
+/// What the cache keeps of single files besides layer scans: each kind by the digest of the
+/// file (or text) under a fingerprint of its own, as what it holds depends on nothing but
+/// the file and layerbom's version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Derived {
+    /// The reading of a Debian copyright file (`license::debian::save`), by the file's
+    /// digest.
+    Reading,
+    /// The SPDX license texts a license text matches (`license::text::save`), by the
+    /// text's digest.
+    TextMatches,
+}
+
+impl Derived {
+    /// Every kind, in the order of [`Cache`]'s fingerprints.
+    const ALL: [Derived; 2] = [Derived::Reading, Derived::TextMatches];
+
+    /// What the fingerprint of this kind describes.
+    fn analysis(self) -> &'static str {
+        match self {
+            Derived::Reading => "Debian copyright file readings 2",
+            Derived::TextMatches => "license text matches 1",
+        }
+    }
+
+    /// The file it is derived from, for messages.
+    fn of(self) -> &'static str {
+        match self {
+            Derived::Reading => "copyright file",
+            Derived::TextMatches => "license text",
+        }
+    }
+
+    /// What is done when the entry cannot be read, for messages.
+    fn instead(self) -> &'static str {
+        match self {
+            Derived::Reading => "reading the copyright file",
+            Derived::TextMatches => "matching the license text",
+        }
+    }
+}
 
 /// Where entries are kept. Several processes (and machines, for a shared store) use one
 /// store at once: a store takes no lock that makes them wait on each other, and two writers
@@ -113,8 +150,8 @@ pub struct Summary {
 pub struct Cache {
     store: Box<dyn Store>,
     fingerprint: Id,
-    /// The fingerprint of copyright file readings.
-    readings: Id,
+    /// The fingerprints of what is kept of single files, by [`Derived::ALL`]'s order.
+    derived: [Id; Derived::ALL.len()],
     /// Whether entries are read (`--verify` scans every layer, and only writes).
     read: bool,
     looked_up: AtomicUsize,
@@ -174,7 +211,7 @@ impl Cache {
         Cache {
             store,
             fingerprint: fingerprint(rules),
-            readings: analysis_fingerprint(READINGS),
+            derived: Derived::ALL.map(|d| analysis_fingerprint(d.analysis())),
             read,
             looked_up: AtomicUsize::new(0),
             hits: AtomicUsize::new(0),
@@ -287,46 +324,52 @@ impl Cache {
         }
     }
 
-    /// The reading of a copyright file kept under its digest `content`, as
-    /// `license::debian::save` wrote it, if there is a sound one of at most `max_body` bytes.
-    /// A damaged entry is a warning and a miss, and is dropped.
-    pub fn get_reading(&self, content: &Id, max_body: u64) -> Option<Vec<u8>> {
+    /// The fingerprint entries of `kind` are kept under.
+    fn derived(&self, kind: Derived) -> &Id {
+        &self.derived[kind as usize]
+    }
+
+    /// What is kept of `kind` for the file whose digest is `content`, if there is a sound
+    /// entry of at most `max_body` bytes. A damaged entry is a warning and a miss, and is
+    /// dropped.
+    pub fn get_derived(&self, kind: Derived, content: &Id, max_body: u64) -> Option<Vec<u8>> {
         if !self.read {
             return None;
         }
-        let entry = self.fetch(
-            &self.readings,
-            content,
-            max_body,
-            "reading the copyright file",
-        )?;
-        match unwrap(&self.readings, content, &entry, max_body) {
+        let fingerprint = self.derived(kind);
+        let entry = self.fetch(fingerprint, content, max_body, kind.instead())?;
+        match unwrap(fingerprint, content, &entry, max_body) {
             Ok(body) => Some(body),
-            Err(e) => self.damaged_reading(content, &e.to_string()),
+            Err(e) => {
+                self.damaged(kind, content, &e.to_string());
+                None
+            }
         }
     }
 
-    /// Says that the kept reading of the copyright file whose digest is `content` cannot be
+    /// Says that what is kept of `kind` for the file whose digest is `content` cannot be
     /// used (`why`), and drops it.
-    pub fn damaged_reading(&self, content: &Id, why: &str) -> Option<Vec<u8>> {
+    pub fn damaged(&self, kind: Derived, content: &Id, why: &str) {
         self.warn(format!(
-            "the layer cache's reading of the copyright file sha256:{} at {} is unusable ({why}): reading the file again and replacing it",
+            "the layer cache's entry for the {} sha256:{} at {} is unusable ({why}): {} again and replacing it",
+            kind.of(),
             hex(content),
-            self.store.describe()
+            self.store.describe(),
+            kind.instead()
         ));
-        let _ = self.store.remove(&self.readings, content);
-        None
+        let _ = self.store.remove(self.derived(kind), content);
     }
 
-    /// Keeps `body`, the reading of the copyright file whose digest is `content`.
-    pub fn put_reading(&self, content: &Id, body: &[u8]) {
+    /// Keeps `body`, what was derived of `kind` from the file whose digest is `content`.
+    pub fn put_derived(&self, kind: Derived, content: &Id, body: &[u8]) {
         if self.unwritable.load(Ordering::Relaxed) {
             return;
         }
-        let Some(entry) = wrap(&self.readings, content, body) else {
+        let fingerprint = self.derived(kind);
+        let Some(entry) = wrap(fingerprint, content, body) else {
             return;
         };
-        self.keep(&self.readings, content, &entry);
+        self.keep(fingerprint, content, &entry);
     }
 
     /// What this run did with the cache so far.
@@ -346,14 +389,20 @@ impl Cache {
 
     /// The store's contents.
     pub fn stats(&self) -> Result<Stats, String> {
-        self.store.stats(&[self.fingerprint, self.readings])
+        self.store.stats(&self.current())
     }
 
     /// Drops other fingerprints' entries and leftovers, then the least recently used until
     /// at most `max_size` bytes are kept.
     pub fn prune(&self, max_size: u64) -> Result<Dropped, String> {
-        self.store
-            .prune(&[self.fingerprint, self.readings], max_size)
+        self.store.prune(&self.current(), max_size)
+    }
+
+    /// The fingerprints of this version's entries.
+    fn current(&self) -> Vec<Id> {
+        std::iter::once(self.fingerprint)
+            .chain(self.derived)
+            .collect()
     }
 
     /// Drops every entry.

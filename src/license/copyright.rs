@@ -41,7 +41,7 @@
 
 use std::collections::HashSet;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::deb822::{self, Field, Paragraph, Problem};
 
@@ -58,7 +58,7 @@ pub const MAX_PARAGRAPHS: usize = 10_000;
 pub const MAX_IGNORED_LINE_NOTES: usize = 64;
 
 /// Which of the two shapes of copyright file this is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Format {
     /// DEP-5: the first paragraph has a `Format:` field whose http(s) URL names
@@ -115,7 +115,7 @@ pub struct Header {
 
 /// One `Files:` paragraph of a machine-readable file: which license and copyright
 /// statements cover the files matching `patterns`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FilesStanza {
     /// The whitespace-separated `Files:` patterns, as written (`*`, `debian/*`, …).
     pub patterns: Vec<String>,
@@ -171,13 +171,7 @@ impl Copyright {
     /// The license expressions (raw short names) of every `Files:` stanza, the `Files: *`
     /// stanza's first, deduplicated. Empty for free-form files.
     pub fn expressions(&self) -> Vec<&str> {
-        let star = self.files.iter().filter(|f| f.covers_all());
-        let rest = self.files.iter().filter(|f| !f.covers_all());
-        let mut seen = HashSet::new();
-        star.chain(rest)
-            .filter_map(|f| f.license.as_deref())
-            .filter(|l| seen.insert(*l))
-            .collect()
+        expressions(&self.files)
     }
 
     /// Every copyright statement in the file, deduplicated in order: the header's, each
@@ -234,6 +228,18 @@ impl FilesStanza {
     pub fn covers_all(&self) -> bool {
         self.patterns.iter().any(|p| p == "*")
     }
+}
+
+/// The license expressions (raw short names) of `files`, the `Files: *` stanza's first,
+/// deduplicated.
+pub fn expressions(files: &[FilesStanza]) -> Vec<&str> {
+    let star = files.iter().filter(|f| f.covers_all());
+    let rest = files.iter().filter(|f| !f.covers_all());
+    let mut seen = HashSet::new();
+    star.chain(rest)
+        .filter_map(|f| f.license.as_deref())
+        .filter(|l| seen.insert(*l))
+        .collect()
 }
 
 /// Parses the bytes of a Debian copyright file. Never fails: whatever could not be read is

@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::binary::Shipped;
-use super::copyright::{self, Copyright, Format};
+use super::copyright::{self, Copyright, FilesStanza, Format};
 use super::freeform::{self, Block, Naming};
 use super::names::{self, combine, Dialect};
 use super::{gcc, prose, text};
@@ -32,11 +32,17 @@ pub(super) const TEXT_MATCH_MIN: f32 = 0.9;
 /// The most copyright statements kept per package.
 const MAX_STATEMENTS: usize = 500;
 
-/// A copyright file, read once for every package that ships one with its content.
-#[derive(Debug)]
+/// A copyright file, read once for every package that ships one with its content: what
+/// concluding a package's license needs of it, kept whole by a layer cache under the file's
+/// digest ([`save`], [`read_saved`]), so that a file read on one machine is read again on
+/// none.
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Reading {
-    /// The parsed file.
-    cr: Copyright,
+    /// Machine-readable (DEP-5) or free-form.
+    format: Format,
+    /// The `Files:` stanzas (machine-readable only): their patterns, `License:` and line;
+    /// their texts and statements are read into `refs` and `statements`.
+    files: Vec<FilesStanza>,
     /// Its license names that stand for one `LicenseRef-`, with their texts
     /// ([`license_refs`]).
     refs: Vec<(String, Option<String>)>,
@@ -75,16 +81,6 @@ struct Fallback {
     blocks: Vec<Block>,
     /// The texts of the `LicenseRef-`s the file's notices gave (see [`freeform::notices`]).
     texts: BTreeMap<String, String>,
-}
-
-/// What reading a copyright file works out by matching texts, the costly part: kept by a
-/// layer cache under the file's digest ([`save`], [`read_saved`]), so that a file read on
-/// one machine is not matched again on another.
-#[derive(Serialize, Deserialize)]
-struct Derived {
-    refs: Vec<(String, Option<String>)>,
-    stanzas: Vec<Stanza>,
-    fallback: Option<Fallback>,
 }
 
 /// The method a [`Fallback`] is made by, one of a few names: written as a string, read back
@@ -130,45 +126,6 @@ pub fn read(bytes: &[u8]) -> Reading {
     };
     let usable = stanzas.iter().any(|s: &Stanza| s.expression.is_some());
     let fallback = (!usable).then(|| fallback(&cr)).flatten();
-    let derived = Derived {
-        refs: license_refs(&cr),
-        stanzas,
-        fallback,
-    };
-    assemble(cr, derived)
-}
-
-/// The reading of `bytes` whose costly part [`save`] wrote as `saved`; `None` when `saved`
-/// does not decode or does not fit the file (a damaged or foreign entry).
-pub fn read_saved(bytes: &[u8], saved: &[u8]) -> Option<Reading> {
-    let derived: Derived = postcard::from_bytes(saved).ok()?;
-    let cr = copyright::parse(bytes);
-    let stanzas = if cr.format == Format::MachineReadable {
-        cr.files.len()
-    } else {
-        0
-    };
-    (derived.stanzas.len() == stanzas).then(|| assemble(cr, derived))
-}
-
-/// The costly part of `reading`, as bytes [`read_saved`] reads back.
-pub fn save(reading: &Reading) -> Option<Vec<u8>> {
-    #[derive(Serialize)]
-    struct Out<'a> {
-        refs: &'a [(String, Option<String>)],
-        stanzas: &'a [Stanza],
-        fallback: &'a Option<Fallback>,
-    }
-    postcard::to_stdvec(&Out {
-        refs: &reading.refs,
-        stanzas: &reading.stanzas,
-        fallback: &reading.fallback,
-    })
-    .ok()
-}
-
-/// A reading from the parsed file and what matching its texts gave.
-fn assemble(cr: Copyright, derived: Derived) -> Reading {
     let mut statements: Vec<String> = cr
         .all_copyrights()
         .into_iter()
@@ -176,15 +133,40 @@ fn assemble(cr: Copyright, derived: Derived) -> Reading {
         .collect();
     statements.truncate(MAX_STATEMENTS);
     Reading {
-        refs: derived.refs,
+        refs: license_refs(&cr),
         gcc: (cr.format == Format::FreeForm)
             .then(|| gcc::File::read(&cr.text))
             .flatten(),
-        cr,
+        format: cr.format,
+        files: cr
+            .files
+            .into_iter()
+            .map(|f| FilesStanza {
+                license_text: None,
+                copyright: Vec::new(),
+                ..f
+            })
+            .collect(),
         statements,
-        stanzas: derived.stanzas,
-        fallback: derived.fallback,
+        stanzas,
+        fallback,
     }
+}
+
+/// A reading as [`save`] wrote it; `None` when `saved` does not decode as one or does not
+/// hold together (a damaged or foreign entry).
+pub fn read_saved(saved: &[u8]) -> Option<Reading> {
+    let reading: Reading = postcard::from_bytes(saved).ok()?;
+    let sound = reading.stanzas.len() == reading.files.len()
+        && (reading.format == Format::MachineReadable || reading.files.is_empty())
+        && reading.statements.len() <= MAX_STATEMENTS
+        && (reading.format == Format::FreeForm || reading.gcc.is_none());
+    sound.then_some(reading)
+}
+
+/// `reading`, as bytes [`read_saved`] reads back.
+pub fn save(reading: &Reading) -> Option<Vec<u8>> {
+    postcard::to_stdvec(reading).ok()
 }
 
 /// A stanza's `License:` resolved to SPDX, the text under a name deciding where the name
@@ -363,9 +345,11 @@ impl Reading {
     /// The license of `package`, which ships `shipped` and this file at `path`
     /// (root-relative); the evidence names layer 0, for the caller to correct.
     pub fn conclude(&self, path: &str, package: &str, shipped: &Shipped) -> (License, Vec<String>) {
-        let cr = &self.cr;
-        let declared: Vec<String> = if cr.format == Format::MachineReadable {
-            cr.expressions().into_iter().map(str::to_string).collect()
+        let declared: Vec<String> = if self.format == Format::MachineReadable {
+            copyright::expressions(&self.files)
+                .into_iter()
+                .map(str::to_string)
+                .collect()
         } else {
             Vec::new()
         };
@@ -440,7 +424,7 @@ impl Reading {
     /// The `AND` of the licenses of the stanzas whose files `shipped` installs, the lines
     /// of those stanzas, and the stanzas left out; `None` when no stanza gives a license.
     fn stanzas_shipped(&self, shipped: &Shipped) -> Option<(String, Vec<usize>, Vec<Excluded>)> {
-        let files = &self.cr.files;
+        let files = &self.files;
         let mut verdicts: Vec<Result<(), String>> = files
             .iter()
             .zip(&self.stanzas)
@@ -515,7 +499,7 @@ impl Reading {
 
     /// The `AND` of every stanza's license, the catch-all's first.
     fn declared_expression(&self) -> Option<String> {
-        let files = &self.cr.files;
+        let files = &self.files;
         let all: Vec<String> = files
             .iter()
             .zip(&self.stanzas)
@@ -559,7 +543,7 @@ impl Reading {
             .iter()
             .flat_map(|s| s.notes.iter().map(String::as_str))
             .collect();
-        let reason = match self.cr.format {
+        let reason = match self.format {
             Format::MachineReadable => format!(
                 "/{} is machine-readable but gives no usable License field{}",
                 path,
@@ -705,6 +689,40 @@ fn ref_texts(refs: &[(String, Option<String>)], concluded: &str) -> BTreeMap<Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_saved_reading_concludes_as_the_file_does() {
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src/license/test-fixtures/copyright"
+        );
+        for package in [
+            "base-files",
+            "bash",
+            "gcc-12-base",
+            "libc6",
+            "libssl3",
+            "tzdata",
+        ] {
+            let bytes = std::fs::read(format!("{dir}/{package}")).unwrap();
+            let read = read(&bytes);
+            let saved = save(&read).unwrap();
+            let back = read_saved(&saved).unwrap();
+            let path = format!("usr/share/doc/{package}/copyright");
+            let shipped = Shipped::unknown(package);
+            assert_eq!(
+                format!("{:?}", read.conclude(&path, package, &shipped)),
+                format!("{:?}", back.conclude(&path, package, &shipped)),
+                "{package}"
+            );
+            // Damaged: cut short, or stanzas that do not fit the file's.
+            assert!(read_saved(&saved[..saved.len() / 2]).is_none(), "{package}");
+        }
+        let mut reading = read(b"Files: *\nLicense: MIT\n");
+        reading.stanzas.clear();
+        reading.files.push(FilesStanza::default());
+        assert!(read_saved(&save(&reading).unwrap()).is_none());
+    }
 
     #[test]
     fn license_ref_texts_come_from_the_copyright_files_license_paragraphs() {

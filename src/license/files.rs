@@ -15,6 +15,7 @@ use std::io::Read;
 
 use rayon::prelude::*;
 
+use crate::cache::Cache;
 use crate::model::{Finding, FindingKind, LicenseFile, LicenseMatch, Origin};
 use crate::overlay::Overlay;
 use crate::scan::capture::CaptureRulesBuilder;
@@ -105,12 +106,13 @@ struct Matched {
 }
 
 /// Matches a license file's text ahead of [`license_files`], which then finds the match
-/// in the matcher's memory (see [`super::warm`]).
-pub fn prepare(bytes: &[u8]) {
-    match_text(bytes);
+/// in the matcher's memory (see [`super::warm`]); with a layer `cache`, the match is read
+/// back from it, or kept there.
+pub fn prepare(bytes: &[u8], cache: Option<&Cache>) {
+    match_text(bytes, cache);
 }
 
-fn match_text(bytes: &[u8]) -> Matched {
+fn match_text(bytes: &[u8], cache: Option<&Cache>) -> Matched {
     let Some(text) = text_of(bytes) else {
         return Matched {
             spdx: "NOASSERTION".into(),
@@ -122,7 +124,7 @@ fn match_text(bytes: &[u8]) -> Matched {
         };
     };
     let mut matches: Vec<LicenseMatch> = Vec::new();
-    for m in text::identify(&text, MIN_CONFIDENCE) {
+    for m in text::identify_kept(&text, MIN_CONFIDENCE, cache) {
         if let Some(id) = names::normalize(&m.spdx, Dialect::Rpm).expression {
             if !matches.iter().any(|x| x.spdx == id) {
                 matches.push(LicenseMatch {
@@ -203,7 +205,7 @@ pub fn license_files(overlay: &Overlay, origins: &[Origin]) -> (Vec<LicenseFile>
     texts.sort_unstable_by_key(|t| t.0);
     let matched: HashMap<&str, Matched> = texts
         .par_iter()
-        .map(|(digest, bytes)| (*digest, match_text(bytes)))
+        .map(|(digest, bytes)| (*digest, match_text(bytes, None)))
         .collect();
 
     let visible =
@@ -390,13 +392,13 @@ mod tests {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         gz.write_all(&fixture("Apache-2.0")).unwrap();
         let bytes = gz.finish().unwrap();
-        assert_eq!(match_text(&bytes).spdx, "Apache-2.0");
+        assert_eq!(match_text(&bytes, None).spdx, "Apache-2.0");
         let bomb = {
             let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
             gz.write_all(&vec![b'a'; MAX_TEXT_BYTES + 10]).unwrap();
             gz.finish().unwrap()
         };
-        let m = match_text(&bomb);
+        let m = match_text(&bomb, None);
         assert_eq!(m.spdx, "NOASSERTION");
         assert!(m.reason.unwrap().contains("inflates"));
     }

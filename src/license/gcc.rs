@@ -49,6 +49,7 @@
 use std::sync::OnceLock;
 
 use regex::Regex;
+use serde::{Deserialize, Serialize};
 
 /// The expression the sentence states.
 pub const EXPRESSION: &str = "GPL-3.0-or-later WITH GCC-exception-3.1";
@@ -57,7 +58,7 @@ pub const EXPRESSION: &str = "GPL-3.0-or-later WITH GCC-exception-3.1";
 const MAX_LIST_BYTES: usize = 16 << 10;
 
 /// A piece of the file, quoted, with the 1-based line it starts on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Quote {
     /// The line of the file where the quote starts.
     pub line: usize,
@@ -231,7 +232,7 @@ fn is_runtime_package(package: &str, library: &str) -> bool {
 }
 
 /// What GCC's file says of its parts, read once for every package that ships it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct File {
     /// Each runtime-library sentence, quoted, with the items of the list under it.
     statements: Vec<(Quote, Vec<Quote>)>,

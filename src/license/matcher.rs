@@ -136,6 +136,11 @@ fn rises(table: &[u8], n: usize, last: usize) -> bool {
 }
 
 impl Index {
+    /// Whether `name` is one of the licenses of the index.
+    pub fn has(&self, name: &str) -> bool {
+        self.names.contains(&name)
+    }
+
     /// Checks the header, the table of texts, the bigram starts and the names; `None` on any
     /// inconsistency. Postings naming a text past the table count for nothing.
     fn parse(bytes: &'static [u8]) -> Option<Index> {

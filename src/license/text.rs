@@ -13,9 +13,11 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::matcher;
+use crate::cache::{Cache, Derived};
 
 /// Texts longer than this many bytes are not matched: license texts are tens of KiB at most,
 /// and matching cost grows with the text.
@@ -25,7 +27,7 @@ pub const MAX_TEXT_BYTES: usize = 1 << 20;
 const MAX_PASSES: u16 = 10;
 
 /// A license found in a text, with askalono's score.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Match {
     /// The license's name in the matcher's index: an SPDX id, but as askalono's data names
     /// it, which can be a deprecated id (the GPL-2 text matches as `GPL-2.0+`). Check it
@@ -54,6 +56,12 @@ type Seen = HashMap<([u8; 32], u32), Vec<Match>>;
 /// assert_eq!(found[0].spdx, "Apache-2.0");
 /// ```
 pub fn identify(text: &str, min_confidence: f32) -> Vec<Match> {
+    identify_kept(text, min_confidence, None)
+}
+
+/// [`identify`], reading the matches back from a layer `cache` that keeps them, and keeping
+/// new ones there: matching is the costly part of reading a license file.
+pub fn identify_kept(text: &str, min_confidence: f32, cache: Option<&Cache>) -> Vec<Match> {
     if text.len() > MAX_TEXT_BYTES || text.trim().is_empty() {
         return Vec::new();
     }
@@ -68,11 +76,58 @@ pub fn identify(text: &str, min_confidence: f32) -> Vec<Match> {
     if let Some(found) = seen.lock().ok().and_then(|s| s.get(&key).cloned()) {
         return found;
     }
-    let found = scan(text, min_confidence);
+    let found = match cache {
+        Some(cache) => kept(cache, &key).unwrap_or_else(|| {
+            let found = scan(text, min_confidence);
+            if let Ok(body) = postcard::to_stdvec(&found) {
+                cache.put_derived(Derived::TextMatches, &entry_id(&key), &body);
+            }
+            found
+        }),
+        None => scan(text, min_confidence),
+    };
     if let Ok(mut s) = seen.lock() {
         s.insert(key, found.clone());
     }
     found
+}
+
+/// The most bytes the matches of one text take: a few licenses, each a name and a score.
+const MAX_KEPT: u64 = 16 << 10;
+
+/// The id a cache keeps the matches of a text under: its digest with the threshold.
+fn entry_id(key: &([u8; 32], u32)) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(key.0);
+    h.update(key.1.to_le_bytes());
+    h.finalize().into()
+}
+
+/// The matches `cache` keeps for the text and threshold of `key`, if it keeps sound ones:
+/// at most [`MAX_PASSES`] licenses of the matcher's index, each with a score from the
+/// threshold to 1. Others are a warning, and the text is matched again.
+fn kept(cache: &Cache, key: &([u8; 32], u32)) -> Option<Vec<Match>> {
+    let id = entry_id(key);
+    let body = cache.get_derived(Derived::TextMatches, &id, MAX_KEPT)?;
+    let min = f32::from_bits(key.1);
+    let known = |name: &str| matcher::index().is_some_and(|i| i.has(name));
+    let sound = |found: &[Match]| {
+        found.len() <= usize::from(MAX_PASSES) + 1
+            && found
+                .iter()
+                .all(|m| (min..=1.0).contains(&m.confidence) && known(&m.spdx))
+    };
+    match postcard::from_bytes::<Vec<Match>>(&body) {
+        Ok(found) if sound(&found) => Some(found),
+        _ => {
+            cache.damaged(
+                Derived::TextMatches,
+                &id,
+                "it does not decode as the matches of a text",
+            );
+            None
+        }
+    }
 }
 
 fn scan(text: &str, min_confidence: f32) -> Vec<Match> {
@@ -179,6 +234,40 @@ mod tests {
             Some("MIT"),
             "{found:?}"
         );
+    }
+
+    #[test]
+    fn matches_are_kept_in_a_layer_cache_and_damaged_ones_dropped() {
+        use crate::cache::dir::DirStore;
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(
+            Box::new(DirStore::new(dir.path().to_path_buf(), u64::MAX)),
+            &crate::pipeline::capture_rules(),
+            true,
+        );
+        let text = fixture("text/MPL-2.0");
+        let found = identify_kept(&text, MIN, Some(&cache));
+        let key = (
+            <[u8; 32]>::from(Sha256::digest(text.as_bytes())),
+            MIN.to_bits(),
+        );
+        assert_eq!(kept(&cache, &key), Some(found));
+        // A threshold is part of the key.
+        assert_eq!(kept(&cache, &(key.0, 0.5f32.to_bits())), None);
+        // Matches no matcher would give are a warning and a miss.
+        let id = entry_id(&key);
+        let odd = vec![Match {
+            spdx: "No-Such-License".into(),
+            confidence: 1.0,
+        }];
+        cache.put_derived(
+            Derived::TextMatches,
+            &id,
+            &postcard::to_stdvec(&odd).unwrap(),
+        );
+        assert_eq!(kept(&cache, &key), None);
+        assert!(cache.summary().warnings[0].contains("license text"));
+        assert_eq!(cache.get_derived(Derived::TextMatches, &id, MAX_KEPT), None);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use sha2::{Digest as _, Sha256};
 
 use super::debian::{self, Reading};
 use super::files;
-use crate::cache::Cache;
+use crate::cache::{Cache, Derived};
 use crate::scan::CaptureObserver;
 
 /// Conclusions worked out ahead of the report, for one image.
@@ -82,17 +82,19 @@ impl Warm {
         let bound = (content.len() as u64)
             .saturating_mul(4)
             .saturating_add(1 << 16);
-        if let Some(saved) = cache.get_reading(&digest, bound) {
-            match debian::read_saved(content, &saved) {
+        if let Some(saved) = cache.get_derived(Derived::Reading, &digest, bound) {
+            match debian::read_saved(&saved) {
                 Some(reading) => return reading,
-                None => {
-                    cache.damaged_reading(&digest, "it does not decode as a reading of the file");
-                }
+                None => cache.damaged(
+                    Derived::Reading,
+                    &digest,
+                    "it does not decode as a reading of the file",
+                ),
             }
         }
         let reading = debian::read(content);
         if let Some(saved) = debian::save(&reading) {
-            cache.put_reading(&digest, &saved);
+            cache.put_derived(Derived::Reading, &digest, &saved);
         }
         reading
     }
@@ -114,8 +116,8 @@ impl CaptureObserver for Warm {
                 warm.debian(&content);
             });
         } else if files::is_reported(path) {
-            let content = Arc::clone(content);
-            rayon::spawn(move || files::prepare(&content));
+            let (cache, content) = (self.0.cache.clone(), Arc::clone(content));
+            rayon::spawn(move || files::prepare(&content, cache.as_deref()));
         }
     }
 }
