@@ -60,7 +60,7 @@ impl Derived {
     /// What the fingerprint of this kind describes.
     fn analysis(self) -> &'static str {
         match self {
-            Derived::Reading => "Debian copyright file readings 2",
+            Derived::Reading => "Debian copyright file readings 3",
             Derived::TextMatches => "license text matches 1",
         }
     }

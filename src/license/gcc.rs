@@ -231,11 +231,15 @@ fn is_runtime_package(package: &str, library: &str) -> bool {
     !stem.is_empty() && !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// An item of the runtime libraries' list, quoted, with the libraries it names
+/// ([`item_libraries`]).
+type Item = (Quote, Vec<String>);
+
 /// What GCC's file says of its parts, read once for every package that ships it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct File {
     /// Each runtime-library sentence, quoted, with the items of the list under it.
-    statements: Vec<(Quote, Vec<Quote>)>,
+    statements: Vec<(Quote, Vec<Item>)>,
     /// The sentence extending the terms to `lib32` and `lib64` packages, quoted.
     biarch: Option<Quote>,
     /// The library sections (see [`sections`]).
@@ -247,7 +251,7 @@ impl File {
     /// sentence, as only GCC's has.
     pub fn read(text: &str) -> Option<File> {
         let p = patterns();
-        let statements: Vec<(Quote, Vec<Quote>)> = p
+        let statements: Vec<(Quote, Vec<Item>)> = p
             .statement
             .find_iter(text)
             .map(|m| {
@@ -255,7 +259,14 @@ impl File {
                     line: line_of(text, m.start()),
                     text: squeeze(m.as_str()),
                 };
-                (quote, list_items(text, m.end()))
+                let items = list_items(text, m.end())
+                    .into_iter()
+                    .map(|item| {
+                        let libraries = item_libraries(&item.text);
+                        (item, libraries)
+                    })
+                    .collect();
+                (quote, items)
             })
             .collect();
         if statements.is_empty() {
@@ -282,8 +293,7 @@ impl File {
             .filter(|rest| !rest.is_empty())
             .and_then(|rest| self.biarch.as_ref().map(|b| (format!("lib{rest}"), b)));
         for (statement, items) in &self.statements {
-            for item in items {
-                let libraries = item_libraries(&item.text);
+            for (item, libraries) in items {
                 let matched = libraries.iter().find_map(|lib| {
                     if is_runtime_package(&package, lib) {
                         Some((lib.clone(), None))
@@ -319,11 +329,10 @@ impl File {
                 .find(|(part, _)| part == stem)
                 .map_or(stem.as_str(), |(_, of)| of);
             let name = format!("lib{whole}");
-            let item = items.iter().find(|item| {
-                item_libraries(&item.text)
-                    .iter()
-                    .any(|lib| self::stem(lib) == name)
-            });
+            let item = items
+                .iter()
+                .find(|(_, libraries)| libraries.iter().any(|lib| self::stem(lib) == name))
+                .map(|(item, _)| item);
             if let Some(item) = item {
                 out.push((
                     stem.clone(),
