@@ -306,15 +306,29 @@ fn upgrades_and_removals_are_recorded() {
     assert_eq!(ssl["layer"]["index"], 1);
     assert_eq!(ssl["upgraded_from"], "3.0.11");
     assert_eq!(doc["layers"][1]["packages"]["upgraded"], 1);
-    let removed = &doc["removed_packages"][0];
+    // Every version the layers carry: the one layer 1 replaced, then the one layer 2 removed.
+    let removed: Vec<(&str, &str, u64, u64, Option<&str>)> = doc["removed_packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap(),
+                r["version"].as_str().unwrap(),
+                r["added_in"].as_u64().unwrap(),
+                r["removed_in"].as_u64().unwrap(),
+                r["replaced_by"].as_str(),
+            )
+        })
+        .collect();
     assert_eq!(
-        (
-            removed["name"].as_str(),
-            removed["added_in"].as_u64(),
-            removed["removed_in"].as_u64()
-        ),
-        (Some("curl"), Some(0), Some(2))
+        removed,
+        [
+            ("openssl", "3.0.11", 0, 1, Some("3.0.15")),
+            ("curl", "7.88", 0, 2, None)
+        ]
     );
+    assert_eq!(doc["layers"][2]["packages"]["removed"], 1);
 }
 
 #[test]
@@ -526,7 +540,7 @@ fn without_evidence_origins_are_unknown() {
         d.path(),
         &[tar_of(&[E::File(
             "var/lib/dpkg/status",
-            b"Package: a\nVersion: 1\n",
+            b"Package: a\nStatus: install ok installed\nVersion: 1\n",
         )])],
     );
     let doc = scan_json(d.path(), &[]);
@@ -639,6 +653,7 @@ fn debian_app_attribution_equals_dpkg_query() {
             .as_array()
             .unwrap()
             .iter()
+            .filter(|r| r["replaced_by"].is_null())
             .map(|r| r["name"].as_str().unwrap())
             .collect();
         let want: BTreeSet<&str> = per_layer[1]

@@ -1,5 +1,5 @@
-//! Any bytes as a package database (dpkg status, rpmdb of any kind, apk installed,
-//! os-release): the parsers must return records or warnings, never panic.
+//! Any bytes as a package database (dpkg status, rpmdb of any kind, the distroless rpm
+//! manifest, apk installed, os-release): the parsers must return records or warnings, never panic.
 #![no_main]
 
 use layerbom::catalog::{apk, dpkg, os_release, rpm};
@@ -13,6 +13,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = rpm::parse::read_bdb(data);
     let _ = rpm::parse::read_ndb(data);
     let _ = rpm::parse::parse_header(data);
+    let _ = rpm::parse::read_manifest_within(data, usize::MAX);
     let _ = apk::parse::parse_installed(data);
     let _ = os_release::parse(data);
 });

@@ -9,7 +9,8 @@
 //!   and whose previous view did not;
 //! - a new version of a package already present is an upgrade, introduced in that layer;
 //! - a package that disappears is recorded as removed, with the layer that added it and
-//!   the layer that removed it.
+//!   the layer that removed it; so is the version an upgrade replaced (its files are still
+//!   in the layer that added it), with the version that replaced it.
 //!
 //! The base-or-authored classification of layers lives in [`origin`].
 
@@ -54,6 +55,9 @@ pub struct Removed {
     pub added_in: usize,
     /// The layer that removed it.
     pub removed_in: usize,
+    /// The version of the same package that replaced it in that layer, when it was
+    /// upgraded (or downgraded) rather than removed.
+    pub replaced_by: Option<String>,
 }
 
 /// What one layer changed.
@@ -72,7 +76,7 @@ pub struct Delta {
 pub struct Attribution<T> {
     /// Packages in the top view, sorted by key and version.
     pub present: Vec<Placed<T>>,
-    /// Packages removed on the way, in the order they were removed.
+    /// Package versions removed or replaced on the way, in the order they went.
     pub removed: Vec<Removed>,
     /// What each layer changed, bottom first.
     pub deltas: Vec<Delta>,
@@ -115,15 +119,20 @@ pub fn attribute<T: Clone, V: AsRef<[(Key, String, T)]>>(views: &[V]) -> Attribu
             introduced.insert((*id).clone(), (i, old));
         }
         for id in &vanished {
-            if appeared.iter().any(|(k, _)| *k == id.0) {
-                continue; // replaced by another version: counted as an upgrade
+            // Replaced by another version: counted as an upgrade, listed all the same.
+            let replaced_by = appeared
+                .iter()
+                .find(|(k, _)| *k == id.0)
+                .map(|(_, v)| v.clone());
+            if replaced_by.is_none() {
+                delta.removed += 1;
             }
-            delta.removed += 1;
             removed.push(Removed {
                 key: id.0.clone(),
                 version: id.1.clone(),
                 added_in: introduced.get(*id).map_or(0, |(l, _)| *l),
                 removed_in: i,
+                replaced_by,
             });
         }
         deltas.push(delta);
@@ -228,7 +237,17 @@ mod tests {
                 removed: 0
             }
         );
-        assert!(a.removed.is_empty());
+        // The replaced version is still in layer 0: it is listed, with what replaced it.
+        assert_eq!(
+            a.removed,
+            [Removed {
+                key: deb("openssl", "3.0.11").0,
+                version: "3.0.11".into(),
+                added_in: 0,
+                removed_in: 1,
+                replaced_by: Some("3.0.15".into()),
+            }]
+        );
     }
 
     #[test]
@@ -245,7 +264,8 @@ mod tests {
                 key: deb("curl", "7").0,
                 version: "7".into(),
                 added_in: 1,
-                removed_in: 2
+                removed_in: 2,
+                replaced_by: None,
             }]
         );
         assert_eq!(a.present.len(), 1);

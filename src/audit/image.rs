@@ -218,7 +218,8 @@ fn authored_changes(report: &Report, out: &mut Vec<Finding>) {
             .in_layer(idx),
         );
     }
-    for r in &report.removed_packages {
+    // A replaced version is an upgrade, reported above.
+    for r in report.removed_packages.iter().filter(|r| r.is_removal()) {
         if origin_of(report, r.removed_in) == Origin::Authored
             && origin_of(report, r.added_in) == Origin::Base
         {
@@ -503,6 +504,7 @@ mod tests {
             arch: None,
             added_in: 0,
             removed_in: 1,
+            replaced_by: None,
         });
         let mut out = Vec::new();
         authored_changes(&r, &mut out);

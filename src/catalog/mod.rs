@@ -8,8 +8,8 @@
 //! | folder | ecosystem | reads |
 //! |---|---|---|
 //! | [`dpkg`] | Debian, Ubuntu, distroless | `var/lib/dpkg/status`, `status.d/*`, `info/*.list` |
-//! | [`apk`] | Alpine, Wolfi | `lib/apk/db/installed` |
-//! | [`rpm`] | Red Hat, Fedora, SUSE, Amazon Linux | SQLite, BerkeleyDB and NDB rpm databases |
+//! | [`apk`] | Alpine, Wolfi, Chainguard | `lib/apk/db/installed`, `usr/lib/apk/db/installed` |
+//! | [`rpm`] | Red Hat, Fedora, SUSE, Amazon Linux, Azure Linux | SQLite, BerkeleyDB and NDB rpm databases, the distroless `container-manifest-2` |
 //! | [`python`] | pip, setuptools | `*.dist-info/METADATA`, `*.egg-info` |
 //! | [`npm`] | npm, yarn, pnpm | `node_modules/**/package.json` |
 //! | [`gem`] | RubyGems | `specifications/*.gemspec` |
@@ -114,6 +114,23 @@ pub fn want(mut rules: CaptureRulesBuilder) -> CaptureRulesBuilder {
         rules = c.want(rules);
     }
     rules
+}
+
+/// Asks the scan for a package database at `path` (a glob) up to `max_size` bytes, both where
+/// the path names it and wherever symlinks may really put it: a merged-`/usr` image keeps
+/// `lib/apk/db/installed` as `usr/lib/apk/db/installed` under `lib -> usr/lib`, and a layer
+/// may symlink `var/lib/dpkg` elsewhere. The scan cannot follow symlinks (one may come in a
+/// later layer than the file), so it keeps every file whose path ends as the database's
+/// own directory and name do (what follows the last `lib/` component: `**/dpkg/status`);
+/// the view then reads the one the cataloger's path resolves to.
+pub fn want_database(rules: CaptureRulesBuilder, path: &str, max_size: u64) -> CaptureRulesBuilder {
+    let rules = rules.want(path, max_size);
+    match path.rfind("lib/") {
+        Some(i) if i == 0 || path[..i].ends_with('/') => {
+            rules.want(&format!("**/{}", &path[i + "lib/".len()..]), max_size)
+        }
+        _ => rules,
+    }
 }
 
 /// A package as a cataloger found it, in one shape for every ecosystem.

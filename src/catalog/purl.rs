@@ -58,14 +58,66 @@ pub fn purl(
     s
 }
 
-/// The purl namespace of an operating-system package: the vendor its `os-release` ID
-/// names, else the package type.
-pub fn os_namespace(os_id: Option<&str>, fallback: &str) -> String {
-    match os_id {
-        Some("rhel") => "redhat".into(),
-        Some("opensuse-leap" | "opensuse-tumbleweed" | "sles") => "opensuse".into(),
-        Some(id) if !id.is_empty() => id.to_ascii_lowercase(),
-        _ => fallback.into(),
+/// The purl vendor namespace of each distribution, by its `os-release` `ID`, as the purl
+/// type definitions of `deb`, `rpm` and `apk` ask ("the vendor, such as fedora or
+/// opensuse") and as the distributions' own advisories and SBOMs write it.
+pub const VENDORS: [(&str, &str); 20] = [
+    ("debian", "debian"),
+    ("ubuntu", "ubuntu"),
+    ("alpine", "alpine"),
+    ("wolfi", "wolfi"),
+    ("chainguard", "chainguard"),
+    ("rhel", "redhat"),
+    ("centos", "centos"),
+    ("fedora", "fedora"),
+    ("rocky", "rocky"),
+    ("almalinux", "almalinux"),
+    ("amzn", "amzn"),
+    ("ol", "oracle"),
+    ("opensuse", "opensuse"),
+    ("opensuse-leap", "opensuse"),
+    ("opensuse-tumbleweed", "opensuse"),
+    ("opensuse-microos", "opensuse"),
+    ("sles", "sles"),
+    ("sle-micro", "sles"),
+    ("mariner", "mariner"),
+    ("azurelinux", "azurelinux"),
+];
+
+/// Who an operating-system package's purl names as its vendor, from the view's
+/// `os-release`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Vendor {
+    /// A distribution in [`VENDORS`]: its namespace.
+    Known(&'static str),
+    /// An `ID` not in [`VENDORS`]: the ID itself, lower-cased, is the namespace (what the
+    /// distribution calls itself is the best name of its vendor there is).
+    Unlisted(String),
+    /// No `os-release`, or one without `ID`: the namespace is left out rather than guessed
+    /// (the purl types' own examples show a purl without one).
+    Unstated,
+}
+
+impl Vendor {
+    /// The vendor of the distribution `os` names.
+    pub fn of(os: Option<&super::os_release::OsRelease>) -> Vendor {
+        let Some(id) = os.and_then(|o| o.id.as_deref()).filter(|id| !id.is_empty()) else {
+            return Vendor::Unstated;
+        };
+        let id = id.to_ascii_lowercase();
+        match VENDORS.iter().find(|(i, _)| *i == id) {
+            Some((_, namespace)) => Vendor::Known(namespace),
+            None => Vendor::Unlisted(id),
+        }
+    }
+
+    /// The purl namespace: empty when [`Vendor::Unstated`].
+    pub fn namespace(&self) -> &str {
+        match self {
+            Vendor::Known(n) => n,
+            Vendor::Unlisted(id) => id,
+            Vendor::Unstated => "",
+        }
     }
 }
 
@@ -113,6 +165,43 @@ mod tests {
                 &[("epoch", String::new()), ("arch", "x86_64".into())]
             ),
             "pkg:rpm/fedora/bash@5.2-1.fc39?arch=x86_64"
+        );
+    }
+
+    fn vendor_of(os_release: &str) -> Vendor {
+        let os = crate::catalog::os_release::parse(os_release.as_bytes()).0;
+        Vendor::of(Some(&os))
+    }
+
+    #[test]
+    fn each_distribution_names_its_own_vendor() {
+        for (id, namespace) in [
+            ("rhel", "redhat"),
+            ("\"ol\"", "oracle"),
+            ("sles", "sles"),
+            ("opensuse-leap", "opensuse"),
+            ("azurelinux", "azurelinux"),
+            ("wolfi", "wolfi"),
+            ("ubuntu", "ubuntu"),
+        ] {
+            assert_eq!(
+                vendor_of(&format!("ID={id}\n")),
+                Vendor::Known(namespace),
+                "{id}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unknown_distribution_is_named_by_its_id_and_none_by_nothing() {
+        let v = vendor_of("ID=Photon\nID_LIKE=fedora\n");
+        assert_eq!(v, Vendor::Unlisted("photon".into()));
+        assert_eq!(v.namespace(), "photon");
+        assert_eq!(vendor_of("NAME=x\n"), Vendor::Unstated);
+        assert_eq!(Vendor::of(None).namespace(), "");
+        assert_eq!(
+            purl("rpm", &[Vendor::Unstated.namespace()], "bash", "5.2-1", &[]),
+            "pkg:rpm/bash@5.2-1"
         );
     }
 

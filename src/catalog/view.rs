@@ -16,9 +16,11 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use super::os_release::{self, OsRelease};
+use super::purl::Vendor;
 use super::{Cataloged, Cataloger, CATALOGERS};
 use crate::model::{Finding, FindingKind};
 use crate::overlay::Overlay;
+use crate::scan::tar::Kind;
 use crate::scan::{Content, Inspection};
 
 /// A parser of one database or metadata file: its bytes, path and supplying layer, the
@@ -199,6 +201,35 @@ impl<'a> View<'_, '_, 'a> {
         self.catalog.note(f);
     }
 
+    /// Notes, in the top view only (once per database), that the operating-system packages
+    /// of type `kind` that `packages` holds, read from `database` as `layer` supplies it,
+    /// belong to a distribution whose purl vendor the view's `os-release` does not give.
+    pub fn check_vendor(
+        &mut self,
+        kind: &str,
+        (database, layer): (&str, usize),
+        packages: &[Arc<Cataloged>],
+    ) {
+        let top = self.catalog.overlay.len().saturating_sub(1);
+        if packages.is_empty() || self.layer != top {
+            return;
+        }
+        let id = match Vendor::of(self.os.as_ref()) {
+            Vendor::Known(_) => return,
+            Vendor::Unlisted(id) => Some(id),
+            Vendor::Unstated => None,
+        };
+        self.note(
+            Finding::new(FindingKind::UnknownDistribution {
+                package_type: kind.to_string(),
+                database: database.to_string(),
+                id,
+            })
+            .in_layer(layer)
+            .at_path(database),
+        );
+    }
+
     /// The content of `path`, following symlinks; `None` (with a finding when something is
     /// wrong) when the view has no such captured file.
     pub fn read(&mut self, path: &str) -> Option<Read> {
@@ -237,13 +268,20 @@ impl<'a> View<'_, '_, 'a> {
         }
     }
 
-    /// The paths directly or indirectly under directory `dir` that the view shows, sorted.
-    pub fn visible_under(&self, dir: &str) -> Vec<String> {
-        self.catalog
-            .overlay
-            .visible_under(dir, self.layer)
+    /// The paths directly in directory `dir` that the view shows, sorted, as they are after
+    /// following the symlinks on the way to `dir` (inside the image root).
+    pub fn list_dir(&self, dir: &str) -> Vec<String> {
+        let overlay = self.catalog.overlay;
+        let dir = match overlay.resolve(dir, self.layer) {
+            Ok(Some((resolved, s))) if s.entry.kind == Kind::Dir => resolved,
+            // A directory the tar never listed (only files below it) resolves to nothing.
+            _ => dir.to_string(),
+        };
+        overlay
+            .visible_under(&dir, self.layer)
             .into_iter()
             .map(|s| s.entry.path.clone())
+            .filter(|p| super::dir_of(p) == dir)
             .collect()
     }
 

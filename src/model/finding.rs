@@ -172,6 +172,17 @@ pub enum FindingKind {
         /// The parser's warning.
         warning: String,
     },
+    /// `unknown-distribution`: an operating-system package database whose distribution the
+    /// image's `os-release` does not name, or names as one whose purl vendor is not known;
+    /// its packages' purls take the `os-release` `ID` as their namespace, or none.
+    UnknownDistribution {
+        /// The package type (`deb`, `rpm`, `apk`).
+        package_type: String,
+        /// The database file.
+        database: String,
+        /// The `os-release` `ID`, lower-cased, when there is one.
+        id: Option<String>,
+    },
     /// `lang-metadata-too-large`: a language package's metadata file over its size cap; its
     /// package is not listed.
     LangMetadataTooLarge {
@@ -500,6 +511,7 @@ impl FindingKind {
             UnresolvablePath { .. } => "unresolvable-path",
             DatabaseTooLarge { .. } => "database-too-large",
             DatabaseDamaged { .. } => "database-damaged",
+            UnknownDistribution { .. } => "unknown-distribution",
             LangMetadataTooLarge { .. } => "lang-metadata-too-large",
             ArchiveLimit { .. } => "archive-limit",
             BinaryUnreadable { .. } => "binary-unreadable",
@@ -573,6 +585,7 @@ impl FindingKind {
             | CaptureMissed { .. }
             | UnresolvablePath { .. }
             | DatabaseDamaged { .. }
+            | UnknownDistribution { .. }
             | LangMetadataTooLarge { .. }
             | LicenseFilesCapped { .. }
             | DockerfileMismatch { .. }
@@ -648,6 +661,22 @@ impl fmt::Display for FindingKind {
                 "{path} is {size} bytes, more than the {limit}-byte limit; its packages are not listed"
             ),
             DatabaseDamaged { warning } => f.write_str(warning),
+            UnknownDistribution {
+                package_type,
+                database,
+                id: Some(id),
+            } => write!(
+                f,
+                "{database} lists {package_type} packages of the distribution {id:?}, whose purl vendor is not known: their purls take its os-release ID as namespace (pkg:{package_type}/{id}/…)"
+            ),
+            UnknownDistribution {
+                package_type,
+                database,
+                id: None,
+            } => write!(
+                f,
+                "{database} lists {package_type} packages, but no os-release ID names their distribution: their purls carry no vendor namespace (pkg:{package_type}/NAME@VERSION)"
+            ),
             LangMetadataTooLarge { path, size, limit } => write!(
                 f,
                 "{path} is {size} bytes, more than the {limit}-byte limit; its package is not listed"
@@ -1059,6 +1088,26 @@ mod tests {
                 "database-damaged",
                 Warning,
                 "record 3: cut",
+            ),
+            (
+                UnknownDistribution {
+                    package_type: s("rpm"),
+                    database: s("var/lib/rpm/rpmdb.sqlite"),
+                    id: Some(s("photon")),
+                },
+                "unknown-distribution",
+                Warning,
+                "var/lib/rpm/rpmdb.sqlite lists rpm packages of the distribution \"photon\", whose purl vendor is not known: their purls take its os-release ID as namespace (pkg:rpm/photon/…)",
+            ),
+            (
+                UnknownDistribution {
+                    package_type: s("deb"),
+                    database: s("var/lib/dpkg/status"),
+                    id: None,
+                },
+                "unknown-distribution",
+                Warning,
+                "var/lib/dpkg/status lists deb packages, but no os-release ID names their distribution: their purls carry no vendor namespace (pkg:deb/NAME@VERSION)",
             ),
             (
                 LangMetadataTooLarge {

@@ -565,7 +565,8 @@ pub struct FoundIn {
     pub layer: usize,
 }
 
-/// A package that a later layer removed.
+/// A package version that a later layer removed, or replaced by another version (its files
+/// are still in the layer that added it).
 #[derive(Debug, Clone, Serialize)]
 pub struct RemovedPackage {
     /// `deb`, `rpm`, `apk`.
@@ -581,6 +582,18 @@ pub struct RemovedPackage {
     pub added_in: usize,
     /// The layer that removed it.
     pub removed_in: usize,
+    /// The version that replaced it in that layer, when it was upgraded (or downgraded)
+    /// rather than removed: that package's `upgraded_from` names this version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replaced_by: Option<String>,
+}
+
+impl RemovedPackage {
+    /// Whether the package left the filesystem, rather than being replaced by another
+    /// version of itself.
+    pub fn is_removal(&self) -> bool {
+        self.replaced_by.is_none()
+    }
 }
 
 #[cfg(test)]

@@ -261,7 +261,8 @@ fn hidden(report: &Report, delivery: Delivery, distributed: &[usize]) -> Vec<Hid
     let mut out: Vec<Hidden> = report
         .removed_packages
         .iter()
-        .filter(|r| distributed.contains(&r.added_in))
+        // Replaced versions are named from the packages' `upgraded_from` below.
+        .filter(|r| r.is_removal() && distributed.contains(&r.added_in))
         .map(|r| Hidden {
             kind: r.kind.clone(),
             name: r.name.clone(),
@@ -479,6 +480,7 @@ mod tests {
             arch: None,
             added_in: 0,
             removed_in: 1,
+            replaced_by: None,
         });
         r.packages[3].upgraded_from = Some("1.6-2".into());
         let ob = evaluate(&r, Delivery::Image);

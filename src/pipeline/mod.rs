@@ -262,6 +262,7 @@ pub fn report(scanned: &Scanned, base_hints: &BaseHints, budget: &Budget) -> Res
             arch: Some(r.key.arch.clone()).filter(|a| !a.is_empty()),
             added_in: r.added_in,
             removed_in: r.removed_in,
+            replaced_by: r.replaced_by.clone(),
         })
         .collect();
     let mut report = Report {

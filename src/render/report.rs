@@ -463,7 +463,8 @@ fn modified(report: &Report) -> Vec<Component> {
     }
     let base = |i: usize| report.layers.get(i).map(|l| l.origin) == Some(Origin::Base);
     let ours = |i: usize| report.layers.get(i).map(|l| l.origin) == Some(Origin::Authored);
-    for r in &report.removed_packages {
+    // Replaced versions are the upgrades listed above.
+    for r in report.removed_packages.iter().filter(|r| r.is_removal()) {
         if ours(r.removed_in) && base(r.added_in) {
             out.push(Component {
                 name: r.name.clone(),

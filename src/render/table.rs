@@ -157,7 +157,7 @@ pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             by_origin[0],
             by_origin[1],
             by_origin[2],
-            r.removed_packages.len()
+            r.removed_packages.iter().filter(|p| p.is_removal()).count()
         )?;
     }
     if !r.findings.is_empty() {

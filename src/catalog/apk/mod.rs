@@ -1,8 +1,9 @@
-//! apk: the packages of Alpine images.
+//! apk: the packages of Alpine, Wolfi and Chainguard images.
 //!
-//! apk-tools keeps every installed package in `lib/apk/db/installed` ([`parse`]), with its
-//! license (`L:`), the aports origin it was built from (`o:`) and the commit (`c:`), which
-//! say where its exact source is ([`source`]), and the files it owns.
+//! apk-tools keeps every installed package in `lib/apk/db/installed` (apk-tools 3, as
+//! Wolfi and Chainguard ship it: `usr/lib/apk/db/installed`; [`parse`]), with its license
+//! (`L:`), the aports origin it was built from (`o:`) and the commit (`c:`), which say where
+//! its exact source is ([`source`]), and the files it owns.
 
 pub mod parse;
 pub mod source;
@@ -10,14 +11,16 @@ pub mod source;
 use std::sync::Arc;
 
 use super::os_release::OsRelease;
-use super::purl::{distro, os_namespace, purl};
+use super::purl::{distro, purl, Vendor};
 use super::view::View;
 use super::{Cataloged, Cataloger, Declared, LicenseInput};
 use crate::model::{Offer, SourceRef};
 use crate::scan::capture::CaptureRulesBuilder;
 
-/// apk's database.
-pub const INSTALLED: &str = "lib/apk/db/installed";
+/// apk's database: apk-tools 2 keeps it under `lib/`, apk-tools 3 (Wolfi, Chainguard)
+/// under `usr/lib/` when the former is absent. The first that exists is read; a merged-`/usr`
+/// image's `lib -> usr/lib` makes both one file.
+pub const INSTALLED: [&str; 2] = ["lib/apk/db/installed", "usr/lib/apk/db/installed"];
 
 /// The apk cataloger.
 #[derive(Debug, Clone, Copy)]
@@ -29,14 +32,18 @@ impl Cataloger for Apk {
     }
 
     fn want(&self, rules: CaptureRulesBuilder) -> CaptureRulesBuilder {
-        rules.want(INSTALLED, 64 << 20)
+        INSTALLED
+            .iter()
+            .fold(rules, |rules, db| super::want_database(rules, db, 64 << 20))
     }
 
     fn catalog(&self, view: &mut View) -> Vec<Arc<Cataloged>> {
-        match view.read(INSTALLED) {
-            Some(file) => view.parse(&file, packages).to_vec(),
-            None => Vec::new(),
-        }
+        let Some(file) = INSTALLED.iter().find_map(|db| view.read(db)) else {
+            return Vec::new();
+        };
+        let pkgs = view.parse(&file, packages).to_vec();
+        view.check_vendor(self.kind(), (&file.path, file.layer), &pkgs);
+        pkgs
     }
 }
 
@@ -54,7 +61,7 @@ fn packages(
     limit: usize,
 ) -> (Vec<Cataloged>, Vec<String>) {
     let (pkgs, warnings) = parse::parse_installed_within(bytes, limit);
-    let namespace = os_namespace(os.and_then(|o| o.id.as_deref()), "apk");
+    let namespace = Vendor::of(os).namespace().to_string();
     let distro = distro(os);
     let packages = pkgs
         .into_iter()

@@ -9,7 +9,8 @@
 //!
 //! [`parse_installed`] turns the file into [`ApkPackage`] records. It never fails: a line or
 //! record it cannot read becomes a [`Warning`] and the rest is still returned; keys it does
-//! not know (apk adds some over time) are skipped silently.
+//! not know (apk adds some over time) are skipped silently. A record without a name (`P:`) or
+//! a version (`V:`) is not one apk could have installed: it is left out, with a warning.
 
 use serde::Serialize;
 
@@ -20,7 +21,7 @@ pub use crate::catalog::LineWarning as Warning;
 pub struct ApkPackage {
     /// `P`: package name.
     pub name: String,
-    /// `V`: version (`1.2.4-r1`); empty if the record has none.
+    /// `V`: version (`1.2.4-r1`); a record without one is left out.
     pub version: String,
     /// `A`: architecture.
     pub arch: Option<String>,
@@ -217,10 +218,16 @@ impl Record {
             return None;
         }
         if self.pkg.version.is_empty() {
+            // apk cannot install a package without a version: the record is damaged, and a
+            // package listed from it would have no version to identify it by.
             warnings.push(Warning {
                 line: self.pkg.line,
-                message: format!("package {} has no V: version", self.pkg.name),
+                message: format!(
+                    "package {} has no V: version; left out of the packages",
+                    self.pkg.name
+                ),
             });
+            return None;
         }
         Some(self.pkg)
     }
@@ -328,6 +335,20 @@ mod tests {
         let (pkgs, warnings) = parse_installed(b"V:1\nL:MIT\n\nP:b\nV:2\n");
         assert_eq!(pkgs.len(), 1);
         assert_eq!(warnings[0].line, 1);
+    }
+
+    #[test]
+    fn a_record_without_version_is_left_out_with_a_warning() {
+        let (pkgs, warnings) = parse_installed(b"P:a\nL:MIT\n\nP:b\nV:2\n");
+        assert_eq!(pkgs.len(), 1);
+        assert_eq!(pkgs[0].name, "b");
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].line, 1);
+        assert!(
+            warnings[0].message.contains("no V: version"),
+            "{}",
+            warnings[0]
+        );
     }
 
     #[test]

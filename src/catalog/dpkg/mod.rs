@@ -15,11 +15,12 @@ pub mod source;
 use std::sync::Arc;
 
 use super::os_release::OsRelease;
-use super::purl::{distro, os_namespace, purl};
+use super::purl::{distro, purl, Vendor};
 use super::view::View;
 use super::{Cataloged, Cataloger, LicenseInput};
 use crate::model::{Offer, SourceRef};
 use crate::scan::capture::CaptureRulesBuilder;
+use parse::StatusFile;
 
 /// dpkg's status file.
 pub const STATUS: &str = "var/lib/dpkg/status";
@@ -36,31 +37,32 @@ impl Cataloger for Dpkg {
     }
 
     fn want(&self, rules: CaptureRulesBuilder) -> CaptureRulesBuilder {
-        rules
-            .want(STATUS, 64 << 20)
-            .want("var/lib/dpkg/status.d/*", 1 << 20)
-            .want("var/lib/dpkg/info/*.list", 16 << 20)
+        let rules = super::want_database(rules, STATUS, 64 << 20);
+        let rules = super::want_database(rules, &format!("{STATUS_D}/*"), 1 << 20);
+        super::want_database(rules, "var/lib/dpkg/info/*.list", 16 << 20)
     }
 
     fn catalog(&self, view: &mut View) -> Vec<Arc<Cataloged>> {
         let mut out = Vec::new();
         if let Some(file) = view.read(STATUS) {
-            out.extend(view.parse(&file, packages).iter().cloned());
+            let pkgs = view.parse(&file, status_packages).to_vec();
+            view.check_vendor(self.kind(), (&file.path, file.layer), &pkgs);
+            out.extend(pkgs);
         }
-        let depth = STATUS_D.matches('/').count() + 1;
         let status_d: Vec<String> = view
-            .visible_under(STATUS_D)
+            .list_dir(STATUS_D)
             .into_iter()
-            .filter(|p| {
-                let name = p.rsplit('/').next().unwrap_or_default();
-                p.matches('/').count() == depth && parse::is_status_d_control_file(name)
-            })
+            .filter(|p| parse::is_status_d_control_file(p.rsplit('/').next().unwrap_or_default()))
             .collect();
+        let mut distroless = Vec::new();
         for p in status_d {
             if let Some(file) = view.read(&p) {
-                out.extend(view.parse(&file, packages).iter().cloned());
+                distroless.extend(view.parse(&file, status_d_packages).iter().cloned());
             }
         }
+        let layer = view.layer();
+        view.check_vendor(self.kind(), (STATUS_D, layer), &distroless);
+        out.extend(distroless);
         out
     }
 
@@ -77,21 +79,44 @@ impl Cataloger for Dpkg {
     }
 }
 
-/// The installed packages of a status file (or one `status.d` file).
-fn packages(
+/// The installed packages of the status file dpkg writes.
+fn status_packages(
     bytes: &[u8],
     path: &str,
     layer: usize,
     os: Option<&OsRelease>,
     limit: usize,
 ) -> (Vec<Cataloged>, Vec<String>) {
-    let (pkgs, warnings) = parse::parse_status_within(bytes, limit);
+    packages(StatusFile::Status, bytes, path, layer, os, limit)
+}
+
+/// The package of one distroless `status.d` file.
+fn status_d_packages(
+    bytes: &[u8],
+    path: &str,
+    layer: usize,
+    os: Option<&OsRelease>,
+    limit: usize,
+) -> (Vec<Cataloged>, Vec<String>) {
+    packages(StatusFile::StatusD, bytes, path, layer, os, limit)
+}
+
+/// The installed packages of a status file (or one `status.d` file).
+fn packages(
+    file: StatusFile,
+    bytes: &[u8],
+    path: &str,
+    layer: usize,
+    os: Option<&OsRelease>,
+    limit: usize,
+) -> (Vec<Cataloged>, Vec<String>) {
+    let (pkgs, mut warnings) = parse::parse_status_within(bytes, limit);
+    let pkgs = parse::installed(pkgs, file, &mut warnings);
     let os_id = os.and_then(|o| o.id.as_deref());
-    let namespace = os_namespace(os_id, "deb");
+    let namespace = Vendor::of(os).namespace().to_string();
     let distro = distro(os);
     let packages = pkgs
         .into_iter()
-        .filter(|p| p.is_installed())
         .map(|p| {
             let groups = |r: &relation::Relation| -> Vec<Vec<String>> {
                 r.groups
@@ -165,7 +190,8 @@ mod tests {
 
     fn one(status: &str) -> Cataloged {
         let os = crate::catalog::os_release::parse(b"ID=debian\nVERSION_ID=12\n").0;
-        let (mut pkgs, warnings) = packages(status.as_bytes(), STATUS, 0, Some(&os), usize::MAX);
+        let (mut pkgs, warnings) =
+            status_packages(status.as_bytes(), STATUS, 0, Some(&os), usize::MAX);
         assert!(warnings.is_empty(), "{warnings:?}");
         pkgs.remove(0)
     }

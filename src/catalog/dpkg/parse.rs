@@ -10,7 +10,9 @@
 //!
 //! The status file also lists packages that are removed but keep their configuration
 //! (`deinstall ok config-files`) or are half-installed; they are returned too, and
-//! [`DpkgPackage::is_installed`] tells whether the package's files are on disk.
+//! [`DpkgPackage::is_installed`] tells whether the package's files are on disk. [`installed`]
+//! keeps what dpkg itself counts as installed: in the status file only a record whose
+//! `Status` says so, and in either file only one with a `Version`.
 //!
 //! Which files a package owns is in `var/lib/dpkg/info/<package>[:<arch>].list`
 //! ([`parse_list`], [`split_list_file_name`]).
@@ -31,6 +33,35 @@ use std::collections::hash_map::{Entry, HashMap};
 
 pub use super::relation::{Dependency, Relation, VersionOp};
 use crate::deb822;
+
+/// Which kind of dpkg file a record was read from: the two say differently whether a
+/// package is installed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusFile {
+    /// `var/lib/dpkg/status`, written by dpkg: every record has a `Status`, and only some
+    /// states are installed.
+    Status,
+    /// A distroless `status.d` file: no `Status`; the package is installed.
+    StatusD,
+}
+
+/// The packages of `pkgs` that dpkg counts as installed in `file`; every record left out that
+/// looked installed is a warning (see [`DpkgPackage::installed_in`]).
+pub fn installed(
+    pkgs: Vec<DpkgPackage>,
+    file: StatusFile,
+    warnings: &mut Vec<Warning>,
+) -> Vec<DpkgPackage> {
+    pkgs.into_iter()
+        .filter(|p| match p.installed_in(file) {
+            Ok(installed) => installed,
+            Err(why) => {
+                warnings.push(Warning::new(Some(p.line), Some(p.package.clone()), why));
+                false
+            }
+        })
+        .collect()
+}
 
 /// Something in a dpkg file that was skipped or guessed at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -119,6 +150,27 @@ impl DpkgPackage {
                 Some("installed" | "triggers-awaited" | "triggers-pending")
             ),
         }
+    }
+
+    /// Whether dpkg counts the package as installed in `file`: [`is_installed`] in a
+    /// `status.d` file; in the status file dpkg writes, only with a `Status` that says so. A
+    /// record without a `Version` is never installed (dpkg refuses such a record for an
+    /// installed package). `Err` says why a record that looks installed is not counted.
+    ///
+    /// [`is_installed`]: DpkgPackage::is_installed
+    pub fn installed_in(&self, file: StatusFile) -> Result<bool, &'static str> {
+        if file == StatusFile::Status && self.status.is_none() {
+            return Err("paragraph has no Status field, so dpkg does not count it as installed; left out of the packages");
+        }
+        if !self.is_installed() {
+            return Ok(false);
+        }
+        if self.version.is_empty() {
+            return Err(
+                "installed package has no Version, which dpkg requires; left out of the packages",
+            );
+        }
+        Ok(true)
     }
 
     /// The `<package>:<arch>` name dpkg uses for `Multi-Arch: same` packages (and for their
@@ -318,9 +370,6 @@ fn package_from(p: Record, warnings: &mut Vec<Warning>) -> Option<DpkgPackage> {
     };
     let version = field("Version").unwrap_or_default();
     let status = field("Status");
-    if version.is_empty() && status.as_deref().is_none_or(|s| s.ends_with(" installed")) {
-        warn(warnings, "installed package has no Version".into());
-    }
     let binary_source_version = || source_version_of_binary(&version).to_string();
     let (source_name, source_version) = match field("Source") {
         None => (package.clone(), binary_source_version()),
@@ -643,6 +692,39 @@ mod tests {
         let (pkgs, _) = parse_status(text);
         let installed: Vec<bool> = pkgs.iter().map(DpkgPackage::is_installed).collect();
         assert_eq!(installed, [false, true, false, true]);
+    }
+
+    #[test]
+    fn the_status_file_counts_only_records_dpkg_counts_as_installed() {
+        let text = b"Package: a\nStatus: install ok installed\nVersion: 1\n\n\
+            Package: nostatus\nVersion: 1\n\n\
+            Package: noversion\nStatus: install ok installed\n\n\
+            Package: gone\nStatus: deinstall ok config-files\n";
+        let (pkgs, warnings) = parse_status(text);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let mut warnings = Vec::new();
+        let kept = installed(pkgs, StatusFile::Status, &mut warnings);
+        let names: Vec<&str> = kept.iter().map(|p| p.package.as_str()).collect();
+        assert_eq!(names, ["a"]);
+        let left_out: Vec<(Option<usize>, Option<&str>)> = warnings
+            .iter()
+            .map(|w| (w.line, w.package.as_deref()))
+            .collect();
+        assert_eq!(
+            left_out,
+            [(Some(5), Some("nostatus")), (Some(8), Some("noversion"))]
+        );
+    }
+
+    #[test]
+    fn a_status_d_record_needs_no_status_but_a_version() {
+        let (pkgs, _) = parse_status(b"Package: a\nVersion: 1\n\nPackage: b\n");
+        let mut warnings = Vec::new();
+        let kept = installed(pkgs, StatusFile::StatusD, &mut warnings);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].package, "a");
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].package.as_deref(), Some("b"));
     }
 
     #[test]

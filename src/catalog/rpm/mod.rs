@@ -2,7 +2,8 @@
 //!
 //! An image keeps one rpm database, in whichever container its rpm version wrote (SQLite,
 //! BerkeleyDB or NDB; [`parse`] reads all three); when several are present (leftovers of
-//! a migration), the one rpm itself prefers is read. Each record carries the license tag,
+//! a migration), the one rpm itself prefers is read. A distroless CBL-Mariner or Azure Linux
+//! image has none, only the [`MANIFEST`] of what rpm installed, which is read then. Each record carries the license tag,
 //! the `SOURCERPM` file that says where its exact source is ([`source`]), and the files
 //! the package owns.
 
@@ -12,7 +13,7 @@ pub mod source;
 use std::sync::Arc;
 
 use super::os_release::OsRelease;
-use super::purl::{distro, os_namespace, purl};
+use super::purl::{distro, purl, Vendor};
 use super::view::View;
 use super::{Cataloged, Cataloger, Declared, LicenseInput};
 use crate::model::{Obtain, Offer, SourceRef};
@@ -28,6 +29,10 @@ pub const DATABASES: [&str; 6] = [
     "usr/lib/sysimage/rpm/Packages",
 ];
 
+/// The package manifest distroless CBL-Mariner and Azure Linux images keep instead of an rpm
+/// database (read only when the image has none).
+pub const MANIFEST: &str = "var/lib/rpmmanifest/container-manifest-2";
+
 /// The rpm cataloger.
 #[derive(Debug, Clone, Copy)]
 pub struct Rpm;
@@ -39,19 +44,26 @@ impl Cataloger for Rpm {
 
     fn want(&self, mut rules: CaptureRulesBuilder) -> CaptureRulesBuilder {
         for db in DATABASES {
-            rules = rules.want(db, 512 << 20);
+            rules = super::want_database(rules, db, 512 << 20);
         }
-        rules
+        super::want_database(rules, MANIFEST, 16 << 20)
     }
 
     fn catalog(&self, view: &mut View) -> Vec<Arc<Cataloged>> {
         for db in DATABASES {
             if let Some(file) = view.read(db) {
                 // rpm uses one database; the others are leftovers of a migration.
-                return view.parse(&file, packages).to_vec();
+                let pkgs = view.parse(&file, packages).to_vec();
+                view.check_vendor(self.kind(), (&file.path, file.layer), &pkgs);
+                return pkgs;
             }
         }
-        Vec::new()
+        let Some(file) = view.read(MANIFEST) else {
+            return Vec::new();
+        };
+        let pkgs = view.parse(&file, manifest_packages).to_vec();
+        view.check_vendor(self.kind(), (&file.path, file.layer), &pkgs);
+        pkgs
     }
 }
 
@@ -65,6 +77,7 @@ fn writes_spdx_tags(os: &OsRelease) -> bool {
         .any(|id| id.contains("suse"))
 }
 
+/// The packages of an rpm database.
 fn packages(
     bytes: &[u8],
     path: &str,
@@ -72,17 +85,38 @@ fn packages(
     os: Option<&OsRelease>,
     limit: usize,
 ) -> (Vec<Cataloged>, Vec<String>) {
-    let (pkgs, warnings) = match parse::read_rpmdb_within(bytes, limit) {
-        Ok(read) => read,
-        Err(e) => {
-            return (
-                Vec::new(),
-                vec![format!("cannot read the rpm database: {e}")],
-            )
-        }
-    };
+    match parse::read_rpmdb_within(bytes, limit) {
+        Ok((pkgs, warnings)) => cataloged(pkgs, &warnings, (path, layer), os, true),
+        Err(e) => (
+            Vec::new(),
+            vec![format!("cannot read the rpm database: {e}")],
+        ),
+    }
+}
+
+/// The packages of a distroless `container-manifest-2`, which records no licenses.
+fn manifest_packages(
+    bytes: &[u8],
+    path: &str,
+    layer: usize,
+    os: Option<&OsRelease>,
+    limit: usize,
+) -> (Vec<Cataloged>, Vec<String>) {
+    let (pkgs, warnings) = parse::read_manifest_within(bytes, limit);
+    cataloged(pkgs, &warnings, (path, layer), os, false)
+}
+
+/// rpm records as packages: read from `path` as `layer` supplies it, whose records carry
+/// the `License` tag when `licensed`.
+fn cataloged(
+    pkgs: Vec<parse::RpmPackage>,
+    warnings: &[parse::Warning],
+    (path, layer): (&str, usize),
+    os: Option<&OsRelease>,
+    licensed: bool,
+) -> (Vec<Cataloged>, Vec<String>) {
     let os_id = os.and_then(|o| o.id.as_deref());
-    let namespace = os_namespace(os_id, "rpm");
+    let namespace = Vendor::of(os).namespace().to_string();
     let distro = distro(os);
     let spdx_tags = os.is_some_and(writes_spdx_tags);
     let packages = pkgs
@@ -129,14 +163,20 @@ fn packages(
                     commit: None,
                 }),
                 offer,
-                license: LicenseInput::Declared {
-                    declared: if spdx_tags {
-                        Declared::RpmSpdx(p.license.clone())
-                    } else {
-                        Declared::Rpm(p.license.clone())
-                    },
-                    path: path.to_string(),
-                    layer,
+                license: if !licensed {
+                    LicenseInput::Unrecorded {
+                        reason: format!("/{path} lists packages without their licenses (the image keeps no rpm database)"),
+                    }
+                } else {
+                    LicenseInput::Declared {
+                        declared: if spdx_tags {
+                            Declared::RpmSpdx(p.license.clone())
+                        } else {
+                            Declared::Rpm(p.license.clone())
+                        },
+                        path: path.to_string(),
+                        layer,
+                    }
                 },
                 version: evr,
                 arch,

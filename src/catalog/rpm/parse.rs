@@ -20,12 +20,16 @@
 //! [`Warning`] while the other records are still returned. Only a file that is not an rpmdb at
 //! all, or whose container structure is unreadable, is an [`Error`].
 //!
+//! Distroless CBL-Mariner and Azure Linux images keep no rpmdb, only a text manifest of what
+//! rpm installed ([`read_manifest_within`]), read into the same [`RpmPackage`] records.
+//!
 //! `gpg-pubkey` records are the imported signing keys that rpm stores as pseudo-packages; they
 //! are returned with [`RpmPackage::is_gpg_pubkey`] set so that callers can leave them out of a
 //! bill of materials.
 
 mod bdb;
 mod header;
+mod manifest;
 mod ndb;
 mod sqlite;
 
@@ -33,6 +37,7 @@ use std::fmt;
 
 pub use bdb::read_bdb;
 pub use header::{parse_header, HeaderError, RpmDependency, RpmPackage};
+pub use manifest::read_manifest_within;
 pub use ndb::read_ndb;
 pub use sqlite::read_sqlite;
 

@@ -7,6 +7,7 @@
 #                     little- and big-endian, keyed by 4-byte record numbers as rpm < 4.16 did;
 #   make_ndb.py       writes an NDB `Packages.db` by the layout of rpm's lib/backend/ndb/rpmpkg.c
 #                     (this rpm has no ndb backend, so that one file is ours, not rpm's).
+# container-manifest-2 (a distroless package manifest, not an rpmdb) is hand-made, see below.
 # Each db gets an `*.expected` file: `rpm -qa` output, read back by rpm itself where it can
 # (sqlite, and bdb through rpm's read-only bdb_ro backend).
 #
@@ -180,5 +181,19 @@ rpm --dbpath "$BDB" --define '_db_backend bdb_ro' -qa --qf "$QF" > "$HERE/Packag
 # NDB: written by make_ndb.py from the same header blobs, in rpm's hnum order.
 python3 "$HERE/make_ndb.py" "$DB/rpmdb.sqlite" "$HERE/Packages.db"
 cp "$HERE/rpmdb.sqlite.expected" "$HERE/Packages.db.expected"
+
+# container-manifest-2: HAND-MADE, not written by any tool. CBL-Mariner and Azure Linux
+# distroless images keep, instead of an rpmdb, the output of
+#   rpm -qa --qf '%{NAME}\t%{VERSION}-%{RELEASE}\t%{INSTALLTIME}\t%{BUILDTIME}\t%{VENDOR}\t%{EPOCH}\t%{SIZE}\t%{ARCH}\t%{EPOCHNUM}\t%{SOURCERPM}\n'
+# (the query format the CBL-Mariner toolkit documents for its distroless images). These
+# lines follow that format with Azure Linux 3.0-like names and versions; the times, sizes
+# and the epoch of openssl-libs are made up to exercise the reader.
+printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+  filesystem 1.1-21.azl3 1700000000 1699000000 'Microsoft Corporation' '(none)' 0 x86_64 0 filesystem-1.1-21.azl3.src.rpm \
+  glibc 2.38-9.azl3 1700000000 1699000100 'Microsoft Corporation' '(none)' 6542281 x86_64 0 glibc-2.38-9.azl3.src.rpm \
+  openssl-libs 3.3.3-2.azl3 1700000000 1699000200 'Microsoft Corporation' 1 6329640 x86_64 1 openssl-3.3.3-2.azl3.src.rpm \
+  prebuilt-ca-certificates 3.0.0-11.azl3 1700000000 1699000300 'Microsoft Corporation' '(none)' 243152 noarch 0 prebuilt-ca-certificates-3.0.0-11.azl3.src.rpm \
+  tzdata 2025a-1.azl3 1700000000 1699000400 'Microsoft Corporation' '(none)' 1934570 noarch 0 tzdata-2025a-1.azl3.src.rpm \
+  > "$HERE/container-manifest-2"
 
 ls -l "$HERE"

@@ -1,0 +1,516 @@
+//! Every mainstream distribution, read right, end to end: each image is scanned twice, as
+//! a root filesystem directory (its layers flattened) and as an OCI archive, and both
+//! reports must list the packages the distribution's package manager would, with the purl
+//! namespace and `distro` qualifier the purl specification gives that distribution.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use serde_json::Value;
+
+/// An image written in two forms: a root filesystem directory and an OCI archive.
+struct Forms {
+    _dir: tempfile::TempDir,
+    rootfs: PathBuf,
+    archive: PathBuf,
+}
+
+impl Forms {
+    /// The native JSON of each form, rootfs first, each with the form's name.
+    fn scan(&self) -> [(&'static str, Value); 2] {
+        [
+            ("rootfs", scan_json(&self.rootfs, &[])),
+            ("archive", scan_json(&self.archive, &[])),
+        ]
+    }
+}
+
+/// Writes `layers` as a root filesystem directory (later layers written over earlier ones)
+/// and as an OCI archive of those layers.
+fn forms(layers: &[Vec<E>]) -> Forms {
+    let dir = tempfile::tempdir().unwrap();
+    let rootfs = dir.path().join("rootfs");
+    std::fs::create_dir(&rootfs).unwrap();
+    for layer in layers {
+        for e in layer {
+            write_entry(&rootfs, e);
+        }
+    }
+    let layout = dir.path().join("layout");
+    oci_layout(
+        &layout,
+        &layers.iter().map(|l| tar_of(l)).collect::<Vec<_>>(),
+    );
+    let archive = dir.path().join("image.tar");
+    let mut b = tar::Builder::new(Vec::new());
+    add_files(&mut b, &layout, &layout);
+    std::fs::write(&archive, b.into_inner().unwrap()).unwrap();
+    Forms {
+        _dir: dir,
+        rootfs,
+        archive,
+    }
+}
+
+/// Writes one entry under `root`, as a later layer would over the earlier ones.
+fn write_entry(root: &Path, e: &E) {
+    let name = match e {
+        E::File(n, _) | E::Dir(n) | E::Symlink(n, _) | E::Hardlink(n, _) => n,
+    };
+    let path = root.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    match e {
+        E::File(_, data) => std::fs::write(&path, data).unwrap(),
+        E::Dir(_) => std::fs::create_dir_all(&path).unwrap(),
+        E::Symlink(_, target) => std::os::unix::fs::symlink(target, &path).unwrap(),
+        E::Hardlink(_, target) => std::fs::hard_link(root.join(target), &path).unwrap(),
+    }
+}
+
+/// Adds every file under `dir` to `b`, named relative to `root`.
+fn add_files(b: &mut tar::Builder<Vec<u8>>, root: &Path, dir: &Path) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let path = e.path();
+        if path.is_dir() {
+            add_files(b, root, &path);
+        } else {
+            let name = path.strip_prefix(root).unwrap();
+            b.append_path_with_name(&path, name).unwrap();
+        }
+    }
+}
+
+fn packages(doc: &Value) -> &Vec<Value> {
+    doc["packages"].as_array().unwrap()
+}
+
+fn purls(doc: &Value) -> Vec<&str> {
+    packages(doc)
+        .iter()
+        .map(|p| p["purl"].as_str().unwrap())
+        .collect()
+}
+
+fn findings<'a>(doc: &'a Value, kind: &str) -> Vec<&'a Value> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == kind)
+        .collect()
+}
+
+fn catalog_fixture(rel: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("src/catalog")
+            .join(rel),
+    )
+    .unwrap()
+}
+
+/// A small apk database, as apk-tools writes it.
+const APK_INSTALLED: &[u8] = b"C:Q1yJ2mV1AuH4Ppo5mwzaGIJ4OJ6ak=\nP:ca-certificates-bundle\nV:20241121-r1\nA:x86_64\nS:156384\nI:223312\nT:Mozilla CA certificate bundle\nU:https://www.mozilla.org/en-US/about/governance/policies/security-group/certs/\nL:MPL-2.0 AND MIT\no:ca-certificates\nm:Wolfi <wolfi@example.invalid>\nt:1732147200\nc:5e5b1ad9b0e2a3b2a1f0c9d8e7f6a5b4c3d2e1f0\nF:etc\nF:etc/ssl\nF:etc/ssl/certs\nR:ca-certificates.crt\n\nC:Q1Pg9p3b1ltQ6W2iWw0wfb8Y2H8xk=\nP:glibc\nV:2.40-r3\nA:x86_64\nS:2900000\nI:6100000\nT:the GNU C library\nU:https://www.gnu.org/software/libc\nL:LGPL-2.1-or-later\no:glibc\nm:Wolfi <wolfi@example.invalid>\nt:1732147200\nc:5e5b1ad9b0e2a3b2a1f0c9d8e7f6a5b4c3d2e1f0\nD:ca-certificates-bundle\nF:usr\nF:usr/lib\nR:libc.so.6\n\n";
+
+/// os-release files as the distributions ship them (their identifying fields).
+mod os {
+    pub const DEBIAN: &[u8] = b"PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\nVERSION=\"12 (bookworm)\"\nVERSION_CODENAME=bookworm\nID=debian\n";
+    pub const UBUNTU: &[u8] = b"PRETTY_NAME=\"Ubuntu 24.04.1 LTS\"\nNAME=\"Ubuntu\"\nVERSION_ID=\"24.04\"\nVERSION=\"24.04.1 LTS (Noble Numbat)\"\nVERSION_CODENAME=noble\nID=ubuntu\nID_LIKE=debian\n";
+    pub const ALPINE: &[u8] = b"NAME=\"Alpine Linux\"\nID=alpine\nVERSION_ID=3.20.3\nPRETTY_NAME=\"Alpine Linux v3.20\"\n";
+    pub const WOLFI: &[u8] = b"ID=wolfi\nNAME=\"Wolfi\"\nPRETTY_NAME=\"Wolfi\"\nVERSION_ID=\"20230201\"\nHOME_URL=\"https://wolfi.dev\"\n";
+    pub const CHAINGUARD: &[u8] = b"ID=chainguard\nNAME=\"Chainguard\"\nPRETTY_NAME=\"Chainguard\"\nVERSION_ID=\"20230214\"\nHOME_URL=\"https://chainguard.dev/\"\n";
+    pub const RHEL: &[u8] = b"NAME=\"Red Hat Enterprise Linux\"\nVERSION=\"9.4 (Plow)\"\nID=\"rhel\"\nID_LIKE=\"fedora\"\nVERSION_ID=\"9.4\"\nPLATFORM_ID=\"platform:el9\"\nPRETTY_NAME=\"Red Hat Enterprise Linux 9.4 (Plow)\"\n";
+    pub const CENTOS: &[u8] = b"NAME=\"CentOS Stream\"\nVERSION=\"9\"\nID=\"centos\"\nID_LIKE=\"rhel fedora\"\nVERSION_ID=\"9\"\nPLATFORM_ID=\"platform:el9\"\nPRETTY_NAME=\"CentOS Stream 9\"\n";
+    pub const FEDORA: &[u8] = b"NAME=\"Fedora Linux\"\nVERSION=\"40 (Container Image)\"\nID=fedora\nVERSION_ID=40\nPLATFORM_ID=\"platform:f40\"\nPRETTY_NAME=\"Fedora Linux 40 (Container Image)\"\nVARIANT_ID=container\n";
+    pub const ROCKY: &[u8] = b"NAME=\"Rocky Linux\"\nVERSION=\"9.4 (Blue Onyx)\"\nID=\"rocky\"\nID_LIKE=\"rhel centos fedora\"\nVERSION_ID=\"9.4\"\nPLATFORM_ID=\"platform:el9\"\nPRETTY_NAME=\"Rocky Linux 9.4 (Blue Onyx)\"\n";
+    pub const ALMA: &[u8] = b"NAME=\"AlmaLinux\"\nVERSION=\"9.4 (Seafoam Ocelot)\"\nID=\"almalinux\"\nID_LIKE=\"rhel centos fedora\"\nVERSION_ID=\"9.4\"\nPLATFORM_ID=\"platform:el9\"\nPRETTY_NAME=\"AlmaLinux 9.4 (Seafoam Ocelot)\"\n";
+    pub const AMAZON: &[u8] = b"NAME=\"Amazon Linux\"\nVERSION=\"2023\"\nID=\"amzn\"\nID_LIKE=\"fedora\"\nVERSION_ID=\"2023\"\nPLATFORM_ID=\"platform:al2023\"\nPRETTY_NAME=\"Amazon Linux 2023.5.20240722\"\n";
+    pub const LEAP: &[u8] = b"NAME=\"openSUSE Leap\"\nVERSION=\"15.6\"\nID=\"opensuse-leap\"\nID_LIKE=\"suse opensuse\"\nVERSION_ID=\"15.6\"\nPRETTY_NAME=\"openSUSE Leap 15.6\"\n";
+    pub const SLES: &[u8] = b"NAME=\"SLES\"\nVERSION=\"15-SP6\"\nVERSION_ID=\"15.6\"\nPRETTY_NAME=\"SUSE Linux Enterprise Server 15 SP6\"\nID=\"sles\"\nID_LIKE=\"suse\"\n";
+    pub const MARINER: &[u8] = b"NAME=\"Common Base Linux Mariner\"\nVERSION=\"2.0.20240609\"\nID=mariner\nVERSION_ID=\"2.0\"\nPRETTY_NAME=\"CBL-Mariner/Linux\"\n";
+    pub const AZURE: &[u8] = b"NAME=\"Microsoft Azure Linux\"\nVERSION=\"3.0.20240824\"\nID=azurelinux\nVERSION_ID=\"3.0\"\nPRETTY_NAME=\"Microsoft Azure Linux 3.0\"\n";
+    pub const ORACLE: &[u8] = b"NAME=\"Oracle Linux Server\"\nVERSION=\"9.4\"\nID=\"ol\"\nID_LIKE=\"fedora\"\nVARIANT=\"Server\"\nVARIANT_ID=\"server\"\nVERSION_ID=\"9.4\"\nPLATFORM_ID=\"platform:el9\"\nPRETTY_NAME=\"Oracle Linux Server 9.4\"\n";
+}
+
+const DPKG_STATUS: &[u8] = b"Package: base-files\nStatus: install ok installed\nArchitecture: amd64\nVersion: 12.4+deb12u7\n\nPackage: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1:1.2.13.dfsg-1\nSource: zlib\n";
+
+#[test]
+fn apk_tools_3_databases_under_usr_lib_are_read() {
+    for (os_release, namespace, distro) in [
+        (os::WOLFI, "wolfi", "wolfi-20230201"),
+        (os::CHAINGUARD, "chainguard", "chainguard-20230214"),
+    ] {
+        let image = forms(&[vec![
+            E::File("etc/os-release", os_release),
+            E::File("usr/lib/apk/db/installed", APK_INSTALLED),
+        ]]);
+        for (form, doc) in image.scan() {
+            assert_eq!(
+                purls(&doc),
+                [
+                    format!("pkg:apk/{namespace}/ca-certificates-bundle@20241121-r1?arch=x86_64&distro={distro}&upstream=ca-certificates"),
+                    format!("pkg:apk/{namespace}/glibc@2.40-r3?arch=x86_64&distro={distro}"),
+                ],
+                "{namespace} {form}"
+            );
+            assert_eq!(
+                packages(&doc)[1]["found_in"]["path"],
+                "usr/lib/apk/db/installed"
+            );
+            assert_eq!(
+                packages(&doc)[1]["license"]["declared"],
+                "LGPL-2.1-or-later"
+            );
+            assert!(findings(&doc, "unknown-distribution").is_empty(), "{form}");
+        }
+    }
+}
+
+#[test]
+fn a_merged_usr_lib_symlink_in_another_layer_leads_to_the_apk_database() {
+    // apk-tools 2's path through `lib -> /usr/lib` (absolute: resolved inside the root),
+    // the symlink in a layer above the database.
+    let image = forms(&[
+        vec![
+            E::File("etc/os-release", os::ALPINE),
+            E::File("usr/lib/apk/db/installed", APK_INSTALLED),
+        ],
+        vec![E::Symlink("lib", "/usr/lib")],
+    ]);
+    for (form, doc) in image.scan() {
+        assert_eq!(packages(&doc).len(), 2, "{form}");
+        assert!(purls(&doc)[0].starts_with("pkg:apk/alpine/ca-certificates-bundle@"));
+    }
+}
+
+#[test]
+fn a_symlinked_dpkg_directory_is_followed_inside_the_root() {
+    // `var/lib/dpkg` climbs further than the root allows: `..` stops at the root, so the
+    // link lands on `usr/lib/dpkg`, never outside the image.
+    let image = forms(&[
+        vec![
+            E::File("etc/os-release", os::DEBIAN),
+            E::Dir("var/lib"),
+            E::Symlink("var/lib/dpkg", "../../../../../usr/lib/dpkg"),
+        ],
+        vec![
+            E::File("usr/lib/dpkg/status", DPKG_STATUS),
+            E::File(
+                "usr/lib/dpkg/info/zlib1g:amd64.list",
+                b"/.\n/usr\n/usr/lib\n/usr/lib/x86_64-linux-gnu/libz.so.1\n",
+            ),
+        ],
+    ]);
+    for (form, doc) in image.scan() {
+        let zlib = &packages(&doc)[1];
+        assert_eq!(
+            zlib["purl"],
+            "pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64&distro=debian-12&upstream=zlib",
+            "{form}"
+        );
+        assert_eq!(zlib["found_in"]["path"], "usr/lib/dpkg/status", "{form}");
+        assert_eq!(zlib["files"], 3, "{form}: the .list file through the link");
+    }
+}
+
+#[test]
+fn a_symlinked_rpm_directory_in_a_later_layer_leads_to_the_database() {
+    // rpm-ostree keeps the database in usr/share/rpm, reached through var/lib/rpm.
+    let image = forms(&[
+        vec![
+            E::File("etc/os-release", os::FEDORA),
+            E::File(
+                "usr/share/rpm/rpmdb.sqlite",
+                &catalog_fixture("rpm/test-fixtures/rpmdb.sqlite"),
+            ),
+        ],
+        vec![
+            E::Dir("var/lib"),
+            E::Symlink("var/lib/rpm", "../../usr/share/rpm"),
+        ],
+    ]);
+    for (form, doc) in image.scan() {
+        assert!(!packages(&doc).is_empty(), "{form}");
+        for p in packages(&doc) {
+            assert_eq!(
+                p["found_in"]["path"], "usr/share/rpm/rpmdb.sqlite",
+                "{form}"
+            );
+            assert!(p["purl"].as_str().unwrap().starts_with("pkg:rpm/fedora/"));
+        }
+    }
+}
+
+#[test]
+fn dpkg_records_dpkg_does_not_count_as_installed_are_left_out() {
+    let status = b"Package: base-files\nStatus: install ok installed\nArchitecture: amd64\nVersion: 12.4\n\n\
+        Package: nostatus\nArchitecture: amd64\nVersion: 1.0\n\n\
+        Package: noversion\nStatus: install ok installed\nArchitecture: amd64\n\n\
+        Package: gone\nStatus: deinstall ok config-files\nArchitecture: amd64\nVersion: 2.0\n";
+    let image = forms(&[vec![
+        E::File("etc/os-release", os::DEBIAN),
+        E::File("var/lib/dpkg/status", status),
+        // distroless: no Status is normal, a missing Version is not.
+        E::File(
+            "var/lib/dpkg/status.d/tzdata",
+            b"Package: tzdata\nArchitecture: all\nVersion: 2024a-0+deb12u1\n",
+        ),
+        E::File(
+            "var/lib/dpkg/status.d/broken",
+            b"Package: broken\nArchitecture: all\n",
+        ),
+    ]]);
+    for (form, doc) in image.scan() {
+        let names: Vec<&str> = packages(&doc)
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["base-files", "tzdata"], "{form}");
+        assert!(purls(&doc).iter().all(|p| p.contains('@')), "{form}");
+        let damaged: Vec<&str> = findings(&doc, "database-damaged")
+            .iter()
+            .map(|f| f["message"].as_str().unwrap())
+            .collect();
+        assert_eq!(damaged.len(), 3, "{form}: {damaged:?}");
+        for (name, why) in [
+            ("nostatus", "no Status"),
+            ("noversion", "no Version"),
+            ("broken", "no Version"),
+        ] {
+            assert!(
+                damaged.iter().any(|m| m.contains(name) && m.contains(why)),
+                "{form}: {name}: {damaged:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn apk_records_without_a_version_are_left_out() {
+    let installed = [APK_INSTALLED, b"P:broken\nA:x86_64\nL:MIT\n\n"].concat();
+    let image = forms(&[vec![
+        E::File("etc/os-release", os::ALPINE),
+        E::File("lib/apk/db/installed", &installed),
+    ]]);
+    for (form, doc) in image.scan() {
+        assert_eq!(packages(&doc).len(), 2, "{form}");
+        assert!(purls(&doc).iter().all(|p| p.contains('@')), "{form}");
+        let damaged = findings(&doc, "database-damaged");
+        assert_eq!(damaged.len(), 1, "{form}");
+        assert!(damaged[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("package broken has no V: version"));
+    }
+}
+
+#[test]
+fn each_rpm_distribution_names_its_own_vendor() {
+    let db = catalog_fixture("rpm/test-fixtures/rpmdb.sqlite");
+    for (os_release, namespace, distro) in [
+        (os::RHEL, "redhat", "rhel-9.4"),
+        (os::CENTOS, "centos", "centos-9"),
+        (os::FEDORA, "fedora", "fedora-40"),
+        (os::ROCKY, "rocky", "rocky-9.4"),
+        (os::ALMA, "almalinux", "almalinux-9.4"),
+        (os::AMAZON, "amzn", "amzn-2023"),
+        (os::LEAP, "opensuse", "opensuse-leap-15.6"),
+        (os::SLES, "sles", "sles-15.6"),
+        (os::MARINER, "mariner", "mariner-2.0"),
+        (os::AZURE, "azurelinux", "azurelinux-3.0"),
+        (os::ORACLE, "oracle", "ol-9.4"),
+    ] {
+        let image = forms(&[vec![
+            E::File("etc/os-release", os_release),
+            E::File("var/lib/rpm/rpmdb.sqlite", &db),
+        ]]);
+        for (form, doc) in image.scan() {
+            assert!(!packages(&doc).is_empty(), "{namespace} {form}");
+            for purl in purls(&doc) {
+                assert!(
+                    purl.starts_with(&format!("pkg:rpm/{namespace}/"))
+                        && purl.contains(&format!("distro={distro}")),
+                    "{namespace} {form}: {purl}"
+                );
+            }
+            assert!(findings(&doc, "unknown-distribution").is_empty());
+        }
+    }
+}
+
+#[test]
+fn debian_ubuntu_and_alpine_name_their_own_vendors() {
+    for (os_release, path, db, namespace, distro) in [
+        (
+            os::DEBIAN,
+            "var/lib/dpkg/status",
+            DPKG_STATUS,
+            "deb/debian",
+            "debian-12",
+        ),
+        (
+            os::UBUNTU,
+            "var/lib/dpkg/status",
+            DPKG_STATUS,
+            "deb/ubuntu",
+            "ubuntu-24.04",
+        ),
+        (
+            os::ALPINE,
+            "lib/apk/db/installed",
+            APK_INSTALLED,
+            "apk/alpine",
+            "alpine-3.20.3",
+        ),
+    ] {
+        let image = forms(&[vec![
+            E::File("etc/os-release", os_release),
+            E::File(path, db),
+        ]]);
+        for (form, doc) in image.scan() {
+            assert_eq!(packages(&doc).len(), 2, "{namespace} {form}");
+            for purl in purls(&doc) {
+                assert!(
+                    purl.starts_with(&format!("pkg:{namespace}/"))
+                        && purl.contains(&format!("distro={distro}")),
+                    "{form}: {purl}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn an_unknown_distribution_is_a_finding_and_keeps_its_own_id() {
+    let os_release = b"NAME=\"VMware Photon OS\"\nVERSION=\"5.0\"\nID=photon\nVERSION_ID=5.0\nPRETTY_NAME=\"VMware Photon OS/Linux\"\n";
+    let image = forms(&[vec![
+        E::File("etc/os-release", os_release),
+        E::File(
+            "var/lib/rpm/rpmdb.sqlite",
+            &catalog_fixture("rpm/test-fixtures/rpmdb.sqlite"),
+        ),
+    ]]);
+    for (form, doc) in image.scan() {
+        assert!(purls(&doc)
+            .iter()
+            .all(|p| p.starts_with("pkg:rpm/photon/") && p.contains("distro=photon-5.0")));
+        let unknown = findings(&doc, "unknown-distribution");
+        assert_eq!(unknown.len(), 1, "{form}");
+        assert_eq!(unknown[0]["severity"], "warning");
+        assert_eq!(unknown[0]["path"], "var/lib/rpm/rpmdb.sqlite");
+        assert!(unknown[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("\"photon\""));
+    }
+}
+
+#[test]
+fn without_os_release_the_purl_names_no_vendor() {
+    let image = forms(&[
+        vec![E::File("var/lib/dpkg/status", DPKG_STATUS)],
+        // A later layer rewrites the database: still one finding, for the top view.
+        vec![E::File("var/lib/dpkg/status", DPKG_STATUS)],
+    ]);
+    for (form, doc) in image.scan() {
+        assert_eq!(
+            purls(&doc),
+            [
+                "pkg:deb/base-files@12.4%2Bdeb12u7?arch=amd64",
+                "pkg:deb/zlib1g@1:1.2.13.dfsg-1?arch=amd64&upstream=zlib"
+            ],
+            "{form}"
+        );
+        let unknown = findings(&doc, "unknown-distribution");
+        assert_eq!(unknown.len(), 1, "{form}");
+        assert!(unknown[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no os-release ID"));
+    }
+}
+
+#[test]
+fn azure_linux_distroless_reads_the_rpm_manifest() {
+    let image = forms(&[vec![
+        E::File("etc/os-release", os::AZURE),
+        E::File(
+            "var/lib/rpmmanifest/container-manifest-2",
+            &catalog_fixture("rpm/test-fixtures/container-manifest-2"),
+        ),
+        E::File(
+            "var/lib/rpmmanifest/container-manifest-1",
+            b"filesystem-1.1-21.azl3.x86_64\n",
+        ),
+    ]]);
+    for (form, doc) in image.scan() {
+        let names: Vec<&str> = packages(&doc)
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "filesystem",
+                "glibc",
+                "openssl-libs",
+                "prebuilt-ca-certificates",
+                "tzdata"
+            ],
+            "{form}"
+        );
+        let ssl = &packages(&doc)[2];
+        assert_eq!(
+            ssl["purl"],
+            "pkg:rpm/azurelinux/openssl-libs@3.3.3-2.azl3?arch=x86_64&distro=azurelinux-3.0&epoch=1&upstream=openssl-3.3.3-2.azl3.src.rpm",
+            "{form}"
+        );
+        assert_eq!(ssl["version"], "1:3.3.3-2.azl3");
+        assert_eq!(ssl["supplier"], "Microsoft Corporation");
+        assert_eq!(ssl["source"]["name"], "openssl-3.3.3-2.azl3.src.rpm");
+        assert_eq!(ssl["license"]["concluded"], "NOASSERTION");
+        assert_eq!(
+            ssl["found_in"]["path"],
+            "var/lib/rpmmanifest/container-manifest-2"
+        );
+    }
+}
+
+#[test]
+fn a_replaced_version_is_listed_with_what_replaced_it() {
+    let status = |v: &str| {
+        format!(
+            "Package: openssl\nStatus: install ok installed\nArchitecture: amd64\nVersion: {v}\n"
+        )
+    };
+    let (old, new) = (status("3.0.11-1~deb12u2"), status("3.0.15-1~deb12u1"));
+    let image = forms(&[
+        vec![
+            E::File("etc/os-release", os::DEBIAN),
+            E::File("var/lib/dpkg/status", old.as_bytes()),
+        ],
+        vec![E::File("var/lib/dpkg/status", new.as_bytes())],
+    ]);
+    let [(_, rootfs), (_, archive)] = image.scan();
+    // A root filesystem is one layer: only the version it holds.
+    assert_eq!(packages(&rootfs)[0]["version"], "3.0.15-1~deb12u1");
+    assert_eq!(rootfs["removed_packages"], serde_json::json!([]));
+    // The archive's lower layer still carries the old version.
+    assert_eq!(packages(&archive)[0]["upgraded_from"], "3.0.11-1~deb12u2");
+    assert_eq!(
+        archive["removed_packages"],
+        serde_json::json!([{
+            "type": "deb", "name": "openssl", "version": "3.0.11-1~deb12u2", "arch": "amd64",
+            "added_in": 0, "removed_in": 1, "replaced_by": "3.0.15-1~deb12u1"
+        }])
+    );
+    assert_eq!(archive["layers"][1]["packages"]["removed"], 0);
+    assert_eq!(archive["layers"][1]["packages"]["upgraded"], 1);
+}
