@@ -115,7 +115,6 @@ fn cataloged(
     os: Option<&OsRelease>,
     licensed: bool,
 ) -> (Vec<Cataloged>, Vec<String>) {
-    let os_id = os.and_then(|o| o.id.as_deref());
     let namespace = Vendor::of(os).namespace().to_string();
     let distro = distro(os);
     let spdx_tags = os.is_some_and(writes_spdx_tags);
@@ -131,7 +130,7 @@ fn cataloged(
                     name: srpm.clone(),
                     version: String::new(),
                     commit: None,
-                    obtain: source::obtain(os_id, srpm, (&p.name, &evr)),
+                    obtain: source::obtain(os, srpm, (&p.name, &evr)),
                 },
                 None => Offer {
                     name: p.name.clone(),
