@@ -272,7 +272,7 @@ pub struct SourceRef {
     /// Source version, when the database records it.
     pub version: Option<String>,
     /// The VCS commit the package was built from, when the database records it (apk `c:`,
-    /// the aports commit).
+    /// a commit of the distribution's recipe repository).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
 }

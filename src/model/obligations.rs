@@ -426,7 +426,7 @@ pub struct SourceEntry {
     pub name: String,
     /// Source version, when the database records it.
     pub version: Option<String>,
-    /// The aports commit (apk).
+    /// The commit of the recipe repository it was built from (apk: aports, wolfi-dev/os).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
     /// The source duties of its binaries, in the data's order.

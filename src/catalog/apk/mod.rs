@@ -2,8 +2,9 @@
 //!
 //! apk-tools keeps every installed package in `lib/apk/db/installed` (apk-tools 3, as
 //! Wolfi and Chainguard ship it: `usr/lib/apk/db/installed`; [`parse`]), with its license
-//! (`L:`), the aports origin it was built from (`o:`) and the commit (`c:`), which say where
-//! its exact source is ([`source`]), and the files it owns.
+//! (`L:`), the origin it was built from (`o:`) and the commit of the distribution's recipe
+//! repository (`c:`: aports on Alpine, wolfi-dev/os on Wolfi), which say where its exact
+//! source is ([`source`]), and the files it owns.
 
 pub mod parse;
 pub mod source;
@@ -90,7 +91,11 @@ fn packages(
                     commit: p.commit.clone(),
                 }),
                 offer: Offer {
-                    obtain: source::obtain(&offer_name, commit.as_deref()),
+                    obtain: source::obtain(
+                        os.and_then(|o| o.id.as_deref()),
+                        &offer_name,
+                        commit.as_deref(),
+                    ),
                     name: offer_name,
                     version: p.version.clone(),
                     commit,

@@ -27,9 +27,10 @@ pub struct ApkPackage {
     pub arch: Option<String>,
     /// `L`: license as packaged (SPDX on Alpine ≥ 3.x, e.g. `MIT AND BSD-2-Clause`).
     pub license: Option<String>,
-    /// `o`: origin, the aports source package this was built from.
+    /// `o`: origin, the source package (the build recipe) this was built from.
     pub origin: Option<String>,
-    /// `c`: the aports git commit it was built from.
+    /// `c`: the git commit of the recipe repository it was built from (aports on Alpine,
+    /// wolfi-dev/os on Wolfi).
     pub commit: Option<String>,
     /// `m`: maintainer.
     pub maintainer: Option<String>,
