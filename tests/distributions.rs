@@ -514,3 +514,231 @@ fn a_replaced_version_is_listed_with_what_replaced_it() {
     assert_eq!(archive["layers"][1]["packages"]["removed"], 0);
     assert_eq!(archive["layers"][1]["packages"]["upgraded"], 1);
 }
+
+/// Amazon Linux 2 (yum), beside the 2023 release (dnf) of [`os::AMAZON`].
+const AMAZON_2: &[u8] = b"NAME=\"Amazon Linux\"\nVERSION=\"2\"\nID=\"amzn\"\nID_LIKE=\"centos rhel fedora\"\nVERSION_ID=\"2\"\nPRETTY_NAME=\"Amazon Linux 2\"\n";
+
+/// The obligations document (`-o obligations-json`, every layer distributed) of each form.
+fn obligations(image: &Forms) -> [(&'static str, Value); 2] {
+    let run = |path: &Path| {
+        let out = layerbom(&[
+            "scan",
+            path.to_str().unwrap(),
+            "-q",
+            "-o",
+            "obligations-json",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    [
+        ("rootfs", run(&image.rootfs)),
+        ("archive", run(&image.archive)),
+    ]
+}
+
+/// What the obligations must say of one source: command, URL and file exactly, and a part
+/// of the note that names what to ask for and where.
+struct Expected {
+    source: &'static str,
+    command: Option<&'static str>,
+    url: Option<&'static str>,
+    file: Option<&'static str>,
+    note: &'static str,
+}
+
+/// A distribution's name, its os-release, its database's path and content, and what its
+/// obligations must say.
+type Case<'a> = (&'a str, &'a [u8], &'a str, &'a [u8], Expected);
+
+#[test]
+fn each_distribution_says_how_to_obtain_the_exact_source() {
+    let rpmdb = catalog_fixture("rpm/test-fixtures/rpmdb.sqlite");
+    let srpm = "layerbom-doc-2024.1-3.src.rpm";
+    let rpm = |command, url, note| Expected {
+        source: "layerbom-doc-2024.1-3.src.rpm",
+        command,
+        url,
+        file: Some(srpm),
+        note,
+    };
+    let commit = "5e5b1ad9b0e2a3b2a1f0c9d8e7f6a5b4c3d2e1f0";
+    let apk = |url, note| Expected {
+        source: "glibc",
+        command: None,
+        url,
+        file: None,
+        note,
+    };
+    let status = b"Package: bash\nStatus: install ok installed\nArchitecture: amd64\nVersion: 5.2.21-2ubuntu4\n";
+    let copyright = b"Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nCopyright: 1987-2022 Free Software Foundation, Inc.\nLicense: GPL-3+\n";
+    let deb = |command, url, note| Expected {
+        source: "bash",
+        command,
+        url,
+        file: None,
+        note,
+    };
+    let azure: &[u8] = b"NAME=\"Microsoft Azure Linux\"\nVERSION=\"3.0.20240824\"\nID=azurelinux\nVERSION_ID=\"3.0\"\n";
+    let cases: Vec<Case> = vec![
+        (
+            "ubuntu", os::UBUNTU, "var/lib/dpkg/status", status,
+            deb(
+                Some("apt-get source bash=5.2.21-2ubuntu4"),
+                Some("https://launchpad.net/ubuntu/+source/bash/5.2.21-2ubuntu4"),
+                "Launchpad keeps the source of every version published in Ubuntu",
+            ),
+        ),
+        (
+            "debian", os::DEBIAN, "var/lib/dpkg/status", status,
+            deb(
+                Some("apt-get source bash=5.2.21-2ubuntu4"),
+                Some("https://snapshot.debian.org/package/bash/5.2.21-2ubuntu4/"),
+                "snapshot.debian.org keeps every source version",
+            ),
+        ),
+        (
+            "fedora", os::FEDORA, "var/lib/rpm/rpmdb.sqlite", &rpmdb,
+            rpm(
+                Some("dnf download --source layerbom-doc-2024.1-3"),
+                Some("https://kojipkgs.fedoraproject.org/packages/layerbom-doc/2024.1/3/src/layerbom-doc-2024.1-3.src.rpm"),
+                "Fedora's Koji keeps the source RPM of every build",
+            ),
+        ),
+        (
+            "centos", os::CENTOS, "var/lib/rpm/rpmdb.sqlite", &rpmdb,
+            rpm(
+                Some("dnf download --source layerbom-doc-2024.1-3"),
+                None,
+                "CentOS Stream's Koji (kojihub.stream.centos.org) keeps every Stream build",
+            ),
+        ),
+        (
+            "rhel", os::RHEL, "var/lib/rpm/rpmdb.sqlite", &rpmdb,
+            rpm(
+                Some("dnf download --source layerbom-doc-2024.1-3"),
+                None,
+                "the image's tag with -source appended (for UBI: registry.access.redhat.com/ubi9/ubi:TAG-source",
+            ),
+        ),
+        (
+            "rocky", os::ROCKY, "var/lib/rpm/rpmdb.sqlite", &rpmdb,
+            rpm(
+                Some("dnf download --source layerbom-doc-2024.1-3"),
+                None,
+                "the Rocky Linux vault (dl.rockylinux.org/vault)",
+            ),
+        ),
+        (
+            "almalinux", os::ALMA, "var/lib/rpm/rpmdb.sqlite", &rpmdb,
+            rpm(
+                Some("dnf download --source layerbom-doc-2024.1-3"),
+                None,
+                "the AlmaLinux vault (repo.almalinux.org/vault)",
+            ),
+        ),
+        (
+            "amzn 2023", os::AMAZON, "var/lib/rpm/rpmdb.sqlite", &rpmdb,
+            rpm(
+                Some("dnf download --source layerbom-doc-2024.1-3"),
+                None,
+                "Amazon Linux's source repositories serve it",
+            ),
+        ),
+        (
+            "amzn 2", AMAZON_2, "var/lib/rpm/rpmdb.sqlite", &rpmdb,
+            rpm(
+                Some("yumdownloader --source layerbom-doc-2024.1-3"),
+                None,
+                "Amazon Linux's source repositories serve it",
+            ),
+        ),
+        (
+            "oracle", os::ORACLE, "var/lib/rpm/rpmdb.sqlite", &rpmdb,
+            rpm(None, None, "oss.oracle.com, in the SRPMS directories of each release: ask Oracle for it"),
+        ),
+        (
+            "opensuse-leap", os::LEAP, "var/lib/rpm/rpmdb.sqlite", &rpmdb,
+            rpm(
+                Some("zypper source-install --no-build-deps layerbom-doc=2024.1-3"),
+                None,
+                "openSUSE's source repository serves it (repo-source",
+            ),
+        ),
+        (
+            "sles", os::SLES, "var/lib/rpm/rpmdb.sqlite", &rpmdb,
+            rpm(
+                Some("zypper source-install --no-build-deps layerbom-doc=2024.1-3"),
+                None,
+                "each module's Source-Pool repository",
+            ),
+        ),
+        (
+            "azurelinux", azure, "var/lib/rpm/rpmdb.sqlite", &rpmdb,
+            rpm(
+                None,
+                Some("https://github.com/microsoft/azurelinux/tree/3.0.20240824-3.0/SPECS/layerbom-doc"),
+                "at the release tag 3.0.20240824-3.0 the image's os-release names",
+            ),
+        ),
+        (
+            "mariner", os::MARINER, "var/lib/rpm/rpmdb.sqlite", &rpmdb,
+            rpm(
+                None,
+                Some("https://github.com/microsoft/azurelinux/tree/2.0.20240609-2.0/SPECS/layerbom-doc"),
+                "srpms repository of the release on packages.microsoft.com",
+            ),
+        ),
+        (
+            "alpine", os::ALPINE, "lib/apk/db/installed", APK_INSTALLED,
+            apk(
+                Some("https://gitlab.alpinelinux.org/alpine/aports/-/tree/5e5b1ad9b0e2a3b2a1f0c9d8e7f6a5b4c3d2e1f0"),
+                "main/glibc/ or community/glibc/",
+            ),
+        ),
+        (
+            "wolfi", os::WOLFI, "usr/lib/apk/db/installed", APK_INSTALLED,
+            apk(
+                Some("https://github.com/wolfi-dev/os/tree/5e5b1ad9b0e2a3b2a1f0c9d8e7f6a5b4c3d2e1f0"),
+                "glibc.yaml is the melange recipe that built the package",
+            ),
+        ),
+        (
+            "chainguard", os::CHAINGUARD, "usr/lib/apk/db/installed", APK_INSTALLED,
+            apk(None, "ask Chainguard for the source of glibc as built from commit 5e5b1ad9b0e2a3b2a1f0c9d8e7f6a5b4c3d2e1f0"),
+        ),
+    ];
+    assert!(APK_INSTALLED
+        .windows(commit.len())
+        .any(|w| w == commit.as_bytes()));
+    for (name, os_release, path, db, want) in cases {
+        let image = forms(&[vec![
+            E::File("etc/os-release", os_release),
+            E::File(path, db),
+            E::File("usr/share/doc/bash/copyright", copyright),
+        ]]);
+        for (form, doc) in obligations(&image) {
+            let sources = doc["sources"].as_array().unwrap();
+            let s = sources
+                .iter()
+                .find(|s| s["name"] == want.source)
+                .unwrap_or_else(|| panic!("{name} {form}: no {} in {sources:?}", want.source));
+            let o = &s["obtain"];
+            assert_eq!(o["command"].as_str(), want.command, "{name} {form}");
+            assert_eq!(o["url"].as_str(), want.url, "{name} {form}");
+            assert_eq!(o["file"].as_str(), want.file, "{name} {form}");
+            let note = o["note"].as_str().unwrap();
+            assert!(note.contains(want.note), "{name} {form}: {note}");
+            if let Some(file) = want.file {
+                assert!(
+                    note.starts_with(&format!("the source RPM {file} ")),
+                    "{name} {form}: {note}"
+                );
+            }
+        }
+    }
+}
