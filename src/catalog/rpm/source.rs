@@ -179,7 +179,10 @@ pub fn obtain(os: Option<&OsRelease>, srpm: &str, binary: (&str, &str)) -> Obtai
         Fetch::Nothing => None,
     }
     .filter(|c| c.split(' ').all(shell_safe));
-    let mut note = format!("the source RPM {srpm} (the package's SOURCERPM tag)");
+    let mut note = format!(
+        "the source RPM {srpm} (the package's SOURCERPM tag): {}",
+        how.served_by
+    );
     let mut url = None;
     match (how.archive, parts) {
         (Archive::FedoraKoji, Some((n, v, r))) => {
@@ -199,14 +202,12 @@ pub fn obtain(os: Option<&OsRelease>, srpm: &str, binary: (&str, &str)) -> Obtai
                     encode_path_segment(n)
                 ));
                 note.push_str(&format!(
-                    "; the URL is its spec directory at the release tag {tag} the image's os-release names: check that the spec there builds {v}-{r} (a package updated since that release is in a later tag)"
+                    ". The URL is its spec directory at the release tag {tag} the image's os-release names: check that the spec there builds {v}-{r} (a package updated since that release is in a later tag)"
                 ));
             }
         }
         _ => {}
     }
-    note.push_str(": ");
-    note.push_str(how.served_by);
     if id == Some("rhel") {
         let ubi = major(version_id).map_or_else(|| "ubiN".to_string(), |m| format!("ubi{m}"));
         note.push_str(&format!(
