@@ -168,19 +168,7 @@ fn damaged_readings_and_text_matches_are_worked_out_again() {
     let cache = tempfile::tempdir().unwrap();
     let (doc, _) = scan(&image, cache.path(), &[]);
     assert_eq!(doc, expected);
-    let report: serde_json::Value = serde_json::from_str(&doc).unwrap();
-    let layers: Vec<String> = report["layers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| {
-            l["diff_id"]
-                .as_str()
-                .unwrap()
-                .trim_start_matches("sha256:")
-                .to_string()
-        })
-        .collect();
+    let layers = layer_ids(&serde_json::from_str(&doc).unwrap());
     let mut derived = 0;
     for fp in std::fs::read_dir(cache.path().join("layers")).unwrap() {
         for f in std::fs::read_dir(fp.unwrap().path()).unwrap() {

@@ -342,6 +342,11 @@ pub fn cache_summary(stderr: &str) -> (usize, usize, usize) {
 pub fn fixture_layers() -> Vec<String> {
     let doc: serde_json::Value =
         serde_json::from_slice(&uncached(&fixture("docker-archive.tar"))).unwrap();
+    layer_ids(&doc)
+}
+
+/// The diff_ids of the layers of a JSON report, in hex.
+pub fn layer_ids(doc: &serde_json::Value) -> Vec<String> {
     doc["layers"]
         .as_array()
         .unwrap()
