@@ -5,87 +5,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::*;
 use serde_json::Value;
-
-/// An image written in two forms: a root filesystem directory and an OCI archive.
-struct Forms {
-    _dir: tempfile::TempDir,
-    rootfs: PathBuf,
-    archive: PathBuf,
-}
-
-impl Forms {
-    /// The native JSON of each form, rootfs first, each with the form's name.
-    fn scan(&self) -> [(&'static str, Value); 2] {
-        [
-            ("rootfs", scan_json(&self.rootfs, &[])),
-            ("archive", scan_json(&self.archive, &[])),
-        ]
-    }
-}
-
-/// Writes `layers` as a root filesystem directory (later layers written over earlier ones)
-/// and as an OCI archive of those layers.
-fn forms(layers: &[Vec<E>]) -> Forms {
-    let dir = tempfile::tempdir().unwrap();
-    let rootfs = dir.path().join("rootfs");
-    std::fs::create_dir(&rootfs).unwrap();
-    for layer in layers {
-        for e in layer {
-            write_entry(&rootfs, e);
-        }
-    }
-    let layout = dir.path().join("layout");
-    oci_layout(
-        &layout,
-        &layers.iter().map(|l| tar_of(l)).collect::<Vec<_>>(),
-    );
-    let archive = dir.path().join("image.tar");
-    let mut b = tar::Builder::new(Vec::new());
-    add_files(&mut b, &layout, &layout);
-    std::fs::write(&archive, b.into_inner().unwrap()).unwrap();
-    Forms {
-        _dir: dir,
-        rootfs,
-        archive,
-    }
-}
-
-/// Writes one entry under `root`, as a later layer would over the earlier ones.
-fn write_entry(root: &Path, e: &E) {
-    let name = match e {
-        E::File(n, _) | E::Dir(n) | E::Symlink(n, _) | E::Hardlink(n, _) => n,
-    };
-    let path = root.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    match e {
-        E::File(_, data) => std::fs::write(&path, data).unwrap(),
-        E::Dir(_) => std::fs::create_dir_all(&path).unwrap(),
-        E::Symlink(_, target) => std::os::unix::fs::symlink(target, &path).unwrap(),
-        E::Hardlink(_, target) => std::fs::hard_link(root.join(target), &path).unwrap(),
-    }
-}
-
-/// Adds every file under `dir` to `b`, named relative to `root`.
-fn add_files(b: &mut tar::Builder<Vec<u8>>, root: &Path, dir: &Path) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap())
-        .collect();
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        let path = e.path();
-        if path.is_dir() {
-            add_files(b, root, &path);
-        } else {
-            let name = path.strip_prefix(root).unwrap();
-            b.append_path_with_name(&path, name).unwrap();
-        }
-    }
-}
 
 fn packages(doc: &Value) -> &Vec<Value> {
     doc["packages"].as_array().unwrap()
