@@ -339,6 +339,80 @@ mod tests {
     use crate::catalog::testutil::damage_loop;
 
     const CHKSUM: &[u8] = include_bytes!("../test-fixtures/Packages-chksum.bdb");
+    /// 3,000 real headers, little-endian, 4 KiB pages (test-fixtures/make_big_bdb.sh).
+    const BIG: &[u8] = include_bytes!("../test-fixtures/Packages-big.bdb.zst");
+    const BIG_EXPECTED: &[u8] = include_bytes!("../test-fixtures/Packages-big.bdb.expected.zst");
+    /// The first 600 of them, big-endian, 1 KiB pages.
+    const BIG_BE: &[u8] = include_bytes!("../test-fixtures/Packages-big-be.bdb.zst");
+    const BIG_BE_EXPECTED: &[u8] =
+        include_bytes!("../test-fixtures/Packages-big-be.bdb.expected.zst");
+
+    fn unzstd(compressed: &[u8]) -> Vec<u8> {
+        zstd::decode_all(compressed).expect("fixture decompresses")
+    }
+
+    fn unzstd_text(compressed: &[u8]) -> String {
+        String::from_utf8(unzstd(compressed)).expect("expected list is UTF-8")
+    }
+
+    /// What a hash file's pages are, read straight from their headers (not through the
+    /// reader), so that the big fixtures are known to hold what they are meant to test.
+    #[derive(Debug)]
+    struct Census {
+        page_size: usize,
+        bucket_pages: usize,
+        /// Bucket pages continued on another bucket page (`next_pgno` set).
+        chained_bucket_pages: usize,
+        overflow_pages: usize,
+        /// Overflow chains (values), and the longest one in pages.
+        overflow_chains: usize,
+        longest_overflow_chain: usize,
+    }
+
+    fn census(bytes: &[u8]) -> Census {
+        let order = byte_order(bytes).expect("hash magic");
+        let db = Db {
+            bytes,
+            order,
+            page_size: 0,
+            overhead: 26,
+            page_count: 0,
+        };
+        let page_size = db.u32(bytes, 20).expect("page size") as usize;
+        let pages: Vec<&[u8]> = bytes.chunks_exact(page_size).collect();
+        let next = |p: &[u8]| db.u32(p, 16).expect("next_pgno") as usize;
+        let prev = |p: &[u8]| db.u32(p, 12).expect("prev_pgno");
+        let mut c = Census {
+            page_size,
+            bucket_pages: 0,
+            chained_bucket_pages: 0,
+            overflow_pages: 0,
+            overflow_chains: 0,
+            longest_overflow_chain: 0,
+        };
+        for page in &pages[1..] {
+            match page[25] {
+                P_HASH => {
+                    c.bucket_pages += 1;
+                    c.chained_bucket_pages += usize::from(next(page) != 0);
+                }
+                P_OVERFLOW => {
+                    c.overflow_pages += 1;
+                    if prev(page) == 0 {
+                        c.overflow_chains += 1;
+                        let (mut len, mut n) = (1, next(page));
+                        while n != 0 {
+                            len += 1;
+                            n = next(pages[n]);
+                        }
+                        c.longest_overflow_chain = c.longest_overflow_chain.max(len);
+                    }
+                }
+                _ => {}
+            }
+        }
+        c
+    }
 
     #[test]
     fn db53_written_hash_file_lists_what_rpm_lists() {
@@ -388,6 +462,65 @@ mod tests {
             .find(|p| p.name == "layerbom-tool")
             .expect("tool");
         assert_eq!(tool.files.len(), 6 * 40 + 7);
+    }
+
+    #[test]
+    fn thousands_of_db53_headers_list_what_rpm_lists() {
+        let (packages, warnings) = read_bdb(&unzstd(BIG)).expect("reads");
+        assert_eq!(packages.len(), 3000);
+        assert_matches_expected(&packages, &warnings, &unzstd_text(BIG_EXPECTED));
+        let numbers: Vec<u64> = packages.iter().map(|p| p.record).collect();
+        assert_eq!(numbers, (1..=3000).collect::<Vec<u64>>());
+        // The one header of 2,000 files (and their directory): ~350 KiB on 88 overflow pages.
+        let widest = packages.iter().map(|p| p.files.len()).max();
+        assert_eq!(widest, Some(2001));
+    }
+
+    #[test]
+    fn hundreds_of_big_endian_headers_on_1k_pages_list_what_rpm_lists() {
+        let (packages, warnings) = read_bdb(&unzstd(BIG_BE)).expect("reads");
+        assert_eq!(packages.len(), 600);
+        assert_matches_expected(&packages, &warnings, &unzstd_text(BIG_BE_EXPECTED));
+    }
+
+    /// The big fixtures exist to exercise overflow chains (every rpm header is one) and
+    /// buckets that continue on a second page: this fails if a regenerated fixture stops
+    /// having them.
+    #[test]
+    fn the_big_fixtures_have_overflow_chains_and_multi_page_buckets() {
+        let le = census(&unzstd(BIG));
+        assert_eq!(le.page_size, 4096);
+        assert_eq!(le.overflow_chains, 3000, "{le:?}");
+        assert!(le.overflow_pages > 4000, "{le:?}");
+        assert!(le.longest_overflow_chain >= 50, "{le:?}");
+        assert!(le.chained_bucket_pages >= 2, "{le:?}");
+        assert!(le.bucket_pages > le.chained_bucket_pages, "{le:?}");
+
+        let be = census(&unzstd(BIG_BE));
+        assert_eq!(be.page_size, 1024);
+        assert_eq!(be.overflow_chains, 600, "{be:?}");
+        assert!(be.longest_overflow_chain >= 20, "{be:?}");
+        assert!(be.chained_bucket_pages >= 2, "{be:?}");
+    }
+
+    /// Damage aimed at the bucket pages (the first and continuation pages of every bucket)
+    /// of the big-endian fixture: the random damage of `damaged_bdb_never_panics` mostly
+    /// lands in header data, which is most of the file.
+    #[test]
+    fn damaged_bucket_pages_of_a_big_file_never_panic() {
+        let db = unzstd(BIG_BE);
+        let ps = 1024;
+        let buckets: Vec<usize> = (1..db.len() / ps)
+            .filter(|n| db[n * ps + 25] == P_HASH)
+            .collect();
+        assert!(buckets.len() > 10);
+        for n in buckets {
+            damage_loop(&db[n * ps..(n + 1) * ps], 10, |page| {
+                let mut copy = db.clone();
+                copy[n * ps..n * ps + page.len()].copy_from_slice(page);
+                let _ = read_bdb(&copy);
+            });
+        }
     }
 
     #[test]

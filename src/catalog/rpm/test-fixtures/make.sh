@@ -10,6 +10,8 @@
 # container-manifest-2 (a distroless package manifest, not an rpmdb) is hand-made, see below.
 # Each db gets an `*.expected` file: `rpm -qa` output, read back by rpm itself where it can
 # (sqlite, and bdb through rpm's read-only bdb_ro backend).
+# The big BerkeleyDB fixtures (Packages-big*.bdb.zst, 3,000 and 600 headers) are made by
+# make_big_bdb.sh beside this script.
 #
 # Needs: apt-get install -y rpm db5.3-util sqlite3 gnupg python3
 set -euo pipefail
