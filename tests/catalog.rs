@@ -21,15 +21,6 @@ fn find<'a>(doc: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("{name} not found"))
 }
 
-fn catalog_fixture(rel: &str) -> Vec<u8> {
-    std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("src/catalog")
-            .join(rel),
-    )
-    .unwrap()
-}
-
 /// (name, [epoch:]version-release) of the `rpm -qa --qf` lines recorded next to the fixture
 /// (gpg-pubkey aside).
 fn rpm_expected(rel: &str) -> BTreeSet<(String, String)> {

@@ -30,15 +30,6 @@ fn findings<'a>(doc: &'a Value, kind: &str) -> Vec<&'a Value> {
         .collect()
 }
 
-fn catalog_fixture(rel: &str) -> Vec<u8> {
-    std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("src/catalog")
-            .join(rel),
-    )
-    .unwrap()
-}
-
 /// A small apk database, as apk-tools writes it.
 const APK_INSTALLED: &[u8] = b"C:Q1yJ2mV1AuH4Ppo5mwzaGIJ4OJ6ak=\nP:ca-certificates-bundle\nV:20241121-r1\nA:x86_64\nS:156384\nI:223312\nT:Mozilla CA certificate bundle\nU:https://www.mozilla.org/en-US/about/governance/policies/security-group/certs/\nL:MPL-2.0 AND MIT\no:ca-certificates\nm:Wolfi <wolfi@example.invalid>\nt:1732147200\nc:5e5b1ad9b0e2a3b2a1f0c9d8e7f6a5b4c3d2e1f0\nF:etc\nF:etc/ssl\nF:etc/ssl/certs\nR:ca-certificates.crt\n\nC:Q1Pg9p3b1ltQ6W2iWw0wfb8Y2H8xk=\nP:glibc\nV:2.40-r3\nA:x86_64\nS:2900000\nI:6100000\nT:the GNU C library\nU:https://www.gnu.org/software/libc\nL:LGPL-2.1-or-later\no:glibc\nm:Wolfi <wolfi@example.invalid>\nt:1732147200\nc:5e5b1ad9b0e2a3b2a1f0c9d8e7f6a5b4c3d2e1f0\nD:ca-certificates-bundle\nF:usr\nF:usr/lib\nR:libc.so.6\n\n";
 
@@ -443,21 +434,7 @@ const AMAZON_2: &[u8] = b"NAME=\"Amazon Linux\"\nVERSION=\"2\"\nID=\"amzn\"\nID_
 
 /// The obligations document (`-o obligations-json`, every layer distributed) of each form.
 fn obligations(image: &Forms) -> [(&'static str, Value); 2] {
-    let run = |path: &Path| {
-        let out = layerbom(&[
-            "scan",
-            path.to_str().unwrap(),
-            "-q",
-            "-o",
-            "obligations-json",
-        ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    };
+    let run = |path: &Path| document(path, "obligations-json");
     [
         ("rootfs", run(&image.rootfs)),
         ("archive", run(&image.archive)),

@@ -43,6 +43,16 @@ pub fn document(image: &Path, format: &str) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// A file of the catalogers' test fixtures (`src/catalog/REL`).
+pub fn catalog_fixture(rel: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("src/catalog")
+            .join(rel),
+    )
+    .unwrap()
+}
+
 /// Runs `layerbom ARGS`.
 pub fn layerbom(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_layerbom"))
