@@ -441,50 +441,47 @@ fn rpm_databases_of_every_kind_list_what_rpm_lists() {
 }
 
 /// A BerkeleyDB `Packages` of 3,000 real headers (rpm/test-fixtures/make_big_bdb.sh), every
-/// one on overflow pages and some buckets over two pages, in a root filesystem directory.
+/// one on overflow pages and some buckets over two pages, in a root filesystem directory and
+/// in an image archive.
 #[test]
-fn a_rootfs_with_thousands_of_packages_in_berkeley_db_lists_them_all() {
+fn thousands_of_packages_in_berkeley_db_are_listed_whole() {
     let unzstd = |rel: &str| zstd::decode_all(catalog_fixture(rel).as_slice()).unwrap();
-    let root = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(root.path().join("etc")).unwrap();
-    std::fs::create_dir_all(root.path().join("var/lib/rpm")).unwrap();
-    write(
-        root.path(),
-        "etc/os-release",
-        b"NAME=\"CentOS Linux\"\nVERSION=\"7 (Core)\"\nID=\"centos\"\nVERSION_ID=\"7\"\n",
-    );
-    write(
-        root.path(),
-        "var/lib/rpm/Packages",
-        &unzstd("rpm/test-fixtures/Packages-big.bdb.zst"),
-    );
-    let doc = scan_json(root.path(), &[]);
-    assert_eq!(packages(&doc).len(), 3000);
-    let got: BTreeSet<(String, String)> = packages(&doc)
-        .iter()
-        .map(|p| {
-            assert_eq!(p["type"], "rpm");
-            assert_eq!(p["found_in"]["path"], "var/lib/rpm/Packages");
-            (
-                p["name"].as_str().unwrap().to_string(),
-                p["version"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let db = unzstd("rpm/test-fixtures/Packages-big.bdb.zst");
+    let image = forms(&[vec![
+        E::File(
+            "etc/os-release",
+            b"NAME=\"CentOS Linux\"\nVERSION=\"7 (Core)\"\nID=\"centos\"\nVERSION_ID=\"7\"\n",
+        ),
+        E::File("var/lib/rpm/Packages", &db),
+    ]]);
     let expected =
         String::from_utf8(unzstd("rpm/test-fixtures/Packages-big.bdb.expected.zst")).unwrap();
-    assert_eq!(got, rpm_expected_in(&expected));
-    // Nothing skipped, and the 17 MB file is not over the database size limit.
-    let about_the_db: Vec<&Value> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| {
-            ["database-damaged", "database-too-large", "capture-missed"]
-                .contains(&f["kind"].as_str().unwrap())
-        })
-        .collect();
-    assert!(about_the_db.is_empty(), "{about_the_db:?}");
+    for (form, doc) in image.scan() {
+        assert_eq!(packages(&doc).len(), 3000, "{form}");
+        let got: BTreeSet<(String, String)> = packages(&doc)
+            .iter()
+            .map(|p| {
+                assert_eq!(p["type"], "rpm");
+                assert_eq!(p["found_in"]["path"], "var/lib/rpm/Packages");
+                (
+                    p["name"].as_str().unwrap().to_string(),
+                    p["version"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(got, rpm_expected_in(&expected), "{form}");
+        // Nothing skipped, and the 17 MB file is not over the database size limit.
+        let about_the_db: Vec<&Value> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| {
+                ["database-damaged", "database-too-large", "capture-missed"]
+                    .contains(&f["kind"].as_str().unwrap())
+            })
+            .collect();
+        assert!(about_the_db.is_empty(), "{form}: {about_the_db:?}");
+    }
 }
 
 #[test]
