@@ -121,6 +121,68 @@ fn a_layer_cached_from_one_image_serves_another() {
 }
 
 #[test]
+fn a_compressed_layer_is_kept_for_its_blob_until_another_blob_of_it_is_seen() {
+    // A gzip layer whose blob digest the scan checks is kept for that blob without hashing
+    // its uncompressed bytes; the same layers zstd-compressed are then scanned (and hashed to
+    // their diff_ids), and from there on both images read every layer back.
+    let cache = tempfile::tempdir().unwrap();
+    let (gzip, zstd) = (fixture("oci-gzip"), fixture("oci-zstd.tar"));
+    let (doc, stderr) = scan(&gzip, cache.path(), &[]);
+    assert_eq!(summary(&stderr), (0, 3, 3), "{stderr}");
+    assert_eq!(doc, reference(&gzip));
+    let (doc, stderr) = scan(&zstd, cache.path(), &[]);
+    assert_eq!(summary(&stderr), (0, 3, 3), "{stderr}");
+    assert_eq!(doc, reference(&zstd));
+    for image in [&gzip, &zstd] {
+        let (doc, stderr) = scan(image, cache.path(), &[]);
+        assert_eq!(summary(&stderr), (3, 3, 0), "{stderr}");
+        assert_eq!(doc, reference(image));
+    }
+    // Without digest checks a blob is not known to be what its digest says: its layers are
+    // hashed to their diff_ids before they are kept.
+    let cache = tempfile::tempdir().unwrap();
+    scan(&gzip, cache.path(), &["--no-verify"]);
+    let (_, stderr) = scan(&zstd, cache.path(), &[]);
+    assert_eq!(summary(&stderr), (3, 3, 0), "{stderr}");
+}
+
+#[test]
+fn an_image_that_lies_about_a_diff_id_does_not_change_that_layers_reports() {
+    // A gzip image whose config claims another layer's diff_id for its own blob: with blob
+    // digests checked, its scan is kept for its blob only, and the image with the real layer
+    // is scanned (and hashed) rather than read from it.
+    let status = |name: &str| {
+        format!(
+            "Package: {name}\nStatus: install ok installed\nVersion: 1.0\nArchitecture: all\n\n"
+        )
+    };
+    let os = b"ID=debian\nVERSION_ID=\"12\"\n";
+    let real_status = status("real");
+    let fake_status = status("fake");
+    let real = tar_of(&[
+        E::File("etc/os-release", os),
+        E::File("var/lib/dpkg/status", real_status.as_bytes()),
+    ]);
+    let fake = tar_of(&[
+        E::File("etc/os-release", os),
+        E::File("var/lib/dpkg/status", fake_status.as_bytes()),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let (honest, liar) = (dir.path().join("honest"), dir.path().join("liar"));
+    oci_gzip_layout(&honest, &[real.clone()], None);
+    let claimed = layerbom::scan::stream::sha256_of(&real);
+    oci_gzip_layout(&liar, &[fake], Some(vec![claimed]));
+    let cache = tempfile::tempdir().unwrap();
+    let (doc, stderr) = scan(&liar, cache.path(), &[]);
+    assert_eq!(summary(&stderr), (0, 1, 1), "{stderr}");
+    assert!(doc.contains("\"fake\""));
+    let (doc, stderr) = scan(&honest, cache.path(), &[]);
+    assert_eq!(summary(&stderr), (0, 1, 1), "{stderr}");
+    assert_eq!(doc, reference(&honest));
+    assert!(doc.contains("\"real\"") && !doc.contains("\"fake\""));
+}
+
+#[test]
 fn damaged_entries_are_scanned_again_and_replaced() {
     let image = fixture("oci-gzip");
     let expected = reference(&image);

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use layerbom::cache::entry::{decode, wrap};
+use layerbom::cache::entry::{decode, wrap, Kept};
 use layerbom::license::binary::Shipped;
 use layerbom::license::debian::read_saved;
 use layerbom::overlay::Overlay;
@@ -26,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
     let Some(entry) = wrap(&FINGERPRINT, &LAYER, data) else {
         return;
     };
-    if let Ok(scan) = decode(&FINGERPRINT, &LAYER, &entry, 1 << 26, &rules) {
+    if let Ok(Kept { scan, .. }) = decode(&FINGERPRINT, &LAYER, &entry, 1 << 26, &rules) {
         let _ = scan.replay(&rules);
         let o = Overlay::new(vec![&scan, &scan]);
         for f in scan.files.iter().take(64) {

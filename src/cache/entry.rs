@@ -100,6 +100,9 @@ struct BodyOut<'a> {
     tar_size: u64,
     /// `capture-missed` findings, the only ones a scan makes: (target, path).
     missed: Vec<(&'a str, &'a str)>,
+    /// The digest of the blob the scan was made from, when the layer's uncompressed bytes
+    /// were not hashed to its diff_id: the entry then serves only images with that blob.
+    blob: Option<&'a str>,
 }
 
 #[derive(Deserialize)]
@@ -111,16 +114,29 @@ struct BodyIn {
     inspected: Vec<(String, serde_bytes::ByteBuf)>,
     tar_size: u64,
     missed: Vec<(String, String)>,
+    blob: Option<String>,
+}
+
+/// A scan read back, with the blob it is bound to (see [`encode`]).
+#[derive(Debug)]
+pub struct Kept {
+    /// The layer's scan.
+    pub scan: LayerScan,
+    /// `None` when the scan was filed under the diff_id its bytes hash to; else the digest
+    /// of the only blob it may be read back for.
+    pub blob: Option<String>,
 }
 
 /// The entry for `scan`, the scan of layer `diff_id` under `fingerprint`, whose
-/// uncompressed tar is `tar_size` bytes; `None` when it holds something an entry cannot (a
+/// uncompressed tar is `tar_size` bytes, bound to `blob` when the diff_id was not hashed
+/// but the blob's digest was checked; `None` when it holds something an entry cannot (a
 /// finding of another kind, an inspection its inspector cannot save).
 pub fn encode(
     fingerprint: &Id,
     diff_id: &Id,
     scan: &LayerScan,
     tar_size: u64,
+    blob: Option<&str>,
     rules: &CaptureRules,
 ) -> Option<Vec<u8>> {
     let mut missed = Vec::with_capacity(scan.findings.len());
@@ -166,6 +182,7 @@ pub fn encode(
         inspected,
         tar_size,
         missed,
+        blob,
     };
     wrap(fingerprint, diff_id, &postcard::to_stdvec(&body).ok()?)
 }
@@ -197,10 +214,15 @@ pub fn decode(
     entry: &[u8],
     max_body: u64,
     rules: &CaptureRules,
-) -> Result<LayerScan, EntryError> {
+) -> Result<Kept, EntryError> {
     let body = unwrap(fingerprint, diff_id, entry, max_body)?;
-    let body: BodyIn = postcard::from_bytes(&body).map_err(|e| EntryError::Body(e.to_string()))?;
-    scan_of(body, rules)
+    let mut body: BodyIn =
+        postcard::from_bytes(&body).map_err(|e| EntryError::Body(e.to_string()))?;
+    let blob = body.blob.take();
+    Ok(Kept {
+        scan: scan_of(body, rules)?,
+        blob,
+    })
 }
 
 /// The body of `entry`, an entry for `id` under `fingerprint`, checked and decompressed: at
@@ -361,19 +383,24 @@ mod tests {
     #[test]
     fn a_scan_reads_back_as_it_was_written() {
         let s = scan();
-        let entry = encode(&FP, &LAYER, &s, 2048, &rules()).unwrap();
-        let back = decode(&FP, &LAYER, &entry, MAX_BODY, &rules()).unwrap();
+        let entry = encode(&FP, &LAYER, &s, 2048, None, &rules()).unwrap();
+        let Kept { scan: back, blob } = decode(&FP, &LAYER, &entry, MAX_BODY, &rules()).unwrap();
+        assert_eq!(blob, None);
         assert_eq!(back.files, s.files);
         assert_eq!(back.whiteouts, s.whiteouts);
         assert_eq!(back.opaque_dirs, s.opaque_dirs);
         assert_eq!(back.captured, s.captured);
         assert_eq!(back.tar_size, s.tar_size);
         assert_eq!(back.findings, s.findings);
+        // Bound to the blob it was read from.
+        let entry = encode(&FP, &LAYER, &s, 2048, Some("sha256:b10b"), &rules()).unwrap();
+        let kept = decode(&FP, &LAYER, &entry, MAX_BODY, &rules()).unwrap();
+        assert_eq!(kept.blob.as_deref(), Some("sha256:b10b"));
     }
 
     #[test]
     fn every_damaged_byte_is_noticed() {
-        let entry = encode(&FP, &LAYER, &scan(), 2048, &rules()).unwrap();
+        let entry = encode(&FP, &LAYER, &scan(), 2048, None, &rules()).unwrap();
         for i in 0..entry.len() {
             let mut bad = entry.clone();
             bad[i] ^= 0x20;
@@ -392,7 +419,7 @@ mod tests {
 
     #[test]
     fn entries_of_other_fingerprints_and_layers_are_foreign() {
-        let entry = encode(&FP, &LAYER, &scan(), 2048, &rules()).unwrap();
+        let entry = encode(&FP, &LAYER, &scan(), 2048, None, &rules()).unwrap();
         assert!(matches!(
             decode(&[1; 32], &LAYER, &entry, MAX_BODY, &rules()),
             Err(EntryError::Foreign(_))
@@ -405,7 +432,7 @@ mod tests {
 
     #[test]
     fn a_body_over_the_bound_is_not_decompressed() {
-        let entry = encode(&FP, &LAYER, &scan(), 2048, &rules()).unwrap();
+        let entry = encode(&FP, &LAYER, &scan(), 2048, None, &rules()).unwrap();
         assert!(matches!(
             decode(&FP, &LAYER, &entry, 10, &rules()),
             Err(EntryError::TooLarge(_, 10))

@@ -9,11 +9,16 @@
 //! scan (overlay, catalogs, licenses, obligations) is worked out again from the scans, so a
 //! report from cached scans is the report from scanned layers, byte for byte.
 //!
-//! A scan is filed only under the diff_id its bytes were hashed to, never one an image
-//! merely declares: an image that lies about a layer cannot put its lie in the cache for
-//! other images to read. What a cache cannot know is whether an image's bytes match the
-//! diff_id it declares; an image is read through the cache by the diff_ids its config
-//! lists, as a runtime that checks them would unpack it (`--verify` reads every layer).
+//! A scan serves every image with a diff_id only when the layer's bytes were hashed to it,
+//! never because an image merely declares it: an image that lies about a layer cannot put
+//! its lie in the cache for other images to read. A compressed layer whose blob digest was
+//! checked is also kept without that hash, under the diff_id its image declares but bound
+//! to that blob ([`entry::Kept::blob`]): it serves only images with the same blob, which
+//! its digest vouches for, and another blob of the diff_id is scanned, hashed and filed
+//! for all ([`Lookup::OtherBlob`]). What a cache cannot know is whether an image's bytes
+//! match the diff_id it declares; an image is read through the cache by the diff_ids its
+//! config lists, as a runtime that checks them would unpack it (`--verify` reads every
+//! layer).
 //!
 //! Entries live in a [`Store`]: a directory ([`dir::DirStore`], the default) or a database
 //! shared by many machines. Whoever can write a store can change the reports made from it;
@@ -31,14 +36,14 @@ use std::time::SystemTime;
 
 use sha2::{Digest as _, Sha256};
 
-pub use entry::Id;
 use entry::{decode, diff_id_bytes, encode, unwrap, wrap};
+pub use entry::{Id, Kept};
 
 use crate::scan::{CaptureRules, LayerScan};
 
 /// The version of what goes into the fingerprint besides the rules: the entry format and
 /// the meaning of a scan.
-const ANALYSIS: &str = "layerbom layer cache 1";
+const ANALYSIS: &str = "layerbom layer cache 2";
 
 /// What the cache keeps of single files besides layer scans: each kind by the digest of the
 /// file (or text) under a fingerprint of its own, as what it holds depends on nothing but
@@ -129,6 +134,18 @@ pub struct Dropped {
     pub entries: u64,
     /// Their bytes.
     pub bytes: u64,
+}
+
+/// What the cache has for a layer.
+#[derive(Debug)]
+pub enum Lookup {
+    /// Its scan.
+    Hit(Box<LayerScan>),
+    /// Nothing usable.
+    Miss,
+    /// A scan of another blob of the layer (another compression) that was not identified
+    /// by its diff_id: the layer is scanned, and filed so that every image may read it.
+    OtherBlob,
 }
 
 /// What one image's reading did with the cache.
@@ -238,20 +255,32 @@ impl Cache {
         }
     }
 
-    /// The scan of layer `diff_id` made with `rules`, if the cache has a sound one of at
-    /// most `max_body` bytes (see [`entry_bound`]). A damaged, foreign or oversized entry is
-    /// a warning and a miss, and is dropped.
-    pub fn get(&self, diff_id: &str, rules: &CaptureRules, max_body: u64) -> Option<LayerScan> {
-        let layer = diff_id_bytes(diff_id)?;
+    /// The scan of layer `diff_id`, whose blob in this image is `blob`, made with `rules`,
+    /// if the cache has a sound one of at most `max_body` bytes (see [`entry_bound`]) for
+    /// it. A damaged, foreign or oversized entry is a warning and a miss, and is dropped.
+    pub fn get(
+        &self,
+        diff_id: &str,
+        blob: Option<&str>,
+        rules: &CaptureRules,
+        max_body: u64,
+    ) -> Lookup {
+        let Some(layer) = diff_id_bytes(diff_id) else {
+            return Lookup::Miss;
+        };
         if !self.read {
-            return None;
+            return Lookup::Miss;
         }
         self.looked_up.fetch_add(1, Ordering::Relaxed);
-        let entry = self.fetch(&self.fingerprint, &layer, max_body, "scanning the layer")?;
+        let Some(entry) = self.fetch(&self.fingerprint, &layer, max_body, "scanning the layer")
+        else {
+            return Lookup::Miss;
+        };
         match decode(&self.fingerprint, &layer, &entry, max_body, rules) {
-            Ok(scan) => {
+            Ok(Kept { blob: Some(b), .. }) if Some(b.as_str()) != blob => Lookup::OtherBlob,
+            Ok(Kept { scan, .. }) => {
                 self.hits.fetch_add(1, Ordering::Relaxed);
-                Some(scan)
+                Lookup::Hit(Box::new(scan))
             }
             Err(e) => {
                 self.warn(format!(
@@ -259,21 +288,30 @@ impl Cache {
                     self.store.describe()
                 ));
                 let _ = self.store.remove(&self.fingerprint, &layer);
-                None
+                Lookup::Miss
             }
         }
     }
 
-    /// Files `scan`, the scan of layer `diff_id` made with `rules`, if its bytes were hashed
-    /// to that diff_id ([`LayerScan::identified`]). A store that cannot be written is a
-    /// warning, once.
-    pub fn put(&self, diff_id: &str, scan: &LayerScan, rules: &CaptureRules) {
-        let Some(tar_size) = scan
+    /// Files `scan`, the scan of layer `diff_id` made with `rules`: for every image with
+    /// that layer when its bytes were hashed to that diff_id ([`LayerScan::identified`]),
+    /// else for the images with the same blob when `checked_blob` is the digest the blob's
+    /// bytes were checked against. A store that cannot be written is a warning, once.
+    pub fn put(
+        &self,
+        diff_id: &str,
+        scan: &LayerScan,
+        checked_blob: Option<&str>,
+        rules: &CaptureRules,
+    ) {
+        let identified = scan
             .identified
             .as_ref()
-            .and_then(|(d, size)| (d == diff_id).then_some(*size))
-        else {
-            return;
+            .and_then(|(d, size)| (d == diff_id).then_some(*size));
+        let (tar_size, blob) = match (identified, checked_blob, scan.tar_size) {
+            (Some(size), _, _) => (size, None),
+            (None, Some(blob), Some(size)) => (size, Some(blob)),
+            _ => return,
         };
         let Some(layer) = diff_id_bytes(diff_id) else {
             return;
@@ -281,7 +319,7 @@ impl Cache {
         if self.unwritable.load(Ordering::Relaxed) {
             return;
         }
-        let Some(entry) = encode(&self.fingerprint, &layer, scan, tar_size, rules) else {
+        let Some(entry) = encode(&self.fingerprint, &layer, scan, tar_size, blob, rules) else {
             return;
         };
         if self.keep(&self.fingerprint, &layer, &entry) {

@@ -171,7 +171,17 @@ pub fn oci_layout(dir: &Path, layers: &[Vec<u8>]) {
 
 /// Like [`oci_layout`], with the config's diff_ids given instead of computed.
 pub fn oci_layout_with_diff_ids(dir: &Path, layers: &[Vec<u8>], diff_ids: Option<Vec<String>>) {
+    layout(dir, layers, diff_ids, false);
+}
+
+/// Like [`oci_layout_with_diff_ids`], with the layers gzip-compressed (`+gzip` blobs).
+pub fn oci_gzip_layout(dir: &Path, layers: &[Vec<u8>], diff_ids: Option<Vec<String>>) {
+    layout(dir, layers, diff_ids, true);
+}
+
+fn layout(dir: &Path, layers: &[Vec<u8>], diff_ids: Option<Vec<String>>, gzip: bool) {
     use layerbom::scan::stream::sha256_of;
+    use std::io::Write;
     let blobs = dir.join("blobs/sha256");
     std::fs::create_dir_all(&blobs).unwrap();
     let put = |bytes: &[u8]| -> String {
@@ -179,8 +189,24 @@ pub fn oci_layout_with_diff_ids(dir: &Path, layers: &[Vec<u8>], diff_ids: Option
         std::fs::write(blobs.join(d.trim_start_matches("sha256:")), bytes).unwrap();
         d
     };
+    let diff_ids = diff_ids.unwrap_or_else(|| layers.iter().map(|l| sha256_of(l)).collect());
+    let layers: Vec<Vec<u8>> = layers
+        .iter()
+        .map(|l| {
+            if !gzip {
+                return l.clone();
+            }
+            let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            z.write_all(l).unwrap();
+            z.finish().unwrap()
+        })
+        .collect();
     let digests: Vec<String> = layers.iter().map(|l| put(l)).collect();
-    let diff_ids = diff_ids.unwrap_or_else(|| digests.clone());
+    let media_type = if gzip {
+        "application/vnd.oci.image.layer.v1.tar+gzip"
+    } else {
+        "application/vnd.oci.image.layer.v1.tar"
+    };
     let history: Vec<serde_json::Value> = (0..layers.len())
         .map(|i| serde_json::json!({"created_by": format!("RUN step {i}")}))
         .collect();
@@ -196,7 +222,7 @@ pub fn oci_layout_with_diff_ids(dir: &Path, layers: &[Vec<u8>], diff_ids: Option
         .zip(&digests)
         .map(|(l, d)| {
             serde_json::json!({
-                "mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": d, "size": l.len()
+                "mediaType": media_type, "digest": d, "size": l.len()
             })
         })
         .collect();
