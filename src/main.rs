@@ -299,8 +299,8 @@ struct ScanArgs {
     /// obligations-json, obligations-md and obligations-csv (what shipping the image obliges
     /// us to do, and the source-distribution list), notice (the NOTICE file), report-md and
     /// report-html (the approval report).
-    /// Also, as syft takes them: spdx (spdx-tag-value), cyclonedx (cyclonedx-xml, as in
-    /// syft).
+    /// Also, as syft takes them: spdx (spdx-tag-value), cyclonedx (cyclonedx-xml; syft's
+    /// cyclonedx is XML too).
     #[arg(short = 'o', long = "output", value_name = "FORMAT[=FILE]")]
     outputs: Vec<OutputSpec>,
 
