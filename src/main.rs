@@ -294,9 +294,13 @@ struct ScanArgs {
     /// Write FORMAT to FILE, or to standard output without `=FILE` (repeatable).
     /// Formats: table (the default), json (native, schema layerbom/v1), spdx-json and
     /// spdx-tag-value (SPDX 2.3),
-    /// cyclonedx-json and cyclonedx-xml (CycloneDX 1.6; @1.5 after either for older consumers),
+    /// cyclonedx-json and cyclonedx-xml (CycloneDX 1.7; @1.6 or @1.5 after either for older
+    /// consumers, @1.7 the default spelled out),
     /// obligations-json, obligations-md and obligations-csv (what shipping the image obliges
-    /// us to do, and the source-distribution list), notice (the NOTICE file).
+    /// us to do, and the source-distribution list), notice (the NOTICE file), report-md and
+    /// report-html (the approval report).
+    /// Also, as syft takes them: spdx (spdx-tag-value), cyclonedx (cyclonedx-xml; syft's
+    /// cyclonedx is XML too).
     #[arg(short = 'o', long = "output", value_name = "FORMAT[=FILE]")]
     outputs: Vec<OutputSpec>,
 

@@ -181,7 +181,10 @@ fn gcc_runtime_libraries_carry_their_exception_in_every_sbom() {
             .unwrap();
         assert_eq!(
             c["licenses"],
-            serde_json::json!([{"expression": expr, "acknowledgement": "concluded"}])
+            serde_json::json!([
+                {"expression": expr, "acknowledgement": "concluded"},
+                {"expression": expr, "acknowledgement": "declared"},
+            ])
         );
     }
     let text = |format: &str| {
@@ -196,7 +199,10 @@ fn gcc_runtime_libraries_carry_their_exception_in_every_sbom() {
         2,
         "{tv}"
     );
+    // 1.7 lists the declared expression beside the concluded one; 1.6 has room for one.
     let xml = text("cyclonedx-xml");
+    assert_eq!(xml.matches(&format!(">{expr}</expression>")).count(), 4);
+    let xml = text("cyclonedx-xml@1.6");
     assert_eq!(xml.matches(&format!(">{expr}</expression>")).count(), 2);
 }
 
@@ -215,7 +221,11 @@ fn prop<'a>(c: &'a Value, name: &str) -> Option<&'a str> {
 #[test]
 fn cyclonedx_image_is_a_container_with_its_layers() {
     let doc = cyclonedx(&sample(), "cyclonedx-json");
-    assert_eq!(doc["specVersion"], "1.6");
+    assert_eq!(doc["specVersion"], "1.7");
+    assert_eq!(
+        doc["$schema"],
+        "http://cyclonedx.org/schema/bom-1.7.schema.json"
+    );
     assert_eq!(
         doc["serialNumber"],
         "urn:uuid:bbc004a4-62a5-520a-bcc6-43c64c6338eb"
@@ -323,6 +333,71 @@ fn cyclonedx_1_5_leaves_out_what_1_5_lacks() {
 }
 
 #[test]
+fn cyclonedx_1_6_is_1_7_with_one_expression_per_component() {
+    let v17 = cyclonedx(&sample(), "cyclonedx-json");
+    let mut v16 = cyclonedx(&sample(), "cyclonedx-json@1.6");
+    assert_eq!(v16["specVersion"], "1.6");
+    // 1.7 may list the declared expression after the concluded one; the rest is the same.
+    let mut v17_cut = v17.clone();
+    for c in v17_cut["components"].as_array_mut().unwrap() {
+        if let Some(l) = c.get_mut("licenses").and_then(Value::as_array_mut) {
+            l.truncate(1);
+        }
+    }
+    for key in ["$schema", "specVersion"] {
+        v16[key] = v17[key].clone();
+    }
+    assert_eq!(v16, v17_cut);
+}
+
+#[test]
+fn the_default_cyclonedx_version_can_be_spelled_out() {
+    let bytes = |format: &str| {
+        let out = layerbom(&["scan", sample().to_str().unwrap(), "-q", "-o", format]);
+        assert!(out.status.success(), "{format}");
+        out.stdout
+    };
+    assert_eq!(bytes("cyclonedx-json@1.7"), bytes("cyclonedx-json"));
+    assert_eq!(bytes("cyclonedx-xml@1.7"), bytes("cyclonedx-xml"));
+}
+
+#[test]
+fn syft_format_names_write_the_documents_syft_writes() {
+    let bytes = |format: &str| {
+        let out = layerbom(&["scan", sample().to_str().unwrap(), "-q", "-o", format]);
+        assert!(out.status.success(), "{format}");
+        out.stdout
+    };
+    // syft's `cyclonedx` is CycloneDX XML, and `spdx` SPDX tag-value.
+    assert_eq!(bytes("cyclonedx"), bytes("cyclonedx-xml"));
+    assert_eq!(bytes("spdx"), bytes("spdx-tag-value"));
+}
+
+#[test]
+fn scan_help_names_every_format_and_alias() {
+    let out = layerbom(&["scan", "--help"]);
+    assert!(out.status.success());
+    // Wrapped lines: compare words, not lines.
+    let help = String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let names = layerbom::render::FORMATS.iter().map(|f| f.name());
+    let aliases = layerbom::render::ALIASES.iter().map(|(a, _)| *a);
+    for name in names.chain(aliases) {
+        // `cyclonedx-json@1.6` is written `@1.6 … after either`.
+        let spelled = name
+            .split_once('@')
+            .map_or(name.to_string(), |(_, v)| format!("@{v}"));
+        assert!(
+            help.contains(&format!("{spelled} ")) || help.contains(&format!("{spelled},")),
+            "{name} is not in `scan --help`: {help}"
+        );
+    }
+}
+
+#[test]
 fn cyclonedx_output_is_byte_identical_across_runs() {
     let run = || {
         std::process::Command::new(env!("CARGO_BIN_EXE_layerbom"))
@@ -381,7 +456,11 @@ fn spdx_tag_value_says_what_the_json_says() {
 #[test]
 fn cyclonedx_xml_carries_the_same_components_and_layers() {
     let json = cyclonedx(&sample(), "cyclonedx-json");
-    for (format, ns) in [("cyclonedx-xml", "1.6"), ("cyclonedx-xml@1.5", "1.5")] {
+    for (format, ns) in [
+        ("cyclonedx-xml", "1.7"),
+        ("cyclonedx-xml@1.6", "1.6"),
+        ("cyclonedx-xml@1.5", "1.5"),
+    ] {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_layerbom"))
             .env("LAYERBOM_NO_CACHE", "1")
             .args(["scan", sample().to_str().unwrap(), "-q", "-o", format])

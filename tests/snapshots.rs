@@ -13,14 +13,16 @@ use std::process::Command;
 use common::*;
 
 /// Every format `-o` takes, with the file name its snapshot gets.
-const FORMATS: [&str; 14] = [
+const FORMATS: [&str; 16] = [
     "table",
     "json",
     "spdx-json",
     "spdx-tag-value",
     "cyclonedx-json",
+    "cyclonedx-json@1.6",
     "cyclonedx-json@1.5",
     "cyclonedx-xml",
+    "cyclonedx-xml@1.6",
     "cyclonedx-xml@1.5",
     "obligations-json",
     "obligations-md",

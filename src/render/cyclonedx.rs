@@ -1,4 +1,4 @@
-//! CycloneDX 1.6 (and 1.5) JSON.
+//! CycloneDX 1.7 JSON, and 1.6 and 1.5 for consumers that do not read 1.7 yet.
 //!
 //! How layers appear, so that a reader of the document alone can list what our own layers
 //! added:
@@ -10,9 +10,14 @@
 //!   `layerbom:layer:N:origin` (`base`, `authored`, `unknown`) and
 //!   `layerbom:layer:N:created_by`;
 //! - every package has the properties `layerbom:layer` (the index of the layer that
-//!   introduced it), `layerbom:layer:diff_id` and `layerbom:origin`, and an
+//!   introduced it), `layerbom:layer:diff_id` and `layerbom:origin`, and (1.6 on) an
 //!   `evidence.occurrences` entry naming the database file it was read from;
 //! - dependency edges from the package databases are `dependencies`.
+//!
+//! A package's license is an SPDX expression with its `acknowledgement` (1.6 on): the one
+//! we concluded, and in 1.7, whose `licenses` is a list that may hold several expressions,
+//! also the one the package declared. 1.5 and 1.6 allow a single expression, so they carry
+//! the concluded one, or the declared one when there is no conclusion.
 //!
 //! Written with serde values rather than the `cyclonedx-bom` crate, whose writer stops at
 //! CycloneDX 1.5. Keys come out sorted, so the bytes depend only on the report.
@@ -26,21 +31,37 @@ use super::streamed::{Member, Streamed};
 use super::{split_contact, Options, Renderer};
 use crate::model::{Bom, Package};
 
-/// The CycloneDX versions written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The CycloneDX versions written, oldest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Version {
     /// 1.5, for older consumers.
     V1_5,
-    /// 1.6, the default.
+    /// 1.6, for consumers that do not read 1.7 yet.
     V1_6,
+    /// 1.7, the default.
+    V1_7,
 }
 
 impl Version {
-    fn as_str(self) -> &'static str {
+    /// The `specVersion`, as the document and its schema URLs spell it.
+    pub fn as_str(self) -> &'static str {
         match self {
             Version::V1_5 => "1.5",
             Version::V1_6 => "1.6",
+            Version::V1_7 => "1.7",
         }
+    }
+
+    /// Whether a license expression says if it is `declared` or `concluded`, and a
+    /// component has `evidence.occurrences` (both new in 1.6).
+    fn has_acknowledgement_and_occurrences(self) -> bool {
+        self >= Version::V1_6
+    }
+
+    /// Whether `licenses` may hold more than one expression (1.7; before, an expression
+    /// had to be alone).
+    fn allows_several_expressions(self) -> bool {
+        self >= Version::V1_7
     }
 }
 
@@ -211,16 +232,29 @@ fn component(p: &Package, version: Version) -> Value {
     if let Some(s) = &p.supplier {
         c["supplier"] = supplier(s);
     }
-    let expression = Some(p.license.concluded.as_str())
+    let concluded = Some(p.license.concluded.as_str())
         .filter(|e| *e != "NOASSERTION")
-        .map(|e| (e, "concluded"))
-        .or_else(|| p.license.declared_spdx.as_deref().map(|e| (e, "declared")));
-    if let Some((e, ack)) = expression {
-        let mut lic = json!({"expression": e});
-        if version == Version::V1_6 {
-            lic["acknowledgement"] = Value::String(ack.into());
-        }
-        c["licenses"] = json!([lic]);
+        .map(|e| (e, "concluded"));
+    let declared = p.license.declared_spdx.as_deref().map(|e| (e, "declared"));
+    let take = if version.allows_several_expressions() {
+        2
+    } else {
+        1
+    };
+    let licenses: Vec<Value> = concluded
+        .into_iter()
+        .chain(declared)
+        .take(take)
+        .map(|(e, ack)| {
+            let mut lic = json!({"expression": e});
+            if version.has_acknowledgement_and_occurrences() {
+                lic["acknowledgement"] = Value::String(ack.into());
+            }
+            lic
+        })
+        .collect();
+    if !licenses.is_empty() {
+        c["licenses"] = Value::Array(licenses);
     }
     if !p.copyright.is_empty() {
         c["copyright"] = Value::String(p.copyright.join("\n"));
@@ -228,20 +262,21 @@ fn component(p: &Package, version: Version) -> Value {
     if let Some(h) = p.homepage.as_deref().filter(|h| h.starts_with("http")) {
         c["externalReferences"] = json!([{"type": "website", "url": h}]);
     }
-    if version == Version::V1_6 {
+    if version.has_acknowledgement_and_occurrences() {
         c["evidence"] = json!({"occurrences": [{"location": format!("/{}", p.found_in.path)}]});
     }
     c
 }
 
-/// `-o cyclonedx-json` (1.6) and `-o cyclonedx-json@1.5`.
+/// `-o cyclonedx-json` (1.7), `-o cyclonedx-json@1.6` and `-o cyclonedx-json@1.5`.
 #[derive(Debug, Clone, Copy)]
 pub struct CycloneDxJson(pub Version);
 
 impl Renderer for CycloneDxJson {
     fn name(&self) -> &'static str {
         match self.0 {
-            Version::V1_6 => "cyclonedx-json",
+            Version::V1_7 => "cyclonedx-json",
+            Version::V1_6 => "cyclonedx-json@1.6",
             Version::V1_5 => "cyclonedx-json@1.5",
         }
     }
@@ -268,7 +303,7 @@ mod tests {
             crate::model::obligations::Delivery::Image,
             Some("0"),
         );
-        for version in [Version::V1_5, Version::V1_6] {
+        for version in [Version::V1_5, Version::V1_6, Version::V1_7] {
             let doc = document(&bom, version);
             let c = doc["components"]
                 .as_array()
@@ -276,14 +311,62 @@ mod tests {
                 .iter()
                 .find(|c| c["name"] == "libstdc++6")
                 .unwrap();
-            let licenses = c["licenses"].as_array().unwrap();
-            assert_eq!(licenses.len(), 1);
-            assert_eq!(
-                licenses[0]["expression"],
-                "GPL-3.0-or-later WITH GCC-exception-3.1"
-            );
-            assert!(licenses[0].get("license").is_none());
+            for l in c["licenses"].as_array().unwrap() {
+                assert_eq!(l["expression"], "GPL-3.0-or-later WITH GCC-exception-3.1");
+                assert!(l.get("license").is_none());
+            }
         }
+    }
+
+    /// The licenses of a package concluded and declared alike, in `version`, as
+    /// `(expression, acknowledgement)`.
+    fn licenses_of_libstdcxx(version: Version) -> Vec<(String, Option<String>)> {
+        let bom = crate::pipeline::bom(
+            crate::model::testutil::gcc_runtime_report(),
+            crate::model::obligations::Delivery::Image,
+            Some("0"),
+        );
+        let doc = document(&bom, version);
+        let c = doc["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "libstdc++6")
+            .unwrap()
+            .clone();
+        c["licenses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                (
+                    l["expression"].as_str().unwrap().to_string(),
+                    l["acknowledgement"].as_str().map(str::to_string),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn in_1_7_the_concluded_and_the_declared_expression_are_both_listed() {
+        let e = "GPL-3.0-or-later WITH GCC-exception-3.1".to_string();
+        assert_eq!(
+            licenses_of_libstdcxx(Version::V1_7),
+            [
+                (e.clone(), Some("concluded".into())),
+                (e, Some("declared".into()))
+            ]
+        );
+    }
+
+    #[test]
+    fn before_1_7_one_expression_stands_alone_and_1_5_has_no_acknowledgement() {
+        let e = "GPL-3.0-or-later WITH GCC-exception-3.1".to_string();
+        assert_eq!(
+            licenses_of_libstdcxx(Version::V1_6),
+            [(e.clone(), Some("concluded".into()))]
+        );
+        assert_eq!(licenses_of_libstdcxx(Version::V1_5), [(e, None)]);
     }
 
     #[test]

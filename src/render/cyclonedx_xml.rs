@@ -1,4 +1,4 @@
-//! CycloneDX 1.6 (and 1.5) XML.
+//! CycloneDX 1.7 XML, and 1.6 and 1.5 for consumers that do not read 1.7 yet.
 //!
 //! Written from the same document as the JSON form ([`super::cyclonedx::document`]), in the
 //! element order the CycloneDX XSD requires, with every text and attribute escaped.
@@ -87,15 +87,19 @@ fn component(out: &mut String, indent: &str, c: &Value) {
         }
         out.push_str(&format!("{inner}</hashes>\n"));
     }
-    if let Some(l) = c["licenses"].as_array().and_then(|l| l.first()) {
-        let ack = l["acknowledgement"]
-            .as_str()
-            .map(|a| format!(" acknowledgement=\"{}\"", esc(a)))
-            .unwrap_or_default();
-        out.push_str(&format!(
-            "{inner}<licenses>\n{inner}  <expression{ack}>{}</expression>\n{inner}</licenses>\n",
-            esc(str_of(&l["expression"]))
-        ));
+    if let Some(licenses) = c["licenses"].as_array().filter(|l| !l.is_empty()) {
+        out.push_str(&format!("{inner}<licenses>\n"));
+        for l in licenses {
+            let ack = l["acknowledgement"]
+                .as_str()
+                .map(|a| format!(" acknowledgement=\"{}\"", esc(a)))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "{inner}  <expression{ack}>{}</expression>\n",
+                esc(str_of(&l["expression"]))
+            ));
+        }
+        out.push_str(&format!("{inner}</licenses>\n"));
     }
     leaf(out, &inner, "copyright", &c["copyright"]);
     leaf(out, &inner, "purl", &c["purl"]);
@@ -124,14 +128,15 @@ fn component(out: &mut String, indent: &str, c: &Value) {
     out.push_str(&format!("{indent}</component>\n"));
 }
 
-/// `-o cyclonedx-xml` (1.6) and `-o cyclonedx-xml@1.5`.
+/// `-o cyclonedx-xml` (1.7), `-o cyclonedx-xml@1.6` and `-o cyclonedx-xml@1.5`.
 #[derive(Debug, Clone, Copy)]
 pub struct CycloneDxXml(pub Version);
 
 impl Renderer for CycloneDxXml {
     fn name(&self) -> &'static str {
         match self.0 {
-            Version::V1_6 => "cyclonedx-xml",
+            Version::V1_7 => "cyclonedx-xml",
+            Version::V1_6 => "cyclonedx-xml@1.6",
             Version::V1_5 => "cyclonedx-xml@1.5",
         }
     }
@@ -208,6 +213,26 @@ mod tests {
         let out = String::from_utf8(out).unwrap();
         assert!(
             out.contains("<expression acknowledgement=\"concluded\">GPL-3.0-or-later WITH GCC-exception-3.1</expression>"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn in_1_7_several_expressions_share_one_licenses_element() {
+        let bom = crate::pipeline::bom(
+            crate::model::testutil::gcc_runtime_report(),
+            crate::model::obligations::Delivery::Image,
+            Some("0"),
+        );
+        let mut out = Vec::new();
+        write(&bom, Version::V1_7, &mut out).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.contains("xmlns=\"http://cyclonedx.org/schema/bom/1.7\""));
+        let e = "GPL-3.0-or-later WITH GCC-exception-3.1";
+        assert!(
+            out.contains(&format!(
+                "<licenses>\n        <expression acknowledgement=\"concluded\">{e}</expression>\n        <expression acknowledgement=\"declared\">{e}</expression>\n      </licenses>"
+            )),
             "{out}"
         );
     }

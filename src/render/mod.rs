@@ -2,7 +2,8 @@
 //!
 //! Every renderer reads the same [`Bom`] and writes bytes that depend only on it, so the
 //! same image always gives byte-identical documents. A format is one file here with a
-//! [`Renderer`], and one line in [`FORMATS`].
+//! [`Renderer`], and one line in [`FORMATS`]; the other names users type for a format (the
+//! ones syft takes) are lines in [`ALIASES`].
 
 pub mod cyclonedx;
 pub mod cyclonedx_xml;
@@ -33,13 +34,15 @@ pub trait Renderer: Sync {
 }
 
 /// Every format `-o` takes, in the order `--help` lists them.
-pub static FORMATS: [&dyn Renderer; 14] = [
+pub static FORMATS: [&dyn Renderer; 16] = [
     &table::Table,
     &json::Json,
     &spdx::SpdxJson,
     &spdx_tv::SpdxTagValue,
+    &cyclonedx::CycloneDxJson(cyclonedx::Version::V1_7),
     &cyclonedx::CycloneDxJson(cyclonedx::Version::V1_6),
     &cyclonedx::CycloneDxJson(cyclonedx::Version::V1_5),
+    &cyclonedx_xml::CycloneDxXml(cyclonedx::Version::V1_7),
     &cyclonedx_xml::CycloneDxXml(cyclonedx::Version::V1_6),
     &cyclonedx_xml::CycloneDxXml(cyclonedx::Version::V1_5),
     &obligations_json::ObligationsJson,
@@ -48,6 +51,16 @@ pub static FORMATS: [&dyn Renderer; 14] = [
     &notice::Notice,
     &report::ReportMd,
     &report::ReportHtml,
+];
+
+/// Other names `-o` takes, each with the name of the format it means: the names syft
+/// users type (syft's `cyclonedx` is XML, and so is ours), and the default CycloneDX
+/// version spelled out.
+pub static ALIASES: [(&str, &str); 4] = [
+    ("spdx", "spdx-tag-value"),
+    ("cyclonedx", "cyclonedx-xml"),
+    ("cyclonedx-json@1.7", "cyclonedx-json"),
+    ("cyclonedx-xml@1.7", "cyclonedx-xml"),
 ];
 
 /// What the user asked of the documents beyond the model.
@@ -59,7 +72,11 @@ pub struct Options {
 
 /// No format has the name asked for.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown format {name:?} (available: {})", format_names().join(", "))]
+#[error(
+    "unknown format {name:?} (available: {}; also {})",
+    format_names().join(", "),
+    ALIASES.map(|(alias, name)| format!("{alias} for {name}")).join(", ")
+)]
 pub struct UnknownFormat {
     /// The name asked for.
     pub name: String,
@@ -70,8 +87,12 @@ fn format_names() -> Vec<&'static str> {
     FORMATS.iter().map(|f| f.name()).collect()
 }
 
-/// The format named `name`.
+/// The format named `name`, or that `name` is an alias of.
 pub fn format(name: &str) -> Result<&'static dyn Renderer, UnknownFormat> {
+    let name = ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == name)
+        .map_or(name, |(_, target)| target);
     FORMATS
         .iter()
         .copied()
@@ -237,10 +258,31 @@ mod tests {
             .unwrap_err()
             .to_string()
             .starts_with("unknown format \"yaml\" (available: table, json, spdx-json,"));
+        assert!("yaml"
+            .parse::<OutputSpec>()
+            .unwrap_err()
+            .to_string()
+            .ends_with("; also spdx for spdx-tag-value, cyclonedx for cyclonedx-xml, cyclonedx-json@1.7 for cyclonedx-json, cyclonedx-xml@1.7 for cyclonedx-xml)"));
         assert_eq!(
             "json=".parse::<OutputSpec>().unwrap_err().to_string(),
             "no file after '=' in \"json\""
         );
+    }
+
+    #[test]
+    fn every_alias_names_a_format_and_no_format() {
+        for (alias, name) in ALIASES {
+            assert_eq!(format(alias).unwrap().name(), name);
+            assert!(FORMATS.iter().all(|f| f.name() != alias), "{alias}");
+        }
+    }
+
+    #[test]
+    fn syft_names_mean_what_they_mean_in_syft() {
+        assert_eq!(format("spdx").unwrap().name(), "spdx-tag-value");
+        assert_eq!(format("spdx-json").unwrap().name(), "spdx-json");
+        assert_eq!(format("cyclonedx").unwrap().name(), "cyclonedx-xml");
+        assert_eq!(format("cyclonedx-json").unwrap().name(), "cyclonedx-json");
     }
 
     #[test]
