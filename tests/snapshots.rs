@@ -13,11 +13,12 @@ use std::process::Command;
 use common::*;
 
 /// Every format `-o` takes, with the file name its snapshot gets.
-const FORMATS: [&str; 14] = [
+const FORMATS: [&str; 15] = [
     "table",
     "json",
     "spdx-json",
     "spdx-tag-value",
+    "spdx3-json",
     "cyclonedx-json",
     "cyclonedx-json@1.5",
     "cyclonedx-xml",

@@ -13,6 +13,7 @@ pub mod obligations_json;
 pub mod obligations_md;
 pub mod report;
 pub mod spdx;
+pub mod spdx3;
 pub mod spdx_tv;
 mod streamed;
 pub mod table;
@@ -33,11 +34,12 @@ pub trait Renderer: Sync {
 }
 
 /// Every format `-o` takes, in the order `--help` lists them.
-pub static FORMATS: [&dyn Renderer; 14] = [
+pub static FORMATS: [&dyn Renderer; 15] = [
     &table::Table,
     &json::Json,
     &spdx::SpdxJson,
     &spdx_tv::SpdxTagValue,
+    &spdx3::Spdx3Json,
     &cyclonedx::CycloneDxJson(cyclonedx::Version::V1_6),
     &cyclonedx::CycloneDxJson(cyclonedx::Version::V1_5),
     &cyclonedx_xml::CycloneDxXml(cyclonedx::Version::V1_6),
