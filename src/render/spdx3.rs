@@ -366,7 +366,10 @@ fn package(g: &mut Graph, p: &Package, supplier: Option<String>) -> Value {
         pkg.insert("suppliedBy".into(), s.into());
     }
     if !p.copyright.is_empty() {
-        pkg.insert("software_copyrightText".into(), p.copyright.join("\n").into());
+        pkg.insert(
+            "software_copyrightText".into(),
+            p.copyright.join("\n").into(),
+        );
     }
     if let Some(s) = &p.source {
         let info = match &s.version {
@@ -486,10 +489,7 @@ mod tests {
     #[test]
     fn every_element_is_listed_once_and_ids_are_unique() {
         let doc = gcc_doc();
-        let ids: Vec<&Value> = graph(&doc)
-            .iter()
-            .filter_map(|e| e.get("spdxId"))
-            .collect();
+        let ids: Vec<&Value> = graph(&doc).iter().filter_map(|e| e.get("spdxId")).collect();
         let unique: BTreeSet<String> = ids.iter().map(|v| v.to_string()).collect();
         assert_eq!(unique.len(), ids.len());
         // Every element but the document itself is its member.
@@ -525,6 +525,9 @@ mod tests {
             refs.into_iter().collect::<Vec<_>>(),
             ["LicenseRef-public-domain", "LicenseRef-x"]
         );
-        assert_eq!(text_id("LicenseRef-a+b"), "SPDXRef-LicenseText-LicenseRef-a-b");
+        assert_eq!(
+            text_id("LicenseRef-a+b"),
+            "SPDXRef-LicenseText-LicenseRef-a-b"
+        );
     }
 }
