@@ -293,7 +293,7 @@ struct ScanArgs {
 
     /// Write FORMAT to FILE, or to standard output without `=FILE` (repeatable).
     /// Formats: table (the default), json (native, schema layerbom/v1), spdx-json and
-    /// spdx-tag-value (SPDX 2.3),
+    /// spdx-tag-value (SPDX 2.3), spdx3-json (SPDX 3.0.1 JSON-LD),
     /// cyclonedx-json and cyclonedx-xml (CycloneDX 1.7; @1.6 or @1.5 after either for older
     /// consumers, @1.7 the default spelled out),
     /// obligations-json, obligations-md and obligations-csv (what shipping the image obliges

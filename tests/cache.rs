@@ -169,7 +169,7 @@ fn an_image_that_lies_about_a_diff_id_does_not_change_that_layers_reports() {
     ]);
     let dir = tempfile::tempdir().unwrap();
     let (honest, liar) = (dir.path().join("honest"), dir.path().join("liar"));
-    oci_gzip_layout(&honest, &[real.clone()], None);
+    oci_gzip_layout(&honest, std::slice::from_ref(&real), None);
     let claimed = layerbom::scan::stream::sha256_of(&real);
     oci_gzip_layout(&liar, &[fake], Some(vec![claimed]));
     let cache = tempfile::tempdir().unwrap();

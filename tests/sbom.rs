@@ -581,3 +581,58 @@ License: Frob-Permissive\n You may copy this program, but only on Tuesdays.\n";
         "You may copy this program, but only on Tuesdays."
     );
 }
+
+#[test]
+fn a_reader_of_the_spdx3_document_alone_can_list_authored_packages() {
+    let doc = document(&sample(), "spdx3-json");
+    assert_eq!(
+        doc["@context"],
+        "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"
+    );
+    let graph = doc["@graph"].as_array().unwrap();
+    let by_id = |id: &Value| graph.iter().find(|e| &e["spdxId"] == id).unwrap();
+    let relation = |from: &Value, kind: &str| -> Vec<Value> {
+        graph
+            .iter()
+            .find(|e| &e["from"] == from && e["relationshipType"] == kind)
+            .map_or_else(Vec::new, |r| r["to"].as_array().unwrap().clone())
+    };
+    let annotated = |id: &Value, statement: &str| {
+        graph
+            .iter()
+            .any(|e| &e["subject"] == id && e["statement"] == statement)
+    };
+    let info = &graph[0];
+    assert_eq!(
+        (info["type"].as_str(), info["specVersion"].as_str()),
+        (Some("CreationInfo"), Some("3.0.1"))
+    );
+    // The same creation date as the SPDX 2.3 document.
+    assert_eq!(info["created"], spdx(&sample())["creationInfo"]["created"]);
+    let image = &by_id(&graph[1]["rootElement"][0]);
+    assert_eq!(image["software_primaryPurpose"], "container");
+    let layers = relation(&image["spdxId"], "contains");
+    assert_eq!(layers.len(), 3);
+    let authored: BTreeSet<String> = layers
+        .iter()
+        .filter(|l| annotated(l, "layerbom:origin=authored"))
+        .flat_map(|l| relation(l, "contains"))
+        .map(|id| by_id(&id)["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        authored,
+        BTreeSet::from([
+            "jq".to_string(),
+            "libjq1".to_string(),
+            "libonig5".to_string()
+        ])
+    );
+    let libc = graph.iter().find(|e| e["name"] == "libc6").unwrap();
+    assert!(annotated(&libc["spdxId"], "layerbom:origin=base"));
+    assert!(annotated(&libc["spdxId"], "layerbom:layer=0"));
+    let license = relation(&libc["spdxId"], "hasConcludedLicense");
+    assert!(by_id(&license[0])["simplelicensing_licenseExpression"]
+        .as_str()
+        .unwrap()
+        .contains("LGPL-2.1-or-later"));
+}

@@ -13,11 +13,12 @@ use std::process::Command;
 use common::*;
 
 /// Every format `-o` takes, with the file name its snapshot gets.
-const FORMATS: [&str; 16] = [
+const FORMATS: [&str; 17] = [
     "table",
     "json",
     "spdx-json",
     "spdx-tag-value",
+    "spdx3-json",
     "cyclonedx-json",
     "cyclonedx-json@1.6",
     "cyclonedx-json@1.5",

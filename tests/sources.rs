@@ -347,7 +347,7 @@ fn unknown_format_is_a_usage_error() {
     let out = layerbom(&["scan", fixture("oci-gzip").to_str().unwrap(), "-o", "yaml"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr)
-        .contains("available: table, json, spdx-json, spdx-tag-value, cyclonedx-json"));
+        .contains("available: table, json, spdx-json, spdx-tag-value, spdx3-json, cyclonedx-json"));
 }
 
 #[test]

@@ -14,6 +14,7 @@ pub mod obligations_json;
 pub mod obligations_md;
 pub mod report;
 pub mod spdx;
+pub mod spdx3;
 pub mod spdx_tv;
 mod streamed;
 pub mod table;
@@ -34,11 +35,12 @@ pub trait Renderer: Sync {
 }
 
 /// Every format `-o` takes, in the order `--help` lists them.
-pub static FORMATS: [&dyn Renderer; 16] = [
+pub static FORMATS: [&dyn Renderer; 17] = [
     &table::Table,
     &json::Json,
     &spdx::SpdxJson,
     &spdx_tv::SpdxTagValue,
+    &spdx3::Spdx3Json,
     &cyclonedx::CycloneDxJson(cyclonedx::Version::V1_7),
     &cyclonedx::CycloneDxJson(cyclonedx::Version::V1_6),
     &cyclonedx::CycloneDxJson(cyclonedx::Version::V1_5),

@@ -28,7 +28,7 @@ use super::{split_contact, strip_party, Options, Renderer};
 use crate::model::{Bom, LayerInfo, Package, Report};
 
 /// Characters allowed in an SPDX element id after `SPDXRef-`.
-fn id_part(s: &str) -> String {
+pub(crate) fn id_part(s: &str) -> String {
     s.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
@@ -41,7 +41,7 @@ fn id_part(s: &str) -> String {
 }
 
 /// A short stable hash (FNV-1a) to keep ids unique without making them long.
-fn short_hash(s: &str) -> String {
+pub(crate) fn short_hash(s: &str) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in s.bytes() {
         h ^= u64::from(b);
