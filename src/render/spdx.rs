@@ -267,27 +267,7 @@ fn image_package(r: &Report, name: &str) -> Value {
             "referenceLocator": reg.purl,
         }]);
     }
-    let mut os_comment = Vec::new();
-    if let Some(os) = &r.image.os {
-        os_comment.push(format!(
-            "os: {} {}",
-            os.id,
-            os.version_id.clone().unwrap_or_default()
-        ));
-    }
-    if let Some(p) = &r.image.platform {
-        os_comment.push(format!("platform: {p}"));
-    }
-    if !r.image.repo_tags.is_empty() {
-        os_comment.push(format!("tags: {}", r.image.repo_tags.join(", ")));
-    }
-    os_comment.push(format!(
-        "base image: {} layer(s) by {} ({})",
-        r.base.layers.map_or("unknown".into(), |n| n.to_string()),
-        r.base.method,
-        r.base.reason
-    ));
-    image["comment"] = Value::String(os_comment.join("; "));
+    image["comment"] = Value::String(image_comment(r));
     image
 }
 
@@ -385,6 +365,32 @@ impl Renderer for SpdxJson {
 pub fn write_json(bom: &Bom, out: &mut dyn Write) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &Streamed::new(members(bom)))?;
     out.write_all(b"\n")
+}
+
+/// What SPDX documents say of the image in its comment: its OS, platform and tags, and how
+/// its base image was decided.
+pub(crate) fn image_comment(r: &Report) -> String {
+    let mut comment = Vec::new();
+    if let Some(os) = &r.image.os {
+        comment.push(format!(
+            "os: {} {}",
+            os.id,
+            os.version_id.clone().unwrap_or_default()
+        ));
+    }
+    if let Some(p) = &r.image.platform {
+        comment.push(format!("platform: {p}"));
+    }
+    if !r.image.repo_tags.is_empty() {
+        comment.push(format!("tags: {}", r.image.repo_tags.join(", ")));
+    }
+    comment.push(format!(
+        "base image: {} layer(s) by {} ({})",
+        r.base.layers.map_or("unknown".into(), |n| n.to_string()),
+        r.base.method,
+        r.base.reason
+    ));
+    comment.join("; ")
 }
 
 #[cfg(test)]

@@ -35,7 +35,7 @@ use std::io::Write;
 
 use serde_json::{json, Map, Value};
 
-use super::spdx::{id_part, image_hex, image_name, package_id, short_hash};
+use super::spdx::{id_part, image_comment, image_hex, image_name, package_id, short_hash};
 use super::{split_contact, strip_party, Options, Renderer};
 use crate::model::{Bom, Concluded, LayerInfo, Package, Report};
 
@@ -301,27 +301,7 @@ fn image_package(g: &Graph, r: &Report, name: &str, supplier: Option<String>) ->
     if let Some(reg) = &r.image.registry {
         image.insert("software_packageUrl".into(), reg.purl.clone().into());
     }
-    let mut comment = Vec::new();
-    if let Some(os) = &r.image.os {
-        comment.push(format!(
-            "os: {} {}",
-            os.id,
-            os.version_id.clone().unwrap_or_default()
-        ));
-    }
-    if let Some(p) = &r.image.platform {
-        comment.push(format!("platform: {p}"));
-    }
-    if !r.image.repo_tags.is_empty() {
-        comment.push(format!("tags: {}", r.image.repo_tags.join(", ")));
-    }
-    comment.push(format!(
-        "base image: {} layer(s) by {} ({})",
-        r.base.layers.map_or("unknown".into(), |n| n.to_string()),
-        r.base.method,
-        r.base.reason
-    ));
-    image.insert("comment".into(), comment.join("; ").into());
+    image.insert("comment".into(), image_comment(r).into());
     Value::Object(image)
 }
 
