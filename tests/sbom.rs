@@ -350,24 +350,21 @@ fn cyclonedx_1_6_is_1_7_with_one_expression_per_component() {
     assert_eq!(v16, v17_cut);
 }
 
+/// The sample's document in `format`, as written to standard output.
+fn bytes(format: &str) -> Vec<u8> {
+    let out = layerbom(&["scan", sample().to_str().unwrap(), "-q", "-o", format]);
+    assert!(out.status.success(), "{format}");
+    out.stdout
+}
+
 #[test]
 fn the_default_cyclonedx_version_can_be_spelled_out() {
-    let bytes = |format: &str| {
-        let out = layerbom(&["scan", sample().to_str().unwrap(), "-q", "-o", format]);
-        assert!(out.status.success(), "{format}");
-        out.stdout
-    };
     assert_eq!(bytes("cyclonedx-json@1.7"), bytes("cyclonedx-json"));
     assert_eq!(bytes("cyclonedx-xml@1.7"), bytes("cyclonedx-xml"));
 }
 
 #[test]
 fn syft_format_names_write_the_documents_syft_writes() {
-    let bytes = |format: &str| {
-        let out = layerbom(&["scan", sample().to_str().unwrap(), "-q", "-o", format]);
-        assert!(out.status.success(), "{format}");
-        out.stdout
-    };
     // syft's `cyclonedx` is CycloneDX XML, and `spdx` SPDX tag-value.
     assert_eq!(bytes("cyclonedx"), bytes("cyclonedx-xml"));
     assert_eq!(bytes("spdx"), bytes("spdx-tag-value"));

@@ -245,17 +245,10 @@ fn image_package(r: &Report, name: &str) -> Value {
     if let Some(d) = &r.image.config_digest {
         if let Some(h) = d.strip_prefix("sha256:") {
             image["checksums"] = json!([{"algorithm": "SHA256", "checksumValue": h}]);
-            let repo = name
-                .split(':')
-                .next()
-                .unwrap_or(name)
-                .rsplit('/')
-                .next()
-                .unwrap_or(name);
             image["externalRefs"] = json!([{
                 "referenceCategory": "PACKAGE-MANAGER",
                 "referenceType": "purl",
-                "referenceLocator": format!("pkg:oci/{}@sha256%3A{h}", id_part(repo).to_ascii_lowercase()),
+                "referenceLocator": local_oci_purl(name, h),
             }]);
         }
     }
@@ -365,6 +358,22 @@ impl Renderer for SpdxJson {
 pub fn write_json(bom: &Bom, out: &mut dyn Write) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &Streamed::new(members(bom)))?;
     out.write_all(b"\n")
+}
+
+/// The OCI purl of a local image named `name` whose config digest is `sha256:HEX`: its
+/// repository's last path segment, without the tag, lowercased.
+pub(crate) fn local_oci_purl(name: &str, hex: &str) -> String {
+    let repo = name
+        .split(':')
+        .next()
+        .unwrap_or(name)
+        .rsplit('/')
+        .next()
+        .unwrap_or(name);
+    format!(
+        "pkg:oci/{}@sha256%3A{hex}",
+        id_part(repo).to_ascii_lowercase()
+    )
 }
 
 /// What SPDX documents say of the image in its comment: its OS, platform and tags, and how

@@ -35,7 +35,9 @@ use std::io::Write;
 
 use serde_json::{json, Map, Value};
 
-use super::spdx::{id_part, image_comment, image_hex, image_name, package_id, short_hash};
+use super::spdx::{
+    id_part, image_comment, image_hex, image_name, local_oci_purl, package_id, short_hash,
+};
 use super::{split_contact, strip_party, Options, Renderer};
 use crate::model::{Bom, Concluded, LayerInfo, Package, Report};
 
@@ -281,21 +283,7 @@ fn image_package(g: &Graph, r: &Report, name: &str, supplier: Option<String>) ->
         .and_then(|d| d.strip_prefix("sha256:"))
     {
         image.insert("verifiedUsing".into(), hash(h));
-        let repo = name
-            .split(':')
-            .next()
-            .unwrap_or(name)
-            .rsplit('/')
-            .next()
-            .unwrap_or(name);
-        image.insert(
-            "software_packageUrl".into(),
-            format!(
-                "pkg:oci/{}@sha256%3A{h}",
-                id_part(repo).to_ascii_lowercase()
-            )
-            .into(),
-        );
+        image.insert("software_packageUrl".into(), local_oci_purl(name, h).into());
     }
     // A registry image is named by its manifest digest, where it was pulled from and the tag.
     if let Some(reg) = &r.image.registry {
