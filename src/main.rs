@@ -54,6 +54,16 @@ enum Command {
     ///
     /// Exit codes: 0 done (findings are informational), 2 unreadable file or usage error.
     Dockerfile(DockerfileArgs),
+    /// Write the documents of a scan again from its native JSON, without the image.
+    ///
+    /// FILE is what `layerbom scan IMAGE -o json=FILE` wrote (schema layerbom/v1). Every
+    /// format `scan` writes is made from it byte for byte as the scan made it, given the same
+    /// --delivery, --template and SOURCE_DATE_EPOCH: the native JSON is the one document to
+    /// archive, and the others can be made from it later, in formats a newer layerbom adds.
+    ///
+    /// Exit codes: 0 done, 1 a policy (--fail-on, --deny) matched a distributed package,
+    /// 2 unreadable document or usage error.
+    Convert(ConvertArgs),
     /// Attach SBOMs to an image in its registry, where `oras discover` and cosign find them.
     ///
     /// Each FILE is pushed as an OCI artifact whose `subject` is the image's manifest (for a
@@ -286,11 +296,10 @@ struct DockerfileArgs {
     outputs: Vec<OutputSpec>,
 }
 
+/// What documents to write, and the choices they depend on: shared by `scan` and
+/// `convert`, so that both write the same bytes.
 #[derive(Debug, Args)]
-struct ScanArgs {
-    /// The image to scan.
-    image: PathBuf,
-
+struct DocumentArgs {
     /// Write FORMAT to FILE, or to standard output without `=FILE` (repeatable).
     /// Formats: table (the default), json (native, schema layerbom/v1), spdx-json and
     /// spdx-tag-value (SPDX 2.3), spdx3-json (SPDX 3.0.1 JSON-LD),
@@ -324,6 +333,25 @@ struct ScanArgs {
     /// (templates/notice.txt.j2 in the source tree).
     #[arg(long, value_name = "FILE")]
     template: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct ConvertArgs {
+    /// The native JSON document of a scan (`layerbom scan IMAGE -o json=FILE`), or - for
+    /// standard input.
+    file: PathBuf,
+
+    #[command(flatten)]
+    documents: DocumentArgs,
+}
+
+#[derive(Debug, Args)]
+struct ScanArgs {
+    /// The image to scan.
+    image: PathBuf,
+
+    #[command(flatten)]
+    documents: DocumentArgs,
 
     /// Platform to choose from a multi-platform image (default linux/amd64 when a local
     /// image has several, the host's platform for a registry image); `arm64` is short for
@@ -562,6 +590,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan(*args),
         Command::Dockerfile(args) => dockerfile(args),
+        Command::Convert(args) => convert(args),
         Command::Attach(args) => attach(args),
         Command::Attached(args) => attached(args),
         Command::Cache(args) => cache(args),
@@ -747,14 +776,14 @@ fn password_from_stdin() -> Result<String, Error> {
 }
 
 fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
-    let outputs = outputs_asked(args.outputs, None)?;
+    let outputs = outputs_asked(args.documents.outputs.clone(), None)?;
     let mut inputs = vec![output::Input {
         path: &args.image,
         what: "the image",
     }];
     for (path, what) in [
         (&args.dockerfile, "the Dockerfile"),
-        (&args.template, "the template"),
+        (&args.documents.template, "the template"),
         (&args.base_image, "the base image"),
     ] {
         if let Some(path) = path {
@@ -775,18 +804,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
         ));
     }
     let epoch = source_date_epoch()?;
-    let notice_template = match &args.template {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                Error::Usage(format!("cannot read the template {}: {e}", path.display()))
-            })?;
-            layerbom::render::notice::check_template(&text).map_err(|e| {
-                Error::Usage(format!("the template {} is not valid: {e}", path.display()))
-            })?;
-            Some(text)
-        }
-        None => None,
-    };
+    let options = args.documents.options()?;
     let opts = Options {
         platform: args.platform,
         verify: !args.no_verify,
@@ -842,8 +860,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
     report
         .findings
         .extend(dockerfile_audit.into_iter().flat_map(|a| a.findings));
-    let bom = pipeline::bom(report, args.delivery, epoch.as_deref());
-    let options = render::Options { notice_template };
+    let bom = pipeline::bom(report, args.documents.delivery, epoch.as_deref());
     for o in &outputs {
         write_output(o, |w: &mut dyn Write| o.format.write(&bom, &options, w))?;
     }
@@ -855,25 +872,76 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
         let done = attach::attach(subject, &documents, None, &opts.registry)?;
         print_attached(&done, &mut std::io::stderr().lock())?;
     }
-    let policy = policy::Policy {
-        fail_on: args.fail_on,
-        deny: args.deny,
-    };
-    if policy.is_empty() {
-        return Ok(ExitCode::SUCCESS);
+    Ok(args.documents.policy(&bom))
+}
+
+/// `layerbom convert FILE`: the documents of an archived scan, from its native JSON.
+fn convert(args: ConvertArgs) -> Result<ExitCode, Error> {
+    let outputs = outputs_asked(args.documents.outputs.clone(), None)?;
+    let mut inputs = Vec::new();
+    if args.file != Path::new("-") {
+        inputs.push(output::Input {
+            path: &args.file,
+            what: "the native JSON",
+        });
     }
-    let violations = policy::check(&bom.obligations, &policy);
-    if violations.is_empty() {
-        return Ok(ExitCode::SUCCESS);
+    if let Some(path) = &args.documents.template {
+        inputs.push(output::Input {
+            path,
+            what: "the template",
+        });
     }
-    eprintln!(
-        "layerbom: policy failed: {} match{} (delivery {}):",
-        violations.len(),
-        if violations.len() == 1 { "" } else { "es" },
-        args.delivery
-    );
-    for v in &violations {
-        eprintln!("  {}", one_line(&v.to_string()));
+    check_outputs(&inputs, &outputs)?;
+    let epoch = source_date_epoch()?;
+    let options = args.documents.options()?;
+    let report = pipeline::archived(&args.file)?;
+    let bom = pipeline::bom(report, args.documents.delivery, epoch.as_deref());
+    for o in &outputs {
+        write_output(o, |w: &mut dyn Write| o.format.write(&bom, &options, w))?;
     }
-    Ok(ExitCode::from(1))
+    Ok(args.documents.policy(&bom))
+}
+
+impl DocumentArgs {
+    /// What the renderers need beyond the model: the NOTICE template, read and checked.
+    fn options(&self) -> Result<render::Options, Error> {
+        let notice_template = match &self.template {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    Error::Usage(format!("cannot read the template {}: {e}", path.display()))
+                })?;
+                layerbom::render::notice::check_template(&text).map_err(|e| {
+                    Error::Usage(format!("the template {} is not valid: {e}", path.display()))
+                })?;
+                Some(text)
+            }
+            None => None,
+        };
+        Ok(render::Options { notice_template })
+    }
+
+    /// Exit 1, saying why, when a distributed package matches --fail-on or --deny.
+    fn policy(&self, bom: &layerbom::model::Bom) -> ExitCode {
+        let policy = policy::Policy {
+            fail_on: self.fail_on.clone(),
+            deny: self.deny.clone(),
+        };
+        if policy.is_empty() {
+            return ExitCode::SUCCESS;
+        }
+        let violations = policy::check(&bom.obligations, &policy);
+        if violations.is_empty() {
+            return ExitCode::SUCCESS;
+        }
+        eprintln!(
+            "layerbom: policy failed: {} match{} (delivery {}):",
+            violations.len(),
+            if violations.len() == 1 { "" } else { "es" },
+            self.delivery
+        );
+        for v in &violations {
+            eprintln!("  {}", one_line(&v.to_string()));
+        }
+        ExitCode::from(1)
+    }
 }

@@ -1,6 +1,8 @@
 //! Snapshot tests: every output format, on the sample and on every image fixture, kept in
 //! `tests/snapshots/` so that a change to any document is reviewed as a diff
-//! (`cargo insta review`, or compare the `.snap.new` files the failing run leaves).
+//! (`cargo insta review`, or compare the `.snap.new` files the failing run leaves). Each
+//! image's native JSON is also converted back to every format (`layerbom convert`), which
+//! must give the scan's documents byte for byte.
 //!
 //! Images are named by relative paths (the documents quote the path as given): fixtures
 //! from the crate root, images built on the fly from their temporary directory.
@@ -82,7 +84,20 @@ fn snapshot_all(name: &str, image: &str, extra: &[&str], cwd: Option<&Path>) {
                 .collect(),
         );
     }
+    for (format, schema) in [
+        ("json", NATIVE_SCHEMA),
+        ("obligations-json", OBLIGATIONS_SCHEMA),
+    ] {
+        let i = FORMATS.iter().position(|f| *f == format).unwrap();
+        assert_valid(&serde_json::from_str(&documents[0][i]).unwrap(), schema);
+    }
+    let json = FORMATS.iter().position(|f| *f == "json").unwrap();
+    let converted = convert(&documents[0][json], extra, cwd);
     for (i, f) in FORMATS.iter().enumerate() {
+        assert!(
+            converted[i] == documents[0][i],
+            "{name}: {f} converted from the native JSON differs from the scan's"
+        );
         for (run, docs) in runs.iter().zip(&documents).skip(1) {
             assert!(
                 docs[i] == documents[0][i],
@@ -101,6 +116,39 @@ fn snapshot_all(name: &str, image: &str, extra: &[&str], cwd: Option<&Path>) {
             insta::assert_snapshot!(key, doc);
         }
     });
+}
+
+/// Every format, made by `layerbom convert` from the native JSON `json`, with the options of
+/// `extra` that documents depend on (the delivery mode, the policy, the NOTICE template).
+fn convert(json: &str, extra: &[&str], cwd: Option<&Path>) -> Vec<String> {
+    let out = tempfile::tempdir().unwrap();
+    let archived = out.path().join("archived.json");
+    std::fs::write(&archived, json).unwrap();
+    let mut args: Vec<String> = vec!["convert".into(), archived.display().to_string()];
+    for pair in extra.windows(2) {
+        if ["--delivery", "--fail-on", "--deny", "--template"].contains(&pair[0]) {
+            args.extend([pair[0].to_string(), pair[1].to_string()]);
+        }
+    }
+    for f in FORMATS {
+        args.push("-o".into());
+        args.push(format!("{f}={}", out.path().join(f).display()));
+    }
+    let run = Command::new(env!("CARGO_BIN_EXE_layerbom"))
+        .current_dir(cwd.unwrap_or(Path::new(env!("CARGO_MANIFEST_DIR"))))
+        .env_remove("SOURCE_DATE_EPOCH")
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(run.status.code(), Some(0 | 1)),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    FORMATS
+        .iter()
+        .map(|f| std::fs::read_to_string(out.path().join(f)).unwrap())
+        .collect()
 }
 
 #[test]

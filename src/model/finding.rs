@@ -4,16 +4,17 @@
 //! it was noticed (a layer, a path, a line). Its severity and its sentence for people are
 //! derived from those facts, so code that acts on a finding matches on its kind and reads
 //! its fields; the sentence is only ever written out. Documents write the kind's stable
-//! name ([`FindingKind::name`]), the severity and the sentence.
+//! name ([`FindingKind::name`]), the severity and the sentence; the native JSON also
+//! writes the facts, so that a finding read back from it is the finding that was written.
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Platform, VENDOR};
 
 /// How much a finding matters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Worth knowing.
@@ -91,11 +92,17 @@ impl Finding {
     }
 }
 
-/// The shape the native JSON has always had: the kind as its name, and the message.
+/// The shape the native JSON has always had, the kind as its name and the message, with
+/// the kind's facts after them (absent for a kind that has none).
 impl Serialize for Finding {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut s = serializer.serialize_struct("Finding", 6)?;
+        use serde::ser::{Error, SerializeStruct};
+        // The kind alone writes `{"kind": NAME, "facts": FACTS}`; only the facts are kept.
+        let facts = match serde_json::to_value(&self.kind).map_err(S::Error::custom)? {
+            serde_json::Value::Object(mut kind) => kind.remove("facts"),
+            _ => None,
+        };
+        let mut s = serializer.serialize_struct("Finding", 7)?;
         s.serialize_field("kind", self.kind.name())?;
         s.serialize_field("severity", &self.severity())?;
         s.serialize_field("message", &self.message())?;
@@ -105,7 +112,43 @@ impl Serialize for Finding {
             Some(line) => s.serialize_field("line", &line)?,
             None => s.skip_field("line")?,
         }
+        match &facts {
+            Some(facts) => s.serialize_field("facts", facts)?,
+            None => s.skip_field("facts")?,
+        }
         s.end()
+    }
+}
+
+/// Reads the shape [`Finding`] writes: the kind from its name and facts; the severity and
+/// the message, which the facts determine, are made again rather than read.
+impl<'de> Deserialize<'de> for Finding {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Written {
+            kind: String,
+            layer: Option<usize>,
+            path: Option<String>,
+            #[serde(default)]
+            line: Option<usize>,
+            #[serde(default)]
+            facts: Option<serde_json::Value>,
+        }
+        use serde::de::Error;
+        let w = Written::deserialize(deserializer)?;
+        let mut tagged = serde_json::Map::new();
+        tagged.insert("kind".into(), serde_json::Value::String(w.kind.clone()));
+        if let Some(facts) = w.facts {
+            tagged.insert("facts".into(), facts);
+        }
+        let kind = FindingKind::deserialize(serde_json::Value::Object(tagged))
+            .map_err(|e| D::Error::custom(format!("finding {:?}: {e}", w.kind)))?;
+        Ok(Finding {
+            kind,
+            layer: w.layer,
+            path: w.path,
+            line: w.line,
+        })
     }
 }
 
@@ -113,7 +156,8 @@ impl Serialize for Finding {
 ///
 /// Each variant documents its stable name ([`FindingKind::name`]), which documents write
 /// and which never changes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "facts", rename_all = "kebab-case")]
 pub enum FindingKind {
     /// `several-images`: the input holds several images; the first is scanned.
     SeveralImages(ImageSet),
@@ -400,7 +444,8 @@ pub enum FindingKind {
 }
 
 /// The images of an input that holds several.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
 pub enum ImageSet {
     /// A docker-save archive's `manifest.json` lists several images.
     Archive {
@@ -419,7 +464,8 @@ pub enum ImageSet {
 }
 
 /// The sign that layers were squashed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
 pub enum Squash {
     /// The history records more steps that made layers than the image has layers.
     History {
@@ -440,7 +486,8 @@ pub enum Squash {
 }
 
 /// What tells that the layer carrying the distribution was squashed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum SquashSign {
     /// Its history step is a `docker build --squash` merge.
     BuildSquash,
@@ -453,7 +500,7 @@ pub enum SquashSign {
 }
 
 /// A Dockerfile stage, as a stage finding names it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StageRef {
     /// Position, from 0.
     pub index: usize,
@@ -464,7 +511,7 @@ pub struct StageRef {
 }
 
 /// A download in a Dockerfile `RUN`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fetch {
     /// What fetches it (`curl`, `wget`, `git clone`, `pip install`, `npm install`).
     pub tool: String,
@@ -475,7 +522,8 @@ pub struct Fetch {
 }
 
 /// How a download is verified.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Verified {
     /// By pip's `--require-hashes` or `--hash=`.
     PipHashes,
@@ -486,7 +534,7 @@ pub enum Verified {
 }
 
 /// A checksum or signature check in a `RUN`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Check {
     /// The check, e.g. `sha256sum --check`.
     pub how: String,
@@ -974,13 +1022,23 @@ mod tests {
         }
     }
 
-    /// Each kind's name, severity and sentence: the documents' contract.
+    /// Each kind's name, severity and sentence: the documents' contract; and the finding
+    /// reads back from the native JSON as it was, its facts under the name it writes.
     fn check(cases: Vec<(FindingKind, &str, Severity, &str)>) {
         for (kind, name, severity, message) in cases {
             assert_eq!(
                 (kind.name(), kind.severity(), kind.message().as_str()),
                 (name, severity, message),
                 "{kind:?}"
+            );
+            let tagged = serde_json::to_value(&kind).unwrap();
+            assert_eq!(tagged["kind"], name, "serde's tag for {kind:?}");
+            let finding = Finding::new(kind).in_layer(1).at_path("p").at_line(2);
+            let json = serde_json::to_string(&finding).unwrap();
+            assert_eq!(
+                serde_json::from_str::<Finding>(&json).unwrap(),
+                finding,
+                "{json}"
             );
         }
     }
@@ -1569,14 +1627,14 @@ mod tests {
     }
 
     #[test]
-    fn json_has_the_kind_name_severity_and_message_and_a_line_only_when_known() {
+    fn json_has_the_kind_name_severity_message_and_facts_and_a_line_only_when_known() {
         let f = Finding::new(FindingKind::BaseLayersTooMany {
             given: 5,
             layers: 2,
         });
         assert_eq!(
             serde_json::to_string(&f).unwrap(),
-            r#"{"kind":"base-layers-too-many","severity":"error","message":"--base-layers 5 but the image has only 2 layers","layer":null,"path":null}"#
+            r#"{"kind":"base-layers-too-many","severity":"error","message":"--base-layers 5 but the image has only 2 layers","layer":null,"path":null,"facts":{"given":5,"layers":2}}"#
         );
         let f = Finding::new(FindingKind::DockerfileNoLicense)
             .in_layer(1)

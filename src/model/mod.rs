@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub mod bom;
 pub mod finding;
@@ -24,14 +24,14 @@ pub const SCHEMA: &str = "layerbom/v1";
 pub const VENDOR: &str = "org.opencontainers.image.vendor";
 
 /// An OS/architecture/variant triple, as in OCI descriptors and `--platform`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Platform {
     /// `linux`, `windows`, …
     pub os: String,
     /// `amd64`, `arm64`, …
     pub architecture: String,
     /// `v7`, `v8`, … when there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
 }
 
@@ -82,7 +82,7 @@ impl fmt::Display for Platform {
 }
 
 /// Where a layer came from: the base image (`FROM`) or our own Dockerfile.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Origin {
     /// Part of the base image.
@@ -105,10 +105,10 @@ impl Origin {
 }
 
 /// The native JSON document.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     /// Always [`SCHEMA`].
-    pub schema: &'static str,
+    pub schema: Schema,
     /// What image this is.
     pub image: ImageInfo,
     /// How the base image was determined.
@@ -125,8 +125,80 @@ pub struct Report {
     pub findings: Vec<Finding>,
 }
 
+impl Report {
+    /// Whether every layer the report refers to is one it lists, each listed at its own
+    /// index, and the base no larger than the image: what a scan always makes, and what a
+    /// document read back must hold before documents are made from it.
+    pub fn check_layers(&self) -> Result<(), String> {
+        let count = self.layers.len();
+        if let Some(l) = self.layers.iter().enumerate().find(|(i, l)| l.index != *i) {
+            return Err(format!("layer {} is listed at index {}", l.1.index, l.0));
+        }
+        if self.base.layers.is_some_and(|n| n > count) {
+            return Err(format!("the base has more layers than the image's {count}"));
+        }
+        let mut refs: Vec<(usize, String)> = Vec::new();
+        for p in &self.packages {
+            let what = || format!("package {} {}", p.name, p.version);
+            refs.push((p.layer.index, what()));
+            refs.push((p.found_in.layer, what()));
+            refs.extend(
+                p.license
+                    .concluded
+                    .evidence()
+                    .iter()
+                    .map(|e| (e.layer, what())),
+            );
+        }
+        for r in &self.removed_packages {
+            let what = format!("removed package {} {}", r.name, r.version);
+            refs.extend([(r.added_in, what.clone()), (r.removed_in, what)]);
+        }
+        refs.extend(
+            self.license_files
+                .iter()
+                .map(|f| (f.layer, format!("license file {}", f.path))),
+        );
+        refs.extend(
+            self.findings
+                .iter()
+                .filter_map(|f| Some((f.layer?, format!("finding {}", f.kind.name())))),
+        );
+        match refs.into_iter().find(|(layer, _)| *layer >= count) {
+            Some((layer, what)) => Err(format!(
+                "{what} refers to layer {layer}, but the image has {count} layers"
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The `schema` of a native document: written as [`SCHEMA`]; a document naming another
+/// schema is not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Schema;
+
+impl Serialize for Schema {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(SCHEMA)
+    }
+}
+
+impl<'de> Deserialize<'de> for Schema {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        if name == SCHEMA {
+            Ok(Schema)
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "the schema is {name:?}, not {SCHEMA:?}"
+            )))
+        }
+    }
+}
+
 /// The image's identity.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ImageInfo {
     /// The image as named on the command line.
     pub source: String,
@@ -135,7 +207,7 @@ pub struct ImageInfo {
     /// `gzip` or `zstd` when the image archive file as a whole was compressed
     /// (`docker save | gzip`); absent otherwise. A compressed rootfs tar is one layer, whose
     /// own `compression` says so.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compression: Option<String>,
     /// Digest of the image config, when the image has one.
     pub config_digest: Option<String>,
@@ -150,19 +222,19 @@ pub struct ImageInfo {
     /// Operating system from `os-release` (filled by the catalog stage).
     pub os: Option<OsInfo>,
     /// Who supplies (ships) the image: `--supplier`, else its vendor label or annotation.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier: Option<String>,
     /// Config labels.
     pub labels: BTreeMap<String, String>,
     /// Manifest annotations.
     pub annotations: BTreeMap<String, String>,
     /// Where a registry image was pulled from; absent for every local input.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registry: Option<RegistryImage>,
 }
 
 /// The identity of an image pulled from a registry by reference.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct RegistryImage {
     /// The reference in full, defaults filled in
     /// (`docker.io/library/debian:latest`, with `@sha256:…` when one was given).
@@ -170,11 +242,11 @@ pub struct RegistryImage {
     /// The registry and repository (`registry[:port]/repository`).
     pub repository_url: String,
     /// The tag asked for, when one was (or `latest` by default, without a digest).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
     /// The digest of the index (manifest list) the image was chosen from, for a
     /// multi-platform image.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index_digest: Option<String>,
     /// The image's package URL: `pkg:oci/NAME@sha256%3A…?repository_url=…&tag=…`, with the
     /// digest of the image manifest pulled.
@@ -182,7 +254,7 @@ pub struct RegistryImage {
 }
 
 /// The distribution named by `os-release`.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct OsInfo {
     /// `ID`, e.g. `debian`.
     pub id: String,
@@ -193,7 +265,7 @@ pub struct OsInfo {
 }
 
 /// How the base image was determined, and what it is.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BaseInfo {
     /// `dockerfile`, `base-image`, `annotation`, `history`, `flag` or `none`.
     pub method: String,
@@ -208,7 +280,7 @@ pub struct BaseInfo {
 }
 
 /// One layer of the image.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LayerInfo {
     /// Position from the bottom, starting at 0.
     pub index: usize,
@@ -238,14 +310,14 @@ pub struct LayerInfo {
     pub origin: Origin,
     /// Who supplies the layer: the base image's vendor or distribution for base layers, the
     /// image's supplier for the others.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier: Option<String>,
     /// What this layer did to the package set.
     pub packages: PackageDelta,
 }
 
 /// How many packages a layer added, upgraded and removed.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct PackageDelta {
     /// New packages.
     pub added: usize,
@@ -256,7 +328,7 @@ pub struct PackageDelta {
 }
 
 /// A layer reference inside a package.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LayerRef {
     /// Layer index from the bottom.
     pub index: usize,
@@ -265,7 +337,7 @@ pub struct LayerRef {
 }
 
 /// A source package reference.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceRef {
     /// Source package name (Debian `Source:`, rpm SOURCERPM file, apk origin).
     pub name: String,
@@ -273,13 +345,13 @@ pub struct SourceRef {
     pub version: Option<String>,
     /// The VCS commit the package was built from, when the database records it (apk `c:`,
     /// a commit of the distribution's recipe repository).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
 }
 
 /// The exact source to offer for a package (what copyleft licenses ask a distributor to
 /// make available), and how to obtain it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Offer {
     /// The source package's name (Debian `Source:`, the SRPM file, the apk origin, or the
     /// package's own name).
@@ -288,22 +360,23 @@ pub struct Offer {
     /// SRPM file name does).
     pub version: String,
     /// The VCS commit it was built from, when known (apk `c:`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
     /// How to obtain it.
     pub obtain: Obtain,
 }
 
 /// How to obtain one source package.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Obtain {
     /// A command that fetches it, when there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,
     /// A stable URL for this exact version, when there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// The source package file, when the database names it (rpm).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
     /// What else to know.
     pub note: String,
@@ -322,7 +395,7 @@ impl Obtain {
 }
 
 /// One piece of evidence behind a license conclusion.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evidence {
     /// The file it was read from.
     pub path: String,
@@ -334,24 +407,24 @@ pub struct Evidence {
     pub confidence: f64,
     /// The 1-based lines of the file that the conclusion quotes (in the license's
     /// `declared`), when it rests on particular lines rather than the whole file.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<usize>,
     /// The parts of the file left out of the conclusion, each with the reason (the
     /// `Files:` stanzas of a Debian copyright file whose files this package does not
     /// install).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub excluded: Vec<Excluded>,
 }
 
 /// A part of a license file left out of a package's conclusion.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Excluded {
     /// Its 1-based first line.
     pub line: usize,
     /// What it covers (a stanza's `Files:` patterns).
     pub files: String,
     /// The license it states, as written.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub license: Option<String>,
     /// Why it does not apply to the package.
     pub reason: String,
@@ -476,8 +549,49 @@ impl Serialize for License {
     }
 }
 
+/// Reads the shape [`License`] writes; an expression without evidence, or `NOASSERTION`
+/// without a reason, is not a conclusion layerbom makes and is refused.
+impl<'de> Deserialize<'de> for License {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Written {
+            declared: Option<String>,
+            #[serde(default)]
+            declared_spdx: Option<String>,
+            concluded: String,
+            evidence: Vec<Evidence>,
+            #[serde(default)]
+            reason: Option<String>,
+            #[serde(default)]
+            texts: BTreeMap<String, String>,
+        }
+        use serde::de::Error;
+        let w = Written::deserialize(deserializer)?;
+        let concluded = match (w.concluded.as_str(), w.reason) {
+            (NOASSERTION, Some(reason)) if w.evidence.is_empty() => Concluded::none(reason),
+            (NOASSERTION, _) => {
+                return Err(D::Error::custom(
+                    "a NOASSERTION license needs a reason and no evidence",
+                ))
+            }
+            (_, None) if !w.evidence.is_empty() => Concluded::expression(w.concluded, w.evidence),
+            (expression, _) => {
+                return Err(D::Error::custom(format!(
+                    "the license {expression:?} needs evidence and no reason"
+                )))
+            }
+        };
+        Ok(License {
+            declared: w.declared,
+            declared_spdx: w.declared_spdx,
+            concluded,
+            texts: w.texts,
+        })
+    }
+}
+
 /// A license, notice or copying file found in a layer, and what its text matches.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LicenseFile {
     /// Root-relative path.
     pub path: String,
@@ -497,15 +611,15 @@ pub struct LicenseFile {
     /// The best match's score, from 0 to 1 (0 when nothing matched).
     pub confidence: f64,
     /// Every license found in the text at or above the threshold, best first.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub matches: Vec<LicenseMatch>,
     /// Why `spdx` is `NOASSERTION`, when it is.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 
 /// One license found in a text.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LicenseMatch {
     /// SPDX id.
     pub spdx: String,
@@ -514,7 +628,7 @@ pub struct LicenseMatch {
 }
 
 /// A package found in the image.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Package {
     /// `deb`, `rpm`, `apk`, …
     #[serde(rename = "type")]
@@ -550,14 +664,14 @@ pub struct Package {
     /// How many files and directories the package database says the package installed
     /// (dpkg `.list` files, rpm and apk file lists), when it says.
     pub files: Option<usize>,
-    /// The exact source to offer for it, and how to obtain it (for the obligations; not
-    /// part of the native JSON, whose `source` says what the database records).
-    #[serde(skip)]
+    /// The exact source to offer for it, and how to obtain it: what the obligations list,
+    /// kept so that documents can be made again from the native JSON alone (`source` says
+    /// what the database records).
     pub offer: Offer,
 }
 
 /// Where a package record was read.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FoundIn {
     /// The database file.
     pub path: String,
@@ -567,7 +681,7 @@ pub struct FoundIn {
 
 /// A package version that a later layer removed, or replaced by another version (its files
 /// are still in the layer that added it).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RemovedPackage {
     /// `deb`, `rpm`, `apk`.
     #[serde(rename = "type")]
@@ -584,7 +698,7 @@ pub struct RemovedPackage {
     pub removed_in: usize,
     /// The version that replaced it in that layer, when it was upgraded (or downgraded)
     /// rather than removed: that package's `upgraded_from` names this version.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replaced_by: Option<String>,
 }
 

@@ -26,7 +26,7 @@ pub fn layer(index: usize, origin: Origin) -> LayerInfo {
 /// A report with `layers` layers of the given origins and no packages.
 pub fn report(origins: &[Origin]) -> Report {
     Report {
-        schema: SCHEMA,
+        schema: Schema,
         image: ImageInfo {
             source: "test.tar".into(),
             format: "docker-archive".into(),

@@ -25,7 +25,7 @@ use crate::license::warm::Warm;
 use crate::model::obligations::Delivery;
 use crate::model::{
     BaseInfo, Bom, Finding, FindingKind, FoundIn, ImageInfo, LayerInfo, LayerRef, Origin, OsInfo,
-    Package, PackageDelta, Platform, RemovedPackage, Report, SCHEMA, VENDOR,
+    Package, PackageDelta, Platform, RemovedPackage, Report, Schema, SCHEMA, VENDOR,
 };
 use crate::overlay::Overlay;
 use crate::scan::{CaptureRules, Compression};
@@ -266,7 +266,7 @@ pub fn report(scanned: &Scanned, base_hints: &BaseHints, budget: &Budget) -> Res
         })
         .collect();
     let mut report = Report {
-        schema: SCHEMA,
+        schema: Schema,
         image: ImageInfo {
             source: image.source.clone(),
             format: image.format.as_str().to_string(),
@@ -492,6 +492,55 @@ pub fn capture_rules() -> CaptureRules {
     RULES
         .get_or_init(|| files::want(conclude::want(catalog::want(CaptureRules::builder()))).build())
         .clone()
+}
+
+/// The most bytes a native JSON document read back by [`archived`] may have.
+pub const MAX_ARCHIVED: u64 = 1 << 30;
+
+/// The report a scan wrote as its native JSON (`-o json`), read back from `path` (`-` for
+/// standard input) so that every other document can be made from it without the image.
+pub fn archived(path: &Path) -> Result<Report> {
+    use std::io::Read;
+    let name = path.display().to_string();
+    let mut bytes = Vec::new();
+    let read = if path == Path::new("-") {
+        std::io::stdin()
+            .lock()
+            .take(MAX_ARCHIVED + 1)
+            .read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(MAX_ARCHIVED + 1).read_to_end(&mut bytes))
+    };
+    read.map_err(|e| Error::input(archive_at(&name), format!("cannot read it: {e}")))?;
+    if bytes.len() as u64 > MAX_ARCHIVED {
+        return Err(Error::input(
+            archive_at(&name),
+            format!("larger than {MAX_ARCHIVED} bytes, more than a {SCHEMA} document holds"),
+        ));
+    }
+    read_archived(&bytes, &name)
+}
+
+/// The report of the native JSON document `bytes`, named `name` in errors: it must be of
+/// [`SCHEMA`], follow the model's rules, and refer only to layers it lists.
+pub fn read_archived(bytes: &[u8], name: &str) -> Result<Report> {
+    let not_native = |e: String| {
+        Error::input(
+            archive_at(name),
+            format!("not a {SCHEMA} document (-o json): {e}"),
+        )
+    };
+    let report: Report = serde_json::from_slice(bytes).map_err(|e| not_native(e.to_string()))?;
+    report.check_layers().map_err(not_native)?;
+    Ok(report)
+}
+
+/// Where an error in the native JSON document `name` is.
+fn archive_at(name: &str) -> Location {
+    Location {
+        image: name.to_string(),
+        ..Location::default()
+    }
 }
 
 /// The model every document is rendered from: `report`, the obligations of shipping it in

@@ -40,7 +40,13 @@ pub fn document(image: &Path, format: &str) -> serde_json::Value {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let doc = serde_json::from_slice(&out.stdout).unwrap();
+    match format {
+        "json" => assert_valid(&doc, NATIVE_SCHEMA),
+        "obligations-json" => assert_valid(&doc, OBLIGATIONS_SCHEMA),
+        _ => {}
+    }
+    doc
 }
 
 /// A file of the catalogers' test fixtures (`src/catalog/REL`).
@@ -74,7 +80,9 @@ pub fn scan_json(image: &Path, extra: &[&str]) -> serde_json::Value {
         "layerbom {args:?} failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let doc = serde_json::from_slice(&out.stdout).unwrap();
+    assert_valid(&doc, NATIVE_SCHEMA);
+    doc
 }
 
 /// Runs `layerbom scan IMAGE -q -o json [EXTRA]`, expecting failure with exit code 2 and
@@ -503,4 +511,29 @@ fn add_files(b: &mut tar::Builder<Vec<u8>>, root: &Path, dir: &Path) {
             b.append_path_with_name(&path, name).unwrap();
         }
     }
+}
+
+/// The JSON Schemas of the native documents, under `schemas/`: `layerbom-v1` and
+/// `layerbom-obligations-v1`.
+pub const NATIVE_SCHEMA: &str = "layerbom-v1";
+/// The schema of `-o obligations-json`.
+pub const OBLIGATIONS_SCHEMA: &str = "layerbom-obligations-v1";
+
+/// Panics, naming every violation, unless `doc` is valid against `schemas/NAME.schema.json`.
+pub fn assert_valid(doc: &serde_json::Value, name: &str) {
+    if let Some(e) = violations(doc, name) {
+        panic!("the document is not valid against {name}: {e}");
+    }
+}
+
+/// What makes `doc` invalid against `schemas/NAME.schema.json`, if anything.
+pub fn violations(doc: &serde_json::Value, name: &str) -> Option<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("schemas")
+        .join(format!("{name}.schema.json"));
+    let mut schemas = boon::Schemas::new();
+    let index = boon::Compiler::new()
+        .compile(path.to_str().unwrap(), &mut schemas)
+        .unwrap_or_else(|e| panic!("{}: {e:#}", path.display()));
+    schemas.validate(doc, index).err().map(|e| format!("{e:#}"))
 }
