@@ -307,7 +307,7 @@ struct DocumentArgs {
     /// consumers, @1.7 the default spelled out),
     /// obligations-json, obligations-md and obligations-csv (what shipping the image obliges
     /// us to do, and the source-distribution list), notice (the NOTICE file), report-md and
-    /// report-html (the approval report).
+    /// report-html (the approval report), template (the --output-template).
     /// Also, as syft takes them: spdx (spdx-tag-value), cyclonedx (cyclonedx-xml; syft's
     /// cyclonedx is XML too).
     #[arg(short = 'o', long = "output", value_name = "FORMAT[=FILE]")]
@@ -333,6 +333,11 @@ struct DocumentArgs {
     /// (templates/notice.txt.j2 in the source tree).
     #[arg(long, value_name = "FILE")]
     template: Option<PathBuf>,
+
+    /// The minijinja template that `-o template` renders, over the native report, the
+    /// obligations and the checklist (the variables are listed in the README).
+    #[arg(long, value_name = "FILE")]
+    output_template: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -784,6 +789,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
     for (path, what) in [
         (&args.dockerfile, "the Dockerfile"),
         (&args.documents.template, "the template"),
+        (&args.documents.output_template, "the template"),
         (&args.base_image, "the base image"),
     ] {
         if let Some(path) = path {
@@ -885,7 +891,10 @@ fn convert(args: ConvertArgs) -> Result<ExitCode, Error> {
             what: "the native JSON",
         });
     }
-    if let Some(path) = &args.documents.template {
+    for path in [&args.documents.template, &args.documents.output_template]
+        .into_iter()
+        .flatten()
+    {
         inputs.push(output::Input {
             path,
             what: "the template",
@@ -902,22 +911,35 @@ fn convert(args: ConvertArgs) -> Result<ExitCode, Error> {
     Ok(args.documents.policy(&bom))
 }
 
+/// The template at `path`, when there is one, checked to parse.
+fn read_template(path: Option<&Path>) -> Result<Option<String>, Error> {
+    let Some(path) = path else { return Ok(None) };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Usage(format!("cannot read the template {}: {e}", path.display())))?;
+    layerbom::render::notice::check_template(&text)
+        .map_err(|e| Error::Usage(format!("the template {} is not valid: {e}", path.display())))?;
+    Ok(Some(text))
+}
+
 impl DocumentArgs {
-    /// What the renderers need beyond the model: the NOTICE template, read and checked.
+    /// What the renderers need beyond the model: the templates, read and checked, and
+    /// `--output-template` given when `-o template` is asked for.
     fn options(&self) -> Result<render::Options, Error> {
-        let notice_template = match &self.template {
-            Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| {
-                    Error::Usage(format!("cannot read the template {}: {e}", path.display()))
-                })?;
-                layerbom::render::notice::check_template(&text).map_err(|e| {
-                    Error::Usage(format!("the template {} is not valid: {e}", path.display()))
-                })?;
-                Some(text)
-            }
-            None => None,
-        };
-        Ok(render::Options { notice_template })
+        let asked = self.outputs.iter().any(|o| o.format.name() == "template");
+        if asked && self.output_template.is_none() {
+            return Err(Error::Usage(
+                "-o template renders the template given with --output-template FILE".into(),
+            ));
+        }
+        if !asked && self.output_template.is_some() {
+            return Err(Error::Usage(
+                "--output-template is the template of -o template, which is not asked for".into(),
+            ));
+        }
+        Ok(render::Options {
+            notice_template: read_template(self.template.as_deref())?,
+            output_template: read_template(self.output_template.as_deref())?,
+        })
     }
 
     /// Exit 1, saying why, when a distributed package matches --fail-on or --deny.

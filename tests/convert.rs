@@ -184,3 +184,98 @@ fn a_reference_to_a_layer_the_document_does_not_list_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn a_user_template_renders_the_report_obligations_and_checklist() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = write(
+        dir.path(),
+        "bom.csv.j2",
+        b"name,version,layer,origin,license\n\
+          {% for p in report.packages %}{{ p.name }},{{ p.version }},{{ p.layer.index }},\
+          {{ p.origin }},{{ p.license.concluded }}\n{% endfor %}\
+          # {{ obligations.summary.source_packages }} source packages; \
+          {{ checklist | length }} questions; {{ tool }}\n",
+    );
+    let out_file = dir.path().join("bom.csv");
+    let spec = format!("template={}", out_file.display());
+    let sample = sample();
+    let scan = layerbom(&[
+        "scan",
+        "-q",
+        sample.to_str().unwrap(),
+        "-o",
+        &spec,
+        "--output-template",
+        template.to_str().unwrap(),
+    ]);
+    assert!(
+        scan.status.success(),
+        "{}",
+        String::from_utf8_lossy(&scan.stderr)
+    );
+    let text = std::fs::read_to_string(&out_file).unwrap();
+    let doc = scan_json(&sample, &[]);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "name,version,layer,origin,license");
+    assert_eq!(
+        lines.len(),
+        1 + doc["packages"].as_array().unwrap().len() + 1,
+        "{text}"
+    );
+    assert!(
+        lines.contains(&"libjq1,1.6-2.1+deb12u3,1,authored,MIT"),
+        "{text}"
+    );
+    assert!(
+        lines.last().unwrap().starts_with("# 7 source packages; "),
+        "{text}"
+    );
+    // convert renders it the same from the native JSON.
+    let json = serde_json::to_string_pretty(&doc).unwrap() + "\n";
+    let converted = convert(
+        &[
+            "-",
+            "-o",
+            "template",
+            "--output-template",
+            template.to_str().unwrap(),
+        ],
+        json.as_bytes(),
+    );
+    assert_eq!(String::from_utf8(converted.stdout).unwrap(), text);
+}
+
+#[test]
+fn a_template_output_needs_its_template_and_a_broken_one_is_refused_before_the_scan() {
+    let sample = sample();
+    let out = layerbom(&["scan", "-q", sample.to_str().unwrap(), "-o", "template"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--output-template FILE"));
+    let dir = tempfile::tempdir().unwrap();
+    let broken = write(dir.path(), "t.j2", b"{% for p in %}");
+    let out = layerbom(&[
+        "scan",
+        "-q",
+        sample.to_str().unwrap(),
+        "-o",
+        "template",
+        "--output-template",
+        broken.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("t.j2 is not valid"));
+    // A misspelt name fails the output, naming it, rather than writing nothing there.
+    let misspelt = write(dir.path(), "m.j2", b"{{ report.pakages }}");
+    let out = layerbom(&[
+        "scan",
+        "-q",
+        sample.to_str().unwrap(),
+        "-o",
+        "template",
+        "--output-template",
+        misspelt.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the template failed"));
+}

@@ -18,6 +18,7 @@ pub mod spdx3;
 pub mod spdx_tv;
 mod streamed;
 pub mod table;
+pub mod template;
 
 use std::fmt;
 use std::io::Write;
@@ -35,7 +36,7 @@ pub trait Renderer: Sync {
 }
 
 /// Every format `-o` takes, in the order `--help` lists them.
-pub static FORMATS: [&dyn Renderer; 17] = [
+pub static FORMATS: [&dyn Renderer; 18] = [
     &table::Table,
     &json::Json,
     &spdx::SpdxJson,
@@ -53,6 +54,7 @@ pub static FORMATS: [&dyn Renderer; 17] = [
     &notice::Notice,
     &report::ReportMd,
     &report::ReportHtml,
+    &template::Template,
 ];
 
 /// Other names `-o` takes, each with the name of the format it means: the names syft
@@ -70,6 +72,8 @@ pub static ALIASES: [(&str, &str); 4] = [
 pub struct Options {
     /// A minijinja template replacing the default NOTICE template (`--template`).
     pub notice_template: Option<String>,
+    /// The user's minijinja template that `-o template` renders (`--output-template`).
+    pub output_template: Option<String>,
 }
 
 /// No format has the name asked for.

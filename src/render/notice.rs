@@ -317,7 +317,9 @@ fn context(bom: &Bom) -> Context {
     }
 }
 
-fn environment() -> Environment<'static> {
+/// The minijinja environment of layerbom's templates: blocks trimmed, undefined names an
+/// error.
+pub(super) fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     if let Ok(syntax) = SyntaxConfig::builder()
         .trim_blocks(true)
@@ -337,7 +339,7 @@ pub enum TemplateError {
     #[error("{0:#}")]
     Syntax(#[source] minijinja::Error),
     /// The template parses but fails on the data (an undefined name, a bad filter).
-    #[error("the NOTICE template failed: {0:#}")]
+    #[error("the template failed: {0:#}")]
     Render(#[source] minijinja::Error),
 }
 
@@ -529,15 +531,13 @@ mod tests {
                 "{% for c in components %}{{ c.packages[0].name }};{% endfor %}{{ texts|length }}"
                     .into(),
             ),
+            ..Options::default()
         };
         assert_eq!(render(&b, &o).unwrap(), "jq;libc-bin;3");
         o.notice_template = Some("{{ nothing.here }}".into());
         let e = render(&b, &o).unwrap_err();
         assert!(matches!(e, TemplateError::Render(_)), "{e:?}");
-        assert!(
-            e.to_string().starts_with("the NOTICE template failed: "),
-            "{e}"
-        );
+        assert!(e.to_string().starts_with("the template failed: "), "{e}");
         assert!(matches!(
             check_template("{% for %}"),
             Err(TemplateError::Syntax(_))
