@@ -414,3 +414,246 @@ fn language_packages_reach_the_obligations_and_the_approval_report() {
     assert!(owes.contains(&"acme/dual"), "{owes:?}");
     assert!(!owes.contains(&"ms"), "{owes:?}");
 }
+
+/// (type, name, supplier in the native JSON, SPDX 2.3 `supplier`) of the fixture's packages:
+/// each from the package's own metadata, and `None` where it records nobody.
+const SUPPLIERS: &[(&str, &str, Option<&str>, &str)] = &[
+    (
+        "python",
+        "attrs",
+        Some("Person: Hynek Schlawack <hs@ox.cx>"),
+        "Person: Hynek Schlawack (hs@ox.cx)",
+    ),
+    (
+        "python",
+        "six",
+        Some("Person: Benjamin Peterson <benjamin@python.org>"),
+        "Person: Benjamin Peterson (benjamin@python.org)",
+    ),
+    (
+        "python",
+        "typing-extensions",
+        Some("Person: Guido van Rossum, Jukka Lehtosalo, Łukasz Langa, Michael Lee <levkivskyi@gmail.com>"),
+        "Person: Guido van Rossum, Jukka Lehtosalo, Łukasz Langa, Michael Lee (levkivskyi@gmail.com)",
+    ),
+    (
+        "python",
+        "python-dateutil",
+        Some("Person: Gustavo Niemeyer <gustavo@niemeyer.net>"),
+        "Person: Gustavo Niemeyer (gustavo@niemeyer.net)",
+    ),
+    (
+        "npm",
+        "@isaacs/string-locale-compare",
+        Some("Person: Isaac Z. Schlueter <i@izs.me>"),
+        "Person: Isaac Z. Schlueter (i@izs.me)",
+    ),
+    ("npm", "json-schema", Some("Person: Kris Zyp"), "Person: Kris Zyp"),
+    ("gem", "rack", Some("Person: Leah Neukirchen"), "Person: Leah Neukirchen"),
+    (
+        "deb",
+        "python3-six",
+        Some("Debian Python Team <team+python@tracker.debian.org>"),
+        "Organization: Debian Python Team (team+python@tracker.debian.org)",
+    ),
+    ("npm", "ms", None, "NOASSERTION"),
+    ("maven", "com.example:greet", None, "NOASSERTION"),
+    ("composer", "acme/dual", None, "NOASSERTION"),
+    ("go-module", "github.com/pkg/errors", None, "NOASSERTION"),
+    ("cargo", "itoa", None, "NOASSERTION"),
+];
+
+#[test]
+fn language_packages_are_supplied_by_whom_their_metadata_names() {
+    let (_d, img) = lang_image();
+    let doc = scan_json(&img, &["--base-layers", "1"]);
+    let spdx = document(&img, "spdx-json");
+    let cdx = document(&img, "cyclonedx-json");
+    for (kind, name, supplier, spdx_supplier) in SUPPLIERS {
+        let p = find(&doc, kind, name);
+        assert_eq!(p["supplier"].as_str(), *supplier, "{name}");
+        let purl = p["purl"].as_str().unwrap();
+        let s = spdx["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| {
+                s["externalRefs"]
+                    .as_array()
+                    .is_some_and(|r| r.iter().any(|r| r["referenceLocator"] == purl))
+            })
+            .unwrap_or_else(|| panic!("SPDX: {purl}"));
+        assert_eq!(s["supplier"], *spdx_supplier, "{name}");
+        let c = cdx["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["purl"] == purl)
+            .unwrap_or_else(|| panic!("CycloneDX: {purl}"));
+        match supplier {
+            None => assert!(c.get("supplier").is_none(), "{name}: {c}"),
+            Some(_) => {
+                // `Person: NAME (EMAIL)`: the name, and the address as the contact's.
+                let (who, email) = spdx_supplier
+                    .split_once(": ")
+                    .unwrap()
+                    .1
+                    .split_once(" (")
+                    .map_or(
+                        (spdx_supplier.split_once(": ").unwrap().1, None),
+                        |(n, e)| (n, Some(e.trim_end_matches(')'))),
+                    );
+                assert_eq!(c["supplier"]["name"], who, "{name}");
+                assert_eq!(
+                    c["supplier"]["contact"][0]["email"].as_str(),
+                    email,
+                    "{name}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn packages_without_a_supplier_are_named_in_one_finding_per_layer_and_type() {
+    let (_d, img) = lang_image();
+    let doc = scan_json(
+        &img,
+        &["--base-layers", "1", "--supplier", "Organization: Acme"],
+    );
+    let unknown: Vec<(u64, &str)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "supplier-unknown")
+        .map(|f| (f["layer"].as_u64().unwrap(), f["message"].as_str().unwrap()))
+        .collect();
+    let tail = "whose metadata names no supplier (author, maintainer or vendor); SBOMs say NOASSERTION, which NTIA minimum elements do not accept";
+    assert_eq!(
+        unknown,
+        [
+            (1, format!("layer 1 adds 1 npm package {tail}: ms 2.1.3").as_str()),
+            (
+                2,
+                format!("layer 2 adds 2 cargo packages {tail}: hello-rs 0.1.0, itoa 1.0.11")
+                    .as_str()
+            ),
+            (
+                2,
+                format!("layer 2 adds 3 go-module packages {tail}: example.com/layerbom/hello (devel), github.com/pkg/errors v0.9.1, stdlib go1.19.8")
+                    .as_str()
+            ),
+            (
+                2,
+                format!("layer 2 adds 1 maven package {tail}: com.example:greet 1.4.2").as_str()
+            ),
+            (
+                3,
+                format!("layer 3 adds 2 composer packages {tail}: acme/dual 0.3.1, acme/greeter 1.2.0")
+                    .as_str()
+            ),
+        ]
+    );
+    // Every package without a supplier is named, and none with one.
+    for p in doc["packages"].as_array().unwrap() {
+        let named = unknown.iter().any(|(layer, m)| {
+            *layer == p["layer"]["index"]
+                && m.contains(&format!(
+                    "{} {}",
+                    p["name"].as_str().unwrap(),
+                    p["version"].as_str().unwrap()
+                ))
+        });
+        assert_eq!(named, p["supplier"].is_null(), "{}", p["name"]);
+    }
+}
+
+#[test]
+fn composer_authors_npm_maintainers_and_pom_organizations_reach_the_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = dir.path().join("img");
+    let pom = b"<project><organization><name>The Apache Software Foundation</name></organization><developers><developer><name>Someone</name></developer></developers></project>";
+    let jar = jar_of(&[
+        (
+            "META-INF/maven/org.apache.commons/commons-lang3/pom.properties",
+            b"groupId=org.apache.commons\nartifactId=commons-lang3\nversion=3.14.0\n",
+        ),
+        (
+            "META-INF/maven/org.apache.commons/commons-lang3/pom.xml",
+            pom,
+        ),
+    ]);
+    let layer = tar_of(&[
+        E::File(
+            "srv/vendor/composer/installed.json",
+            br#"{"packages":[{"name":"monolog/monolog","version":"3.5.0","license":["MIT"],"authors":[{"name":"Jordi Boggiano","email":"j.boggiano@seld.be","homepage":"https://seld.be"}]}]}"#,
+        ),
+        E::File(
+            "srv/node_modules/json-schema/package.json",
+            br#"{"name":"json-schema","version":"0.2.3","maintainers":[{"name":"kriszyp","email":"kriszyp@gmail.com"}]}"#,
+        ),
+        E::File("opt/lib/commons-lang3-3.14.0.jar", &jar),
+    ]);
+    oci_layout(&img, &[layer]);
+    let spdx = document(&img, "spdx-json");
+    let supplier = |name: &str| {
+        spdx["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{name}"))["supplier"]
+            .clone()
+    };
+    assert_eq!(
+        supplier("monolog/monolog"),
+        "Person: Jordi Boggiano (j.boggiano@seld.be)"
+    );
+    assert_eq!(
+        supplier("json-schema"),
+        "Person: kriszyp (kriszyp@gmail.com)"
+    );
+    assert_eq!(
+        supplier("org.apache.commons:commons-lang3"),
+        "Organization: The Apache Software Foundation"
+    );
+    let spdx3 = document(&img, "spdx3-json");
+    let mut persons: Vec<&str> = spdx3["@graph"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "Person")
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    persons.sort();
+    assert_eq!(persons, ["Jordi Boggiano", "kriszyp"]);
+    let doc = scan_json(&img, &[]);
+    assert!(
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["kind"] != "supplier-unknown" || f["layer"].is_null()),
+        "every package names its supplier: {}",
+        doc["findings"]
+    );
+}
+
+/// A jar of stored entries with their sizes in the local headers, as `zip -0` writes them
+/// (the catalog reads local headers only; the central directory is a signature).
+fn jar_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (name, data) in entries {
+        out.extend_from_slice(b"PK\x03\x04");
+        out.extend_from_slice(&[20, 0, 0, 0, 0, 0]); // version, flags, method: stored
+        out.extend_from_slice(&[0; 8]); // time, date, crc
+        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(data);
+    }
+    out.extend_from_slice(b"PK\x01\x02");
+    out
+}

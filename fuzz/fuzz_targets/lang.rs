@@ -1,5 +1,5 @@
 //! Any bytes as language package metadata (METADATA, package.json, gemspec, Composer
-//! installed.json, cargo-auditable data) and as a binary or archive streamed through the
+//! installed.json, cargo-auditable data, a pom.xml's supplier, a list of authors) and as a binary or archive streamed through the
 //! inspector (ELF with Go build information or audit data, jar/war/ear): every parser must
 //! return packages or nothing, never panic, and the inspector must stay within the entry.
 #![no_main]
@@ -7,7 +7,7 @@
 use std::io::{self, Read};
 
 use layerbom::catalog::inspect::BinaryInspector;
-use layerbom::catalog::{cargo, composer, gem, npm, python};
+use layerbom::catalog::{cargo, composer, gem, java, npm, party, python};
 use layerbom::scan::{EntryRead, Inspector};
 use libfuzzer_sys::fuzz_target;
 
@@ -40,6 +40,8 @@ fuzz_target!(|data: &[u8]| {
     let _ = gem::parse::package(data, "specifications/x-1.gemspec", 0);
     let _ = composer::parse::packages(data, "vendor/composer/installed.json", 0);
     let _ = cargo::parse::parse(data);
+    let _ = java::pom::supplier(data);
+    let _ = party::mailboxes(&String::from_utf8_lossy(data));
     if data.len() >= 4 {
         let magic = [data[0], data[1], data[2], data[3]];
         for path in ["usr/bin/x", "opt/app.war"] {

@@ -15,11 +15,15 @@
 //! - **Licenses to look at:** packages whose license is unknown (`NOASSERTION`), or named
 //!   only by `LicenseRef-` names outside the SPDX list. Whether a license is non-free is a
 //!   license category, which the obligations stage decides from `license-db/`.
+//! - **Suppliers to look at:** packages whose records name nobody who supplies them (no
+//!   maintainer, vendor or author), which SBOMs write as `NOASSERTION` and NTIA minimum
+//!   elements do not accept. One finding per layer and package type names them all, so an
+//!   image of a hundred Go modules gets one finding, not a hundred.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::model::{Finding, FindingKind, Origin, Report, Squash, SquashSign};
+use crate::model::{Finding, FindingKind, Origin, Report, Squash, SquashSign, Unsupplied};
 use crate::overlay::Overlay;
 use crate::scan::tar::Kind;
 use crate::source::config::History;
@@ -42,6 +46,7 @@ pub fn findings(
     authored_changes(report, &mut out);
     overwritten_base_files(report, overlay, files, &mut out);
     licenses(report, &mut out);
+    suppliers(report, &mut out);
     out
 }
 
@@ -328,6 +333,32 @@ fn licenses(report: &Report, out: &mut Vec<Finding>) {
     }
 }
 
+/// A `supplier-unknown` finding for each layer and package type whose packages name no
+/// supplier, in layer then type order, each naming its packages sorted by name and version.
+fn suppliers(report: &Report, out: &mut Vec<Finding>) {
+    let mut unsupplied: BTreeMap<(usize, &str), Vec<(String, String)>> = BTreeMap::new();
+    for p in &report.packages {
+        if p.supplier.as_deref().is_none_or(|s| s.trim().is_empty()) {
+            unsupplied
+                .entry((p.layer.index, p.kind.as_str()))
+                .or_default()
+                .push((p.name.clone(), p.version.clone()));
+        }
+    }
+    for ((layer, package_type), mut packages) in unsupplied {
+        packages.sort();
+        packages.dedup();
+        out.push(
+            Finding::new(FindingKind::SupplierUnknown(Unsupplied::Packages {
+                layer,
+                package_type: package_type.to_string(),
+                packages,
+            }))
+            .in_layer(layer),
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -594,5 +625,64 @@ mod tests {
         assert!(out[1]
             .message()
             .contains("deb b 1.0 is under LicenseRef-Debian-MIT"));
+    }
+
+    #[test]
+    fn packages_without_a_supplier_are_named_once_per_layer_and_type() {
+        let supplied = |name: &str, layer: usize, kind: &str, supplier: Option<&str>| Package {
+            kind: kind.into(),
+            supplier: supplier.map(Into::into),
+            ..package(name, layer, Origin::Authored, "MIT")
+        };
+        let r = report(
+            vec![
+                layer(0, Origin::Base, 1, 0),
+                layer(1, Origin::Authored, 4, 0),
+            ],
+            vec![
+                supplied(
+                    "libc6",
+                    0,
+                    "deb",
+                    Some("GNU Libc Maintainers <x@example.org>"),
+                ),
+                supplied("ms", 1, "npm", None),
+                supplied("debug", 1, "npm", Some(" ")),
+                supplied("ws", 1, "npm", Some("Person: Einar Otto Stangvik")),
+                supplied("itoa", 1, "cargo", None),
+                supplied("tool", 0, "deb", None),
+            ],
+        );
+        let mut out = Vec::new();
+        suppliers(&r, &mut out);
+        let found: Vec<(Option<usize>, &Unsupplied)> = out
+            .iter()
+            .map(|f| match &f.kind {
+                FindingKind::SupplierUnknown(u) => (f.layer, u),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        let pkgs = |layer, t: &str, names: &[&str]| Unsupplied::Packages {
+            layer,
+            package_type: t.into(),
+            packages: names
+                .iter()
+                .map(|n| (n.to_string(), "1.0".into()))
+                .collect(),
+        };
+        assert_eq!(
+            found,
+            [
+                (Some(0), &pkgs(0, "deb", &["tool"])),
+                (Some(1), &pkgs(1, "cargo", &["itoa"])),
+                (Some(1), &pkgs(1, "npm", &["debug", "ms"])),
+            ]
+        );
+        assert_eq!(out[2].kind.name(), "supplier-unknown");
+        assert!(
+            out[2].message().ends_with(": debug 1.0, ms 1.0"),
+            "{}",
+            out[2].message()
+        );
     }
 }

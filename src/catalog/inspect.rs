@@ -99,7 +99,8 @@ impl Inspector for BinaryInspector {
     }
 
     fn version(&self) -> u32 {
-        1
+        // 2: a jar's artifacts carry the supplier their pom.xml records.
+        2
     }
 
     fn save(&self, found: &Inspection) -> Option<Vec<u8>> {

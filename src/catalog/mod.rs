@@ -37,6 +37,7 @@ pub mod inspect;
 pub mod java;
 pub mod npm;
 pub mod os_release;
+pub mod party;
 pub mod purl;
 pub mod python;
 pub mod rpm;

@@ -182,11 +182,9 @@ pub enum FindingKind {
         /// The compression of the bytes, as which the layer was read.
         actual: String,
     },
-    /// `supplier-unknown`: nothing names who supplies the image, or its base layers.
-    SupplierUnknown {
-        /// The base layers' supplier is unknown (otherwise the image's).
-        base_layers: bool,
-    },
+    /// `supplier-unknown`: nothing names who supplies the image, its base layers, or
+    /// packages one layer adds.
+    SupplierUnknown(Unsupplied),
     /// `capture-missed`: a hard link to a file whose content was not kept, so the link's
     /// content is unknown.
     CaptureMissed {
@@ -443,6 +441,26 @@ pub enum FindingKind {
     },
 }
 
+/// What names no supplier, in a `supplier-unknown` finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "what", rename_all = "kebab-case")]
+pub enum Unsupplied {
+    /// The image: no `--supplier`, no vendor label or annotation.
+    Image,
+    /// The base layers: no vendor label of the `--base-image`, no os-release `NAME`.
+    BaseLayers,
+    /// Packages of one type that one layer adds, whose records name nobody: one finding
+    /// per layer and type, naming every such package.
+    Packages {
+        /// The layer that adds them.
+        layer: usize,
+        /// Their type (`npm`, `go-module`, …).
+        package_type: String,
+        /// Each one's name and version, sorted.
+        packages: Vec<(String, String)>,
+    },
+}
+
 /// The images of an input that holds several.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
@@ -554,7 +572,7 @@ impl FindingKind {
             DigestUnchecked { .. } => "digest-unchecked",
             HistoryMismatch { .. } => "history-mismatch",
             MediaTypeMismatch { .. } => "media-type-mismatch",
-            SupplierUnknown { .. } => "supplier-unknown",
+            SupplierUnknown(_) => "supplier-unknown",
             CaptureMissed { .. } => "capture-missed",
             UnresolvablePath { .. } => "unresolvable-path",
             DatabaseTooLarge { .. } => "database-too-large",
@@ -629,7 +647,7 @@ impl FindingKind {
             | DigestUnchecked { .. }
             | HistoryMismatch { .. }
             | MediaTypeMismatch { .. }
-            | SupplierUnknown { .. }
+            | SupplierUnknown(_)
             | CaptureMissed { .. }
             | UnresolvablePath { .. }
             | DatabaseDamaged { .. }
@@ -691,14 +709,33 @@ impl fmt::Display for FindingKind {
                 f,
                 "the manifest says the layer is {declared} compressed, but its bytes are {actual}; read as {actual}"
             ),
-            SupplierUnknown { base_layers: false } => write!(
+            SupplierUnknown(Unsupplied::Image) => write!(
                 f,
                 "the image names no supplier: pass --supplier NAME or set the {VENDOR} label; SBOMs say NOASSERTION, which NTIA minimum elements do not accept"
             ),
-            SupplierUnknown { base_layers: true } => write!(
+            SupplierUnknown(Unsupplied::BaseLayers) => write!(
                 f,
                 "the base layers name no supplier: the base image has no {VENDOR} label (give it with --base-image) and no os-release NAME"
             ),
+            SupplierUnknown(Unsupplied::Packages {
+                layer,
+                package_type,
+                packages,
+            }) => {
+                let n = packages.len();
+                let s = if n == 1 { "" } else { "s" };
+                write!(
+                    f,
+                    "layer {layer} adds {n} {package_type} package{s} whose metadata names no supplier (author, maintainer or vendor); SBOMs say NOASSERTION, which NTIA minimum elements do not accept: "
+                )?;
+                for (i, (name, version)) in packages.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{name} {version}")?;
+                }
+                Ok(())
+            }
             CaptureMissed { target, path } => write!(
                 f,
                 "hard link to {target}, whose content was not kept, so the content of {path} is unknown"
@@ -1101,16 +1138,36 @@ mod tests {
                 "the manifest says the layer is gzip compressed, but its bytes are zstd; read as zstd",
             ),
             (
-                SupplierUnknown { base_layers: false },
+                SupplierUnknown(Unsupplied::Image),
                 "supplier-unknown",
                 Warning,
                 "the image names no supplier: pass --supplier NAME or set the org.opencontainers.image.vendor label; SBOMs say NOASSERTION, which NTIA minimum elements do not accept",
             ),
             (
-                SupplierUnknown { base_layers: true },
+                SupplierUnknown(Unsupplied::BaseLayers),
                 "supplier-unknown",
                 Warning,
                 "the base layers name no supplier: the base image has no org.opencontainers.image.vendor label (give it with --base-image) and no os-release NAME",
+            ),
+            (
+                SupplierUnknown(Unsupplied::Packages {
+                    layer: 1,
+                    package_type: s("npm"),
+                    packages: vec![(s("ms"), s("2.1.3"))],
+                }),
+                "supplier-unknown",
+                Warning,
+                "layer 1 adds 1 npm package whose metadata names no supplier (author, maintainer or vendor); SBOMs say NOASSERTION, which NTIA minimum elements do not accept: ms 2.1.3",
+            ),
+            (
+                SupplierUnknown(Unsupplied::Packages {
+                    layer: 2,
+                    package_type: s("go-module"),
+                    packages: vec![(s("github.com/pkg/errors"), s("v0.9.1")), (s("stdlib"), s("go1.19.8"))],
+                }),
+                "supplier-unknown",
+                Warning,
+                "layer 2 adds 2 go-module packages whose metadata names no supplier (author, maintainer or vendor); SBOMs say NOASSERTION, which NTIA minimum elements do not accept: github.com/pkg/errors v0.9.1, stdlib go1.19.8",
             ),
             (
                 CaptureMissed {

@@ -14,7 +14,8 @@ pub mod obligations;
 
 pub use bom::{Answer, Bom, Status};
 pub use finding::{
-    Check, Fetch, Finding, FindingKind, ImageSet, Severity, Squash, SquashSign, StageRef, Verified,
+    Check, Fetch, Finding, FindingKind, ImageSet, Severity, Squash, SquashSign, StageRef,
+    Unsupplied, Verified,
 };
 
 /// The schema name written into every native document.

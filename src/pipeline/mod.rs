@@ -25,7 +25,7 @@ use crate::license::warm::Warm;
 use crate::model::obligations::Delivery;
 use crate::model::{
     BaseInfo, Bom, Finding, FindingKind, FoundIn, ImageInfo, LayerInfo, LayerRef, Origin, OsInfo,
-    Package, PackageDelta, Platform, RemovedPackage, Report, Schema, SCHEMA, VENDOR,
+    Package, PackageDelta, Platform, RemovedPackage, Report, Schema, Unsupplied, SCHEMA, VENDOR,
 };
 use crate::overlay::Overlay;
 use crate::scan::{CaptureRules, Compression};
@@ -389,14 +389,14 @@ fn suppliers(
         };
     }
     if image.is_none() {
-        findings.push(Finding::new(FindingKind::SupplierUnknown {
-            base_layers: false,
-        }));
+        findings.push(Finding::new(FindingKind::SupplierUnknown(
+            Unsupplied::Image,
+        )));
     }
     if base.is_none() && layers.iter().any(|l| l.origin == Origin::Base) {
-        findings.push(Finding::new(FindingKind::SupplierUnknown {
-            base_layers: true,
-        }));
+        findings.push(Finding::new(FindingKind::SupplierUnknown(
+            Unsupplied::BaseLayers,
+        )));
     }
     (image, findings)
 }

@@ -2,10 +2,13 @@
 //!
 //! Composer 2 writes `{"packages": [...]}`, Composer 1 a bare array; each package has
 //! `name` (`vendor/project`), `version` and `license`, an array of SPDX ids that Composer's
-//! documentation defines as a choice (`OR`) when there are several.
+//! documentation defines as a choice (`OR`) when there are several. The supplier is the
+//! first of the package's `authors`, which Composer copies from the package's own
+//! `composer.json`.
 
 use serde_json::Value;
 
+use crate::catalog::party::{self, Contact, Party};
 use crate::catalog::purl::purl;
 use crate::catalog::{Cataloged, Declared, LicenseInput};
 
@@ -18,6 +21,23 @@ const MAX_PACKAGES: usize = 20_000;
 /// Whether `path` is Composer's record of installed packages.
 pub fn is_installed_path(path: &str) -> bool {
     path == "vendor/composer/installed.json" || path.ends_with("/vendor/composer/installed.json")
+}
+
+/// Who supplies a package: the first of its `authors` (`{name, email, homepage, role}`,
+/// people) that names someone.
+fn supplier(p: &Value) -> Option<String> {
+    p.get("authors")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .take(party::MAX_ENTRIES)
+        .find_map(|a| {
+            Contact::new(
+                a.get("name").and_then(Value::as_str),
+                a.get("email").and_then(Value::as_str),
+            )
+            .supplier(Party::Person)
+        })
 }
 
 /// The packages of an `installed.json` (either format); not JSON gives none.
@@ -74,12 +94,7 @@ pub fn packages(bytes: &[u8], path: &str, layer: usize) -> Vec<Cataloged> {
                     p.get("homepage")
                         .and_then(Value::as_str)
                         .map(str::to_string),
-                    p.get("authors")
-                        .and_then(Value::as_array)
-                        .and_then(|a| a.first())
-                        .and_then(|a| a.get("name"))
-                        .and_then(Value::as_str)
-                        .map(str::to_string),
+                    supplier(p),
                     depends,
                 ),
             )
@@ -105,6 +120,23 @@ mod tests {
                 if l == &["LGPL-2.1-only", "GPL-3.0-or-later"]
         ));
         assert_eq!(a[0].depends, [["acme/greeter"]]);
+    }
+
+    #[test]
+    fn the_first_author_supplies() {
+        // As Composer 2 records monolog/monolog 3.5.0 in installed.json.
+        let v2 = br#"{"packages":[{"name":"monolog/monolog","version":"3.5.0","license":["MIT"],"authors":[{"name":"Jordi Boggiano","email":"j.boggiano@seld.be","homepage":"https://seld.be"}]},{"name":"acme/anon","version":"1.0.0","authors":[{"email":"not an address"},{"homepage":"https://x.example"}]},{"name":"acme/none","version":"1.0.0"},{"name":"acme/second","version":"1.0.0","authors":[{"name":" "},{"name":"Jane Doe"}]}]}"#;
+        let p = packages(v2, "vendor/composer/installed.json", 0);
+        let suppliers: Vec<Option<&str>> = p.iter().map(|p| p.supplier.as_deref()).collect();
+        assert_eq!(
+            suppliers,
+            [
+                Some("Person: Jordi Boggiano <j.boggiano@seld.be>"),
+                None,
+                None,
+                Some("Person: Jane Doe")
+            ]
+        );
     }
 
     #[test]

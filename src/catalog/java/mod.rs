@@ -6,6 +6,7 @@
 //! it (or the manifest's `Bundle-License`) declares.
 
 pub mod parse;
+pub mod pom;
 
 use std::sync::Arc;
 

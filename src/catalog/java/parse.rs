@@ -2,8 +2,9 @@
 //!
 //! A jar built by Maven (and most jars on Maven Central) carries
 //! `META-INF/maven/GROUP/ARTIFACT/pom.properties` (groupId, artifactId, version) and the
-//! `pom.xml` beside it, whose `<licenses>` name the license; `META-INF/MANIFEST.MF` may
-//! add `Bundle-License`. A fat jar or a war carries one such pair per artifact it shades,
+//! `pom.xml` beside it, whose `<licenses>` name the license and whose `<organization>` or
+//! `<developers>` the supplier ([`super::pom`]); `META-INF/MANIFEST.MF` may add
+//! `Bundle-License`. A fat jar or a war carries one such pair per artifact it shades,
 //! and jars inside `WEB-INF/lib/`, `BOOT-INF/lib/` or an ear.
 //!
 //! Archives are read while the layer streams past, through the zip *local* headers, which
@@ -55,6 +56,8 @@ pub struct Artifact {
     pub license_names: Vec<String>,
     /// `<licenses><license><url>` values.
     pub license_urls: Vec<String>,
+    /// Who supplies it, as the pom.xml beside it records ([`super::pom::supplier`]).
+    pub supplier: Option<String>,
     /// Where in the archive it was found (`!/`-joined for nested archives).
     pub location: String,
 }
@@ -430,6 +433,7 @@ fn pair(level: Level, prefix: &str, info: &mut JarInfo) {
             license_urls: pom
                 .map(|(_, b)| pom_license_values(b, "url"))
                 .unwrap_or_default(),
+            supplier: pom.and_then(|(_, b)| super::pom::supplier(b)),
             location: format!("{prefix}{name}"),
         });
     }
@@ -467,6 +471,7 @@ pub fn packages(info: &JarInfo, path: &str, layer: usize) -> Vec<Cataloged> {
                 },
                 (path, layer),
             )
+            .with(None, a.supplier.clone(), Vec::new())
         })
         .collect()
 }
@@ -595,6 +600,28 @@ pub(crate) mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn the_pom_beside_each_artifact_names_its_supplier() {
+        let pom = b"<project><artifactId>greet</artifactId><developers><developer><name>Jane Doe</name><email>jd@example.org</email></developer></developers></project>";
+        let jar = zip(&[
+            ("META-INF/maven/com.example/greet/pom.properties", PROPS),
+            ("META-INF/maven/com.example/greet/pom.xml", pom),
+            (
+                "META-INF/maven/com.example/other/pom.properties",
+                b"groupId=com.example\nartifactId=other\nversion=1\n",
+            ),
+        ]);
+        let info = read_archive(&mut &jar[..], 0).unwrap();
+        let p = packages(&info, "opt/app/greet.jar", 0);
+        assert_eq!(
+            p[0].supplier.as_deref(),
+            Some("Person: Jane Doe <jd@example.org>")
+        );
+        assert_eq!(p[1].supplier, None, "no pom.xml, no supplier");
+        let plain = read_archive(&mut &greet_jar()[..], 0).unwrap();
+        assert_eq!(packages(&plain, "greet.jar", 0)[0].supplier, None);
     }
 
     #[test]

@@ -9,9 +9,13 @@
 //! The license is declared by the `license` field, an SPDX expression (`SEE LICENSE IN
 //! <file>` and `UNLICENSED` are not licenses), or the legacy `licenses` array of `{type}`
 //! objects, which npm's documentation replaces by an `OR` expression.
+//!
+//! The supplier is the `author` (a person field: `Name <email> (url)` or `{name, email,
+//! url}`), else the first of the `maintainers` npm recorded.
 
 use serde_json::Value;
 
+use crate::catalog::party::{self, Contact, Party};
 use crate::catalog::purl::purl;
 use crate::catalog::{Cataloged, Declared, LicenseInput};
 
@@ -52,13 +56,32 @@ fn declared(doc: &Value) -> Declared {
     }
 }
 
-/// The person or organization in an npm `author` field (string or `{name}`).
-fn author(v: &Value) -> Option<String> {
+/// A person field (`author`, an entry of `maintainers`): a string `Name <email> (url)` or
+/// an object `{name, email, url}`.
+fn person(v: &Value) -> Contact {
     match v {
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-        Value::Object(o) => o.get("name").and_then(Value::as_str).map(str::to_string),
-        _ => None,
+        Value::String(s) => party::mailbox(s),
+        Value::Object(o) => Contact::new(
+            o.get("name").and_then(Value::as_str),
+            o.get("email").and_then(Value::as_str),
+        ),
+        _ => Contact::default(),
     }
+}
+
+/// Who supplies the package: its `author`, else the first of its `maintainers` (npm
+/// writes the publishing users there) that names someone.
+fn supplier(doc: &Value) -> Option<String> {
+    let maintainers = doc
+        .get("maintainers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .take(party::MAX_ENTRIES);
+    doc.get("author")
+        .into_iter()
+        .chain(maintainers)
+        .find_map(|v| person(v).supplier(Party::Person))
 }
 
 /// The package an installed `package.json` describes; `None` when it is not JSON or has no
@@ -97,7 +120,7 @@ pub fn package(bytes: &[u8], path: &str, layer: usize) -> Option<Cataloged> {
             doc.get("homepage")
                 .and_then(Value::as_str)
                 .map(str::to_string),
-            doc.get("author").and_then(author),
+            supplier(&doc),
             depends,
         ),
     )
@@ -142,6 +165,64 @@ mod tests {
     fn manifests_without_identity_or_json_are_skipped() {
         assert!(package(b"{", "node_modules/x/package.json", 0).is_none());
         assert!(package(br#"{"name":"x"}"#, "node_modules/x/package.json", 0).is_none());
+    }
+
+    /// The supplier of a manifest whose other fields are `fields`.
+    fn supplier_of(fields: &str) -> Option<String> {
+        let json = format!(r#"{{"name":"x","version":"1.0.0"{fields}}}"#);
+        package(json.as_bytes(), "node_modules/x/package.json", 0)
+            .unwrap()
+            .supplier
+    }
+
+    #[test]
+    fn the_author_string_is_a_person_without_its_url() {
+        assert_eq!(
+            supplier_of(r#","author":"Isaac Z. Schlueter <i@izs.me> (https://izs.me)""#).as_deref(),
+            Some("Person: Isaac Z. Schlueter <i@izs.me>")
+        );
+        assert_eq!(
+            supplier_of(r#","author":"Kris Zyp""#).as_deref(),
+            Some("Person: Kris Zyp")
+        );
+    }
+
+    #[test]
+    fn the_author_object_is_a_person() {
+        assert_eq!(
+            supplier_of(
+                r#","author":{"name":"TJ Holowaychuk","email":"tj@vision-media.ca","url":"http://tjholowaychuk.com"}"#
+            )
+            .as_deref(),
+            Some("Person: TJ Holowaychuk <tj@vision-media.ca>")
+        );
+    }
+
+    #[test]
+    fn without_an_author_the_first_maintainer_supplies() {
+        // As the registry wrote `maintainers` into installed manifests (npm < 7).
+        assert_eq!(
+            supplier_of(
+                r#","author":"","maintainers":[{"name":"","email":""},{"name":"kriszyp","email":"kriszyp@gmail.com"},{"name":"other"}]"#
+            )
+            .as_deref(),
+            Some("Person: kriszyp <kriszyp@gmail.com>")
+        );
+        assert_eq!(
+            supplier_of(r#","maintainers":["Jane Doe <jd@example.org>"]"#).as_deref(),
+            Some("Person: Jane Doe <jd@example.org>")
+        );
+    }
+
+    #[test]
+    fn no_author_and_no_maintainers_is_no_supplier() {
+        // `ms` 2.1.3 as npm installs it: no author, no maintainers.
+        assert_eq!(supplier_of(r#","license":"MIT""#), None);
+        assert_eq!(
+            supplier_of(r#","author":{"url":"https://x.example"}"#),
+            None
+        );
+        assert_eq!(supplier_of(r#","author":42,"maintainers":"x""#), None);
     }
 
     #[test]

@@ -10,7 +10,11 @@
 //!
 //! The license stage concludes from the strongest of these, in that order; when none maps,
 //! from the license files in the `.dist-info` directory.
+//!
+//! The supplier is the person `Author` and `Author-email` name, else the one `Maintainer`
+//! and `Maintainer-email` name.
 
+use crate::catalog::party::{self, Party};
 use crate::catalog::purl::purl;
 use crate::catalog::{dir_of, Cataloged, Declared, LicenseInput};
 
@@ -62,8 +66,14 @@ pub struct Metadata {
     pub license_files: Vec<String>,
     /// `Home-page`, or the first `Project-URL`.
     pub homepage: Option<String>,
-    /// `Author` or `Author-email`.
+    /// `Author` (a name, free text).
     pub author: Option<String>,
+    /// `Author-email` (RFC 5322 addresses, with or without names, comma-separated).
+    pub author_email: Option<String>,
+    /// `Maintainer`.
+    pub maintainer: Option<String>,
+    /// `Maintainer-email`.
+    pub maintainer_email: Option<String>,
     /// `Requires-Dist` names (without extras-only requirements).
     pub requires: Vec<String>,
 }
@@ -115,7 +125,10 @@ pub fn parse_metadata(bytes: &[u8]) -> Metadata {
             "project-url" if m.homepage.is_none() => {
                 m.homepage = v.split_once(',').map(|(_, u)| u.trim().to_string());
             }
-            "author" | "author-email" if m.author.is_none() => m.author = Some(v),
+            "author" if m.author.is_none() => m.author = Some(v),
+            "author-email" if m.author_email.is_none() => m.author_email = Some(v),
+            "maintainer" if m.maintainer.is_none() => m.maintainer = Some(v),
+            "maintainer-email" if m.maintainer_email.is_none() => m.maintainer_email = Some(v),
             "requires-dist" if !v.contains("extra ==") && !v.contains("extra==") => {
                 let end = v
                     .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
@@ -128,6 +141,37 @@ pub fn parse_metadata(bytes: &[u8]) -> Metadata {
         }
     }
     m
+}
+
+impl Metadata {
+    /// Who supplies the distribution: its author, else its maintainer (see [`person`]).
+    pub fn supplier(&self) -> Option<String> {
+        person(self.author.as_deref(), self.author_email.as_deref())
+            .or_else(|| person(self.maintainer.as_deref(), self.maintainer_email.as_deref()))
+    }
+}
+
+/// The person a name field (`Author`, `Maintainer`) and its email field (`Author-email`,
+/// `Maintainer-email`) record. The email field is RFC 5322 addresses (`"Name" <email>`,
+/// `Name <email>` or a bare `email`, comma-separated): the first one that carries a name is
+/// the person. Otherwise the name field is, with the address when the email field holds
+/// exactly one, bare (the only address of the only author written there); else the first
+/// bare address stands alone.
+fn person(name: Option<&str>, emails: Option<&str>) -> Option<String> {
+    let listed = emails.map(party::mailboxes).unwrap_or_default();
+    if let Some(named) = listed.iter().find(|c| !c.name.is_empty()) {
+        return named.supplier(Party::Person);
+    }
+    let named = name.map(party::mailbox).filter(|c| !c.name.is_empty());
+    match (named, listed.as_slice()) {
+        (Some(mut c), [only]) => {
+            c.email = c.email.or_else(|| only.email.clone());
+            c.supplier(Party::Person)
+        }
+        (Some(c), _) => c.supplier(Party::Person),
+        (None, [first, ..]) => first.supplier(Party::Person),
+        (None, []) => None,
+    }
 }
 
 /// A distribution name normalized as PEP 503 says (lower case, runs of `-_.` as `-`).
@@ -174,6 +218,7 @@ pub fn package(bytes: &[u8], path: &str, layer: usize) -> Option<Cataloged> {
             .collect()
     };
     let name = normalize_name(&m.name);
+    let supplier = m.supplier();
     Some(
         Cataloged::language(
             "python",
@@ -192,7 +237,7 @@ pub fn package(bytes: &[u8], path: &str, layer: usize) -> Option<Cataloged> {
             },
             (path, layer),
         )
-        .with(m.homepage, m.author, m.requires),
+        .with(m.homepage, supplier, m.requires),
     )
 }
 
@@ -309,6 +354,80 @@ mod tests {
                 "usr/lib/python3/dist-packages/x-1.egg-info"
             ]
         );
+    }
+
+    /// The supplier of a METADATA file with these header lines.
+    fn supplier_of(headers: &str) -> Option<String> {
+        let text = format!("Metadata-Version: 2.1\nName: x\nVersion: 1\n{headers}\n\nbody\n");
+        package(text.as_bytes(), "site-packages/x-1.dist-info/METADATA", 0)
+            .unwrap()
+            .supplier
+    }
+
+    #[test]
+    fn author_email_with_a_name_is_the_person() {
+        // attrs 26.1.0 (PEP 621 metadata: no `Author` field).
+        assert_eq!(
+            supplier_of("Author-email: Hynek Schlawack <hs@ox.cx>").as_deref(),
+            Some("Person: Hynek Schlawack <hs@ox.cx>")
+        );
+        // typing_extensions 4.16.0: one quoted display name, commas inside.
+        assert_eq!(
+            supplier_of(
+                "Author-email: \"Guido van Rossum, Jukka Lehtosalo, Łukasz Langa, Michael Lee\" <levkivskyi@gmail.com>"
+            )
+            .as_deref(),
+            Some("Person: Guido van Rossum, Jukka Lehtosalo, Łukasz Langa, Michael Lee <levkivskyi@gmail.com>")
+        );
+        // A list: the first person listed, before the `Author` name field.
+        assert_eq!(
+            supplier_of(
+                "Author: ignored\nAuthor-email: Jane Doe <jd@example.org>, John Roe <jr@example.org>"
+            )
+            .as_deref(),
+            Some("Person: Jane Doe <jd@example.org>")
+        );
+    }
+
+    #[test]
+    fn author_and_a_bare_author_email_are_one_person() {
+        // six 1.17.0 and python-dateutil 2.9.0.post0 (setuptools metadata).
+        assert_eq!(
+            supplier_of("Author: Benjamin Peterson\nAuthor-email: benjamin@python.org").as_deref(),
+            Some("Person: Benjamin Peterson <benjamin@python.org>")
+        );
+        // Several bare addresses: which one is the author's is not recorded.
+        assert_eq!(
+            supplier_of("Author: A and B\nAuthor-email: a@example.org, b@example.org").as_deref(),
+            Some("Person: A and B")
+        );
+        // An address alone stands for the author.
+        assert_eq!(
+            supplier_of("Author-email: a@example.org, b@example.org").as_deref(),
+            Some("Person: a@example.org")
+        );
+        assert_eq!(
+            supplier_of("Author: Kenneth Reitz").as_deref(),
+            Some("Person: Kenneth Reitz")
+        );
+    }
+
+    #[test]
+    fn without_an_author_the_maintainer_supplies() {
+        assert_eq!(
+            supplier_of(
+                "Author: UNKNOWN\nMaintainer: Paul Ganssle\nMaintainer-email: dateutil@python.org"
+            )
+            .as_deref(),
+            Some("Person: Paul Ganssle <dateutil@python.org>")
+        );
+        assert_eq!(
+            supplier_of("Maintainer-email: Python Packaging Authority <pypa-dev@googlegroups.com>")
+                .as_deref(),
+            Some("Person: Python Packaging Authority <pypa-dev@googlegroups.com>")
+        );
+        assert_eq!(supplier_of("Author: UNKNOWN\nAuthor-email: UNKNOWN"), None);
+        assert_eq!(supplier_of("Home-page: https://x.example"), None);
     }
 
     #[test]
