@@ -60,3 +60,23 @@ fn a_deleted_secret_and_an_overwritten_base_file() {
     );
     assert!(md.contains("| Do the layers hold deleted secrets? | **attention** | 1 file(s)"));
 }
+
+#[test]
+fn base_layers_past_the_image_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    oci_layout(
+        dir.path(),
+        &[
+            tar_of(&[E::File("etc/a", b"a")]),
+            tar_of(&[E::File("etc/b", b"b")]),
+        ],
+    );
+    let line = common::scan_error(dir.path(), &["--base-layers", "9"]);
+    assert!(
+        line.contains("--base-layers 9 is more than the 2 layers the image has: give at most 2"),
+        "{line}"
+    );
+    // As many as the image has is fine.
+    let doc = scan_json(dir.path(), &["--base-layers", "2"]);
+    assert_eq!(doc["base"]["method"], "flag");
+}

@@ -217,13 +217,6 @@ pub enum FindingKind {
         /// The base image as given.
         image: String,
     },
-    /// `base-layers-too-many`: `--base-layers` is more than the image has.
-    BaseLayersTooMany {
-        /// The count given.
-        given: usize,
-        /// The image's layers.
-        layers: usize,
-    },
     /// `dockerfile-mismatch`: the `--dockerfile` does not match the image's history.
     DockerfileMismatch {
         /// The Dockerfile as named.
@@ -517,7 +510,6 @@ impl FindingKind {
             BinaryUnreadable { .. } => "binary-unreadable",
             LicenseFilesCapped { .. } => "license-files-capped",
             BaseImageMismatch { .. } => "base-image-mismatch",
-            BaseLayersTooMany { .. } => "base-layers-too-many",
             DockerfileMismatch { .. } => "dockerfile-mismatch",
             SquashedImage(_) => "squashed-image",
             DeletedSecret { .. } => "deleted-secret",
@@ -565,7 +557,6 @@ impl FindingKind {
             }
             DatabaseTooLarge { .. }
             | BaseImageMismatch { .. }
-            | BaseLayersTooMany { .. }
             | DeletedSecret { .. } => Error,
             ArchiveLimit { .. }
             | BinaryUnreadable { .. }
@@ -690,10 +681,6 @@ impl fmt::Display for FindingKind {
             BaseImageMismatch { image } => write!(
                 f,
                 "the layers of --base-image {image} are not the bottom layers of this image; it was not built FROM that image"
-            ),
-            BaseLayersTooMany { given, layers } => write!(
-                f,
-                "--base-layers {given} but the image has only {layers} layers"
             ),
             DockerfileMismatch { path, why } => write!(
                 f,
@@ -1159,15 +1146,6 @@ mod tests {
                 "the layers of --base-image alpine are not the bottom layers of this image; it was not built FROM that image",
             ),
             (
-                BaseLayersTooMany {
-                    given: 5,
-                    layers: 2,
-                },
-                "base-layers-too-many",
-                Error,
-                "--base-layers 5 but the image has only 2 layers",
-            ),
-            (
                 DockerfileMismatch {
                     path: s("Dockerfile"),
                     why: s("line 2 makes no layer"),
@@ -1570,13 +1548,10 @@ mod tests {
 
     #[test]
     fn json_has_the_kind_name_severity_and_message_and_a_line_only_when_known() {
-        let f = Finding::new(FindingKind::BaseLayersTooMany {
-            given: 5,
-            layers: 2,
-        });
+        let f = Finding::new(FindingKind::BaseImageMismatch { image: s("base:1") });
         assert_eq!(
             serde_json::to_string(&f).unwrap(),
-            r#"{"kind":"base-layers-too-many","severity":"error","message":"--base-layers 5 but the image has only 2 layers","layer":null,"path":null}"#
+            r#"{"kind":"base-image-mismatch","severity":"error","message":"the layers of --base-image base:1 are not the bottom layers of this image; it was not built FROM that image","layer":null,"path":null}"#
         );
         let f = Finding::new(FindingKind::DockerfileNoLicense)
             .in_layer(1)
