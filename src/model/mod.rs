@@ -14,7 +14,8 @@ pub mod obligations;
 
 pub use bom::{Answer, Bom, Status};
 pub use finding::{
-    Check, Fetch, Finding, FindingKind, ImageSet, Severity, Squash, SquashSign, StageRef, Verified,
+    Check, Credentials, Fetch, Finding, FindingKind, ImageSet, SecretContent, SecretEvidence,
+    Severity, Squash, SquashSign, StageRef, Unread, Verified,
 };
 
 /// The schema name written into every native document.

@@ -504,7 +504,10 @@ fn declared_compression(media_type: &str) -> Option<Compression> {
 pub fn capture_rules() -> CaptureRules {
     static RULES: OnceLock<CaptureRules> = OnceLock::new();
     RULES
-        .get_or_init(|| files::want(conclude::want(catalog::want(CaptureRules::builder()))).build())
+        .get_or_init(|| {
+            let rules = files::want(conclude::want(catalog::want(CaptureRules::builder())));
+            crate::audit::secret::want(rules).build()
+        })
         .clone()
 }
 
