@@ -387,13 +387,11 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
 /// template (`${NPM_TOKEN}`, `{{ .token }}`), once quotes are taken off.
 fn real_value(value: &str) -> bool {
     let v = value.trim().trim_matches(|c| c == '"' || c == '\'').trim();
-    !v.is_empty()
-        && !(v.starts_with("${") && v.ends_with('}'))
-        && !(v.starts_with('$')
-            && v[1..]
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_'))
-        && !(v.starts_with("{{") && v.ends_with("}}"))
+    let reference = (v.starts_with("${") && v.ends_with('}'))
+        || v.strip_prefix('$')
+            .is_some_and(|name| name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        || (v.starts_with("{{") && v.ends_with("}}"));
+    !v.is_empty() && !reference
 }
 
 /// `key = value` or `key: value`: the key (lower-cased) and the value.
