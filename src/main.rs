@@ -413,7 +413,8 @@ struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     dockerfile: Option<PathBuf>,
 
-    /// The number of bottom layers that belong to the base image.
+    /// The number of bottom layers that belong to the base image (at most the image's
+    /// layers: more is a usage error, exit 2).
     #[arg(long, value_name = "N")]
     base_layers: Option<usize>,
 

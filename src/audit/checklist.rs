@@ -4,7 +4,9 @@
 //! base image boundary).
 
 use crate::model::obligations::Obligations;
-use crate::model::{Answer, Finding, FindingKind, Origin, Report, Severity, Status};
+use crate::model::{
+    Answer, Finding, FindingKind, Origin, Report, SecretEvidence, Severity, Status,
+};
 
 /// A finding message as the start of a sentence.
 fn sentence(s: &str) -> String {
@@ -213,22 +215,66 @@ pub fn checklist(report: &Report, obligations: &Obligations) -> Vec<Answer> {
         },
     });
 
-    // 6. Secrets.
-    let secrets = has(report, |k| matches!(k, FindingKind::DeletedSecret { .. }));
+    // 6. Secrets: proven by their content, or named like one and not read.
+    let proven = has(report, |k| {
+        matches!(
+            k,
+            FindingKind::DeletedSecret {
+                evidence: SecretEvidence::Content(_),
+                ..
+            }
+        )
+    });
+    let named = has(report, |k| {
+        matches!(
+            k,
+            FindingKind::DeletedSecret {
+                evidence: SecretEvidence::Name(_),
+                ..
+            }
+        )
+    });
+    let paths = |fs: &[&Finding]| {
+        fs.iter()
+            .filter_map(|f| f.path.as_deref())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let unread = if named.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "{} file(s) deleted in a later layer are named like secrets, but their content was not read: {}; a person must check them.",
+            named.len(),
+            paths(&named)
+        )
+    };
     out.push(Answer {
         question: "Do the layers hold deleted secrets?",
-        status: if secrets.is_empty() { OK } else { LOOK },
-        answer: if secrets.is_empty() {
-            "No file deleted by a later layer has the name of a key, token or credentials file (names only; contents are not read).".to_string()
+        status: if !proven.is_empty() {
+            LOOK
+        } else if !named.is_empty() {
+            HUMAN
+        } else {
+            OK
+        },
+        answer: if !proven.is_empty() {
+            let mut a = format!(
+                "{} file(s) deleted in a later layer hold a private key or credentials and are still in the image: {}.",
+                proven.len(),
+                paths(&proven)
+            );
+            if !unread.is_empty() {
+                a.push(' ');
+                a.push_str(&unread);
+            }
+            a
+        } else if !named.is_empty() {
+            unread
         } else {
             format!(
-                "{} file(s) deleted in a later layer look like secrets and are still in the image: {}.",
-                secrets.len(),
-                secrets
-                    .iter()
-                    .filter_map(|f| f.path.as_deref())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "No file deleted by a later layer holds a private key or credentials (files named like keys, tokens or credentials are read: their first {} bytes).",
+                super::secret::HEAD
             )
         },
     });

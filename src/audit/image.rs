@@ -6,9 +6,11 @@
 //!   layers than the image has, or the layer that carries the distribution was made by our
 //!   build, by `docker build --squash` or by `docker import`.
 //! - **Secrets deleted in a later layer.** A file deleted by a whiteout is still in the
-//!   layer that added it, and anyone with the image can read it. Files are matched by
-//!   *name* (private keys, `.env`, registry and cloud credentials, tokens): their contents
-//!   are not read.
+//!   layer that added it, and anyone with the image can read it. Files named like secrets
+//!   (private keys, `.env`, registry and cloud credentials, tokens) are read as the layer
+//!   streams past ([`super::secret`]): an error when their first bytes show a private key or
+//!   credentials, a warning when they could not be read, nothing for a public certificate,
+//!   an empty file or a symlink.
 //! - **Our layers changing the base image's packages:** upgrades, removals, and files of a
 //!   base package replaced by one of our layers (from the package's file list, as its
 //!   database records it: dpkg's `info/*.list`, the rpm and apk records).
@@ -23,9 +25,13 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::model::{Finding, FindingKind, Origin, Report, Squash, SquashSign, Unsupplied};
-use crate::overlay::Overlay;
+use super::secret::{self, Inspected, Named, Reading};
+use crate::model::{
+    Finding, FindingKind, Origin, Report, SecretEvidence, Squash, SquashSign, Unread, Unsupplied,
+};
+use crate::overlay::{Overlay, Supplied};
 use crate::scan::tar::Kind;
+use crate::scan::{Content, FileEntry, LayerScan};
 use crate::source::config::History;
 
 /// The fewest packages a layer must add to count as carrying a distribution.
@@ -99,68 +105,14 @@ fn squashed(report: &Report, history: &[History], out: &mut Vec<Finding>) {
     }
 }
 
-/// What a file name says it holds, when it looks like a secret.
-pub fn secret_kind(path: &str) -> Option<&'static str> {
-    let lower = path.to_ascii_lowercase();
-    let name = lower.rsplit('/').next().unwrap_or(&lower);
-    let in_dir = |d: &str| lower.contains(&format!("{d}/")) || lower.starts_with(&format!("{d}/"));
-    let key_names = [
-        "id_rsa",
-        "id_dsa",
-        "id_ecdsa",
-        "id_ed25519",
-        "id_ecdsa_sk",
-        "id_ed25519_sk",
-    ];
-    if key_names.contains(&name) {
-        return Some("an SSH private key");
-    }
-    if name.ends_with(".pem") || name.ends_with(".key") {
-        return Some("a private key or certificate (.pem/.key)");
-    }
-    if [".p12", ".pfx", ".jks", ".keystore"]
-        .iter()
-        .any(|s| name.ends_with(s))
-    {
-        return Some("a key store");
-    }
-    if name == ".env" || name.starts_with(".env.") {
-        return Some("an environment file (.env)");
-    }
-    if name == "credentials" && in_dir(".aws") {
-        return Some("AWS credentials");
-    }
-    if name == "config.json" && in_dir(".docker") {
-        return Some("Docker registry credentials");
-    }
-    if name == "config" && in_dir(".kube") {
-        return Some("a Kubernetes client configuration");
-    }
-    let named = [
-        (".npmrc", "npm registry credentials (.npmrc)"),
-        (".pypirc", "PyPI credentials (.pypirc)"),
-        (".git-credentials", "git credentials"),
-        (".netrc", "login credentials (.netrc)"),
-        (".pgpass", "PostgreSQL passwords (.pgpass)"),
-        (".htpasswd", "password hashes (.htpasswd)"),
-        ("credentials", "credentials"),
-        ("credentials.json", "credentials"),
-    ];
-    if let Some((_, what)) = named.iter().find(|(n, _)| *n == name) {
-        return Some(what);
-    }
-    if name.contains("token") || name.contains("secret") {
-        return Some("a token or secret (by its name)");
-    }
-    None
-}
-
+/// Every file a later layer deletes (by a whiteout or an opaque directory) whose name looks
+/// like a secret and whose content shows one, or could not be read.
 fn deleted_secrets(overlay: &Overlay, out: &mut Vec<Finding>) {
     for i in 1..overlay.len() {
         let Some(layer) = overlay.layer(i) else {
             continue;
         };
-        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        let mut seen: BTreeMap<&str, (Named, Supplied)> = BTreeMap::new();
         let hidden = layer.whiteouts.iter().chain(&layer.opaque_dirs);
         for deleted in hidden {
             let mut lower = overlay.visible_under(deleted, i - 1);
@@ -168,28 +120,102 @@ fn deleted_secrets(overlay: &Overlay, out: &mut Vec<Finding>) {
                 lower.push(s);
             }
             for s in lower {
-                if s.entry.kind == Kind::Dir {
+                // A symlink, a directory or a device holds no content of its own.
+                if !matches!(s.entry.kind, Kind::File | Kind::Hardlink) {
                     continue;
                 }
-                if secret_kind(&s.entry.path).is_some() {
-                    seen.insert(s.entry.path.clone(), s.layer);
+                if let Some(named) = secret::named(&s.entry.path) {
+                    seen.insert(s.entry.path.as_str(), (named, s));
                 }
             }
         }
-        for (path, added) in seen {
-            let what = secret_kind(&path).unwrap_or("a secret");
-            let at = format!("/{path}");
+        for (path, (named, s)) in seen {
+            let Some(evidence) = secret_evidence(overlay, s.layer, s.entry) else {
+                continue;
+            };
             out.push(
                 Finding::new(FindingKind::DeletedSecret {
-                    path,
-                    what: what.to_string(),
+                    path: path.to_string(),
+                    what: named.what().to_string(),
+                    evidence,
                     deleted_in: i,
-                    added_in: added,
+                    added_in: s.layer,
                 })
-                .in_layer(added)
-                .at_path(&at),
+                .in_layer(s.layer)
+                .at_path(&format!("/{path}")),
             );
         }
+    }
+}
+
+/// The most hard links followed from one to the next (a tar's hard link names an earlier
+/// entry, which may itself be a link).
+const HARD_LINK_HOPS: usize = 8;
+
+/// What `scan` kept of the content of `entry` (a file or hard link of that layer), as
+/// evidence of a secret: `None` when the content shows none (a public certificate, an
+/// empty file, text without credentials) or is too short to hold one.
+fn secret_evidence(overlay: &Overlay, layer: usize, entry: &FileEntry) -> Option<SecretEvidence> {
+    let scan = overlay.layer(layer)?;
+    let mut entry = entry;
+    // The last hard link's target, once one is followed.
+    let mut linked: Option<&str> = None;
+    for _ in 0..HARD_LINK_HOPS {
+        if let Some(found) = secret_content(scan, entry) {
+            return found;
+        }
+        if entry.kind != Kind::Hardlink {
+            break;
+        }
+        let target = entry.link.as_deref().unwrap_or_default();
+        linked = Some(target);
+        match overlay.entry(target, layer).filter(|t| t.layer == layer) {
+            Some(t) if matches!(t.entry.kind, Kind::File | Kind::Hardlink) => entry = t.entry,
+            Some(_) => return None,
+            None => break,
+        }
+    }
+    let unread = match linked {
+        Some(target) => Unread::HardLink(target.to_string()),
+        None if entry.mode & 0o111 != 0 => Unread::Executable,
+        None => Unread::NotKept,
+    };
+    Some(SecretEvidence::Name(unread))
+}
+
+/// What the scan read of one entry: `None` when it read nothing of it (then a hard link is
+/// followed), else the evidence it gives (`Some(None)`: none).
+fn secret_content(scan: &LayerScan, entry: &FileEntry) -> Option<Option<SecretEvidence>> {
+    let path = entry.path.as_str();
+    let judge = |reading: Reading, whole: bool, size: u64| match reading {
+        Reading::Secret(content) => Some(SecretEvidence::Content(content)),
+        Reading::Public(_) | Reading::Nothing if whole => None,
+        Reading::Public(_) | Reading::Nothing => Some(SecretEvidence::Name(Unread::PastHead {
+            read: secret::HEAD as u64,
+            size,
+        })),
+    };
+    if entry.kind == Kind::File && entry.size < secret::SHORTEST {
+        return Some(None);
+    }
+    if let Some(found) = scan.inspected.get(path) {
+        return Some(match found.get::<Inspected>() {
+            Some(i) => judge(i.reading.clone(), i.whole, entry.size),
+            // Another inspector's: an executable or an archive, read for its packages.
+            None => Some(SecretEvidence::Name(Unread::Executable)),
+        });
+    }
+    match scan.captured.get(path)? {
+        Content::Data(data) => {
+            let head = &data[..data.len().min(secret::HEAD)];
+            let whole = head.len() == data.len();
+            Some(judge(
+                secret::classify(path, head),
+                whole,
+                data.len() as u64,
+            ))
+        }
+        Content::TooLarge { .. } => Some(Some(SecretEvidence::Name(Unread::NotKept))),
     }
 }
 
@@ -363,7 +389,6 @@ fn suppliers(report: &Report, out: &mut Vec<Finding>) {
 mod tests {
     use super::*;
     use crate::model::{LayerInfo, Package, PackageDelta, RemovedPackage, Severity};
-    use crate::scan::{FileEntry, LayerScan};
 
     fn layer(index: usize, origin: Origin, added: usize, upgraded: usize) -> LayerInfo {
         LayerInfo {
@@ -464,29 +489,43 @@ mod tests {
         );
     }
 
-    #[test]
-    fn secret_names() {
-        for (p, yes) in [
-            ("root/.ssh/id_rsa", true),
-            ("app/.env", true),
-            ("app/.env.production", true),
-            ("root/.aws/credentials", true),
-            ("root/.docker/config.json", true),
-            ("etc/ssl/private/server.key", true),
-            ("home/u/.npmrc", true),
-            ("app/github_token.txt", true),
-            ("etc/ssl/certs/ca.pem", true),
-            ("usr/bin/env", false),
-            ("app/config.json", false),
-            ("root/.ssh/id_rsa.pub", false),
-        ] {
-            assert_eq!(secret_kind(p).is_some(), yes, "{p}");
+    /// Layer 0 as the scan reads it, with the secret inspector; layer 1 deletes `deleted`.
+    fn deleted(entries: &[(&str, u8, &[u8], &str)], deleted: &[&str]) -> Vec<Finding> {
+        use crate::scan::tar::build::{entry, finish};
+        let mut t = Vec::new();
+        for (name, kind, data, link) in entries {
+            entry(&mut t, name, *kind, data, link);
         }
+        let rules = crate::scan::CaptureRules::builder()
+            .want("var/lib/dpkg/status", 100)
+            .inspect(Arc::new(secret::SecretInspector))
+            .build();
+        let expect = crate::scan::Expect::default();
+        let l0 = crate::scan::scan_layer(std::io::Cursor::new(finish(t)), &expect, &rules, None)
+            .unwrap();
+        let l1 = LayerScan {
+            whiteouts: deleted.iter().map(|d| d.to_string()).collect(),
+            ..LayerScan::default()
+        };
+        let mut out = Vec::new();
+        deleted_secrets(&Overlay::new(vec![&l0, &l1]), &mut out);
+        out
     }
+
+    fn paths_and_severities(out: &[Finding]) -> Vec<(&str, Severity)> {
+        out.iter()
+            .map(|f| (f.path.as_deref().unwrap_or(""), f.severity()))
+            .collect()
+    }
+
+    const KEY: &[u8] = b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
+    const CERT: &[u8] =
+        b"-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUW\n-----END CERTIFICATE-----\n";
 
     #[test]
     fn a_secret_deleted_in_a_later_layer_is_still_in_the_image() {
-        let l0 = LayerScan {
+        // Content not kept: the names alone speak (warnings).
+        let mut l0 = LayerScan {
             files: vec![
                 file("root/.ssh/id_rsa"),
                 file("app/main.py"),
@@ -494,6 +533,9 @@ mod tests {
             ],
             ..LayerScan::default()
         };
+        for f in &mut l0.files {
+            f.size = 100;
+        }
         let l1 = LayerScan {
             whiteouts: vec!["root/.ssh".into(), "app/main.py".into()],
             ..LayerScan::default()
@@ -515,6 +557,138 @@ mod tests {
         );
         assert!(out[0].message().contains("layer 1 deletes it"));
         assert!(out[1].message().contains("layer 2 deletes it"));
+        assert!(out.iter().all(|f| f.severity() == Severity::Warning));
+    }
+
+    #[test]
+    fn a_deleted_file_is_a_secret_when_its_content_shows_one() {
+        let out = deleted(
+            &[
+                ("root/.ssh/id_rsa", b'0', KEY, ""),
+                (
+                    "root/.netrc",
+                    b'0',
+                    b"machine h login u password p4ss\n",
+                    "",
+                ),
+                ("etc/ssl/certs/foo.pem", b'0', CERT, ""),
+            ],
+            &["root/.ssh/id_rsa", "root/.netrc", "etc/ssl/certs/foo.pem"],
+        );
+        assert_eq!(
+            paths_and_severities(&out),
+            [
+                ("/root/.netrc", Severity::Error),
+                ("/root/.ssh/id_rsa", Severity::Error)
+            ]
+        );
+        assert!(
+            out[1]
+                .message()
+                .contains("holds a private key (PEM \"OPENSSH PRIVATE KEY\")"),
+            "{}",
+            out[1].message()
+        );
+    }
+
+    #[test]
+    fn certificates_symlinks_and_empty_files_are_no_secrets() {
+        let out = deleted(
+            &[
+                ("etc/ssl/certs/foo.pem", b'0', CERT, ""),
+                ("etc/ssl/certs/abcd.0", b'2', b"", "foo.pem"),
+                ("etc/ssl/certs/link.pem", b'2', b"", "/root/.ssh/id_rsa"),
+                ("etc/secret.key", b'0', b"", ""),
+                ("etc/tiny-token", b'0', b"ab", ""),
+                (
+                    "root/.ssh/id_rsa.pem",
+                    b'0',
+                    b"ssh-ed25519 AAAAC3Nza u@h\n",
+                    "",
+                ),
+                (
+                    "usr/lib/python3/tokenize.py",
+                    b'0',
+                    b"def tokenize(readline):\n    pass\n",
+                    "",
+                ),
+            ],
+            &[
+                "etc/ssl/certs",
+                "etc/secret.key",
+                "etc/tiny-token",
+                "root",
+                "usr",
+            ],
+        );
+        assert!(out.is_empty(), "{out:?}");
+    }
+
+    #[test]
+    fn a_hard_link_has_the_evidence_of_its_target() {
+        let out = deleted(
+            &[
+                ("etc/key.pem", b'0', KEY, ""),
+                ("etc/copy.key", b'1', b"", "etc/key.pem"),
+                ("etc/cert.pem", b'0', CERT, ""),
+                ("etc/cert.key", b'1', b"", "etc/cert.pem"),
+                ("etc/plain.txt", b'0', b"some text here", ""),
+                ("etc/plain.key", b'1', b"", "etc/plain.txt"),
+            ],
+            &["etc/copy.key", "etc/cert.key", "etc/plain.key"],
+        );
+        assert_eq!(
+            paths_and_severities(&out),
+            [
+                ("/etc/copy.key", Severity::Error),
+                ("/etc/plain.key", Severity::Warning)
+            ]
+        );
+        assert!(
+            out[1]
+                .message()
+                .contains("it is a hard link to /etc/plain.txt, whose content was not read"),
+            "{}",
+            out[1].message()
+        );
+    }
+
+    #[test]
+    fn a_name_whose_content_was_not_read_is_a_warning() {
+        // An executable goes to the binary inspector, not the secret one; nothing kept.
+        let mut tool = file("usr/bin/rotate-secret");
+        tool.mode = 0o755;
+        tool.size = 4096;
+        let mut big = file("etc/bundle.pem");
+        big.size = 20_000;
+        let mut l0 = LayerScan {
+            files: vec![tool, big],
+            ..LayerScan::default()
+        };
+        l0.inspected.insert(
+            "etc/bundle.pem".into(),
+            crate::scan::Inspection::new(Inspected {
+                reading: Reading::Public(secret::Public::Pem("CERTIFICATE".into())),
+                whole: false,
+            }),
+        );
+        let l1 = LayerScan {
+            whiteouts: vec!["usr".into(), "etc".into()],
+            ..LayerScan::default()
+        };
+        let mut out = Vec::new();
+        deleted_secrets(&Overlay::new(vec![&l0, &l1]), &mut out);
+        assert_eq!(
+            paths_and_severities(&out),
+            [
+                ("/etc/bundle.pem", Severity::Warning),
+                ("/usr/bin/rotate-secret", Severity::Warning)
+            ]
+        );
+        assert!(out[0]
+            .message()
+            .contains("only its first 8192 of 20000 bytes were read"));
+        assert!(out[1].message().contains("it is executable"));
     }
 
     #[test]

@@ -9,4 +9,5 @@
 pub mod checklist;
 pub mod dockerfile;
 pub mod image;
+pub mod secret;
 pub mod shell;

@@ -259,13 +259,6 @@ pub enum FindingKind {
         /// The base image as given.
         image: String,
     },
-    /// `base-layers-too-many`: `--base-layers` is more than the image has.
-    BaseLayersTooMany {
-        /// The count given.
-        given: usize,
-        /// The image's layers.
-        layers: usize,
-    },
     /// `dockerfile-mismatch`: the `--dockerfile` does not match the image's history.
     DockerfileMismatch {
         /// The Dockerfile as named.
@@ -275,13 +268,18 @@ pub enum FindingKind {
     },
     /// `squashed-image`: layers were merged, so the base image cannot be told from ours.
     SquashedImage(Squash),
-    /// `deleted-secret`: a file named like a secret, deleted by a later layer but still in
-    /// the layer that added it.
+    /// `deleted-secret`: a file deleted by a later layer but still in the layer that added
+    /// it, whose name says it may be a secret. An error when its content shows a private key
+    /// or credentials; a warning when its content could not be read, so only the name speaks.
+    /// A file whose content shows no secret (a public certificate, an empty file) or which
+    /// is no file (a symlink, a directory) is no finding.
     DeletedSecret {
         /// The file, root-relative.
         path: String,
-        /// What its name says it holds.
+        /// What its name says it may hold.
         what: String,
+        /// What its content shows, or why only its name speaks.
+        evidence: SecretEvidence,
         /// The layer that deletes it.
         deleted_in: usize,
         /// The layer that still carries it.
@@ -481,6 +479,82 @@ pub enum ImageSet {
     },
 }
 
+/// What a file named like a secret was found to hold, or why only its name speaks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SecretEvidence {
+    /// Its first bytes show a secret.
+    Content(SecretContent),
+    /// Its content was not read: only its name says it may be a secret.
+    Name(Unread),
+}
+
+/// A secret that the first bytes of a file show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SecretContent {
+    /// A PEM block whose label names a private key (`RSA PRIVATE KEY`, `OPENSSH PRIVATE KEY`,
+    /// `ENCRYPTED PRIVATE KEY`, `PGP PRIVATE KEY BLOCK`, …): the label.
+    PemPrivateKey(String),
+    /// A PuTTY private key file (`PuTTY-User-Key-File-N:`).
+    PuttyKey,
+    /// A PKCS#12 key store (DER: version 3, then PKCS#7 content).
+    Pkcs12,
+    /// A Java key store (JKS or JCEKS) with a private or secret key entry.
+    JavaKeyStore,
+    /// Credentials, in the form named.
+    Credentials(Credentials),
+}
+
+/// The forms of credentials files a secret finding recognizes by their content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Credentials {
+    /// `.netrc`: a `password` token with its value.
+    Netrc,
+    /// `.git-credentials`: a URL with `user:password@`.
+    GitCredentials,
+    /// Docker's `config.json`: `auths` holding an `auth` or `identitytoken`.
+    DockerConfig,
+    /// AWS `credentials`: an `aws_secret_access_key`.
+    Aws,
+    /// `.npmrc`: an `_authToken`, `_auth` or `_password`.
+    Npmrc,
+    /// `.pypirc`: a `password`.
+    Pypirc,
+    /// `.env`: a variable named like a password, token, secret or key, with a value.
+    Env,
+    /// `.pgpass`: a `host:port:database:user:password` line.
+    Pgpass,
+    /// `.htpasswd`: `user:hash` lines.
+    Htpasswd,
+    /// A Kubernetes client configuration with a token, password or client key.
+    Kubeconfig,
+    /// A `password`, `secret` or `token` setting with a value.
+    Setting,
+    /// The whole file is one token-like word.
+    Token,
+}
+
+/// Why the content of a file named like a secret was not read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Unread {
+    /// The file is executable: the scan read it as a program, not for secrets.
+    Executable,
+    /// A hard link to this file (root-relative), whose content was not read.
+    HardLink(String),
+    /// Only its first `read` bytes were read and they show no secret; the file has `size`.
+    PastHead {
+        /// The bytes read.
+        read: u64,
+        /// The file's size.
+        size: u64,
+    },
+    /// The scan kept nothing of it.
+    NotKept,
+}
+
 /// The sign that layers were squashed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
@@ -583,7 +657,6 @@ impl FindingKind {
             BinaryUnreadable { .. } => "binary-unreadable",
             LicenseFilesCapped { .. } => "license-files-capped",
             BaseImageMismatch { .. } => "base-image-mismatch",
-            BaseLayersTooMany { .. } => "base-layers-too-many",
             DockerfileMismatch { .. } => "dockerfile-mismatch",
             SquashedImage(_) => "squashed-image",
             DeletedSecret { .. } => "deleted-secret",
@@ -631,8 +704,10 @@ impl FindingKind {
             }
             DatabaseTooLarge { .. }
             | BaseImageMismatch { .. }
-            | BaseLayersTooMany { .. }
-            | DeletedSecret { .. } => Error,
+            | DeletedSecret {
+                evidence: SecretEvidence::Content(_),
+                ..
+            } => Error,
             ArchiveLimit { .. }
             | BinaryUnreadable { .. }
             | AuthoredRemoval { .. }
@@ -656,6 +731,10 @@ impl FindingKind {
             | LicenseFilesCapped { .. }
             | DockerfileMismatch { .. }
             | SquashedImage(_)
+            | DeletedSecret {
+                evidence: SecretEvidence::Name(_),
+                ..
+            }
             | AuthoredUpgrade { .. }
             | AuthoredOverwrite { .. }
             | LicenseUnknown { .. }
@@ -776,10 +855,6 @@ impl fmt::Display for FindingKind {
                 f,
                 "the layers of --base-image {image} are not the bottom layers of this image; it was not built FROM that image"
             ),
-            BaseLayersTooMany { given, layers } => write!(
-                f,
-                "--base-layers {given} but the image has only {layers} layers"
-            ),
             DockerfileMismatch { path, why } => write!(
                 f,
                 "{path} does not match this image's history: {why}"
@@ -810,12 +885,23 @@ impl fmt::Display for FindingKind {
             }
             DeletedSecret {
                 path,
+                evidence: SecretEvidence::Content(content),
+                deleted_in,
+                added_in,
+                ..
+            } => write!(
+                f,
+                "/{path} holds {content}; layer {deleted_in} deletes it, but layer {added_in} still carries it and anyone with the image can read it"
+            ),
+            DeletedSecret {
+                path,
                 what,
+                evidence: SecretEvidence::Name(unread),
                 deleted_in,
                 added_in,
             } => write!(
                 f,
-                "/{path} looks like {what} by its name; layer {deleted_in} deletes it, but layer {added_in} still carries it and anyone with the image can read it (names are matched, contents are not read)"
+                "/{path} is named like {what}, but {unread}; layer {deleted_in} deletes it, but layer {added_in} still carries it: a person should check what it holds"
             ),
             AuthoredUpgrade {
                 layer,
@@ -998,6 +1084,57 @@ impl fmt::Display for FindingKind {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Writes what the content shows, e.g. `a private key (PEM "RSA PRIVATE KEY")`.
+impl fmt::Display for SecretContent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SecretContent::PemPrivateKey(label) => write!(f, "a private key (PEM {label:?})"),
+            SecretContent::PuttyKey => f.write_str("a PuTTY private key"),
+            SecretContent::Pkcs12 => f.write_str("a PKCS#12 key store"),
+            SecretContent::JavaKeyStore => {
+                f.write_str("a Java key store with a private or secret key")
+            }
+            SecretContent::Credentials(c) => f.write_str(match c {
+                Credentials::Netrc => "login credentials (a .netrc password)",
+                Credentials::GitCredentials => "git credentials (a URL with user:password@)",
+                Credentials::DockerConfig => {
+                    "Docker registry credentials (auths with an auth or identitytoken)"
+                }
+                Credentials::Aws => "AWS credentials (an aws_secret_access_key)",
+                Credentials::Npmrc => "npm registry credentials (_authToken, _auth or _password)",
+                Credentials::Pypirc => "PyPI credentials (a password)",
+                Credentials::Env => "a password, token, secret or key in an environment file",
+                Credentials::Pgpass => "PostgreSQL passwords (.pgpass lines)",
+                Credentials::Htpasswd => "password hashes (.htpasswd lines)",
+                Credentials::Kubeconfig => {
+                    "Kubernetes client credentials (a token, password or client key)"
+                }
+                Credentials::Setting => "a password, secret or token setting with a value",
+                Credentials::Token => "a token (the whole file is one token-like word)",
+            }),
+        }
+    }
+}
+
+/// Writes why the content was not read, as a clause.
+impl fmt::Display for Unread {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unread::Executable => {
+                f.write_str("it is executable and was read as a program, not for secrets")
+            }
+            Unread::HardLink(target) => {
+                write!(f, "it is a hard link to /{target}, whose content was not read")
+            }
+            Unread::PastHead { read, size } => write!(
+                f,
+                "only its first {read} of {size} bytes were read and they show no key or credentials"
+            ),
+            Unread::NotKept => f.write_str("its content was not read"),
         }
     }
 }
@@ -1274,15 +1411,6 @@ mod tests {
                 "the layers of --base-image alpine are not the bottom layers of this image; it was not built FROM that image",
             ),
             (
-                BaseLayersTooMany {
-                    given: 5,
-                    layers: 2,
-                },
-                "base-layers-too-many",
-                Error,
-                "--base-layers 5 but the image has only 2 layers",
-            ),
-            (
                 DockerfileMismatch {
                     path: s("Dockerfile"),
                     why: s("line 2 makes no layer"),
@@ -1353,12 +1481,56 @@ mod tests {
                 DeletedSecret {
                     path: s("root/.ssh/id_rsa"),
                     what: s("an SSH private key"),
+                    evidence: SecretEvidence::Content(SecretContent::PemPrivateKey(s(
+                        "OPENSSH PRIVATE KEY",
+                    ))),
                     deleted_in: 1,
                     added_in: 0,
                 },
                 "deleted-secret",
                 Error,
-                "/root/.ssh/id_rsa looks like an SSH private key by its name; layer 1 deletes it, but layer 0 still carries it and anyone with the image can read it (names are matched, contents are not read)",
+                "/root/.ssh/id_rsa holds a private key (PEM \"OPENSSH PRIVATE KEY\"); layer 1 deletes it, but layer 0 still carries it and anyone with the image can read it",
+            ),
+            (
+                DeletedSecret {
+                    path: s("root/.netrc"),
+                    what: s("login credentials (.netrc)"),
+                    evidence: SecretEvidence::Content(SecretContent::Credentials(
+                        Credentials::Netrc,
+                    )),
+                    deleted_in: 2,
+                    added_in: 1,
+                },
+                "deleted-secret",
+                Error,
+                "/root/.netrc holds login credentials (a .netrc password); layer 2 deletes it, but layer 1 still carries it and anyone with the image can read it",
+            ),
+            (
+                DeletedSecret {
+                    path: s("usr/bin/rotate-token"),
+                    what: s("a token or secret (by its name)"),
+                    evidence: SecretEvidence::Name(Unread::Executable),
+                    deleted_in: 1,
+                    added_in: 0,
+                },
+                "deleted-secret",
+                Warning,
+                "/usr/bin/rotate-token is named like a token or secret (by its name), but it is executable and was read as a program, not for secrets; layer 1 deletes it, but layer 0 still carries it: a person should check what it holds",
+            ),
+            (
+                DeletedSecret {
+                    path: s("etc/big.pem"),
+                    what: s("a private key or certificate (.pem/.key)"),
+                    evidence: SecretEvidence::Name(Unread::PastHead {
+                        read: 8192,
+                        size: 9000,
+                    }),
+                    deleted_in: 1,
+                    added_in: 0,
+                },
+                "deleted-secret",
+                Warning,
+                "/etc/big.pem is named like a private key or certificate (.pem/.key), but only its first 8192 of 9000 bytes were read and they show no key or credentials; layer 1 deletes it, but layer 0 still carries it: a person should check what it holds",
             ),
             (
                 upgrade(true),
@@ -1685,13 +1857,10 @@ mod tests {
 
     #[test]
     fn json_has_the_kind_name_severity_message_and_facts_and_a_line_only_when_known() {
-        let f = Finding::new(FindingKind::BaseLayersTooMany {
-            given: 5,
-            layers: 2,
-        });
+        let f = Finding::new(FindingKind::BaseImageMismatch { image: s("base:1") });
         assert_eq!(
             serde_json::to_string(&f).unwrap(),
-            r#"{"kind":"base-layers-too-many","severity":"error","message":"--base-layers 5 but the image has only 2 layers","layer":null,"path":null,"facts":{"given":5,"layers":2}}"#
+            r#"{"kind":"base-image-mismatch","severity":"error","message":"the layers of --base-image base:1 are not the bottom layers of this image; it was not built FROM that image","layer":null,"path":null,"facts":{"image":"base:1"}}"#
         );
         let f = Finding::new(FindingKind::DockerfileNoLicense)
             .in_layer(1)

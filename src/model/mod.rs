@@ -14,8 +14,8 @@ pub mod obligations;
 
 pub use bom::{Answer, Bom, Status};
 pub use finding::{
-    Check, Fetch, Finding, FindingKind, ImageSet, Severity, Squash, SquashSign, StageRef,
-    Unsupplied, Verified,
+    Check, Credentials, Fetch, Finding, FindingKind, ImageSet, SecretContent, SecretEvidence,
+    Severity, Squash, SquashSign, StageRef, Unread, Unsupplied, Verified,
 };
 
 /// The schema name written into every native document.

@@ -4,7 +4,7 @@
 
 mod read;
 
-pub use read::{read_image, Scanned};
+pub use read::{read_image, read_image_checked, Scanned};
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -113,6 +113,7 @@ type View = Arc<[(Key, String, Arc<Cataloged>)]>;
 /// when the package databases and metadata files hold more packages than `budget` allows.
 pub fn report(scanned: &Scanned, base_hints: &BaseHints, budget: &Budget) -> Result<Report> {
     let image = &scanned.image;
+    base_hints.check_layers(image.layers.len())?;
     let config = image.config.as_ref();
     let mut findings = image.findings.clone();
 
@@ -417,6 +418,19 @@ pub struct BaseHints {
 }
 
 impl BaseHints {
+    /// Refuses a `--base-layers` count larger than the image's `layers`: the boundary the
+    /// user gave cannot be drawn, so nothing the scan would say about origins could be
+    /// trusted (a usage error, exit 2).
+    pub fn check_layers(&self, layers: usize) -> Result<()> {
+        match self.base_layers {
+            Some(n) if n > layers => Err(Error::Usage(format!(
+                "--base-layers {n} is more than the {layers} layer{} the image has: give at most {layers}",
+                if layers == 1 { "" } else { "s" }
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     /// Reads and parses `--dockerfile FILE`.
     pub fn with_dockerfile(mut self, path: &Path) -> Result<Self> {
         let name = path.display().to_string();
@@ -490,7 +504,10 @@ fn declared_compression(media_type: &str) -> Option<Compression> {
 pub fn capture_rules() -> CaptureRules {
     static RULES: OnceLock<CaptureRules> = OnceLock::new();
     RULES
-        .get_or_init(|| files::want(conclude::want(catalog::want(CaptureRules::builder()))).build())
+        .get_or_init(|| {
+            let rules = files::want(conclude::want(catalog::want(CaptureRules::builder())));
+            crate::audit::secret::want(rules).build()
+        })
         .clone()
 }
 
@@ -555,6 +572,10 @@ pub fn bom(report: Report, delivery: Delivery, source_date_epoch: Option<&str>) 
 
 /// Scans the image at `path` and returns the native report.
 pub fn scan(path: &Path, opts: &Options, base: &BaseHints) -> Result<Report> {
-    let scanned = read_image(path, opts, &capture_rules())?;
+    // A random-access source describes its layers before any is read: a --base-layers
+    // past them is refused at once, not after the scan.
+    let scanned = read_image_checked(path, opts, &capture_rules(), &|image| {
+        base.check_layers(image.layers.len())
+    })?;
     report(&scanned, base, &opts.budget)
 }

@@ -35,6 +35,17 @@ pub struct Scanned {
 
 /// Opens `path` and scans each distinct layer blob exactly once.
 pub fn read_image(path: &Path, opts: &Options, rules: &CaptureRules) -> Result<Scanned> {
+    read_image_checked(path, opts, rules, &|_| Ok(()))
+}
+
+/// [`read_image`], refusing the image with `admit`'s error as soon as it is described: before
+/// any layer is read when the source is random-access, after the stream when it is not.
+pub fn read_image_checked(
+    path: &Path,
+    opts: &Options,
+    rules: &CaptureRules,
+    admit: &dyn Fn(&Image) -> Result<()>,
+) -> Result<Scanned> {
     // Captured license texts are matched on idle cores while the layers are still read.
     let warm = Warm::with_cache(opts.cache.clone());
     let budget = &opts.budget;
@@ -54,7 +65,7 @@ pub fn read_image(path: &Path, opts: &Options, rules: &CaptureRules) -> Result<S
             registry: opts.registry.clone(),
         },
     )?;
-    let (image, layers) = read(opened, opts, rules)?;
+    let (image, layers) = read(opened, opts, rules, admit)?;
     within_budget(path, &layers, &opts.budget)?;
     Ok(Scanned {
         image,
@@ -97,10 +108,18 @@ fn read(
     opened: Opened,
     opts: &Options,
     rules: &CaptureRules,
+    admit: &dyn Fn(&Image) -> Result<()>,
 ) -> Result<(Image, Vec<Arc<LayerScan>>)> {
     match opened {
-        Opened::Random(source) => read_random(source.as_ref(), opts, rules),
-        Opened::Stream(source) => read_stream(source, opts, rules),
+        Opened::Random(source) => {
+            admit(source.image())?;
+            read_random(source.as_ref(), opts, rules)
+        }
+        Opened::Stream(source) => {
+            let (image, layers) = read_stream(source, opts, rules, admit)?;
+            admit(&image)?;
+            Ok((image, layers))
+        }
     }
 }
 
@@ -302,6 +321,7 @@ fn read_stream(
     source: Box<dyn StreamSource>,
     opts: &Options,
     rules: &CaptureRules,
+    admit: &dyn Fn(&Image) -> Result<()>,
 ) -> Result<(Image, Vec<Arc<LayerScan>>)> {
     // Every scan, and every scan error, by blob: an error counts only if a layer uses it.
     let mut scans: BTreeMap<BlobId, Result<LayerScan, ScanError>> = BTreeMap::new();
@@ -322,7 +342,7 @@ fn read_stream(
     })?;
     let image = match streamed {
         Streamed::Image(image) => *image,
-        Streamed::Instead(opened) => return read(opened, opts, rules),
+        Streamed::Instead(opened) => return read(opened, opts, rules, admit),
     };
     let blobs = Blobs::of(&image);
     let mut kept: Vec<Option<LayerScan>> = blobs.first.iter().map(|_| None).collect();
