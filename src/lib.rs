@@ -11,6 +11,7 @@ pub mod attribute;
 pub mod audit;
 pub mod cache;
 pub mod catalog;
+pub mod config;
 pub mod deb822;
 pub mod dockerfile;
 pub mod error;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use layerbom::error::one_line;
 use layerbom::model::obligations::{Category, Delivery};
@@ -334,6 +334,12 @@ struct DocumentArgs {
     #[arg(long, value_name = "FILE")]
     template: Option<PathBuf>,
 
+    /// The configuration file: options under their long names, used where neither the
+    /// command line nor their LAYERBOM_* variable gives them [default: layerbom.toml in the
+    /// working directory, when there is one].
+    #[arg(long, value_name = "FILE", env = "LAYERBOM_CONFIG")]
+    config: Option<PathBuf>,
+
     /// The minijinja template that `-o template` renders, over the native report, the
     /// obligations and the checklist (the variables are listed in the README).
     #[arg(long, value_name = "FILE")]
@@ -591,8 +597,127 @@ fn attached(args: AttachedArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The commands whose options the configuration file and `LAYERBOM_*` variables set.
+const CONFIGURED: [&str; 2] = ["scan", "convert"];
+
+/// The command line, each option of `scan` and `convert` that the command line leaves
+/// unset taken from its `LAYERBOM_*` variable, else from the configuration file
+/// (`--config FILE`, else `layerbom.toml` in the working directory): the order of
+/// precedence of syft and trivy. Prints help or a usage error and exits, as clap does.
+fn command_line() -> Result<Cli, Error> {
+    let command = with_environment(Cli::command());
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let matches = command.clone().get_matches_from(&argv);
+    let Some((name, sub)) = matches.subcommand().filter(|(n, _)| CONFIGURED.contains(n)) else {
+        return Cli::from_arg_matches(&matches).map_err(|e| Error::Usage(e.to_string()));
+    };
+    let (path, given) = match sub.get_one::<PathBuf>("config") {
+        Some(path) => (path.clone(), true),
+        None => (PathBuf::from(layerbom::config::FILE), false),
+    };
+    if !given && !path.is_file() {
+        return Cli::from_arg_matches(&matches).map_err(|e| Error::Usage(e.to_string()));
+    }
+    let config = layerbom::config::Config::read(&path).map_err(|e| Error::Usage(e.to_string()))?;
+    let subcommand = command
+        .find_subcommand(name)
+        .expect("a subcommand that was matched");
+    let mut args = vec![argv[0].clone(), name.into()];
+    for (key, setting) in &config.settings {
+        let arg = subcommand
+            .get_arguments()
+            .find(|a| a.get_long() == Some(key.as_str()) && key != "config");
+        let Some(arg) = arg else {
+            // A name of the other configured command is for that command.
+            let elsewhere = CONFIGURED.iter().filter(|c| **c != name).any(|c| {
+                command.find_subcommand(c).is_some_and(|s| {
+                    s.get_arguments()
+                        .any(|a| a.get_long() == Some(key.as_str()))
+                })
+            });
+            if elsewhere {
+                continue;
+            }
+            return Err(Error::Usage(format!(
+                "{}: {key} is not an option of layerbom {name} (the names are the long options, as \
+                 `layerbom {name} --help` lists them)",
+                config.path.display()
+            )));
+        };
+        let from_user = matches!(
+            sub.value_source(arg.get_id().as_str()),
+            Some(clap::parser::ValueSource::CommandLine | clap::parser::ValueSource::EnvVariable)
+        );
+        if from_user {
+            continue;
+        }
+        match setting {
+            layerbom::config::Setting::Flag(true) => args.push(format!("--{key}").into()),
+            layerbom::config::Setting::Flag(false) => {}
+            layerbom::config::Setting::Values(values) => {
+                args.extend(values.iter().map(|v| format!("--{key}={v}").into()));
+            }
+        }
+    }
+    let position = argv
+        .iter()
+        .position(|a| a == name)
+        .map_or(argv.len(), |p| p + 1);
+    args.extend(argv[position..].iter().cloned());
+    let matches = command.try_get_matches_from(&args).map_err(|e| {
+        Error::Usage(format!(
+            "{} (with the settings of {})",
+            e.render()
+                .to_string()
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim_start_matches("error: "),
+            config.path.display()
+        ))
+    })?;
+    Cli::from_arg_matches(&matches).map_err(|e| Error::Usage(e.to_string()))
+}
+
+/// Gives every option of `scan` and `convert` that has no variable of its own the variable
+/// `LAYERBOM_NAME` (its long name in capitals, `-` as `_`), except the registry
+/// credentials, which have theirs (see `scan --help`). A repeatable option takes one value
+/// from its variable (`--fail-on`, comma-separated, takes several).
+fn with_environment(command: clap::Command) -> clap::Command {
+    CONFIGURED.iter().fold(command, |command, name| {
+        command.mut_subcommand(name, |sub| {
+            let ids: Vec<String> = sub
+                .get_arguments()
+                .filter(|a| !a.is_positional() && a.get_env().is_none())
+                .filter(|a| !matches!(a.get_id().as_str(), "username" | "password_stdin"))
+                .filter(|a| a.get_long().is_some())
+                .map(|a| a.get_id().to_string())
+                .collect();
+            ids.iter().fold(sub, |sub, id| {
+                sub.mut_arg(id, |a| {
+                    let long = a.get_long().unwrap_or_default();
+                    let variable = format!("LAYERBOM_{}", long.to_uppercase().replace('-', "_"));
+                    // A flag's variable takes 1/0, yes/no, on/off as well as true/false.
+                    match a.get_action() {
+                        clap::ArgAction::SetTrue => a
+                            .env(variable)
+                            .value_parser(clap::builder::BoolishValueParser::new()),
+                        _ => a.env(variable),
+                    }
+                })
+            })
+        })
+    })
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match command_line() {
+        Ok(cli) => cli,
+        Err(e) => {
+            eprintln!("layerbom: error: {}", one_line(&e.to_string()));
+            return ExitCode::from(e.exit_code() as u8);
+        }
+    };
     let result = match cli.command {
         Command::Scan(args) => scan(*args),
         Command::Dockerfile(args) => dockerfile(args),
