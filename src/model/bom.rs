@@ -401,6 +401,99 @@ pub fn normalize_rfc3339(s: &str) -> Option<String> {
 mod tests {
     use super::*;
 
+    use crate::model::obligations::Category;
+    use crate::model::testutil::report;
+    use crate::model::{FindingKind, Origin};
+
+    fn answer(status: Status) -> Answer {
+        Answer {
+            question: "Q?",
+            status,
+            answer: String::new(),
+        }
+    }
+
+    fn violation(package: &str, rule: &str) -> Violation {
+        Violation {
+            package: package.into(),
+            version: "1".into(),
+            layer: 0,
+            origin: Origin::Base,
+            license: "GPL-3.0-only".into(),
+            category: Category::StrongCopyleft,
+            rule: rule.into(),
+            reason: String::new(),
+        }
+    }
+
+    fn strong() -> Policy {
+        Policy {
+            fail_on: vec![Category::StrongCopyleft],
+            deny: vec!["AGPL-3.0".into()],
+        }
+    }
+
+    #[test]
+    fn a_policy_match_blocks_and_names_the_packages() {
+        let r = report(&[Origin::Base]);
+        let v = vec![
+            violation("bash", "fail-on strong-copyleft"),
+            violation("bash", "fail-on strong-copyleft"),
+            violation("gcc", "fail-on strong-copyleft"),
+        ];
+        let verdict = Verdict::judge(&r, &[answer(Status::Human)], &strong(), &v);
+        assert_eq!(verdict.decision, Decision::Blocked);
+        assert_eq!(
+            verdict.reasons[0],
+            Reason::PolicyMatched {
+                rule: "--fail-on strong-copyleft".into(),
+                packages: vec!["bash".into(), "gcc".into()],
+            }
+        );
+        assert_eq!(
+            verdict.reasons[0].message(),
+            "2 distributed packages match --fail-on strong-copyleft: bash, gcc"
+        );
+        // The lighter reasons are still listed, after.
+        assert_eq!(verdict.reasons[1].decision(), Decision::Review);
+    }
+
+    #[test]
+    fn without_a_policy_a_person_reviews_the_licenses() {
+        let r = report(&[Origin::Base]);
+        let verdict = Verdict::judge(&r, &[answer(Status::Answered)], &Policy::default(), &[]);
+        assert_eq!(verdict.decision, Decision::Review);
+        assert_eq!(verdict.reasons, [Reason::NoPolicy]);
+    }
+
+    #[test]
+    fn a_passed_policy_and_answered_checklist_approve() {
+        let r = report(&[Origin::Base]);
+        let verdict = Verdict::judge(&r, &[answer(Status::Answered)], &strong(), &[]);
+        assert_eq!(verdict.decision, Decision::Approve);
+        assert_eq!(
+            verdict.reasons[0].message(),
+            "no distributed package matches the policy (--fail-on strong-copyleft, --deny AGPL-3.0)"
+        );
+        // A question that needs attention, or a warning, asks for review.
+        let verdict = Verdict::judge(&r, &[answer(Status::Attention)], &strong(), &[]);
+        assert_eq!(verdict.decision, Decision::Review);
+        let mut warned = r.clone();
+        warned
+            .findings
+            .push(Finding::new(FindingKind::DockerfileNoLicense));
+        let verdict = Verdict::judge(&warned, &[answer(Status::Answered)], &strong(), &[]);
+        assert_eq!(verdict.decision, Decision::Review, "{verdict:?}");
+        assert!(verdict.reasons.iter().any(|r| r.message() == "1 warning"));
+    }
+
+    #[test]
+    fn plurals() {
+        assert_eq!(plural(0, "warning", "warnings"), "0 warnings");
+        assert_eq!(plural(1, "warning", "warnings"), "1 warning");
+        assert_eq!(plural(2, "warning", "warnings"), "2 warnings");
+    }
+
     #[test]
     fn timestamps_are_utc_seconds() {
         assert_eq!(format_epoch(0), "1970-01-01T00:00:00Z");
