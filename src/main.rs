@@ -992,7 +992,12 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
     report
         .findings
         .extend(dockerfile_audit.into_iter().flat_map(|a| a.findings));
-    let bom = pipeline::bom(report, args.documents.delivery, epoch.as_deref());
+    let bom = pipeline::bom_with_policy(
+        report,
+        args.documents.delivery,
+        &args.documents.policy_asked(),
+        epoch.as_deref(),
+    );
     for o in &outputs {
         write_output(o, |w: &mut dyn Write| o.format.write(&bom, &options, w))?;
     }
@@ -1030,7 +1035,12 @@ fn convert(args: ConvertArgs) -> Result<ExitCode, Error> {
     let epoch = source_date_epoch()?;
     let options = args.documents.options()?;
     let report = pipeline::archived(&args.file)?;
-    let bom = pipeline::bom(report, args.documents.delivery, epoch.as_deref());
+    let bom = pipeline::bom_with_policy(
+        report,
+        args.documents.delivery,
+        &args.documents.policy_asked(),
+        epoch.as_deref(),
+    );
     for o in &outputs {
         write_output(o, |w: &mut dyn Write| o.format.write(&bom, &options, w))?;
     }
@@ -1068,16 +1078,17 @@ impl DocumentArgs {
         })
     }
 
-    /// Exit 1, saying why, when a distributed package matches --fail-on or --deny.
-    fn policy(&self, bom: &layerbom::model::Bom) -> ExitCode {
-        let policy = policy::Policy {
+    /// The policy of --fail-on and --deny.
+    fn policy_asked(&self) -> policy::Policy {
+        policy::Policy {
             fail_on: self.fail_on.clone(),
             deny: self.deny.clone(),
-        };
-        if policy.is_empty() {
-            return ExitCode::SUCCESS;
         }
-        let violations = policy::check(&bom.obligations, &policy);
+    }
+
+    /// Exit 1, saying why, when a distributed package matches --fail-on or --deny.
+    fn policy(&self, bom: &layerbom::model::Bom) -> ExitCode {
+        let violations = &bom.violations;
         if violations.is_empty() {
             return ExitCode::SUCCESS;
         }
@@ -1087,7 +1098,7 @@ impl DocumentArgs {
             if violations.len() == 1 { "" } else { "es" },
             self.delivery
         );
-        for v in &violations {
+        for v in violations {
             eprintln!("  {}", one_line(&v.to_string()));
         }
         ExitCode::from(1)

@@ -58,7 +58,7 @@ fn a_deleted_secret_and_an_overwritten_base_file() {
         md.contains("| tool | 1.0 | deb | 1 | NOASSERTION | files replaced by layer 1 |"),
         "{md}"
     );
-    assert!(md.contains("| Do the layers hold deleted secrets? | **attention** | 1 file(s)"));
+    assert!(md.contains("| Do the layers hold deleted secrets? | **attention** | 1 file "));
 }
 
 /// A key or certificate made for these tests (`src/audit/test-fixtures/make.sh`).
@@ -170,7 +170,12 @@ fn deleted_keys_and_credentials_are_errors() {
             error("/srv/app/store.p12"),
         ]
     );
-    assert!(line.contains("| **attention** | 5 file(s) deleted in a later layer hold a private key or credentials"), "{line}");
+    assert!(
+        line.contains(
+            "| **attention** | 5 files deleted in a later layer hold a private key or credentials"
+        ),
+        "{line}"
+    );
 }
 
 #[test]
@@ -199,7 +204,7 @@ fn a_secret_named_file_whose_content_was_not_read_is_a_warning() {
         ]
     );
     assert!(
-        line.contains("| **needs a human answer** | 2 file(s) deleted in a later layer are named like secrets, but their content was not read"),
+        line.contains("| **needs a human answer** | 2 files deleted in a later layer are named like secrets, but their content was not read"),
         "{line}"
     );
 }

@@ -5,8 +5,16 @@
 
 use crate::model::obligations::Obligations;
 use crate::model::{
-    Answer, Finding, FindingKind, Origin, Report, SecretEvidence, Severity, Status,
+    plural, Answer, Finding, FindingKind, Origin, Report, SecretEvidence, Severity, Status,
 };
+
+/// "1 layer", "3 layers", "an unknown number of layers".
+fn layers_word(n: &str) -> String {
+    match n {
+        "1" => "1 layer".to_string(),
+        n => format!("{n} layers"),
+    }
+}
 
 /// A finding message as the start of a sentence.
 fn sentence(s: &str) -> String {
@@ -98,8 +106,10 @@ pub fn checklist(report: &Report, obligations: &Obligations) -> Vec<Answer> {
         .layers
         .map_or_else(|| "an unknown number of".to_string(), |n| n.to_string());
     let mut answer = format!(
-        "{name}: {layers} layer(s), determined by {} ({}).",
-        report.base.method, report.base.reason
+        "{name}: {}, determined by {} ({}).",
+        layers_word(&layers),
+        report.base.method,
+        report.base.reason
     );
     if let Some(d) = &report.base.digest {
         answer.push_str(&format!(" Digest {d}."));
@@ -163,8 +173,8 @@ pub fn checklist(report: &Report, obligations: &Obligations) -> Vec<Answer> {
             "The Dockerfile fetches nothing outside its base image and build context.".to_string()
         } else {
             format!(
-                "{} import(s) (downloads, ADD of URLs, COPY --from other images); {} without a verified checksum or signature (line {}). See the findings.",
-                imports.len(),
+                "{} (downloads, ADD of URLs, COPY --from other images); {} without a verified checksum or signature (line {}). See the findings.",
+                plural(imports.len(), "import", "imports"),
                 unverified.len(),
                 lines(&unverified)
             )
@@ -195,11 +205,16 @@ pub fn checklist(report: &Report, obligations: &Obligations) -> Vec<Answer> {
             "The base image boundary is unknown, so our layers cannot be told apart; give --dockerfile, --base-image or --base-layers.".to_string()
         } else {
             format!(
-                "{} layer(s) of ours: {a} package(s) added, {u} upgraded, {r} removed; {} layer(s) of our own files without packages.",
-                ours.len(),
-                ours.iter()
-                    .filter(|l| l.packages.added + l.packages.upgraded + l.packages.removed == 0)
-                    .count()
+                "{} of ours: {} added, {u} upgraded, {r} removed; {} of our own files without packages.",
+                plural(ours.len(), "layer", "layers"),
+                plural(a, "package", "packages"),
+                plural(
+                    ours.iter()
+                        .filter(|l| l.packages.added + l.packages.upgraded + l.packages.removed == 0)
+                        .count(),
+                    "layer",
+                    "layers"
+                )
             )
         },
     });
@@ -244,8 +259,9 @@ pub fn checklist(report: &Report, obligations: &Obligations) -> Vec<Answer> {
         String::new()
     } else {
         format!(
-            "{} file(s) deleted in a later layer are named like secrets, but their content was not read: {}; a person must check them.",
-            named.len(),
+            "{} deleted in a later layer {} named like secrets, but their content was not read: {}; a person must check them.",
+            plural(named.len(), "file", "files"),
+            if named.len() == 1 { "is" } else { "are" },
             paths(&named)
         )
     };
@@ -260,8 +276,10 @@ pub fn checklist(report: &Report, obligations: &Obligations) -> Vec<Answer> {
         },
         answer: if !proven.is_empty() {
             let mut a = format!(
-                "{} file(s) deleted in a later layer hold a private key or credentials and are still in the image: {}.",
-                proven.len(),
+                "{} deleted in a later layer {} a private key or credentials and {} still in the image: {}.",
+                plural(proven.len(), "file", "files"),
+                if proven.len() == 1 { "holds" } else { "hold" },
+                if proven.len() == 1 { "is" } else { "are" },
                 paths(&proven)
             );
             if !unread.is_empty() {
@@ -290,8 +308,8 @@ pub fn checklist(report: &Report, obligations: &Obligations) -> Vec<Answer> {
             LOOK
         },
         answer: format!(
-            "{} package(s); {} with no license found (NOASSERTION), {} under names outside the SPDX list (LicenseRef-).",
-            report.packages.len(),
+            "{}; {} with no license found (NOASSERTION), {} under names outside the SPDX list (LicenseRef-).",
+            plural(report.packages.len(), "package", "packages"),
             unknown.len(),
             unlisted.len()
         ),
@@ -302,9 +320,13 @@ pub fn checklist(report: &Report, obligations: &Obligations) -> Vec<Answer> {
         question: "What obligations come with shipping it?",
         status: OK,
         answer: format!(
-            "{} obligation(s); source to offer for {} source package(s). See Obligations.",
-            obligations.duties.len(),
-            obligations.sources.len()
+            "{}; source to offer for {}. See Obligations.",
+            plural(obligations.duties.len(), "obligation", "obligations"),
+            plural(
+                obligations.sources.len(),
+                "source package",
+                "source packages"
+            )
         ),
     });
     out

@@ -12,7 +12,7 @@ pub mod bom;
 pub mod finding;
 pub mod obligations;
 
-pub use bom::{Answer, Bom, Status};
+pub use bom::{plural, Answer, Bom, DatedBy, Decision, Reason, Status, Verdict};
 pub use finding::{
     Check, Credentials, Fetch, Finding, FindingKind, ImageSet, SecretContent, SecretEvidence,
     Severity, Squash, SquashSign, StageRef, Unread, Unsupplied, Verified,

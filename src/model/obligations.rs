@@ -510,3 +510,71 @@ pub struct Hidden {
     /// What happened to it.
     pub reason: String,
 }
+
+/// What the pipeline refuses to ship (`--fail-on`, `--deny`): the documents say which
+/// policy the image was checked against, and the report's verdict counts it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Policy {
+    /// Categories that fail the scan.
+    pub fail_on: Vec<Category>,
+    /// License or exception identifiers that fail the scan.
+    pub deny: Vec<String>,
+}
+
+impl Policy {
+    /// Whether the policy checks anything.
+    pub fn is_empty(&self) -> bool {
+        self.fail_on.is_empty() && self.deny.is_empty()
+    }
+
+    /// The rules as the command line spells them: `--fail-on strong-copyleft`,
+    /// `--deny GPL-3.0`.
+    pub fn rules(&self) -> Vec<String> {
+        self.fail_on
+            .iter()
+            .map(|c| format!("--fail-on {c}"))
+            .chain(self.deny.iter().map(|d| format!("--deny {}", d.trim())))
+            .collect()
+    }
+}
+
+/// One distributed package (or license file) that the policy refuses.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Violation {
+    /// Package name, or the file's path.
+    pub package: String,
+    /// Package version (empty for a file).
+    pub version: String,
+    /// Layer.
+    pub layer: usize,
+    /// That layer's origin.
+    pub origin: Origin,
+    /// The concluded license.
+    pub license: String,
+    /// The category of the matching term.
+    pub category: Category,
+    /// The rule that matched: `fail-on CATEGORY` or `deny ID`.
+    pub rule: String,
+    /// The term that matched, and why it has that category.
+    pub reason: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = if self.version.is_empty() {
+            self.package.clone()
+        } else {
+            format!("{} {}", self.package, self.version)
+        };
+        write!(
+            f,
+            "{what} (layer {}, {}): license {}, category {}: matches --{}: {}",
+            self.layer,
+            self.origin.as_str(),
+            self.license,
+            self.category,
+            self.rule,
+            self.reason
+        )
+    }
+}

@@ -9,26 +9,10 @@
 //! distributed packages and license files count: what the delivery mode does not
 //! distribute is not ours to answer for.
 
-use serde::Serialize;
-
 use crate::model::obligations::{Category, Obligations, Term};
-use crate::model::Origin;
-
-/// What the pipeline refuses to ship.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Policy {
-    /// Categories that fail the scan.
-    pub fail_on: Vec<Category>,
-    /// License or exception identifiers that fail the scan.
-    pub deny: Vec<String>,
-}
+pub use crate::model::obligations::{Policy, Violation};
 
 impl Policy {
-    /// Whether the policy checks anything.
-    pub fn is_empty(&self) -> bool {
-        self.fail_on.is_empty() && self.deny.is_empty()
-    }
-
     /// Checks a `--deny` identifier: an SPDX license or exception id, a license family
     /// (`GPL-3.0`), or a `LicenseRef-`.
     pub fn check_deny_id(id: &str) -> Result<(), DenyIdError> {
@@ -53,47 +37,6 @@ impl Policy {
 pub struct DenyIdError {
     /// The identifier, trimmed.
     pub id: String,
-}
-
-/// One distributed package (or license file) that the policy refuses.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Violation {
-    /// Package name, or the file's path.
-    pub package: String,
-    /// Package version (empty for a file).
-    pub version: String,
-    /// Layer.
-    pub layer: usize,
-    /// That layer's origin.
-    pub origin: Origin,
-    /// The concluded license.
-    pub license: String,
-    /// The category of the matching term.
-    pub category: Category,
-    /// The rule that matched: `fail-on CATEGORY` or `deny ID`.
-    pub rule: String,
-    /// The term that matched, and why it has that category.
-    pub reason: String,
-}
-
-impl std::fmt::Display for Violation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let what = if self.version.is_empty() {
-            self.package.clone()
-        } else {
-            format!("{} {}", self.package, self.version)
-        };
-        write!(
-            f,
-            "{what} (layer {}, {}): license {}, category {}: matches --{}: {}",
-            self.layer,
-            self.origin.as_str(),
-            self.license,
-            self.category,
-            self.rule,
-            self.reason
-        )
-    }
 }
 
 fn base(id: &str) -> &str {
@@ -188,6 +131,7 @@ mod tests {
     use super::super::{evaluate, Delivery};
     use super::*;
     use crate::model::testutil::{deb, report};
+    use crate::model::Origin;
 
     fn ob() -> Obligations {
         let mut r = report(&[Origin::Base, Origin::Authored]);

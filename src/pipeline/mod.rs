@@ -22,7 +22,7 @@ use crate::error::{Error, Location, Result};
 use crate::license::conclude::{self, package as license_of};
 use crate::license::files;
 use crate::license::warm::Warm;
-use crate::model::obligations::Delivery;
+use crate::model::obligations::{Delivery, Policy};
 use crate::model::{
     BaseInfo, Bom, Finding, FindingKind, FoundIn, ImageInfo, LayerInfo, LayerRef, Origin, OsInfo,
     Package, PackageDelta, Platform, RemovedPackage, Report, Schema, Unsupplied, SCHEMA, VENDOR,
@@ -562,12 +562,32 @@ fn archive_at(name: &str) -> Location {
 
 /// The model every document is rendered from: `report`, the obligations of shipping it in
 /// `delivery` mode (evaluated once, here), the approval checklist, and the date documents
-/// carry (`source_date_epoch`, else the image's creation time).
+/// carry (`source_date_epoch`, else the image's creation time); checked against no policy.
 pub fn bom(report: Report, delivery: Delivery, source_date_epoch: Option<&str>) -> Bom {
+    bom_with_policy(report, delivery, &Policy::default(), source_date_epoch)
+}
+
+/// [`bom`], with the distributed packages `policy` refuses (`--fail-on`, `--deny`) in the
+/// model, so that the report's verdict counts them.
+pub fn bom_with_policy(
+    report: Report,
+    delivery: Delivery,
+    policy: &Policy,
+    source_date_epoch: Option<&str>,
+) -> Bom {
     let obligations = crate::obligations::evaluate(&report, delivery);
     let checklist = crate::audit::checklist::checklist(&report, &obligations);
     let glossary = crate::obligations::db().glossary.clone();
-    Bom::new(report, obligations, checklist, glossary, source_date_epoch)
+    let violations = crate::obligations::policy::check(&obligations, policy);
+    Bom::new(
+        report,
+        obligations,
+        checklist,
+        glossary,
+        policy.clone(),
+        violations,
+        source_date_epoch,
+    )
 }
 
 /// Scans the image at `path` and returns the native report.

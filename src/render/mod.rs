@@ -12,6 +12,7 @@ pub mod notice;
 pub mod obligations_csv;
 pub mod obligations_json;
 pub mod obligations_md;
+mod readable;
 pub mod report;
 pub mod spdx;
 pub mod spdx3;

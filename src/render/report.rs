@@ -18,7 +18,9 @@ use serde::Serialize;
 
 use super::{Options, Renderer};
 use crate::model::obligations::Category;
-use crate::model::{Answer, Bom, Finding, FindingKind, Origin, Package, Report, Severity};
+use crate::model::{
+    Answer, Bom, DatedBy, Decision, Finding, FindingKind, Origin, Package, Report, Severity,
+};
 
 /// The obligations, as the report shows them.
 #[derive(Debug, Clone, Serialize)]
@@ -49,6 +51,14 @@ struct SourceItem {
     version: Option<String>,
     /// Where its exact source can be obtained.
     obtain: String,
+    /// The command that fetches it, when there is one.
+    command: Option<String>,
+    /// Its address, when it is an `http(s)` URL (the HTML links it).
+    link: Option<String>,
+    /// Its address when it is not an `http(s)` URL, or the source package file.
+    other: Vec<String>,
+    /// What else to know, when there is no command or address.
+    note: String,
 }
 
 impl Obligations {
@@ -76,6 +86,19 @@ impl Obligations {
                 .into_iter()
                 .flatten()
                 .collect();
+                let link = s
+                    .obtain
+                    .url
+                    .clone()
+                    .filter(|u| u.starts_with("https://") || u.starts_with("http://"));
+                let other = [
+                    s.obtain.url.as_ref().filter(|_| link.is_none()),
+                    s.obtain.file.as_ref(),
+                ]
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect();
                 SourceItem {
                     name: s.name.clone(),
                     version: s.version.clone(),
@@ -83,6 +106,14 @@ impl Obligations {
                         s.obtain.note.clone()
                     } else {
                         how.join(" · ")
+                    },
+                    command: s.obtain.command.clone(),
+                    link,
+                    other,
+                    note: if how.is_empty() {
+                        s.obtain.note.clone()
+                    } else {
+                        String::new()
                     },
                 }
             })
@@ -135,6 +166,9 @@ fn render(name: &str, bom: &Bom, out: &mut dyn Write) -> std::io::Result<()> {
     env.set_syntax(syntax);
     env.add_filter("cell", cell);
     env.add_filter("shorten", shorten);
+    env.add_filter("plural", |n: usize, one: String, many: String| {
+        crate::model::plural(n, &one, &many)
+    });
     env.add_template("report.md.j2", MD)
         .and_then(|_| env.add_template("report.html.j2", HTML))
         .map_err(std::io::Error::other)?;
@@ -167,6 +201,10 @@ fn shorten(s: String, max: usize) -> String {
 struct View {
     tool_version: &'static str,
     timestamp: String,
+    dating: Dating,
+    verdict: VerdictView,
+    delivery: DeliveryView,
+    inventory: Vec<InventoryRow>,
     identity: Identity,
     base: Base,
     layers: Vec<LayerRow>,
@@ -180,6 +218,52 @@ struct View {
     findings: Vec<FindingRow>,
     counts: Counts,
     checklist: Vec<Answer>,
+}
+
+/// The verdict, in words.
+#[derive(Debug, Serialize)]
+struct VerdictView {
+    /// `approve`, `needs review` or `blocked`.
+    decision: Decision,
+    /// A class name for it: `approve`, `review`, `blocked`.
+    class: &'static str,
+    /// Each reason in a sentence, heaviest first.
+    reasons: Vec<String>,
+    /// The policy's rules, as the command line spells them.
+    policy: Vec<String>,
+}
+
+/// The delivery mode the figures assume.
+#[derive(Debug, Serialize)]
+struct DeliveryView {
+    mode: &'static str,
+    explanation: &'static str,
+    distributed_layers: Vec<usize>,
+    not_distributed_layers: Vec<usize>,
+    distributed_packages: usize,
+    source_packages: usize,
+}
+
+/// Where the date comes from, in a sentence.
+#[derive(Debug, Serialize)]
+struct Dating {
+    by: DatedBy,
+    /// Whether the date says nothing about the image (1970-01-01 for want of a time).
+    placeholder: bool,
+    sentence: String,
+}
+
+/// One package of the final image.
+#[derive(Debug, Serialize)]
+struct InventoryRow {
+    name: String,
+    version: String,
+    kind: String,
+    layer: usize,
+    origin: &'static str,
+    license: String,
+    category: String,
+    distributed: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -223,9 +307,22 @@ struct Chart {
     width: u32,
     height: u32,
     label_width: u32,
+    /// Where the axis line runs, below the bars.
+    axis_y: u32,
+    /// Its right end.
+    axis_end: u32,
+    /// Its ticks, from 0 to the largest bar rounded up.
+    ticks: Vec<Tick>,
     bars: Vec<Bar>,
     legend: Vec<Legend>,
     by: &'static str,
+}
+
+/// One tick of the chart's axis.
+#[derive(Debug, Serialize)]
+struct Tick {
+    x: u32,
+    label: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -233,6 +330,8 @@ struct Bar {
     y: u32,
     label: String,
     total: usize,
+    /// The layer's size.
+    size: String,
     total_x: u32,
     segments: Vec<Segment>,
 }
@@ -339,9 +438,43 @@ fn view(bom: &Bom) -> View {
         })
         .collect();
     let base_layer_count = report.base.layers;
+    let delivery = &bom.obligations.delivery;
     View {
         tool_version: bom.tool_version,
         timestamp: bom.created.clone(),
+        dating: dating(bom),
+        verdict: VerdictView {
+            decision: bom.verdict.decision,
+            class: match bom.verdict.decision {
+                Decision::Approve => "approve",
+                Decision::Review => "review",
+                Decision::Blocked => "blocked",
+            },
+            reasons: bom.verdict.reasons.iter().map(|r| r.message()).collect(),
+            policy: bom.policy.rules(),
+        },
+        delivery: DeliveryView {
+            mode: delivery.mode.as_str(),
+            explanation: delivery.explanation,
+            distributed_layers: delivery.distributed_layers.clone(),
+            not_distributed_layers: delivery.not_distributed_layers.clone(),
+            distributed_packages: bom.obligations.summary.distributed_packages,
+            source_packages: bom.obligations.sources.len(),
+        },
+        inventory: report
+            .packages
+            .iter()
+            .map(|p| InventoryRow {
+                name: p.name.clone(),
+                version: p.version.clone(),
+                kind: p.kind.clone(),
+                layer: p.layer.index,
+                origin: p.origin.as_str(),
+                license: super::readable::simplify(p.license.concluded.as_str()),
+                category: category_of(categories, p).to_string(),
+                distributed: delivery.distributed_layers.contains(&p.layer.index),
+            })
+            .collect(),
         identity: Identity {
             source: report.image.source.clone(),
             format: report.image.format.clone(),
@@ -407,6 +540,29 @@ fn view(bom: &Bom) -> View {
     }
 }
 
+/// Where the documents' date comes from, said plainly: a 1970 date is explained, never
+/// left to look like a build time.
+fn dating(bom: &Bom) -> Dating {
+    let t = &bom.created;
+    let sentence = match bom.dated_by {
+        DatedBy::SourceDateEpoch => format!("Documents are dated {t}, from SOURCE_DATE_EPOCH."),
+        DatedBy::ImageCreated => format!(
+            "Documents are dated {t}, the image's creation time (SOURCE_DATE_EPOCH, when set, dates them instead)."
+        ),
+        DatedBy::ImageEpochZero => format!(
+            "The image records no real creation time: its configuration says 1970-01-01T00:00:00Z (epoch 0), as reproducible builders such as ko, Bazel, apko and Nix write it. Documents are dated {t} so that the same image always gives the same bytes; the date says nothing about when the image was built or scanned. Set SOURCE_DATE_EPOCH to date them."
+        ),
+        DatedBy::NoImageTime => format!(
+            "The image records no creation time. Documents are dated {t} (epoch 0) so that the same image always gives the same bytes; the date says nothing about when the image was built or scanned. Set SOURCE_DATE_EPOCH to date them."
+        ),
+    };
+    Dating {
+        by: bom.dated_by,
+        placeholder: bom.dated_by.is_placeholder(),
+        sentence,
+    }
+}
+
 /// A package's license category's name (`unknown` when the obligations stage gave none).
 fn category_of<'a>(categories: &BTreeMap<String, Category>, p: &Package) -> &'a str {
     categories
@@ -424,7 +580,7 @@ fn component(p: &Package, change: &str) -> Component {
         version: p.version.clone(),
         kind: p.kind.clone(),
         layer: p.layer.index,
-        license: p.license.concluded.as_str().to_string(),
+        license: super::readable::simplify(p.license.concluded.as_str()),
         change: change.to_string(),
     }
 }
@@ -565,6 +721,20 @@ fn findings(all: &[Finding]) -> Vec<FindingRow> {
     rows
 }
 
+/// The step between the axis ticks: 1, 2 or 5 times a power of ten, at most five steps
+/// to `max`.
+fn tick_step(max: usize) -> usize {
+    let mut unit = 1;
+    loop {
+        for m in [1, 2, 5] {
+            if max.div_ceil(unit * m) <= 5 {
+                return unit * m;
+            }
+        }
+        unit *= 10;
+    }
+}
+
 /// Bars of the chart: one per layer, packages introduced by that layer, stacked by
 /// license category.
 fn chart(report: &Report, categories: &BTreeMap<String, Category>) -> Chart {
@@ -603,12 +773,14 @@ fn chart(report: &Report, categories: &BTreeMap<String, Category>) -> Chart {
         }
         stacks.push(stack);
     }
-    let max = stacks
+    let largest = stacks
         .iter()
         .map(|s| s.iter().map(|x| x.2).sum::<usize>())
         .max()
         .unwrap_or(0)
         .max(1);
+    let step = tick_step(largest);
+    let max = largest.div_ceil(step) * step;
     let scale = |n: usize| ((n as u64 * u64::from(PLOT)) / max as u64) as u32;
     for (l, stack) in report.layers.iter().zip(stacks) {
         let mut x = LABEL;
@@ -628,14 +800,24 @@ fn chart(report: &Report, categories: &BTreeMap<String, Category>) -> Chart {
             y: 10 + l.index as u32 * ROW,
             label: format!("layer {} · {}", l.index, l.origin.as_str()),
             total,
+            size: human(l.size),
             total_x: x + 6,
             segments,
         });
     }
+    let axis_y = 10 + report.layers.len() as u32 * ROW;
     Chart {
-        width: LABEL + PLOT + 60,
-        height: 20 + report.layers.len() as u32 * ROW,
+        width: LABEL + PLOT + 150,
+        height: axis_y + 34,
         label_width: LABEL,
+        axis_y,
+        axis_end: LABEL + PLOT,
+        ticks: (0..=max / step)
+            .map(|i| Tick {
+                x: LABEL + scale(i * step),
+                label: i * step,
+            })
+            .collect(),
         bars,
         legend,
         by: "license category",
@@ -703,6 +885,16 @@ mod tests {
         ReportMd.write(&bom, &Options::default(), &mut md).unwrap();
         let md = String::from_utf8(md).unwrap();
         assert!(md.contains("| What obligations come with shipping it? | **answered** |"));
+    }
+
+    #[test]
+    fn axis_ticks_are_round() {
+        assert_eq!(tick_step(1), 1);
+        assert_eq!(tick_step(5), 1);
+        assert_eq!(tick_step(7), 2);
+        assert_eq!(tick_step(23), 5);
+        assert_eq!(tick_step(120), 50);
+        assert_eq!(tick_step(400), 100);
     }
 
     #[test]
