@@ -506,7 +506,7 @@ fn dockerfile(args: DockerfileArgs) -> Result<ExitCode, Error> {
     for o in &outputs {
         let write = |w: &mut dyn Write| match o.format.name() {
             "json" => serde_json::to_writer_pretty(&mut *w, &audit)
-                .map_err(std::io::Error::other)
+                .map_err(std::io::Error::from)
                 .and_then(|()| writeln!(w)),
             _ => audit.write_table(w),
         };
@@ -560,7 +560,7 @@ fn print_attached(done: &attach::Attachment, out: &mut dyn Write) -> Result<(), 
         }
         out.flush()
     };
-    written().map_err(|source| Error::Output {
+    reader_gone_is_done(written()).map_err(|source| Error::Output {
         path: "-".into(),
         source,
     })
@@ -582,7 +582,7 @@ fn attached(args: AttachedArgs) -> Result<ExitCode, Error> {
     for o in &outputs {
         let write = |w: &mut dyn Write| match o.format.name() {
             "json" => serde_json::to_writer_pretty(&mut *w, &listing)
-                .map_err(std::io::Error::other)
+                .map_err(std::io::Error::from)
                 .and_then(|()| writeln!(w)),
             _ => listing.write_table(w),
         };
@@ -680,7 +680,7 @@ fn cache(args: CacheCommand) -> Result<ExitCode, Error> {
             writeln!(out, "dropped {} entries ({})", d.entries, mib(d.bytes))
         }
     };
-    written.map_err(|source| Error::Output {
+    reader_gone_is_done(written).map_err(|source| Error::Output {
         path: "-".into(),
         source,
     })?;
@@ -707,8 +707,19 @@ fn write_output(
         Some(p) => output::write_replacing(Path::new(p), write).map_err(failed),
         None => {
             let mut w = BufWriter::new(std::io::stdout().lock());
-            write(&mut w).and_then(|()| w.flush()).map_err(failed)
+            reader_gone_is_done(write(&mut w).and_then(|()| w.flush())).map_err(failed)
         }
+    }
+}
+
+/// A write to standard output whose reader has gone (`layerbom scan IMG | head`: a broken
+/// pipe) is done, not failed: the reader took what it wanted. As ripgrep does, the
+/// rest of that document is dropped without a word and the run ends as it would have (exit
+/// 0, or 1 when a policy matched); the other documents, written to files, are still written.
+fn reader_gone_is_done(result: std::io::Result<()>) -> std::io::Result<()> {
+    match result {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
     }
 }
 
