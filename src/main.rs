@@ -447,7 +447,7 @@ struct ScanArgs {
 }
 
 fn parse_deny(s: &str) -> Result<String, policy::DenyIdError> {
-    policy::Policy::check_deny_id(s).map(|()| s.trim().to_string())
+    policy::Policy::canonical_deny_id(s)
 }
 
 /// A size in bytes: a number, or one with K, M, G or T (powers of 1024; `KiB`, `MB` and
