@@ -864,6 +864,15 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
         tell_cache(&cache.summary(), args.quiet);
     }
     let mut report = scanned?;
+    for f in &report.findings {
+        if let layerbom::model::FindingKind::NoPackages { .. } = f.kind {
+            eprintln!(
+                "layerbom: warning: {}: {}",
+                one_line(&args.image.display().to_string()),
+                f.message()
+            );
+        }
+    }
     // The manifest scanned, by digest, for --attach.
     let subject = match (&report.image.registry, &report.image.manifest_digest) {
         (Some(r), Some(digest)) => Some(format!("{}@{digest}", r.repository_url)),
