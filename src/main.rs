@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use layerbom::error::one_line;
 use layerbom::model::obligations::{Category, Delivery};
@@ -98,6 +98,40 @@ enum Command {
     ///
     /// Exit codes: 0 done, 2 the cache cannot be read or changed, or usage error.
     Cache(CacheCommand),
+    /// Print a shell's completion script for layerbom.
+    ///
+    /// bash: `layerbom completions bash > ~/.local/share/bash-completion/completions/layerbom`;
+    /// zsh: `layerbom completions zsh > ~/.zfunc/_layerbom` (a directory on $fpath); fish:
+    /// `layerbom completions fish > ~/.config/fish/completions/layerbom.fish`.
+    ///
+    /// Exit codes: 0 done, 2 usage error.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) of layerbom, or of one of its commands, made from the
+    /// same definition as --help.
+    ///
+    /// `layerbom man scan | man -l -` reads it; with --output-dir every page (layerbom.1,
+    /// layerbom-scan.1, …) is written there, for a package to install under
+    /// /usr/share/man/man1.
+    ///
+    /// Exit codes: 0 done, 2 no such command, an unwritable directory or usage error.
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+struct CompletionsArgs {
+    /// The shell.
+    shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+struct ManArgs {
+    /// The command whose page to print (`scan`, `cache prune`, …); none for layerbom's own.
+    #[arg(value_name = "COMMAND", conflicts_with = "output_dir")]
+    command: Vec<String>,
+
+    /// Write every page to DIR instead, one file each (layerbom.1, layerbom-scan.1, …).
+    #[arg(long, value_name = "DIR")]
+    output_dir: Option<PathBuf>,
 }
 
 /// Where the layer cache is: shared by `scan` and `cache`.
@@ -600,6 +634,8 @@ fn main() -> ExitCode {
         Command::Attach(args) => attach(args),
         Command::Attached(args) => attached(args),
         Command::Cache(args) => cache(args),
+        Command::Completions(args) => completions(args),
+        Command::Man(args) => man(args),
     };
     match result {
         Ok(code) => code,
@@ -608,6 +644,62 @@ fn main() -> ExitCode {
             ExitCode::from(e.exit_code() as u8)
         }
     }
+}
+
+/// Writes `bytes` to standard output, as every document: a reader gone is the end.
+fn print(bytes: &[u8]) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    reader_gone_is_done(out.write_all(bytes).and_then(|()| out.flush())).map_err(|source| {
+        Error::Output {
+            path: "-".into(),
+            source,
+        }
+    })
+}
+
+/// `layerbom completions SHELL`.
+fn completions(args: CompletionsArgs) -> Result<ExitCode, Error> {
+    // Made in memory first: clap_complete panics on a write error, and a closed standard
+    // output is no error.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut Cli::command(), "layerbom", &mut script);
+    print(&script)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `layerbom man [COMMAND…] [--output-dir DIR]`.
+fn man(args: ManArgs) -> Result<ExitCode, Error> {
+    let mut cmd = Cli::command();
+    cmd.build();
+    if let Some(dir) = &args.output_dir {
+        clap_mangen::generate_to(cmd, dir).map_err(|source| Error::Output {
+            path: dir.display().to_string(),
+            source,
+        })?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut page = &cmd;
+    let mut name = vec!["layerbom".to_string()];
+    for sub in &args.command {
+        page = page.find_subcommand(sub).ok_or_else(|| {
+            Error::Usage(format!(
+                "layerbom man: {} has no command {sub:?}",
+                name.join(" ")
+            ))
+        })?;
+        name.push(page.get_name().to_string());
+    }
+    // Built, a subcommand's display name is `layerbom-scan`: its page is layerbom-scan(1),
+    // as generate_to names it.
+    let mut roff = Vec::new();
+    clap_mangen::Man::new(page.clone())
+        .render(&mut roff)
+        .map_err(|source| Error::Output {
+            path: "-".into(),
+            source,
+        })?;
+    print(&roff)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Says on standard error what went wrong with the layer cache and, unless `quiet`, how
