@@ -98,6 +98,40 @@ enum Command {
     ///
     /// Exit codes: 0 done, 2 the cache cannot be read or changed, or usage error.
     Cache(CacheCommand),
+    /// Print a shell's completion script for layerbom.
+    ///
+    /// bash: `layerbom completions bash > ~/.local/share/bash-completion/completions/layerbom`;
+    /// zsh: `layerbom completions zsh > ~/.zfunc/_layerbom` (a directory on $fpath); fish:
+    /// `layerbom completions fish > ~/.config/fish/completions/layerbom.fish`.
+    ///
+    /// Exit codes: 0 done, 2 usage error.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) of layerbom, or of one of its commands, made from the
+    /// same definition as --help.
+    ///
+    /// `layerbom man scan | man -l -` reads it; with --output-dir every page (layerbom.1,
+    /// layerbom-scan.1, …) is written there, for a package to install under
+    /// /usr/share/man/man1.
+    ///
+    /// Exit codes: 0 done, 2 no such command, an unwritable directory or usage error.
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+struct CompletionsArgs {
+    /// The shell.
+    shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+struct ManArgs {
+    /// The command whose page to print (`scan`, `cache prune`, …); none for layerbom's own.
+    #[arg(value_name = "COMMAND", conflicts_with = "output_dir")]
+    command: Vec<String>,
+
+    /// Write every page to DIR instead, one file each (layerbom.1, layerbom-scan.1, …).
+    #[arg(long, value_name = "DIR")]
+    output_dir: Option<PathBuf>,
 }
 
 /// Where the layer cache is: shared by `scan` and `cache`.
@@ -453,7 +487,7 @@ struct ScanArgs {
 }
 
 fn parse_deny(s: &str) -> Result<String, policy::DenyIdError> {
-    policy::Policy::check_deny_id(s).map(|()| s.trim().to_string())
+    policy::Policy::canonical_deny_id(s)
 }
 
 /// A size in bytes: a number, or one with K, M, G or T (powers of 1024; `KiB`, `MB` and
@@ -512,7 +546,7 @@ fn dockerfile(args: DockerfileArgs) -> Result<ExitCode, Error> {
     for o in &outputs {
         let write = |w: &mut dyn Write| match o.format.name() {
             "json" => serde_json::to_writer_pretty(&mut *w, &audit)
-                .map_err(std::io::Error::other)
+                .map_err(std::io::Error::from)
                 .and_then(|()| writeln!(w)),
             _ => audit.write_table(w),
         };
@@ -566,7 +600,7 @@ fn print_attached(done: &attach::Attachment, out: &mut dyn Write) -> Result<(), 
         }
         out.flush()
     };
-    written().map_err(|source| Error::Output {
+    reader_gone_is_done(written()).map_err(|source| Error::Output {
         path: "-".into(),
         source,
     })
@@ -588,7 +622,7 @@ fn attached(args: AttachedArgs) -> Result<ExitCode, Error> {
     for o in &outputs {
         let write = |w: &mut dyn Write| match o.format.name() {
             "json" => serde_json::to_writer_pretty(&mut *w, &listing)
-                .map_err(std::io::Error::other)
+                .map_err(std::io::Error::from)
                 .and_then(|()| writeln!(w)),
             _ => listing.write_table(w),
         };
@@ -725,6 +759,8 @@ fn main() -> ExitCode {
         Command::Attach(args) => attach(args),
         Command::Attached(args) => attached(args),
         Command::Cache(args) => cache(args),
+        Command::Completions(args) => completions(args),
+        Command::Man(args) => man(args),
     };
     match result {
         Ok(code) => code,
@@ -733,6 +769,62 @@ fn main() -> ExitCode {
             ExitCode::from(e.exit_code() as u8)
         }
     }
+}
+
+/// Writes `bytes` to standard output, as every document: a reader gone is the end.
+fn print(bytes: &[u8]) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    reader_gone_is_done(out.write_all(bytes).and_then(|()| out.flush())).map_err(|source| {
+        Error::Output {
+            path: "-".into(),
+            source,
+        }
+    })
+}
+
+/// `layerbom completions SHELL`.
+fn completions(args: CompletionsArgs) -> Result<ExitCode, Error> {
+    // Made in memory first: clap_complete panics on a write error, and a closed standard
+    // output is no error.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut Cli::command(), "layerbom", &mut script);
+    print(&script)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `layerbom man [COMMAND…] [--output-dir DIR]`.
+fn man(args: ManArgs) -> Result<ExitCode, Error> {
+    let mut cmd = with_environment(Cli::command());
+    cmd.build();
+    if let Some(dir) = &args.output_dir {
+        clap_mangen::generate_to(cmd, dir).map_err(|source| Error::Output {
+            path: dir.display().to_string(),
+            source,
+        })?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut page = &cmd;
+    let mut name = vec!["layerbom".to_string()];
+    for sub in &args.command {
+        page = page.find_subcommand(sub).ok_or_else(|| {
+            Error::Usage(format!(
+                "layerbom man: {} has no command {sub:?}",
+                name.join(" ")
+            ))
+        })?;
+        name.push(page.get_name().to_string());
+    }
+    // Built, a subcommand's display name is `layerbom-scan`: its page is layerbom-scan(1),
+    // as generate_to names it.
+    let mut roff = Vec::new();
+    clap_mangen::Man::new(page.clone())
+        .render(&mut roff)
+        .map_err(|source| Error::Output {
+            path: "-".into(),
+            source,
+        })?;
+    print(&roff)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Says on standard error what went wrong with the layer cache and, unless `quiet`, how
@@ -805,7 +897,7 @@ fn cache(args: CacheCommand) -> Result<ExitCode, Error> {
             writeln!(out, "dropped {} entries ({})", d.entries, mib(d.bytes))
         }
     };
-    written.map_err(|source| Error::Output {
+    reader_gone_is_done(written).map_err(|source| Error::Output {
         path: "-".into(),
         source,
     })?;
@@ -832,8 +924,19 @@ fn write_output(
         Some(p) => output::write_replacing(Path::new(p), write).map_err(failed),
         None => {
             let mut w = BufWriter::new(std::io::stdout().lock());
-            write(&mut w).and_then(|()| w.flush()).map_err(failed)
+            reader_gone_is_done(write(&mut w).and_then(|()| w.flush())).map_err(failed)
         }
+    }
+}
+
+/// A write to standard output whose reader has gone (`layerbom scan IMG | head`: a broken
+/// pipe) is done, not failed: the reader took what it wanted. As ripgrep does, the
+/// rest of that document is dropped without a word and the run ends as it would have (exit
+/// 0, or 1 when a policy matched); the other documents, written to files, are still written.
+fn reader_gone_is_done(result: std::io::Result<()>) -> std::io::Result<()> {
+    match result {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
     }
 }
 
@@ -978,6 +1081,15 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
         tell_cache(&cache.summary(), args.quiet);
     }
     let mut report = scanned?;
+    for f in &report.findings {
+        if let layerbom::model::FindingKind::NoPackages { .. } = f.kind {
+            eprintln!(
+                "layerbom: warning: {}: {}",
+                one_line(&args.image.display().to_string()),
+                f.message()
+            );
+        }
+    }
     // The manifest scanned, by digest, for --attach.
     let subject = match (&report.image.registry, &report.image.manifest_digest) {
         (Some(r), Some(digest)) => Some(format!("{}@{digest}", r.repository_url)),

@@ -446,3 +446,84 @@ fn a_compressed_archive_cut_before_its_first_entry_is_not_a_rootfs_layer() {
         assert!(!line.contains("layer 0"), "{line}");
     }
 }
+
+#[test]
+fn an_unknown_scheme_names_the_schemes_that_are_read() {
+    for (name, says) in [
+        ("foo://bar", "`foo://` is not a scheme layerbom reads"),
+        ("docker://debian:12", "`registry:debian:12`"),
+        ("docker-daemon:app:1", "docker save IMAGE -o image.tar"),
+    ] {
+        let line = scan_error(Path::new(name), &[]);
+        assert!(line.contains(says), "{name}: {line}");
+    }
+    let line = scan_error(Path::new("foo://bar"), &[]);
+    assert!(line.contains("registry:, docker-archive:"), "{line}");
+}
+
+#[test]
+fn a_dockerfile_given_as_the_image_points_to_dockerfile() {
+    let d = tempfile::tempdir().unwrap();
+    // Told by its content, whatever its name.
+    let p = write(
+        d.path(),
+        "build.txt",
+        b"# syntax=docker/dockerfile:1\n\nARG BASE=debian:12\nFROM $BASE\nRUN true\n",
+    );
+    let line = scan_error(&p, &[]);
+    assert!(
+        line.contains("build.txt: this looks like a Dockerfile")
+            && line.contains("did you mean `--dockerfile"),
+        "{line}"
+    );
+    // Told by its name, whatever it begins with.
+    for name in ["Containerfile", "app.dockerfile"] {
+        let p = write(d.path(), name, b"# just a comment\nLABEL a=b\n");
+        let line = scan_error(&p, &[]);
+        assert!(line.contains("looks like a Dockerfile"), "{name}: {line}");
+    }
+    // A tar named Dockerfile is still read as what it is.
+    let p = write(
+        d.path(),
+        "Dockerfile",
+        &tar_of(&[E::File("etc/hostname", b"box\n")]),
+    );
+    let doc = scan_json(&p, &[]);
+    assert_eq!(doc["image"]["format"], "rootfs-tar");
+}
+
+#[test]
+fn an_empty_directory_is_scanned_with_a_warning_that_it_holds_no_packages() {
+    let d = tempfile::tempdir().unwrap();
+    let out = layerbom(&["scan", d.path().to_str().unwrap(), "-q", "-o", "json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("layerbom: warning: ") && stderr.contains("holds no files, so no packages"),
+        "{stderr}"
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_valid(&doc, NATIVE_SCHEMA);
+    assert_eq!(doc["packages"], serde_json::json!([]));
+    let kinds: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"no-packages"), "{kinds:?}");
+    // A directory of files but no package records says how much it looked at.
+    std::fs::write(d.path().join("hello.txt"), b"hi\n").unwrap();
+    let out = layerbom(&["scan", d.path().to_str().unwrap(), "-q", "-o", "json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no package database"), "{stderr}");
+}
+
+#[test]
+fn a_name_neither_local_nor_in_a_registry_says_how_to_make_a_local_image() {
+    // A registry on a loopback port where nothing listens: refused at once.
+    let line = scan_error(Path::new("127.0.0.1:9/layerbom/none:1"), &[]);
+    assert!(line.contains("docker save IMAGE -o image.tar"), "{line}");
+    assert!(line.contains("skopeo copy"), "{line}");
+    assert!(line.contains("OCI image layout"), "{line}");
+}

@@ -495,6 +495,31 @@ fn policy_passes_when_nothing_distributed_matches() {
 }
 
 #[test]
+fn deny_ids_are_read_in_any_case_and_named_as_spdx_spells_them() {
+    // SPDX ids are case-insensitive: `gpl-3.0` is GPL-3.0, and the policy names it so.
+    let out = run(&sample(), &["--deny", "gpl-3.0", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("libgcc-s1") && err.contains("matches --deny GPL-3.0:"),
+        "{err}"
+    );
+    let out = run(&sample(), &["--deny", "gcc-exception-3.1", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--deny GCC-exception-3.1:"), "{err}");
+    // Still no id: a usage error before the scan.
+    let out = run(&sample(), &["--deny", "gpl", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is not an SPDX license"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn unknown_licenses_can_be_made_to_fail() {
     let args = ["--fail-on", "unknown", "-o", "json"];
     assert_eq!(run(&sample(), &args).status.code(), Some(0));

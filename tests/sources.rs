@@ -215,6 +215,33 @@ fn multi_platform_index_defaults_to_amd64_and_honours_platform() {
 }
 
 #[test]
+fn a_bare_architecture_is_short_for_linux() {
+    let exp = expected("oci-multiarch");
+    let short = scan_json(&fixture("oci-multiarch"), &["--platform", "arm64"]);
+    assert_eq!(
+        short["image"]["manifest_digest"],
+        exp["platforms"]["arm64"]["manifest_digest"]
+    );
+    assert_eq!(short["image"]["platform"]["os"], "linux");
+    assert_eq!(short["image"]["platform"]["architecture"], "arm64");
+    // Not a platform at all: a usage error from the command line, before the scan.
+    let out = layerbom(&[
+        "scan",
+        fixture("oci-multiarch").to_str().unwrap(),
+        "-q",
+        "--platform",
+        "linux/arm64/v8/extra",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is not [OS/]ARCH[/VARIANT]"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn multi_platform_index_lists_platforms_when_none_fits() {
     let line = scan_error(&fixture("oci-multiarch"), &["--platform", "linux/s390x"]);
     assert!(

@@ -21,6 +21,9 @@
 //!   maintainer, vendor or author), which SBOMs write as `NOASSERTION` and NTIA minimum
 //!   elements do not accept. One finding per layer and package type names them all, so an
 //!   image of a hundred Go modules gets one finding, not a hundred.
+//! - **Nothing to list.** No package database or package metadata at all: the SBOM is
+//!   empty, which a reviewer should know before approving it (an empty directory, static
+//!   files only, or package records removed by the build).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -53,7 +56,17 @@ pub fn findings(
     overwritten_base_files(report, overlay, files, &mut out);
     licenses(report, &mut out);
     suppliers(report, &mut out);
+    no_packages(report, &mut out);
     out
+}
+
+/// An image in which nothing was found to list.
+fn no_packages(report: &Report, out: &mut Vec<Finding>) {
+    if report.packages.is_empty() {
+        out.push(Finding::new(FindingKind::NoPackages {
+            entries: report.layers.iter().map(|l| l.entries).sum(),
+        }));
+    }
 }
 
 fn squashed(report: &Report, history: &[History], out: &mut Vec<Finding>) {

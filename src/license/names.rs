@@ -110,6 +110,27 @@ pub fn is_spdx_exception_id(id: &str) -> bool {
     spdx::exception_id(id).is_some()
 }
 
+/// The license identifier on the SPDX license list that `id` names, as the list spells it:
+/// SPDX ids match case-insensitively (`gpl-3.0-only` is `GPL-3.0-only`).
+pub fn spdx_id_any_case(id: &str) -> Option<&'static str> {
+    if id.ends_with('+') {
+        return None;
+    }
+    spdx_license_id(id).map(|(name, _)| name)
+}
+
+/// The exception identifier on the SPDX exceptions list that `id` names, as the list spells
+/// it (`classpath-exception-2.0` is `Classpath-exception-2.0`).
+pub fn spdx_exception_id_any_case(id: &str) -> Option<&'static str> {
+    if let Some(e) = spdx::exception_id(id) {
+        return Some(e.name);
+    }
+    spdx_index()
+        .exceptions
+        .get(&id.to_ascii_lowercase())
+        .map(|&(name, _)| name)
+}
+
 /// The version of the SPDX license list that [`is_spdx_id`] and [`normalize`] use.
 pub fn spdx_list_version() -> &'static str {
     spdx::license_version()

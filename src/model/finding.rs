@@ -268,6 +268,14 @@ pub enum FindingKind {
     },
     /// `squashed-image`: layers were merged, so the base image cannot be told from ours.
     SquashedImage(Squash),
+    /// `no-packages`: no package database or package metadata was found, so the documents
+    /// list no packages: an empty image or directory, one of static files only, or one whose
+    /// package records were removed. A reviewer should know the SBOM is empty before
+    /// approving it.
+    NoPackages {
+        /// The files, directories and links the image's layers hold, in all.
+        entries: usize,
+    },
     /// `deleted-secret`: a file deleted by a later layer but still in the layer that added
     /// it, whose name says it may be a secret. An error when its content shows a private key
     /// or credentials; a warning when its content could not be read, so only the name speaks.
@@ -659,6 +667,7 @@ impl FindingKind {
             BaseImageMismatch { .. } => "base-image-mismatch",
             DockerfileMismatch { .. } => "dockerfile-mismatch",
             SquashedImage(_) => "squashed-image",
+            NoPackages { .. } => "no-packages",
             DeletedSecret { .. } => "deleted-secret",
             AuthoredUpgrade { .. } => "authored-upgrade",
             AuthoredRemoval { .. } => "authored-removal",
@@ -731,6 +740,7 @@ impl FindingKind {
             | LicenseFilesCapped { .. }
             | DockerfileMismatch { .. }
             | SquashedImage(_)
+            | NoPackages { .. }
             | DeletedSecret {
                 evidence: SecretEvidence::Name(_),
                 ..
@@ -858,6 +868,16 @@ impl fmt::Display for FindingKind {
             DockerfileMismatch { path, why } => write!(
                 f,
                 "{path} does not match this image's history: {why}"
+            ),
+            NoPackages { entries: 0 } => write!(
+                f,
+                "the image holds no files, so no packages: the documents list none"
+            ),
+            NoPackages { entries } => write!(
+                f,
+                "no package database (dpkg, rpm, apk) or language package metadata was found \
+                 among the image's {entries} files, directories and links: the documents list \
+                 no packages"
             ),
             SquashedImage(Squash::History { steps, layers }) => write!(
                 f,

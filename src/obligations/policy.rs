@@ -13,19 +13,30 @@ use crate::model::obligations::{Category, Obligations, Term};
 pub use crate::model::obligations::{Policy, Violation};
 
 impl Policy {
-    /// Checks a `--deny` identifier: an SPDX license or exception id, a license family
-    /// (`GPL-3.0`), or a `LicenseRef-`.
-    pub fn check_deny_id(id: &str) -> Result<(), DenyIdError> {
+    /// A `--deny` identifier as the SPDX lists spell it: an SPDX license or exception id, a
+    /// license family (`GPL-3.0`, whose `-only` form is listed), or a `LicenseRef-`. SPDX ids
+    /// are case-insensitive, so `gpl-3.0` is `GPL-3.0`; a `LicenseRef-` is kept as given.
+    pub fn canonical_deny_id(id: &str) -> Result<String, DenyIdError> {
+        use crate::license::names::{spdx_exception_id_any_case, spdx_id_any_case};
         let id = id.trim();
-        let ok = spdx::license_id(id).is_some()
-            || spdx::exception_id(id).is_some()
-            || spdx::license_id(&format!("{id}-only")).is_some()
-            || (id.starts_with("LicenseRef-") && id.len() > "LicenseRef-".len());
-        if ok {
-            Ok(())
-        } else {
-            Err(DenyIdError { id: id.to_string() })
+        let refused = || DenyIdError { id: id.to_string() };
+        if let Some(rest) = id
+            .get(.."LicenseRef-".len())
+            .filter(|p| p.eq_ignore_ascii_case("LicenseRef-"))
+            .map(|_| &id["LicenseRef-".len()..])
+        {
+            return match rest.is_empty() {
+                true => Err(refused()),
+                false => Ok(format!("LicenseRef-{rest}")),
+            };
         }
+        if let Some(name) = spdx_id_any_case(id).or_else(|| spdx_exception_id_any_case(id)) {
+            return Ok(name.to_string());
+        }
+        spdx_id_any_case(&format!("{id}-only"))
+            .and_then(|only| only.strip_suffix("-only"))
+            .map(str::to_string)
+            .ok_or_else(refused)
     }
 }
 
@@ -281,15 +292,21 @@ mod tests {
     }
 
     #[test]
-    fn deny_ids_are_checked() {
-        assert!(Policy::check_deny_id("GPL-3.0").is_ok());
-        assert!(Policy::check_deny_id("GPL-3.0-or-later").is_ok());
-        assert!(Policy::check_deny_id("Classpath-exception-2.0").is_ok());
-        assert!(Policy::check_deny_id("LicenseRef-Foo").is_ok());
+    fn deny_ids_are_checked_and_spelled_as_the_spdx_lists_spell_them() {
+        let id = |s: &str| Policy::canonical_deny_id(s);
+        assert_eq!(id("GPL-3.0").as_deref(), Ok("GPL-3.0"));
+        assert_eq!(id("gpl-3.0").as_deref(), Ok("GPL-3.0"));
+        assert_eq!(id("GPL-3.0-or-later").as_deref(), Ok("GPL-3.0-or-later"));
+        assert_eq!(id(" apache-2.0 ").as_deref(), Ok("Apache-2.0"));
         assert_eq!(
-            Policy::check_deny_id(" GPL "),
-            Err(DenyIdError { id: "GPL".into() })
+            id("classpath-exception-2.0").as_deref(),
+            Ok("Classpath-exception-2.0")
         );
-        assert!(Policy::check_deny_id("LicenseRef-").is_err());
+        assert_eq!(id("lgpl-2.1").as_deref(), Ok("LGPL-2.1"));
+        assert_eq!(id("LicenseRef-Foo").as_deref(), Ok("LicenseRef-Foo"));
+        assert_eq!(id("licenseref-Foo").as_deref(), Ok("LicenseRef-Foo"));
+        assert_eq!(id(" GPL "), Err(DenyIdError { id: "GPL".into() }));
+        assert!(id("LicenseRef-").is_err());
+        assert!(id("GPL-3.0+").is_err());
     }
 }

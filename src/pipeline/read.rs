@@ -134,7 +134,7 @@ fn read_random(
     let bar = opts.progress.then(|| {
         progress_bar(
             blobs.first.iter().map(|&i| image.layers[i].size).sum(),
-            "{spinner} reading {pos:>}/{len} layers' bytes {bar:30} {binary_bytes_per_sec} {eta}",
+            crate::progress::LAYERS,
         )
     });
     // Largest blob first, one task each: the scan of the largest layer is the longest, so

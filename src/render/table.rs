@@ -1,4 +1,7 @@
-//! A summary for people at a terminal: the image, its layers, and what was noticed.
+//! A summary for people at a terminal: the image, its layers, its packages (name, version,
+//! type, the layer that put each there, that layer's origin, the license) and what was
+//! noticed. It is meant to be read in 100 to 120 columns: long values are cut with `…`
+//! here only; every other document carries them whole.
 
 use std::io::Write;
 
@@ -35,6 +38,71 @@ fn clip(s: &str, n: usize) -> String {
         t.push('…');
         t
     }
+}
+
+/// The widest a line of the layer and package tables gets.
+const LINE_WIDTH: usize = 118;
+
+/// The columns of the layer table before CREATED BY, and the room left for it.
+const CREATED_BY_WIDTH: usize = LINE_WIDTH - 71;
+
+/// The widest the package table's NAME, VERSION and TYPE columns get, and the narrowest
+/// its LICENSE column gets (it has the rest of the line).
+const NAME_WIDTH: usize = 32;
+const VERSION_WIDTH: usize = 24;
+const TYPE_WIDTH: usize = 12;
+const LICENSE_MIN_WIDTH: usize = 24;
+
+/// The package table, as syft's default output shows packages, with the layer that
+/// introduced each and its origin: one line per package, in the report's order.
+fn write_packages(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    let rows: Vec<[String; 6]> = r
+        .packages
+        .iter()
+        .map(|p| {
+            [
+                clip(&p.name, NAME_WIDTH),
+                clip(&p.version, VERSION_WIDTH),
+                clip(&p.kind, TYPE_WIDTH),
+                p.layer.index.to_string(),
+                p.origin.as_str().to_string(),
+                p.license.concluded.as_str().to_string(),
+            ]
+        })
+        .collect();
+    let header = ["NAME", "VERSION", "TYPE", "LAYER", "ORIGIN", "LICENSE"];
+    let mut width = header.map(|h| h.chars().count());
+    for row in &rows {
+        for (w, cell) in width.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let before_license: usize = width[..5].iter().sum::<usize>() + 2 * 5;
+    let license_width = LINE_WIDTH
+        .saturating_sub(before_license)
+        .max(LICENSE_MIN_WIDTH);
+    let line = |out: &mut dyn Write, c: [&str; 6]| {
+        writeln!(
+            out,
+            "{:<w0$}  {:<w1$}  {:<w2$}  {:>w3$}  {:<w4$}  {}",
+            c[0],
+            c[1],
+            c[2],
+            c[3],
+            c[4],
+            clip(c[5], license_width),
+            w0 = width[0],
+            w1 = width[1],
+            w2 = width[2],
+            w3 = width[3],
+            w4 = width[4],
+        )
+    };
+    line(out, header)?;
+    for row in &rows {
+        line(out, row.each_ref().map(String::as_str))?;
+    }
+    Ok(())
 }
 
 fn short_digest(d: Option<&str>) -> String {
@@ -128,7 +196,7 @@ pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             l.packages.upgraded,
             l.packages.removed,
             short_digest(l.diff_id.as_deref()),
-            clip(l.created_by.as_deref().unwrap_or("-"), 60)
+            clip(l.created_by.as_deref().unwrap_or("-"), CREATED_BY_WIDTH)
         )?;
     }
     let total: u64 = r.layers.iter().map(|l| l.size).sum();
@@ -159,6 +227,10 @@ pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             by_origin[2],
             r.removed_packages.iter().filter(|p| p.is_removal()).count()
         )?;
+    }
+    if !r.packages.is_empty() {
+        writeln!(out)?;
+        write_packages(r, out)?;
     }
     if !r.findings.is_empty() {
         writeln!(out)?;
@@ -232,6 +304,65 @@ mod tests {
             out.contains("  info     ADD fetches https://example.org/x at build time, verified by --checksum=sha256:abc (Dockerfile:12)\n"),
             "severities line up: {out}"
         );
+    }
+
+    #[test]
+    fn packages_are_listed_with_layer_origin_and_license_within_the_line() {
+        use crate::model::Concluded;
+        let mut r = crate::model::testutil::report(&[Origin::Base, Origin::Authored]);
+        let long = ["MIT"; 40].join(" AND ");
+        let deb = crate::model::testutil::deb;
+        r.packages = vec![
+            deb(
+                "libc6",
+                "2.36-9",
+                ("glibc", "2.36-9"),
+                0,
+                Origin::Base,
+                &long,
+            ),
+            deb(
+                "jq",
+                "1.6-2.1",
+                ("jq", "1.6-2.1"),
+                1,
+                Origin::Authored,
+                "MIT",
+            ),
+        ];
+        r.packages[1].license.concluded = Concluded::none("no copyright file");
+        let mut out = Vec::new();
+        write(&r, &mut out).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        let table: Vec<&str> = out
+            .lines()
+            .skip_while(|l| !l.starts_with("NAME "))
+            .take(3)
+            .collect();
+        assert_eq!(table.len(), 3, "{out}");
+        let cells = |l: &str| l.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+        assert_eq!(
+            cells(table[0]),
+            ["NAME", "VERSION", "TYPE", "LAYER", "ORIGIN", "LICENSE"]
+        );
+        let p = &r.packages;
+        assert_eq!(
+            cells(table[2]),
+            [
+                p[1].name.as_str(),
+                &p[1].version,
+                &p[1].kind,
+                "1",
+                "authored",
+                "NOASSERTION"
+            ]
+        );
+        // The long expression is cut with an ellipsis, and no line is wider than the table.
+        assert!(table[1].ends_with('…'), "{}", table[1]);
+        assert!(table[1].contains("MIT AND MIT"), "{}", table[1]);
+        for l in out.lines().filter(|l| !l.starts_with("  ")) {
+            assert!(l.chars().count() <= LINE_WIDTH, "{l}");
+        }
     }
 
     #[test]

@@ -469,12 +469,7 @@ fn read(
 ) -> Result<Outcome> {
     let file = File::open(path).map_err(|e| at.err(None, format!("cannot open: {e}")))?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let bar = progress.then(|| {
-        progress_bar(
-            len,
-            "{spinner} reading {binary_bytes}/{binary_total_bytes} of the compressed archive {bar:30} {binary_bytes_per_sec} {eta}",
-        )
-    });
+    let bar = progress.then(|| progress_bar(len, crate::progress::COMPRESSED_ARCHIVE));
     let outcome = std::thread::scope(|s| {
         let (tx, rx) = sync_channel(DEPTH);
         let (spare_tx, spare_rx) = sync_channel(DEPTH + 2);

@@ -144,6 +144,64 @@ impl Scheme {
     }
 }
 
+/// How much of a file is read to tell a Dockerfile.
+const HEAD: usize = 8 * 1024;
+
+/// The first bytes of a zstd frame.
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+
+/// Where layerbom reads a local image from, and how to make one: said when a name is
+/// neither a path nor an image a registry gives.
+pub const LOCAL_FORMS: &str = "a local image is read from a `docker save` tarball, an OCI \
+    image layout (directory or tar), a rootfs tar or a root filesystem directory: make one \
+    with `docker save IMAGE -o image.tar`, `podman save IMAGE -o image.tar` or `skopeo copy \
+    docker-daemon:IMAGE oci-archive:image.tar`";
+
+/// Whether the first line of `text` that is neither blank nor a comment begins with a
+/// Dockerfile's first instruction, `FROM` or `ARG`.
+fn starts_like_a_dockerfile(text: &str) -> bool {
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .and_then(|l| l.split_whitespace().next())
+        .is_some_and(|word| word.eq_ignore_ascii_case("FROM") || word.eq_ignore_ascii_case("ARG"))
+}
+
+/// What to say of a name written in a scheme layerbom does not read, if it is one: another
+/// tool's transport (`docker://`, `docker-daemon:`, `podman:`, `containers-storage:`) or
+/// any `SCHEME://`.
+fn foreign_scheme(name: &str) -> Option<String> {
+    let known = "registry:, docker-archive:, oci-archive:, oci-dir:, dir: and file:";
+    if let Some(rest) = name.strip_prefix("docker://") {
+        return Some(format!(
+            "`docker://` is skopeo's name for an image in a registry; layerbom's is \
+             `registry:{rest}`, or `{rest}` alone"
+        ));
+    }
+    for store in ["docker-daemon:", "podman:", "containers-storage:"] {
+        if name.starts_with(store) {
+            return Some(format!(
+                "layerbom reads no image from a container engine's store ({store}); {LOCAL_FORMS}"
+            ));
+        }
+    }
+    let (scheme, _) = name.split_once("://")?;
+    let is_scheme = scheme
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    is_scheme.then(|| {
+        format!(
+            "`{scheme}://` is not a scheme layerbom reads: an image is a path, a registry \
+             reference (`[registry[:port]/]repository[:tag][@digest]`), or one of them after \
+             {known}"
+        )
+    })
+}
+
 /// An input to open, and what has been found out about it so far.
 #[derive(Debug)]
 pub struct Input {
@@ -198,6 +256,61 @@ impl Input {
 
     pub(super) fn at(&self) -> At<'_> {
         At { image: &self.name }
+    }
+
+    /// Refuses, with what to do instead, an input that is plainly no image layerbom reads:
+    /// a name in another tool's scheme (`docker://`, `podman:`, `foo://bar`) that is no path,
+    /// and a Dockerfile given where the image goes.
+    pub(super) fn check_not_mistaken(&self) -> Result<()> {
+        if self.scheme.is_none() && self.is_absent() {
+            if let Some(message) = foreign_scheme(&self.name) {
+                return Err(self.at().err(None, message));
+            }
+        }
+        if matches!(self.scheme, None | Some(Scheme::File)) && self.looks_like_dockerfile() {
+            let name = &self.name;
+            return Err(self.at().err(
+                None,
+                format!(
+                    "this looks like a Dockerfile, not an image; did you mean `--dockerfile \
+                     {name}` beside the image it built, or `layerbom dockerfile {name}` to \
+                     audit it?"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether the input is a regular file that is no archive and is named like a
+    /// Dockerfile (`Dockerfile`, `Containerfile`, `Dockerfile.prod`, `app.dockerfile`) or
+    /// begins, past comments and blank lines, with `FROM` or `ARG`.
+    fn looks_like_dockerfile(&self) -> bool {
+        if !std::fs::metadata(&self.path).is_ok_and(|m| m.is_file()) {
+            return false;
+        }
+        let mut head = Vec::with_capacity(HEAD);
+        let Ok(file) = File::open(&self.path) else {
+            return false;
+        };
+        if file.take(HEAD as u64).read_to_end(&mut head).is_err() {
+            return false;
+        }
+        let tar = head.get(257..262) == Some(b"ustar");
+        let compressed = head.starts_with(&[0x1f, 0x8b]) || head.starts_with(&ZSTD_MAGIC);
+        if tar || compressed || head.contains(&0) {
+            return false;
+        }
+        let name = self
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        let named = ["dockerfile", "containerfile"].iter().any(|base| {
+            name == *base
+                || name.starts_with(&format!("{base}."))
+                || name.ends_with(&format!(".{base}"))
+        });
+        named || starts_like_a_dockerfile(&String::from_utf8_lossy(&head))
     }
 
     /// Whether the input is a directory or a file, and how a file is compressed.
@@ -266,6 +379,31 @@ impl Input {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_dockerfile_is_told_by_its_first_instruction() {
+        use super::starts_like_a_dockerfile as df;
+        assert!(df("# syntax=docker/dockerfile:1\n\nFROM debian:12\n"));
+        assert!(df("ARG BASE=debian\nFROM $BASE\n"));
+        assert!(df("  from scratch\n"));
+        assert!(!df("# FROM in a comment only\nhello\n"));
+        assert!(!df("FROMAGE\n"));
+        assert!(!df(""));
+    }
+
+    #[test]
+    fn other_tools_schemes_are_named_with_what_to_do() {
+        use super::foreign_scheme as f;
+        assert!(f("docker://debian:12")
+            .unwrap()
+            .contains("`registry:debian:12`"));
+        assert!(f("docker-daemon:app:1").unwrap().contains("docker save"));
+        assert!(f("foo://bar").unwrap().contains("`foo://` is not a scheme"));
+        // A registry with a port, a tag or a path is no scheme.
+        assert_eq!(f("localhost:5000/app:1"), None);
+        assert_eq!(f("debian:12"), None);
+        assert_eq!(f("./images/app.tar"), None);
+    }
+
     use super::*;
 
     #[test]

@@ -306,6 +306,7 @@ pub struct RegistryOptions {
 /// [`RandomSource`] are read; a [`StreamSource`] is not read at all yet.
 pub fn open(path: &Path, opts: &OpenOptions) -> Result<Opened> {
     let input = Input::new(path);
+    input.check_not_mistaken()?;
     if let Some(scheme) = input.scheme() {
         scheme.check_shape(&input)?;
     }

@@ -69,7 +69,8 @@ impl SourceKind for RegistryKind {
                     None,
                     format!(
                         "cannot open: no such file or directory, and not an image reference \
-                         either ({e})"
+                         either ({e}); {}",
+                        super::input::LOCAL_FORMS
                     ),
                 )),
             },
@@ -87,8 +88,14 @@ impl SourceKind for RegistryKind {
             None if pathlike => "no such file or directory; as a registry image: ",
             _ => "",
         };
+        // Without a scheme the name may have been meant as a local image: say how to make
+        // one that layerbom reads.
+        let local = match input.scheme() {
+            None => format!("; {}", super::input::LOCAL_FORMS),
+            Some(_) => String::new(),
+        };
         let source = RegistrySource::open(&at, reference, opts)
-            .map_err(|e| at.err(None, format!("{tried}{e}")))?;
+            .map_err(|e| at.err(None, format!("{tried}{e}{local}")))?;
         Ok(Opened::Random(Box::new(source)))
     }
 }
