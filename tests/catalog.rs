@@ -598,7 +598,7 @@ fn the_table_shows_origin_and_package_counts() {
         "-q",
     ]);
     let t = String::from_utf8(out.stdout).unwrap();
-    assert!(t.contains("Base      1 layer(s), by history"), "{t}");
+    assert!(t.contains("Base      1 layer, by history"), "{t}");
     assert!(
         t.contains("12 in all: 9 from the base image, 3 added by our layers"),
         "{t}"

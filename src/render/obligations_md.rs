@@ -6,7 +6,7 @@ use std::io::Write;
 
 use super::{Options, Renderer};
 use crate::model::obligations::{Category, Choice, Glossary, Obligations, PackageObligation, Term};
-use crate::model::{Bom, Origin};
+use crate::model::{plural, Bom, Origin};
 
 /// Escapes text from the image for a Markdown paragraph or table cell.
 pub fn md(s: &str) -> String {
@@ -44,10 +44,6 @@ fn list(layers: &[usize]) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     }
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn title(ob: &Obligations) -> String {

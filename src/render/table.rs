@@ -6,7 +6,7 @@
 use std::io::Write;
 
 use super::{Options, Renderer};
-use crate::model::{Bom, Finding, Origin, Report};
+use crate::model::{plural, Bom, Finding, Origin, Report};
 
 /// Formats a byte count with binary units.
 pub fn human_size(n: u64) -> String {
@@ -173,8 +173,10 @@ pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     match base.layers {
         Some(n) => writeln!(
             out,
-            "Base      {n} layer(s), by {}: {}",
-            base.method, base.reason
+            "Base      {}, by {}: {}",
+            plural(n, "layer", "layers"),
+            base.method,
+            base.reason
         )?,
         None => writeln!(out, "Base      unknown: {}", base.reason)?,
     }
