@@ -1017,14 +1017,13 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
     }];
     for (path, what) in [
         (&args.dockerfile, "the Dockerfile"),
-        (&args.documents.template, "the template"),
-        (&args.documents.output_template, "the template"),
         (&args.base_image, "the base image"),
     ] {
         if let Some(path) = path {
             inputs.push(output::Input { path, what });
         }
     }
+    inputs.extend(args.documents.templates());
     check_outputs(&inputs, &outputs)?;
     let to_attach: Vec<(&str, &str)> = outputs
         .iter()
@@ -1104,15 +1103,9 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
     report
         .findings
         .extend(dockerfile_audit.into_iter().flat_map(|a| a.findings));
-    let bom = pipeline::bom_with_policy(
-        report,
-        args.documents.delivery,
-        &args.documents.policy_asked(),
-        epoch.as_deref(),
-    );
-    for o in &outputs {
-        write_output(o, |w: &mut dyn Write| o.format.write(&bom, &options, w))?;
-    }
+    let bom = args
+        .documents
+        .write(report, epoch.as_deref(), &options, &outputs)?;
     if let (Some(subject), false) = (&subject, to_attach.is_empty()) {
         let documents = to_attach
             .iter()
@@ -1134,28 +1127,14 @@ fn convert(args: ConvertArgs) -> Result<ExitCode, Error> {
             what: "the native JSON",
         });
     }
-    for path in [&args.documents.template, &args.documents.output_template]
-        .into_iter()
-        .flatten()
-    {
-        inputs.push(output::Input {
-            path,
-            what: "the template",
-        });
-    }
+    inputs.extend(args.documents.templates());
     check_outputs(&inputs, &outputs)?;
     let epoch = source_date_epoch()?;
     let options = args.documents.options()?;
     let report = pipeline::archived(&args.file)?;
-    let bom = pipeline::bom_with_policy(
-        report,
-        args.documents.delivery,
-        &args.documents.policy_asked(),
-        epoch.as_deref(),
-    );
-    for o in &outputs {
-        write_output(o, |w: &mut dyn Write| o.format.write(&bom, &options, w))?;
-    }
+    let bom = args
+        .documents
+        .write(report, epoch.as_deref(), &options, &outputs)?;
     Ok(args.documents.policy(&bom))
 }
 
@@ -1190,12 +1169,35 @@ impl DocumentArgs {
         })
     }
 
-    /// The policy of --fail-on and --deny.
-    fn policy_asked(&self) -> policy::Policy {
-        policy::Policy {
+    /// The templates read, as inputs no output may overwrite.
+    fn templates(&self) -> impl Iterator<Item = output::Input<'_>> {
+        [&self.template, &self.output_template]
+            .into_iter()
+            .flatten()
+            .map(|path| output::Input {
+                path,
+                what: "the template",
+            })
+    }
+
+    /// The model of `report` under these choices (delivery, policy, the date of
+    /// `epoch`), each of `outputs` written from it: what `scan` and `convert` both do.
+    fn write(
+        &self,
+        report: layerbom::model::Report,
+        epoch: Option<&str>,
+        options: &render::Options,
+        outputs: &[OutputSpec],
+    ) -> Result<layerbom::model::Bom, Error> {
+        let policy = policy::Policy {
             fail_on: self.fail_on.clone(),
             deny: self.deny.clone(),
+        };
+        let bom = pipeline::bom_with_policy(report, self.delivery, &policy, epoch);
+        for o in outputs {
+            write_output(o, |w: &mut dyn Write| o.format.write(&bom, options, w))?;
         }
+        Ok(bom)
     }
 
     /// Exit 1, saying why, when a distributed package matches --fail-on or --deny.

@@ -253,29 +253,26 @@ fn a_template_output_needs_its_template_and_a_broken_one_is_refused_before_the_s
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--output-template FILE"));
     let dir = tempfile::tempdir().unwrap();
-    let broken = write(dir.path(), "t.j2", b"{% for p in %}");
-    let out = layerbom(&[
-        "scan",
-        "-q",
-        sample.to_str().unwrap(),
-        "-o",
-        "template",
-        "--output-template",
-        broken.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("t.j2 is not valid"));
-    // A misspelt name fails the output, naming it, rather than writing nothing there.
-    let misspelt = write(dir.path(), "m.j2", b"{{ report.pakages }}");
-    let out = layerbom(&[
-        "scan",
-        "-q",
-        sample.to_str().unwrap(),
-        "-o",
-        "template",
-        "--output-template",
-        misspelt.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("the template failed"));
+    // A template that does not parse is refused before the scan; a misspelt name fails
+    // the output, naming it, rather than writing nothing there.
+    for (name, text, error) in [
+        ("t.j2", "{% for p in %}", "t.j2 is not valid"),
+        ("m.j2", "{{ report.pakages }}", "the template failed"),
+    ] {
+        let template = write(dir.path(), name, text.as_bytes());
+        let out = layerbom(&[
+            "scan",
+            "-q",
+            sample.to_str().unwrap(),
+            "-o",
+            "template",
+            "--output-template",
+            template.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(error),
+            "{name}"
+        );
+    }
 }

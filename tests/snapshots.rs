@@ -50,39 +50,13 @@ fn snapshot_all(name: &str, image: &str, extra: &[&str], cwd: Option<&Path>) {
     let mut documents: Vec<Vec<String>> = Vec::new();
     let mut description = String::new();
     for (run_name, cache_args) in &runs {
-        let out = tempfile::tempdir().unwrap();
         let mut args: Vec<String> = vec!["scan".into(), image.into(), "-q".into()];
         args.extend(extra.iter().map(|s| s.to_string()));
         description = format!("layerbom {}", args.join(" "));
         args.extend(cache_args.iter().map(|s| s.to_string()));
-        for f in FORMATS {
-            args.push("-o".into());
-            args.push(format!("{f}={}", out.path().join(f).display()));
-        }
-        let run = Command::new(env!("CARGO_BIN_EXE_layerbom"))
-            .current_dir(cwd.unwrap_or(Path::new(env!("CARGO_MANIFEST_DIR"))))
-            .env_remove("SOURCE_DATE_EPOCH")
-            .env_remove("LAYERBOM_NO_CACHE")
-            .env_remove("LAYERBOM_CACHE_DIR")
-            .args(&args)
-            .output()
-            .unwrap();
-        assert!(
-            matches!(run.status.code(), Some(0 | 1)),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&run.stderr)
-        );
-        assert!(
-            !String::from_utf8_lossy(&run.stderr).contains("warning"),
-            "{run_name}: {}",
-            String::from_utf8_lossy(&run.stderr)
-        );
-        documents.push(
-            FORMATS
-                .iter()
-                .map(|f| std::fs::read_to_string(out.path().join(f)).unwrap())
-                .collect(),
-        );
+        let (stderr, docs) = every_format(args, cwd);
+        assert!(!stderr.contains("warning"), "{run_name}: {stderr}");
+        documents.push(docs);
     }
     for (format, schema) in [
         ("json", NATIVE_SCHEMA),
@@ -121,8 +95,8 @@ fn snapshot_all(name: &str, image: &str, extra: &[&str], cwd: Option<&Path>) {
 /// Every format, made by `layerbom convert` from the native JSON `json`, with the options of
 /// `extra` that documents depend on (the delivery mode, the policy, the NOTICE template).
 fn convert(json: &str, extra: &[&str], cwd: Option<&Path>) -> Vec<String> {
-    let out = tempfile::tempdir().unwrap();
-    let archived = out.path().join("archived.json");
+    let dir = tempfile::tempdir().unwrap();
+    let archived = dir.path().join("archived.json");
     std::fs::write(&archived, json).unwrap();
     let mut args: Vec<String> = vec!["convert".into(), archived.display().to_string()];
     for pair in extra.windows(2) {
@@ -130,6 +104,14 @@ fn convert(json: &str, extra: &[&str], cwd: Option<&Path>) -> Vec<String> {
             args.extend([pair[0].to_string(), pair[1].to_string()]);
         }
     }
+    every_format(args, cwd).1
+}
+
+/// Runs `layerbom ARGS` in `cwd` (by default the crate root), writing every format to a
+/// file, with no date or cache variable from the environment; it must exit 0 or 1. Its
+/// stderr, and the documents in the order of [`FORMATS`].
+fn every_format(mut args: Vec<String>, cwd: Option<&Path>) -> (String, Vec<String>) {
+    let out = tempfile::tempdir().unwrap();
     for f in FORMATS {
         args.push("-o".into());
         args.push(format!("{f}={}", out.path().join(f).display()));
@@ -137,18 +119,21 @@ fn convert(json: &str, extra: &[&str], cwd: Option<&Path>) -> Vec<String> {
     let run = Command::new(env!("CARGO_BIN_EXE_layerbom"))
         .current_dir(cwd.unwrap_or(Path::new(env!("CARGO_MANIFEST_DIR"))))
         .env_remove("SOURCE_DATE_EPOCH")
+        .env_remove("LAYERBOM_NO_CACHE")
+        .env_remove("LAYERBOM_CACHE_DIR")
         .args(&args)
         .output()
         .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
     assert!(
         matches!(run.status.code(), Some(0 | 1)),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&run.stderr)
+        "{args:?}: {stderr}"
     );
-    FORMATS
+    let documents = FORMATS
         .iter()
         .map(|f| std::fs::read_to_string(out.path().join(f)).unwrap())
-        .collect()
+        .collect();
+    (stderr, documents)
 }
 
 #[test]
