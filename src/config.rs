@@ -12,8 +12,23 @@
 //! A value is a string, a whole number, a boolean (for a flag), or an array of strings or
 //! numbers (for an option that may be repeated). The command line decides what each name
 //! means and whether it may be given here; this module only reads the file.
+//!
+//! One table is allowed: `[review]`, the reviewers' decisions
+//! ([`Review`](crate::model::review::Review)), as arrays of tables:
+//!
+//! ```toml
+//! [[review.license]]
+//! purl = "pkg:deb/debian/libfoo@1.2-3"
+//! license = "MIT"
+//! reason = "upstream's COPYING is MIT; debian/copyright is not machine-readable"
+//! reviewer = "Jane Doe <jane@acme.example>"
+//! ```
 
 use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::model::review::Review;
 
 /// The name of the file read from the working directory when `--config` is not given.
 pub const FILE: &str = "layerbom.toml";
@@ -37,7 +52,12 @@ pub struct Config {
     pub path: PathBuf,
     /// Its settings, in the file's order of names (sorted).
     pub settings: Vec<(String, Setting)>,
+    /// The reviewers' decisions, its `[review]` table (empty without one).
+    pub review: Review,
 }
+
+/// The one table the file may hold: the reviewers' decisions.
+pub const REVIEW: &str = "review";
 
 /// Why a configuration file cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -87,7 +107,12 @@ impl Config {
             path: path.display().to_string(),
             message,
         };
-        let table: toml::Table = toml::from_str(text).map_err(|e| invalid(one_line(&e)))?;
+        let mut table: toml::Table = toml::from_str(text).map_err(|e| invalid(one_line(&e)))?;
+        let review = match table.remove(REVIEW) {
+            Some(value) => Review::deserialize(value)
+                .map_err(|e| invalid(format!("[{REVIEW}]: {}", e.message().trim())))?,
+            None => Review::default(),
+        };
         let mut settings = Vec::with_capacity(table.len());
         for (name, value) in table {
             let setting = setting(&value).ok_or_else(|| {
@@ -102,6 +127,7 @@ impl Config {
         Ok(Config {
             path: path.to_path_buf(),
             settings,
+            review,
         })
     }
 }
@@ -165,6 +191,25 @@ mod tests {
     }
 
     #[test]
+    fn the_review_table_is_read_apart_from_the_settings() {
+        let c = Config::parse(
+            "quiet = true\n\
+             [[review.acknowledge]]\nkind = \"deleted-secret\"\npath = \"root/.netrc\"\n\
+             reason = \"a dummy fixture\"\nreviewer = \"J. Doe\"\n\
+             [[review.accept]]\nlicense = \"GPL-2.0\"\nreason = \"ok\"\nreviewer = \"J. Doe\"\n",
+            Path::new("layerbom.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.settings, vec![("quiet".into(), Setting::Flag(true))]);
+        assert_eq!(
+            c.review.acknowledged[0].path.as_deref(),
+            Some("root/.netrc")
+        );
+        assert_eq!(c.review.accepted[0].license, "GPL-2.0");
+        assert!(c.review.licenses.is_empty());
+    }
+
+    #[test]
     fn values_no_option_takes_are_refused_with_the_name() {
         let e = parse("ratio = 1.5").unwrap_err();
         assert_eq!(
@@ -173,6 +218,10 @@ mod tests {
              array of strings or numbers, not float"
         );
         assert!(parse("[scan]\nquiet = true").unwrap_err().contains("scan:"));
+        let e = parse("[[review.license]]\nname = \"a\"\nlicense = \"MIT\"\n").unwrap_err();
+        assert!(e.contains("[review]: missing field `reason`"), "{e}");
+        let e = parse("[[review.waive]]\nkind = \"x\"\n").unwrap_err();
+        assert!(e.contains("[review]: unknown field `waive`"), "{e}");
         assert!(parse("output = [[\"a\"]]").unwrap_err().contains("output:"));
         let e = parse("delivery = ").unwrap_err();
         assert!(

@@ -9,6 +9,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use layerbom::error::one_line;
 use layerbom::model::obligations::{Category, Delivery};
+use layerbom::model::review::Review;
 use layerbom::model::Platform;
 use layerbom::obligations::policy;
 use layerbom::output;
@@ -354,9 +355,22 @@ struct DocumentArgs {
 
     /// Exit 1 when a distributed package has a license of one of these categories:
     /// public-domain, permissive, weak-copyleft, strong-copyleft, network-copyleft,
-    /// non-free, unknown (comma-separated, repeatable).
-    #[arg(long, value_name = "CATEGORY[,CATEGORY]", value_delimiter = ',')]
-    fail_on: Vec<Category>,
+    /// non-free, unknown; or, with unapproved-base, when the base image is not one of the
+    /// --approved-base images (comma-separated, repeatable).
+    #[arg(
+        long,
+        value_name = "CATEGORY[,CATEGORY]",
+        value_delimiter = ',',
+        value_parser = parse_fail_on
+    )]
+    fail_on: Vec<FailOn>,
+
+    /// An approved base image, `[registry/]repository[:tag][@digest]`: without tag or
+    /// digest, any image of the repository (repeatable). When given, the base image is
+    /// checked against them (`base-approved` or `unapproved-base` finding, and the
+    /// checklist).
+    #[arg(long, value_name = "REFERENCE", value_parser = parse_approved_base)]
+    approved_base: Vec<String>,
 
     /// Exit 1 when a distributed package is under this license or exception (an SPDX id; a
     /// bare family such as GPL-3.0 also matches its -only and -or-later forms; repeatable).
@@ -378,6 +392,34 @@ struct DocumentArgs {
     /// obligations and the checklist (the variables are listed in the README).
     #[arg(long, value_name = "FILE")]
     output_template: Option<PathBuf>,
+
+    /// The reviewers' decisions, from the configuration file's `[review]`.
+    #[arg(skip)]
+    review: Review,
+
+    /// The configuration file they were read from, as their evidence names it.
+    #[arg(skip)]
+    review_file: String,
+}
+
+/// One `--fail-on` value: a license category, or `unapproved-base`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FailOn {
+    Category(Category),
+    UnapprovedBase,
+}
+
+fn parse_fail_on(s: &str) -> Result<FailOn, String> {
+    if s.trim().eq_ignore_ascii_case(policy::UNAPPROVED_BASE) {
+        return Ok(FailOn::UnapprovedBase);
+    }
+    s.parse::<Category>()
+        .map(FailOn::Category)
+        .map_err(|e| format!("{e}, or {}", policy::UNAPPROVED_BASE))
+}
+
+fn parse_approved_base(s: &str) -> Result<String, String> {
+    layerbom::audit::approved::check(s).map(|()| s.trim().to_string())
 }
 
 #[derive(Debug, Args)]
@@ -653,6 +695,10 @@ fn command_line() -> Result<Cli, Error> {
         return Cli::from_arg_matches(&matches).map_err(|e| Error::Usage(e.to_string()));
     }
     let config = layerbom::config::Config::read(&path).map_err(|e| Error::Usage(e.to_string()))?;
+    let review_file = config.path.file_name().map_or_else(
+        || config.path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let subcommand = command
         .find_subcommand(name)
         .expect("a subcommand that was matched");
@@ -710,7 +756,17 @@ fn command_line() -> Result<Cli, Error> {
             config.path.display()
         ))
     })?;
-    Cli::from_arg_matches(&matches).map_err(|e| Error::Usage(e.to_string()))
+    let mut cli = Cli::from_arg_matches(&matches).map_err(|e| Error::Usage(e.to_string()))?;
+    let documents = match &mut cli.command {
+        Command::Scan(args) => Some(&mut args.documents),
+        Command::Convert(args) => Some(&mut args.documents),
+        _ => None,
+    };
+    if let Some(documents) = documents {
+        documents.review = config.review;
+        documents.review_file = review_file;
+    }
+    Ok(cli)
 }
 
 /// Gives every option of `scan` and `convert` that has no variable of its own the variable
@@ -1011,6 +1067,7 @@ fn password_from_stdin() -> Result<String, Error> {
 
 fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
     let outputs = outputs_asked(args.documents.outputs.clone(), None)?;
+    args.documents.check_decisions()?;
     let mut inputs = vec![output::Input {
         path: &args.image,
         what: "the image",
@@ -1120,6 +1177,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
 /// `layerbom convert FILE`: the documents of an archived scan, from its native JSON.
 fn convert(args: ConvertArgs) -> Result<ExitCode, Error> {
     let outputs = outputs_asked(args.documents.outputs.clone(), None)?;
+    args.documents.check_decisions()?;
     let mut inputs = Vec::new();
     if args.file != Path::new("-") {
         inputs.push(output::Input {
@@ -1189,31 +1247,89 @@ impl DocumentArgs {
         options: &render::Options,
         outputs: &[OutputSpec],
     ) -> Result<layerbom::model::Bom, Error> {
-        let policy = policy::Policy {
-            fail_on: self.fail_on.clone(),
-            deny: self.deny.clone(),
-        };
-        let bom = pipeline::bom_with_policy(report, self.delivery, &policy, epoch);
+        let bom = pipeline::bom_with_policy(
+            report,
+            self.delivery,
+            &self.policy_rules(),
+            &pipeline::Decisions {
+                review: self.review.clone(),
+                file: self.review_file.clone(),
+                approved_bases: self.approved_base.clone(),
+            },
+            epoch,
+        );
         for o in outputs {
             write_output(o, |w: &mut dyn Write| o.format.write(&bom, options, w))?;
         }
         Ok(bom)
     }
 
-    /// Exit 1, saying why, when a distributed package matches --fail-on or --deny.
+    /// The policy of --fail-on and --deny, with the licenses reviewers accepted.
+    fn policy_rules(&self) -> policy::Policy {
+        policy::Policy {
+            fail_on: self
+                .fail_on
+                .iter()
+                .filter_map(|f| match f {
+                    FailOn::Category(c) => Some(*c),
+                    FailOn::UnapprovedBase => None,
+                })
+                .collect(),
+            unapproved_base: self.fail_on.contains(&FailOn::UnapprovedBase),
+            deny: self.deny.clone(),
+            accepted: self.review.accepted.clone(),
+        }
+    }
+
+    /// Why these choices cannot be used together, before anything is read.
+    fn check_decisions(&self) -> Result<(), Error> {
+        if self.fail_on.contains(&FailOn::UnapprovedBase) && self.approved_base.is_empty() {
+            return Err(Error::Usage(format!(
+                "--fail-on {} needs the approved base images (--approved-base, or \
+                 approved-base in {})",
+                policy::UNAPPROVED_BASE,
+                layerbom::config::FILE
+            )));
+        }
+        layerbom::audit::review::check(&self.review)
+            .map_err(|e| Error::Usage(format!("{}: {e}", self.review_file)))
+    }
+
+    /// Exit 1, saying why, when a distributed package matches --fail-on or --deny, or the
+    /// base image is not approved under --fail-on unapproved-base.
     fn policy(&self, bom: &layerbom::model::Bom) -> ExitCode {
-        let violations = &bom.violations;
-        if violations.is_empty() {
+        if !bom.policy_failed() {
             return ExitCode::SUCCESS;
         }
+        let violations = &bom.violations;
+        let bases: Vec<String> = bom
+            .verdict
+            .reasons
+            .iter()
+            .filter_map(|r| match r {
+                layerbom::model::Reason::PolicyMatched { rule, packages }
+                    if rule.ends_with(policy::UNAPPROVED_BASE) =>
+                {
+                    Some(format!(
+                        "base image {} is not approved ({rule})",
+                        packages.join(", ")
+                    ))
+                }
+                _ => None,
+            })
+            .collect();
+        let count = violations.len() + bases.len();
         eprintln!(
             "layerbom: policy failed: {} match{} (delivery {}):",
-            violations.len(),
-            if violations.len() == 1 { "" } else { "es" },
+            count,
+            if count == 1 { "" } else { "es" },
             self.delivery
         );
         for v in violations {
             eprintln!("  {}", one_line(&v.to_string()));
+        }
+        for b in bases {
+            eprintln!("  {b}");
         }
         ExitCode::from(1)
     }

@@ -170,7 +170,7 @@ fn the_verdict_counts_the_policy_findings_and_checklist() {
     assert_eq!(code, Some(0));
     assert!(!md.contains("## Verdict: blocked"), "{md}");
     assert!(
-        md.contains("- no distributed package matches the policy (--deny AGPL-3.0)"),
+        md.contains("- nothing matches the policy (--deny AGPL-3.0)"),
         "{md}"
     );
     // No policy: a person must review the licenses.

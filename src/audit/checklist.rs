@@ -25,9 +25,35 @@ fn sentence(s: &str) -> String {
     }
 }
 
-/// The report's findings whose kind `is` accepts.
+/// The report's findings whose kind `is` accepts, but those reviewers acknowledged.
 fn has(report: &Report, is: fn(&FindingKind) -> bool) -> Vec<&Finding> {
-    report.findings.iter().filter(|f| is(&f.kind)).collect()
+    report
+        .findings
+        .iter()
+        .filter(|f| f.acknowledged.is_none() && is(&f.kind))
+        .collect()
+}
+
+/// The report's findings whose kind `is` accepts that reviewers acknowledged, said in a
+/// sentence (empty when there is none).
+fn acknowledged(report: &Report, is: fn(&FindingKind) -> bool) -> String {
+    let said: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| is(&f.kind))
+        .filter_map(|f| {
+            let by = f.acknowledged.as_ref()?;
+            let what = f
+                .path
+                .as_deref()
+                .map_or_else(|| f.kind.name().to_string(), str::to_string);
+            Some(format!("{what} by {} ({})", by.reviewer, by.reason))
+        })
+        .collect();
+    match said.len() {
+        0 => String::new(),
+        _ => format!(" Acknowledged by reviewers: {}.", said.join("; ")),
+    }
 }
 
 fn lines(fs: &[&Finding]) -> String {
@@ -131,6 +157,29 @@ pub fn checklist(report: &Report, obligations: &Obligations) -> Vec<Answer> {
     } else {
         answer.push_str(" Whether the build pinned it needs the Dockerfile (--dockerfile).");
         HUMAN
+    };
+    let approval = report.findings.iter().find(|f| {
+        matches!(
+            f.kind,
+            FindingKind::UnapprovedBase { .. } | FindingKind::BaseApproved { .. }
+        )
+    });
+    let status = match approval {
+        Some(f) if f.acknowledged.is_none() => {
+            answer.push_str(&format!(" {}.", sentence(&f.message())));
+            match f.kind {
+                FindingKind::UnapprovedBase { .. } => LOOK,
+                _ => status,
+            }
+        }
+        Some(f) => {
+            answer.push_str(&format!(" {}.", sentence(&f.message())));
+            answer.push_str(&acknowledged(report, |k| {
+                matches!(k, FindingKind::UnapprovedBase { .. })
+            }));
+            status
+        }
+        None => status,
     };
     out.push(Answer {
         question: "Where does the base image come from, and is it pinned?",
@@ -265,6 +314,7 @@ pub fn checklist(report: &Report, obligations: &Obligations) -> Vec<Answer> {
             paths(&named)
         )
     };
+    let waived = acknowledged(report, |k| matches!(k, FindingKind::DeletedSecret { .. }));
     out.push(Answer {
         question: "Do the layers hold deleted secrets?",
         status: if !proven.is_empty() {
@@ -289,6 +339,8 @@ pub fn checklist(report: &Report, obligations: &Obligations) -> Vec<Answer> {
             a
         } else if !named.is_empty() {
             unread
+        } else if !waived.is_empty() {
+            format!("No deleted secret is left unacknowledged.{waived}")
         } else {
             format!(
                 "No file deleted by a later layer holds a private key or credentials (files named like keys, tokens or credentials are read: their first {} bytes).",

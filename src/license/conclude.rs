@@ -161,6 +161,7 @@ pub fn declared(
                     confidence: if n.unknown.is_empty() { 0.9 } else { 0.7 },
                     lines: Vec::new(),
                     excluded: Vec::new(),
+                    reviewed: None,
                 }],
             ),
             texts: BTreeMap::new(),
@@ -240,6 +241,7 @@ mod tests {
                     confidence: 0.9,
                     lines,
                     excluded: Vec::new(),
+                    reviewed: None,
                 }],
                 "{package}"
             );

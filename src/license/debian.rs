@@ -360,6 +360,7 @@ impl Reading {
             confidence,
             lines,
             excluded,
+            reviewed: None,
         };
         let license = if let Some((expr, lines, excluded)) = self.stanzas_shipped(shipped) {
             let mut license = self.license(

@@ -141,6 +141,7 @@ fn from(
                 confidence,
                 lines: Vec::new(),
                 excluded: Vec::new(),
+                reviewed: None,
             }],
         ),
         texts: Default::default(),
@@ -284,6 +285,7 @@ fn license_files(mut c: License, files: &[String], overlay: &Overlay, as_of: usi
                             confidence: f64::from(m.confidence),
                             lines: Vec::new(),
                             excluded: Vec::new(),
+                            reviewed: None,
                         },
                     ));
                 }

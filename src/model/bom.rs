@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::obligations::{Glossary, Obligations, Policy, Violation};
-use super::{Finding, Report, Severity};
+use super::obligations::{Glossary, Obligations, Policy, Violation, UNAPPROVED_BASE};
+use super::{Finding, FindingKind, Report, Severity};
 
 /// One image, as the pipeline concluded it, and what a document needs about itself.
 #[derive(Debug, Clone)]
@@ -113,6 +113,11 @@ pub enum Reason {
         /// How many.
         count: usize,
     },
+    /// Findings reviewers acknowledged (`[[review.acknowledge]]`): they weigh on nothing.
+    Acknowledged {
+        /// How many.
+        count: usize,
+    },
     /// The policy was given and no distributed package matches it.
     PolicyPassed {
         /// The rules, as the command line spells them.
@@ -128,7 +133,7 @@ impl Reason {
             Reason::NoPolicy | Reason::Question { .. } | Reason::WarningFindings { .. } => {
                 Decision::Review
             }
-            Reason::PolicyPassed { .. } => Decision::Approve,
+            Reason::PolicyPassed { .. } | Reason::Acknowledged { .. } => Decision::Approve,
         }
     }
 
@@ -155,10 +160,13 @@ impl Reason {
                 }
             ),
             Reason::WarningFindings { count } => plural(*count, "warning", "warnings"),
-            Reason::PolicyPassed { rules } => format!(
-                "no distributed package matches the policy ({})",
-                rules.join(", ")
+            Reason::Acknowledged { count } => format!(
+                "{} by reviewers",
+                plural(*count, "finding acknowledged", "findings acknowledged")
             ),
+            Reason::PolicyPassed { rules } => {
+                format!("nothing matches the policy ({})", rules.join(", "))
+            }
         }
     }
 }
@@ -204,7 +212,32 @@ impl Verdict {
                 reasons.push(Reason::PolicyMatched { rule, packages });
             }
         }
-        let severity = |s: Severity| report.findings.iter().filter(move |f| f.severity() == s);
+        if policy.unapproved_base {
+            let bases: Vec<String> = report
+                .findings
+                .iter()
+                .filter(|f| f.acknowledged.is_none())
+                .filter_map(|f| match &f.kind {
+                    FindingKind::UnapprovedBase { base, .. } => Some(
+                        base.clone()
+                            .unwrap_or_else(|| "the base image (not named)".to_string()),
+                    ),
+                    _ => None,
+                })
+                .collect();
+            if !bases.is_empty() {
+                reasons.push(Reason::PolicyMatched {
+                    rule: format!("--fail-on {UNAPPROVED_BASE}"),
+                    packages: bases,
+                });
+            }
+        }
+        let severity = |s: Severity| {
+            report
+                .findings
+                .iter()
+                .filter(move |f| f.severity() == s && f.acknowledged.is_none())
+        };
         let errors: Vec<&Finding> = severity(Severity::Error).collect();
         if !errors.is_empty() {
             let mut kinds: Vec<String> = Vec::new();
@@ -232,7 +265,21 @@ impl Verdict {
         if warnings > 0 {
             reasons.push(Reason::WarningFindings { count: warnings });
         }
-        if !policy.is_empty() && violations.is_empty() {
+        let acknowledged = report
+            .findings
+            .iter()
+            .filter(|f| f.acknowledged.is_some())
+            .count();
+        if acknowledged > 0 {
+            reasons.push(Reason::Acknowledged {
+                count: acknowledged,
+            });
+        }
+        if !policy.is_empty()
+            && !reasons
+                .iter()
+                .any(|r| matches!(r, Reason::PolicyMatched { .. }))
+        {
             reasons.push(Reason::PolicyPassed {
                 rules: policy.rules(),
             });
@@ -278,6 +325,15 @@ pub struct Answer {
 }
 
 impl Bom {
+    /// Whether the policy failed: a distributed package matches it, or (with `--fail-on
+    /// unapproved-base`) the base image is not approved and nobody acknowledged it.
+    pub fn policy_failed(&self) -> bool {
+        self.verdict
+            .reasons
+            .iter()
+            .any(|r| matches!(r, Reason::PolicyMatched { .. }))
+    }
+
     /// The model of `report`, with its `obligations`, `checklist`, `glossary`, and the
     /// `policy` it was checked against with its `violations`, judged ([`Verdict::judge`]); dated
     /// `source_date_epoch` (seconds) when given, else by the image's creation time, else
@@ -430,6 +486,7 @@ mod tests {
         Policy {
             fail_on: vec![Category::StrongCopyleft],
             deny: vec!["AGPL-3.0".into()],
+            ..Policy::default()
         }
     }
 
@@ -473,7 +530,7 @@ mod tests {
         assert_eq!(verdict.decision, Decision::Approve);
         assert_eq!(
             verdict.reasons[0].message(),
-            "no distributed package matches the policy (--fail-on strong-copyleft, --deny AGPL-3.0)"
+            "nothing matches the policy (--fail-on strong-copyleft, --deny AGPL-3.0)"
         );
         // A question that needs attention, or a warning, asks for review.
         let verdict = Verdict::judge(&r, &[answer(Status::Attention)], &strong(), &[]);

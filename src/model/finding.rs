@@ -50,6 +50,9 @@ pub struct Finding {
     pub path: Option<String>,
     /// The 1-based line of that path it concerns (a Dockerfile instruction), if any.
     pub line: Option<usize>,
+    /// Why, and by whom, it was acknowledged (`[[review.acknowledge]]`): it stays in the
+    /// documents but no longer weighs on the verdict or the policy.
+    pub acknowledged: Option<super::review::Reviewed>,
 }
 
 impl Finding {
@@ -60,6 +63,7 @@ impl Finding {
             layer: None,
             path: None,
             line: None,
+            acknowledged: None,
         }
     }
 
@@ -102,7 +106,7 @@ impl Serialize for Finding {
             serde_json::Value::Object(mut kind) => kind.remove("facts"),
             _ => None,
         };
-        let mut s = serializer.serialize_struct("Finding", 7)?;
+        let mut s = serializer.serialize_struct("Finding", 8)?;
         s.serialize_field("kind", self.kind.name())?;
         s.serialize_field("severity", &self.severity())?;
         s.serialize_field("message", &self.message())?;
@@ -115,6 +119,10 @@ impl Serialize for Finding {
         match &facts {
             Some(facts) => s.serialize_field("facts", facts)?,
             None => s.skip_field("facts")?,
+        }
+        match &self.acknowledged {
+            Some(by) => s.serialize_field("acknowledged", by)?,
+            None => s.skip_field("acknowledged")?,
         }
         s.end()
     }
@@ -133,6 +141,8 @@ impl<'de> Deserialize<'de> for Finding {
             line: Option<usize>,
             #[serde(default)]
             facts: Option<serde_json::Value>,
+            #[serde(default)]
+            acknowledged: Option<super::review::Reviewed>,
         }
         use serde::de::Error;
         let w = Written::deserialize(deserializer)?;
@@ -148,6 +158,7 @@ impl<'de> Deserialize<'de> for Finding {
             layer: w.layer,
             path: w.path,
             line: w.line,
+            acknowledged: w.acknowledged,
         })
     }
 }
@@ -275,6 +286,34 @@ pub enum FindingKind {
     NoPackages {
         /// The files, directories and links the image's layers hold, in all.
         entries: usize,
+    },
+    /// `unapproved-base`: approved base images are configured (`--approved-base`,
+    /// `approved-base` in `layerbom.toml`) and the base image is not one of them, or cannot
+    /// be shown to be.
+    UnapprovedBase {
+        /// The base image as the report names it, when it does.
+        base: Option<String>,
+        /// Its digest, when known.
+        digest: Option<String>,
+        /// Why it is not approved.
+        why: Unapproved,
+    },
+    /// `base-approved`: the base image is one of the approved base images.
+    BaseApproved {
+        /// The base image as the report names it.
+        base: String,
+        /// The approved entry it matches, as configured.
+        entry: String,
+    },
+    /// `review-unused`: a reviewer decision of the configuration file's `[review]` applies
+    /// to nothing in this image: stale, or written for another image.
+    ReviewUnused {
+        /// The table: `license`, `accept` or `acknowledge`.
+        table: String,
+        /// The entry's position in that table, from 1.
+        entry: usize,
+        /// What the entry names.
+        target: String,
     },
     /// `deleted-secret`: a file deleted by a later layer but still in the layer that added
     /// it, whose name says it may be a secret. An error when its content shows a private key
@@ -599,6 +638,24 @@ pub enum SquashSign {
     BottomLayer,
 }
 
+/// Why a base image is not approved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Unapproved {
+    /// The image's base layers could not be named (no annotation, `--base-image` or
+    /// Dockerfile says which image they are).
+    Unnamed,
+    /// The name is not a reference (`--base-image` given as a file).
+    NotAReference,
+    /// No approved entry names its registry and repository.
+    NotListed,
+    /// Its repository is approved, but only at other tags or digests.
+    OtherVersion {
+        /// The entries for its repository.
+        entries: Vec<String>,
+    },
+}
+
 /// A Dockerfile stage, as a stage finding names it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StageRef {
@@ -668,6 +725,9 @@ impl FindingKind {
             DockerfileMismatch { .. } => "dockerfile-mismatch",
             SquashedImage(_) => "squashed-image",
             NoPackages { .. } => "no-packages",
+            UnapprovedBase { .. } => "unapproved-base",
+            BaseApproved { .. } => "base-approved",
+            ReviewUnused { .. } => "review-unused",
             DeletedSecret { .. } => "deleted-secret",
             AuthoredUpgrade { .. } => "authored-upgrade",
             AuthoredRemoval { .. } => "authored-removal",
@@ -726,7 +786,8 @@ impl FindingKind {
             | StageShipped(_)
             | StageBuildOnly(_)
             | StageUnused(_)
-            | BasePinned { .. } => Info,
+            | BasePinned { .. }
+            | BaseApproved { .. } => Info,
             SeveralImages(_)
             | DigestUnchecked { .. }
             | HistoryMismatch { .. }
@@ -741,6 +802,8 @@ impl FindingKind {
             | DockerfileMismatch { .. }
             | SquashedImage(_)
             | NoPackages { .. }
+            | UnapprovedBase { .. }
+            | ReviewUnused { .. }
             | DeletedSecret {
                 evidence: SecretEvidence::Name(_),
                 ..
@@ -868,6 +931,46 @@ impl fmt::Display for FindingKind {
             DockerfileMismatch { path, why } => write!(
                 f,
                 "{path} does not match this image's history: {why}"
+            ),
+            UnapprovedBase { base, digest, why } => {
+                let named = match (base, digest) {
+                    (Some(b), Some(d)) if !b.contains('@') => format!("base image {b} ({d})"),
+                    (Some(b), _) => format!("base image {b}"),
+                    (None, _) => "the base image".to_string(),
+                };
+                match why {
+                    Unapproved::Unnamed => write!(
+                        f,
+                        "{named} is not named by an annotation, --base-image or the Dockerfile, \
+                         so it cannot be shown to be an approved base image"
+                    ),
+                    Unapproved::NotAReference => write!(
+                        f,
+                        "{named} is not an image reference, so it cannot be shown to be an \
+                         approved base image"
+                    ),
+                    Unapproved::NotListed => {
+                        write!(f, "{named} is not among the approved base images")
+                    }
+                    Unapproved::OtherVersion { entries } => write!(
+                        f,
+                        "{named} is not among the approved base images: its repository is \
+                         approved only as {}",
+                        entries.join(", ")
+                    ),
+                }
+            }
+            BaseApproved { base, entry } => {
+                write!(f, "base image {base} is approved (as {entry})")
+            }
+            ReviewUnused {
+                table,
+                entry,
+                target,
+            } => write!(
+                f,
+                "reviewer decision {table} #{entry} ({target}) applies to nothing in this \
+                 image: remove it if it is stale"
             ),
             NoPackages { entries: 0 } => write!(
                 f,

@@ -11,11 +11,12 @@ use serde::{Deserialize, Serialize};
 pub mod bom;
 pub mod finding;
 pub mod obligations;
+pub mod review;
 
 pub use bom::{plural, Answer, Bom, DatedBy, Decision, Reason, Status, Verdict};
 pub use finding::{
     Check, Credentials, Fetch, Finding, FindingKind, ImageSet, SecretContent, SecretEvidence,
-    Severity, Squash, SquashSign, StageRef, Unread, Unsupplied, Verified,
+    Severity, Squash, SquashSign, StageRef, Unapproved, Unread, Unsupplied, Verified,
 };
 
 /// The schema name written into every native document.
@@ -415,6 +416,10 @@ pub struct Evidence {
     /// install).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub excluded: Vec<Excluded>,
+    /// The reviewer's reason and name, for a conclusion a person made (method `reviewer`,
+    /// from the `[review]` of the configuration file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed: Option<review::Reviewed>,
 }
 
 /// A part of a license file left out of a package's conclusion.
@@ -512,6 +517,14 @@ impl Concluded {
             Concluded::Expression { .. } => None,
             Concluded::NoAssertion { reason } => Some(reason),
         }
+    }
+
+    /// "concluded by reviewer NAME: REASON", for a conclusion a reviewer made.
+    pub fn reviewed(&self) -> Option<String> {
+        self.evidence()
+            .iter()
+            .find_map(|e| e.reviewed.as_ref())
+            .map(|r| format!("concluded by reviewer {}: {}", r.reviewer, r.reason))
     }
 }
 

@@ -517,26 +517,39 @@ pub struct Hidden {
 pub struct Policy {
     /// Categories that fail the scan.
     pub fail_on: Vec<Category>,
+    /// Whether a base image that is not approved fails the scan (`--fail-on
+    /// unapproved-base`).
+    pub unapproved_base: bool,
     /// License or exception identifiers that fail the scan.
     pub deny: Vec<String>,
+    /// Licenses reviewers accepted (`[[review.accept]]`): no `--fail-on` category refuses a
+    /// term under them; `--deny` still does.
+    pub accepted: Vec<super::review::Accepted>,
 }
 
 impl Policy {
     /// Whether the policy checks anything.
     pub fn is_empty(&self) -> bool {
-        self.fail_on.is_empty() && self.deny.is_empty()
+        self.fail_on.is_empty() && self.deny.is_empty() && !self.unapproved_base
     }
 
     /// The rules as the command line spells them: `--fail-on strong-copyleft`,
-    /// `--deny GPL-3.0`.
+    /// `--fail-on unapproved-base`, `--deny GPL-3.0`.
     pub fn rules(&self) -> Vec<String> {
         self.fail_on
             .iter()
             .map(|c| format!("--fail-on {c}"))
+            .chain(
+                self.unapproved_base
+                    .then(|| format!("--fail-on {UNAPPROVED_BASE}")),
+            )
             .chain(self.deny.iter().map(|d| format!("--deny {}", d.trim())))
             .collect()
     }
 }
+
+/// The `--fail-on` value that refuses a base image that is not approved.
+pub const UNAPPROVED_BASE: &str = "unapproved-base";
 
 /// One distributed package (or license file) that the policy refuses.
 #[derive(Debug, Clone, PartialEq, Serialize)]

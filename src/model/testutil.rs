@@ -88,6 +88,7 @@ pub fn gcc_runtime_report() -> Report {
             confidence: 0.9,
             lines: vec![100, 113],
             excluded: Vec::new(),
+            reviewed: None,
         }],
     );
     r.packages = vec![p];

@@ -7,10 +7,12 @@
 //! exception identifier among those terms: a bare family (`GPL-3.0`) matches its `-only`
 //! and `-or-later` forms and `+`, a suffixed one (`GPL-3.0-only`) only itself. Only
 //! distributed packages and license files count: what the delivery mode does not
-//! distribute is not ours to answer for.
+//! distribute is not ours to answer for. A license reviewers accepted
+//! (`[[review.accept]]`, named as `--deny` names them) is refused by no `--fail-on`
+//! category, only by an explicit `--deny`.
 
 use crate::model::obligations::{Category, Obligations, Term};
-pub use crate::model::obligations::{Policy, Violation};
+pub use crate::model::obligations::{Policy, Violation, UNAPPROVED_BASE};
 
 impl Policy {
     /// A `--deny` identifier as the SPDX lists spell it: an SPDX license or exception id, a
@@ -59,7 +61,7 @@ fn base(id: &str) -> &str {
 
 /// Whether `deny` names `id`: exactly, or as the bare family of a `-only`/`-or-later`/`+`
 /// form.
-fn denies(deny: &str, id: &str) -> bool {
+pub fn denies(deny: &str, id: &str) -> bool {
     let deny = deny.trim();
     if deny.eq_ignore_ascii_case(id) {
         return true;
@@ -68,10 +70,21 @@ fn denies(deny: &str, id: &str) -> bool {
     bare && base(id).eq_ignore_ascii_case(deny)
 }
 
+/// Whether a reviewer accepted the license (or exception) of `term`.
+pub fn accepted(policy: &Policy, term: &Term) -> bool {
+    policy.accepted.iter().any(|a| {
+        denies(&a.license, &term.license)
+            || term
+                .exception
+                .as_deref()
+                .is_some_and(|e| denies(&a.license, e))
+    })
+}
+
 fn matches(policy: &Policy, terms: &[Term]) -> Vec<(String, Category, String)> {
     let mut out = Vec::new();
     for t in terms.iter().filter(|t| !t.grant_only) {
-        if policy.fail_on.contains(&t.category) {
+        if policy.fail_on.contains(&t.category) && !accepted(policy, t) {
             out.push((
                 format!("fail-on {}", t.category),
                 t.category,
@@ -194,6 +207,7 @@ mod tests {
         let p = Policy {
             fail_on: vec![Category::StrongCopyleft, Category::Unknown],
             deny: vec![],
+            ..Policy::default()
         };
         let v = check(&ob(), &p);
         assert_eq!(
@@ -210,21 +224,54 @@ mod tests {
     }
 
     #[test]
+    fn accepted_licenses_pass_fail_on_but_not_deny() {
+        let accept = |license: &str| crate::model::review::Accepted {
+            license: license.into(),
+            reason: "reviewed".into(),
+            reviewer: "OSPO".into(),
+        };
+        let p = Policy {
+            fail_on: vec![Category::StrongCopyleft, Category::Unknown],
+            accepted: vec![accept("GPL-3.0"), accept("LicenseRef-Frob")],
+            ..Policy::default()
+        };
+        assert!(check(&ob(), &p).is_empty(), "{:?}", hits(&check(&ob(), &p)));
+        let p = Policy {
+            deny: vec!["GPL-3.0".into()],
+            ..p
+        };
+        assert_eq!(hits(&check(&ob(), &p)), [("bash", "deny GPL-3.0")]);
+        let p = Policy {
+            fail_on: vec![Category::StrongCopyleft],
+            accepted: vec![accept("GPL-3.0-only")],
+            ..Policy::default()
+        };
+        assert_eq!(
+            hits(&check(&ob(), &p)),
+            [("bash", "fail-on strong-copyleft")],
+            "a suffixed id accepts only itself"
+        );
+    }
+
+    #[test]
     fn deny_matches_families_and_exact_ids_among_the_chosen_terms() {
         let p = Policy {
             fail_on: vec![],
             deny: vec!["GPL-3.0".into()],
+            ..Policy::default()
         };
         // perl-x picked Artistic-2.0, so only bash matches.
         assert_eq!(hits(&check(&ob(), &p)), [("bash", "deny GPL-3.0")]);
         let p = Policy {
             fail_on: vec![],
             deny: vec!["GPL-3.0-only".into()],
+            ..Policy::default()
         };
         assert!(check(&ob(), &p).is_empty());
         let p = Policy {
             fail_on: vec![],
             deny: vec!["lgpl-2.1-or-later".into()],
+            ..Policy::default()
         };
         assert_eq!(
             hits(&check(&ob(), &p)),
@@ -247,11 +294,13 @@ mod tests {
         let strong = Policy {
             fail_on: vec![Category::StrongCopyleft],
             deny: vec![],
+            ..Policy::default()
         };
         assert!(check(&ob, &strong).is_empty());
         let weak = Policy {
             fail_on: vec![Category::WeakCopyleft],
             deny: vec![],
+            ..Policy::default()
         };
         let v = check(&ob, &weak);
         assert_eq!(
@@ -262,6 +311,7 @@ mod tests {
             let deny = Policy {
                 fail_on: vec![],
                 deny: vec![id.into()],
+                ..Policy::default()
             };
             let v = check(&ob, &deny);
             assert_eq!(hits(&v), [("libstdc++6", format!("deny {id}").as_str())]);
@@ -286,6 +336,7 @@ mod tests {
         let p = Policy {
             fail_on: vec![Category::StrongCopyleft],
             deny: vec![],
+            ..Policy::default()
         };
         assert!(check(&evaluate(&r, Delivery::Layers), &p).is_empty());
         assert_eq!(check(&evaluate(&r, Delivery::Image), &p).len(), 1);

@@ -23,6 +23,7 @@ use crate::license::conclude::{self, package as license_of};
 use crate::license::files;
 use crate::license::warm::Warm;
 use crate::model::obligations::{Delivery, Policy};
+use crate::model::review::Review;
 use crate::model::{
     BaseInfo, Bom, Finding, FindingKind, FoundIn, ImageInfo, LayerInfo, LayerRef, Origin, OsInfo,
     Package, PackageDelta, Platform, RemovedPackage, Report, Schema, Unsupplied, SCHEMA, VENDOR,
@@ -564,17 +565,40 @@ fn archive_at(name: &str) -> Location {
 /// `delivery` mode (evaluated once, here), the approval checklist, and the date documents
 /// carry (`source_date_epoch`, else the image's creation time); checked against no policy.
 pub fn bom(report: Report, delivery: Delivery, source_date_epoch: Option<&str>) -> Bom {
-    bom_with_policy(report, delivery, &Policy::default(), source_date_epoch)
+    bom_with_policy(
+        report,
+        delivery,
+        &Policy::default(),
+        &Decisions::default(),
+        source_date_epoch,
+    )
 }
 
-/// [`bom`], with the distributed packages `policy` refuses (`--fail-on`, `--deny`) in the
-/// model, so that the report's verdict counts them.
+/// What people decided for every scan, beyond the policy: the reviewers' decisions and the
+/// approved base images, from the configuration file or the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Decisions {
+    /// The reviewers' decisions (`[review]`).
+    pub review: Review,
+    /// The file they were read from, as the evidence of a reviewer's conclusion names it.
+    pub file: String,
+    /// The approved base images, as references (`--approved-base`).
+    pub approved_bases: Vec<String>,
+}
+
+/// [`bom`], with the `decisions` applied to the report (approved base images, then the
+/// reviewers' license conclusions and acknowledgements) and the distributed packages
+/// `policy` refuses (`--fail-on`, `--deny`) in the model, so that the report's verdict
+/// counts them.
 pub fn bom_with_policy(
-    report: Report,
+    mut report: Report,
     delivery: Delivery,
     policy: &Policy,
+    decisions: &Decisions,
     source_date_epoch: Option<&str>,
 ) -> Bom {
+    crate::audit::approved::apply(&mut report, &decisions.approved_bases);
+    crate::audit::review::apply(&mut report, &decisions.review, &decisions.file);
     let obligations = crate::obligations::evaluate(&report, delivery);
     let checklist = crate::audit::checklist::checklist(&report, &obligations);
     let glossary = crate::obligations::db().glossary.clone();

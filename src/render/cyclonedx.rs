@@ -232,6 +232,12 @@ fn component(p: &Package, version: Version) -> Value {
     if let Some(s) = &p.supplier {
         c["supplier"] = supplier(s);
     }
+    if let (Some(reviewed), Some(props)) = (
+        p.license.concluded.reviewed(),
+        c["properties"].as_array_mut(),
+    ) {
+        props.push(property("layerbom:license:reviewed", reviewed));
+    }
     let concluded = Some(p.license.concluded.as_str())
         .filter(|e| *e != "NOASSERTION")
         .map(|e| (e, "concluded"));

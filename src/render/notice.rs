@@ -430,6 +430,7 @@ mod tests {
                 confidence: 1.0,
                 lines: Vec::new(),
                 excluded: Vec::new(),
+                reviewed: None,
             }],
         );
         r.packages = vec![a, b, c];

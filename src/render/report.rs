@@ -165,6 +165,7 @@ fn render(name: &str, bom: &Bom, out: &mut dyn Write) -> std::io::Result<()> {
         .map_err(std::io::Error::other)?;
     env.set_syntax(syntax);
     env.add_filter("cell", cell);
+    env.add_filter("code", code);
     env.add_filter("shorten", shorten);
     env.add_filter("plural", |n: usize, one: String, many: String| {
         crate::model::plural(n, &one, &many)
@@ -185,6 +186,24 @@ fn cell(s: String) -> String {
     s.replace('\\', "\\\\")
         .replace('|', "\\|")
         .replace(['\r', '\n'], " ")
+}
+
+/// Text with Markdown's `code` spans, as HTML: escaped, each span in `<code>`.
+fn code(s: String) -> minijinja::Value {
+    let escaped = s
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;");
+    let mut out = String::with_capacity(escaped.len());
+    for (i, part) in escaped.split('`').enumerate() {
+        match i % 2 {
+            1 => out.push_str(&format!("<code>{part}</code>")),
+            _ => out.push_str(part),
+        }
+    }
+    minijinja::Value::from_safe_string(out)
 }
 
 /// At most `max` characters of `s`, with `…` when cut.
@@ -231,6 +250,8 @@ struct VerdictView {
     reasons: Vec<String>,
     /// The policy's rules, as the command line spells them.
     policy: Vec<String>,
+    /// The licenses reviewers accepted, each with its reason and reviewer.
+    accepted: Vec<String>,
 }
 
 /// The delivery mode the figures assume.
@@ -381,13 +402,17 @@ struct FindingRow {
     kind: &'static str,
     place: String,
     message: String,
+    /// Who acknowledged it, and why.
+    acknowledged: Option<String>,
 }
 
+/// The findings by severity, those reviewers acknowledged apart.
 #[derive(Debug, Default, Serialize)]
 struct Counts {
     error: usize,
     warning: usize,
     info: usize,
+    acknowledged: usize,
 }
 
 /// Bytes for people: `B`, `KiB`, `MiB`, `GiB` with one decimal.
@@ -452,6 +477,12 @@ fn view(bom: &Bom) -> View {
             },
             reasons: bom.verdict.reasons.iter().map(|r| r.message()).collect(),
             policy: bom.policy.rules(),
+            accepted: bom
+                .policy
+                .accepted
+                .iter()
+                .map(|a| format!("{} ({}; {})", a.license, a.reason, a.reviewer))
+                .collect(),
         },
         delivery: DeliveryView {
             mode: delivery.mode.as_str(),
@@ -535,6 +566,11 @@ fn view(bom: &Bom) -> View {
             error: count(report, Severity::Error),
             warning: count(report, Severity::Warning),
             info: count(report, Severity::Info),
+            acknowledged: report
+                .findings
+                .iter()
+                .filter(|f| f.acknowledged.is_some())
+                .count(),
         },
         checklist: bom.checklist.clone(),
     }
@@ -571,7 +607,11 @@ fn category_of<'a>(categories: &BTreeMap<String, Category>, p: &Package) -> &'a 
 }
 
 fn count(report: &Report, s: Severity) -> usize {
-    report.findings.iter().filter(|f| f.severity() == s).count()
+    report
+        .findings
+        .iter()
+        .filter(|f| f.severity() == s && f.acknowledged.is_none())
+        .count()
 }
 
 fn component(p: &Package, change: &str) -> Component {
@@ -713,6 +753,10 @@ fn findings(all: &[Finding]) -> Vec<FindingRow> {
                 kind: f.kind.name(),
                 place: place.join(", "),
                 message: f.message(),
+                acknowledged: f
+                    .acknowledged
+                    .as_ref()
+                    .map(|a| format!("acknowledged by {}: {}", a.reviewer, a.reason)),
             }
         })
         .collect();

@@ -330,9 +330,19 @@ fn package(bom: &Bom, p: &Package) -> Value {
     if let Some(h) = p.homepage.as_deref().filter(|h| h.starts_with("http")) {
         pkg["homepage"] = Value::String(h.to_string());
     }
-    if let Some(raw) = &p.license.declared {
-        pkg["licenseComments"] =
-            Value::String(format!("declared by the package database as: {raw}"));
+    let declared = p
+        .license
+        .declared
+        .as_ref()
+        .map(|raw| format!("declared by the package database as: {raw}"));
+    if let Some(reviewed) = p.license.concluded.reviewed() {
+        let comment = match declared {
+            Some(declared) => format!("{reviewed}; {declared}"),
+            None => reviewed,
+        };
+        pkg["licenseComments"] = Value::String(comment);
+    } else if let Some(declared) = declared {
+        pkg["licenseComments"] = Value::String(declared);
     } else if let Some(reason) = p.license.concluded.reason() {
         pkg["licenseComments"] = Value::String(reason.to_string());
     }

@@ -394,7 +394,12 @@ fn license_relationships(g: &mut Graph, p: &Package) {
         Concluded::Expression { expression, .. } => g.iri(&expression_id(expression)),
         Concluded::NoAssertion { .. } => NO_ASSERTION_LICENSE.into(),
     };
-    let reason = p.license.concluded.reason().map(str::to_string);
+    let reason = p
+        .license
+        .concluded
+        .reason()
+        .map(str::to_string)
+        .or_else(|| p.license.concluded.reviewed());
     g.relate(&local, "hasConcludedLicense", vec![concluded], reason);
     let declared = p
         .license
