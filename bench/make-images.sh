@@ -254,7 +254,10 @@ EOF
 
 PKGS_SMALL="ca-certificates curl wget git openssl libssl3 libxml2 perl python3 python3-pip zlib1g-dev xz-utils unzip procps sqlite3"
 PKGS_LARGE="$PKGS_SMALL build-essential python3-dev default-jre-headless"
-CMD_L2="apt-get update && apt-get purge -y --auto-remove curl wget && apt-get install -y --no-install-recommends jq less && apt-get clean && rm -rf /var/lib/apt/lists/*"
+# Layer 2 also drops 15 Mozilla CAs as a ca-certificates upgrade that removes them does: its
+# update-ca-certificates deletes their /etc/ssl/certs/*.pem links and hash links, so the layer
+# holds whiteouts of public certificates (which must never read as deleted secrets).
+CMD_L2="apt-get update && apt-get purge -y --auto-remove curl wget && apt-get install -y --no-install-recommends jq less && apt-get clean && rm -rf /var/lib/apt/lists/* && awk 'n < 15 && /^mozilla\\// { print \"!\" \$0; n++; next } { print }' /etc/ca-certificates.conf >/tmp/ca.conf && cat /tmp/ca.conf >/etc/ca-certificates.conf && rm /tmp/ca.conf && update-ca-certificates"
 
 # build_app NAME "PACKAGES"
 build_app() {
