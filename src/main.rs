@@ -1306,17 +1306,8 @@ impl DocumentArgs {
             .verdict
             .reasons
             .iter()
-            .filter_map(|r| match r {
-                layerbom::model::Reason::PolicyMatched { rule, packages }
-                    if rule.ends_with(policy::UNAPPROVED_BASE) =>
-                {
-                    Some(format!(
-                        "base image {} is not approved ({rule})",
-                        packages.join(", ")
-                    ))
-                }
-                _ => None,
-            })
+            .filter(|r| matches!(r, layerbom::model::Reason::BaseUnapproved { .. }))
+            .map(layerbom::model::Reason::message)
             .collect();
         let count = violations.len() + bases.len();
         eprintln!(

@@ -389,7 +389,7 @@ fn the_base_image_is_checked_against_the_approved_ones() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
         stderr(&out).contains(
-            "base image debian:bookworm-slim is not approved (--fail-on unapproved-base)"
+            "the base image debian:bookworm-slim is not an approved base image (--fail-on unapproved-base)"
         ),
         "{}",
         stderr(&out)

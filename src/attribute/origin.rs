@@ -53,6 +53,9 @@ pub struct Evidence<'a> {
     pub history: &'a [History],
     /// Manifest annotations.
     pub annotations: Option<&'a BTreeMap<String, String>>,
+    /// The config's labels: where builders that cannot annotate the manifest (buildah's
+    /// `--label`, a Dockerfile's `LABEL`) name the base, read when the annotations do not.
+    pub labels: Option<&'a BTreeMap<String, String>>,
     /// `--base-layers N`: at most the image's layers (the pipeline refuses more before it
     /// decides, `BaseHints::check_layers`); a larger count is passed over.
     pub base_layers: Option<usize>,
@@ -70,8 +73,15 @@ const ANN_BASE_DIGEST: &str = "org.opencontainers.image.base.digest";
 pub fn decide(ev: &Evidence) -> (BaseDecision, Vec<Finding>) {
     let mut findings = Vec::new();
     let layers = ev.diff_ids.len();
-    let ann_name = ev.annotations.and_then(|a| a.get(ANN_BASE_NAME)).cloned();
-    let ann_digest = ev.annotations.and_then(|a| a.get(ANN_BASE_DIGEST)).cloned();
+    let annotated = ev
+        .annotations
+        .is_some_and(|a| a.contains_key(ANN_BASE_NAME) || a.contains_key(ANN_BASE_DIGEST));
+    let (named_by, named) = match annotated {
+        true => ("the manifest names", ev.annotations),
+        false => ("the image's labels name", ev.labels),
+    };
+    let ann_name = named.and_then(|a| a.get(ANN_BASE_NAME)).cloned();
+    let ann_digest = named.and_then(|a| a.get(ANN_BASE_DIGEST)).cloned();
     if let Some((name, base)) = &ev.base_image {
         let prefix = base.len() <= layers
             && base
@@ -139,8 +149,8 @@ pub fn decide(ev: &Evidence) -> (BaseDecision, Vec<Finding>) {
                 name: ann_name,
                 digest: ann_digest,
                 reason: match &from_history {
-                    Some((n, why)) => format!("the manifest names the base {what}; {n} layers by the history: {why}"),
-                    None => format!("the manifest names the base {what}; the history does not tell how many layers it has"),
+                    Some((n, why)) => format!("{named_by} the base {what}; {} by the history: {why}", crate::model::plural(*n, "layer", "layers")),
+                    None => format!("{named_by} the base {what}; the history does not tell how many layers it has"),
                 },
             },
             findings,
@@ -458,6 +468,28 @@ mod tests {
         assert_eq!(b.method, "annotation");
         assert_eq!(b.layers, Some(1));
         assert_eq!(b.name.as_deref(), Some("docker.io/library/debian:bookworm"));
+        assert!(
+            b.reason.starts_with("the manifest names the base"),
+            "{}",
+            b.reason
+        );
+
+        // The same as a label of the config, when the manifest says nothing.
+        let none = BTreeMap::new();
+        let (b, _) = decide(&Evidence {
+            diff_ids: &d,
+            history: &h,
+            annotations: Some(&none),
+            labels: Some(&a),
+            ..Evidence::default()
+        });
+        assert_eq!(b.method, "annotation");
+        assert_eq!(b.name.as_deref(), Some("docker.io/library/debian:bookworm"));
+        assert!(
+            b.reason.starts_with("the image's labels name the base"),
+            "{}",
+            b.reason
+        );
     }
 
     #[test]

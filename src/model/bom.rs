@@ -91,6 +91,12 @@ pub enum Reason {
         /// The names of the packages (or paths of the files) it matched, each once.
         packages: Vec<String>,
     },
+    /// The base image is not approved, and the policy refuses that (`--fail-on
+    /// unapproved-base`).
+    BaseUnapproved {
+        /// The base image, when it is named.
+        base: Option<String>,
+    },
     /// Findings of severity error.
     ErrorFindings {
         /// How many.
@@ -126,10 +132,20 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Whether the reason is a policy rule that matched: the policy failed.
+    pub fn is_policy_match(&self) -> bool {
+        matches!(
+            self,
+            Reason::PolicyMatched { .. } | Reason::BaseUnapproved { .. }
+        )
+    }
+
     /// The verdict this reason forces, at least.
     pub fn decision(&self) -> Decision {
         match self {
-            Reason::PolicyMatched { .. } | Reason::ErrorFindings { .. } => Decision::Blocked,
+            Reason::PolicyMatched { .. }
+            | Reason::BaseUnapproved { .. }
+            | Reason::ErrorFindings { .. } => Decision::Blocked,
             Reason::NoPolicy | Reason::Question { .. } | Reason::WarningFindings { .. } => {
                 Decision::Review
             }
@@ -144,6 +160,13 @@ impl Reason {
                 "{} match {rule}: {}",
                 plural(packages.len(), "distributed package", "distributed packages"),
                 packages.join(", ")
+            ),
+            Reason::BaseUnapproved { base } => format!(
+                "{} is not an approved base image (--fail-on {UNAPPROVED_BASE})",
+                match base {
+                    Some(b) => format!("the base image {b}"),
+                    None => "the base image, which nothing names,".to_string(),
+                }
             ),
             Reason::ErrorFindings { count, kinds } => format!(
                 "{} ({})",
@@ -213,23 +236,10 @@ impl Verdict {
             }
         }
         if policy.unapproved_base {
-            let bases: Vec<String> = report
-                .findings
-                .iter()
-                .filter(|f| f.acknowledged.is_none())
-                .filter_map(|f| match &f.kind {
-                    FindingKind::UnapprovedBase { base, .. } => Some(
-                        base.clone()
-                            .unwrap_or_else(|| "the base image (not named)".to_string()),
-                    ),
-                    _ => None,
-                })
-                .collect();
-            if !bases.is_empty() {
-                reasons.push(Reason::PolicyMatched {
-                    rule: format!("--fail-on {UNAPPROVED_BASE}"),
-                    packages: bases,
-                });
+            for f in report.findings.iter().filter(|f| f.acknowledged.is_none()) {
+                if let FindingKind::UnapprovedBase { base, .. } = &f.kind {
+                    reasons.push(Reason::BaseUnapproved { base: base.clone() });
+                }
             }
         }
         let severity = |s: Severity| {
@@ -275,11 +285,7 @@ impl Verdict {
                 count: acknowledged,
             });
         }
-        if !policy.is_empty()
-            && !reasons
-                .iter()
-                .any(|r| matches!(r, Reason::PolicyMatched { .. }))
-        {
+        if !policy.is_empty() && !reasons.iter().any(Reason::is_policy_match) {
             reasons.push(Reason::PolicyPassed {
                 rules: policy.rules(),
             });
@@ -328,10 +334,7 @@ impl Bom {
     /// Whether the policy failed: a distributed package matches it, or (with `--fail-on
     /// unapproved-base`) the base image is not approved and nobody acknowledged it.
     pub fn policy_failed(&self) -> bool {
-        self.verdict
-            .reasons
-            .iter()
-            .any(|r| matches!(r, Reason::PolicyMatched { .. }))
+        self.verdict.reasons.iter().any(Reason::is_policy_match)
     }
 
     /// The model of `report`, with its `obligations`, `checklist`, `glossary`, and the

@@ -174,17 +174,18 @@ pub fn report(scanned: &Scanned, base_hints: &BaseHints, budget: &Budget) -> Res
         .map(|(spec, scan)| spec.diff_id.clone().or_else(|| scan.diff_id.clone()))
         .collect();
     let no_history = Vec::new();
+    let labels = config.map(|c| c.labels()).unwrap_or_default();
     let (base, mut base_findings) = origin::decide(&origin::Evidence {
         diff_ids: &diff_ids,
         history: config.map_or(&no_history, |c| &c.history),
         annotations: Some(&image.annotations),
+        labels: Some(&labels),
         base_layers: base_hints.base_layers,
         base_image: base_hints.base_image.clone(),
         dockerfile: base_hints.dockerfile.as_ref().map(|(p, d)| (p.as_str(), d)),
     });
     findings.append(&mut base_findings);
 
-    let labels = config.map(|c| c.labels()).unwrap_or_default();
     let mut layers: Vec<LayerInfo> = image
         .layers
         .iter()
