@@ -30,6 +30,16 @@ fn json(path: &Path) -> serde_json::Value {
     doc
 }
 
+/// The first entry of `doc[list]` whose `field` is `value`.
+fn first<'a>(
+    doc: &'a serde_json::Value,
+    list: &str,
+    field: &str,
+    value: &str,
+) -> Option<&'a serde_json::Value> {
+    doc[list].as_array()?.iter().find(|e| e[field] == value)
+}
+
 fn kinds(doc: &serde_json::Value) -> Vec<String> {
     doc["findings"]
         .as_array()
@@ -87,12 +97,7 @@ fn a_reviewers_license_enters_every_document_and_unused_entries_are_reported() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let doc = json(&dir.path().join("scan.json"));
-    let netbase = doc["packages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "netbase")
-        .unwrap();
+    let netbase = first(&doc, "packages", "name", "netbase").unwrap();
     let license = &netbase["license"];
     assert_eq!(license["concluded"], "GPL-2.0-or-later");
     assert_eq!(license["declared"], "GPL-2", "the declaration stays");
@@ -272,12 +277,7 @@ fn an_acknowledged_finding_stays_but_no_longer_blocks() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let doc = json(&dir.path().join("scan.json"));
-    let secret = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["kind"] == "deleted-secret")
-        .expect("the finding stays");
+    let secret = first(&doc, "findings", "kind", "deleted-secret").expect("the finding stays");
     assert_eq!(secret["severity"], "error");
     assert_eq!(
         secret["acknowledged"]["reason"],
@@ -360,10 +360,8 @@ fn sample_with_base(extra: &[&str]) -> (Output, serde_json::Value) {
 }
 
 fn base_finding(doc: &serde_json::Value) -> Option<serde_json::Value> {
-    doc["findings"]
-        .as_array()?
-        .iter()
-        .find(|f| f["kind"] == "unapproved-base" || f["kind"] == "base-approved")
+    first(doc, "findings", "kind", "unapproved-base")
+        .or_else(|| first(doc, "findings", "kind", "base-approved"))
         .cloned()
 }
 
