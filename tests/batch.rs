@@ -1,0 +1,406 @@
+//! `layerbom batch` end to end: a fleet of fixture images in a real registry on loopback
+//! (`docker-registry`, pushed with `skopeo`, as tests/registry/ does) and on disk; bad
+//! entries reported one by one; four shards writing exactly what one run writes.
+
+mod common;
+#[allow(dead_code)]
+#[path = "registry/harness.rs"]
+mod harness;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use harness::{fixture, layerbom_command, path_str, Registry, Value};
+
+/// Runs `layerbom batch ARGS…` (no layer cache unless ARGS give one).
+fn batch(args: &[&str], env: &[(&str, &str)]) -> Output {
+    layerbom_command()
+        .arg("batch")
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run layerbom batch")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// Every file under `dir` but the summaries, by path relative to it, with its bytes.
+fn documents(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                todo.push(path);
+                continue;
+            }
+            let rel = path.strip_prefix(dir).unwrap().to_path_buf();
+            let name = rel.file_name().unwrap().to_string_lossy().into_owned();
+            assert!(
+                !name.ends_with(".layerbom-tmp"),
+                "a temporary file left: {rel:?}"
+            );
+            if !name.starts_with("batch-summary") {
+                files.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+/// A registry holding several fixture images under several names, and a list of them with
+/// local images besides: (registry, list lines).
+fn fleet() -> (Registry, Vec<String>) {
+    let reg = Registry::start(false);
+    let pushes = [
+        ("docker-archive", "docker-archive.tar", "fleet/app:1"),
+        ("docker-archive", "docker-archive.tar", "fleet/app:2"),
+        ("docker-archive", "docker25.tar", "fleet/docker25:1"),
+        (
+            "docker-archive",
+            "distroless-like.tar",
+            "fleet/distroless:1",
+        ),
+        ("docker-archive", "docker-legacy.tar", "other/legacy:7"),
+        ("oci", "oci-gzip", "fleet/gzip:1.0"),
+        ("oci-archive", "oci-zstd.tar", "fleet/zstd:1"),
+    ];
+    let mut list = Vec::new();
+    for (transport, file, name) in pushes {
+        reg.push(
+            &format!("{transport}:{}", path_str(&fixture(file))),
+            name,
+            &[],
+        );
+        list.push(reg.reference(name));
+    }
+    for local in [
+        "docker-containerd.tar",
+        "oci-uncompressed",
+        "rootfs.tar",
+        "rootfs.tar.gz",
+        "rootfs-dir",
+    ] {
+        list.push(path_str(&fixture(local)).to_string());
+    }
+    (reg, list)
+}
+
+#[test]
+fn bad_entries_are_reported_one_by_one_and_the_batch_goes_on() {
+    let reg = Registry::start(false);
+    let good = reg.push_app(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let not_an_image = dir.path().join("not-an-image.tar");
+    std::fs::write(&not_an_image, b"these bytes are no image at all").unwrap();
+    let missing = dir.path().join("missing.tar");
+    let list = dir.path().join("list.txt");
+    let unknown_tag = reg.reference("fixtures/app:no-such-tag");
+    let mut text = format!(
+        "# the fleet\n{good}\n\n{unknown_tag}\n{}\n{}\nthis is not an image ::: !!\n",
+        path_str(&not_an_image),
+        path_str(&missing)
+    )
+    .into_bytes();
+    text.extend_from_slice(b"\xff\xfe\n");
+    text.extend_from_slice(format!("{}\n", path_str(&fixture("rootfs-dir"))).as_bytes());
+    std::fs::write(&list, text).unwrap();
+    let out_dir = dir.path().join("out");
+    let out = batch(
+        &[
+            path_str(&list),
+            "--out-dir",
+            path_str(&out_dir),
+            "-o",
+            "spdx-json",
+            "-o",
+            "json",
+            "--jobs",
+            "3",
+        ],
+        &[],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let summary = read_json(&out_dir.join("batch-summary.json"));
+    assert_eq!(summary["schema"], "layerbom-batch/v1");
+    assert_eq!(summary["listed"], 7);
+    assert_eq!(
+        (&summary["done"], &summary["failed"], &summary["policy"]),
+        (&Value::from(2), &Value::from(5), &Value::from(0))
+    );
+    let entries = summary["entries"].as_array().unwrap();
+    let by_line: BTreeMap<u64, &Value> = entries
+        .iter()
+        .map(|e| (e["line"].as_u64().unwrap(), e))
+        .collect();
+    // The entries in the list's order, by line (comments and blank lines not counted).
+    assert_eq!(
+        by_line.keys().copied().collect::<Vec<_>>(),
+        [2, 4, 5, 6, 7, 8, 9]
+    );
+    let status = |line: u64| by_line[&line]["status"].as_str().unwrap();
+    let error = |line: u64| {
+        by_line[&line]["error"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(status(2), "done");
+    assert_eq!(status(9), "done");
+    for line in [4, 5, 6, 7, 8] {
+        assert_eq!(status(line), "failed", "line {line}");
+        assert!(by_line[&line]["documents"].as_array().unwrap().is_empty());
+    }
+    assert!(error(4).contains("no-such-tag"), "{}", error(4));
+    assert!(error(5).contains("not-an-image.tar"), "{}", error(5));
+    assert!(error(6).contains("missing.tar"), "{}", error(6));
+    assert!(error(7).contains("this is not an image"), "{}", error(7));
+    assert!(error(8).contains("not UTF-8"), "{}", error(8));
+    // The good images' documents, named by repository, tag and digest.
+    let written = documents(&out_dir);
+    let digest = by_line[&2]["manifest_digest"].as_str().unwrap();
+    let hex12 = &digest["sha256:".len().."sha256:".len() + 12];
+    for ext in ["spdx.json", "layerbom.json"] {
+        let name = PathBuf::from(format!("fixtures/app/1-{hex12}.{ext}"));
+        assert!(
+            written.contains_key(&name),
+            "{name:?} in {:?}",
+            written.keys()
+        );
+    }
+    assert_eq!(written.len(), 4, "{:?}", written.keys());
+    let native: Value = serde_json::from_slice(
+        &written[&PathBuf::from(format!("fixtures/app/1-{hex12}.layerbom.json"))],
+    )
+    .unwrap();
+    assert_eq!(native["image"]["source"], good.as_str());
+    // Progress and the summary on standard error, each failure named.
+    assert!(err.contains("[7/7]"), "{err}");
+    assert!(
+        err.contains("layerbom: batch: 7 images: 2 done, 0 matched the policy, 5 failed"),
+        "{err}"
+    );
+    for line in [4, 5, 6, 7, 8] {
+        assert!(err.contains(&format!("  line {line}: ")), "{err}");
+    }
+}
+
+#[test]
+fn four_shards_write_exactly_what_one_run_writes() {
+    let (_reg, list) = fleet();
+    let dir = tempfile::tempdir().unwrap();
+    let list_file = dir.path().join("list.txt");
+    std::fs::write(&list_file, list.join("\n") + "\n").unwrap();
+    // The shards read the list in another order: a shard is a slice of the entries, not of
+    // the lines.
+    let reversed = dir.path().join("reversed.txt");
+    let mut lines = list.clone();
+    lines.reverse();
+    std::fs::write(&reversed, lines.join("\n") + "\n").unwrap();
+    let one = dir.path().join("one");
+    let formats = [
+        "-o",
+        "json",
+        "-o",
+        "spdx-json",
+        "-o",
+        "cyclonedx-xml",
+        "-o",
+        "notice",
+    ];
+    let mut args = vec![path_str(&list_file), "--out-dir", path_str(&one), "-q"];
+    args.extend_from_slice(&formats);
+    let out = batch(&args, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let whole = documents(&one);
+    assert_eq!(whole.len(), 4 * list.len(), "{:?}", whole.keys());
+
+    // Four processes at once, sharing the output directory and a layer cache.
+    let shared = dir.path().join("shards");
+    let cache = dir.path().join("cache");
+    let children: Vec<_> = (0..4)
+        .map(|i| {
+            let shard = format!("{i}/4");
+            let the_list = if i % 2 == 0 { &list_file } else { &reversed };
+            let mut command = layerbom_command();
+            command
+                .env_remove("LAYERBOM_NO_CACHE")
+                .args(["batch", path_str(the_list), "--out-dir", path_str(&shared)])
+                .args(["--shard", &shard, "--cache-dir", path_str(&cache), "-q"])
+                .args(formats)
+                .stderr(std::process::Stdio::piped());
+            command.spawn().expect("run a shard")
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    assert_eq!(documents(&shared), whole, "the shards' documents differ");
+
+    // Every entry in exactly one shard's summary, its outcome as in the one run.
+    let all = read_json(&one.join("batch-summary.json"));
+    let mut seen = BTreeMap::new();
+    for i in 0..4 {
+        let s = read_json(&shared.join(format!("batch-summary-{i}-of-4.json")));
+        assert_eq!(s["shard"], serde_json::json!({"index": i, "count": 4}));
+        assert_eq!(s["listed"], list.len());
+        for e in s["entries"].as_array().unwrap() {
+            let entry = e["entry"].as_str().unwrap().to_string();
+            assert!(
+                seen.insert(entry.clone(), e["documents"].clone()).is_none(),
+                "{entry}"
+            );
+        }
+    }
+    let expected: BTreeMap<String, Value> = all["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["entry"].as_str().unwrap().to_string(),
+                e["documents"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(seen, expected);
+}
+
+#[test]
+fn the_job_completion_index_names_the_shard() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("list.txt");
+    let entries: Vec<String> = ["rootfs.tar", "rootfs-dir", "docker-archive.tar", "oci-gzip"]
+        .iter()
+        .map(|f| path_str(&fixture(f)).to_string())
+        .collect();
+    std::fs::write(&list, entries.join("\n")).unwrap();
+    let taken = |args: &[&str], env: &[(&str, &str)]| -> Vec<String> {
+        let out_dir = dir.path().join("out");
+        let _ = std::fs::remove_dir_all(&out_dir);
+        let mut all = vec![path_str(&list), "--out-dir", path_str(&out_dir), "-q"];
+        all.extend_from_slice(args);
+        let out = batch(&all, env);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let name = std::fs::read_dir(&out_dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .find(|n| n.starts_with("batch-summary"))
+            .unwrap();
+        read_json(&out_dir.join(name))["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["entry"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let mut union = Vec::new();
+    for i in 0..2 {
+        let index = i.to_string();
+        let by_flag = taken(&["--shard", &format!("{i}/2")], &[]);
+        let by_job = taken(&["--shard", "2"], &[("JOB_COMPLETION_INDEX", &index)]);
+        let by_variables = taken(
+            &[],
+            &[("LAYERBOM_SHARD", "2"), ("JOB_COMPLETION_INDEX", &index)],
+        );
+        assert_eq!(by_flag, by_job);
+        assert_eq!(by_flag, by_variables);
+        union.extend(by_flag);
+    }
+    union.sort();
+    let mut all = entries.clone();
+    all.sort();
+    assert_eq!(union, all);
+    // --shard N without the variable says what is missing.
+    let out = batch(
+        &[
+            path_str(&list),
+            "--out-dir",
+            path_str(&dir.path().join("x")),
+            "--shard",
+            "2",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("JOB_COMPLETION_INDEX"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_policy_match_is_exit_1_and_names_that_leave_the_directory_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("list.txt");
+    std::fs::write(&list, path_str(&fixture("docker-archive.tar"))).unwrap();
+    let out_dir = dir.path().join("out");
+    let out = batch(
+        &[
+            path_str(&list),
+            "--out-dir",
+            path_str(&out_dir),
+            "--fail-on",
+            "public-domain,permissive,weak-copyleft,strong-copyleft,network-copyleft,non-free,unknown",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let summary = read_json(&out_dir.join("batch-summary.json"));
+    assert_eq!(summary["entries"][0]["status"], "policy");
+    assert!(!summary["entries"][0]["violations"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    // The documents are written all the same.
+    assert_eq!(documents(&out_dir).len(), 1);
+
+    for template in [
+        "json=../{repo}.json",
+        "json=/tmp/{repo}.json",
+        "json={repo}/../../x",
+    ] {
+        let out = batch(
+            &[
+                path_str(&list),
+                "--out-dir",
+                path_str(&out_dir),
+                "-o",
+                template,
+            ],
+            &[],
+        );
+        assert_eq!(out.status.code(), Some(2), "{template}");
+        assert!(
+            stderr(&out).contains("the name template"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    // A list that cannot be read is a usage error.
+    let out = batch(
+        &[
+            path_str(&dir.path().join("no-list")),
+            "--out-dir",
+            path_str(&out_dir),
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot read the list"),
+        "{}",
+        stderr(&out)
+    );
+}
