@@ -71,6 +71,15 @@ enum Command {
     /// Exit codes: 0 done, 1 a policy (--fail-on, --deny) matched a distributed package of
     /// an image, 2 an entry failed, or an unreadable list or usage error.
     Batch(Box<BatchArgs>),
+    /// Ask the fleet inventory (`batch --inventory`) which images hold a package or a
+    /// license, or which source packages a set of images owes.
+    ///
+    /// Other questions are SQL over the inventory's tables: docs/inventory.md describes
+    /// them and gives examples.
+    ///
+    /// Exit codes: 0 done (whether or not anything was found), 2 the inventory cannot be
+    /// read, or usage error.
+    Query(QueryArgs),
     /// Audit a Dockerfile: its license, base images and whether they are pinned, build
     /// stages versus the shipped one, and what the build fetches (COPY --from of other
     /// images, ADD of URLs, downloads in RUN with or without a checksum, plain http,
@@ -482,8 +491,81 @@ struct BatchArgs {
     #[arg(long, value_name = "FILE")]
     summary: Option<PathBuf>,
 
+    /// Write every image scanned into the fleet inventory in this PostgreSQL database
+    /// (postgres://USER:PASSWORD@HOST[:PORT]/DATABASE; the tables are docs/inventory.md's),
+    /// replacing the rows of an image scanned before. Better given in LAYERBOM_INVENTORY.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "LAYERBOM_INVENTORY",
+        hide_env_values = true,
+        value_parser = parse_inventory_url
+    )]
+    inventory: Option<String>,
+
     #[command(flatten)]
     reading: ImageArgs,
+}
+
+#[derive(Debug, Args)]
+struct QueryArgs {
+    /// The inventory: postgres://USER:PASSWORD@HOST[:PORT]/DATABASE.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "LAYERBOM_INVENTORY",
+        hide_env_values = true,
+        value_parser = parse_inventory_url,
+        global = true
+    )]
+    inventory: Option<String>,
+
+    /// Write FORMAT to FILE, or to standard output without `=FILE` (repeatable).
+    /// Formats: table (the default), json.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FORMAT[=FILE]",
+        global = true
+    )]
+    outputs: Vec<OutputSpec>,
+
+    #[command(subcommand)]
+    question: Question,
+}
+
+#[derive(Debug, Subcommand)]
+enum Question {
+    /// The images holding a package, by name.
+    Package {
+        /// The package's name.
+        name: String,
+        /// Only versions in this range: `>=1.35,<1.36`, `1.35.*`, `!=2.0`, or one version;
+        /// versions compare as dpkg compares them.
+        #[arg(long, value_name = "RANGE")]
+        version: Option<fleet::version::VersionRange>,
+        /// Only packages from layers of this origin: base, authored, unknown.
+        #[arg(long, value_name = "ORIGIN", value_parser = fleet::query::parse_origin)]
+        origin: Option<layerbom::model::Origin>,
+    },
+    /// The images holding a package under a license (an SPDX id in any case; a bare family
+    /// such as GPL-2.0 also matches its -only and -or-later forms).
+    License {
+        /// The license.
+        id: String,
+    },
+    /// The source packages owed for shipping a set of images, each once, with the images
+    /// that need it.
+    Owed {
+        /// How the images are shipped: image (every layer), layers (the layers we built and
+        /// those of unknown origin), dockerfile (none).
+        #[arg(long, value_name = "MODE", default_value = "image")]
+        delivery: Delivery,
+        /// Only the images listed under references matching this glob (`*` any text;
+        /// repeatable) [default: every image].
+        #[arg(long, value_name = "GLOB")]
+        image: Vec<String>,
+    },
 }
 
 /// How images are read: shared by `scan` and `batch`.
@@ -614,6 +696,17 @@ fn parse_cache_url(s: &str) -> Result<String, String> {
         Ok(s.to_string())
     } else {
         Err("the shared cache is a PostgreSQL database: postgres://USER:PASSWORD@HOST[:PORT]/DATABASE (a directory is --cache-dir)".into())
+    }
+}
+
+fn parse_inventory_url(s: &str) -> Result<String, String> {
+    if layerbom::cache::postgres::is_url(s) {
+        Ok(s.to_string())
+    } else {
+        Err(
+            "the inventory is a PostgreSQL database: postgres://USER:PASSWORD@HOST[:PORT]/DATABASE"
+                .into(),
+        )
     }
 }
 
@@ -845,6 +938,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan(*args),
         Command::Batch(args) => batch(*args),
+        Command::Query(args) => query(args),
         Command::Dockerfile(args) => dockerfile(args),
         Command::Convert(args) => convert(args),
         Command::Attach(args) => attach(args),
@@ -1237,6 +1331,10 @@ fn batch(args: BatchArgs) -> Result<ExitCode, Error> {
         .clone()
         .unwrap_or_else(|| args.out_dir.join(batch::Summary::file_name(shard)));
     let opts = args.reading.options(false)?;
+    let inventory = match &args.inventory {
+        Some(url) => Some(fleet::inventory::Inventory::connect(url).map_err(Error::Usage)?),
+        None => None,
+    };
     let policy = policy::Policy {
         fail_on: args.documents.fail_on.clone(),
         deny: args.documents.deny.clone(),
@@ -1256,6 +1354,7 @@ fn batch(args: BatchArgs) -> Result<ExitCode, Error> {
         out_dir: &args.out_dir,
         jobs,
         progress: !args.reading.quiet,
+        inventory: inventory.as_ref(),
     };
     let summary = batch::run(&entries, shard, &settings);
     if let Some(cache) = &opts.cache {
@@ -1270,6 +1369,55 @@ fn batch(args: BatchArgs) -> Result<ExitCode, Error> {
     // The summary goes to standard error, where it does not mix with documents piped on.
     let _ = summary.write_text(&mut std::io::stderr().lock());
     Ok(ExitCode::from(summary.exit_code()))
+}
+
+/// `layerbom query`: a question to the fleet inventory, answered as a table or JSON.
+fn query(args: QueryArgs) -> Result<ExitCode, Error> {
+    use layerbom::fleet::query;
+    let outputs = outputs_asked(args.outputs, Some("the answer of query"))?;
+    check_outputs(&[], &outputs)?;
+    let url = args.inventory.ok_or_else(|| {
+        Error::Usage("layerbom query needs --inventory URL (or LAYERBOM_INVENTORY)".into())
+    })?;
+    let inv = fleet::inventory::Inventory::connect(&url).map_err(Error::Usage)?;
+    match args.question {
+        Question::Package {
+            name,
+            version,
+            origin,
+        } => {
+            let rows =
+                query::package(&inv, &name, version.as_ref(), origin).map_err(Error::Usage)?;
+            write_answer(&outputs, &rows, |w| query::write_holdings(&rows, w))?;
+        }
+        Question::License { id } => {
+            let rows = query::license(&inv, &id).map_err(Error::Usage)?;
+            write_answer(&outputs, &rows, |w| query::write_holdings(&rows, w))?;
+        }
+        Question::Owed { delivery, image } => {
+            let rows = query::owed(&inv, delivery, &image).map_err(Error::Usage)?;
+            write_answer(&outputs, &rows, |w| query::write_owed(&rows, w))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes an answer to each of `outputs`: `rows` as JSON, or the table `table` writes.
+fn write_answer<T: serde::Serialize>(
+    outputs: &[OutputSpec],
+    rows: &T,
+    table: impl Fn(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    for o in outputs {
+        let write = |w: &mut dyn Write| match o.format.name() {
+            "json" => serde_json::to_writer_pretty(&mut *w, rows)
+                .map_err(std::io::Error::from)
+                .and_then(|()| writeln!(w)),
+            _ => table(w),
+        };
+        write_output(o, write)?;
+    }
+    Ok(())
 }
 
 /// `layerbom convert FILE`: the documents of an archived scan, from its native JSON.

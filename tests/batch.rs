@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use common::pg_server::Postgres;
 use harness::{fixture, layerbom_command, path_str, Registry, Value};
 
 /// Runs `layerbom batch ARGS…` (no layer cache unless ARGS give one).
@@ -403,4 +404,190 @@ fn a_policy_match_is_exit_1_and_names_that_leave_the_directory_are_refused() {
         "{}",
         stderr(&out)
     );
+}
+
+/// Every row of the inventory's tables in `database`, as text, table by table, sorted.
+fn inventory_rows(pg: &Postgres, database: &str) -> BTreeMap<&'static str, Vec<String>> {
+    let mut client =
+        postgres::Client::connect(&database_url(pg, database), postgres::NoTls).unwrap();
+    [
+        "fleet_images",
+        "fleet_references",
+        "fleet_layers",
+        "fleet_packages",
+        "fleet_violations",
+    ]
+    .into_iter()
+    .map(|table| {
+        let rows = client
+            .query(&format!("SELECT t::text FROM {table} t ORDER BY 1"), &[])
+            .unwrap();
+        (table, rows.iter().map(|r| r.get(0)).collect())
+    })
+    .collect()
+}
+
+fn database_url(pg: &Postgres, database: &str) -> String {
+    pg.url().replace("/postgres", &format!("/{database}"))
+}
+
+/// Runs `layerbom batch LIST --inventory URL …`, the URL in LAYERBOM_INVENTORY.
+fn batch_into(list: &Path, out_dir: &Path, url: &str, extra: &[&str]) -> Output {
+    let mut args = vec![path_str(list), "--out-dir", path_str(out_dir), "-q"];
+    args.extend_from_slice(extra);
+    batch(&args, &[("LAYERBOM_INVENTORY", url)])
+}
+
+#[test]
+fn four_shards_write_the_inventory_one_run_writes_and_a_crash_leaves_no_half_image() {
+    let (_reg, list) = fleet();
+    let pg = Postgres::start();
+    for db in ["one", "shards", "crash"] {
+        pg.sql(&format!("CREATE DATABASE {db}"));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let list_file = dir.path().join("list.txt");
+    std::fs::write(&list_file, list.join("\n") + "\n").unwrap();
+    let policy = ["--fail-on", "strong-copyleft"];
+
+    let out = batch_into(
+        &list_file,
+        &dir.path().join("one"),
+        &database_url(&pg, "one"),
+        &policy,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let one = inventory_rows(&pg, "one");
+    assert_eq!(one["fleet_references"].len(), list.len());
+    assert!(!one["fleet_packages"].is_empty() && !one["fleet_violations"].is_empty());
+    // Two references to one image are one image.
+    assert!(one["fleet_images"].len() < list.len());
+
+    // Four shards at once into one database, sharing the layer cache there too.
+    let shards_url = database_url(&pg, "shards");
+    let children: Vec<_> = (0..4)
+        .map(|i| {
+            let mut command = layerbom_command();
+            command
+                .env_remove("LAYERBOM_NO_CACHE")
+                .env("LAYERBOM_INVENTORY", &shards_url)
+                .env("LAYERBOM_CACHE", &shards_url)
+                .args(["batch", path_str(&list_file), "-q", "--cache-required"])
+                .args(["--out-dir", path_str(&dir.path().join("shards"))])
+                .args(["--shard", &format!("{i}/4")])
+                .args(policy)
+                .stderr(std::process::Stdio::piped());
+            command.spawn().expect("run a shard")
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    }
+    assert_eq!(inventory_rows(&pg, "shards"), one);
+
+    // A run killed after its first image, then run again: no image half written, no row
+    // twice, the same rows.
+    use std::io::BufRead;
+    let crash_url = database_url(&pg, "crash");
+    let mut child = layerbom_command()
+        .env("LAYERBOM_INVENTORY", &crash_url)
+        .args(["batch", path_str(&list_file), "--jobs", "1"])
+        .args(["--out-dir", path_str(&dir.path().join("crash"))])
+        .args(policy)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(first.starts_with("layerbom: [1/"), "{first}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut client = postgres::Client::connect(&crash_url, postgres::NoTls).unwrap();
+    let half: i64 = client
+        .query_one(
+            "SELECT count(*) FROM fleet_images i WHERE i.packages <> \
+             (SELECT count(*) FROM fleet_packages p WHERE p.image = i.image)",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(half, 0, "an image was left half written");
+    for _ in 0..2 {
+        let out = batch_into(&list_file, &dir.path().join("crash"), &crash_url, &policy);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert_eq!(inventory_rows(&pg, "crash"), one);
+    }
+    assert!(documents(&dir.path().join("crash")) == documents(&dir.path().join("one")));
+
+    // The questions `layerbom query` answers.
+    let query = |args: &[&str]| -> Value {
+        let out = layerbom_command()
+            .env("LAYERBOM_INVENTORY", database_url(&pg, "one"))
+            .arg("query")
+            .args(args)
+            .args(["-o", "json"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let refs = |v: &Value| -> Vec<String> {
+        let mut r: Vec<String> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["reference"].as_str().unwrap().to_string())
+            .collect();
+        r.dedup();
+        r
+    };
+    let gcc = query(&["package", "libgcc-s1", "--version", ">=12.2,<12.3"]);
+    let mut all: Vec<String> = list
+        .iter()
+        .filter(|r| !r.contains("distroless"))
+        .cloned()
+        .collect();
+    all.sort();
+    assert_eq!(
+        refs(&gcc),
+        all,
+        "every fixture image but distroless-like holds libgcc-s1 12.2"
+    );
+    assert!(query(&["package", "libgcc-s1", "--version", ">=13"])
+        .as_array()
+        .unwrap()
+        .is_empty());
+    assert!(query(&["package", "libgcc-s1", "--origin", "base"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|h| h["origin"] == "base"));
+    let gpl = query(&["license", "gpl-3.0"]);
+    assert!(gpl
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|h| h["name"] == "libgcc-s1"));
+    assert!(gpl
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|h| h["name"] != "base-files"));
+    let owed = query(&["owed", "--delivery", "image", "--image", "*/fleet/app:*"]);
+    let gcc12 = owed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "gcc-12")
+        .expect("gcc-12's source is owed");
+    assert_eq!(
+        gcc12["images"],
+        serde_json::json!([list[0].as_str(), list[1].as_str()]),
+        "each source once, with the images that need it"
+    );
+    assert!(query(&["owed", "--delivery", "dockerfile"])
+        .as_array()
+        .unwrap()
+        .is_empty());
 }

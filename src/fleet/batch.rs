@@ -18,7 +18,6 @@ use serde::Serialize;
 use super::list::{Entry, Shard};
 use super::names::{extension, Identity, NameTemplate};
 use crate::error::one_line;
-use crate::model::bom::Decision;
 use crate::model::obligations::Delivery;
 use crate::model::Bom;
 use crate::obligations::policy::Policy;
@@ -58,6 +57,8 @@ pub struct Settings<'a> {
     pub jobs: usize,
     /// Say on standard error as each image is done.
     pub progress: bool,
+    /// The inventory each image is written into, when there is one.
+    pub inventory: Option<&'a super::inventory::Inventory>,
 }
 
 /// What became of an entry.
@@ -92,7 +93,7 @@ pub struct Outcome {
     pub config_digest: Option<String>,
     /// The report's verdict.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub verdict: Option<Decision>,
+    pub verdict: Option<String>,
     /// The distributed packages the policy matched, one line each.
     pub violations: Vec<String>,
     /// How many packages the image holds.
@@ -268,7 +269,7 @@ fn one(entry: &Entry, settings: &Settings, claimed: &Mutex<HashMap<PathBuf, usiz
         error: None,
         manifest_digest: bom.report.image.manifest_digest.clone(),
         config_digest: bom.report.image.config_digest.clone(),
-        verdict: Some(bom.verdict.decision),
+        verdict: Some(super::decision_name(bom.verdict.decision)),
         violations: bom
             .violations
             .iter()
@@ -277,9 +278,15 @@ fn one(entry: &Entry, settings: &Settings, claimed: &Mutex<HashMap<PathBuf, usiz
         packages: bom.report.packages.len(),
         documents: Vec::new(),
     };
-    if let Err(e) = write_documents(&bom, &id, entry.line, settings, claimed, &mut outcome) {
+    let written =
+        write_documents(&bom, &id, entry.line, settings, claimed, &mut outcome).and_then(|()| {
+            settings
+                .inventory
+                .map_or(Ok(()), |inv| inv.record(&bom, &entry.text))
+        });
+    if let Err(e) = written {
         outcome.status = Status::Failed;
-        outcome.error = Some(e);
+        outcome.error = Some(format!("{}: {e}", one_line(&entry.text)));
     }
     outcome
 }
