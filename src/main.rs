@@ -80,6 +80,13 @@ enum Command {
     /// Exit codes: 0 done (whether or not anything was found), 2 the inventory cannot be
     /// read, or usage error.
     Query(QueryArgs),
+    /// The fleet on one page, from its inventory (`batch --inventory`): per base image the
+    /// images built on it; per image its verdict, policy matches and counts; the source
+    /// packages owed across the fleet, each once, with the images that need it.
+    ///
+    /// Exit codes: 0 done, 2 the inventory cannot be read, an unwritable file or usage
+    /// error.
+    FleetReport(FleetReportArgs),
     /// Audit a Dockerfile: its license, base images and whether they are pinned, build
     /// stages versus the shipped one, and what the build fetches (COPY --from of other
     /// images, ADD of URLs, downloads in RUN with or without a checksum, plain http,
@@ -534,6 +541,28 @@ struct QueryArgs {
     question: Question,
 }
 
+#[derive(Debug, Args)]
+struct FleetReportArgs {
+    /// The inventory: postgres://USER:PASSWORD@HOST[:PORT]/DATABASE.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "LAYERBOM_INVENTORY",
+        hide_env_values = true,
+        value_parser = parse_inventory_url
+    )]
+    inventory: String,
+
+    /// The delivery mode the source packages are owed for: image, layers, dockerfile.
+    #[arg(long, value_name = "MODE", default_value = "image")]
+    delivery: Delivery,
+
+    /// Write FORMAT to FILE, or to standard output without `=FILE` (repeatable).
+    /// Formats: md (the default), html, json (schema layerbom-fleet/v1).
+    #[arg(short = 'o', long = "output", value_name = "FORMAT[=FILE]")]
+    outputs: Vec<fleet::report::Output>,
+}
+
 #[derive(Debug, Subcommand)]
 enum Question {
     /// The images holding a package, by name.
@@ -939,6 +968,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan(*args),
         Command::Batch(args) => batch(*args),
         Command::Query(args) => query(args),
+        Command::FleetReport(args) => fleet_report(args),
         Command::Dockerfile(args) => dockerfile(args),
         Command::Convert(args) => convert(args),
         Command::Attach(args) => attach(args),
@@ -1101,11 +1131,20 @@ fn write_output(
     o: &OutputSpec,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), Error> {
+    write_to(o.path.as_deref(), write)
+}
+
+/// Writes a document to `path`, replacing the file only once complete, or to standard
+/// output when `path` is `None`.
+fn write_to(
+    path: Option<&str>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
     let failed = |source| Error::Output {
-        path: o.path.clone().unwrap_or_else(|| "-".into()),
+        path: path.unwrap_or("-").to_string(),
         source,
     };
-    match &o.path {
+    match path {
         Some(p) => output::write_replacing(Path::new(p), write).map_err(failed),
         None => {
             let mut w = BufWriter::new(std::io::stdout().lock());
@@ -1398,6 +1437,34 @@ fn query(args: QueryArgs) -> Result<ExitCode, Error> {
             let rows = query::owed(&inv, delivery, &image).map_err(Error::Usage)?;
             write_answer(&outputs, &rows, |w| query::write_owed(&rows, w))?;
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `layerbom fleet-report`: the fleet report from the inventory.
+fn fleet_report(args: FleetReportArgs) -> Result<ExitCode, Error> {
+    use layerbom::fleet::report;
+    let mut outputs = args.outputs;
+    if outputs.is_empty() {
+        outputs.push(report::Output {
+            format: report::Format::Markdown,
+            path: None,
+        });
+    }
+    if outputs.iter().filter(|o| o.path.is_none()).count() > 1 {
+        return Err(Error::Usage(
+            "only one output can go to standard output; give the others a file (-o FORMAT=FILE)"
+                .into(),
+        ));
+    }
+    let files: Vec<&str> = outputs.iter().filter_map(|o| o.path.as_deref()).collect();
+    output::check(&[], &files).map_err(|e| Error::Usage(e.to_string()))?;
+    let inv = fleet::inventory::Inventory::connect(&args.inventory).map_err(Error::Usage)?;
+    let fleet_report = report::build(&inv, args.delivery).map_err(Error::Usage)?;
+    for o in &outputs {
+        write_to(o.path.as_deref(), |w: &mut dyn Write| {
+            fleet_report.write(o.format, w)
+        })?;
     }
     Ok(ExitCode::SUCCESS)
 }

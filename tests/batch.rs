@@ -590,4 +590,62 @@ fn four_shards_write_the_inventory_one_run_writes_and_a_crash_leaves_no_half_ima
         .as_array()
         .unwrap()
         .is_empty());
+
+    // The fleet report: every image once with its references, each source owed once.
+    let report_dir = dir.path().join("report");
+    std::fs::create_dir(&report_dir).unwrap();
+    let (json, md, html) = (
+        report_dir.join("fleet.json"),
+        report_dir.join("fleet.md"),
+        report_dir.join("fleet.html"),
+    );
+    let out = layerbom_command()
+        .env("LAYERBOM_INVENTORY", database_url(&pg, "one"))
+        .arg("fleet-report")
+        .args(["-o", &format!("json={}", path_str(&json))])
+        .args(["-o", &format!("md={}", path_str(&md))])
+        .args(["-o", &format!("html={}", path_str(&html))])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let fleet = read_json(&json);
+    assert_eq!(fleet["schema"], "layerbom-fleet/v1");
+    let images = fleet["images"].as_array().unwrap();
+    assert_eq!(images.len(), one["fleet_images"].len());
+    let mut listed: Vec<String> = images
+        .iter()
+        .flat_map(|i| i["references"].as_array().unwrap().clone())
+        .map(|r| r.as_str().unwrap().to_string())
+        .collect();
+    listed.sort();
+    let mut expected = list.clone();
+    expected.sort();
+    assert_eq!(listed, expected, "every reference under its image, once");
+    for i in images {
+        let matched = !i["violations"].as_array().unwrap().is_empty();
+        assert!(!matched || i["verdict"] == "blocked", "{i}");
+    }
+    assert_eq!(fleet["totals"]["images"], images.len());
+    let owed = fleet["owed"].as_array().unwrap();
+    let mut names: Vec<(&str, &str)> = owed
+        .iter()
+        .map(|o| (o["name"].as_str().unwrap(), o["version"].as_str().unwrap()))
+        .collect();
+    let n = names.len();
+    names.dedup();
+    assert_eq!(names.len(), n, "each source package once");
+    let gcc12 = owed.iter().find(|o| o["name"] == "gcc-12").unwrap();
+    assert_eq!(gcc12["images"].as_array().unwrap().len(), all.len());
+    let bases = fleet["bases"].as_array().unwrap();
+    let in_bases: usize = bases
+        .iter()
+        .map(|b| b["images"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(in_bases, list.len(), "every image under one base");
+    let md = std::fs::read_to_string(&md).unwrap();
+    assert!(md.starts_with("# Fleet report"));
+    assert!(md.contains("| gcc-12 |"), "{md}");
+    let html = std::fs::read_to_string(&html).unwrap();
+    assert!(html.contains("<h2 id=\"owed\">"));
+    assert!(html.contains(&list[0]));
 }

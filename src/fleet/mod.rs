@@ -7,13 +7,14 @@
 //! image calls itself; [`batch`] scans the entries with bounded parallelism, writes their
 //! documents and reports each entry's fate. The processes of a fleet share the PostgreSQL
 //! layer cache ([`crate::cache`]), and may write every image into an [`inventory`] in
-//! PostgreSQL, which [`query`] asks about the fleet.
+//! PostgreSQL, which [`query`] asks about the fleet and [`report`] shows whole.
 
 pub mod batch;
 pub mod inventory;
 pub mod list;
 pub mod names;
 pub mod query;
+pub mod report;
 pub mod version;
 
 use crate::model::bom::Decision;
