@@ -1361,6 +1361,19 @@ fn batch(args: BatchArgs) -> Result<ExitCode, Error> {
     let epoch = source_date_epoch()?;
     let render_options = args.documents.options()?;
     let entries = list::read(&args.list).map_err(|e| Error::Usage(e.to_string()))?;
+    if let Some(summary) = &args.summary {
+        let dir = summary
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if !dir.is_dir() {
+            return Err(Error::Usage(format!(
+                "--summary {}: the directory {} does not exist",
+                summary.display(),
+                dir.display()
+            )));
+        }
+    }
     std::fs::create_dir_all(&args.out_dir).map_err(|source| Error::Output {
         path: args.out_dir.display().to_string(),
         source,

@@ -389,6 +389,21 @@ fn a_policy_match_is_exit_1_and_names_that_leave_the_directory_are_refused() {
             stderr(&out)
         );
     }
+    // A summary that could not be written is refused before any scan.
+    let nowhere = dir.path().join("no-such-dir/summary.json");
+    let out = batch(
+        &[
+            path_str(&list),
+            "--out-dir",
+            path_str(&dir.path().join("unused")),
+            "--summary",
+            path_str(&nowhere),
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--summary"), "{}", stderr(&out));
+    assert!(!dir.path().join("unused").exists());
     // A list that cannot be read is a usage error.
     let out = batch(
         &[
