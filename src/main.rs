@@ -80,8 +80,8 @@ enum Command {
     /// Exit codes: 0 done (whether or not anything was found), 2 the inventory cannot be
     /// read, or usage error.
     Query(QueryArgs),
-    /// The fleet on one page, from its inventory (`batch --inventory`): per base image the
-    /// images built on it; per image its verdict, policy matches and counts; the source
+    /// The fleet on one page, from its inventory (`batch --inventory`) or from the output
+    /// directory of `batch` (--from-dir): per base image the images built on it; per image its verdict, policy matches and counts; the source
     /// packages owed across the fleet, each once, with the images that need it.
     ///
     /// Exit codes: 0 done, 2 the inventory cannot be read, an unwritable file or usage
@@ -549,9 +549,15 @@ struct FleetReportArgs {
         value_name = "URL",
         env = "LAYERBOM_INVENTORY",
         hide_env_values = true,
-        value_parser = parse_inventory_url
+        value_parser = parse_inventory_url,
+        required_unless_present = "from_dir"
     )]
-    inventory: String,
+    inventory: Option<String>,
+
+    /// Make the report from the --out-dir of `layerbom batch` (the summaries of all its
+    /// shards, and each image's native JSON, written with -o json) instead of the inventory.
+    #[arg(long, value_name = "DIR")]
+    from_dir: Option<PathBuf>,
 
     /// The delivery mode the source packages are owed for: image, layers, dockerfile.
     #[arg(long, value_name = "MODE", default_value = "image")]
@@ -1472,8 +1478,13 @@ fn fleet_report(args: FleetReportArgs) -> Result<ExitCode, Error> {
     }
     let files: Vec<&str> = outputs.iter().filter_map(|o| o.path.as_deref()).collect();
     output::check(&[], &files).map_err(|e| Error::Usage(e.to_string()))?;
-    let inv = fleet::inventory::Inventory::connect(&args.inventory).map_err(Error::Usage)?;
-    let fleet_report = report::build(&inv, args.delivery).map_err(Error::Usage)?;
+    let fleet_report = match (&args.from_dir, &args.inventory) {
+        (Some(dir), _) => report::from_dir(dir, args.delivery),
+        (None, Some(url)) => fleet::inventory::Inventory::connect(url)
+            .and_then(|inv| report::build(&inv, args.delivery)),
+        (None, None) => Err("fleet-report needs --inventory URL or --from-dir DIR".into()),
+    }
+    .map_err(Error::Usage)?;
     for o in &outputs {
         write_to(o.path.as_deref(), |w: &mut dyn Write| {
             fleet_report.write(o.format, w)

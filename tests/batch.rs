@@ -663,4 +663,22 @@ fn four_shards_write_the_inventory_one_run_writes_and_a_crash_leaves_no_half_ima
     let html = std::fs::read_to_string(&html).unwrap();
     assert!(html.contains("<h2 id=\"owed\">"));
     assert!(html.contains(&list[0]));
+
+    // The same report from the batch's output directory, without the database.
+    let out = layerbom_command()
+        .env_remove("LAYERBOM_INVENTORY")
+        .args([
+            "fleet-report",
+            "--from-dir",
+            path_str(&dir.path().join("one")),
+        ])
+        .args(["-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let from_dir: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        from_dir, fleet,
+        "the report from the directory differs from the inventory's"
+    );
 }

@@ -109,6 +109,8 @@ pub struct Summary {
     pub schema: &'static str,
     /// The shard this process took, when the list was sharded.
     pub shard: Option<Shard>,
+    /// The delivery mode the images were judged for.
+    pub delivery: Delivery,
     /// How many entries the list holds (each once).
     pub listed: usize,
     /// How many of them this process took.
@@ -219,6 +221,7 @@ pub fn run(entries: &[Entry], shard: Option<Shard>, settings: &Settings) -> Summ
     Summary {
         schema: SUMMARY_SCHEMA,
         shard,
+        delivery: settings.delivery,
         listed,
         selected: taken.len(),
         done: count(Status::Done),

@@ -107,9 +107,9 @@ pub struct Inventory {
     shown: String,
 }
 
-/// The key of the image of `bom`, scanned from the list entry `entry`.
-pub fn image_key(bom: &Bom, entry: &str) -> String {
-    let image = &bom.report.image;
+/// The key of the image of `report`, scanned from the list entry `entry`.
+pub fn image_key(report: &crate::model::Report, entry: &str) -> String {
+    let image = &report.image;
     match image
         .manifest_digest
         .as_ref()
@@ -178,7 +178,7 @@ impl Inventory {
     /// transaction.
     pub fn record(&self, bom: &Bom, entry: &str) -> Result<(), String> {
         let mut client = self.client()?;
-        let key = image_key(bom, entry);
+        let key = image_key(&bom.report, entry);
         write_image(&mut client, bom, entry, &key)
             .map_err(|e| format!("the inventory {}: {}: {}", self.shown, key, failed(e)))
     }

@@ -65,6 +65,10 @@ const HOLDING: &str = "SELECT coalesce(r.reference, i.image), i.image, p.type, p
      p.version, p.layer, p.origin, p.license FROM fleet_packages p JOIN fleet_images i ON \
      i.image = p.image LEFT JOIN fleet_references r ON r.image = i.image";
 
+/// Holdings by reference and image, bytewise whatever the server's locale.
+const HOLDING_ORDER: &str = "ORDER BY coalesce(r.reference, i.image) COLLATE \"C\", \
+     i.image COLLATE \"C\", p.position";
+
 fn holding(row: &postgres::Row) -> Holding {
     Holding {
         reference: row.get(0),
@@ -88,8 +92,7 @@ pub fn package(
 ) -> Result<Vec<Holding>, String> {
     let rows = inv.rows(
         &format!(
-            "{HOLDING} WHERE p.name = $1 AND ($2::text IS NULL OR p.origin = $2) ORDER BY 1, 2, \
-             p.position"
+            "{HOLDING} WHERE p.name = $1 AND ($2::text IS NULL OR p.origin = $2) {HOLDING_ORDER}"
         ),
         &[&name, &origin.map(Origin::as_str)],
     )?;
@@ -110,7 +113,7 @@ pub fn license(inv: &Inventory, id: &str) -> Result<Vec<Holding>, String> {
             .replace('_', "\\_")
     );
     let rows = inv.rows(
-        &format!("{HOLDING} WHERE p.license ILIKE $1 ORDER BY 1, 2, p.position"),
+        &format!("{HOLDING} WHERE p.license ILIKE $1 {HOLDING_ORDER}"),
         &[&pattern],
     )?;
     Ok(rows
@@ -143,16 +146,22 @@ pub fn owed(inv: &Inventory, delivery: Delivery, images: &[String]) -> Result<Ve
         .collect();
     let patterns: Vec<String> = images.iter().map(|g| like(g)).collect();
     let rows = inv.rows(
+        // Lists and rows in bytewise order whatever the server's locale, a missing commit
+        // first: the order the fleet report made from documents has.
         "SELECT p.type, p.source_name, p.source_version, p.source_commit, \
-         array_agg(DISTINCT p.license ORDER BY p.license), \
-         array_agg(DISTINCT d ORDER BY d), min(p.obtain_command), min(p.obtain_url), \
-         array_agg(DISTINCT coalesce(r.reference, i.image) ORDER BY coalesce(r.reference, i.image)) \
+         array_agg(DISTINCT p.license COLLATE \"C\" ORDER BY p.license COLLATE \"C\"), \
+         array_agg(DISTINCT d COLLATE \"C\" ORDER BY d COLLATE \"C\"), \
+         min(p.obtain_command), min(p.obtain_url), \
+         array_agg(DISTINCT coalesce(r.reference, i.image) COLLATE \"C\" \
+                   ORDER BY coalesce(r.reference, i.image) COLLATE \"C\") \
          FROM fleet_packages p JOIN fleet_images i ON i.image = p.image \
          LEFT JOIN fleet_references r ON r.image = i.image \
          CROSS JOIN LATERAL unnest(p.source_duties) d \
          WHERE p.origin = ANY($1) \
          AND (cardinality($2::text[]) = 0 OR coalesce(r.reference, i.image) LIKE ANY($2)) \
-         GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
+         GROUP BY 1, 2, 3, 4 \
+         ORDER BY p.type COLLATE \"C\", p.source_name COLLATE \"C\", \
+         p.source_version COLLATE \"C\", p.source_commit COLLATE \"C\" NULLS FIRST",
         &[&origins, &patterns],
     )?;
     Ok(rows

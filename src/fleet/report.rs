@@ -1,4 +1,5 @@
-//! `layerbom fleet-report`: the whole fleet on one page, from its inventory.
+//! `layerbom fleet-report`: the whole fleet on one page, from its inventory or from the
+//! output directory of `layerbom batch`.
 //!
 //! For the people who answer for everything a company ships: per base image, the images
 //! built on it; per image, its verdict, what matched the policy and its counts; and the
@@ -8,12 +9,14 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use super::inventory::Inventory;
 use super::query::{self, Owed};
 use crate::model::obligations::Delivery;
+use crate::model::Origin;
 use crate::render::Escaping;
 
 /// The schema the JSON names.
@@ -101,24 +104,34 @@ type BaseKey = (Option<String>, Option<String>, Option<String>);
 pub fn build(inv: &Inventory, delivery: Delivery) -> Result<FleetReport, String> {
     let mut references: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for row in inv.rows(
-        "SELECT image, reference FROM fleet_references ORDER BY reference",
+        "SELECT image, reference FROM fleet_references ORDER BY reference COLLATE \"C\"",
         &[],
     )? {
         references.entry(row.get(0)).or_default().push(row.get(1));
     }
     let mut violations: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for row in inv.rows(
-        "SELECT image, package, version, layer, origin, license, rule FROM fleet_violations \
-         ORDER BY image, position",
+        "SELECT image, package, version, layer, origin, license, category, rule, reason \
+         FROM fleet_violations ORDER BY image, position",
         &[],
     )? {
-        let (package, version): (String, String) = (row.get(1), row.get(2));
+        let (origin, category): (String, String) = (row.get(4), row.get(6));
         let layer: i32 = row.get(3);
-        let (origin, license, rule): (String, String, String) =
-            (row.get(4), row.get(5), row.get(6));
-        violations.entry(row.get(0)).or_default().push(format!(
-            "{package} {version} (layer {layer}, {origin}): {license}: matches --{rule}"
-        ));
+        let v = crate::model::obligations::Violation {
+            package: row.get(1),
+            version: row.get(2),
+            layer: usize::try_from(layer).unwrap_or_default(),
+            origin: query::parse_origin(&origin)?,
+            license: row.get(5),
+            category: category.parse().map_err(|e| format!("{e}"))?,
+            rule: row.get(7),
+            reason: row.get(8),
+        };
+        // As the batch's summary writes it.
+        violations
+            .entry(row.get(0))
+            .or_default()
+            .push(crate::error::one_line(&v.to_string()));
     }
     let rows = inv.rows(
         "SELECT i.image, i.verdict, i.delivery, i.base_name, i.base_digest, \
@@ -155,6 +168,17 @@ pub fn build(inv: &Inventory, delivery: Delivery) -> Result<FleetReport, String>
             image,
         });
     }
+    let owed = query::owed(inv, delivery, &[])?;
+    Ok(assemble(delivery, images, groups, owed))
+}
+
+/// The report of `images`, grouped by base as `groups` says, with the sources `owed`.
+fn assemble(
+    delivery: Delivery,
+    mut images: Vec<ImageLine>,
+    groups: BTreeMap<BaseKey, Vec<String>>,
+    owed: Vec<Owed>,
+) -> FleetReport {
     images.sort_by(|a, b| a.references.cmp(&b.references));
     let mut bases: Vec<BaseGroup> = groups
         .into_iter()
@@ -181,7 +205,6 @@ pub fn build(inv: &Inventory, delivery: Delivery) -> Result<FleetReport, String>
             .then(b.images.len().cmp(&a.images.len()))
             .then(a.base.cmp(&b.base))
     });
-    let owed = query::owed(inv, delivery, &[])?;
     let count = |v: &str| images.iter().filter(|i| i.verdict == v).count();
     let totals = Totals {
         images: images.len(),
@@ -191,14 +214,175 @@ pub fn build(inv: &Inventory, delivery: Delivery) -> Result<FleetReport, String>
         policy: images.iter().filter(|i| !i.violations.is_empty()).count(),
         sources_owed: owed.len(),
     };
-    Ok(FleetReport {
+    FleetReport {
         schema: SCHEMA,
         delivery,
         totals,
         bases,
         images,
         owed,
-    })
+    }
+}
+
+/// What the fleet report reads of a batch summary.
+#[derive(serde::Deserialize)]
+struct SummaryFile {
+    delivery: String,
+    entries: Vec<SummaryEntry>,
+}
+
+#[derive(serde::Deserialize)]
+struct SummaryEntry {
+    entry: String,
+    status: String,
+    #[serde(default)]
+    verdict: Option<String>,
+    #[serde(default)]
+    violations: Vec<String>,
+    #[serde(default)]
+    documents: Vec<String>,
+}
+
+/// The most bytes a batch summary may hold.
+const MAX_SUMMARY: u64 = 256 << 20;
+
+/// The fleet report from the output directory of `layerbom batch` (its shards' too): the
+/// summaries (`batch-summary*.json`) and each image's native JSON, which the batch must
+/// have written (`-o json`); the sources owed for `delivery`. Failed entries are left out.
+pub fn from_dir(dir: &Path, delivery: Delivery) -> Result<FleetReport, String> {
+    use std::io::Read;
+    let failed = |what: &Path, e: &dyn std::fmt::Display| format!("{}: {e}", what.display());
+    let mut summaries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| failed(dir, &e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("batch-summary") && n.ends_with(".json"))
+        })
+        .collect();
+    summaries.sort();
+    if summaries.is_empty() {
+        return Err(format!(
+            "{}: no batch-summary*.json: not the output directory of layerbom batch",
+            dir.display()
+        ));
+    }
+    // By image key: its references, verdict, violations and report.
+    let mut by_key: BTreeMap<String, (Vec<String>, SummaryEntry, crate::model::Report)> =
+        BTreeMap::new();
+    let mut judged = BTreeMap::new();
+    for path in &summaries {
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_SUMMARY + 1).read_to_end(&mut bytes))
+            .map_err(|e| failed(path, &e))?;
+        if bytes.len() as u64 > MAX_SUMMARY {
+            return Err(failed(path, &"larger than a batch summary can be"));
+        }
+        let summary: SummaryFile = serde_json::from_slice(&bytes).map_err(|e| failed(path, &e))?;
+        for e in summary.entries.into_iter().filter(|e| e.status != "failed") {
+            judged.insert(e.entry.clone(), summary.delivery.clone());
+            let native = e
+                .documents
+                .iter()
+                .find(|d| d.ends_with(".layerbom.json"))
+                .ok_or_else(|| {
+                    format!(
+                        "{}: {} has no native JSON document: run the batch with -o json",
+                        path.display(),
+                        e.entry
+                    )
+                })?;
+            let rel = Path::new(native);
+            if !rel
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)))
+            {
+                return Err(failed(
+                    path,
+                    &format!("{native:?} is not a name in the directory"),
+                ));
+            }
+            let report = crate::pipeline::archived(&dir.join(rel)).map_err(|e| e.to_string())?;
+            let key = super::inventory::image_key(&report, &e.entry);
+            match by_key.get_mut(&key) {
+                Some((refs, _, _)) => refs.push(e.entry.clone()),
+                None => {
+                    by_key.insert(key, (vec![e.entry.clone()], e, report));
+                }
+            }
+        }
+    }
+    let mut images = Vec::new();
+    let mut groups: BTreeMap<BaseKey, Vec<String>> = BTreeMap::new();
+    let mut owed: BTreeMap<(String, String, String, Option<String>), Owed> = BTreeMap::new();
+    for (key, (mut refs, entry, report)) in by_key {
+        refs.sort();
+        let count = |o: Origin| report.packages.iter().filter(|p| p.origin == o).count();
+        let top_layer = report
+            .layers
+            .iter()
+            .rev()
+            .find(|l| l.origin == Origin::Base)
+            .and_then(|l| l.diff_id.clone());
+        groups
+            .entry((
+                report.base.name.clone(),
+                report.base.digest.clone(),
+                top_layer,
+            ))
+            .or_default()
+            .extend(refs.iter().cloned());
+        let obligations = crate::obligations::evaluate(&report, delivery);
+        for s in obligations.sources {
+            let version = s.version.unwrap_or_default();
+            let o = owed
+                .entry((
+                    s.kind.clone(),
+                    s.name.clone(),
+                    version.clone(),
+                    s.commit.clone(),
+                ))
+                .or_insert_with(|| Owed {
+                    kind: s.kind,
+                    name: s.name,
+                    version,
+                    commit: s.commit,
+                    licenses: Vec::new(),
+                    duties: Vec::new(),
+                    command: s.obtain.command,
+                    url: s.obtain.url,
+                    images: Vec::new(),
+                });
+            o.licenses.extend(s.licenses);
+            o.duties.extend(s.duties);
+            o.images.extend(refs.iter().cloned());
+        }
+        images.push(ImageLine {
+            references: refs,
+            image: key,
+            verdict: entry.verdict.unwrap_or_default(),
+            delivery: judged.get(&entry.entry).cloned().unwrap_or_default(),
+            violations: entry.violations,
+            layers: report.layers.len() as i64,
+            packages: report.packages.len() as i64,
+            base_packages: count(Origin::Base) as i64,
+            authored_packages: count(Origin::Authored) as i64,
+            unknown_packages: count(Origin::Unknown) as i64,
+        });
+    }
+    let owed: Vec<Owed> = owed
+        .into_values()
+        .map(|mut o| {
+            for list in [&mut o.licenses, &mut o.duties, &mut o.images] {
+                list.sort();
+                list.dedup();
+            }
+            o
+        })
+        .collect();
+    Ok(assemble(delivery, images, groups, owed))
 }
 
 /// `sha256:` and the first 12 hex digits.
