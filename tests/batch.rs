@@ -553,6 +553,66 @@ fn four_shards_write_the_inventory_one_run_writes_and_a_crash_leaves_no_half_ima
     remove_temporary(&dir.path().join("crash"));
     assert!(documents(&dir.path().join("crash")) == documents(&dir.path().join("one")));
 
+    // A rescan killed in the middle of an image's transaction: the batch is held at its last
+    // statement (the reference, whose table the test locks) and killed there. It rescans
+    // without the policy, so its rows would differ: the image keeps the rows it had.
+    let mut holder = postgres::Client::connect(&crash_url, postgres::NoTls).unwrap();
+    let mut lock = holder.transaction().unwrap();
+    lock.batch_execute("LOCK TABLE fleet_references IN EXCLUSIVE MODE")
+        .unwrap();
+    let mut child = layerbom_command()
+        .env("LAYERBOM_INVENTORY", &crash_url)
+        .args(["batch", path_str(&list_file), "--jobs", "1", "-q"])
+        .args(["--out-dir", path_str(&dir.path().join("killed"))])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut watcher = postgres::Client::connect(&crash_url, postgres::NoTls).unwrap();
+    let waiting = |watcher: &mut postgres::Client| -> i64 {
+        watcher
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'layerbom' \
+                 AND wait_event_type = 'Lock'",
+                &[],
+            )
+            .unwrap()
+            .get(0)
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while waiting(&mut watcher) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the batch never reached the reference"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    lock.rollback().unwrap();
+    // The server ends the dead client's transaction once it is no longer blocked.
+    let gone = |watcher: &mut postgres::Client| -> bool {
+        watcher
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'layerbom'",
+                &[],
+            )
+            .unwrap()
+            .get::<_, i64>(0)
+            == 0
+    };
+    while !gone(&mut watcher) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the killed client stays"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(
+        inventory_rows(&pg, "crash"),
+        one,
+        "a killed transaction left rows"
+    );
+
     // The questions `layerbom query` answers.
     let query = |args: &[&str]| -> Value {
         let out = layerbom_command()
