@@ -254,6 +254,33 @@ mod tests {
     }
 
     #[test]
+    fn tables_have_a_header_and_escape_what_images_say() {
+        let h = Holding {
+            reference: "r/app:1\u{1b}[2J".into(),
+            image: "sha256:aa".into(),
+            kind: "deb".into(),
+            name: "busybox".into(),
+            version: "1:1.35.0-4".into(),
+            layer: 0,
+            origin: "base".into(),
+            license: "GPL-2.0-only".into(),
+        };
+        let mut out = Vec::new();
+        write_holdings(&[h], &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "IMAGE\tPACKAGE\tVERSION\tTYPE\tLAYER\tORIGIN\tLICENSE\n\
+             r/app:1\\u{1b}[2J\tbusybox\t1:1.35.0-4\tdeb\t0\tbase\tGPL-2.0-only\n"
+        );
+        let mut out = Vec::new();
+        write_owed(&[], &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "No source package is owed.\n"
+        );
+    }
+
+    #[test]
     fn globs_are_like_patterns() {
         assert_eq!(like("reg/shop/*:1_0"), "reg/shop/%:1\\_0");
     }
