@@ -9,8 +9,9 @@
 #   localhost/debian-app:1             (3 layers, 380 MB)
 #   localhost/distroless-like:1        (2 layers, dpkg status.d only)
 #
-# Usage: bench/make-fleet.sh [IMAGES]     (IMAGES: make-images.sh's OUTDIR, /work/images)
-# Writes IMAGES/fleet/fleet-NN.oci.tar (oci-archive, gzip layers) for NN = 01..21, and
+# Usage: bench/make-fleet.sh [IMAGES [COUNT]]  (IMAGES: make-images.sh's OUTDIR, /work/images;
+#        COUNT: 21; bench/fleet.sh wants 54)
+# Writes IMAGES/fleet/fleet-NN.oci.tar (oci-archive, gzip layers) for NN = 01..COUNT, and
 # IMAGES/fleet/bases.tsv: each image's base and its number of layers of its own. Images
 # already exported are kept.
 #
@@ -21,6 +22,7 @@
 set -euo pipefail
 
 IMAGES=${1:-/work/images}
+COUNT=${2:-21}
 [[ $(id -u) -eq 0 ]] || { echo "must run as root" >&2; exit 1; }
 for t in buildah skopeo python3; do
   command -v "$t" >/dev/null || { echo "missing tool: $t" >&2; exit 1; }
@@ -37,7 +39,7 @@ done
 OUT="$IMAGES/fleet"
 mkdir -p "$OUT"
 : >"$OUT/bases.tsv.tmp"
-for n in $(seq 1 21); do
+for n in $(seq 1 "$COUNT"); do
   nn=$(printf '%02d' "$n")
   base=${BASES[$(( (n - 1) % 3 ))]}
   own=$(( (n - 1) / 3 % 3 + 1 ))

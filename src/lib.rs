@@ -5,7 +5,8 @@
 //! The library mirrors the pipeline: [`source`] opens the input, [`scan`] reads each layer
 //! once, [`overlay`] stacks the layers, [`catalog`] reads package databases,
 //! [`obligations`] works out what shipping the image obliges us to do, and [`render`]
-//! writes documents. [`pipeline`] runs the stages; [`model`] holds what crosses them.
+//! writes documents. [`pipeline`] runs the stages; [`model`] holds what crosses them; [`fleet`] scans
+//! many images as one job.
 
 pub mod attribute;
 pub mod audit;
@@ -15,6 +16,7 @@ pub mod config;
 pub mod deb822;
 pub mod dockerfile;
 pub mod error;
+pub mod fleet;
 pub mod license;
 pub mod model;
 pub mod obligations;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use layerbom::error::one_line;
+use layerbom::fleet;
 use layerbom::model::obligations::{Category, Delivery};
 use layerbom::model::review::Review;
 use layerbom::model::Platform;
@@ -48,6 +49,45 @@ enum Command {
     /// Exit codes: 0 done, 1 a policy (--fail-on, --deny) matched a distributed package,
     /// 2 unusable input or usage error.
     Scan(Box<ScanArgs>),
+    /// Scan a list of images, writing each one's documents under a directory.
+    ///
+    /// LIST is a file (or - for standard input) of images, one a line, each as `scan`
+    /// takes it (a registry reference or a path); blank lines and lines starting with `#`
+    /// are skipped, and an entry listed twice is scanned once. At most --jobs images are
+    /// scanned at once. Each -o FORMAT is written for every image under --out-dir, named by
+    /// --names, or by the template after `=` (`-o spdx-json={repo}/{tag}.spdx.json`); the
+    /// placeholders are {registry}, {repo}, {tag}, {digest}, {digest12} and {ext}, and no
+    /// value can lead a name out of the directory. Without -o, json (the native document)
+    /// is written. Documents are written whole or not at all.
+    ///
+    /// An image that cannot be scanned is reported and passed over; the summary (on
+    /// standard error, and as JSON in OUT_DIR/batch-summary.json, or
+    /// batch-summary-I-of-N.json for a shard) gives every entry's fate.
+    ///
+    /// --shard I/N takes the I-th of N slices of the list, by a hash of each entry, the same
+    /// whatever the list's order: N processes (a Kubernetes Indexed Job, a CI matrix)
+    /// together scan every entry once, sharing the layer cache (--cache). --shard N takes I
+    /// from JOB_COMPLETION_INDEX, as a Kubernetes Indexed Job sets it.
+    ///
+    /// Exit codes: 0 done, 1 a policy (--fail-on, --deny) matched a distributed package of
+    /// an image, 2 an entry failed, or an unreadable list or usage error.
+    Batch(Box<BatchArgs>),
+    /// Ask the fleet inventory (`batch --inventory`) which images hold a package or a
+    /// license, or which source packages a set of images owes.
+    ///
+    /// Other questions are SQL over the inventory's tables: docs/inventory.md describes
+    /// them and gives examples.
+    ///
+    /// Exit codes: 0 done (whether or not anything was found), 2 the inventory cannot be
+    /// read, or usage error.
+    Query(QueryArgs),
+    /// The fleet on one page, from its inventory (`batch --inventory`) or from the output
+    /// directory of `batch` (--from-dir): per base image the images built on it; per image its verdict, policy matches and counts; the source
+    /// packages owed across the fleet, each once, with the images that need it.
+    ///
+    /// Exit codes: 0 done, 2 the inventory cannot be read, an unwritable file or usage
+    /// error.
+    FleetReport(FleetReportArgs),
     /// Audit a Dockerfile: its license, base images and whether they are pinned, build
     /// stages versus the shipped one, and what the build fetches (COPY --from of other
     /// images, ADD of URLs, downloads in RUN with or without a checksum, plain http,
@@ -440,6 +480,174 @@ struct ScanArgs {
     #[command(flatten)]
     documents: DocumentArgs,
 
+    #[command(flatten)]
+    reading: ImageArgs,
+
+    /// The image this one was built FROM (any form IMAGE takes): its layers are the base.
+    #[arg(long, value_name = "IMAGE")]
+    base_image: Option<PathBuf>,
+
+    /// The Dockerfile the image was built from: its final stage's RUN/COPY/ADD are matched
+    /// to the top layers, and the layers below are the base image. Its audit (see `layerbom
+    /// dockerfile`) is added to the findings.
+    #[arg(long, value_name = "FILE")]
+    dockerfile: Option<PathBuf>,
+
+    /// The number of bottom layers that belong to the base image (at most the image's
+    /// layers: more is a usage error, exit 2).
+    #[arg(long, value_name = "N")]
+    base_layers: Option<usize>,
+
+    /// Who supplies (ships) this image, as SBOMs name it: `Organization: NAME` or `NAME
+    /// <email>`. Default: the image's org.opencontainers.image.vendor label or annotation.
+    #[arg(long, value_name = "NAME")]
+    supplier: Option<String>,
+
+    /// Once written, attach the SBOMs written to files (spdx-json, spdx-tag-value,
+    /// cyclonedx-json, cyclonedx-xml) to the image in its registry, as `layerbom attach`
+    /// does, to the very manifest scanned. Only for a registry image.
+    #[arg(long)]
+    attach: bool,
+}
+
+#[derive(Debug, Args)]
+struct BatchArgs {
+    /// The list of images: a file, or - for standard input.
+    list: PathBuf,
+
+    #[command(flatten)]
+    documents: DocumentArgs,
+
+    /// The directory the documents are written under (made when missing).
+    #[arg(long, value_name = "DIR")]
+    out_dir: PathBuf,
+
+    /// The name template of the documents asked for without `=TEMPLATE`.
+    #[arg(long, value_name = "TEMPLATE", default_value = fleet::names::DEFAULT)]
+    names: fleet::names::NameTemplate,
+
+    /// The most images scanned at once [default: the number of CPUs].
+    #[arg(short, long, value_name = "N")]
+    jobs: Option<std::num::NonZeroUsize>,
+
+    /// Scan only the I-th of N slices of the list (0 <= I < N); N alone takes I from
+    /// JOB_COMPLETION_INDEX.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<fleet::list::ShardSpec>,
+
+    /// Write the summary (JSON) to FILE [default: OUT_DIR/batch-summary.json, or
+    /// OUT_DIR/batch-summary-I-of-N.json for a shard].
+    #[arg(long, value_name = "FILE")]
+    summary: Option<PathBuf>,
+
+    /// Write every image scanned into the fleet inventory in this PostgreSQL database
+    /// (postgres://USER:PASSWORD@HOST[:PORT]/DATABASE; the tables are docs/inventory.md's),
+    /// replacing the rows of an image scanned before. Better given in LAYERBOM_INVENTORY.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "LAYERBOM_INVENTORY",
+        hide_env_values = true,
+        value_parser = parse_inventory_url
+    )]
+    inventory: Option<String>,
+
+    #[command(flatten)]
+    reading: ImageArgs,
+}
+
+#[derive(Debug, Args)]
+struct QueryArgs {
+    /// The inventory: postgres://USER:PASSWORD@HOST[:PORT]/DATABASE.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "LAYERBOM_INVENTORY",
+        hide_env_values = true,
+        value_parser = parse_inventory_url,
+        global = true
+    )]
+    inventory: Option<String>,
+
+    /// Write FORMAT to FILE, or to standard output without `=FILE` (repeatable).
+    /// Formats: table (the default), json.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FORMAT[=FILE]",
+        global = true
+    )]
+    outputs: Vec<OutputSpec>,
+
+    #[command(subcommand)]
+    question: Question,
+}
+
+#[derive(Debug, Args)]
+struct FleetReportArgs {
+    /// The inventory: postgres://USER:PASSWORD@HOST[:PORT]/DATABASE.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "LAYERBOM_INVENTORY",
+        hide_env_values = true,
+        value_parser = parse_inventory_url,
+        required_unless_present = "from_dir"
+    )]
+    inventory: Option<String>,
+
+    /// Make the report from the --out-dir of `layerbom batch` (the summaries of all its
+    /// shards, and each image's native JSON, written with -o json) instead of the inventory.
+    #[arg(long, value_name = "DIR")]
+    from_dir: Option<PathBuf>,
+
+    /// The delivery mode the source packages are owed for: image, layers, dockerfile.
+    #[arg(long, value_name = "MODE", default_value = "image")]
+    delivery: Delivery,
+
+    /// Write FORMAT to FILE, or to standard output without `=FILE` (repeatable).
+    /// Formats: md (the default), html, json (schema layerbom-fleet/v1).
+    #[arg(short = 'o', long = "output", value_name = "FORMAT[=FILE]")]
+    outputs: Vec<fleet::report::Output>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Question {
+    /// The images holding a package, by name.
+    Package {
+        /// The package's name.
+        name: String,
+        /// Only versions in this range: `>=1.35,<1.36`, `1.35.*`, `!=2.0`, or one version;
+        /// versions compare as dpkg compares them.
+        #[arg(long, value_name = "RANGE")]
+        version: Option<fleet::version::VersionRange>,
+        /// Only packages from layers of this origin: base, authored, unknown.
+        #[arg(long, value_name = "ORIGIN", value_parser = fleet::query::parse_origin)]
+        origin: Option<layerbom::model::Origin>,
+    },
+    /// The images holding a package under a license (an SPDX id in any case; a bare family
+    /// such as GPL-2.0 also matches its -only and -or-later forms).
+    License {
+        /// The license.
+        id: String,
+    },
+    /// The source packages owed for shipping a set of images, each once, with the images
+    /// that need it.
+    Owed {
+        /// How the images are shipped: image (every layer), layers (the layers we built and
+        /// those of unknown origin), dockerfile (none).
+        #[arg(long, value_name = "MODE", default_value = "image")]
+        delivery: Delivery,
+        /// Only the images listed under references matching this glob (`*` any text;
+        /// repeatable) [default: every image].
+        #[arg(long, value_name = "GLOB")]
+        image: Vec<String>,
+    },
+}
+
+/// How images are read: shared by `scan` and `batch`.
+#[derive(Debug, Args)]
+struct ImageArgs {
     /// Platform to choose from a multi-platform image (default linux/amd64 when a local
     /// image has several, the host's platform for a registry image); `arm64` is short for
     /// `linux/arm64`.
@@ -485,32 +693,6 @@ struct ScanArgs {
     #[arg(long)]
     verify: bool,
 
-    /// The image this one was built FROM (any form IMAGE takes): its layers are the base.
-    #[arg(long, value_name = "IMAGE")]
-    base_image: Option<PathBuf>,
-
-    /// The Dockerfile the image was built from: its final stage's RUN/COPY/ADD are matched
-    /// to the top layers, and the layers below are the base image. Its audit (see `layerbom
-    /// dockerfile`) is added to the findings.
-    #[arg(long, value_name = "FILE")]
-    dockerfile: Option<PathBuf>,
-
-    /// The number of bottom layers that belong to the base image (at most the image's
-    /// layers: more is a usage error, exit 2).
-    #[arg(long, value_name = "N")]
-    base_layers: Option<usize>,
-
-    /// Who supplies (ships) this image, as SBOMs name it: `Organization: NAME` or `NAME
-    /// <email>`. Default: the image's org.opencontainers.image.vendor label or annotation.
-    #[arg(long, value_name = "NAME")]
-    supplier: Option<String>,
-
-    /// Once written, attach the SBOMs written to files (spdx-json, spdx-tag-value,
-    /// cyclonedx-json, cyclonedx-xml) to the image in its registry, as `layerbom attach`
-    /// does, to the very manifest scanned. Only for a registry image.
-    #[arg(long)]
-    attach: bool,
-
     /// Scan every layer: neither read the layer cache nor write to it (whatever the cache
     /// options say).
     #[arg(
@@ -526,6 +708,31 @@ struct ScanArgs {
     /// No progress bar, and no summary of the layer cache's use.
     #[arg(short, long)]
     quiet: bool,
+}
+
+impl ImageArgs {
+    /// The pipeline's options; `progress` shows a scan's progress bars.
+    fn options(&self, progress: bool) -> Result<Options, Error> {
+        Ok(Options {
+            platform: self.platform.clone(),
+            verify: !self.no_verify,
+            verify_all: self.verify,
+            progress,
+            budget: Budget {
+                layers: self.max_layers,
+                entries: self.max_entries,
+                captured: self.max_captured,
+                names: self.max_name_bytes,
+                packages: self.max_packages,
+            },
+            registry: self.registry.options()?,
+            // With --verify every layer is read; what is read is still kept.
+            cache: match self.no_cache {
+                true => None,
+                false => self.cache.for_scan(!self.verify)?,
+            },
+        })
+    }
 }
 
 fn parse_deny(s: &str) -> Result<String, policy::DenyIdError> {
@@ -566,6 +773,17 @@ fn parse_cache_url(s: &str) -> Result<String, String> {
         Ok(s.to_string())
     } else {
         Err("the shared cache is a PostgreSQL database: postgres://USER:PASSWORD@HOST[:PORT]/DATABASE (a directory is --cache-dir)".into())
+    }
+}
+
+fn parse_inventory_url(s: &str) -> Result<String, String> {
+    if layerbom::cache::postgres::is_url(s) {
+        Ok(s.to_string())
+    } else {
+        Err(
+            "the inventory is a PostgreSQL database: postgres://USER:PASSWORD@HOST[:PORT]/DATABASE"
+                .into(),
+        )
     }
 }
 
@@ -674,7 +892,7 @@ fn attached(args: AttachedArgs) -> Result<ExitCode, Error> {
 }
 
 /// The commands whose options the configuration file and `LAYERBOM_*` variables set.
-const CONFIGURED: [&str; 2] = ["scan", "convert"];
+const CONFIGURED: [&str; 3] = ["scan", "convert", "batch"];
 
 /// The command line, each option of `scan` and `convert` that the command line leaves
 /// unset taken from its `LAYERBOM_*` variable, else from the configuration file
@@ -810,6 +1028,9 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Scan(args) => scan(*args),
+        Command::Batch(args) => batch(*args),
+        Command::Query(args) => query(args),
+        Command::FleetReport(args) => fleet_report(args),
         Command::Dockerfile(args) => dockerfile(args),
         Command::Convert(args) => convert(args),
         Command::Attach(args) => attach(args),
@@ -972,11 +1193,20 @@ fn write_output(
     o: &OutputSpec,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), Error> {
+    write_to(o.path.as_deref(), write)
+}
+
+/// Writes a document to `path`, replacing the file only once complete, or to standard
+/// output when `path` is `None`.
+fn write_to(
+    path: Option<&str>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
     let failed = |source| Error::Output {
-        path: o.path.clone().unwrap_or_else(|| "-".into()),
+        path: path.unwrap_or("-").to_string(),
         source,
     };
-    match &o.path {
+    match path {
         Some(p) => output::write_replacing(Path::new(p), write).map_err(failed),
         None => {
             let mut w = BufWriter::new(std::io::stdout().lock());
@@ -1096,25 +1326,9 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
     }
     let epoch = source_date_epoch()?;
     let options = args.documents.options()?;
-    let opts = Options {
-        platform: args.platform,
-        verify: !args.no_verify,
-        verify_all: args.verify,
-        progress: !args.quiet && std::io::stderr().is_terminal(),
-        budget: Budget {
-            layers: args.max_layers,
-            entries: args.max_entries,
-            captured: args.max_captured,
-            names: args.max_name_bytes,
-            packages: args.max_packages,
-        },
-        registry: args.registry.options()?,
-        // With --verify every layer is read; what is read is still kept.
-        cache: match args.no_cache {
-            true => None,
-            false => args.cache.for_scan(!args.verify)?,
-        },
-    };
+    let opts = args
+        .reading
+        .options(!args.reading.quiet && std::io::stderr().is_terminal())?;
     let mut base = BaseHints {
         base_layers: args.base_layers,
         base_image: None,
@@ -1134,7 +1348,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
     };
     let scanned = pipeline::scan(&args.image, &opts, &base);
     if let Some(cache) = &opts.cache {
-        tell_cache(&cache.summary(), args.quiet);
+        tell_cache(&cache.summary(), args.reading.quiet);
     }
     let mut report = scanned?;
     for f in &report.findings {
@@ -1172,6 +1386,186 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
         print_attached(&done, &mut std::io::stderr().lock())?;
     }
     Ok(args.documents.policy(&bom))
+}
+
+/// `layerbom batch LIST`: every image of the list (or of its shard) scanned, its documents
+/// written under --out-dir.
+fn batch(args: BatchArgs) -> Result<ExitCode, Error> {
+    use layerbom::fleet::{batch, list};
+    let documents = match args.documents.outputs.is_empty() {
+        true => vec![batch::Document {
+            format: &render::json::Json,
+            name: args.names.clone(),
+        }],
+        false => args
+            .documents
+            .outputs
+            .iter()
+            .map(|o| {
+                let name = match &o.path {
+                    Some(template) => template
+                        .parse()
+                        .map_err(|e: fleet::names::TemplateError| Error::Usage(e.to_string()))?,
+                    None => args.names.clone(),
+                };
+                Ok(batch::Document {
+                    format: o.format,
+                    name,
+                })
+            })
+            .collect::<Result<Vec<_>, Error>>()?,
+    };
+    let job_index = std::env::var(list::JOB_INDEX_VARIABLE).ok();
+    let shard = args
+        .shard
+        .map(|s| s.resolve(job_index.as_deref()))
+        .transpose()
+        .map_err(Error::Usage)?;
+    let epoch = source_date_epoch()?;
+    let render_options = args.documents.options()?;
+    let entries = list::read(&args.list).map_err(|e| Error::Usage(e.to_string()))?;
+    if let Some(summary) = &args.summary {
+        let dir = summary
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if !dir.is_dir() {
+            return Err(Error::Usage(format!(
+                "--summary {}: the directory {} does not exist",
+                summary.display(),
+                dir.display()
+            )));
+        }
+    }
+    std::fs::create_dir_all(&args.out_dir).map_err(|source| Error::Output {
+        path: args.out_dir.display().to_string(),
+        source,
+    })?;
+    let summary_path = args
+        .summary
+        .clone()
+        .unwrap_or_else(|| args.out_dir.join(batch::Summary::file_name(shard)));
+    let opts = args.reading.options(false)?;
+    let inventory = match &args.inventory {
+        Some(url) => Some(fleet::inventory::Inventory::connect(url).map_err(Error::Usage)?),
+        None => None,
+    };
+    let policy = policy::Policy {
+        fail_on: args.documents.fail_on.clone(),
+        deny: args.documents.deny.clone(),
+    };
+    let jobs = args.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |n| n.get(),
+    );
+    let settings = batch::Settings {
+        scan: &opts,
+        base: &BaseHints::default(),
+        delivery: args.documents.delivery,
+        policy: &policy,
+        epoch: epoch.as_deref(),
+        render: &render_options,
+        documents: &documents,
+        out_dir: &args.out_dir,
+        jobs,
+        progress: !args.reading.quiet,
+        inventory: inventory.as_ref(),
+    };
+    let summary = batch::run(&entries, shard, &settings);
+    if let Some(cache) = &opts.cache {
+        tell_cache(&cache.summary(), args.reading.quiet);
+    }
+    summary
+        .write_json(&summary_path)
+        .map_err(|source| Error::Output {
+            path: summary_path.display().to_string(),
+            source,
+        })?;
+    // The summary goes to standard error, where it does not mix with documents piped on.
+    let _ = summary.write_text(&mut std::io::stderr().lock());
+    Ok(ExitCode::from(summary.exit_code()))
+}
+
+/// `layerbom query`: a question to the fleet inventory, answered as a table or JSON.
+fn query(args: QueryArgs) -> Result<ExitCode, Error> {
+    use layerbom::fleet::query;
+    let outputs = outputs_asked(args.outputs, Some("the answer of query"))?;
+    check_outputs(&[], &outputs)?;
+    let url = args.inventory.ok_or_else(|| {
+        Error::Usage("layerbom query needs --inventory URL (or LAYERBOM_INVENTORY)".into())
+    })?;
+    let inv = fleet::inventory::Inventory::connect(&url).map_err(Error::Usage)?;
+    match args.question {
+        Question::Package {
+            name,
+            version,
+            origin,
+        } => {
+            let rows =
+                query::package(&inv, &name, version.as_ref(), origin).map_err(Error::Usage)?;
+            write_answer(&outputs, &rows, |w| query::write_holdings(&rows, w))?;
+        }
+        Question::License { id } => {
+            let rows = query::license(&inv, &id).map_err(Error::Usage)?;
+            write_answer(&outputs, &rows, |w| query::write_holdings(&rows, w))?;
+        }
+        Question::Owed { delivery, image } => {
+            let rows = query::owed(&inv, delivery, &image).map_err(Error::Usage)?;
+            write_answer(&outputs, &rows, |w| query::write_owed(&rows, w))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `layerbom fleet-report`: the fleet report from the inventory.
+fn fleet_report(args: FleetReportArgs) -> Result<ExitCode, Error> {
+    use layerbom::fleet::report;
+    let mut outputs = args.outputs;
+    if outputs.is_empty() {
+        outputs.push(report::Output {
+            format: report::Format::Markdown,
+            path: None,
+        });
+    }
+    if outputs.iter().filter(|o| o.path.is_none()).count() > 1 {
+        return Err(Error::Usage(
+            "only one output can go to standard output; give the others a file (-o FORMAT=FILE)"
+                .into(),
+        ));
+    }
+    let files: Vec<&str> = outputs.iter().filter_map(|o| o.path.as_deref()).collect();
+    output::check(&[], &files).map_err(|e| Error::Usage(e.to_string()))?;
+    let fleet_report = match (&args.from_dir, &args.inventory) {
+        (Some(dir), _) => report::from_dir(dir, args.delivery),
+        (None, Some(url)) => fleet::inventory::Inventory::connect(url)
+            .and_then(|inv| report::build(&inv, args.delivery)),
+        (None, None) => Err("fleet-report needs --inventory URL or --from-dir DIR".into()),
+    }
+    .map_err(Error::Usage)?;
+    for o in &outputs {
+        write_to(o.path.as_deref(), |w: &mut dyn Write| {
+            fleet_report.write(o.format, w)
+        })?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes an answer to each of `outputs`: `rows` as JSON, or the table `table` writes.
+fn write_answer<T: serde::Serialize>(
+    outputs: &[OutputSpec],
+    rows: &T,
+    table: impl Fn(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    for o in outputs {
+        let write = |w: &mut dyn Write| match o.format.name() {
+            "json" => serde_json::to_writer_pretty(&mut *w, rows)
+                .map_err(std::io::Error::from)
+                .and_then(|()| writeln!(w)),
+            _ => table(w),
+        };
+        write_output(o, write)?;
+    }
+    Ok(())
 }
 
 /// `layerbom convert FILE`: the documents of an archived scan, from its native JSON.

@@ -4,133 +4,13 @@
 
 mod common;
 
-use std::net::TcpListener;
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::{Command, Output};
 
+use common::pg_server::{free_port, Postgres, PASSWORD};
 use common::*;
 
-const PASSWORD: &str = "s3cret-for-tests";
-
-/// A PostgreSQL server of its own, stopped when dropped.
-struct Postgres {
-    _dir: tempfile::TempDir,
-    port: u16,
-    server: Child,
-}
-
-/// The directory of PostgreSQL's programs (the newest version installed).
-fn bindir() -> PathBuf {
-    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .expect("PostgreSQL is installed (apt-get install postgresql)")
-        .map(|d| d.unwrap().path().join("bin"))
-        .filter(|p| p.join("initdb").exists())
-        .collect();
-    versions.sort_by_key(|p| {
-        p.parent()
-            .and_then(|v| v.file_name()?.to_str()?.parse::<u32>().ok())
-            .unwrap_or(0)
-    });
-    versions.pop().expect("an initdb under /usr/lib/postgresql")
-}
-
-/// The uid and gid to run the server as: `postgres`'s when running as root (the server
-/// refuses root), else our own.
-fn server_user() -> Option<(u32, u32)> {
-    let me = Command::new("id").arg("-u").output().unwrap();
-    if String::from_utf8_lossy(&me.stdout).trim() != "0" {
-        return None;
-    }
-    let passwd = std::fs::read_to_string("/etc/passwd").unwrap();
-    let line = passwd
-        .lines()
-        .find(|l| l.starts_with("postgres:"))
-        .expect("a postgres user");
-    let f: Vec<&str> = line.split(':').collect();
-    Some((f[2].parse().unwrap(), f[3].parse().unwrap()))
-}
-
-fn as_server_user(command: &mut Command, user: Option<(u32, u32)>) -> &mut Command {
-    if let Some((uid, gid)) = user {
-        command.uid(uid).gid(gid);
-    }
-    command
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 impl Postgres {
-    fn start() -> Postgres {
-        let bin = bindir();
-        let dir = tempfile::tempdir().unwrap();
-        let user = server_user();
-        let pwfile = dir.path().join("pwfile");
-        std::fs::write(&pwfile, PASSWORD).unwrap();
-        if let Some((uid, gid)) = user {
-            std::os::unix::fs::chown(dir.path(), Some(uid), Some(gid)).unwrap();
-            std::os::unix::fs::chown(&pwfile, Some(uid), Some(gid)).unwrap();
-        }
-        let data = dir.path().join("data");
-        let out = as_server_user(&mut Command::new(bin.join("initdb")), user)
-            .args(["-D", data.to_str().unwrap(), "-U", "layerbom", "-E", "UTF8"])
-            .args(["--auth=scram-sha-256", "--no-sync", "--no-instructions"])
-            .arg(format!("--pwfile={}", pwfile.display()))
-            .output()
-            .expect("run initdb");
-        assert!(
-            out.status.success(),
-            "initdb: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let port = free_port();
-        let server = as_server_user(&mut Command::new(bin.join("postgres")), user)
-            .args(["-D", data.to_str().unwrap(), "-p", &port.to_string()])
-            .args(["-k", dir.path().to_str().unwrap()])
-            .args(["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start postgres");
-        let pg = Postgres {
-            _dir: dir,
-            port,
-            server,
-        };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            let ready = Command::new(bin.join("pg_isready"))
-                .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-q"])
-                .status()
-                .unwrap();
-            if ready.success() {
-                return pg;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        panic!("PostgreSQL did not start on port {port}");
-    }
-
-    fn url(&self) -> String {
-        format!(
-            "postgres://layerbom:{PASSWORD}@127.0.0.1:{}/postgres",
-            self.port
-        )
-    }
-
-    /// Runs SQL as the superuser.
-    fn sql(&self, statements: &str) {
-        let mut client = postgres::Client::connect(&self.url(), postgres::NoTls).unwrap();
-        client.batch_execute(statements).unwrap();
-    }
-
     /// Rows of the fixtures' layers (the others hold readings of copyright files).
     fn count(&self) -> i64 {
         let layers = fixture_layers();
@@ -151,13 +31,6 @@ impl Postgres {
             .query_one("SELECT count(*) FROM layerbom_layers", &[])
             .unwrap()
             .get(0)
-    }
-}
-
-impl Drop for Postgres {
-    fn drop(&mut self) {
-        let _ = self.server.kill();
-        let _ = self.server.wait();
     }
 }
 

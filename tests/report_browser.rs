@@ -5,6 +5,9 @@
 //! screenshot of the top and of the findings of each is written under
 //! `$LAYERBOM_SCREENSHOTS` (default `target/screenshots`), for CI to keep.
 //!
+//! The fleet report (`layerbom fleet-report -o html`) of a small fleet is held to the same
+//! rule.
+//!
 //! Without chromium the test fails when `CI` is set, and says loudly that it did not run
 //! otherwise.
 
@@ -291,4 +294,95 @@ fn html_report_fits_1280_pixels_in_chromium() {
             1000,
         );
     }
+}
+
+/// The fleet report of a small fleet (fixtures, one given a file name far longer than a
+/// line), from an inventory in a PostgreSQL server of the test's own.
+fn fleet_html(dir: &Path) -> String {
+    let pg = common::pg_server::Postgres::start();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/images");
+    let long = dir.join(format!(
+        "{}.tar",
+        "a-very-long-image-file-name-without-any-break".repeat(4)
+    ));
+    std::fs::copy(fixtures.join("docker-archive.tar"), &long).unwrap();
+    let list: Vec<String> = ["distroless-like.tar", "oci-gzip", "rootfs.tar"]
+        .iter()
+        .map(|f| fixtures.join(f).display().to_string())
+        .chain([long.display().to_string()])
+        .collect();
+    let list_file = dir.join("fleet.txt");
+    std::fs::write(&list_file, list.join("\n")).unwrap();
+    let out_dir = dir.join("out");
+    let out = Command::new(env!("CARGO_BIN_EXE_layerbom"))
+        .env("LAYERBOM_NO_CACHE", "1")
+        .env("LAYERBOM_INVENTORY", pg.url())
+        .args(["batch", list_file.to_str().unwrap(), "-q"])
+        .args(["--fail-on", "strong-copyleft"])
+        .args(["--out-dir", out_dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_layerbom"))
+        .env("LAYERBOM_INVENTORY", pg.url())
+        .args(["fleet-report", "-o", "html"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn fleet_report_fits_1280_pixels_in_chromium() {
+    let Some(browser) = chromium() else {
+        if in_ci() {
+            panic!("chromium is not installed: the browser test must run in CI (apt-get install chromium)");
+        }
+        eprintln!("\n*** SKIPPED: fleet_report_fits_1280_pixels_in_chromium: no chromium on the PATH (apt-get install chromium); it fails in CI ***\n");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let html = fleet_html(dir.path());
+    assert!(html.contains("a-very-long-image-file-name-without-any-break"));
+    assert!(html.contains("<td class=\"blocked\">blocked</td>"));
+    let page = dir.path().join("fleet.html");
+    std::fs::write(&page, &html).unwrap();
+    let m = measure(&browser, &html, dir.path());
+    assert_eq!(m.inner_width, WIDTH, "the viewport is {WIDTH} px wide");
+    assert!(
+        m.scroll_width <= m.client_width,
+        "the fleet report scrolls sideways: {} px wide in a {} px viewport; {:#?}",
+        m.scroll_width,
+        m.client_width,
+        m.bad
+    );
+    assert!(
+        m.bad.is_empty(),
+        "elements wider than their container: {:#?}",
+        m.bad
+    );
+    let shots = screenshots_dir();
+    screenshot(
+        &browser,
+        &page,
+        "",
+        &shots.join("fleet-report-top.png"),
+        1400,
+    );
+    screenshot(
+        &browser,
+        &page,
+        "owed",
+        &shots.join("fleet-report-owed.png"),
+        1000,
+    );
 }

@@ -65,7 +65,8 @@ pub fn without_password(url: &str) -> String {
     }
 }
 
-fn failed(e: postgres::Error) -> String {
+/// What went wrong with the database, in one message: its own when it gave one.
+pub fn failed(e: postgres::Error) -> String {
     // The database's own message (authentication failed, no such database) is in the
     // source; the error itself may only say "db error".
     if let Some(db) = e.as_db_error() {
