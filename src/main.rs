@@ -978,6 +978,7 @@ fn command_line() -> Result<Cli, Error> {
     let documents = match &mut cli.command {
         Command::Scan(args) => Some(&mut args.documents),
         Command::Convert(args) => Some(&mut args.documents),
+        Command::Batch(args) => Some(&mut args.documents),
         _ => None,
     };
     if let Some(documents) = documents {
@@ -1392,6 +1393,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
 /// written under --out-dir.
 fn batch(args: BatchArgs) -> Result<ExitCode, Error> {
     use layerbom::fleet::{batch, list};
+    args.documents.check_decisions()?;
     let documents = match args.documents.outputs.is_empty() {
         true => vec![batch::Document {
             format: &render::json::Json,
@@ -1450,10 +1452,8 @@ fn batch(args: BatchArgs) -> Result<ExitCode, Error> {
         Some(url) => Some(fleet::inventory::Inventory::connect(url).map_err(Error::Usage)?),
         None => None,
     };
-    let policy = policy::Policy {
-        fail_on: args.documents.fail_on.clone(),
-        deny: args.documents.deny.clone(),
-    };
+    let policy = args.documents.policy_rules();
+    let decisions = args.documents.decisions();
     let jobs = args.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         |n| n.get(),
@@ -1463,6 +1463,7 @@ fn batch(args: BatchArgs) -> Result<ExitCode, Error> {
         base: &BaseHints::default(),
         delivery: args.documents.delivery,
         policy: &policy,
+        decisions: &decisions,
         epoch: epoch.as_deref(),
         render: &render_options,
         documents: &documents,
@@ -1645,17 +1646,22 @@ impl DocumentArgs {
             report,
             self.delivery,
             &self.policy_rules(),
-            &pipeline::Decisions {
-                review: self.review.clone(),
-                file: self.review_file.clone(),
-                approved_bases: self.approved_base.clone(),
-            },
+            &self.decisions(),
             epoch,
         );
         for o in outputs {
             write_output(o, |w: &mut dyn Write| o.format.write(&bom, options, w))?;
         }
         Ok(bom)
+    }
+
+    /// The reviewers' decisions and the approved base images.
+    fn decisions(&self) -> pipeline::Decisions {
+        pipeline::Decisions {
+            review: self.review.clone(),
+            file: self.review_file.clone(),
+            approved_bases: self.approved_base.clone(),
+        }
     }
 
     /// The policy of --fail-on and --deny, with the licenses reviewers accepted.

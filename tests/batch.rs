@@ -382,6 +382,41 @@ fn a_policy_match_is_exit_1_and_names_that_leave_the_directory_are_refused() {
     // The documents are written all the same.
     assert_eq!(documents(&out_dir).len(), 1);
 
+    // An unapproved base matches the policy as a package does; a usage error without the list.
+    let out = batch(
+        &[
+            path_str(&list),
+            "--out-dir",
+            path_str(&dir.path().join("bases")),
+            "--approved-base",
+            "registry.example.org/approved/base",
+            "--fail-on",
+            "unapproved-base",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let summary = read_json(&dir.path().join("bases/batch-summary.json"));
+    assert_eq!(summary["entries"][0]["status"], "policy");
+    assert!(
+        summary["entries"][0]["violations"][0]
+            .as_str()
+            .unwrap()
+            .contains("is not an approved base image (--fail-on unapproved-base)"),
+        "{summary}"
+    );
+    let out = batch(
+        &[
+            path_str(&list),
+            "--out-dir",
+            path_str(&out_dir),
+            "--fail-on",
+            "unapproved-base",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+
     for template in [
         "json=../{repo}.json",
         "json=/tmp/{repo}.json",

@@ -45,6 +45,8 @@ pub struct Settings<'a> {
     pub delivery: Delivery,
     /// `--fail-on` and `--deny`.
     pub policy: &'a Policy,
+    /// The reviewers' decisions and the approved base images.
+    pub decisions: &'a pipeline::Decisions,
     /// `SOURCE_DATE_EPOCH`, when set.
     pub epoch: Option<&'a str>,
     /// The templates the renderers use.
@@ -261,13 +263,19 @@ fn one(entry: &Entry, settings: &Settings, claimed: &Mutex<HashMap<PathBuf, usiz
         Err(_) => return failed(entry, "the scan stopped on an internal error".into()),
     };
     let id = Identity::of(&report, &entry.text);
-    let bom = pipeline::bom_with_policy(report, settings.delivery, settings.policy, settings.epoch);
+    let bom = pipeline::bom_with_policy(
+        report,
+        settings.delivery,
+        settings.policy,
+        settings.decisions,
+        settings.epoch,
+    );
     let mut outcome = Outcome {
         line: entry.line,
         entry: entry.text.clone(),
-        status: match bom.violations.is_empty() {
-            true => Status::Done,
-            false => Status::Policy,
+        status: match bom.policy_failed() {
+            false => Status::Done,
+            true => Status::Policy,
         },
         error: None,
         manifest_digest: bom.report.image.manifest_digest.clone(),
@@ -277,6 +285,13 @@ fn one(entry: &Entry, settings: &Settings, claimed: &Mutex<HashMap<PathBuf, usiz
             .violations
             .iter()
             .map(|v| one_line(&v.to_string()))
+            .chain(
+                bom.verdict
+                    .reasons
+                    .iter()
+                    .filter(|r| matches!(r, crate::model::Reason::BaseUnapproved { .. }))
+                    .map(crate::model::Reason::message),
+            )
             .collect(),
         packages: bom.report.packages.len(),
         documents: Vec::new(),
@@ -344,9 +359,12 @@ fn tell(outcome: &Outcome, n: usize, total: usize) {
         // The error names the entry.
         (_, Some(e)) => eprintln!("layerbom: [{n}/{total}] failed: {e}"),
         (Status::Policy, None) => eprintln!(
-            "layerbom: [{n}/{total}] {entry}: policy matched ({} package{})",
+            "layerbom: [{n}/{total}] {entry}: policy matched ({} match{})",
             outcome.violations.len(),
-            plural(outcome.violations.len())
+            match outcome.violations.len() {
+                1 => "",
+                _ => "es",
+            }
         ),
         _ => eprintln!(
             "layerbom: [{n}/{total}] {entry}: done ({} package{})",
