@@ -9,6 +9,7 @@
 
 pub mod attribute;
 pub mod audit;
+pub mod bundle;
 pub mod cache;
 pub mod catalog;
 pub mod config;

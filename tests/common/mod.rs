@@ -1,6 +1,8 @@
 //! Helpers shared by the end-to-end tests: run the binary, find fixtures, build tars.
 #![allow(dead_code)]
 
+pub mod mirror;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
