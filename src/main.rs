@@ -398,6 +398,12 @@ struct DocumentArgs {
     /// obligations and the checklist (the variables are listed in the README).
     #[arg(long, value_name = "FILE")]
     output_template: Option<PathBuf>,
+
+    /// The source bundle `layerbom sources --fetch DIR` wrote: the obligations and the
+    /// approval report then say which owed sources it holds whole and verified, and which
+    /// are missing (each file is hashed again).
+    #[arg(long, value_name = "DIR")]
+    sources: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -1285,6 +1291,11 @@ impl DocumentArgs {
                 "--output-template is the template of -o template, which is not asked for".into(),
             ));
         }
+        // A bundle that cannot be read is said before the scan, not after it.
+        if let Some(dir) = &self.sources {
+            layerbom::bundle::read_index(dir)
+                .map_err(|e| Error::Usage(format!("--sources: {e}")))?;
+        }
         Ok(render::Options {
             notice_template: read_template(self.template.as_deref())?,
             output_template: read_template(self.output_template.as_deref())?,
@@ -1315,7 +1326,11 @@ impl DocumentArgs {
             fail_on: self.fail_on.clone(),
             deny: self.deny.clone(),
         };
-        let bom = pipeline::bom_with_policy(report, self.delivery, &policy, epoch);
+        let mut bom = pipeline::bom_with_policy(report, self.delivery, &policy, epoch);
+        if let Some(dir) = &self.sources {
+            layerbom::bundle::check(&mut bom.obligations, dir)
+                .map_err(|e| Error::Usage(format!("--sources: {e}")))?;
+        }
         for o in outputs {
             write_output(o, |w: &mut dyn Write| o.format.write(&bom, options, w))?;
         }

@@ -717,3 +717,130 @@ fn a_dockerfile_delivery_owes_no_source_and_asks_no_mirror() {
     let offer = std::fs::read_to_string(out.path().join("OFFER.md")).unwrap();
     assert!(offer.contains("no offer is needed"), "{offer}");
 }
+
+/// `layerbom convert SCAN --sources DIR -o FORMAT=FILE…` in `out`: the obligations JSON
+/// (checked against its schema), the obligations Markdown and the approval report.
+fn with_sources(dir: &Path, out: &Path) -> (Value, String, String) {
+    let f = fixture();
+    let ob = out.join("ob.json");
+    let md = out.join("ob.md");
+    let report = out.join("report.md");
+    let html = out.join("report.html");
+    let run = layerbom(&[
+        "convert",
+        f.scan.to_str().unwrap(),
+        "--sources",
+        dir.to_str().unwrap(),
+        "-o",
+        &format!("obligations-json={}", ob.display()),
+        "-o",
+        &format!("obligations-md={}", md.display()),
+        "-o",
+        &format!("report-md={}", report.display()),
+        "-o",
+        &format!("report-html={}", html.display()),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&std::fs::read(&ob).unwrap()).unwrap();
+    assert_valid(&doc, OBLIGATIONS_SCHEMA);
+    let html = std::fs::read_to_string(&html).unwrap();
+    assert!(html.contains("<th>In the bundle</th>"));
+    (
+        doc,
+        std::fs::read_to_string(&md).unwrap(),
+        std::fs::read_to_string(&report).unwrap(),
+    )
+}
+
+fn held(doc: &Value, name: &str) -> String {
+    let s = doc["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap();
+    s["bundle"]["held"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn the_obligations_and_the_report_say_what_the_bundle_holds() {
+    let f = fixture();
+    let orig = pool_file("tiny", "tiny_1.0.orig.tar.gz");
+    let mirror = Mirror::start(
+        f.root.clone(),
+        Faults {
+            not_found: [orig].into(),
+            ..Faults::default()
+        },
+    );
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("bundle");
+    let (code, stderr, _) = sources(&f.image, &dir, &[&mirror], &[]);
+    assert_eq!(code, 1, "{stderr}");
+    let (doc, md, report) = with_sources(&dir, out.path());
+    assert_eq!(held(&doc, "small"), "verified");
+    assert_eq!(held(&doc, "extra"), "present");
+    assert_eq!(held(&doc, "tiny"), "incomplete");
+    assert_eq!(
+        doc["bundle"],
+        serde_json::json!({"path": dir.display().to_string(), "verified": 1, "present": 1, "incomplete": 1, "missing": 0})
+    );
+    let tiny = doc["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "tiny")
+        .unwrap();
+    assert_eq!(tiny["bundle"]["files"], 2);
+    assert!(tiny["bundle"]["problems"].to_string().contains("404"));
+    assert!(
+        md.contains("1 verified through the archive's signed index, 1 present"),
+        "{md}"
+    );
+    assert!(
+        md.contains("- **In the bundle:** incomplete (`tiny_1.0-1`, 2 files)"),
+        "{md}"
+    );
+    assert!(report.contains("| In the bundle |"), "{report}");
+    assert!(report.contains("| verified |"), "{report}");
+
+    // A file changed since is seen, and a source the index lacks is missing.
+    std::fs::write(dir.join("small_2.0-1/small_2.0-1.dsc"), b"changed").unwrap();
+    let mut index: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("index.json")).unwrap()).unwrap();
+    index["sources"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|s| s["name"] != "extra");
+    std::fs::write(dir.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
+    let (doc, _, _) = with_sources(&dir, out.path());
+    assert_eq!(held(&doc, "small"), "incomplete");
+    assert_eq!(held(&doc, "extra"), "missing");
+
+    // Without --sources, nothing of it; with a directory that is no bundle, exit 2.
+    let plain = layerbom(&[
+        "convert",
+        f.scan.to_str().unwrap(),
+        "-o",
+        "obligations-json",
+    ]);
+    let plain: Value = serde_json::from_slice(&plain.stdout).unwrap();
+    assert!(plain.get("bundle").is_none());
+    assert!(plain["sources"][0].get("bundle").is_none());
+    let none = layerbom(&[
+        "convert",
+        f.scan.to_str().unwrap(),
+        "--sources",
+        out.path().join("nowhere").to_str().unwrap(),
+    ]);
+    assert_eq!(none.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&none.stderr);
+    assert!(
+        stderr.contains("--sources") && stderr.contains("index.json"),
+        "{stderr}"
+    );
+}

@@ -22,6 +22,7 @@
 //! again. Packages download in parallel, `jobs` at a time, each file within a size bound.
 
 pub mod apt;
+mod check;
 mod debian;
 mod http;
 mod write;
@@ -36,6 +37,7 @@ use crate::model::{Bom, Origin};
 use debian::{Indexed, Listed};
 use http::{Failure, Http};
 
+pub use check::{check, read_index};
 pub use write::write_archive;
 
 /// The schema name of `index.json`.
@@ -83,6 +85,14 @@ pub enum BundleError {
         path: PathBuf,
         /// What failed.
         source: std::io::Error,
+    },
+    /// `--sources DIR` is not a bundle.
+    #[error("{path}: not a source bundle's index: {why}")]
+    NotABundle {
+        /// The index file.
+        path: PathBuf,
+        /// Why.
+        why: String,
     },
     /// The HTTP client cannot start.
     #[error("{0}")]
