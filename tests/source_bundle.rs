@@ -191,12 +191,18 @@ fn build() -> Fixture {
     let sources_gz = gz.finish().unwrap();
     std::fs::write(dists.join("main/source/Sources"), &sources).unwrap();
     std::fs::write(dists.join("main/source/Sources.gz"), &sources_gz).unwrap();
+    run(Command::new("xz")
+        .args(["-k", "-9"])
+        .arg(dists.join("main/source/Sources")));
+    let sources_xz = std::fs::read(dists.join("main/source/Sources.xz")).unwrap();
     let release = format!(
-        "Origin: Test\nSuite: stable\nCodename: bookworm\nComponents: main\nSHA256:\n {} {} main/source/Sources\n {} {} main/source/Sources.gz\n",
+        "Origin: Test\nSuite: stable\nCodename: bookworm\nComponents: main\nSHA256:\n {} {} main/source/Sources\n {} {} main/source/Sources.gz\n {} {} main/source/Sources.xz\n",
         sha256_hex(&sources),
         sources.len(),
         sha256_hex(&sources_gz),
-        sources_gz.len()
+        sources_gz.len(),
+        sha256_hex(&sources_xz),
+        sources_xz.len()
     );
     std::fs::write(dists.join("Release"), &release).unwrap();
     run(Command::new("gpg")
@@ -481,6 +487,32 @@ fn all_present_verified_and_idempotent() {
 }
 
 #[test]
+fn an_index_served_only_xz_compressed_is_read() {
+    // As Debian's security archive: its Release lists Sources and Sources.xz, and only the
+    // second is there.
+    let f = fixture();
+    let mirror = Mirror::start(
+        f.root.clone(),
+        Faults {
+            not_found: [
+                "/debian/dists/bookworm/main/source/Sources".to_string(),
+                "/debian/dists/bookworm/main/source/Sources.gz".to_string(),
+            ]
+            .into(),
+            ..Faults::default()
+        },
+    );
+    let out = tempfile::tempdir().unwrap();
+    let (code, stderr, index) = sources(&f.image, out.path(), &[&mirror], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(source(&index, "tiny")["verified"], true);
+    assert_eq!(source(&index, "small")["verified"], true);
+    assert!(mirror
+        .paths_under("/debian/dists")
+        .contains(&"/debian/dists/bookworm/main/source/Sources.xz".to_string()));
+}
+
+#[test]
 fn a_dsc_not_in_the_signed_index_is_kept_as_unverified() {
     let f = fixture();
     let mirror = Mirror::start(f.root.clone(), Faults::default());
@@ -635,7 +667,7 @@ fn a_broken_download_is_resumed() {
 #[test]
 fn a_mirror_gone_halfway_leaves_only_verified_files_and_a_rerun_completes() {
     let f = fixture();
-    // The InRelease, the two Sources indexes, then four files, then nothing.
+    // The InRelease, the Sources index, then a few files, then nothing.
     let mirror = Mirror::start(
         f.root.clone(),
         Faults {

@@ -11,7 +11,6 @@
 //! already long, for one call that gpgv answers.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -132,40 +131,63 @@ fn listed_line(line: &str) -> Option<Listed> {
     (hex && words.next().is_none()).then_some(Listed { name, size, sha256 })
 }
 
-/// The `Sources` indexes a release lists that layerbom reads, one per component: the
-/// gzip-compressed one, else the plain one.
-pub(crate) fn source_indexes(release: &Release) -> Vec<&Listed> {
+/// The `Sources` indexes a release lists, by component, each component's forms in the
+/// order they are tried: gzip, xz, then plain (which Debian lists but seldom serves).
+pub(crate) fn source_indexes(release: &Release) -> Vec<Vec<&Listed>> {
     let components: BTreeSet<&str> = release
         .files
         .keys()
         .filter_map(|k| {
-            k.strip_suffix("/source/Sources.gz")
-                .or_else(|| k.strip_suffix("/source/Sources"))
+            [
+                "/source/Sources.gz",
+                "/source/Sources.xz",
+                "/source/Sources",
+            ]
+            .iter()
+            .find_map(|suffix| k.strip_suffix(suffix))
         })
         .collect();
     components
         .into_iter()
-        .filter_map(|c| {
-            release
-                .files
-                .get(&format!("{c}/source/Sources.gz"))
-                .or_else(|| release.files.get(&format!("{c}/source/Sources")))
+        .map(|c| {
+            ["Sources.gz", "Sources.xz", "Sources"]
+                .iter()
+                .filter_map(|form| release.files.get(&format!("{c}/source/{form}")))
+                .collect()
         })
         .collect()
 }
 
-/// The text of a `Sources` index, decompressed when its name says gzip.
+/// A writer that refuses to hold more than its bound.
+struct Bounded(Vec<u8>);
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.0.len() as u64 + buf.len() as u64 > MAX_SOURCES_TEXT {
+            return Err(std::io::Error::other(format!(
+                "it holds over {MAX_SOURCES_TEXT} bytes"
+            )));
+        }
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The text of a `Sources` index, decompressed as its name says (gzip, xz), within a bound.
 pub(crate) fn sources_text(name: &str, bytes: Vec<u8>) -> Result<String, String> {
     let bytes = if name.ends_with(".gz") {
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(&bytes[..])
-            .take(MAX_SOURCES_TEXT + 1)
-            .read_to_end(&mut out)
-            .map_err(|e| format!("{name} is not gzip: {e}"))?;
-        if out.len() as u64 > MAX_SOURCES_TEXT {
-            return Err(format!("{name} holds over {MAX_SOURCES_TEXT} bytes"));
-        }
-        out
+        let mut out = Bounded(Vec::new());
+        std::io::copy(&mut flate2::read::MultiGzDecoder::new(&bytes[..]), &mut out)
+            .map_err(|e| format!("{name}: {e}"))?;
+        out.0
+    } else if name.ends_with(".xz") {
+        let mut out = Bounded(Vec::new());
+        lzma_rs::xz_decompress(&mut &bytes[..], &mut out).map_err(|e| format!("{name}: {e}"))?;
+        out.0
     } else {
         bytes
     };
@@ -342,8 +364,31 @@ mod tests {
             "Origin: Debian\nSuite: stable\nSHA256:\n {SHA} 100 main/source/Sources.xz\n {SHA} 200 main/source/Sources.gz\n {SHA} 300 contrib/source/Sources\n {SHA} 9 main/binary-amd64/Packages.gz\n"
         );
         let r = release(&text);
-        let names: Vec<&str> = source_indexes(&r).iter().map(|l| l.name.as_str()).collect();
-        assert_eq!(names, ["contrib/source/Sources", "main/source/Sources.gz"]);
+        let names: Vec<Vec<&str>> = source_indexes(&r)
+            .iter()
+            .map(|forms| forms.iter().map(|l| l.name.as_str()).collect())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                vec!["contrib/source/Sources"],
+                vec!["main/source/Sources.gz", "main/source/Sources.xz"]
+            ]
+        );
+    }
+
+    #[test]
+    fn indexes_decompress_within_the_bound() {
+        use std::io::Write;
+        let text = "Package: hello\n";
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(text.as_bytes()).unwrap();
+        let gz = gz.finish().unwrap();
+        assert_eq!(sources_text("main/source/Sources.gz", gz).unwrap(), text);
+        let mut xz = Vec::new();
+        lzma_rs::xz_compress(&mut text.as_bytes(), &mut xz).unwrap();
+        assert_eq!(sources_text("main/source/Sources.xz", xz).unwrap(), text);
+        assert!(sources_text("main/source/Sources.xz", b"not xz".to_vec()).is_err());
     }
 
     #[test]

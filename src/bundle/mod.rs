@@ -227,6 +227,8 @@ struct Mirror {
     located: BTreeMap<(String, String), (String, Indexed)>,
     /// The suites it has.
     suites: Vec<String>,
+    /// What was wrong with its indexes (an index that is not as signed is not read).
+    problems: Vec<String>,
 }
 
 /// Fetches every source package the obligations of `bom` owe into `dir` and writes the
@@ -346,6 +348,7 @@ fn locate(
         bad: None,
         located: BTreeMap::new(),
         suites: Vec::new(),
+        problems: Vec::new(),
     };
     for suite in suites {
         let left: BTreeSet<(String, String)> = wanted
@@ -370,21 +373,28 @@ fn locate(
         };
         mirror.suites.push(suite.clone());
         let release = debian::release(&text);
-        for listed in debian::source_indexes(&release) {
-            let index_url = format!("{base}/{}", listed.name);
-            let Ok(bytes) = http.get(&index_url, listed.size.min(debian::MAX_SOURCES)) else {
-                continue;
-            };
-            if bytes.len() as u64 != listed.size || http::sha256(&bytes) != listed.sha256 {
-                mirror.bad = Some(format!(
-                    "{index_url}: not the size and SHA-256 its signed InRelease lists"
-                ));
-                return mirror;
-            }
-            let Ok(text) = debian::sources_text(&listed.name, bytes) else {
-                continue;
-            };
-            for (key, entry) in debian::sources(&text, &left) {
+        for forms in debian::source_indexes(&release) {
+            // The first form the mirror serves whole and as listed.
+            let text = forms.iter().find_map(|listed| {
+                let index_url = format!("{base}/{}", listed.name);
+                let bytes = http
+                    .get(&index_url, listed.size.min(debian::MAX_SOURCES))
+                    .ok()?;
+                if bytes.len() as u64 != listed.size || http::sha256(&bytes) != listed.sha256 {
+                    mirror.problems.push(format!(
+                        "{index_url}: not the size and SHA-256 its signed InRelease lists"
+                    ));
+                    return None;
+                }
+                match debian::sources_text(&listed.name, bytes) {
+                    Ok(text) => Some(text),
+                    Err(why) => {
+                        mirror.problems.push(format!("{index_url}: {why}"));
+                        None
+                    }
+                }
+            });
+            for (key, entry) in debian::sources(text.as_deref().unwrap_or_default(), &left) {
                 mirror
                     .located
                     .entry(key)
@@ -436,13 +446,18 @@ fn fetch_deb(
     let good: Vec<&Mirror> = mirrors.iter().filter(|m| m.bad.is_none()).collect();
     b.problems
         .extend(mirrors.iter().filter_map(|m| m.bad.clone()));
+    let indexes = good.iter().flat_map(|m| m.problems.iter().cloned());
     let found = match find_dsc(s, version, http, &good, os_id, &path, &folder, opts) {
         Ok(found) => found,
         Err(why) => {
             b.problems.push(why);
+            b.problems.extend(indexes);
             return b;
         }
     };
+    if found.signed.is_none() {
+        b.problems.extend(indexes);
+    }
     let listed = match debian::dsc_files(&found.dsc) {
         Ok(files) => files,
         Err(why) => {
