@@ -876,3 +876,65 @@ fn the_obligations_and_the_report_say_what_the_bundle_holds() {
         "{stderr}"
     );
 }
+
+/// Opt-in: the same chain against a real Debian mirror, for a handful of bookworm source
+/// packages that have not changed since bookworm's release (sed, grep, diffutils with its
+/// epoch, gzip, hostname), verified with the Debian archive keyring.
+/// `LAYERBOM_TEST_DEBIAN_MIRROR=URL cargo test --test source_bundle -- --ignored` (URL: a
+/// Debian mirror's base, the one apt uses here).
+#[test]
+#[ignore = "reaches a real Debian mirror: set LAYERBOM_TEST_DEBIAN_MIRROR"]
+fn a_real_debian_mirror() {
+    let mirror = std::env::var("LAYERBOM_TEST_DEBIAN_MIRROR")
+        .expect("LAYERBOM_TEST_DEBIAN_MIRROR: the base URL of a Debian mirror");
+    let packages = [
+        ("sed", "4.9-1"),
+        ("grep", "3.8-5"),
+        ("diffutils", "1:3.8-4"),
+        ("gzip", "1.12-1"),
+        ("hostname", "3.23+nmu1"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let mut status = String::new();
+    let mut entries = vec![(
+        "etc/os-release".to_string(),
+        b"ID=debian\nVERSION_ID=\"12\"\n".to_vec(),
+    )];
+    for (name, version) in packages {
+        status.push_str(&format!(
+            "Package: {name}\nStatus: install ok installed\nArchitecture: amd64\nVersion: {version}\nDescription: x\n\n"
+        ));
+        entries.push((
+            format!("usr/share/doc/{name}/copyright"),
+            copyright().as_bytes().to_vec(),
+        ));
+    }
+    entries.push(("var/lib/dpkg/status".to_string(), status.into_bytes()));
+    let files: Vec<E> = entries
+        .iter()
+        .map(|(p, d)| E::File(p.as_str(), d.as_slice()))
+        .collect();
+    let image = dir.path().join("image");
+    oci_layout(&image, &[tar_of(&files)]);
+    let bundle = dir.path().join("bundle");
+    let out = layerbom(&[
+        "sources",
+        image.to_str().unwrap(),
+        "--fetch",
+        bundle.to_str().unwrap(),
+        "--mirror",
+        &mirror,
+        "--suite",
+        "bookworm",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let index: Value =
+        serde_json::from_slice(&std::fs::read(bundle.join("index.json")).unwrap()).unwrap();
+    for (name, _) in packages {
+        let s = source(&index, name);
+        assert_eq!(s["verified"], true, "{s:#}");
+        assert!(files_of(s).iter().all(|(_, v)| v == "signed-index"));
+    }
+    check_sums(&bundle);
+}
