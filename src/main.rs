@@ -73,7 +73,9 @@ enum Command {
     /// (--mirror, tried in order; else LAYERBOM_MIRROR or `mirror` in layerbom.toml; else the
     /// deb and deb-src URIs of this machine's apt sources). Each file is checked for size and
     /// SHA-256 against the `.dsc`, and the `.dsc` against the suite's signed InRelease and its
-    /// Sources index when the mirror has the suite (gpgv, --keyring). A file is downloaded to
+    /// Sources index when the mirror has the suite (gpgv, --keyring). For rpm, the source RPM
+    /// SOURCERPM names, kept when its header and payload have the digests its headers record.
+    /// A file is downloaded to
     /// NAME.part and renamed only once verified; a `.part` left by a broken download is
     /// resumed, and a file already there and right is not downloaded again.
     ///

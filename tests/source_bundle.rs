@@ -938,3 +938,138 @@ fn a_real_debian_mirror() {
     }
     check_sums(&bundle);
 }
+
+/// A root filesystem whose rpm database (made by rpm itself) lists `tinyrpm`, and a mirror
+/// tree with its source RPM (made by rpmbuild) under `srpms/Packages/t/`.
+fn rpm_fixture(dir: &Path) -> (PathBuf, PathBuf, Vec<u8>) {
+    let top = dir.join("top");
+    let src = dir.join("tinyrpm-1.0");
+    std::fs::create_dir_all(top.join("SOURCES")).unwrap();
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(src.join("data.bin"), noise(150_000, 7)).unwrap();
+    run(Command::new("tar").current_dir(dir).args([
+        "-czf",
+        "top/SOURCES/tinyrpm-1.0.tar.gz",
+        "tinyrpm-1.0",
+    ]));
+    let spec = dir.join("tinyrpm.spec");
+    std::fs::write(
+        &spec,
+        "Name: tinyrpm\nVersion: 1.0\nRelease: 1\nSummary: test\nLicense: GPL-2.0-or-later\nBuildArch: noarch\nSource0: tinyrpm-1.0.tar.gz\n%description\ntest\n%prep\n%build\n%install\n%files\n",
+    )
+    .unwrap();
+    run(Command::new("rpmbuild")
+        .arg("--define")
+        .arg(format!("_topdir {}", top.display()))
+        .arg("-ba")
+        .arg(&spec));
+    let root = dir.join("root");
+    std::fs::create_dir_all(root.join("etc")).unwrap();
+    std::fs::write(root.join("etc/os-release"), "ID=fedora\nVERSION_ID=40\n").unwrap();
+    run(Command::new("rpm").arg("--root").arg(&root).args([
+        "--dbpath",
+        "/var/lib/rpm",
+        "--initdb",
+    ]));
+    run(Command::new("rpm")
+        .arg("--root")
+        .arg(&root)
+        .args([
+            "--dbpath",
+            "/var/lib/rpm",
+            "-i",
+            "--justdb",
+            "--nodeps",
+            "--noscripts",
+        ])
+        .arg(top.join("RPMS/noarch/tinyrpm-1.0-1.noarch.rpm")));
+    let _ = std::fs::remove_file(root.join("var/lib/rpm/.rpm.lock"));
+    let www = dir.join("www");
+    let place = www.join("srpms/Packages/t");
+    std::fs::create_dir_all(&place).unwrap();
+    let srpm = std::fs::read(top.join("SRPMS/tinyrpm-1.0-1.src.rpm")).unwrap();
+    std::fs::write(place.join("tinyrpm-1.0-1.src.rpm"), &srpm).unwrap();
+    (root, www, srpm)
+}
+
+#[test]
+fn a_source_rpm_is_fetched_and_checked_against_its_header_digests() {
+    let work = tempfile::tempdir().unwrap();
+    let (root, www, srpm) = rpm_fixture(work.path());
+    let path = "/srpms/Packages/t/tinyrpm-1.0-1.src.rpm".to_string();
+    let fetch = |mirror: &Mirror, dir: &Path| {
+        let out = layerbom(&[
+            "sources",
+            root.to_str().unwrap(),
+            "--fetch",
+            dir.to_str().unwrap(),
+            "--mirror",
+            &format!("{}/srpms", mirror.url),
+        ]);
+        let index: Value = serde_json::from_slice(&std::fs::read(dir.join("index.json")).unwrap())
+            .unwrap_or(Value::Null);
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            index,
+        )
+    };
+
+    // Broken off once, resumed, checked.
+    let mirror = Mirror::start(
+        www.clone(),
+        Faults {
+            truncate_once: [path.clone()].into(),
+            ..Faults::default()
+        },
+    );
+    let bundle = work.path().join("bundle");
+    let (code, stderr, index) = fetch(&mirror, &bundle);
+    assert_eq!(code, 0, "{stderr}");
+    let s = source(&index, "tinyrpm-1.0-1.src.rpm");
+    assert_eq!(s["status"], "complete");
+    assert_eq!(s["verified"], false);
+    assert_eq!(s["files"][0]["verified"], "header-digest");
+    assert_eq!(s["files"][0]["path"], "tinyrpm-1.0-1/tinyrpm-1.0-1.src.rpm");
+    assert_eq!(
+        std::fs::read(bundle.join("tinyrpm-1.0-1/tinyrpm-1.0-1.src.rpm")).unwrap(),
+        srpm
+    );
+    let asked: Vec<_> = mirror
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == path)
+        .collect();
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    assert_eq!(asked[1].range, Some(format!("bytes={}-", srpm.len() / 2)));
+    check_sums(&bundle);
+    // Again: kept, not fetched.
+    let (code, _, _) = fetch(&mirror, &bundle);
+    assert_eq!(code, 0);
+    assert_eq!(
+        mirror.requests().iter().filter(|r| r.path == path).count(),
+        2
+    );
+
+    // Changed on the mirror: refused, not kept.
+    let bad = Mirror::start(
+        www.clone(),
+        Faults {
+            corrupt: [path.clone()].into(),
+            ..Faults::default()
+        },
+    );
+    let other = work.path().join("other");
+    let (code, stderr, index) = fetch(&bad, &other);
+    assert_eq!(code, 1, "{stderr}");
+    let s = source(&index, "tinyrpm-1.0-1.src.rpm");
+    assert_eq!(s["status"], "missing");
+    assert!(
+        s["problems"].to_string().contains("payload's SHA-256"),
+        "{s:#}"
+    );
+    assert!(!other.join("tinyrpm-1.0-1/tinyrpm-1.0-1.src.rpm").exists());
+    assert!(!other
+        .join("tinyrpm-1.0-1/tinyrpm-1.0-1.src.rpm.part")
+        .exists());
+}

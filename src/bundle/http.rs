@@ -92,14 +92,30 @@ impl Http {
         Ok(body)
     }
 
-    /// Downloads `url` into `part` until it holds `size` bytes, resuming what `part` already
-    /// holds with a `Range` request (a server that answers with the whole file starts it
-    /// again). More than `size` bytes is an error, and `part` is then emptied.
-    pub fn download(&self, url: &str, part: &Path, size: u64) -> Result<(), Failure> {
-        retrying(|| self.runtime.block_on(self.download_once(url, part, size)))
+    /// Downloads `url` into `part` until it holds `size` bytes (when known; else what the
+    /// server says the file holds, at most `max`), resuming what `part` already holds with a
+    /// `Range` request (a server that answers with the whole file starts it again). More
+    /// than that is an error, and `part` is then emptied.
+    pub fn download(
+        &self,
+        url: &str,
+        part: &Path,
+        size: Option<u64>,
+        max: u64,
+    ) -> Result<(), Failure> {
+        retrying(|| {
+            self.runtime
+                .block_on(self.download_once(url, part, size, max))
+        })
     }
 
-    async fn download_once(&self, url: &str, part: &Path, size: u64) -> Result<(), Attempt> {
+    async fn download_once(
+        &self,
+        url: &str,
+        part: &Path,
+        size: Option<u64>,
+        max: u64,
+    ) -> Result<(), Attempt> {
         let io =
             |e: std::io::Error| Attempt::Final(Failure::Failed(format!("{}: {e}", part.display())));
         let mut file = OpenOptions::new()
@@ -108,11 +124,11 @@ impl Http {
             .open(part)
             .map_err(io)?;
         let mut have = file.metadata().map_err(io)?.len();
-        if have > size {
+        if have > size.unwrap_or(max) {
             file.set_len(0).map_err(io)?;
             have = 0;
         }
-        if have == size {
+        if Some(have) == size {
             return Ok(());
         }
         let mut request = self.client.get(url);
@@ -120,20 +136,29 @@ impl Http {
             request = request.header(reqwest::header::RANGE, format!("bytes={have}-"));
         }
         let mut response = request.send().await.map_err(request_error)?;
-        match response.status().as_u16() {
+        let content_range = response
+            .headers()
+            .get(reqwest::header::CONTENT_RANGE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let total = match response.status().as_u16() {
             206 => {
-                let start = response
-                    .headers()
-                    .get(reqwest::header::CONTENT_RANGE)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(range_start);
-                if start != Some(have) {
-                    // Not the part asked for: start again from nothing.
-                    file.set_len(0).map_err(io)?;
-                    return Err(Attempt::Again("the server sent another range".into()));
+                let range = content_range.as_deref().and_then(range_of);
+                match range {
+                    Some((start, total)) if start == have => total,
+                    _ => {
+                        // Not the part asked for: start again from nothing.
+                        file.set_len(0).map_err(io)?;
+                        return Err(Attempt::Again("the server sent another range".into()));
+                    }
                 }
             }
             416 => {
+                // Asked from the end of a file of unknown size: it was whole.
+                let total = content_range.as_deref().and_then(unsatisfied_total);
+                if size.is_none() && total == Some(have) {
+                    return Ok(());
+                }
                 file.set_len(0).map_err(io)?;
                 return Err(Attempt::Again("the server refused the range".into()));
             }
@@ -141,39 +166,51 @@ impl Http {
                 status(response.status())?;
                 file.set_len(0).map_err(io)?;
                 have = 0;
+                response.content_length()
             }
+        };
+        let expected = size.or(total);
+        if let Some(n) = expected.filter(|n| *n > max) {
+            file.set_len(0).map_err(io)?;
+            return Err(Attempt::Final(Failure::Failed(format!(
+                "{n} bytes, over the bound of {max} (--max-file-size)"
+            ))));
         }
+        let bound = expected.unwrap_or(max);
         file.seek(SeekFrom::End(0)).map_err(io)?;
         while let Some(chunk) = response.chunk().await.map_err(request_error)? {
-            if have + chunk.len() as u64 > size {
+            if have + chunk.len() as u64 > bound {
                 drop(file);
                 let _ = std::fs::remove_file(part);
-                return Err(Attempt::Final(Failure::Failed(format!(
-                    "the mirror sent more than the {size} bytes listed"
-                ))));
+                return Err(Attempt::Final(Failure::Failed(match size {
+                    Some(size) => format!("the mirror sent more than the {size} bytes listed"),
+                    None => format!("the mirror sent more than {bound} bytes"),
+                })));
             }
             file.write_all(&chunk).map_err(io)?;
             have += chunk.len() as u64;
         }
         file.flush().map_err(io)?;
-        if have < size {
+        if let Some(n) = expected.filter(|n| have < *n) {
             return Err(Attempt::Again(format!(
-                "the download broke off after {have} of {size} bytes"
+                "the download broke off after {have} of {n} bytes"
             )));
         }
         Ok(())
     }
 }
 
-/// The first byte of a `Content-Range: bytes START-END/TOTAL`.
-fn range_start(value: &str) -> Option<u64> {
-    value
-        .strip_prefix("bytes ")?
-        .split('-')
-        .next()?
-        .trim()
-        .parse()
-        .ok()
+/// The first byte and the total of a `Content-Range: bytes START-END/TOTAL` (the total
+/// `None` when it is `*`).
+fn range_of(value: &str) -> Option<(u64, Option<u64>)> {
+    let (range, total) = value.strip_prefix("bytes ")?.split_once('/')?;
+    let start = range.split('-').next()?.trim().parse().ok()?;
+    Some((start, total.trim().parse().ok()))
+}
+
+/// The total of a `Content-Range: bytes */TOTAL` (a 416's).
+fn unsatisfied_total(value: &str) -> Option<u64> {
+    value.strip_prefix("bytes */")?.trim().parse().ok()
 }
 
 /// A status that is not success, as an attempt's failure.
@@ -249,10 +286,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn content_range_start() {
-        assert_eq!(range_start("bytes 100-199/200"), Some(100));
-        assert_eq!(range_start("bytes */200"), None);
-        assert_eq!(range_start("items 1-2/3"), None);
+    fn content_ranges() {
+        assert_eq!(range_of("bytes 100-199/200"), Some((100, Some(200))));
+        assert_eq!(range_of("bytes 100-199/*"), Some((100, None)));
+        assert_eq!(range_of("bytes */200"), None);
+        assert_eq!(range_of("items 1-2/3"), None);
+        assert_eq!(unsatisfied_total("bytes */200"), Some(200));
     }
 
     #[test]

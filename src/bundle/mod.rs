@@ -25,6 +25,7 @@ pub mod apt;
 mod check;
 mod debian;
 mod http;
+mod rpm;
 mod write;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -74,8 +75,8 @@ pub struct Options {
 pub enum BundleError {
     /// Debian-format sources are owed and no mirror is known.
     #[error(
-        "{0} Debian-format source package(s) to fetch and no mirror: give --mirror URL (or \
-         LAYERBOM_MIRROR, or `mirror` in layerbom.toml), or configure apt's sources"
+        "{0} source package(s) to fetch and no mirror: give --mirror URL (or LAYERBOM_MIRROR, \
+         or `mirror` in layerbom.toml), or configure apt's sources"
     )]
     NoMirror(usize),
     /// A file of the bundle cannot be written or read.
@@ -214,6 +215,8 @@ pub enum Verified {
     /// Its size and SHA-256 are those the `.dsc` lists (the `.dsc` itself is not signed-
     /// verified).
     DscChecksum,
+    /// A source RPM whose header and payload have the SHA-256 digests its headers record.
+    HeaderDigest,
     /// Not verified: `how` says why.
     Unverified,
 }
@@ -241,8 +244,12 @@ pub fn fetch(bom: &Bom, dir: &Path, opts: &Options) -> Result<Index, BundleError
         .filter_map(|s| Some((s.name.clone(), s.version.clone()?)))
         .filter(|(n, v)| debian::valid_source(n, v))
         .collect();
-    if !wanted.is_empty() && opts.mirrors.is_empty() {
-        return Err(BundleError::NoMirror(wanted.len()));
+    let srpms = owed
+        .iter()
+        .filter(|s| s.kind == "rpm" && rpm::is_srpm(&s.name))
+        .count();
+    if wanted.len() + srpms > 0 && opts.mirrors.is_empty() {
+        return Err(BundleError::NoMirror(wanted.len() + srpms));
     }
     std::fs::create_dir_all(dir).map_err(io_error(dir))?;
     let os = bom.report.image.os.as_ref();
@@ -252,7 +259,7 @@ pub fn fetch(bom: &Bom, dir: &Path, opts: &Options) -> Result<Index, BundleError
         false => opts.suites.clone(),
     };
     let mut sources = Vec::with_capacity(owed.len());
-    if wanted.is_empty() {
+    if wanted.len() + srpms == 0 {
         sources.extend(owed.iter().map(|s| unfetched(s, opts)));
     } else {
         let http = Http::new().map_err(BundleError::Client)?;
@@ -279,6 +286,7 @@ pub fn fetch(bom: &Bom, dir: &Path, opts: &Options) -> Result<Index, BundleError
             owed.par_iter()
                 .map(|s| match s.kind.as_str() {
                     "deb" => fetch_deb(s, &http, &mirrors, os_id, dir, opts),
+                    "rpm" if rpm::is_srpm(&s.name) => fetch_rpm(s, &http, dir, opts),
                     _ => unfetched(s, opts),
                 })
                 .collect()
@@ -504,6 +512,89 @@ fn fetch_deb(
     b
 }
 
+/// Fetches one source RPM into its folder: from each mirror in turn, in the places a
+/// mirror may keep it, checked against its own digests ([`rpm::verify`]).
+fn fetch_rpm(s: &SourceEntry, http: &Http, dir: &Path, opts: &Options) -> Bundled {
+    let mut b = bundled(s, Status::Missing);
+    let folder = s
+        .name
+        .trim_end_matches(".src.rpm")
+        .trim_end_matches(".nosrc.rpm")
+        .to_string();
+    let path = dir.join(&folder);
+    if let Err(e) = std::fs::create_dir_all(&path) {
+        b.problems.push(format!("{}: {e}", path.display()));
+        return b;
+    }
+    b.folder = Some(folder.clone());
+    let target = path.join(&s.name);
+    let part = path.join(format!("{}.part", s.name));
+    let urls: Vec<String> = opts
+        .mirrors
+        .iter()
+        .flat_map(|m| rpm::candidates(m.trim_end_matches('/'), &s.name))
+        .collect();
+    let mut done = match rpm::verify(&target) {
+        Ok(how) => Some((how, urls.first().cloned().unwrap_or_default())),
+        Err(_) => {
+            // Not what it should be: never kept under its name.
+            let _ = std::fs::remove_file(&target);
+            None
+        }
+    };
+    for url in &urls {
+        if done.is_some() {
+            break;
+        }
+        match http.download(url, &part, None, opts.max_file) {
+            Ok(()) => {}
+            Err(Failure::NotFound) => continue,
+            Err(f) => {
+                b.problems.push(format!("{url}: {f}"));
+                continue;
+            }
+        }
+        match rpm::verify(&part) {
+            Ok(how) => match std::fs::rename(&part, &target) {
+                Ok(()) => done = Some((how, url.clone())),
+                Err(e) => b.problems.push(format!("{}: {e}", target.display())),
+            },
+            Err(why) => {
+                let _ = std::fs::remove_file(&part);
+                b.problems.push(format!("{url}: {why}; not kept"));
+            }
+        }
+    }
+    let Some((how, url)) = done else {
+        b.problems.insert(
+            0,
+            format!(
+                "{}: no mirror has it (looked in {})",
+                s.name,
+                urls.join(", ")
+            ),
+        );
+        return b;
+    };
+    match http::sha256_file(&target) {
+        Ok((size, sha256)) => {
+            b.files.push(BundledFile {
+                name: s.name.clone(),
+                path: format!("{folder}/{}", s.name),
+                size,
+                sha256,
+                verified: Verified::HeaderDigest,
+                how,
+                url,
+            });
+            b.status = Status::Complete;
+            b.problems.clear();
+        }
+        Err(e) => b.problems.push(format!("{}: {e}", target.display())),
+    }
+    b
+}
+
 fn dsc_name(s: &SourceEntry, version: &str) -> String {
     debian::dsc_name(&s.name, version)
 }
@@ -661,7 +752,7 @@ fn obtain(
     let mut problems = Vec::new();
     for base in bases {
         let url = format!("{base}/{}", file.name);
-        match http.download(&url, &part, file.size) {
+        match http.download(&url, &part, Some(file.size), file.size) {
             Ok(()) => {}
             Err(f) => {
                 problems.push(format!("{url}: {f}"));

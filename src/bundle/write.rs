@@ -219,6 +219,9 @@ fn offer(index: &Index, delivery: Delivery, opts: &Options) -> String {
             .collect();
         let held = match (x.status, x.verified) {
             (Status::Complete, true) => "complete, verified through the signed archive index",
+            (Status::Complete, false) if x.kind == "rpm" => {
+                "complete, checked against its own header digests"
+            }
             (Status::Complete, false) => "complete, checked against its .dsc",
             (Status::Incomplete, _) => "incomplete",
             (Status::Missing, _) => "missing",
