@@ -474,14 +474,24 @@ fn all_present_verified_and_idempotent() {
         "{listing}"
     );
 
-    // A file changed in the bundle is found wrong and fetched again.
+    // A file changed in the bundle is found wrong and fetched again (with the unsigned
+    // .dsc, as each run does; packages download in parallel, in any order).
     let orig = dir.join("small_2.0-1/small_2.0.orig.tar.gz");
     std::fs::write(&orig, b"not the tarball").unwrap();
+    let pool_before = mirror.paths_under("/debian/pool").len();
     let (code, stderr, _) = sources(&f.image, &dir, &[&mirror], &[]);
     assert_eq!(code, 0, "{stderr}");
+    let fetched: BTreeSet<String> = mirror.paths_under("/debian/pool")[pool_before..]
+        .iter()
+        .cloned()
+        .collect();
     assert_eq!(
-        mirror.paths_under("/debian/pool").last().unwrap(),
-        &pool_file("small", "small_2.0.orig.tar.gz")
+        fetched,
+        [
+            pool_file("small", "small_2.0.orig.tar.gz"),
+            pool_file("extra", "extra_3.0-1.dsc")
+        ]
+        .into()
     );
     check_sums(&dir);
 }
@@ -578,6 +588,15 @@ fn a_file_the_mirror_lacks_is_missing_unless_another_mirror_has_it() {
         .unwrap();
     assert_eq!(file["url"], format!("{}{orig}", good.url));
     assert_eq!(file["verified"], "signed-index");
+    assert_eq!(
+        good.paths_under("/debian/pool"),
+        std::slice::from_ref(&orig)
+    );
+
+    // Kept on a third run, it keeps the URL it came from.
+    let (code, stderr, again) = sources(&f.image, out.path(), &[&broken, &good], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(again, index);
     assert_eq!(good.paths_under("/debian/pool"), [orig]);
 }
 

@@ -20,8 +20,8 @@ use crate::deb822;
 pub(crate) const MAX_RELEASE: u64 = 16 << 20;
 /// The largest compressed `Sources` index read.
 pub(crate) const MAX_SOURCES: u64 = 256 << 20;
-/// The most a `Sources` index may hold decompressed.
-const MAX_SOURCES_TEXT: u64 = 1 << 30;
+/// The most a `Sources` index may hold decompressed (Debian's main holds some 50 MB).
+const MAX_SOURCES_TEXT: u64 = 256 << 20;
 /// The largest `.dsc` read.
 pub(crate) const MAX_DSC: u64 = 1 << 20;
 /// The most files one `.dsc` may list.

@@ -258,6 +258,17 @@ pub fn fetch(bom: &Bom, dir: &Path, opts: &Options) -> Result<Index, BundleError
         true => debian::suites(os_id, os.and_then(|o| o.version_id.as_deref())),
         false => opts.suites.clone(),
     };
+    // Where each file already in the bundle came from, as its last index says: a file kept
+    // is not fetched again, and keeps its URL.
+    let previous: BTreeMap<String, String> = read_index(dir)
+        .map(|i| {
+            i.sources
+                .into_iter()
+                .flat_map(|s| s.files)
+                .map(|f| (f.path, f.url))
+                .collect()
+        })
+        .unwrap_or_default();
     let mut sources = Vec::with_capacity(owed.len());
     if wanted.len() + srpms == 0 {
         sources.extend(owed.iter().map(|s| unfetched(s, opts)));
@@ -285,8 +296,8 @@ pub fn fetch(bom: &Bom, dir: &Path, opts: &Options) -> Result<Index, BundleError
             use rayon::prelude::*;
             owed.par_iter()
                 .map(|s| match s.kind.as_str() {
-                    "deb" => fetch_deb(s, &http, &mirrors, os_id, dir, opts),
-                    "rpm" if rpm::is_srpm(&s.name) => fetch_rpm(s, &http, dir, opts),
+                    "deb" => fetch_deb(s, &http, &mirrors, os_id, dir, opts, &previous),
+                    "rpm" if rpm::is_srpm(&s.name) => fetch_rpm(s, &http, dir, opts, &previous),
                     _ => unfetched(s, opts),
                 })
                 .collect()
@@ -435,6 +446,7 @@ fn fetch_deb(
     os_id: &str,
     dir: &Path,
     opts: &Options,
+    previous: &BTreeMap<String, String>,
 ) -> Bundled {
     let Some(version) = s
         .version
@@ -455,7 +467,9 @@ fn fetch_deb(
     b.problems
         .extend(mirrors.iter().filter_map(|m| m.bad.clone()));
     let indexes = good.iter().flat_map(|m| m.problems.iter().cloned());
-    let found = match find_dsc(s, version, http, &good, os_id, &path, &folder, opts) {
+    let found = match find_dsc(
+        s, version, http, &good, os_id, &path, &folder, opts, previous,
+    ) {
         Ok(found) => found,
         Err(why) => {
             b.problems.push(why);
@@ -478,7 +492,8 @@ fn fetch_deb(
     let mut all = true;
     for file in &listed {
         let in_index = found.indexed.contains(file);
-        match obtain(http, &found.bases, &path, file, opts.max_file) {
+        let before = previous.get(&format!("{folder}/{}", file.name));
+        match obtain(http, &found.bases, &path, file, opts.max_file, before) {
             Ok(url) => {
                 let (verified, how) = match (&found.signed, in_index) {
                     (Some(signed), true) => (Verified::SignedIndex, signed.clone()),
@@ -514,7 +529,13 @@ fn fetch_deb(
 
 /// Fetches one source RPM into its folder: from each mirror in turn, in the places a
 /// mirror may keep it, checked against its own digests ([`rpm::verify`]).
-fn fetch_rpm(s: &SourceEntry, http: &Http, dir: &Path, opts: &Options) -> Bundled {
+fn fetch_rpm(
+    s: &SourceEntry,
+    http: &Http,
+    dir: &Path,
+    opts: &Options,
+    previous: &BTreeMap<String, String>,
+) -> Bundled {
     let mut b = bundled(s, Status::Missing);
     let folder = s
         .name
@@ -535,7 +556,14 @@ fn fetch_rpm(s: &SourceEntry, http: &Http, dir: &Path, opts: &Options) -> Bundle
         .flat_map(|m| rpm::candidates(m.trim_end_matches('/'), &s.name))
         .collect();
     let mut done = match rpm::verify(&target) {
-        Ok(how) => Some((how, urls.first().cloned().unwrap_or_default())),
+        Ok(how) => Some((
+            how,
+            previous
+                .get(&format!("{folder}/{}", s.name))
+                .or(urls.first())
+                .cloned()
+                .unwrap_or_default(),
+        )),
         Err(_) => {
             // Not what it should be: never kept under its name.
             let _ = std::fs::remove_file(&target);
@@ -611,6 +639,7 @@ fn find_dsc(
     path: &Path,
     folder: &str,
     opts: &Options,
+    previous: &BTreeMap<String, String>,
 ) -> Result<Found, String> {
     let name = dsc_name(s, version);
     let key = (s.name.clone(), version.to_string());
@@ -630,7 +659,8 @@ fn find_dsc(
             .chain(mirrors.iter().copied().filter(|m| m.url != mirror.url))
             .map(|m| format!("{}/{}", m.url, entry.directory))
             .collect();
-        let url = obtain(http, &bases, path, listed, debian::MAX_DSC)
+        let before = previous.get(&format!("{folder}/{name}"));
+        let url = obtain(http, &bases, path, listed, debian::MAX_DSC, before)
             .map_err(|why| format!("{name}: {why}"))?;
         let dsc_path = path.join(&name);
         let dsc = std::fs::read_to_string(&dsc_path)
@@ -722,22 +752,25 @@ fn find_dsc(
 
 /// Puts `file` in `dir` under its name, verified: kept when already there with its size and
 /// SHA-256, else downloaded from each base URL in turn into `NAME.part` (resuming what is
-/// there), checked, and renamed. Returns the URL it came from (the first base when it was
-/// there already).
+/// there), checked, and renamed. Returns the URL it came from (`before`, where the bundle's
+/// last index says it came from, when it was there already; else the first base).
 fn obtain(
     http: &Http,
     bases: &[String],
     dir: &Path,
     file: &Listed,
     max: u64,
+    before: Option<&String>,
 ) -> Result<String, String> {
     let target = dir.join(&file.name);
     if let Ok((size, sha256)) = http::sha256_file(&target) {
         if size == file.size && sha256 == file.sha256 {
-            return Ok(bases
-                .first()
-                .map(|b| format!("{b}/{}", file.name))
-                .unwrap_or_default());
+            return Ok(before.cloned().unwrap_or_else(|| {
+                bases
+                    .first()
+                    .map(|b| format!("{b}/{}", file.name))
+                    .unwrap_or_default()
+            }));
         }
         // Not what is listed: never kept under its name.
         std::fs::remove_file(&target).map_err(|e| format!("{}: {e}", target.display()))?;
