@@ -853,3 +853,62 @@ pub fn summary(index: &Index, dir: &Path) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testutil::{deb, report};
+
+    fn options(mirrors: &[&str]) -> Options {
+        Options {
+            mirrors: mirrors.iter().map(|m| m.to_string()).collect(),
+            keyring: PathBuf::from("/nonexistent.gpg"),
+            suites: Vec::new(),
+            jobs: 1,
+            max_file: 1 << 20,
+            contact: None,
+        }
+    }
+
+    fn bom(license: &str, delivery: crate::model::obligations::Delivery) -> Bom {
+        let mut r = report(&[Origin::Base]);
+        r.packages = vec![deb(
+            "bash",
+            "5.2-2",
+            ("bash", "5.2-2"),
+            0,
+            Origin::Base,
+            license,
+        )];
+        crate::pipeline::bom(r, delivery, None)
+    }
+
+    #[test]
+    fn owed_debian_source_without_a_mirror_is_an_error() {
+        use crate::model::obligations::Delivery;
+        let dir = tempfile::tempdir().unwrap();
+        let err = fetch(
+            &bom("GPL-3.0-or-later", Delivery::Image),
+            dir.path(),
+            &options(&[]),
+        )
+        .unwrap_err();
+        assert!(matches!(err, BundleError::NoMirror(1)), "{err}");
+        assert!(err.to_string().contains("--mirror"));
+        assert!(!dir.path().join(INDEX_JSON).exists());
+    }
+
+    #[test]
+    fn nothing_owed_needs_no_mirror() {
+        use crate::model::obligations::Delivery;
+        let dir = tempfile::tempdir().unwrap();
+        for (license, delivery) in [
+            ("MIT", Delivery::Image),
+            ("GPL-3.0-or-later", Delivery::Layers),
+        ] {
+            let index = fetch(&bom(license, delivery), dir.path(), &options(&[])).unwrap();
+            assert!(index.sources.is_empty());
+            assert!(index.complete());
+        }
+    }
+}
