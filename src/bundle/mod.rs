@@ -79,6 +79,12 @@ pub enum BundleError {
          or `mirror` in layerbom.toml), or configure apt's sources"
     )]
     NoMirror(usize),
+    /// The keyring to verify the archives' signatures with is not there.
+    #[error(
+        "the keyring {0} is not a file: give the archive's keyring with --keyring FILE \
+         (Debian's is in the debian-archive-keyring package, Ubuntu's in ubuntu-keyring)"
+    )]
+    Keyring(PathBuf),
     /// A file of the bundle cannot be written or read.
     #[error("{path}: {source}")]
     Io {
@@ -250,6 +256,9 @@ pub fn fetch(bom: &Bom, dir: &Path, opts: &Options) -> Result<Index, BundleError
         .count();
     if wanted.len() + srpms > 0 && opts.mirrors.is_empty() {
         return Err(BundleError::NoMirror(wanted.len() + srpms));
+    }
+    if !wanted.is_empty() && !opts.keyring.is_file() {
+        return Err(BundleError::Keyring(opts.keyring.clone()));
     }
     std::fs::create_dir_all(dir).map_err(io_error(dir))?;
     let os = bom.report.image.os.as_ref();
@@ -896,6 +905,13 @@ mod tests {
         assert!(matches!(err, BundleError::NoMirror(1)), "{err}");
         assert!(err.to_string().contains("--mirror"));
         assert!(!dir.path().join(INDEX_JSON).exists());
+        let err = fetch(
+            &bom("GPL-3.0-or-later", Delivery::Image),
+            dir.path(),
+            &options(&["http://127.0.0.1:9/debian"]),
+        )
+        .unwrap_err();
+        assert!(matches!(err, BundleError::Keyring(_)), "{err}");
     }
 
     #[test]
