@@ -68,12 +68,19 @@ fn members(index: &Index) -> Vec<(String, Option<String>)> {
     all
 }
 
-/// One CSV field, quoted when it must be (RFC 4180).
+/// One CSV field, quoted when it must be (RFC 4180); a leading `=`, `+`, `-` or `@` is
+/// prefixed with `'` so spreadsheets do not run it as a formula (names come from the image),
+/// as `obligations-csv` does.
 fn field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_string()
+        s
     }
 }
 
@@ -291,5 +298,6 @@ mod tests {
         assert_eq!(field("a,b"), "\"a,b\"");
         assert_eq!(field("say \"x\""), "\"say \"\"x\"\"\"");
         assert_eq!(field("plain"), "plain");
+        assert_eq!(field("=cmd()"), "'=cmd()");
     }
 }
