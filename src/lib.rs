@@ -10,6 +10,7 @@
 
 pub mod attribute;
 pub mod audit;
+pub mod bundle;
 pub mod cache;
 pub mod catalog;
 pub mod config;

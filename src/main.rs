@@ -105,6 +105,28 @@ enum Command {
     /// Exit codes: 0 done, 1 a policy (--fail-on, --deny) matched a distributed package,
     /// 2 unreadable document or usage error.
     Convert(ConvertArgs),
+    /// Fetch and verify the exact source the delivery owes, and write the bundle and the
+    /// written offer.
+    ///
+    /// INPUT is an image (as `scan` takes it) or the native JSON of a scan. For every source
+    /// package the obligations of --delivery owe, the exact version is downloaded into DIR
+    /// (--fetch): for Debian and Ubuntu the `.dsc` and every file it lists, from the mirrors
+    /// (--mirror, tried in order; else LAYERBOM_MIRROR or `mirror` in layerbom.toml; else the
+    /// deb and deb-src URIs of this machine's apt sources). Each file is checked for size and
+    /// SHA-256 against the `.dsc`, and the `.dsc` against the suite's signed InRelease and its
+    /// Sources index when the mirror has the suite (gpgv, --keyring). For rpm, the source RPM
+    /// SOURCERPM names, kept when its header and payload have the digests its headers record.
+    /// A file is downloaded to
+    /// NAME.part and renamed only once verified; a `.part` left by a broken download is
+    /// resumed, and a file already there and right is not downloaded again.
+    ///
+    /// DIR gets one folder per source package, index.json and index.csv (each distributed
+    /// binary package and its layer, mapped to its source files and how each was verified),
+    /// OFFER.md (the written offer for the delivery) and SHA256SUMS.
+    ///
+    /// Exit codes: 0 every owed source is in the bundle, 1 some are missing or incomplete
+    /// (index.json says why), 2 unusable input, no mirror, or usage error.
+    Sources(Box<SourcesArgs>),
     /// Attach SBOMs to an image in its registry, where `oras discover` and cosign find them.
     ///
     /// Each FILE is pushed as an OCI artifact whose `subject` is the image's manifest (for a
@@ -433,6 +455,12 @@ struct DocumentArgs {
     #[arg(long, value_name = "FILE")]
     output_template: Option<PathBuf>,
 
+    /// The source bundle `layerbom sources --fetch DIR` wrote: the obligations and the
+    /// approval report then say which owed sources it holds whole and verified, and which
+    /// are missing (each file is hashed again).
+    #[arg(long, value_name = "DIR")]
+    sources: Option<PathBuf>,
+
     /// The reviewers' decisions, from the configuration file's `[review]`.
     #[arg(skip)]
     review: Review,
@@ -470,6 +498,67 @@ struct ConvertArgs {
 
     #[command(flatten)]
     documents: DocumentArgs,
+}
+
+#[derive(Debug, Args)]
+struct SourcesArgs {
+    /// The image (any form `scan` takes) or the native JSON of its scan.
+    input: PathBuf,
+
+    /// The bundle's directory: made if missing; what a run before left there is kept when
+    /// right and resumed when partial.
+    #[arg(long, value_name = "DIR")]
+    fetch: PathBuf,
+
+    /// A mirror's base URL (the directory holding `dists/` and `pool/`), tried in the order
+    /// given (repeatable; a separate security archive is one more mirror).
+    #[arg(long, value_name = "URL")]
+    mirror: Vec<String>,
+
+    /// The OpenPGP keyring the archives' InRelease files are verified with.
+    #[arg(
+        long,
+        value_name = "FILE",
+        default_value = "/usr/share/keyrings/debian-archive-keyring.gpg"
+    )]
+    keyring: PathBuf,
+
+    /// A suite to look in (repeatable), instead of those of the image's release (for
+    /// Debian 12: bookworm, bookworm-security, bookworm-updates).
+    #[arg(long, value_name = "NAME")]
+    suite: Vec<String>,
+
+    /// How many source packages download at once.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    jobs: usize,
+
+    /// The largest source file downloaded: BYTES, or a number with K, M, G or T.
+    #[arg(long, value_name = "SIZE", default_value = "2G", value_parser = parse_size)]
+    max_file_size: u64,
+
+    /// How the image is shipped, which decides the source owed (see `scan --delivery`).
+    #[arg(long, value_name = "MODE", default_value = "image")]
+    delivery: Delivery,
+
+    /// Also write the bundle as one tar at FILE (deterministic: sorted, dated 1970).
+    #[arg(long, value_name = "FILE")]
+    archive: Option<PathBuf>,
+
+    /// How recipients request the source, for OFFER.md (an address, a mail address).
+    #[arg(long, value_name = "TEXT")]
+    contact: Option<String>,
+
+    /// The configuration file (see `scan --config`).
+    #[arg(long, value_name = "FILE", env = "LAYERBOM_CONFIG")]
+    config: Option<PathBuf>,
+
+    /// Platform to choose from a multi-platform image (see `scan --platform`).
+    #[arg(long, value_name = "[OS/]ARCH[/VARIANT]", value_parser = parse_platform)]
+    platform: Option<Platform>,
+
+    /// No summary on standard error.
+    #[arg(short, long)]
+    quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -892,7 +981,7 @@ fn attached(args: AttachedArgs) -> Result<ExitCode, Error> {
 }
 
 /// The commands whose options the configuration file and `LAYERBOM_*` variables set.
-const CONFIGURED: [&str; 3] = ["scan", "convert", "batch"];
+const CONFIGURED: [&str; 4] = ["scan", "convert", "batch", "sources"];
 
 /// The command line, each option of `scan` and `convert` that the command line leaves
 /// unset taken from its `LAYERBOM_*` variable, else from the configuration file
@@ -1034,6 +1123,7 @@ fn main() -> ExitCode {
         Command::FleetReport(args) => fleet_report(args),
         Command::Dockerfile(args) => dockerfile(args),
         Command::Convert(args) => convert(args),
+        Command::Sources(args) => sources(*args),
         Command::Attach(args) => attach(args),
         Command::Attached(args) => attached(args),
         Command::Cache(args) => cache(args),
@@ -1394,6 +1484,11 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Error> {
 fn batch(args: BatchArgs) -> Result<ExitCode, Error> {
     use layerbom::fleet::{batch, list};
     args.documents.check_decisions()?;
+    if args.documents.sources.is_some() {
+        return Err(Error::Usage(
+            "--sources checks one image's source bundle: give it to scan or convert".into(),
+        ));
+    }
     let documents = match args.documents.outputs.is_empty() {
         true => vec![batch::Document {
             format: &render::json::Json,
@@ -1591,6 +1686,46 @@ fn convert(args: ConvertArgs) -> Result<ExitCode, Error> {
     Ok(args.documents.policy(&bom))
 }
 
+/// `layerbom sources INPUT --fetch DIR`: the source bundle.
+fn sources(args: SourcesArgs) -> Result<ExitCode, Error> {
+    let report = match layerbom::bundle::is_native_json(&args.input) {
+        true => pipeline::archived(&args.input)?,
+        false => {
+            let opts = Options {
+                platform: args.platform,
+                ..Options::default()
+            };
+            pipeline::scan(&args.input, &opts, &BaseHints::default())?
+        }
+    };
+    let bom = pipeline::bom(report, args.delivery, None);
+    let mirrors = match args.mirror.is_empty() {
+        true => layerbom::bundle::apt::mirrors(Path::new("/")),
+        false => args.mirror.clone(),
+    };
+    let opts = layerbom::bundle::Options {
+        mirrors,
+        keyring: args.keyring,
+        suites: args.suite,
+        jobs: args.jobs,
+        max_file: args.max_file_size,
+        contact: args.contact,
+    };
+    let index = layerbom::bundle::fetch(&bom, &args.fetch, &opts)
+        .map_err(|e| Error::Usage(e.to_string()))?;
+    if let Some(archive) = &args.archive {
+        layerbom::bundle::write_archive(&args.fetch, &index, archive)
+            .map_err(|e| Error::Usage(e.to_string()))?;
+    }
+    if !args.quiet {
+        eprint!("{}", layerbom::bundle::summary(&index, &args.fetch));
+    }
+    Ok(match index.complete() {
+        true => ExitCode::SUCCESS,
+        false => ExitCode::from(1),
+    })
+}
+
 /// The template at `path`, when there is one, checked to parse.
 fn read_template(path: Option<&Path>) -> Result<Option<String>, Error> {
     let Some(path) = path else { return Ok(None) };
@@ -1615,6 +1750,11 @@ impl DocumentArgs {
             return Err(Error::Usage(
                 "--output-template is the template of -o template, which is not asked for".into(),
             ));
+        }
+        // A bundle that cannot be read is said before the scan, not after it.
+        if let Some(dir) = &self.sources {
+            layerbom::bundle::read_index(dir)
+                .map_err(|e| Error::Usage(format!("--sources: {e}")))?;
         }
         Ok(render::Options {
             notice_template: read_template(self.template.as_deref())?,
@@ -1642,13 +1782,17 @@ impl DocumentArgs {
         options: &render::Options,
         outputs: &[OutputSpec],
     ) -> Result<layerbom::model::Bom, Error> {
-        let bom = pipeline::bom_with_policy(
+        let mut bom = pipeline::bom_with_policy(
             report,
             self.delivery,
             &self.policy_rules(),
             &self.decisions(),
             epoch,
         );
+        if let Some(dir) = &self.sources {
+            layerbom::bundle::check(&mut bom.obligations, dir)
+                .map_err(|e| Error::Usage(format!("--sources: {e}")))?;
+        }
         for o in outputs {
             write_output(o, |w: &mut dyn Write| o.format.write(&bom, options, w))?;
         }

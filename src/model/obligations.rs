@@ -316,6 +316,68 @@ pub struct Obligations {
     /// approval report shows them all).
     #[serde(skip)]
     pub categories: BTreeMap<String, Category>,
+    /// What the source bundle given with `--sources` holds of the source owed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<BundleSummary>,
+}
+
+/// What a source bundle (`layerbom sources`, read back with `--sources DIR`) holds of the
+/// source packages owed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BundleSummary {
+    /// The bundle's directory, as given.
+    pub path: String,
+    /// Source packages whole, each file as its index says, the `.dsc` verified through the
+    /// archive's signed index.
+    pub verified: usize,
+    /// Source packages whole, each file as its index says, the `.dsc` not verified through a
+    /// signed index.
+    pub present: usize,
+    /// Source packages some of whose files are missing or not as the index says.
+    pub incomplete: usize,
+    /// Source packages the bundle does not hold.
+    pub missing: usize,
+}
+
+/// What a source bundle holds of one source package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Held {
+    /// Whole, and its `.dsc` verified through the archive's signed index.
+    Verified,
+    /// Whole, its files checked against its `.dsc`, which no signed index vouches for.
+    Present,
+    /// Some of its files are missing or changed.
+    Incomplete,
+    /// Not in the bundle.
+    Missing,
+}
+
+impl Held {
+    /// The name documents use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Held::Verified => "verified",
+            Held::Present => "present",
+            Held::Incomplete => "incomplete",
+            Held::Missing => "missing",
+        }
+    }
+}
+
+/// One source package in a source bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InBundle {
+    /// What the bundle holds of it.
+    pub held: Held,
+    /// Its folder in the bundle.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub folder: Option<String>,
+    /// How many of its files are there, as the index says.
+    pub files: usize,
+    /// What is wrong, file by file.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
 }
 
 /// The image, as the report names it.
@@ -439,6 +501,9 @@ pub struct SourceEntry {
     pub packages: Vec<Covered>,
     /// How to get it.
     pub obtain: Obtain,
+    /// What the source bundle given with `--sources` holds of it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<InBundle>,
 }
 
 /// A binary package covered by a source entry.

@@ -133,6 +133,7 @@ pub fn evaluate(report: &Report, delivery: Delivery) -> Obligations {
                 layers: Vec::new(),
                 packages: Vec::new(),
                 obtain: p.offer.obtain.clone(),
+                bundle: None,
             });
             entry.duties.extend(source_duties.iter().cloned());
             entry
@@ -227,6 +228,7 @@ pub fn evaluate(report: &Report, delivery: Delivery) -> Obligations {
             _ => Vec::new(),
         },
         categories,
+        bundle: None,
     }
 }
 

@@ -220,6 +220,18 @@ fn sources(ob: &Obligations, g: &Glossary, s: &mut String) {
             let _ = writeln!(s);
         }
     }
+    if let Some(b) = &ob.bundle {
+        let _ = writeln!(
+            s,
+            "**Source bundle** {}: {} verified through the archive's signed index, {} present \
+             but not verified so, {} incomplete, {} missing.\n",
+            code(&b.path),
+            b.verified,
+            b.present,
+            b.incomplete,
+            b.missing
+        );
+    }
     let _ = writeln!(
         s,
         "| Source package | Version | Binary packages | Layers |\n|---|---|---|---|"
@@ -260,6 +272,17 @@ fn sources(ob: &Obligations, g: &Glossary, s: &mut String) {
         let _ = writeln!(s, "- **Why:** {}", duties.join("; "));
         if !one_note {
             let _ = writeln!(s, "- **Note:** {}", md(&e.obtain.note));
+        }
+        if let Some(b) = &e.bundle {
+            let folder = b
+                .folder
+                .as_deref()
+                .map(|f| format!(" ({}, {} files)", code(f), b.files))
+                .unwrap_or_default();
+            let _ = writeln!(s, "- **In the bundle:** {}{folder}", b.held.as_str());
+            for p in &b.problems {
+                let _ = writeln!(s, "  - {}", md(p));
+            }
         }
         let _ = writeln!(s);
         layer_table(

@@ -29,6 +29,8 @@ struct Obligations {
     obligations: Vec<ObligationLine>,
     /// The source packages whose source must be offered or shipped.
     sources: Vec<SourceItem>,
+    /// What the source bundle given with `--sources` holds of them.
+    bundle: Option<crate::model::obligations::BundleSummary>,
 }
 
 /// One obligation and how many packages it concerns.
@@ -59,6 +61,9 @@ struct SourceItem {
     other: Vec<String>,
     /// What else to know, when there is no command or address.
     note: String,
+    /// What the source bundle holds of it (`verified`, `present`, `incomplete`,
+    /// `missing`), when one was given.
+    held: Option<&'static str>,
 }
 
 impl Obligations {
@@ -115,12 +120,14 @@ impl Obligations {
                     } else {
                         String::new()
                     },
+                    held: s.bundle.as_ref().map(|b| b.held.as_str()),
                 }
             })
             .collect();
         Obligations {
             obligations,
             sources,
+            bundle: shipped.bundle.clone(),
         }
     }
 }

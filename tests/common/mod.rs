@@ -1,6 +1,7 @@
 //! Helpers shared by the end-to-end tests: run the binary, find fixtures, build tars.
 #![allow(dead_code)]
 
+pub mod mirror;
 pub mod pg_server;
 
 use std::io::Read;
