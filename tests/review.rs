@@ -176,9 +176,8 @@ fn accepted_licenses_pass_fail_on_but_not_deny() {
     let dir = tempfile::tempdir().unwrap();
     // Without decisions, the sample's GCC runtime libraries are weak copyleft (by their
     // exception) and fail the policy.
-    let bare = run_in(
-        dir.path(),
-        &[
+    let weak = |extra: &[&str]| {
+        let mut args = vec![
             "scan",
             image,
             "-q",
@@ -186,8 +185,11 @@ fn accepted_licenses_pass_fail_on_but_not_deny() {
             "json=/dev/null",
             "--fail-on",
             "weak-copyleft",
-        ],
-    );
+        ];
+        args.extend_from_slice(extra);
+        run_in(dir.path(), &args)
+    };
+    let bare = weak(&[]);
     assert_eq!(bare.status.code(), Some(1), "{}", stderr(&bare));
     assert!(stderr(&bare).contains("libgcc-s1"), "{}", stderr(&bare));
     std::fs::write(
@@ -200,33 +202,9 @@ fn accepted_licenses_pass_fail_on_but_not_deny() {
          [[review.accept]]\nlicense = \"Artistic-1.0-Perl\"\nreason = \"build scripts\"\nreviewer = \"OSPO\"\n",
     )
     .unwrap();
-    let accepted = run_in(
-        dir.path(),
-        &[
-            "scan",
-            image,
-            "-q",
-            "-o",
-            "json=/dev/null",
-            "--fail-on",
-            "weak-copyleft",
-        ],
-    );
+    let accepted = weak(&[]);
     assert_eq!(accepted.status.code(), Some(0), "{}", stderr(&accepted));
-    let denied = run_in(
-        dir.path(),
-        &[
-            "scan",
-            image,
-            "-q",
-            "-o",
-            "json=/dev/null",
-            "--fail-on",
-            "weak-copyleft",
-            "--deny",
-            "mpl-2.0",
-        ],
-    );
+    let denied = weak(&["--deny", "mpl-2.0"]);
     assert_eq!(denied.status.code(), Some(1), "{}", stderr(&denied));
     assert!(
         stderr(&denied).contains("ca-certificates"),
