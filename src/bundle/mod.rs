@@ -820,6 +820,34 @@ fn obtain(
     Err(problems.join("; "))
 }
 
+/// The names of the files `bytes` lists when read as each document a mirror serves: a
+/// `Release` text, a `Sources` index (gzip, xz or plain, decompressed within its bound, every
+/// package in it wanted) and a `.dsc`. Hostile bytes give fewer names, never a panic nor an
+/// unbounded allocation: what the `mirror` fuzz target checks.
+pub fn files_listed(bytes: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut names: Vec<String> = debian::release(&text).files.into_keys().collect();
+    for form in ["Sources.gz", "Sources.xz", "Sources"] {
+        let Ok(index) = debian::sources_text(form, bytes.to_vec()) else {
+            continue;
+        };
+        let wanted: BTreeSet<(String, String)> = crate::deb822::paragraphs(&index)
+            .filter_map(|p| {
+                Some((
+                    p.get("Package")?.value.to_string(),
+                    p.get("Version")?.value.to_string(),
+                ))
+            })
+            .collect();
+        let listed = debian::sources(&index, &wanted);
+        names.extend(listed.into_values().flat_map(|i| i.files).map(|f| f.name));
+    }
+    if let Ok(files) = debian::dsc_files(&text) {
+        names.extend(files.into_iter().map(|f| f.name));
+    }
+    names
+}
+
 /// Whether `path` is a native JSON document rather than an image: a file whose first
 /// character that is not white space is `{` (no image form starts so).
 pub fn is_native_json(path: &Path) -> bool {
@@ -867,6 +895,33 @@ pub fn summary(index: &Index, dir: &Path) -> String {
 mod tests {
     use super::*;
     use crate::model::testutil::{deb, report};
+
+    #[test]
+    fn files_listed_reads_each_served_document_and_refuses_unsafe_names() {
+        use std::io::Write;
+        let sum = "a".repeat(64);
+        let index = format!(
+            "Package: hello\nVersion: 2.10-3\nDirectory: pool/main/h/hello\n\
+             Checksums-Sha256:\n {sum} 1950 hello_2.10-3.dsc\n {sum} 725946 hello_2.10.orig.tar.gz\n\n\
+             Package: evil\nVersion: 1\nDirectory: ../../etc\nChecksums-Sha256:\n {sum} 1 evil_1.dsc\n"
+        );
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(index.as_bytes()).unwrap();
+        let gz = gz.finish().unwrap();
+        assert_eq!(
+            files_listed(&gz),
+            ["hello_2.10-3.dsc", "hello_2.10.orig.tar.gz"],
+            "the unsafe directory is left out"
+        );
+        let release = format!("Suite: bookworm\nSHA256:\n {sum} 10 main/source/Sources.gz\n");
+        assert_eq!(files_listed(release.as_bytes()), ["main/source/Sources.gz"]);
+        let dsc = format!("Source: x\nChecksums-Sha256:\n {sum} 3 ../x.tar.gz\n");
+        assert!(
+            files_listed(dsc.as_bytes()).is_empty(),
+            "a path is no file name"
+        );
+        assert!(files_listed(&[0x1f, 0x8b, 0xff, 0x00]).is_empty());
+    }
 
     fn options(mirrors: &[&str]) -> Options {
         Options {
