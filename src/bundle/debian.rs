@@ -22,6 +22,9 @@ pub(crate) const MAX_RELEASE: u64 = 16 << 20;
 pub(crate) const MAX_SOURCES: u64 = 256 << 20;
 /// The most a `Sources` index may hold decompressed (Debian's main holds some 50 MB).
 const MAX_SOURCES_TEXT: u64 = 256 << 20;
+
+/// The most memory liblzma may take to decompress a `Sources.xz` (xz -9e needs 65 MiB).
+const XZ_MEMORY_LIMIT: u64 = 128 << 20;
 /// The largest `.dsc` read.
 pub(crate) const MAX_DSC: u64 = 1 << 20;
 /// The most files one `.dsc` may list.
@@ -185,8 +188,19 @@ pub(crate) fn sources_text(name: &str, bytes: Vec<u8>) -> Result<String, String>
             .map_err(|e| format!("{name}: {e}"))?;
         out.0
     } else if name.ends_with(".xz") {
+        // liblzma's own memory limit bounds what a hostile header's dictionary size may
+        // make it allocate; concatenated streams are read as xz(1) reads them.
+        let stream = liblzma::stream::Stream::new_stream_decoder(
+            XZ_MEMORY_LIMIT,
+            liblzma::stream::CONCATENATED,
+        )
+        .map_err(|e| format!("{name}: {e}"))?;
         let mut out = Bounded(Vec::new());
-        lzma_rs::xz_decompress(&mut &bytes[..], &mut out).map_err(|e| format!("{name}: {e}"))?;
+        std::io::copy(
+            &mut liblzma::read::XzDecoder::new_stream(&bytes[..], stream),
+            &mut out,
+        )
+        .map_err(|e| format!("{name}: {e}"))?;
         out.0
     } else {
         bytes
@@ -385,10 +399,58 @@ mod tests {
         gz.write_all(text.as_bytes()).unwrap();
         let gz = gz.finish().unwrap();
         assert_eq!(sources_text("main/source/Sources.gz", gz).unwrap(), text);
-        let mut xz = Vec::new();
-        lzma_rs::xz_compress(&mut text.as_bytes(), &mut xz).unwrap();
-        assert_eq!(sources_text("main/source/Sources.xz", xz).unwrap(), text);
+        let mut xz = liblzma::write::XzEncoder::new(Vec::new(), 6);
+        xz.write_all(text.as_bytes()).unwrap();
+        let xz = xz.finish().unwrap();
+        assert_eq!(
+            sources_text("main/source/Sources.xz", xz.clone()).unwrap(),
+            text
+        );
+        // Two streams one after the other, as xz(1) reads them.
+        let twice = [xz.clone(), xz].concat();
+        assert_eq!(
+            sources_text("main/source/Sources.xz", twice).unwrap(),
+            text.repeat(2)
+        );
         assert!(sources_text("main/source/Sources.xz", b"not xz".to_vec()).is_err());
+    }
+
+    #[test]
+    fn an_xz_dictionary_past_the_memory_limit_is_refused() {
+        use std::io::Write;
+        let mut xz = liblzma::write::XzEncoder::new(Vec::new(), 0);
+        xz.write_all(b"Package: hello\n").unwrap();
+        let mut xz = xz.finish().unwrap();
+        // The block header follows the 12-byte stream header: its size byte, then its
+        // flags, its LZMA2 filter (id 0x21, one byte of properties: the dictionary size),
+        // padding and a CRC32 of all before it. The dictionary set to its largest, 4 GiB.
+        let size = (usize::from(xz[12]) + 1) * 4;
+        let header = 12..12 + size;
+        let props = xz[header.clone()]
+            .windows(2)
+            .position(|w| w == [0x21, 0x01])
+            .expect("an LZMA2 filter")
+            + 12
+            + 2;
+        xz[props] = 40;
+        let crc = crc32(&xz[12..12 + size - 4]);
+        xz[12 + size - 4..12 + size].copy_from_slice(&crc.to_le_bytes());
+        let err = sources_text("main/source/Sources.xz", xz).unwrap_err();
+        assert!(
+            err.contains("main/source/Sources.xz") && err.contains("memory limit"),
+            "{err}"
+        );
+    }
+
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &b in bytes {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
+            }
+        }
+        !crc
     }
 
     #[test]

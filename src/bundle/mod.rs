@@ -921,7 +921,7 @@ mod tests {
             "a path is no file name"
         );
         assert!(files_listed(&[0x1f, 0x8b, 0xff, 0x00]).is_empty());
-        // An xz footer whose backward size overflows lzma-rs's arithmetic: an error.
+        // An xz footer whose backward size once overflowed lzma-rs's arithmetic: an error.
         let overflow = include_bytes!("test-fixtures/xz-backward-size-overflow.xz");
         assert!(debian::sources_text("Sources.xz", overflow.to_vec()).is_err());
         assert!(files_listed(overflow).is_empty());
