@@ -9,6 +9,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use layerbom::error::one_line;
 use layerbom::fleet;
+use layerbom::model::archive::SourceArchive;
 use layerbom::model::obligations::{Category, Delivery};
 use layerbom::model::review::Review;
 use layerbom::model::Platform;
@@ -433,6 +434,15 @@ struct DocumentArgs {
     /// checklist).
     #[arg(long, value_name = "REFERENCE", value_parser = parse_approved_base)]
     approved_base: Vec<String>,
+
+    /// The archive that keeps every source version of a distribution, as ID=URL: the
+    /// os-release ID of the images it serves, and a URL with placeholders {name},
+    /// {version}, {release}, {file}, {commit}, each filled with the source package's
+    /// value, percent-encoded (repeatable, one per distribution; usually kept in
+    /// layerbom.toml). The offers of the obligations and of every document then carry
+    /// that URL for each source package.
+    #[arg(long, value_name = "ID=URL", value_parser = SourceArchive::parse)]
+    source_archive: Vec<SourceArchive>,
 
     /// Exit 1 when a distributed package is under this license or exception (an SPDX id; a
     /// bare family such as GPL-3.0 also matches its -only and -or-later forms; repeatable).
@@ -1805,6 +1815,7 @@ impl DocumentArgs {
             review: self.review.clone(),
             file: self.review_file.clone(),
             approved_bases: self.approved_base.clone(),
+            source_archives: self.source_archive.clone(),
         }
     }
 
@@ -1834,6 +1845,17 @@ impl DocumentArgs {
                 policy::UNAPPROVED_BASE,
                 layerbom::config::FILE
             )));
+        }
+        for (i, a) in self.source_archive.iter().enumerate() {
+            if let Some(b) = self.source_archive[..i]
+                .iter()
+                .find(|b| b.distribution == a.distribution)
+            {
+                return Err(Error::Usage(format!(
+                    "--source-archive: two archives for {}: {b} and {a}",
+                    a.distribution
+                )));
+            }
         }
         layerbom::audit::review::check(&self.review)
             .map_err(|e| Error::Usage(format!("{}: {e}", self.review_file)))

@@ -432,9 +432,45 @@ fn a_replaced_version_is_listed_with_what_replaced_it() {
 /// Amazon Linux 2 (yum), beside the 2023 release (dnf) of [`os::AMAZON`].
 const AMAZON_2: &[u8] = b"NAME=\"Amazon Linux\"\nVERSION=\"2\"\nID=\"amzn\"\nID_LIKE=\"centos rhel fedora\"\nVERSION_ID=\"2\"\nPRETTY_NAME=\"Amazon Linux 2\"\n";
 
-/// The obligations document (`-o obligations-json`, every layer distributed) of each form.
+/// The source archives the obligations are written with: one for each distribution whose
+/// history archive is laid out by name and version, on a neutral host.
+const ARCHIVES: [&str; 5] = [
+    "debian=https://archive.example/debian/package/{name}/{version}/",
+    "ubuntu=https://archive.example/ubuntu/+source/{name}/{version}",
+    "fedora=https://archive.example/koji/packages/{name}/{version}/{release}/src/{file}",
+    "alpine=https://archive.example/aports/-/tree/{commit}",
+    "wolfi=https://archive.example/wolfi-os/tree/{commit}",
+];
+
+/// The obligations document (`-o obligations-json`, every layer distributed) of each form,
+/// with the [`ARCHIVES`].
 fn obligations(image: &Forms) -> [(&'static str, Value); 2] {
-    let run = |path: &Path| document(path, "obligations-json");
+    let run = |path: &Path| {
+        let mut args = vec![
+            "scan",
+            path.to_str().unwrap(),
+            "-q",
+            "-o",
+            "obligations-json",
+        ];
+        for a in ARCHIVES {
+            args.extend(["--source-archive", a]);
+        }
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_layerbom"))
+            .args(&args)
+            .env("LAYERBOM_NO_CACHE", "1")
+            .env("SOURCE_DATE_EPOCH", "1700000000")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_valid(&doc, OBLIGATIONS_SCHEMA);
+        doc
+    };
     [
         ("rootfs", run(&image.rootfs)),
         ("archive", run(&image.archive)),
@@ -489,7 +525,7 @@ fn each_distribution_says_how_to_obtain_the_exact_source() {
             "ubuntu", os::UBUNTU, "var/lib/dpkg/status", status,
             deb(
                 Some("apt-get source bash=5.2.21-2ubuntu4"),
-                Some("https://launchpad.net/ubuntu/+source/bash/5.2.21-2ubuntu4"),
+                Some("https://archive.example/ubuntu/+source/bash/5.2.21-2ubuntu4"),
                 "Launchpad keeps the source of every version published in Ubuntu",
             ),
         ),
@@ -497,15 +533,15 @@ fn each_distribution_says_how_to_obtain_the_exact_source() {
             "debian", os::DEBIAN, "var/lib/dpkg/status", status,
             deb(
                 Some("apt-get source bash=5.2.21-2ubuntu4"),
-                Some("https://snapshot.debian.org/package/bash/5.2.21-2ubuntu4/"),
-                "snapshot.debian.org keeps every source version",
+                Some("https://archive.example/debian/package/bash/5.2.21-2ubuntu4/"),
+                "Debian's snapshot archive keeps every source version",
             ),
         ),
         (
             "fedora", os::FEDORA, "var/lib/rpm/rpmdb.sqlite", &rpmdb,
             rpm(
                 Some("dnf download --source layerbom-doc-2024.1-3"),
-                Some("https://kojipkgs.fedoraproject.org/packages/layerbom-doc/2024.1/3/src/layerbom-doc-2024.1-3.src.rpm"),
+                Some("https://archive.example/koji/packages/layerbom-doc/2024.1/3/src/layerbom-doc-2024.1-3.src.rpm"),
                 "Fedora's Koji keeps the source RPM of every build",
             ),
         ),
@@ -514,7 +550,7 @@ fn each_distribution_says_how_to_obtain_the_exact_source() {
             rpm(
                 Some("dnf download --source layerbom-doc-2024.1-3"),
                 None,
-                "CentOS Stream's Koji (kojihub.stream.centos.org) keeps every Stream build",
+                "CentOS Stream's Koji keeps every Stream build, and the CentOS vault",
             ),
         ),
         (
@@ -522,7 +558,7 @@ fn each_distribution_says_how_to_obtain_the_exact_source() {
             rpm(
                 Some("dnf download --source layerbom-doc-2024.1-3"),
                 None,
-                "the image's tag with -source appended (for UBI: registry.access.redhat.com/ubi9/ubi:TAG-source",
+                "the image's tag with -source appended (for UBI: ubi9/ubi:TAG-source in Red Hat's registry",
             ),
         ),
         (
@@ -530,7 +566,7 @@ fn each_distribution_says_how_to_obtain_the_exact_source() {
             rpm(
                 Some("dnf download --source layerbom-doc-2024.1-3"),
                 None,
-                "the Rocky Linux vault (dl.rockylinux.org/vault)",
+                "the Rocky Linux vault keeps those of earlier minor releases",
             ),
         ),
         (
@@ -538,7 +574,7 @@ fn each_distribution_says_how_to_obtain_the_exact_source() {
             rpm(
                 Some("dnf download --source layerbom-doc-2024.1-3"),
                 None,
-                "the AlmaLinux vault (repo.almalinux.org/vault)",
+                "the AlmaLinux vault keeps those of earlier minor releases",
             ),
         ),
         (
@@ -559,7 +595,7 @@ fn each_distribution_says_how_to_obtain_the_exact_source() {
         ),
         (
             "oracle", os::ORACLE, "var/lib/rpm/rpmdb.sqlite", &rpmdb,
-            rpm(None, None, "oss.oracle.com, in the SRPMS directories of each release: ask Oracle for it"),
+            rpm(None, None, "on its open-source site, in the SRPMS directories of each release: ask Oracle for it"),
         ),
         (
             "opensuse-leap", os::LEAP, "var/lib/rpm/rpmdb.sqlite", &rpmdb,
@@ -581,29 +617,29 @@ fn each_distribution_says_how_to_obtain_the_exact_source() {
             "azurelinux", azure, "var/lib/rpm/rpmdb.sqlite", &rpmdb,
             rpm(
                 None,
-                Some("https://github.com/microsoft/azurelinux/tree/3.0.20240824-3.0/SPECS/layerbom-doc"),
-                "at the release tag 3.0.20240824-3.0 the image's os-release names",
+                None,
+                "SPECS/layerbom-doc in the azurelinux repository at the release tag 3.0.20240824-3.0 the image's os-release names",
             ),
         ),
         (
             "mariner", os::MARINER, "var/lib/rpm/rpmdb.sqlite", &rpmdb,
             rpm(
                 None,
-                Some("https://github.com/microsoft/azurelinux/tree/2.0.20240609-2.0/SPECS/layerbom-doc"),
-                "srpms repository of the release on packages.microsoft.com",
+                None,
+                "at the release tag 2.0.20240609-2.0",
             ),
         ),
         (
             "alpine", os::ALPINE, "lib/apk/db/installed", APK_INSTALLED,
             apk(
-                Some("https://gitlab.alpinelinux.org/alpine/aports/-/tree/5e5b1ad9b0e2a3b2a1f0c9d8e7f6a5b4c3d2e1f0"),
+                Some("https://archive.example/aports/-/tree/5e5b1ad9b0e2a3b2a1f0c9d8e7f6a5b4c3d2e1f0"),
                 "main/glibc/ or community/glibc/",
             ),
         ),
         (
             "wolfi", os::WOLFI, "usr/lib/apk/db/installed", APK_INSTALLED,
             apk(
-                Some("https://github.com/wolfi-dev/os/tree/5e5b1ad9b0e2a3b2a1f0c9d8e7f6a5b4c3d2e1f0"),
+                Some("https://archive.example/wolfi-os/tree/5e5b1ad9b0e2a3b2a1f0c9d8e7f6a5b4c3d2e1f0"),
                 "glibc.yaml is the melange recipe that built the package",
             ),
         ),
@@ -641,4 +677,122 @@ fn each_distribution_says_how_to_obtain_the_exact_source() {
             }
         }
     }
+}
+
+/// layerbom names no archive of its own: without `--source-archive` an offer has no URL; the
+/// archive is taken from the command line, its variable or `layerbom.toml`, and converting
+/// the native document with the same archive writes the same bytes.
+#[test]
+fn source_archives_come_from_the_configuration() {
+    let status = b"Package: bash\nStatus: install ok installed\nArchitecture: amd64\nVersion: 5.2.15-2+b2\nSource: bash (5.2.15-2)\n";
+    let image = forms(&[vec![
+        E::File("etc/os-release", os::DEBIAN),
+        E::File("var/lib/dpkg/status", status),
+        E::File(
+            "usr/share/doc/bash/copyright",
+            b"Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nCopyright: 1987-2022 Free Software Foundation, Inc.\nLicense: GPL-3+\n",
+        ),
+    ]]);
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_layerbom"));
+        cmd.current_dir(dir.path())
+            .args(args)
+            .env("LAYERBOM_NO_CACHE", "1")
+            .env("SOURCE_DATE_EPOCH", "1700000000");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    };
+    let image = image.archive.to_str().unwrap();
+    let url = |out: &std::process::Output| -> Option<String> {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        doc["sources"][0]["obtain"]["url"]
+            .as_str()
+            .map(str::to_string)
+    };
+    let plain = run(&["scan", image, "-q", "-o", "obligations-json"], &[]);
+    assert_eq!(url(&plain), None);
+    let want = Some("http://127.0.0.1:9/debian/bash/5.2.15-2/".to_string());
+    let template = "debian=http://127.0.0.1:9/debian/{name}/{version}/";
+    let flag = run(
+        &[
+            "scan",
+            image,
+            "-q",
+            "-o",
+            "obligations-json",
+            "--source-archive",
+            template,
+        ],
+        &[],
+    );
+    assert_eq!(url(&flag), want);
+    let variable = run(
+        &["scan", image, "-q", "-o", "obligations-json"],
+        &[("LAYERBOM_SOURCE_ARCHIVE", template)],
+    );
+    assert_eq!(url(&variable), want);
+    std::fs::write(
+        dir.path().join("layerbom.toml"),
+        format!("source-archive = [\"{template}\", \"fedora=http://127.0.0.1:9/{{file}}\"]\n"),
+    )
+    .unwrap();
+    let file = run(&["scan", image, "-q", "-o", "obligations-json"], &[]);
+    assert_eq!(url(&file), want);
+    // The native document carries the URL to `convert`, which writes the same bytes.
+    let native = dir.path().join("scan.json");
+    let scan = run(
+        &[
+            "scan",
+            image,
+            "-q",
+            "-o",
+            &format!("json={}", native.display()),
+        ],
+        &[],
+    );
+    assert!(scan.status.success());
+    let again = run(&["convert", native.to_str().unwrap(), "-o", "json"], &[]);
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert_eq!(again.stdout, std::fs::read(&native).unwrap());
+    std::fs::remove_file(dir.path().join("layerbom.toml")).unwrap();
+    // Malformed archives are usage errors that say what is wrong.
+    for (bad, says) in [
+        (
+            "debian=https://archive.example/{nmae}",
+            "unknown placeholder {nmae}",
+        ),
+        ("debian", "expected ID=URL"),
+        ("debian=file:///srv/{name}", "https:// or http://"),
+    ] {
+        let out = run(&["scan", image, "-q", "--source-archive", bad], &[]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{bad}: {err}");
+    }
+    let twice = run(
+        &[
+            "scan",
+            image,
+            "-q",
+            "--source-archive",
+            template,
+            "--source-archive",
+            "debian=https://archive.example/{name}",
+        ],
+        &[],
+    );
+    assert_eq!(twice.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("two archives for debian"));
 }

@@ -165,6 +165,8 @@ fn sample_delivered_as_layers_with_a_policy() {
             "strong-copyleft",
             "--supplier",
             "Organization: Example Widgets Ltd <oss@example.com>",
+            "--source-archive",
+            "debian=https://archive.example/package/{name}/{version}/",
         ],
         None,
     );

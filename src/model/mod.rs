@@ -8,6 +8,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub mod archive;
 pub mod bom;
 pub mod finding;
 pub mod obligations;

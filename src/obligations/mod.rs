@@ -371,8 +371,8 @@ mod tests {
         assert_eq!(covered, ["libc-bin", "libc6"]);
         assert_eq!(glibc.duties, ["library-source-relink", "source-offer"]);
         assert_eq!(
-            glibc.obtain.url.as_deref(),
-            Some("https://snapshot.debian.org/package/glibc/2.36-9/")
+            glibc.obtain.command.as_deref(),
+            Some("apt-get source glibc=2.36-9")
         );
         assert!(
             !ob.sources.iter().any(|s| s.name == "zlib"),

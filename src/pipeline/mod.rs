@@ -22,6 +22,7 @@ use crate::error::{Error, Location, Result};
 use crate::license::conclude::{self, package as license_of};
 use crate::license::files;
 use crate::license::warm::Warm;
+use crate::model::archive::SourceArchive;
 use crate::model::obligations::{Delivery, Policy};
 use crate::model::review::Review;
 use crate::model::{
@@ -575,8 +576,9 @@ pub fn bom(report: Report, delivery: Delivery, source_date_epoch: Option<&str>) 
     )
 }
 
-/// What people decided for every scan, beyond the policy: the reviewers' decisions and the
-/// approved base images, from the configuration file or the command line.
+/// What people decided for every scan, beyond the policy: the reviewers' decisions, the
+/// approved base images and the source archives, from the configuration file or the
+/// command line.
 #[derive(Debug, Clone, Default)]
 pub struct Decisions {
     /// The reviewers' decisions (`[review]`).
@@ -585,10 +587,13 @@ pub struct Decisions {
     pub file: String,
     /// The approved base images, as references (`--approved-base`).
     pub approved_bases: Vec<String>,
+    /// The archives that keep every source version, by distribution
+    /// (`--source-archive`): the offers' URLs.
+    pub source_archives: Vec<SourceArchive>,
 }
 
 /// [`bom`], with the `decisions` applied to the report (approved base images, then the
-/// reviewers' license conclusions and acknowledgements) and the distributed packages
+/// reviewers' license conclusions and acknowledgements, then the source archives' URLs) and the distributed packages
 /// `policy` refuses (`--fail-on`, `--deny`) in the model, so that the report's verdict
 /// counts them.
 pub fn bom_with_policy(
@@ -600,6 +605,7 @@ pub fn bom_with_policy(
 ) -> Bom {
     crate::audit::approved::apply(&mut report, &decisions.approved_bases);
     crate::audit::review::apply(&mut report, &decisions.review, &decisions.file);
+    catalog::source::locate(&mut report, &decisions.source_archives);
     let obligations = crate::obligations::evaluate(&report, delivery);
     let checklist = crate::audit::checklist::checklist(&report, &obligations);
     let glossary = crate::obligations::db().glossary.clone();

@@ -6,12 +6,12 @@
 //! `--srpm` from Fedora 41, `yumdownloader --source` on Amazon Linux 2 and the EL 7
 //! generation, `zypper source-install` on SUSE, none at all on a distroless Azure Linux
 //! image. [`retrieval`] holds that decision, by os-release `ID` and `VERSION_ID`, as a table;
-//! [`obtain`] writes it out for one package. A URL is given only where the distribution's
-//! archive is laid out by name and version (Fedora's Koji) or by release (Azure Linux's specs
-//! at its release tag); elsewhere the note names the file and who serves it.
+//! [`obtain`] writes it out for one package: the command, and a note naming the file and
+//! who serves it. A URL is the configured archive's (`--source-archive`, laid out by name,
+//! version and release as Fedora's Koji is; [`crate::catalog::source::locate`]).
 
 use crate::catalog::os_release::OsRelease;
-use crate::catalog::source::{encode_path_segment, shell_safe};
+use crate::catalog::source::shell_safe;
 use crate::model::Obtain;
 
 /// Splits an rpm file name `NAME-VERSION-RELEASE.src.rpm` into its parts.
@@ -42,25 +42,11 @@ pub enum Fetch {
     Nothing,
 }
 
-/// An archive that serves a source at a URL made from the package's name and version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Archive {
-    /// Fedora's Koji: `packages/NAME/VERSION/RELEASE/src/FILE`.
-    FedoraKoji,
-    /// microsoft/azurelinux (CBL-Mariner's repository, renamed) at the release tag
-    /// `VERSION-VERSION_ID` os-release names: `SPECS/NAME`.
-    AzureLinuxSpecs,
-    /// None.
-    Nothing,
-}
-
 /// How one distribution serves its source RPMs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Retrieval {
     /// What fetches it.
     pub fetch: Fetch,
-    /// Where a URL for it can be made.
-    pub archive: Archive,
     /// Who serves it, for the note.
     pub served_by: &'static str,
 }
@@ -72,7 +58,6 @@ fn major(version_id: Option<&str>) -> Option<u32> {
 
 /// How the distribution an os-release `ID` (and `VERSION_ID`) names serves source RPMs.
 pub fn retrieval(id: Option<&str>, version_id: Option<&str>) -> Retrieval {
-    use Archive as A;
     use Fetch as F;
     let major = major(version_id);
     // The EL 7 generation had yum; dnf came with EL 8.
@@ -81,31 +66,26 @@ pub fn retrieval(id: Option<&str>, version_id: Option<&str>) -> Retrieval {
     } else {
         F::Dnf
     };
-    let (fetch, archive, served_by) = match id.unwrap_or_default() {
+    let (fetch, served_by) = match id.unwrap_or_default() {
         "fedora" => (
             if major.is_some_and(|m| m >= 41) { F::Dnf5 } else { F::Dnf },
-            A::FedoraKoji,
             "Fedora's Koji keeps the source RPM of every build; the command fetches it from Fedora's source repositories while that version is current there",
         ),
         "rhel" => (
             el,
-            A::Nothing,
             "Red Hat's source repositories serve it (the command enables them: public for the packages of the Universal Base Images, ubi-N-baseos-source and ubi-N-appstream-source; for the rest of RHEL through a subscription), and the Red Hat Customer Portal serves it to subscribers",
         ),
         "centos" => (
             el,
-            A::Nothing,
-            "CentOS's source repositories serve the current versions (the command enables them); CentOS Stream's Koji (kojihub.stream.centos.org) keeps every Stream build, and vault.centos.org the releases of CentOS Linux",
+            "CentOS's source repositories serve the current versions (the command enables them); CentOS Stream's Koji keeps every Stream build, and the CentOS vault the releases of CentOS Linux",
         ),
         "rocky" => (
             F::Dnf,
-            A::Nothing,
-            "Rocky Linux's source repositories serve the current versions (the command enables them); the Rocky Linux vault (dl.rockylinux.org/vault) keeps those of earlier minor releases",
+            "Rocky Linux's source repositories serve the current versions (the command enables them); the Rocky Linux vault keeps those of earlier minor releases",
         ),
         "almalinux" => (
             F::Dnf,
-            A::Nothing,
-            "AlmaLinux's source repositories serve the current versions (the command enables them); the AlmaLinux vault (repo.almalinux.org/vault) keeps those of earlier minor releases",
+            "AlmaLinux's source repositories serve the current versions (the command enables them); the AlmaLinux vault keeps those of earlier minor releases",
         ),
         // Amazon Linux 1 (2018.03) and 2 have yum; 2023 has dnf.
         "amzn" => (
@@ -114,40 +94,30 @@ pub fn retrieval(id: Option<&str>, version_id: Option<&str>) -> Retrieval {
                 Some(_) => F::Yumdownloader,
                 None => F::Nothing,
             },
-            A::Nothing,
             "Amazon Linux's source repositories serve it (the command enables them; run it on the same Amazon Linux release)",
         ),
         "ol" => (
             F::Nothing,
-            A::Nothing,
-            "Oracle publishes the source RPMs of Oracle Linux on oss.oracle.com, in the SRPMS directories of each release: ask Oracle for it when it is not there",
+            "Oracle publishes the source RPMs of Oracle Linux on its open-source site, in the SRPMS directories of each release: ask Oracle for it when it is not there",
         ),
         "opensuse" | "opensuse-leap" | "opensuse-tumbleweed" | "opensuse-microos" => (
             F::Zypper,
-            A::Nothing,
             "openSUSE's source repository serves it (repo-source, disabled by default: enable it with `zypper modifyrepo --enable repo-source` first); the command installs the source package's spec and sources under /usr/src/packages",
         ),
         "sles" | "sle-micro" => (
             F::Zypper,
-            A::Nothing,
             "SUSE's source repositories for SUSE Linux Enterprise (each module's Source-Pool repository, through a SUSE Customer Center subscription) serve it, to be enabled first; otherwise ask SUSE for it",
         ),
         "mariner" | "azurelinux" => (
             F::Nothing,
-            A::AzureLinuxSpecs,
-            "Microsoft publishes the source RPMs of CBL-Mariner and Azure Linux in the srpms repository of the release on packages.microsoft.com, and their specs and patches in github.com/microsoft/azurelinux",
+            "Microsoft publishes the source RPMs of CBL-Mariner and Azure Linux in the srpms repository of each release on its package server, and their specs and patches in its azurelinux repository",
         ),
         _ => (
             F::Nothing,
-            A::Nothing,
             "ask the distribution's vendor for it by that file name",
         ),
     };
-    Retrieval {
-        fetch,
-        archive,
-        served_by,
-    }
+    Retrieval { fetch, served_by }
 }
 
 /// rpm: the SRPM file the package was built from, and how its distribution (`os`) serves
@@ -183,46 +153,30 @@ pub fn obtain(os: Option<&OsRelease>, srpm: &str, binary: (&str, &str)) -> Obtai
         "the source RPM {srpm} (the package's SOURCERPM tag): {}",
         how.served_by
     );
-    let mut url = None;
-    match (how.archive, parts) {
-        (Archive::FedoraKoji, Some((n, v, r))) => {
-            url = Some(format!(
-                "https://kojipkgs.fedoraproject.org/packages/{}/{}/{}/src/{}",
-                encode_path_segment(n),
-                encode_path_segment(v),
-                encode_path_segment(r),
-                encode_path_segment(srpm)
-            ));
-        }
-        (Archive::AzureLinuxSpecs, Some((n, v, r))) => {
-            if let Some(tag) = azure_linux_tag(os) {
-                url = Some(format!(
-                    "https://github.com/microsoft/azurelinux/tree/{}/SPECS/{}",
-                    encode_path_segment(&tag),
-                    encode_path_segment(n)
-                ));
-                note.push_str(&format!(
-                    ". The URL is its spec directory at the release tag {tag} the image's os-release names: check that the spec there builds {v}-{r} (a package updated since that release is in a later tag)"
-                ));
-            }
-        }
-        _ => {}
+    if let (true, Some((n, v, r)), Some(tag)) = (
+        matches!(id, Some("mariner" | "azurelinux")),
+        parts,
+        azure_linux_tag(os),
+    ) {
+        note.push_str(&format!(
+            ". Its spec is SPECS/{n} in the azurelinux repository at the release tag {tag} the image's os-release names: check that the spec there builds {v}-{r} (a package updated since that release is in a later tag)"
+        ));
     }
     if id == Some("rhel") {
         let ubi = major(version_id).map_or_else(|| "ubiN".to_string(), |m| format!("ubi{m}"));
         note.push_str(&format!(
-            ". Red Hat also publishes the source of each of its container images as a source container image, the image's tag with -source appended (for UBI: registry.access.redhat.com/{ubi}/ubi:TAG-source, and likewise for ubi-minimal and ubi-micro), which holds this source RPM"
+            ". Red Hat also publishes the source of each of its container images as a source container image, the image's tag with -source appended (for UBI: {ubi}/ubi:TAG-source in Red Hat's registry, and likewise for ubi-minimal and ubi-micro), which holds this source RPM"
         ));
     }
     Obtain {
         command,
-        url,
+        url: None,
         file: Some(srpm.to_string()),
         note,
     }
 }
 
-/// The microsoft/azurelinux release tag of the image's release: `VERSION-VERSION_ID`
+/// The azurelinux repository's release tag of the image's release: `VERSION-VERSION_ID`
 /// (`3.0.20240824-3.0`), when os-release gives both and the version is a dated release of
 /// that major one.
 fn azure_linux_tag(os: Option<&OsRelease>) -> Option<String> {
@@ -289,11 +243,6 @@ mod tests {
         }
         assert_eq!(retrieval(Some("amzn"), None).fetch, Nothing);
         assert_eq!(retrieval(None, None).fetch, Nothing);
-        assert_eq!(retrieval(Some("fedora"), None).archive, Archive::FedoraKoji);
-        assert_eq!(
-            retrieval(Some("mariner"), Some("2.0")).archive,
-            Archive::AzureLinuxSpecs
-        );
     }
 
     #[test]
@@ -303,10 +252,8 @@ mod tests {
             "bash-5.2.26-3.fc40.src.rpm",
             ("bash", "5.2.26-3.fc40"),
         );
-        assert_eq!(
-            o.url.as_deref(),
-            Some("https://kojipkgs.fedoraproject.org/packages/bash/5.2.26/3.fc40/src/bash-5.2.26-3.fc40.src.rpm")
-        );
+        assert!(o.note.contains("Fedora's Koji"));
+        assert_eq!(o.file.as_deref(), Some("bash-5.2.26-3.fc40.src.rpm"));
         assert_eq!(
             o.command.as_deref(),
             Some("dnf download --source bash-5.2.26-3.fc40")
@@ -329,14 +276,11 @@ mod tests {
             "python-setuptools-53.0.0-12.el9.src.rpm",
             ("python3-setuptools", "1:53.0.0-12.el9"),
         );
-        assert_eq!(o.url, None);
         assert_eq!(
             o.command.as_deref(),
             Some("dnf download --source python3-setuptools-53.0.0-12.el9")
         );
-        assert!(o
-            .note
-            .contains("registry.access.redhat.com/ubi9/ubi:TAG-source"));
+        assert!(o.note.contains("ubi9/ubi:TAG-source"));
         assert!(o.note.starts_with(
             "the source RPM python-setuptools-53.0.0-12.el9.src.rpm (the package's SOURCERPM tag): "
         ));
@@ -387,10 +331,9 @@ mod tests {
             ("openssl-libs", "1:3.3.3-2.azl3"),
         );
         assert_eq!(o.command, None);
-        assert_eq!(
-            o.url.as_deref(),
-            Some("https://github.com/microsoft/azurelinux/tree/3.0.20240824-3.0/SPECS/openssl")
-        );
+        assert!(o.note.contains(
+            "SPECS/openssl in the azurelinux repository at the release tag 3.0.20240824-3.0"
+        ));
         assert!(o.note.contains("builds 3.3.3-2.azl3"));
         // Without a dated VERSION there is no tag to point at.
         let o = obtain(
@@ -398,24 +341,20 @@ mod tests {
             "bash-5.1.8-4.cm2.src.rpm",
             ("bash", "5.1.8-4.cm2"),
         );
-        assert_eq!(o.url, None);
-        assert!(o.note.contains("packages.microsoft.com"));
+        assert!(!o.note.contains("release tag"));
+        assert!(o.note.contains("srpms repository"));
     }
 
     #[test]
-    fn hostile_names_get_no_command_and_encoded_urls() {
+    fn hostile_names_get_no_command() {
         let o = obtain(
             Some(&os("ID=fedora\nVERSION_ID=40\n")),
             "x;rm-1-1.src.rpm",
             ("x;rm", "1-1"),
         );
         assert_eq!(o.command, None);
-        assert!(o
-            .url
-            .unwrap()
-            .contains("/x%3Brm/1/1/src/x%3Brm-1-1.src.rpm"));
         let o = obtain(None, "bash-5-1.src.rpm", ("bash", "5-1"));
-        assert_eq!((o.command, o.url), (None, None));
+        assert_eq!(o.command, None);
         assert!(o
             .note
             .ends_with("ask the distribution's vendor for it by that file name"));
