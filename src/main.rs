@@ -117,7 +117,9 @@ enum Command {
     /// SHA-256 against the `.dsc`, and the `.dsc` against the suite's signed InRelease and its
     /// Sources index when the mirror has the suite (gpgv, --keyring). For rpm, the source RPM
     /// SOURCERPM names, kept when its header and payload have the digests its headers record.
-    /// A file is downloaded to
+    /// For apk (Alpine), the recipes' tree at the package's commit (c:), as a tar archive from
+    /// the URL --source-archive gives, kept when its pax header names that commit and its
+    /// ORIGIN/APKBUILD builds the package's version. A file is downloaded to
     /// NAME.part and renamed only once verified; a `.part` left by a broken download is
     /// resumed, and a file already there and right is not downloaded again.
     ///
@@ -524,6 +526,12 @@ struct SourcesArgs {
     /// given (repeatable; a separate security archive is one more mirror).
     #[arg(long, value_name = "URL")]
     mirror: Vec<String>,
+
+    /// The archive of a distribution's sources, ID=URL, as `scan` takes it: for apk, a URL
+    /// with {commit} that serves the recipes' tree at that commit as a tar archive (a
+    /// forge's archive download, made by git archive), with {name} the origin (repeatable).
+    #[arg(long, value_name = "ID=URL", value_parser = SourceArchive::parse)]
+    source_archive: Vec<SourceArchive>,
 
     /// The OpenPGP keyring the archives' InRelease files are verified with.
     #[arg(
@@ -1698,7 +1706,8 @@ fn convert(args: ConvertArgs) -> Result<ExitCode, Error> {
 
 /// `layerbom sources INPUT --fetch DIR`: the source bundle.
 fn sources(args: SourcesArgs) -> Result<ExitCode, Error> {
-    let report = match layerbom::bundle::is_native_json(&args.input) {
+    layerbom::model::archive::check_unique(&args.source_archive).map_err(Error::Usage)?;
+    let mut report = match layerbom::bundle::is_native_json(&args.input) {
         true => pipeline::archived(&args.input)?,
         false => {
             let opts = Options {
@@ -1708,6 +1717,7 @@ fn sources(args: SourcesArgs) -> Result<ExitCode, Error> {
             pipeline::scan(&args.input, &opts, &BaseHints::default())?
         }
     };
+    layerbom::catalog::source::locate(&mut report, &args.source_archive);
     let bom = pipeline::bom(report, args.delivery, None);
     let mirrors = match args.mirror.is_empty() {
         true => layerbom::bundle::apt::mirrors(Path::new("/")),
@@ -1846,17 +1856,7 @@ impl DocumentArgs {
                 layerbom::config::FILE
             )));
         }
-        for (i, a) in self.source_archive.iter().enumerate() {
-            if let Some(b) = self.source_archive[..i]
-                .iter()
-                .find(|b| b.distribution == a.distribution)
-            {
-                return Err(Error::Usage(format!(
-                    "--source-archive: two archives for {}: {b} and {a}",
-                    a.distribution
-                )));
-            }
-        }
+        layerbom::model::archive::check_unique(&self.source_archive).map_err(Error::Usage)?;
         layerbom::audit::review::check(&self.review)
             .map_err(|e| Error::Usage(format!("{}: {e}", self.review_file)))
     }

@@ -1092,3 +1092,141 @@ fn a_source_rpm_is_fetched_and_checked_against_its_header_digests() {
         .join("tinyrpm-1.0-1/tinyrpm-1.0-1.src.rpm.part")
         .exists());
 }
+
+/// An Alpine image's owed source: the recipes' tree at the package's commit, as the archive
+/// `git archive` makes of a real git repository (a forge's archive download), served on
+/// loopback under the URL the source archive's template gives.
+#[test]
+fn alpine_recipes_are_fetched_at_the_commit_and_checked() {
+    let work = tempfile::tempdir().unwrap();
+    let repo = work.path().join("aports");
+    std::fs::create_dir_all(repo.join("main/hello")).unwrap();
+    std::fs::write(
+        repo.join("main/hello/APKBUILD"),
+        "pkgname=hello\npkgver=2.12\npkgrel=3\nlicense=\"GPL-3.0-or-later\"\nsource=\"hello-$pkgver.tar.gz fix.patch\"\n",
+    )
+    .unwrap();
+    std::fs::write(repo.join("main/hello/fix.patch"), "--- a\n+++ b\n").unwrap();
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .current_dir(&repo)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "hello 2.12-r3"]);
+    let commit = git(&["rev-parse", "HEAD"]);
+    let www = work.path().join("www");
+    std::fs::create_dir_all(www.join("archive")).unwrap();
+    let archive = www.join(format!("archive/{commit}.tar.gz"));
+    git(&[
+        "archive",
+        "--format=tar.gz",
+        "-o",
+        archive.to_str().unwrap(),
+        &commit,
+    ]);
+
+    // The image: an Alpine root whose hello package was built from that commit, and a
+    // second package whose recipe at its commit builds another version.
+    let root = work.path().join("root");
+    std::fs::create_dir_all(root.join("etc")).unwrap();
+    std::fs::create_dir_all(root.join("lib/apk/db")).unwrap();
+    std::fs::write(
+        root.join("etc/os-release"),
+        "NAME=\"Alpine Linux\"\nID=alpine\nVERSION_ID=3.20.3\n",
+    )
+    .unwrap();
+    let record = |name: &str, version: &str| {
+        format!("P:{name}\nV:{version}\nA:x86_64\nS:1\nI:1\nT:t\nL:GPL-3.0-or-later\no:hello\nc:{commit}\nF:usr/bin\nR:{name}\n\n")
+    };
+    std::fs::write(
+        root.join("lib/apk/db/installed"),
+        record("hello", "2.12-r3"),
+    )
+    .unwrap();
+    let mirror = Mirror::start(www.clone(), Faults::default());
+    let template = format!(
+        "alpine={}/archive/{{commit}}.tar.gz?path=main/{{name}}",
+        mirror.url
+    );
+    let fetch = |dir: &Path, with_archive: bool| {
+        let mut args = vec![
+            "sources",
+            root.to_str().unwrap(),
+            "--fetch",
+            dir.to_str().unwrap(),
+        ];
+        if with_archive {
+            args.extend(["--source-archive", template.as_str()]);
+        }
+        let out = layerbom(&args);
+        let index: Value = serde_json::from_slice(&std::fs::read(dir.join("index.json")).unwrap())
+            .unwrap_or(Value::Null);
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            index,
+        )
+    };
+    let bundle = work.path().join("bundle");
+    let (code, stderr, index) = fetch(&bundle, true);
+    assert_eq!(code, 0, "{stderr}");
+    let s = source(&index, "hello");
+    assert_eq!(s["status"], "complete", "{s}");
+    let file = &s["files"][0];
+    assert_eq!(file["verified"], "recipe-commit");
+    assert_eq!(file["path"], format!("hello_2.12-r3/hello-{commit}.tar.gz"));
+    assert_eq!(
+        file["url"],
+        format!("{}/archive/{commit}.tar.gz?path=main/hello", mirror.url)
+    );
+    assert!(file["how"]
+        .as_str()
+        .unwrap()
+        .contains("main/hello/APKBUILD builds 2.12-r3"));
+    assert_eq!(
+        std::fs::read(bundle.join(format!("hello_2.12-r3/hello-{commit}.tar.gz"))).unwrap(),
+        std::fs::read(&archive).unwrap()
+    );
+    check_sums(&bundle);
+    // Again: kept, not fetched.
+    let asked = mirror.requests().len();
+    assert_eq!(fetch(&bundle, true).0, 0);
+    assert_eq!(mirror.requests().len(), asked);
+
+    // A version the recipe at that commit does not build: not kept, exit 1.
+    std::fs::write(
+        root.join("lib/apk/db/installed"),
+        record("hello", "2.12-r4"),
+    )
+    .unwrap();
+    let other = work.path().join("other");
+    let (code, _, index) = fetch(&other, true);
+    assert_eq!(code, 1);
+    let s = source(&index, "hello");
+    assert_eq!(s["status"], "missing");
+    let problems = s["problems"].to_string();
+    assert!(
+        problems.contains("builds 2.12-r3, not 2.12-r4"),
+        "{problems}"
+    );
+    assert_eq!(bundle_files(&other.join("hello_2.12-r4")), BTreeSet::new());
+
+    // Without a source archive: said, and exit 1.
+    let none = work.path().join("none");
+    let (code, _, index) = fetch(&none, false);
+    assert_eq!(code, 1);
+    let s = source(&index, "hello");
+    assert_eq!(s["status"], "unsupported");
+    assert!(s["problems"].to_string().contains("--source-archive"));
+}

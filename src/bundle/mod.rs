@@ -21,6 +21,7 @@
 //! (HTTP `Range`); a file already in the bundle with the right digest is not downloaded
 //! again. Packages download in parallel, `jobs` at a time, each file within a size bound.
 
+mod apk;
 pub mod apt;
 mod check;
 mod debian;
@@ -223,6 +224,9 @@ pub enum Verified {
     DscChecksum,
     /// A source RPM whose header and payload have the SHA-256 digests its headers record.
     HeaderDigest,
+    /// An apk package's recipe tree whose archive names the package's commit and whose
+    /// APKBUILD builds the package's version.
+    RecipeCommit,
     /// Not verified: `how` says why.
     Unverified,
 }
@@ -254,6 +258,7 @@ pub fn fetch(bom: &Bom, dir: &Path, opts: &Options) -> Result<Index, BundleError
         .iter()
         .filter(|s| s.kind == "rpm" && rpm::is_srpm(&s.name))
         .count();
+    let recipes = owed.iter().filter(|s| fetches_recipe(s)).count();
     if wanted.len() + srpms > 0 && opts.mirrors.is_empty() {
         return Err(BundleError::NoMirror(wanted.len() + srpms));
     }
@@ -279,7 +284,7 @@ pub fn fetch(bom: &Bom, dir: &Path, opts: &Options) -> Result<Index, BundleError
         })
         .unwrap_or_default();
     let mut sources = Vec::with_capacity(owed.len());
-    if wanted.len() + srpms == 0 {
+    if wanted.len() + srpms + recipes == 0 {
         sources.extend(owed.iter().map(|s| unfetched(s, opts)));
     } else {
         let http = Http::new().map_err(BundleError::Client)?;
@@ -307,6 +312,7 @@ pub fn fetch(bom: &Bom, dir: &Path, opts: &Options) -> Result<Index, BundleError
                 .map(|s| match s.kind.as_str() {
                     "deb" => fetch_deb(s, &http, &mirrors, os_id, dir, opts, &previous),
                     "rpm" if rpm::is_srpm(&s.name) => fetch_rpm(s, &http, dir, opts, &previous),
+                    "apk" if fetches_recipe(s) => fetch_apk(s, &http, dir, opts, &previous),
                     _ => unfetched(s, opts),
                 })
                 .collect()
@@ -330,6 +336,8 @@ fn unfetched(s: &SourceEntry, opts: &Options) -> Bundled {
     b.problems.push(match s.kind.as_str() {
         "deb" if opts.mirrors.is_empty() => "no mirror to fetch it from".to_string(),
         "deb" => "not a Debian source package name and version".to_string(),
+        "apk" if s.obtain.url.is_none() => "no source archive for the image's distribution: give --source-archive ID=URL, a URL with {commit} that serves the recipes' tree at that commit as a tar archive".to_string(),
+        "apk" => "no commit (c:) or no safe origin name to fetch its recipes by".to_string(),
         kind => {
             format!("layerbom fetches Debian-format sources; {kind} sources are not fetched yet")
         }
@@ -628,6 +636,103 @@ fn fetch_rpm(
             b.problems.clear();
         }
         Err(e) => b.problems.push(format!("{}: {e}", target.display())),
+    }
+    b
+}
+
+/// Whether `s` is an apk source whose recipes can be fetched: a commit, a safe origin name
+/// and version, and the URL of its configured source archive.
+fn fetches_recipe(s: &SourceEntry) -> bool {
+    s.kind == "apk"
+        && s.obtain.url.is_some()
+        && s.commit.as_deref().is_some_and(apk::is_commit)
+        && debian::safe_file_name(&s.name)
+        && s.version.as_deref().is_some_and(debian::safe_file_name)
+}
+
+/// Fetches one apk source: the archive of its recipes' tree at its commit, from the URL its
+/// configured source archive gives, kept only when [`apk::verify`] finds it is that tree and
+/// that version.
+fn fetch_apk(
+    s: &SourceEntry,
+    http: &Http,
+    dir: &Path,
+    opts: &Options,
+    previous: &BTreeMap<String, String>,
+) -> Bundled {
+    let mut b = bundled(s, Status::Missing);
+    let (Some(url), Some(commit), Some(version)) = (
+        s.obtain.url.as_deref(),
+        s.commit.as_deref(),
+        s.version.as_deref(),
+    ) else {
+        return b;
+    };
+    let folder = format!("{}_{version}", s.name);
+    let path = dir.join(&folder);
+    if let Err(e) = std::fs::create_dir_all(&path) {
+        b.problems.push(format!("{}: {e}", path.display()));
+        return b;
+    }
+    b.folder = Some(folder.clone());
+    // Kept from an earlier run when it still verifies.
+    let kept = [true, false].into_iter().find_map(|gzip| {
+        let name = apk::file_name(&s.name, commit, gzip);
+        let target = path.join(&name);
+        match apk::verify(&target, &s.name, version, commit) {
+            Ok(how) => Some((name, how)),
+            Err(_) => {
+                let _ = std::fs::remove_file(&target);
+                None
+            }
+        }
+    });
+    let (name, how, from) = match kept {
+        Some((name, how)) => {
+            let from = previous
+                .get(&format!("{folder}/{name}"))
+                .cloned()
+                .unwrap_or_else(|| url.to_string());
+            (name, how, from)
+        }
+        None => {
+            let part = path.join(format!("{}-{commit}.part", s.name));
+            if let Err(f) = http.download(url, &part, None, opts.max_file) {
+                b.problems.push(format!("{url}: {f}"));
+                return b;
+            }
+            match apk::verify(&part, &s.name, version, commit) {
+                Ok(how) => {
+                    let name = apk::file_name(&s.name, commit, apk::is_gzip(&part));
+                    if let Err(e) = std::fs::rename(&part, path.join(&name)) {
+                        b.problems
+                            .push(format!("{}: {e}", path.join(&name).display()));
+                        return b;
+                    }
+                    (name, how, url.to_string())
+                }
+                Err(why) => {
+                    let _ = std::fs::remove_file(&part);
+                    b.problems.push(format!("{url}: {why}; not kept"));
+                    return b;
+                }
+            }
+        }
+    };
+    match http::sha256_file(&path.join(&name)) {
+        Ok((size, sha256)) => {
+            b.files.push(BundledFile {
+                path: format!("{folder}/{name}"),
+                name,
+                size,
+                sha256,
+                verified: Verified::RecipeCommit,
+                how,
+                url: from,
+            });
+            b.status = Status::Complete;
+        }
+        Err(e) => b.problems.push(format!("{}: {e}", path.display())),
     }
     b
 }

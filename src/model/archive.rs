@@ -126,6 +126,22 @@ impl fmt::Display for SourceArchive {
     }
 }
 
+/// Refuses two archives for one distribution.
+pub fn check_unique(archives: &[SourceArchive]) -> Result<(), String> {
+    for (i, a) in archives.iter().enumerate() {
+        if let Some(b) = archives[..i]
+            .iter()
+            .find(|b| b.distribution == a.distribution)
+        {
+            return Err(format!(
+                "--source-archive: two archives for {}: {b} and {a}",
+                a.distribution
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Percent-encodes a name or version for a URL path: everything but unreserved characters.
 pub fn encode_path_segment(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

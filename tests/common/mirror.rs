@@ -124,7 +124,13 @@ fn serve(
         range: range.clone(),
     });
     let mut out = stream;
-    let file = root.join(path.trim_start_matches('/'));
+    // A query string does not name another file, as on a static file server.
+    let file = root.join(
+        path.split('?')
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches('/'),
+    );
     let body = match std::fs::read(&file) {
         Ok(b) if !faults.not_found.contains(&path) && !path.contains("..") => b,
         _ => {
