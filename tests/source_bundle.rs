@@ -897,7 +897,7 @@ fn the_obligations_and_the_report_say_what_the_bundle_holds() {
 }
 
 /// Opt-in: the same chain against a real Debian mirror, for a handful of bookworm source
-/// packages that have not changed since bookworm's release (sed, grep, diffutils with its
+/// packages that have not changed since bookworm's release (patch, grep, diffutils with its
 /// epoch, gzip, hostname), verified with the Debian archive keyring.
 /// `LAYERBOM_TEST_DEBIAN_MIRROR=URL cargo test --test source_bundle -- --ignored` (URL: a
 /// Debian mirror's base, the one apt uses here).
@@ -907,7 +907,7 @@ fn a_real_debian_mirror() {
     let mirror = std::env::var("LAYERBOM_TEST_DEBIAN_MIRROR")
         .expect("LAYERBOM_TEST_DEBIAN_MIRROR: the base URL of a Debian mirror");
     let packages = [
-        ("sed", "4.9-1"),
+        ("patch", "2.7.6-7"),
         ("grep", "3.8-5"),
         ("diffutils", "1:3.8-4"),
         ("gzip", "1.12-1"),
