@@ -68,7 +68,9 @@ fn serve(mut stream: TcpStream, parts: &[Vec<u8>; 3]) {
             }
             a
         }
-        None => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec(),
+        None => {
+            b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec()
+        }
     };
     let _ = stream.write_all(&answer);
 }

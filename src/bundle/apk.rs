@@ -50,9 +50,20 @@ pub(crate) fn verify(
     commit: &str,
 ) -> Result<String, String> {
     let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let reader: Box<dyn Read> = match is_gzip(path) {
-        true => Box::new(flate2::read::MultiGzDecoder::new(file)),
-        false => Box::new(file),
+    verify_read(file, is_gzip(path), origin, version, commit)
+}
+
+/// [`verify`] of an archive read from `reader`, gzip-compressed or not.
+pub(crate) fn verify_read(
+    reader: impl Read,
+    gzip: bool,
+    origin: &str,
+    version: &str,
+    commit: &str,
+) -> Result<String, String> {
+    let reader: Box<dyn Read> = match gzip {
+        true => Box::new(flate2::read::MultiGzDecoder::new(reader)),
+        false => Box::new(reader),
     };
     let mut archive = tar::Archive::new(reader.take(MAX_TAR));
     let mut named_commit = None;

@@ -953,6 +953,20 @@ pub fn files_listed(bytes: &[u8]) -> Vec<String> {
     names
 }
 
+/// What [`fetch`] concludes of an apk recipe archive served as `bytes` for `origin` at
+/// `version` built from `commit`: how it was checked, or why it is refused. Hostile bytes
+/// give a refusal, never a panic nor an unbounded allocation: what the `mirror` fuzz target
+/// checks.
+pub fn recipe_archive(
+    bytes: &[u8],
+    origin: &str,
+    version: &str,
+    commit: &str,
+) -> Result<String, String> {
+    let gzip = bytes.starts_with(&[0x1f, 0x8b]);
+    apk::verify_read(bytes, gzip, origin, version, commit)
+}
+
 /// Whether `path` is a native JSON document rather than an image: a file whose first
 /// character that is not white space is `{` (no image form starts so).
 pub fn is_native_json(path: &Path) -> bool {
