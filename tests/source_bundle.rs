@@ -777,11 +777,14 @@ fn with_sources(dir: &Path, out: &Path) -> (Value, String, String) {
     let md = out.join("ob.md");
     let report = out.join("report.md");
     let html = out.join("report.html");
+    let csv = out.join("ob.csv");
     let run = layerbom(&[
         "convert",
         f.scan.to_str().unwrap(),
         "--sources",
         dir.to_str().unwrap(),
+        "-o",
+        &format!("obligations-csv={}", csv.display()),
         "-o",
         &format!("obligations-json={}", ob.display()),
         "-o",
@@ -800,6 +803,21 @@ fn with_sources(dir: &Path, out: &Path) -> (Value, String, String) {
     assert_valid(&doc, OBLIGATIONS_SCHEMA);
     let html = std::fs::read_to_string(&html).unwrap();
     assert!(html.contains("<th>In the bundle</th>"));
+    // The CSV's last column is what the bundle holds of each row's source package.
+    let csv = std::fs::read_to_string(&csv).unwrap();
+    let mut rows = csv.lines();
+    assert!(rows.next().unwrap().ends_with(",delivery,bundle"));
+    for row in rows {
+        let source = row.split(',').nth(1).unwrap();
+        let held = row.rsplit(',').next().unwrap();
+        let s = doc["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == source)
+            .unwrap();
+        assert_eq!(s["bundle"]["held"], held, "{row}");
+    }
     (
         doc,
         std::fs::read_to_string(&md).unwrap(),

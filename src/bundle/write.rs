@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::Path;
 
 use super::{io_error, BundleError, Index, Options, Status, INDEX_CSV, INDEX_JSON, OFFER, SUMS};
+use crate::model::csv::field;
 use crate::model::obligations::Delivery;
 use crate::model::Bom;
 
@@ -66,22 +67,6 @@ fn members(index: &Index) -> Vec<(String, Option<String>)> {
     all.sort();
     all.dedup_by(|a, b| a.0 == b.0);
     all
-}
-
-/// One CSV field, quoted when it must be (RFC 4180); a leading `=`, `+`, `-` or `@` is
-/// prefixed with `'` so spreadsheets do not run it as a formula (names come from the image),
-/// as `obligations-csv` does.
-fn field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
 }
 
 /// `index.csv`: one row per distributed binary package and source file (a package whose
@@ -291,13 +276,5 @@ mod tests {
         assert!(clauses(&["MIT".to_string()]).is_empty());
         assert!(clauses(&["MPL-2.0".to_string()])[0].contains("3.2"));
         assert!(clauses(&["GPL-3.0+".to_string()])[0].contains("6(b)"));
-    }
-
-    #[test]
-    fn csv_fields_are_quoted() {
-        assert_eq!(field("a,b"), "\"a,b\"");
-        assert_eq!(field("say \"x\""), "\"say \"\"x\"\"\"");
-        assert_eq!(field("plain"), "plain");
-        assert_eq!(field("=cmd()"), "'=cmd()");
     }
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod archive;
 pub mod bom;
+pub mod csv;
 pub mod finding;
 pub mod obligations;
 pub mod review;

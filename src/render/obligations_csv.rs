@@ -4,10 +4,12 @@
 use std::io::Write;
 
 use super::{Options, Renderer};
+use crate::model::csv::field;
 use crate::model::Bom;
 
-/// The header row.
-pub const COLUMNS: [&str; 15] = [
+/// The header row. `bundle` is what the source bundle given with `--sources` holds of the
+/// source package (`verified`, `present`, `incomplete`, `missing`), empty without one.
+pub const COLUMNS: [&str; 16] = [
     "source_type",
     "source_name",
     "source_version",
@@ -23,22 +25,8 @@ pub const COLUMNS: [&str; 15] = [
     "origin",
     "license",
     "delivery",
+    "bundle",
 ];
-
-/// Quotes a field when it needs it; a leading `=`, `+`, `-` or `@` is prefixed with `'` so
-/// spreadsheets do not run it as a formula (the values come from the image).
-fn field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
 
 /// `-o obligations-csv`: the source-distribution list.
 #[derive(Debug, Clone, Copy)]
@@ -76,24 +64,11 @@ pub fn write(bom: &Bom, out: &mut dyn Write) -> std::io::Result<()> {
                 p.origin.as_str(),
                 &p.license,
                 ob.delivery.mode.as_str(),
+                s.bundle.as_ref().map_or("", |b| b.held.as_str()),
             ];
             let cells: Vec<String> = row.iter().map(|c| field(c)).collect();
             writeln!(out, "{}\r", cells.join(","))?;
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fields_are_quoted_and_defused() {
-        assert_eq!(field("plain"), "plain");
-        assert_eq!(field("a,b"), "\"a,b\"");
-        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
-        assert_eq!(field("-1,2"), "\"'-1,2\"");
-    }
 }
