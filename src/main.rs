@@ -1867,26 +1867,15 @@ impl DocumentArgs {
         if !bom.policy_failed() {
             return ExitCode::SUCCESS;
         }
-        let violations = &bom.violations;
-        let bases: Vec<String> = bom
-            .verdict
-            .reasons
-            .iter()
-            .filter(|r| matches!(r, layerbom::model::Reason::BaseUnapproved { .. }))
-            .map(layerbom::model::Reason::message)
-            .collect();
-        let count = violations.len() + bases.len();
+        let matches = bom.policy_matches();
         eprintln!(
             "layerbom: policy failed: {} match{} (delivery {}):",
-            count,
-            if count == 1 { "" } else { "es" },
+            matches.len(),
+            if matches.len() == 1 { "" } else { "es" },
             self.delivery
         );
-        for v in violations {
-            eprintln!("  {}", one_line(&v.to_string()));
-        }
-        for b in bases {
-            eprintln!("  {b}");
+        for m in matches {
+            eprintln!("  {}", one_line(&m));
         }
         ExitCode::from(1)
     }

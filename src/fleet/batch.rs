@@ -281,18 +281,7 @@ fn one(entry: &Entry, settings: &Settings, claimed: &Mutex<HashMap<PathBuf, usiz
         manifest_digest: bom.report.image.manifest_digest.clone(),
         config_digest: bom.report.image.config_digest.clone(),
         verdict: Some(super::decision_name(bom.verdict.decision)),
-        violations: bom
-            .violations
-            .iter()
-            .map(|v| one_line(&v.to_string()))
-            .chain(
-                bom.verdict
-                    .reasons
-                    .iter()
-                    .filter(|r| matches!(r, crate::model::Reason::BaseUnapproved { .. }))
-                    .map(crate::model::Reason::message),
-            )
-            .collect(),
+        violations: bom.policy_matches().iter().map(|m| one_line(m)).collect(),
         packages: bom.report.packages.len(),
         documents: Vec::new(),
     };

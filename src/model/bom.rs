@@ -337,6 +337,22 @@ impl Bom {
         self.verdict.reasons.iter().any(Reason::is_policy_match)
     }
 
+    /// What the policy matched, a message each: the distributed packages `--fail-on` or
+    /// `--deny` refuse, then the base image `--fail-on unapproved-base` refuses.
+    pub fn policy_matches(&self) -> Vec<String> {
+        self.violations
+            .iter()
+            .map(ToString::to_string)
+            .chain(
+                self.verdict
+                    .reasons
+                    .iter()
+                    .filter(|r| matches!(r, Reason::BaseUnapproved { .. }))
+                    .map(Reason::message),
+            )
+            .collect()
+    }
+
     /// The model of `report`, with its `obligations`, `checklist`, `glossary`, and the
     /// `policy` it was checked against with its `violations`, judged ([`Verdict::judge`]); dated
     /// `source_date_epoch` (seconds) when given, else by the image's creation time, else
