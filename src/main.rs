@@ -116,7 +116,8 @@ enum Command {
     /// deb and deb-src URIs of this machine's apt sources). Each file is checked for size and
     /// SHA-256 against the `.dsc`, and the `.dsc` against the suite's signed InRelease and its
     /// Sources index when the mirror has the suite (gpgv, --keyring). For rpm, the source RPM
-    /// SOURCERPM names, kept when its header and payload have the digests its headers record.
+    /// SOURCERPM names, kept when its header and payload have the digests its headers record,
+    /// and verified when signed by a key of --rpm-key (rpmkeys --checksig).
     /// For apk (Alpine), the recipes' tree at the package's commit (c:), as a tar archive from
     /// the URL --source-archive gives, kept when its pax header names that commit and its
     /// ORIGIN/APKBUILD builds the package's version. A file is downloaded to
@@ -532,6 +533,12 @@ struct SourcesArgs {
     /// forge's archive download, made by git archive), with {name} the origin (repeatable).
     #[arg(long, value_name = "ID=URL", value_parser = SourceArchive::parse)]
     source_archive: Vec<SourceArchive>,
+
+    /// An OpenPGP public key (an ASCII-armored file, as the distribution's RPM-GPG-KEY)
+    /// that signs the distribution's source RPMs (repeatable): a source RPM signed by one
+    /// is `verified` (checked by rpmkeys --checksig); without one, only its digests are.
+    #[arg(long, value_name = "FILE")]
+    rpm_key: Vec<PathBuf>,
 
     /// The OpenPGP keyring the archives' InRelease files are verified with.
     #[arg(
@@ -1726,6 +1733,7 @@ fn sources(args: SourcesArgs) -> Result<ExitCode, Error> {
     let opts = layerbom::bundle::Options {
         mirrors,
         keyring: args.keyring,
+        rpm_keys: args.rpm_key,
         suites: args.suite,
         jobs: args.jobs,
         max_file: args.max_file_size,

@@ -543,7 +543,7 @@ fn a_dsc_not_in_the_signed_index_is_kept_as_unverified() {
     assert!(files[1..].iter().all(|f| f["verified"] == "dsc-checksum"));
     assert!(stderr.contains("3 of 3 owed source packages"), "{stderr}");
     assert!(
-        stderr.contains("(2 verified through a signed index)"),
+        stderr.contains("(2 verified by the distribution's signature)"),
         "{stderr}"
     );
 }
@@ -867,7 +867,7 @@ fn the_obligations_and_the_report_say_what_the_bundle_holds() {
     assert_eq!(tiny["bundle"]["files"], 2);
     assert!(tiny["bundle"]["problems"].to_string().contains("404"));
     assert!(
-        md.contains("1 verified through the archive's signed index, 1 present"),
+        md.contains("1 verified by the distribution's signature, 1 present"),
         "{md}"
     );
     assert!(
@@ -1000,6 +1000,39 @@ fn rpm_fixture(dir: &Path) -> (PathBuf, PathBuf, Vec<u8>) {
         .arg(format!("_topdir {}", top.display()))
         .arg("-ba")
         .arg(&spec));
+    // The source RPM signed by a throwaway RSA key, as a distribution signs its packages;
+    // its public key in `rpm-key.asc`, another key's in `other-key.asc`.
+    for (home, uid, out) in [
+        ("rpm-gnupg", "RPM Test <rpm@example.org>", "rpm-key.asc"),
+        ("other-gnupg", "Other <other@example.org>", "other-key.asc"),
+    ] {
+        let home = dir.join(home);
+        std::fs::create_dir_all(&home).unwrap();
+        run(Command::new("chmod").arg("700").arg(&home));
+        run(Command::new("gpg").arg("--homedir").arg(&home).args([
+            "--batch",
+            "--passphrase",
+            "",
+            "--quick-gen-key",
+            uid,
+            "rsa2048",
+            "sign",
+            "never",
+        ]));
+        let exported = Command::new("gpg")
+            .arg("--homedir")
+            .arg(&home)
+            .args(["--batch", "--armor", "--export"])
+            .output()
+            .unwrap();
+        std::fs::write(dir.join(out), &exported.stdout).unwrap();
+    }
+    run(Command::new("rpmsign")
+        .env("GNUPGHOME", dir.join("rpm-gnupg"))
+        .args(["--define", "_gpg_name RPM Test <rpm@example.org>"])
+        .args(["--define", "__gpg /usr/bin/gpg"])
+        .arg("--addsign")
+        .arg(top.join("SRPMS/tinyrpm-1.0-1.src.rpm")));
     let root = dir.join("root");
     std::fs::create_dir_all(root.join("etc")).unwrap();
     std::fs::write(root.join("etc/os-release"), "ID=fedora\nVERSION_ID=40\n").unwrap();
@@ -1111,6 +1144,70 @@ fn a_source_rpm_is_fetched_and_checked_against_its_header_digests() {
         .exists());
 }
 
+/// A source RPM signed by the distribution's key: `verified` with that key (`--rpm-key`),
+/// only whole with another key or none; a key file that is not a key is a usage error.
+#[test]
+fn a_source_rpm_signed_by_a_given_key_is_verified() {
+    let work = tempfile::tempdir().unwrap();
+    let (root, www, _) = rpm_fixture(work.path());
+    let mirror = Mirror::start(www, Faults::default());
+    let fetch = |dir: &Path, keys: &[&Path]| {
+        let mut args = vec![
+            "sources".to_string(),
+            root.display().to_string(),
+            "--fetch".into(),
+            dir.display().to_string(),
+            "--mirror".into(),
+            format!("{}/srpms", mirror.url),
+        ];
+        for k in keys {
+            args.extend(["--rpm-key".to_string(), k.display().to_string()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = layerbom(&args);
+        let index: Value =
+            serde_json::from_slice(&std::fs::read(dir.join("index.json")).unwrap_or_default())
+                .unwrap_or(Value::Null);
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            index,
+        )
+    };
+    let key = work.path().join("rpm-key.asc");
+    let other = work.path().join("other-key.asc");
+    let (code, stderr, index) = fetch(&work.path().join("signed"), &[&other, &key]);
+    assert_eq!(code, 0, "{stderr}");
+    let s = source(&index, "tinyrpm-1.0-1.src.rpm");
+    assert_eq!(s["verified"], true, "{s:#}");
+    let file = &s["files"][0];
+    assert_eq!(file["verified"], "rpm-signature");
+    let how = file["how"].as_str().unwrap();
+    assert!(
+        how.contains("Header V4 RSA/SHA512 Signature, key ID"),
+        "{how}"
+    );
+    assert!(how.contains("rpm-key.asc"), "{how}");
+    // Another key only: kept whole, not verified, and why.
+    let (code, _, index) = fetch(&work.path().join("other"), &[&other]);
+    assert_eq!(code, 0);
+    let s = source(&index, "tinyrpm-1.0-1.src.rpm");
+    assert_eq!(
+        (s["status"].as_str(), s["verified"].as_bool()),
+        (Some("complete"), Some(false))
+    );
+    assert_eq!(s["files"][0]["verified"], "header-digest");
+    let how = s["files"][0]["how"].as_str().unwrap();
+    assert!(
+        how.contains("does not verify") && how.contains("NOKEY"),
+        "{how}"
+    );
+    // Not a key: exit 2 before anything is fetched.
+    let (code, stderr, _) = fetch(&work.path().join("bad"), &[&root.join("etc/os-release")]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--rpm-key"), "{stderr}");
+}
+
 /// An Alpine image's owed source: the recipes' tree at the package's commit, as the archive
 /// `git archive` makes of a real git repository (a forge's archive download), served on
 /// loopback under the URL the source archive's template gives.
@@ -1154,8 +1251,7 @@ fn alpine_recipes_are_fetched_at_the_commit_and_checked() {
         &commit,
     ]);
 
-    // The image: an Alpine root whose hello package was built from that commit, and a
-    // second package whose recipe at its commit builds another version.
+    // The image: an Alpine root whose hello package was built from that commit.
     let root = work.path().join("root");
     std::fs::create_dir_all(root.join("etc")).unwrap();
     std::fs::create_dir_all(root.join("lib/apk/db")).unwrap();

@@ -61,6 +61,8 @@ pub struct Options {
     pub mirrors: Vec<String>,
     /// The OpenPGP keyring that signs the archives' `InRelease` files.
     pub keyring: PathBuf,
+    /// The OpenPGP public keys (armored files) that sign the distribution's source RPMs.
+    pub rpm_keys: Vec<PathBuf>,
     /// The suites to look in, instead of those of the image's release.
     pub suites: Vec<String>,
     /// How many source packages download at once.
@@ -105,6 +107,9 @@ pub enum BundleError {
     /// The HTTP client cannot start.
     #[error("{0}")]
     Client(String),
+    /// A key of `--rpm-key` cannot be imported.
+    #[error("--rpm-key: {0}")]
+    RpmKey(String),
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> BundleError + '_ {
@@ -162,7 +167,8 @@ pub struct Bundled {
     pub version: Option<String>,
     /// Whether it is all there.
     pub status: Status,
-    /// True when complete and its `.dsc` was verified through a signed index.
+    /// True when complete and signed by the distribution: its `.dsc` through a signed
+    /// index, or the source RPM by a key of `--rpm-key`.
     pub verified: bool,
     /// Its folder in the bundle.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -224,6 +230,8 @@ pub enum Verified {
     DscChecksum,
     /// A source RPM whose header and payload have the SHA-256 digests its headers record.
     HeaderDigest,
+    /// A source RPM with those digests, signed by a key of `--rpm-key`.
+    RpmSignature,
     /// An apk package's recipe tree whose archive names the package's commit and whose
     /// APKBUILD builds the package's version.
     RecipeCommit,
@@ -265,6 +273,10 @@ pub fn fetch(bom: &Bom, dir: &Path, opts: &Options) -> Result<Index, BundleError
     if !wanted.is_empty() && !opts.keyring.is_file() {
         return Err(BundleError::Keyring(opts.keyring.clone()));
     }
+    let rpm_keys = match srpms > 0 && !opts.rpm_keys.is_empty() {
+        true => Some(rpm::Keys::import(&opts.rpm_keys).map_err(BundleError::RpmKey)?),
+        false => None,
+    };
     std::fs::create_dir_all(dir).map_err(io_error(dir))?;
     let os = bom.report.image.os.as_ref();
     let os_id = os.map_or("", |o| o.id.as_str());
@@ -311,7 +323,9 @@ pub fn fetch(bom: &Bom, dir: &Path, opts: &Options) -> Result<Index, BundleError
             owed.par_iter()
                 .map(|s| match s.kind.as_str() {
                     "deb" => fetch_deb(s, &http, &mirrors, os_id, dir, opts, &previous),
-                    "rpm" if rpm::is_srpm(&s.name) => fetch_rpm(s, &http, dir, opts, &previous),
+                    "rpm" if rpm::is_srpm(&s.name) => {
+                        fetch_rpm(s, &http, dir, opts, rpm_keys.as_ref(), &previous)
+                    }
                     "apk" if fetches_recipe(s) => fetch_apk(s, &http, dir, opts, &previous),
                     _ => unfetched(s, opts),
                 })
@@ -551,6 +565,7 @@ fn fetch_rpm(
     http: &Http,
     dir: &Path,
     opts: &Options,
+    keys: Option<&rpm::Keys>,
     previous: &BTreeMap<String, String>,
 ) -> Bundled {
     let mut b = bundled(s, Status::Missing);
@@ -621,6 +636,15 @@ fn fetch_rpm(
         );
         return b;
     };
+    // Whole, as its digests say; then signed by whom, when keys are given.
+    let (verified, how) = match keys.map(|k| k.check(&target)) {
+        Some(Ok(signed)) => (Verified::RpmSignature, format!("{signed}; {how}")),
+        Some(Err(why)) => (Verified::HeaderDigest, format!("{how}; {why}")),
+        None => (
+            Verified::HeaderDigest,
+            format!("{how}; its signature is not checked (no --rpm-key)"),
+        ),
+    };
     match http::sha256_file(&target) {
         Ok((size, sha256)) => {
             b.files.push(BundledFile {
@@ -628,11 +652,12 @@ fn fetch_rpm(
                 path: format!("{folder}/{}", s.name),
                 size,
                 sha256,
-                verified: Verified::HeaderDigest,
+                verified,
                 how,
                 url,
             });
             b.status = Status::Complete;
+            b.verified = verified == Verified::RpmSignature;
             b.problems.clear();
         }
         Err(e) => b.problems.push(format!("{}: {e}", target.display())),
@@ -983,7 +1008,7 @@ pub fn summary(index: &Index, dir: &Path) -> String {
     let count = |status: Status| index.sources.iter().filter(|s| s.status == status).count();
     let verified = index.sources.iter().filter(|s| s.verified).count();
     let mut out = format!(
-        "layerbom: {} of {} owed source package{} in {} ({} verified through a signed index)\n",
+        "layerbom: {} of {} owed source package{} in {} ({} verified by the distribution's signature)\n",
         count(Status::Complete),
         index.sources.len(),
         if index.sources.len() == 1 { "" } else { "s" },
@@ -1050,6 +1075,7 @@ mod tests {
         Options {
             mirrors: mirrors.iter().map(|m| m.to_string()).collect(),
             keyring: PathBuf::from("/nonexistent.gpg"),
+            rpm_keys: Vec::new(),
             suites: Vec::new(),
             jobs: 1,
             max_file: 1 << 20,

@@ -3,11 +3,14 @@
 //! header and the compressed payload; the signature header's `SHA256` tag (273) is the
 //! SHA-256 of the main header as it is in the file, and the main header's `PAYLOADDIGEST`
 //! (5092, algorithm 8: SHA-256) that of the payload. Both are checked, so a file cut short
-//! or changed anywhere is refused. This is integrity, not origin: the OpenPGP signature a
-//! distribution adds to the signature header is not checked here.
+//! or changed anywhere is refused. That is integrity, not origin: the origin is the OpenPGP
+//! signature a distribution adds to the signature header, which [`Keys`] checks with rpm's
+//! own `rpmkeys --checksig` against the keys given (`--rpm-key`, the distribution's
+//! `RPM-GPG-KEY` files), imported into an rpm database of its own.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// The largest header (index and store) read.
 const MAX_HEADER: u64 = 64 << 20;
@@ -40,6 +43,100 @@ pub(crate) fn candidates(base: &str, file: &str) -> Vec<String> {
         format!("{base}/{letter}/{file}"),
         format!("{base}/Packages/{letter}/{file}"),
     ]
+}
+
+/// The OpenPGP keys source RPMs are checked against: imported by `rpmkeys` into an rpm
+/// database of their own, in a temporary directory removed when dropped.
+pub(crate) struct Keys {
+    dbpath: PathBuf,
+    files: Vec<PathBuf>,
+}
+
+impl Keys {
+    /// Imports each key file (an ASCII-armored public key, as distributions publish them).
+    pub(crate) fn import(files: &[PathBuf]) -> Result<Keys, String> {
+        let dbpath = std::env::temp_dir().join(format!(
+            "layerbom-rpmkeys-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
+        ));
+        std::fs::create_dir_all(&dbpath).map_err(|e| format!("{}: {e}", dbpath.display()))?;
+        let keys = Keys {
+            dbpath,
+            files: files.to_vec(),
+        };
+        for file in files {
+            let file = std::path::absolute(file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let out = Command::new("rpmkeys")
+                .arg("--dbpath")
+                .arg(&keys.dbpath)
+                .arg("--import")
+                .arg(&file)
+                .output()
+                .map_err(|e| format!("cannot run rpmkeys (package rpm): {e}"))?;
+            if !out.status.success() {
+                return Err(format!(
+                    "{}: not an OpenPGP public key rpm can import: {}",
+                    file.display(),
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ));
+            }
+        }
+        Ok(keys)
+    }
+
+    /// Checks the OpenPGP signature of the rpm file at `path` (`rpmkeys --checksig`): which
+    /// key signed it, or why it is not verified.
+    pub(crate) fn check(&self, path: &Path) -> Result<String, String> {
+        let out = Command::new("rpmkeys")
+            .arg("--dbpath")
+            .arg(&self.dbpath)
+            .arg("--checksig")
+            .arg("-v")
+            .arg("--")
+            .arg(path)
+            .output()
+            .map_err(|e| format!("cannot run rpmkeys (package rpm): {e}"))?;
+        let said = String::from_utf8_lossy(&out.stdout);
+        let lines: Vec<&str> = said.lines().skip(1).map(str::trim).collect();
+        let signatures: Vec<&&str> = lines
+            .iter()
+            .filter(|l| l.contains(" Signature, key ID "))
+            .collect();
+        let good = out.status.success()
+            && !signatures.is_empty()
+            && lines.iter().all(|l| l.ends_with(": OK"));
+        let keys = self
+            .files
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        match (good, signatures.first()) {
+            (true, Some(s)) => Ok(format!(
+                "{} by a key of {keys} (rpmkeys --checksig)",
+                s.trim_end_matches(": OK")
+            )),
+            (_, None) => Err("it carries no OpenPGP signature".to_string()),
+            (false, Some(_)) => Err(format!(
+                "its signature does not verify with {keys}: {}",
+                lines
+                    .iter()
+                    .filter(|l| !l.ends_with(": OK"))
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )),
+        }
+    }
+}
+
+impl Drop for Keys {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dbpath);
+    }
 }
 
 /// One header: its bytes as in the file (magic to the end of its store) and its entries.

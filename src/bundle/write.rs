@@ -210,7 +210,7 @@ fn offer(index: &Index, delivery: Delivery, opts: &Options) -> String {
             .map(|p| format!("{} {} ({})", p.name, p.version, p.layer))
             .collect();
         let held = match (x.status, x.verified) {
-            (Status::Complete, true) => "complete, verified through the signed archive index",
+            (Status::Complete, true) => "complete, verified by the distribution's signature",
             (Status::Complete, false) if x.kind == "rpm" => {
                 "complete, checked against its own header digests"
             }

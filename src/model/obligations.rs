@@ -343,9 +343,11 @@ pub struct BundleSummary {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Held {
-    /// Whole, and its `.dsc` verified through the archive's signed index.
+    /// Whole, and signed by the distribution: its `.dsc` through the archive's signed
+    /// index, or the source RPM by a key given.
     Verified,
-    /// Whole, its files checked against its `.dsc`, which no signed index vouches for.
+    /// Whole, its files checked against its `.dsc` (or an rpm's or a recipe archive's own
+    /// digests, commit and version), which no signature vouches for.
     Present,
     /// Some of its files are missing or changed.
     Incomplete,

@@ -223,7 +223,7 @@ fn sources(ob: &Obligations, g: &Glossary, s: &mut String) {
     if let Some(b) = &ob.bundle {
         let _ = writeln!(
             s,
-            "**Source bundle** {}: {} verified through the archive's signed index, {} present \
+            "**Source bundle** {}: {} verified by the distribution's signature, {} present \
              but not verified so, {} incomplete, {} missing.\n",
             code(&b.path),
             b.verified,
