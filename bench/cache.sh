@@ -30,7 +30,7 @@ FLEET="$IMAGES/fleet"
 root=$(cd "$(dirname "$0")/.." && pwd)
 [[ -s "$FLEET/bases.tsv" ]] || { echo "no fleet in $FLEET: run bench/make-fleet.sh" >&2; exit 1; }
 (cd "$root" && cargo build --release --quiet --bin layerbom)
-bin="$root/target/release/layerbom"
+bin="${CARGO_TARGET_DIR:-$root/target}/release/layerbom"
 work=$(mktemp -d)
 pg_pid=""
 cleanup() {
