@@ -136,6 +136,8 @@ fleet_pg=$(median <"$work/samples")
 unset LAYERBOM_CACHE
 
 {
+  echo "Run on $(date -u '+%Y-%m-%d %H:%M') UTC, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at its end (a loaded machine slows every scan, and the distinct layers' cost, a sum of differences, most)."
+  echo
   echo "Each fleet image: cold (--no-cache) and warm (every layer in the cache), seconds, medians of $runs; peak RSS in MB."
   echo
   echo "| image | base | own layers | cold s | warm s | warm/cold | cold MB | warm MB |"
