@@ -3,6 +3,8 @@
 # cold, warm, in sequence through one cache, and by 4 processes sharing a PostgreSQL cache.
 #
 # Usage: bench/cache.sh [--runs N] [IMAGES]    (IMAGES: /work/images; N: 3)
+# LAYERBOM: the binary to measure (default: target/release/layerbom under CARGO_TARGET_DIR,
+# built here).
 # Needs: bench/make-fleet.sh's images, PostgreSQL's programs (apt-get install postgresql;
 # a server of its own is started on a free loopback port, as root under the postgres
 # user), GNU time. Writes bench/results/cache.md and prints it. Nothing here is run by CI.
@@ -10,10 +12,10 @@
 # What is measured (wall-clock seconds, medians of N runs; RSS in MB, the largest seen):
 # - cold: each image scanned with --no-cache; its base image alone likewise.
 # - warm: each image scanned again with every layer in the cache directory.
-# - fleet, one cache: the 21 images scanned one after the other into an empty cache
+# - fleet, one cache: the fleet's images scanned one after the other into an empty cache
 #   directory, against the cost of their distinct layers: the bases' cold cost once each,
 #   plus each image's cold cost past its base's (the layers of its own).
-# - fleet, shared: the 21 images split over 4 processes sharing an empty PostgreSQL cache,
+# - fleet, shared: the fleet's images split over 4 processes sharing an empty PostgreSQL cache,
 #   against 1 process scanning them one after the other without a cache.
 set -euo pipefail
 
@@ -29,8 +31,12 @@ IMAGES=${1:-/work/images}
 FLEET="$IMAGES/fleet"
 root=$(cd "$(dirname "$0")/.." && pwd)
 [[ -s "$FLEET/bases.tsv" ]] || { echo "no fleet in $FLEET: run bench/make-fleet.sh" >&2; exit 1; }
-(cd "$root" && cargo build --release --quiet --bin layerbom)
-bin="$root/target/release/layerbom"
+if [[ -n "${LAYERBOM:-}" ]]; then
+  bin="$LAYERBOM"
+else
+  (cd "$root" && cargo build --release --quiet --bin layerbom)
+  bin="${CARGO_TARGET_DIR:-$root/target}/release/layerbom"
+fi
 work=$(mktemp -d)
 pg_pid=""
 cleanup() {
@@ -130,6 +136,8 @@ fleet_pg=$(median <"$work/samples")
 unset LAYERBOM_CACHE
 
 {
+  echo "Run on $(date -u '+%Y-%m-%d %H:%M') UTC, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at its end (a loaded machine slows every scan, and the distinct layers' cost, a sum of differences, most)."
+  echo
   echo "Each fleet image: cold (--no-cache) and warm (every layer in the cache), seconds, medians of $runs; peak RSS in MB."
   echo
   echo "| image | base | own layers | cold s | warm s | warm/cold | cold MB | warm MB |"
@@ -143,7 +151,7 @@ unset LAYERBOM_CACHE
   for i in "$FLEET"/fleet-*.oci.tar; do echo "${cold[$i]} ${warm[$i]}"; done |
     awk '{ c += $1; w += $2; r = $2 / $1; if (r > m) m = r } END { printf "Warm against cold over the fleet: %.3f of the time in all, %.3f for the worst image.\n", w / c, m }'
   echo
-  echo "| the fleet (21 images) | seconds |"
+  echo "| the fleet ($(ls "$FLEET"/fleet-*.oci.tar | wc -l) images) | seconds |"
   echo "|---|---|"
   printf '| its distinct layers, cold (bases once, each image past its base) | %.2f |\n' "$distinct"
   printf '| one process, one cache directory, empty at the start | %.2f (%.2fx the distinct layers) |\n' "$fleet_dir" "$(awk -v a="$fleet_dir" -v b="$distinct" 'BEGIN { print a / b }')"

@@ -177,7 +177,8 @@ impl<'a> Overlay<'a> {
             .find(|(_, e)| e.layer as usize <= as_of && e.what != What::Opaque)?;
         let from = top.1.layer;
         let entry = self.entry_of(top.1)?; // a whiteout on top: deleted
-        let mut ancestor = parent(path);
+                                           // Only a layer above the one that supplies the path can hide it.
+        let mut ancestor = parent(path).filter(|_| (from as usize) < as_of);
         while let Some(a) = ancestor {
             for (_, e) in self.events_for(a) {
                 if e.layer <= from || e.layer as usize > as_of {

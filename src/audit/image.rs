@@ -25,7 +25,7 @@
 //!   empty, which a reviewer should know before approving it (an empty directory, static
 //!   files only, or package records removed by the build).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use super::secret::{self, Inspected, Named, Reading};
@@ -297,6 +297,11 @@ fn entry_through_dirs<'a>(
     overlay.entry(&format!("{resolved}/{name}"), as_of)
 }
 
+/// The last component of `path`.
+fn name_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or(path, |(_, name)| name)
+}
+
 fn overwritten_base_files(
     report: &Report,
     overlay: &Overlay,
@@ -306,12 +311,28 @@ fn overwritten_base_files(
     let Some(top) = overlay.len().checked_sub(1) else {
         return;
     };
+    // What overwrites a file is an entry of an authored layer at the file's path, which has
+    // the file's name: by name, the highest authored layer with an entry of that name. A
+    // file whose name no authored layer above its package's has is passed over without a
+    // walk through the overlay (most files of the base, in every image).
+    let mut authored: HashMap<&str, usize> = HashMap::new();
+    for layer in (0..overlay.len()).filter(|&l| origin_of(report, l) == Origin::Authored) {
+        for f in overlay.layer(layer).map_or(&[][..], |l| &l.files[..]) {
+            authored.insert(name_of(&f.path), layer);
+        }
+    }
     for (p, files) in report.packages.iter().zip(files) {
         let Some(files) = files.as_deref().filter(|_| p.origin == Origin::Base) else {
             continue;
         };
         let mut by_layer: BTreeMap<usize, Vec<String>> = BTreeMap::new();
         for f in files {
+            if authored
+                .get(name_of(f))
+                .is_none_or(|&highest| highest <= p.layer.index)
+            {
+                continue;
+            }
             let Some(s) = entry_through_dirs(overlay, f, top) else {
                 continue;
             };

@@ -28,6 +28,8 @@ const STALE: Duration = Duration::from_secs(3600);
 /// What the bound is brought down to when the cache outgrows it, so that eviction does not
 /// run again at the next write.
 const LOW_WATER: u64 = 90;
+/// How often a read sets an entry's modification time, its last use for eviction.
+const TOUCH_EVERY: Duration = Duration::from_secs(60);
 
 /// Entries as files under a directory.
 #[derive(Debug)]
@@ -175,7 +177,11 @@ impl Store for DirStore {
             Err(e) => return Err(format!("{}: {e}", path.display())),
         };
         let bound = max_len;
-        let mut entry = Vec::new();
+        let metadata = file.metadata().ok();
+        // Read in one go into a buffer of the file's size, when that is within the bound
+        // (the bound still holds if the file grows meanwhile).
+        let size = metadata.as_ref().map_or(0, |m| m.len()).min(bound + 1);
+        let mut entry = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
         (&file)
             .take(bound + 1)
             .read_to_end(&mut entry)
@@ -186,8 +192,17 @@ impl Store for DirStore {
                 path.display()
             ));
         }
-        // Its last use, for eviction; a cache shared read-only may not allow it.
-        let _ = file.set_modified(SystemTime::now());
+        // Its last use, for eviction, at most once a minute (as the PostgreSQL store does:
+        // a warm scan reads a hundred entries, and each touch writes the inode); a cache
+        // shared read-only may not allow it.
+        let now = SystemTime::now();
+        let recent = metadata
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| now.duration_since(t).ok())
+            .is_some_and(|age| age < TOUCH_EVERY);
+        if !recent {
+            let _ = file.set_modified(now);
+        }
         Ok(Some(entry))
     }
 
@@ -322,7 +337,7 @@ mod tests {
     #[test]
     fn past_the_bound_the_least_recently_used_go() {
         let (_d, s) = store(2500);
-        let old = SystemTime::now() - Duration::from_secs(60);
+        let old = SystemTime::now() - Duration::from_secs(3600);
         for layer in 1..=3u8 {
             s.put(&[1; 32], &[layer; 32], &[0; 1000]).unwrap();
             let f = fs::File::open(s.path(&[1; 32], &[layer; 32])).unwrap();
@@ -337,6 +352,22 @@ mod tests {
         s.put(&[1; 32], &[4; 32], &[0; 1000]).unwrap();
         assert!(s.get(&[1; 32], &[2; 32], 1 << 20).unwrap().is_some());
         assert_eq!(s.get(&[1; 32], &[3; 32], 1 << 20).unwrap(), None);
+    }
+
+    #[test]
+    fn a_read_marks_an_entry_used_at_most_once_a_minute() {
+        let (_d, s) = store(1 << 20);
+        s.put(&[1; 32], &[2; 32], b"entry").unwrap();
+        let path = s.path(&[1; 32], &[2; 32]);
+        let mtime = || fs::metadata(&path).unwrap().modified().unwrap();
+        let recent = SystemTime::now() - Duration::from_secs(10);
+        fs::File::open(&path).unwrap().set_modified(recent).unwrap();
+        s.get(&[1; 32], &[2; 32], 1 << 20).unwrap().unwrap();
+        assert_eq!(mtime(), recent);
+        let old = SystemTime::now() - TOUCH_EVERY - Duration::from_secs(10);
+        fs::File::open(&path).unwrap().set_modified(old).unwrap();
+        s.get(&[1; 32], &[2; 32], 1 << 20).unwrap().unwrap();
+        assert!(mtime() > recent);
     }
 
     #[test]
