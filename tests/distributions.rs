@@ -445,32 +445,11 @@ const ARCHIVES: [&str; 5] = [
 /// The obligations document (`-o obligations-json`, every layer distributed) of each form,
 /// with the [`ARCHIVES`].
 fn obligations(image: &Forms) -> [(&'static str, Value); 2] {
-    let run = |path: &Path| {
-        let mut args = vec![
-            "scan",
-            path.to_str().unwrap(),
-            "-q",
-            "-o",
-            "obligations-json",
-        ];
-        for a in ARCHIVES {
-            args.extend(["--source-archive", a]);
-        }
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_layerbom"))
-            .args(&args)
-            .env("LAYERBOM_NO_CACHE", "1")
-            .env("SOURCE_DATE_EPOCH", "1700000000")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-        assert_valid(&doc, OBLIGATIONS_SCHEMA);
-        doc
-    };
+    let args: Vec<&str> = ARCHIVES
+        .iter()
+        .flat_map(|a| ["--source-archive", a])
+        .collect();
+    let run = |path: &Path| document_with(path, "obligations-json", &args);
     [
         ("rootfs", run(&image.rootfs)),
         ("archive", run(&image.archive)),

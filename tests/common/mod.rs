@@ -32,9 +32,15 @@ pub fn sample() -> PathBuf {
 /// Runs `layerbom scan IMAGE -q -o FORMAT` with `SOURCE_DATE_EPOCH=1700000000` and parses
 /// the JSON document written to stdout.
 pub fn document(image: &Path, format: &str) -> serde_json::Value {
+    document_with(image, format, &[])
+}
+
+/// [`document`], with `extra` options.
+pub fn document_with(image: &Path, format: &str, extra: &[&str]) -> serde_json::Value {
     let out = Command::new(env!("CARGO_BIN_EXE_layerbom"))
         .env("LAYERBOM_NO_CACHE", "1")
         .args(["scan", image.to_str().unwrap(), "-q", "-o", format])
+        .args(extra)
         .env("SOURCE_DATE_EPOCH", "1700000000")
         .output()
         .expect("run layerbom");
