@@ -18,13 +18,18 @@
 //! role may: a read-only role reads. Eviction past the size bound deletes the least
 //! recently used rows, after a write, in one statement.
 //!
-//! The connection is plain TCP or a Unix socket (`host=/run/postgresql`): TLS to the
-//! database is not offered (a URL with `sslmode=require` is refused when connecting).
+//! The connection is TCP or a Unix socket (`host=/run/postgresql`). Over TCP, TLS is asked
+//! for unless the URL says `sslmode=disable`: with `sslmode=prefer` (the default, as libpq's)
+//! a server that offers no TLS is spoken to in plain, with `sslmode=require` it is refused.
+//! A server that offers TLS must present a certificate the system's roots trust for the
+//! URL's host (rustls-native-certs: the system's store, or OpenSSL's `SSL_CERT_FILE` and
+//! `SSL_CERT_DIR`), stricter than libpq's `prefer` and `require`, which check nothing.
 
 use std::str::FromStr;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
+use postgres::config::SslMode;
 use postgres::{Client, Config, NoTls};
 
 use super::{hex, Dropped, Id, Stats, Store};
@@ -82,6 +87,40 @@ pub fn failed(e: postgres::Error) -> String {
     message
 }
 
+/// Connects as `config` says: in plain with `sslmode=disable`, else over TLS when the server
+/// offers it, its certificate verified against the system's roots (see the module's note).
+/// The error says what failed (and, for a certificate, how to trust it).
+pub fn open(config: &Config) -> Result<Client, String> {
+    let connected = match config.get_ssl_mode() {
+        SslMode::Disable => config.connect(NoTls),
+        _ => config.connect(tls()?),
+    };
+    connected.map_err(|e| {
+        let why = failed(e);
+        match why.contains("certificate") {
+            true => format!(
+                "{why} (trust the server's certificate authority with SSL_CERT_FILE, or give \
+                 sslmode=disable for a connection in plain)"
+            ),
+            false => why,
+        }
+    })
+}
+
+/// The TLS connector: rustls with aws-lc-rs, trusting the system's roots.
+fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect, String> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| format!("cannot set up TLS: {e}"))?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+}
+
 impl PostgresStore {
     /// Connects to the database at `url` and makes the table if it is not there (and the
     /// role may). Errors say what failed, without the password.
@@ -93,9 +132,7 @@ impl PostgresStore {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
         config.application_name("layerbom");
-        let mut client = config
-            .connect(NoTls)
-            .map_err(|e| format!("cannot connect to {shown}: {}", failed(e)))?;
+        let mut client = open(&config).map_err(|e| format!("cannot connect to {shown}: {e}"))?;
         let exists: Option<String> = client
             .query_one("SELECT to_regclass($1)::text", &[&TABLE])
             .map_err(|e| format!("{shown}: {}", failed(e)))?

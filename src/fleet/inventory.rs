@@ -14,10 +14,10 @@ use std::str::FromStr;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use postgres::{Client, Config, NoTls};
+use postgres::{Client, Config};
 use sha2::{Digest, Sha256};
 
-use crate::cache::postgres::{failed, without_password};
+use crate::cache::postgres::{failed, open, without_password};
 use crate::model::obligations::Delivery;
 use crate::model::Bom;
 
@@ -142,9 +142,8 @@ impl Inventory {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
         config.application_name("layerbom");
-        let mut client = config
-            .connect(NoTls)
-            .map_err(|e| format!("the inventory: cannot connect to {shown}: {}", failed(e)))?;
+        let mut client =
+            open(&config).map_err(|e| format!("the inventory: cannot connect to {shown}: {e}"))?;
         let made = (|| {
             let mut tx = client.transaction()?;
             tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK])?;

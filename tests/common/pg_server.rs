@@ -12,7 +12,7 @@ pub const PASSWORD: &str = "s3cret-for-tests";
 
 /// A PostgreSQL server of its own, stopped when dropped.
 pub struct Postgres {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     pub port: u16,
     server: Child,
 }
@@ -65,9 +65,39 @@ pub fn free_port() -> u16 {
 
 impl Postgres {
     pub fn start() -> Postgres {
+        Postgres::start_with(false)
+    }
+
+    /// A server that offers TLS with a certificate for 127.0.0.1 signed by a certificate
+    /// authority of its own, whose `ca.pem` is [`Postgres::ca`].
+    pub fn start_tls() -> Postgres {
+        Postgres::start_with(true)
+    }
+
+    /// The certificate authority of a [`Postgres::start_tls`] server.
+    pub fn ca(&self) -> PathBuf {
+        self.dir.path().join("ca.pem")
+    }
+
+    fn start_with(tls: bool) -> Postgres {
         let bin = bindir();
         let dir = tempfile::tempdir().unwrap();
         let user = server_user();
+        let mut settings = Vec::new();
+        if tls {
+            super::make_certificates(dir.path());
+            let key = dir.path().join("key.pem");
+            std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+                .unwrap();
+            if let Some((uid, gid)) = user {
+                std::os::unix::fs::chown(&key, Some(uid), Some(gid)).unwrap();
+            }
+            settings = vec![
+                "ssl=on".to_string(),
+                format!("ssl_cert_file={}", dir.path().join("cert.pem").display()),
+                format!("ssl_key_file={}", key.display()),
+            ];
+        }
         let pwfile = dir.path().join("pwfile");
         std::fs::write(&pwfile, PASSWORD).unwrap();
         if let Some((uid, gid)) = user {
@@ -91,15 +121,12 @@ impl Postgres {
             .args(["-D", data.to_str().unwrap(), "-p", &port.to_string()])
             .args(["-k", dir.path().to_str().unwrap()])
             .args(["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"])
+            .args(settings.iter().flat_map(|s| ["-c", s.as_str()]))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("start postgres");
-        let pg = Postgres {
-            _dir: dir,
-            port,
-            server,
-        };
+        let pg = Postgres { dir, port, server };
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
             let ready = Command::new(bin.join("pg_isready"))

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::common::{make_certificates, openssl};
+
 pub use crate::common::fixture;
 pub use serde_json::Value;
 
@@ -211,39 +213,6 @@ impl Registry {
             .join(&hex[..2])
             .join(hex)
             .join("data")
-    }
-}
-
-/// Runs `openssl ARGS…` in `dir`, failing the test with its stderr when it fails; returns
-/// what it wrote to stdout.
-fn openssl(dir: &Path, args: &[&str]) -> Vec<u8> {
-    let out = Command::new(program("openssl", "openssl"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run openssl");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
-/// Writes a certificate authority (`ca.pem`) and a server certificate for 127.0.0.1 it
-/// signed (`cert.pem`, `key.pem`) in `dir`, with openssl.
-pub fn make_certificates(dir: &Path) {
-    std::fs::write(
-        dir.join("ext"),
-        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
-    )
-    .unwrap();
-    for args in [
-        "req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -subj /CN=layerbom-test-ca -days 2",
-        "req -newkey rsa:2048 -nodes -keyout key.pem -out leaf.csr -subj /CN=127.0.0.1",
-        "x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out cert.pem -days 2 -extfile ext",
-    ] {
-        openssl(dir, &args.split(' ').collect::<Vec<_>>());
     }
 }
 
