@@ -176,8 +176,9 @@ impl<'a> Overlay<'a> {
             .rev()
             .find(|(_, e)| e.layer as usize <= as_of && e.what != What::Opaque)?;
         let from = top.1.layer;
-        let entry = self.entry_of(top.1)?; // a whiteout on top: deleted
-                                           // Only a layer above the one that supplies the path can hide it.
+        // A whiteout on top: deleted.
+        let entry = self.entry_of(top.1)?;
+        // Only a layer above the one that supplies the path can hide it.
         let mut ancestor = parent(path).filter(|_| (from as usize) < as_of);
         while let Some(a) = ancestor {
             for (_, e) in self.events_for(a) {

@@ -352,8 +352,9 @@ fn unfetched(s: &SourceEntry, opts: &Options) -> Bundled {
         "deb" => "not a Debian source package name and version".to_string(),
         "apk" if s.obtain.url.is_none() => "no source archive for the image's distribution: give --source-archive ID=URL, a URL with {commit} that serves the recipes' tree at that commit as a tar archive".to_string(),
         "apk" => "no commit (c:) or no safe origin name to fetch its recipes by".to_string(),
+        "rpm" => "no source RPM file name (SOURCERPM) to fetch it by".to_string(),
         kind => {
-            format!("layerbom fetches Debian-format sources; {kind} sources are not fetched yet")
+            format!("layerbom fetches the sources of deb, rpm and apk packages; {kind} sources are not fetched yet")
         }
     });
     b
