@@ -30,13 +30,10 @@ done
 IMAGES=${1:-/work/images}
 FLEET="$IMAGES/fleet"
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 [[ -s "$FLEET/bases.tsv" ]] || { echo "no fleet in $FLEET: run bench/make-fleet.sh" >&2; exit 1; }
-if [[ -n "${LAYERBOM:-}" ]]; then
-  bin="$LAYERBOM"
-else
-  (cd "$root" && cargo build --release --quiet --bin layerbom)
-  bin="${CARGO_TARGET_DIR:-$root/target}/release/layerbom"
-fi
+bin=$(layerbom_binary "$root")
 work=$(mktemp -d)
 pg_pid=""
 cleanup() {
@@ -45,20 +42,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A PostgreSQL server of its own, started first so that a failure shows at once (its
-# directory must be reachable by the postgres user when running as root).
-pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-pgdir="$work/pg"
-mkdir -p "$pgdir"
-chmod 711 "$work"
-echo bench >"$pgdir/pw"
-as_pg=()
-if [[ $(id -u) -eq 0 ]]; then chown -R postgres "$pgdir"; as_pg=(runuser -u postgres --); fi
-"${as_pg[@]}" "$pgbin/initdb" -D "$pgdir/data" -U layerbom --auth=scram-sha-256 --pwfile="$pgdir/pw" --no-sync >/dev/null
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"${as_pg[@]}" "$pgbin/postgres" -D "$pgdir/data" -p "$port" -k "$pgdir" -c listen_addresses=127.0.0.1 >"$work/pg.log" 2>&1 &
-pg_pid=$!
-until "$pgbin/pg_isready" -q -h 127.0.0.1 -p "$port"; do sleep 0.1; done
+# A PostgreSQL server of its own, started first so that a failure shows at once.
+start_postgres "$work"
 
 # seconds (to the microsecond: GNU time's are hundredths) and KB of one scan:
 # run IMAGE ARGS...
@@ -123,7 +108,7 @@ done
 fleet_none=$(median <"$work/samples")
 
 # The fleet over 4 processes sharing the PostgreSQL server.
-export LAYERBOM_CACHE="postgres://layerbom:bench@127.0.0.1:$port/postgres"
+export LAYERBOM_CACHE="postgres://layerbom:bench@127.0.0.1:$pg_port/postgres"
 : >"$work/samples"
 for _ in $(seq 1 "$runs"); do
   "$bin" cache clear >/dev/null 2>&1 || true

@@ -7,7 +7,7 @@
 # Needs: bench/make-fleet.sh IMAGES 54 (54 images FROM three bases), docker-registry and
 # skopeo (apt-get install docker-registry skopeo), PostgreSQL's programs (apt-get install
 # postgresql; a server of its own on a free loopback port, as root under the postgres
-# user). LAYERBOM: the binary to measure (default: target/release/layerbom, built here).
+# user). LAYERBOM: the binary to measure (--bin, or the variable LAYERBOM; default: the release build, built here).
 # Writes bench/results/fleet.md and prints it. Nothing here is run by CI.
 #
 # What is measured (wall-clock seconds, one run each, documents: json and spdx-json):
@@ -32,11 +32,10 @@ done
 IMAGES=${1:-/work/images}
 FLEET="$IMAGES/fleet"
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 [[ -s "$FLEET/bases.tsv" ]] || { echo "no fleet in $FLEET: run bench/make-fleet.sh $IMAGES 54" >&2; exit 1; }
-if [[ -z "$bin" ]]; then
-  (cd "$root" && cargo build --release --locked --quiet --bin layerbom)
-  bin="${CARGO_TARGET_DIR:-$root/target}/release/layerbom"
-fi
+[[ -n "$bin" ]] || bin=$(layerbom_binary "$root")
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -44,7 +43,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # The registry, its storage in the work directory.
 reg_port=$(free_port)
@@ -62,19 +60,9 @@ docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
 pids+=($!)
 until curl -sf "http://127.0.0.1:$reg_port/v2/" >/dev/null; do sleep 0.1; done
 
-# PostgreSQL, as bench/cache.sh starts it.
-pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-pgdir="$work/pg"
-mkdir -p "$pgdir"
-chmod 711 "$work"
-echo bench >"$pgdir/pw"
-as_pg=()
-if [[ $(id -u) -eq 0 ]]; then chown -R postgres "$pgdir"; as_pg=(runuser -u postgres --); fi
-"${as_pg[@]}" "$pgbin/initdb" -D "$pgdir/data" -U layerbom --auth=scram-sha-256 --pwfile="$pgdir/pw" --no-sync >/dev/null
-pg_port=$(free_port)
-"${as_pg[@]}" "$pgbin/postgres" -D "$pgdir/data" -p "$pg_port" -k "$pgdir" -c listen_addresses=127.0.0.1 >"$work/pg.log" 2>&1 &
-pids+=($!)
-until "$pgbin/pg_isready" -q -h 127.0.0.1 -p "$pg_port"; do sleep 0.1; done
+# PostgreSQL, a server of its own.
+start_postgres "$work"
+pids+=("$pg_pid")
 pg() { echo "postgres://layerbom:bench@127.0.0.1:$pg_port/$1"; }
 for db in own one four jobs4; do
   PGPASSWORD=bench "$pgbin/psql" -q -h 127.0.0.1 -p "$pg_port" -U layerbom -d postgres -c "CREATE DATABASE $db"
