@@ -28,6 +28,9 @@ while [[ $# -gt 0 ]]; do
     esac
 done
 bin=$(realpath "$bin")
+# The Format line of a machine-readable copyright file, as a real one (bash's, in the
+# license fixtures) writes it.
+dep5_format=$(head -n 1 src/license/test-fixtures/copyright/bash)
 work=$(mktemp -d)
 server=
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; gpgconf --homedir "$work/g" --kill all 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -53,7 +56,7 @@ for i in $(seq 1 "$packages"); do
     (cd "$work/build" && dpkg-source -b "$name-1.0" >/dev/null 2>&1)
     mkdir -p "$work/www/debian/pool/main/b/$name"
     mv "$work/build/${name}_"* "$work/www/debian/pool/main/b/$name/"
-    printf 'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nCopyright: 2024 B\nLicense: GPL-2+\n' \
+    printf '%s\n\nFiles: *\nCopyright: 2024 B\nLicense: GPL-2+\n' "$dep5_format" \
         >"$work/root/usr/share/doc/$name/copyright"
     printf 'Package: %s\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.0-1\nDescription: b\n\n' \
         "$name" >>"$work/root/var/lib/dpkg/status"

@@ -10,6 +10,11 @@ use std::process::Output;
 
 use common::{assert_valid, oci_layout, sample, tar_of, E, NATIVE_SCHEMA};
 
+/// Writes `text` as the `layerbom.toml` of `dir`.
+fn configure(dir: &Path, text: &str) {
+    std::fs::write(dir.join("layerbom.toml"), text).unwrap();
+}
+
 /// Runs `layerbom ARGS` in `dir` (where its `layerbom.toml` is).
 fn run_in(dir: &Path, args: &[&str]) -> Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_layerbom"))
@@ -77,7 +82,7 @@ reviewer = "OSPO"
 #[test]
 fn a_reviewers_license_enters_every_document_and_unused_entries_are_reported() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("layerbom.toml"), DECISIONS).unwrap();
+    configure(dir.path(), DECISIONS);
     let image = sample();
     let out = run_in(
         dir.path(),
@@ -192,16 +197,15 @@ fn accepted_licenses_pass_fail_on_but_not_deny() {
     let bare = weak(&[]);
     assert_eq!(bare.status.code(), Some(1), "{}", stderr(&bare));
     assert!(stderr(&bare).contains("libgcc-s1"), "{}", stderr(&bare));
-    std::fs::write(
-        dir.path().join("layerbom.toml"),
+    configure(
+        dir.path(),
         "[[review.accept]]\nlicense = \"GCC-exception-3.1\"\nreason = \"linking exception\"\nreviewer = \"OSPO\"\n\
          [[review.accept]]\nlicense = \"GFDL-1.2\"\nreason = \"documentation only\"\nreviewer = \"OSPO\"\n\
          [[review.accept]]\nlicense = \"LGPL-2.0\"\nreason = \"dynamic linking\"\nreviewer = \"OSPO\"\n\
          [[review.accept]]\nlicense = \"LGPL-2.1\"\nreason = \"dynamic linking\"\nreviewer = \"OSPO\"\n\
          [[review.accept]]\nlicense = \"MPL-2.0\"\nreason = \"unmodified files\"\nreviewer = \"OSPO\"\n\
          [[review.accept]]\nlicense = \"Artistic-1.0-Perl\"\nreason = \"build scripts\"\nreviewer = \"OSPO\"\n",
-    )
-    .unwrap();
+    );
     let accepted = weak(&[]);
     assert_eq!(accepted.status.code(), Some(0), "{}", stderr(&accepted));
     let denied = weak(&["--deny", "mpl-2.0"]);
@@ -233,12 +237,11 @@ fn an_acknowledged_finding_stays_but_no_longer_blocks() {
     let md = String::from_utf8_lossy(&before.stdout);
     assert!(md.contains("## Verdict: blocked"), "{md}");
 
-    std::fs::write(
-        dir.path().join("layerbom.toml"),
+    configure(
+        dir.path(),
         "[[review.acknowledge]]\nkind = \"deleted-secret\"\npath = \"root/.netrc\"\n\
          reason = \"a revoked test credential\"\nreviewer = \"Jane Doe\"\n",
-    )
-    .unwrap();
+    );
     let out = run_in(
         dir.path(),
         &[
@@ -303,7 +306,7 @@ fn decisions_that_cannot_be_used_are_usage_errors_naming_the_file() {
         ("[[review.waive]]\nkind = \"x\"\n", "unknown field `waive`"),
     ] {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("layerbom.toml"), text).unwrap();
+        configure(dir.path(), text);
         let out = run_in(dir.path(), &["scan", image, "-q", "-o", "json=out.json"]);
         assert_eq!(out.status.code(), Some(2), "{text}: {}", stderr(&out));
         let e = stderr(&out);
@@ -403,11 +406,10 @@ fn the_base_image_is_checked_against_the_approved_ones() {
 #[test]
 fn an_unnamed_base_cannot_be_approved_and_the_config_file_holds_the_list() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("layerbom.toml"),
+    configure(
+        dir.path(),
         "approved-base = [\"debian\"]\nfail-on = [\"unapproved-base\"]\n",
-    )
-    .unwrap();
+    );
     let image = sample();
     // The sample alone: the history ends the base, but nothing names it.
     let out = run_in(
@@ -434,13 +436,12 @@ fn an_unnamed_base_cannot_be_approved_and_the_config_file_holds_the_list() {
     );
 
     // Acknowledged, the unnamed base no longer fails the policy.
-    std::fs::write(
-        dir.path().join("layerbom.toml"),
+    configure(
+        dir.path(),
         "approved-base = [\"debian\"]\nfail-on = [\"unapproved-base\"]\n\
          [[review.acknowledge]]\nkind = \"unapproved-base\"\n\
          reason = \"built from our own debootstrap\"\nreviewer = \"Security <sec@acme.example>\"\n",
-    )
-    .unwrap();
+    );
     let out = run_in(
         dir.path(),
         &["scan", image.to_str().unwrap(), "-q", "-o", "json=out.json"],

@@ -112,8 +112,38 @@ fn source_package(work: &Path, pool: &Path, name: &str, version: &str) {
     }
 }
 
-fn copyright() -> &'static str {
-    "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nCopyright: 2024 Test\nLicense: GPL-2+\n This program is free software; you can redistribute it and/or modify it under the terms of the GNU General Public License as published by the Free Software Foundation; either version 2 of the License, or (at your option) any later version.\n .\n On Debian systems, the full text of the GNU General Public License version 2 can be found in `/usr/share/common-licenses/GPL-2'.\n"
+fn copyright() -> String {
+    dep5_format()
+        + "\n\nFiles: *\nCopyright: 2024 Test\nLicense: GPL-2+\n This program is free software; you can redistribute it and/or modify it under the terms of the GNU General Public License as published by the Free Software Foundation; either version 2 of the License, or (at your option) any later version.\n .\n On Debian systems, the full text of the GNU General Public License version 2 can be found in `/usr/share/common-licenses/GPL-2'.\n"
+}
+
+/// Writes at `image` an OCI layout of one layer: Debian 12 with one binary package of each
+/// source package of `packages` (name, version), its GPL-2+ copyright and its file list.
+fn debian_image(image: &Path, packages: &[(&str, &str)]) {
+    let mut status = String::new();
+    let mut entries = vec![(
+        "etc/os-release".to_string(),
+        b"ID=debian\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n".to_vec(),
+    )];
+    for (name, version) in packages {
+        status.push_str(&format!(
+            "Package: {name}\nStatus: install ok installed\nPriority: optional\nArchitecture: amd64\nSource: {name}\nVersion: {version}\nMaintainer: Test <test@example.org>\nDescription: test package\n\n"
+        ));
+        entries.push((
+            format!("usr/share/doc/{name}/copyright"),
+            copyright().into_bytes(),
+        ));
+        entries.push((
+            format!("var/lib/dpkg/info/{name}.list"),
+            format!("/usr/share/doc/{name}/copyright\n").into_bytes(),
+        ));
+    }
+    entries.push(("var/lib/dpkg/status".to_string(), status.into_bytes()));
+    let files: Vec<E> = entries
+        .iter()
+        .map(|(p, d)| E::File(p.as_str(), d.as_slice()))
+        .collect();
+    oci_layout(image, &[tar_of(&files)]);
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -221,31 +251,8 @@ fn build() -> Fixture {
             .output();
     }
     // The image: Debian 12 with the binary packages of the three sources.
-    let mut status = String::new();
-    let mut entries = vec![(
-        "etc/os-release".to_string(),
-        b"ID=debian\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n".to_vec(),
-    )];
-    for (name, version, _) in PACKAGES {
-        status.push_str(&format!(
-            "Package: {name}\nStatus: install ok installed\nPriority: optional\nArchitecture: amd64\nSource: {name}\nVersion: {version}\nMaintainer: Test <test@example.org>\nDescription: test package\n\n"
-        ));
-        entries.push((
-            format!("usr/share/doc/{name}/copyright"),
-            copyright().as_bytes().to_vec(),
-        ));
-        entries.push((
-            format!("var/lib/dpkg/info/{name}.list"),
-            format!("/usr/share/doc/{name}/copyright\n").into_bytes(),
-        ));
-    }
-    entries.push(("var/lib/dpkg/status".to_string(), status.into_bytes()));
-    let files: Vec<E> = entries
-        .iter()
-        .map(|(p, d)| E::File(p.as_str(), d.as_slice()))
-        .collect();
     let image = dir.path().join("image");
-    oci_layout(&image, &[tar_of(&files)]);
+    debian_image(&image, &PACKAGES.map(|(name, version, _)| (name, version)));
     let scan = dir.path().join("scan.json");
     let out = layerbom(&[
         "scan",
@@ -932,27 +939,8 @@ fn a_real_debian_mirror() {
         ("hostname", "3.23+nmu1"),
     ];
     let dir = tempfile::tempdir().unwrap();
-    let mut status = String::new();
-    let mut entries = vec![(
-        "etc/os-release".to_string(),
-        b"ID=debian\nVERSION_ID=\"12\"\n".to_vec(),
-    )];
-    for (name, version) in packages {
-        status.push_str(&format!(
-            "Package: {name}\nStatus: install ok installed\nArchitecture: amd64\nVersion: {version}\nDescription: x\n\n"
-        ));
-        entries.push((
-            format!("usr/share/doc/{name}/copyright"),
-            copyright().as_bytes().to_vec(),
-        ));
-    }
-    entries.push(("var/lib/dpkg/status".to_string(), status.into_bytes()));
-    let files: Vec<E> = entries
-        .iter()
-        .map(|(p, d)| E::File(p.as_str(), d.as_slice()))
-        .collect();
     let image = dir.path().join("image");
-    oci_layout(&image, &[tar_of(&files)]);
+    debian_image(&image, &packages);
     let bundle = dir.path().join("bundle");
     let out = layerbom(&[
         "sources",

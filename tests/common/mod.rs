@@ -58,6 +58,17 @@ pub fn document_with(image: &Path, format: &str, extra: &[&str]) -> serde_json::
     doc
 }
 
+/// The `Format:` line of a machine-readable Debian copyright file (DEP-5), as a real one
+/// writes it: the first line of bash's, kept in the license fixtures.
+pub fn dep5_format() -> String {
+    let bash =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("src/license/test-fixtures/copyright/bash");
+    let text = std::fs::read_to_string(bash).unwrap();
+    let line = text.lines().next().unwrap();
+    assert!(line.starts_with("Format: "), "{line}");
+    line.to_string()
+}
+
 /// A file of the catalogers' test fixtures (`src/catalog/REL`).
 pub fn catalog_fixture(rel: &str) -> Vec<u8> {
     std::fs::read(
