@@ -30,38 +30,41 @@ pub struct SourceArchive {
     pub distribution: String,
     /// The URL, with placeholders in braces.
     pub template: String,
+    /// The template read: its text and placeholders in order.
+    pieces: Vec<Piece>,
 }
 
 /// One piece of a template: literal text or a placeholder.
-enum Piece<'t> {
-    Text(&'t str),
-    Value(&'t str),
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Piece {
+    Text(String),
+    Value(&'static str),
 }
 
 /// The pieces of `template`, or why it is not one.
-fn pieces(template: &str) -> Result<Vec<Piece<'_>>, String> {
+fn pieces(template: &str) -> Result<Vec<Piece>, String> {
     let mut out = Vec::new();
     let mut rest = template;
     while let Some(open) = rest.find(['{', '}']) {
         if rest.as_bytes()[open] == b'}' {
             return Err(format!("a '}}' without its '{{' in {template}"));
         }
-        out.push(Piece::Text(&rest[..open]));
+        out.push(Piece::Text(rest[..open].to_string()));
         let after = &rest[open + 1..];
         let close = after
             .find('}')
             .ok_or_else(|| format!("a '{{' without its '}}' in {template}"))?;
         let name = &after[..close];
-        if !PLACEHOLDERS.contains(&name) {
+        let Some(known) = PLACEHOLDERS.iter().find(|p| **p == name) else {
             return Err(format!(
                 "unknown placeholder {{{name}}} in {template} (there are {})",
                 PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ")
             ));
-        }
-        out.push(Piece::Value(name));
+        };
+        out.push(Piece::Value(known));
         rest = &after[close + 1..];
     }
-    out.push(Piece::Text(rest));
+    out.push(Piece::Text(rest.to_string()));
     Ok(out)
 }
 
@@ -96,10 +99,11 @@ impl SourceArchive {
         {
             return Err(format!("{s}: the URL holds a space or a control character"));
         }
-        pieces(template).map_err(|e| format!("{s}: {e}"))?;
+        let pieces = pieces(template).map_err(|e| format!("{s}: {e}"))?;
         Ok(SourceArchive {
             distribution: id.to_string(),
             template: template.to_string(),
+            pieces,
         })
     }
 
@@ -107,7 +111,7 @@ impl SourceArchive {
     /// percent-encoded; `None` when a placeholder has no value.
     pub fn url(&self, value: impl Fn(&str) -> Option<String>) -> Option<String> {
         let mut url = String::with_capacity(self.template.len() + 32);
-        for piece in pieces(&self.template).ok()? {
+        for piece in &self.pieces {
             match piece {
                 Piece::Text(t) => url.push_str(t),
                 Piece::Value(name) => {
