@@ -6,7 +6,7 @@
 //! catalogers need, not by the size of the image.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 
@@ -26,7 +26,7 @@ pub const MAX_CAPTURE_PER_LAYER: u64 = 1 << 30;
 /// A set of path patterns, each with the largest file it may capture.
 #[derive(Debug, Clone)]
 pub struct CaptureRules {
-    set: GlobSet,
+    set: Arc<Patterns>,
     limits: Vec<u64>,
     patterns: Vec<String>,
     inspectors: Vec<Arc<dyn Inspector>>,
@@ -34,6 +34,27 @@ pub struct CaptureRules {
     budget: Option<Arc<ImageBudget>>,
     /// Every rule and inspector, one per line, as they decide what a scan keeps.
     described: String,
+}
+
+/// The patterns, compiled into one matcher the first time a path is matched: compiling
+/// them is most of what building the rules costs, and a scan whose every layer is read
+/// back from the layer cache matches no path (it needs the rules' description only).
+#[derive(Debug)]
+struct Patterns {
+    globs: Vec<Glob>,
+    set: OnceLock<GlobSet>,
+}
+
+impl Patterns {
+    fn set(&self) -> &GlobSet {
+        self.set.get_or_init(|| {
+            let mut b = GlobSetBuilder::new();
+            for g in &self.globs {
+                b.add(g.clone());
+            }
+            b.build().unwrap_or_else(|_| GlobSet::empty())
+        })
+    }
 }
 
 /// What the scans of one image's layers may take together: they run in parallel and draw
@@ -207,12 +228,12 @@ impl CaptureRulesBuilder {
 
     /// The finished rule set.
     pub fn build(self) -> CaptureRules {
-        let mut b = GlobSetBuilder::new();
+        let mut globs = Vec::with_capacity(self.globs.len());
         let mut limits = Vec::with_capacity(self.globs.len());
         let mut patterns = Vec::with_capacity(self.globs.len());
         let mut described = format!("capture budget per layer {MAX_CAPTURE_PER_LAYER}\n");
         for (g, limit, pattern, any_case) in self.globs {
-            b.add(g);
+            globs.push(g);
             limits.push(limit);
             described.push_str(&format!("want {pattern:?} {limit} any-case={any_case}\n"));
             patterns.push(pattern);
@@ -221,7 +242,10 @@ impl CaptureRulesBuilder {
             described.push_str(&format!("inspect {i:?} {}\n", i.version()));
         }
         CaptureRules {
-            set: b.build().unwrap_or_else(|_| GlobSet::empty()),
+            set: Arc::new(Patterns {
+                globs,
+                set: OnceLock::new(),
+            }),
             limits,
             patterns,
             inspectors: self.inspectors,
@@ -240,11 +264,14 @@ impl CaptureRules {
 
     /// The size cap for `path` if any rule wants it (the largest cap among matching rules).
     pub fn limit_for(&self, path: &str) -> Option<u64> {
-        if self.limits.is_empty() || !self.set.is_match(path) {
+        if self.limits.is_empty() {
             return None;
         }
-        self.set
-            .matches(path)
+        let set = self.set.set();
+        if !set.is_match(path) {
+            return None;
+        }
+        set.matches(path)
             .into_iter()
             .filter_map(|i| self.limits.get(i).copied())
             .max()
