@@ -208,34 +208,49 @@ impl Shipped {
             ..Shipped::default()
         };
         for f in &files {
-            let (dirs, base) = f.rsplit_once('/').unwrap_or(("", f));
-            let in_dir =
-                |names: &[&str]| f.contains('/') && dirs.split('/').any(|p| names.contains(&p));
-            let top = f.split('/').next().unwrap_or_default();
-            let program_dir = matches!(top, "bin" | "sbin")
-                || f.starts_with("usr/bin/")
-                || f.starts_with("usr/sbin/")
-                || f.starts_with("usr/games/")
-                || f.starts_with("usr/libexec/")
-                || f.starts_with("etc/init.d/")
-                || f.starts_with("etc/cron.")
-                || f.starts_with("lib/udev/")
-                || f.starts_with("usr/lib/udev/");
-            s.programs |= program_dir && f.contains('/');
+            let Some((dirs, base)) = f.rsplit_once('/') else {
+                // A file at the root is in no directory a flag looks at.
+                if let Some(stem) = library_stem(f) {
+                    if !s.libraries.contains(&stem) {
+                        s.libraries.push(stem);
+                    }
+                }
+                continue;
+            };
+            // Each flag, once set, stays set: the checks below are skipped for it.
+            if !s.programs {
+                let top = f.split('/').next().unwrap_or_default();
+                s.programs = matches!(top, "bin" | "sbin")
+                    || f.starts_with("usr/bin/")
+                    || f.starts_with("usr/sbin/")
+                    || f.starts_with("usr/games/")
+                    || f.starts_with("usr/libexec/")
+                    || f.starts_with("etc/init.d/")
+                    || f.starts_with("etc/cron.")
+                    || f.starts_with("lib/udev/")
+                    || f.starts_with("usr/lib/udev/");
+            }
             if let Some(section) = f.strip_prefix("usr/share/man/") {
                 s.manuals = true;
                 // Program and configuration pages (1, 5, 6, 8), not library API pages (3).
                 let section = section.rsplit('/').nth(1).unwrap_or_default();
                 s.program_manuals |= ["man1", "man5", "man6", "man7", "man8"].contains(&section);
             }
-            s.info |= f.starts_with("usr/share/info/") && f.matches('/').count() >= 3;
-            s.docs |= f.starts_with("usr/share/info/")
-                || f.starts_with("usr/share/gtk-doc/")
-                || f.starts_with("usr/share/help/")
-                || f.starts_with("usr/share/devhelp/")
-                || is_real_doc(f);
-            s.tests |= in_dir(&TEST_DIRS) || in_dir(&["installed-tests"]);
-            s.examples |= in_dir(&EXAMPLE_DIRS);
+            let info = f.starts_with("usr/share/info/");
+            s.info |= info && f.matches('/').count() >= 3;
+            if !s.docs {
+                s.docs = info
+                    || f.starts_with("usr/share/gtk-doc/")
+                    || f.starts_with("usr/share/help/")
+                    || f.starts_with("usr/share/devhelp/")
+                    || is_real_doc(f);
+            }
+            if !(s.tests && s.examples) {
+                for dir in dirs.split('/') {
+                    s.tests |= TEST_DIRS.contains(&dir) || dir == "installed-tests";
+                    s.examples |= EXAMPLE_DIRS.contains(&dir);
+                }
+            }
             if let Some(stem) = library_stem(base) {
                 if !s.libraries.contains(&stem) {
                     s.libraries.push(stem);
