@@ -78,7 +78,7 @@ PY
   echo "fleet-$nn: FROM $base, $own layer(s) of its own" >&2
 done
 mv "$OUT/bases.tsv.tmp" "$OUT/bases.tsv"
-# The bases alone, to tell a fleet image's own layers' cost from its base's.
+# The bases alone: bench/fleet.sh scans them first, to fill its cache with their layers.
 for b in "${BASES[@]}"; do
   name=$(echo "$b" | tr '/:' '__')
   [[ -s "$OUT/base-$name.oci.tar" ]] && continue
