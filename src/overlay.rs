@@ -208,19 +208,32 @@ impl<'a> Overlay<'a> {
         path: &str,
         as_of: usize,
     ) -> Result<Option<(String, Supplied<'a>)>, OverlayError> {
-        let mut queue: Vec<String> = path.rsplit('/').map(str::to_string).collect();
-        let mut parts: Vec<String> = Vec::new();
+        // The components still to walk, the next one last; and the path walked so far, with
+        // where each of its components starts (to step back over one without copying).
+        let mut queue: Vec<&str> = path.rsplit('/').collect();
+        let mut current = String::with_capacity(path.len());
+        let mut starts: Vec<usize> = Vec::new();
+        let pop = |current: &mut String, starts: &mut Vec<usize>| {
+            if let Some(start) = starts.pop() {
+                current.truncate(start.saturating_sub(1));
+            }
+        };
         let mut hops = 0;
         while let Some(c) = queue.pop() {
-            match c.as_str() {
+            match c {
                 "" | "." => continue,
                 ".." => {
-                    parts.pop();
+                    pop(&mut current, &mut starts);
                     continue;
                 }
-                _ => parts.push(c),
+                _ => {
+                    if !current.is_empty() {
+                        current.push('/');
+                    }
+                    starts.push(current.len());
+                    current.push_str(c);
+                }
             }
-            let current = parts.join("/");
             // Tars need not list parent directories: a missing one is implicit, and
             // whether anything lies below it is decided by the final lookup.
             let Some(s) = self.entry(&current, as_of) else {
@@ -233,18 +246,19 @@ impl<'a> Overlay<'a> {
                         path: path.to_string(),
                     });
                 }
-                parts.pop();
+                pop(&mut current, &mut starts);
                 let target = s.entry.link.as_deref().unwrap_or_default();
                 if target.starts_with('/') {
-                    parts.clear();
+                    current.clear();
+                    starts.clear();
                 }
-                queue.extend(target.rsplit('/').map(str::to_string));
-            } else if queue.iter().any(|c| !c.is_empty() && c != ".") && s.entry.kind != Kind::Dir {
+                queue.extend(target.rsplit('/'));
+            } else if queue.iter().any(|c| !c.is_empty() && *c != ".") && s.entry.kind != Kind::Dir
+            {
                 return Ok(None); // a file used as a directory
             }
         }
-        let resolved = parts.join("/");
-        Ok(self.entry(&resolved, as_of).map(|s| (resolved, s)))
+        Ok(self.entry(&current, as_of).map(|s| (current, s)))
     }
 
     /// The captured content at `path` as of `as_of`, following symlinks and hard links.
