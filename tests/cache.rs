@@ -328,6 +328,19 @@ fn eight_processes_share_one_cache() {
 }
 
 #[test]
+fn processes_that_miss_one_layer_at_once_scan_it_once() {
+    // Eight processes start on one image with an empty cache: whichever claims a layer
+    // first scans it, the others wait for its entry.
+    let cache = tempfile::tempdir().unwrap();
+    let kept = scan_at_once(&["oci-gzip"; 8], |c| c.arg("--cache-dir").arg(cache.path()));
+    assert_eq!(kept, 3);
+    assert_eq!(entries(cache.path()).len(), 3);
+    // The claims are let go, and their files removed.
+    let claims = std::fs::read_dir(cache.path().join("claims")).unwrap();
+    assert_eq!(claims.count(), 0);
+}
+
+#[test]
 fn cache_stats_prune_and_clear() {
     let cache = tempfile::tempdir().unwrap();
     let dir = cache.path().to_str().unwrap();

@@ -97,6 +97,15 @@ fn eight_processes_write_one_database_at_once() {
 }
 
 #[test]
+fn processes_that_miss_one_layer_at_once_scan_it_once() {
+    // Whichever claims a layer first (an advisory lock) scans it; the others wait.
+    let pg = Postgres::start();
+    let kept = scan_at_once(&["oci-gzip"; 8], |c| c.env("LAYERBOM_CACHE", pg.url()));
+    assert_eq!(kept, 3);
+    assert_eq!(pg.count(), 3);
+}
+
+#[test]
 fn a_wrong_password_or_no_server_leaves_the_scan_without_the_cache() {
     let pg = Postgres::start();
     let image = fixture("docker-archive.tar");

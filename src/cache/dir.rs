@@ -4,6 +4,8 @@
 //! ```text
 //! DIR/layers/FP/DIFFID        an entry (FP: the fingerprint's first 16 hex digits)
 //! DIR/layers/FP/.DIFFID.tmp-… an entry being written
+//! DIR/claims/FP-DIFFID        a layer being scanned to be kept, locked (flock) by the
+//!                             process scanning it
 //! ```
 //!
 //! A writer writes a temporary file beside the entry and renames it over the entry, so a
@@ -11,6 +13,11 @@
 //! write one layer's entry write the same bytes, and the last rename wins. A read sets the
 //! entry's modification time, which orders entries by their last use: past the size bound,
 //! the least recently used go first.
+//!
+//! A claim ([`super::Claim`]) is an exclusive `flock` on a file of its own, which the system
+//! releases if the process dies; the holder removes the file before it lets go. A process
+//! that opened the file before it was removed may then lock the removed file: it looks the
+//! entry up again before it scans, and finds it.
 
 use std::fs;
 use std::io::{self, Read, Write};
@@ -19,10 +26,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
-use super::{hex, Dropped, Id, Stats, Store};
+use super::{hex, Claim, Dropped, Id, Stats, Store};
 
 /// The directory entries are kept in, under the cache directory.
 const LAYERS: &str = "layers";
+/// The directory of the claims on layers being scanned, under the cache directory.
+const CLAIMS: &str = "claims";
 /// A temporary file older than this was left by a write that never finished.
 const STALE: Duration = Duration::from_secs(3600);
 /// What the bound is brought down to when the cache outgrows it, so that eviction does not
@@ -63,6 +72,21 @@ fn temporary_name(final_name: &str) -> String {
         std::process::id(),
         NEXT.fetch_add(1, Ordering::Relaxed)
     )
+}
+
+/// A claim held as a lock on a file: the file is removed, then the lock let go (when the
+/// file is closed).
+struct FileClaim {
+    path: PathBuf,
+    _file: fs::File,
+}
+
+impl Claim for FileClaim {}
+
+impl Drop for FileClaim {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
 }
 
 /// One file of the store, as [`DirStore::walk`] finds it.
@@ -238,6 +262,24 @@ impl Store for DirStore {
         Ok(())
     }
 
+    fn claim(&self, fingerprint: &Id, layer: &Id) -> Result<Option<Box<dyn Claim + '_>>, String> {
+        let dir = self.root.join(CLAIMS);
+        let failed = |e: io::Error| format!("{}: {e}", dir.display());
+        fs::create_dir_all(&dir).map_err(failed)?;
+        let path = dir.join(format!("{}-{}", &hex(fingerprint)[..16], hex(layer)));
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(failed)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(Box::new(FileClaim { path, _file: file }))),
+            Err(fs::TryLockError::WouldBlock) => Ok(None),
+            Err(fs::TryLockError::Error(e)) => Err(failed(e)),
+        }
+    }
+
     fn remove(&self, fingerprint: &Id, layer: &Id) -> Result<(), String> {
         let path = self.path(fingerprint, layer);
         match fs::remove_file(&path) {
@@ -352,6 +394,22 @@ mod tests {
         s.put(&[1; 32], &[4; 32], &[0; 1000]).unwrap();
         assert!(s.get(&[1; 32], &[2; 32], 1 << 20).unwrap().is_some());
         assert_eq!(s.get(&[1; 32], &[3; 32], 1 << 20).unwrap(), None);
+    }
+
+    #[test]
+    fn a_claim_is_one_holder_s_until_let_go() {
+        let (_d, s) = store(1 << 20);
+        let claim = s.claim(&[1; 32], &[2; 32]).unwrap();
+        assert!(claim.is_some());
+        // Another open of the claim's file (as another process makes) cannot take it; a
+        // claim on another layer or fingerprint is another file.
+        assert!(s.claim(&[1; 32], &[2; 32]).unwrap().is_none());
+        assert!(s.claim(&[1; 32], &[3; 32]).unwrap().is_some());
+        assert!(s.claim(&[4; 32], &[2; 32]).unwrap().is_some());
+        drop(claim);
+        assert!(s.claim(&[1; 32], &[2; 32]).unwrap().is_some());
+        // Let go, no claim leaves a file behind.
+        assert_eq!(fs::read_dir(s.root.join(CLAIMS)).unwrap().count(), 0);
     }
 
     #[test]

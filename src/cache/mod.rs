@@ -100,6 +100,10 @@ pub trait Store: Send + Sync {
     fn put(&self, fingerprint: &Id, layer: &Id, entry: &[u8]) -> Result<(), String>;
     /// Drops the entry for `layer` under `fingerprint` (a damaged one).
     fn remove(&self, fingerprint: &Id, layer: &Id) -> Result<(), String>;
+    /// Claims `layer` under `fingerprint` for this process, without waiting: `Some` when
+    /// taken (released when dropped, and by the system when the process ends), `None` when
+    /// another process holds it (see [`Claim`]).
+    fn claim(&self, fingerprint: &Id, layer: &Id) -> Result<Option<Box<dyn Claim + '_>>, String>;
     /// What the store holds, `current` being the fingerprints of this version's analyses.
     fn stats(&self, current: &[Id]) -> Result<Stats, String>;
     /// Drops the entries of fingerprints other than `current` and leftovers of interrupted
@@ -108,6 +112,22 @@ pub trait Store: Send + Sync {
     fn prune(&self, current: &[Id], max_size: u64) -> Result<Dropped, String>;
     /// Drops every entry.
     fn clear(&self) -> Result<Dropped, String>;
+}
+
+/// A layer's claim, held while a process scans the layer to keep it, so that the other
+/// processes that miss the layer meanwhile wait for its entry rather than scan it too: a
+/// fleet's runners that meet a new base at once scan it once. A claim only saves work: a
+/// process that waits too long, or a store that cannot claim, scans the layer anyway, and
+/// two processes that both scan a layer write the same entry.
+pub trait Claim: Send {}
+
+/// Whether this process scans a layer it missed.
+pub enum Claimed<'a> {
+    /// It does, holding this while it scans and keeps the layer (`None`: not claimed, as
+    /// the store could not).
+    Mine(Option<Box<dyn Claim + 'a>>),
+    /// Another process holds the layer's claim: its entry is on the way.
+    Theirs,
 }
 
 /// What a store holds.
@@ -265,13 +285,27 @@ impl Cache {
         rules: &CaptureRules,
         max_body: u64,
     ) -> Lookup {
+        if self.read && diff_id_bytes(diff_id).is_some() {
+            self.looked_up.fetch_add(1, Ordering::Relaxed);
+        }
+        self.look_again(diff_id, blob, rules, max_body)
+    }
+
+    /// [`Cache::get`] for a layer already looked up, waited for or claimed since: not
+    /// counted as another layer looked up.
+    pub fn look_again(
+        &self,
+        diff_id: &str,
+        blob: Option<&str>,
+        rules: &CaptureRules,
+        max_body: u64,
+    ) -> Lookup {
         let Some(layer) = diff_id_bytes(diff_id) else {
             return Lookup::Miss;
         };
         if !self.read {
             return Lookup::Miss;
         }
-        self.looked_up.fetch_add(1, Ordering::Relaxed);
         let Some(entry) = self.fetch(&self.fingerprint, &layer, max_body, "scanning the layer")
         else {
             return Lookup::Miss;
@@ -289,6 +323,28 @@ impl Cache {
                 ));
                 let _ = self.store.remove(&self.fingerprint, &layer);
                 Lookup::Miss
+            }
+        }
+    }
+
+    /// Claims layer `diff_id`, missed, for this process to scan and keep (see [`Claim`]). A
+    /// store that cannot claim is a warning, once, and the layer is scanned unclaimed.
+    pub fn claim(&self, diff_id: &str) -> Claimed<'_> {
+        let Some(layer) = diff_id_bytes(diff_id) else {
+            return Claimed::Mine(None);
+        };
+        if !self.read || self.unwritable.load(Ordering::Relaxed) {
+            return Claimed::Mine(None);
+        }
+        match self.store.claim(&self.fingerprint, &layer) {
+            Ok(Some(claim)) => Claimed::Mine(Some(claim)),
+            Ok(None) => Claimed::Theirs,
+            Err(e) => {
+                self.warn(format!(
+                    "cannot claim a layer in the layer cache at {}: {e}; layers other processes may be scanning are scanned here too",
+                    self.store.describe()
+                ));
+                Claimed::Mine(None)
             }
         }
     }

@@ -18,6 +18,11 @@
 //! role may: a read-only role reads. Eviction past the size bound deletes the least
 //! recently used rows, after a write, in one statement.
 //!
+//! A claim on a layer ([`super::Claim`]) is a session-level advisory lock, keyed by the
+//! first 8 bytes of the fingerprint and of the diff_id XORed (`pg_try_advisory_lock`): the
+//! server lets it go when the session ends, if the process dies holding it. A key another
+//! application's lock shares, or two layers', only makes one process wait for the other.
+//!
 //! The connection is TCP or a Unix socket (`host=/run/postgresql`). Over TCP, TLS is asked
 //! for unless the URL says `sslmode=disable`: with `sslmode=prefer` (the default, as libpq's)
 //! a server that offers no TLS is spoken to in plain, with `sslmode=require` it is refused.
@@ -32,12 +37,37 @@ use std::time::{Duration, SystemTime};
 use postgres::config::SslMode;
 use postgres::{Client, Config, NoTls};
 
-use super::{hex, Dropped, Id, Stats, Store};
+use super::{hex, Claim, Dropped, Id, Stats, Store};
 
 /// The table the entries are kept in.
 const TABLE: &str = "layerbom_layers";
 /// How long connecting may take when the URL does not say (`connect_timeout`).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The advisory lock key of a claim on `layer` under `fingerprint`.
+fn claim_key(fingerprint: &Id, layer: &Id) -> i64 {
+    let mut key = [0u8; 8];
+    for (k, (f, l)) in key.iter_mut().zip(fingerprint.iter().zip(layer)) {
+        *k = f ^ l;
+    }
+    i64::from_le_bytes(key)
+}
+
+/// A claim held as an advisory lock of the store's session, unlocked when dropped (a
+/// failed unlock is let be: the lock goes with the session).
+struct AdvisoryLock<'a> {
+    client: &'a Mutex<Client>,
+    key: i64,
+}
+
+impl Claim for AdvisoryLock<'_> {}
+
+impl Drop for AdvisoryLock<'_> {
+    fn drop(&mut self) {
+        let mut client = self.client.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = client.execute("SELECT pg_advisory_unlock($1)", &[&self.key]);
+    }
+}
 
 /// Entries in a PostgreSQL database.
 pub struct PostgresStore {
@@ -277,6 +307,20 @@ impl Store for PostgresStore {
             }
         }
         Ok(())
+    }
+
+    fn claim(&self, fingerprint: &Id, layer: &Id) -> Result<Option<Box<dyn Claim + '_>>, String> {
+        let key = claim_key(fingerprint, layer);
+        let row = self
+            .client()
+            .query_one("SELECT pg_try_advisory_lock($1)", &[&key])
+            .map_err(failed)?;
+        Ok(row.get::<_, bool>(0).then(|| {
+            Box::new(AdvisoryLock {
+                client: &self.client,
+                key,
+            }) as Box<dyn Claim + '_>
+        }))
     }
 
     fn remove(&self, fingerprint: &Id, layer: &Id) -> Result<(), String> {

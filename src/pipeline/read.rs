@@ -8,11 +8,12 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
 use super::{Budget, Options};
-use crate::cache::Lookup;
+use crate::cache::{Cache, Claimed, Lookup};
 use crate::error::{Error, Location, Result};
 use crate::license::warm::Warm;
 use crate::progress::progress_bar;
@@ -141,11 +142,31 @@ fn read_random(
     // it starts at once and the smaller ones fill the other cores around it.
     let mut order: Vec<usize> = (0..blobs.first.len()).collect();
     order.sort_by_key(|&k| std::cmp::Reverse(image.layers[blobs.first[k]].size));
-    let mut scanned: Vec<(usize, LayerScan)> = order
+    let scan = |&k: &usize, wait: bool| {
+        scan_one(source, blobs.first[k], opts, rules, bar.as_ref(), wait).map(|s| (k, s))
+    };
+    // A layer another process is scanning for the layer cache is waited for last, once
+    // this process has scanned the others (and holds no claim of its own).
+    let first: Vec<(usize, Option<LayerScan>)> = order
         .par_iter()
         .with_max_len(1)
-        .map(|&k| scan_one(source, blobs.first[k], opts, rules, bar.as_ref()).map(|s| (k, s)))
+        .map(|k| scan(k, false))
         .collect::<Result<_>>()?;
+    let waiting: Vec<usize> = first
+        .iter()
+        .filter(|(_, s)| s.is_none())
+        .map(|(k, _)| *k)
+        .collect();
+    let waited: Vec<(usize, Option<LayerScan>)> = waiting
+        .par_iter()
+        .with_max_len(1)
+        .map(|k| scan(k, true))
+        .collect::<Result<_>>()?;
+    let mut scanned: Vec<(usize, LayerScan)> = first
+        .into_iter()
+        .chain(waited)
+        .filter_map(|(k, s)| Some((k, s?)))
+        .collect();
     scanned.sort_unstable_by_key(|(k, _)| *k);
     if let Some(bar) = bar {
         bar.finish_and_clear();
@@ -154,40 +175,73 @@ fn read_random(
     Ok((image.clone(), blobs.share(scans)))
 }
 
+/// How long a process waits for a layer another one claimed before it scans the layer
+/// itself: a claim only saves work, and a holder that is slow (a huge layer, a slow
+/// registry) costs the waiters no more than this.
+const CLAIM_WAIT: Duration = Duration::from_secs(120);
+
 /// The scan of layer `i`: read back from the layer cache when it has the layer's diff_id
 /// (for this blob, or identified by the diff_id), else made from the blob and filed in the
 /// cache: under the diff_id its uncompressed bytes hash to or, for a compressed blob whose
 /// digest the scan checks anyway, for the images with that blob (which spares hashing the
-/// uncompressed bytes: a third of the CPU a gzip layer's scan takes).
+/// uncompressed bytes: a third of the CPU a gzip layer's scan takes). A layer missed is
+/// claimed while it is scanned; one another process has claimed is waited for with `wait`,
+/// else left (`None`) for a call that waits.
 fn scan_one(
     source: &dyn RandomSource,
     i: usize,
     opts: &Options,
     rules: &CaptureRules,
     bar: Option<&indicatif::ProgressBar>,
-) -> Result<LayerScan> {
+    wait: bool,
+) -> Result<Option<LayerScan>> {
     let spec = &source.image().layers[i];
     let cache = opts.cache.as_deref().zip(spec.diff_id.as_deref());
+    let budget = &opts.budget;
+    let bound = crate::cache::entry_bound(
+        budget.captured,
+        budget.names,
+        u64::try_from(budget.entries).unwrap_or(u64::MAX),
+    );
+    let blob = spec.digest.as_deref();
+    let hit = |scan: Box<LayerScan>| {
+        if let Some(bar) = bar {
+            bar.inc(spec.size);
+        }
+        from_cache(source, i, *scan, opts, rules).map(Some)
+    };
     let mut other_blob = false;
     if let Some((cache, diff_id)) = cache {
-        let budget = &opts.budget;
-        let bound = crate::cache::entry_bound(
-            budget.captured,
-            budget.names,
-            u64::try_from(budget.entries).unwrap_or(u64::MAX),
-        );
-        match cache.get(diff_id, spec.digest.as_deref(), rules, bound) {
-            Lookup::Hit(scan) => {
-                if let Some(bar) = bar {
-                    bar.inc(spec.size);
-                }
-                return from_cache(source, i, *scan, opts, rules);
-            }
+        // A layer waited for was looked up once already.
+        let lookup = if wait {
+            cache.look_again(diff_id, blob, rules, bound)
+        } else {
+            cache.get(diff_id, blob, rules, bound)
+        };
+        match lookup {
+            Lookup::Hit(scan) => return hit(scan),
             Lookup::OtherBlob => other_blob = true,
             Lookup::Miss => {}
         }
     }
     let keep = cache.filter(|(c, d)| c.files(d));
+    let mut claim = None;
+    if let Some((cache, diff_id)) = keep.filter(|_| !other_blob) {
+        let claimed = match cache.claim(diff_id) {
+            Claimed::Theirs if !wait => return Ok(None),
+            Claimed::Theirs => wait_for(cache, diff_id),
+            mine => mine,
+        };
+        if let Claimed::Mine(Some(c)) = claimed {
+            // Another process may have kept the layer since it was looked up.
+            match cache.look_again(diff_id, blob, rules, bound) {
+                Lookup::Hit(scan) => return hit(scan),
+                Lookup::OtherBlob => other_blob = true,
+                Lookup::Miss => {}
+            }
+            claim = Some(c);
+        }
+    }
     let declared = spec
         .media_type
         .as_deref()
@@ -204,7 +258,26 @@ fn scan_one(
             .filter(|_| by_blob && checked && scan.compression != Compression::None);
         cache.put(diff_id, &scan, checked_blob, rules);
     }
-    Ok(scan)
+    drop(claim);
+    Ok(Some(scan))
+}
+
+/// Waits for layer `diff_id`, which another process claimed, until that process lets the
+/// claim go (its entry is then in the cache, or the layer is this process's to scan) or
+/// [`CLAIM_WAIT`] has passed (the layer is scanned unclaimed). The claim is what is polled,
+/// not the entry, which is read once.
+fn wait_for<'c>(cache: &'c Cache, diff_id: &str) -> Claimed<'c> {
+    let deadline = Instant::now() + CLAIM_WAIT;
+    let mut pause = Duration::from_millis(20);
+    loop {
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(320));
+        match cache.claim(diff_id) {
+            Claimed::Theirs if Instant::now() < deadline => {}
+            Claimed::Theirs => return Claimed::Mine(None),
+            mine => return mine,
+        }
+    }
 }
 
 /// A layer's scan read back from the cache, with what belongs to this image's blob rather

@@ -429,7 +429,12 @@ pub fn layer_ids(doc: &serde_json::Value) -> Vec<String> {
 /// `layerbom scan IMAGE -o json` command): every report must be the one made without the
 /// cache, with no warning. Returns the layers the processes kept in all.
 pub fn scan_forms_at_once(cache: impl Fn(&mut Command) -> &mut Command) -> usize {
-    let children: Vec<_> = FORMS
+    scan_at_once(&FORMS, cache)
+}
+
+/// Scans the fixtures `images` at once, a process each, as [`scan_forms_at_once`] does.
+pub fn scan_at_once(images: &[&str], cache: impl Fn(&mut Command) -> &mut Command) -> usize {
+    let children: Vec<_> = images
         .iter()
         .map(|name| {
             let mut command = Command::new(env!("CARGO_BIN_EXE_layerbom"));
@@ -445,7 +450,7 @@ pub fn scan_forms_at_once(cache: impl Fn(&mut Command) -> &mut Command) -> usize
         })
         .collect();
     let mut kept = 0;
-    for (name, child) in FORMS.iter().zip(children) {
+    for (name, child) in images.iter().zip(children) {
         let out = child.wait_with_output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{name}: {stderr}");
