@@ -106,6 +106,35 @@ fn processes_that_miss_one_layer_at_once_scan_it_once() {
 }
 
 #[test]
+fn a_batch_of_copies_of_one_image_scans_each_layer_once() {
+    // Four copies of one image (an entry each), four at once in one process: its threads
+    // share one session, whose advisory locks would let each of them take a layer's claim
+    // again, so the store keeps its own claims apart. (Whether two threads meet one layer
+    // at once here depends on the scheduler: the test shows the outcome, not the race.)
+    let pg = Postgres::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut list = String::new();
+    for i in 0..4 {
+        let copy = dir.path().join(format!("image{i}"));
+        copy_dir(&fixture("oci-gzip"), &copy);
+        list.push_str(&format!("{}\n", copy.display()));
+    }
+    std::fs::write(dir.path().join("list"), list).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_layerbom"))
+        .args(["batch", "list", "--out-dir", "out", "--jobs", "4"])
+        .current_dir(dir.path())
+        .env("LAYERBOM_CACHE", pg.url())
+        .env_remove("LAYERBOM_NO_CACHE")
+        .env_remove("LAYERBOM_CACHE_DIR")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(cache_summary(&stderr), (9, 12, 3), "{stderr}");
+    assert_eq!(pg.count(), 3);
+}
+
+#[test]
 fn a_wrong_password_or_no_server_leaves_the_scan_without_the_cache() {
     let pg = Postgres::start();
     let image = fixture("docker-archive.tar");

@@ -30,6 +30,7 @@
 //! URL's host (rustls-native-certs: the system's store, or OpenSSL's `SSL_CERT_FILE` and
 //! `SSL_CERT_DIR`), stricter than libpq's `prefer` and `require`, which check nothing.
 
+use std::collections::HashSet;
 use std::str::FromStr;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
@@ -56,7 +57,7 @@ fn claim_key(fingerprint: &Id, layer: &Id) -> i64 {
 /// A claim held as an advisory lock of the store's session, unlocked when dropped (a
 /// failed unlock is let be: the lock goes with the session).
 struct AdvisoryLock<'a> {
-    client: &'a Mutex<Client>,
+    store: &'a PostgresStore,
     key: i64,
 }
 
@@ -64,8 +65,12 @@ impl Claim for AdvisoryLock<'_> {}
 
 impl Drop for AdvisoryLock<'_> {
     fn drop(&mut self) {
-        let mut client = self.client.lock().unwrap_or_else(|e| e.into_inner());
-        let _ = client.execute("SELECT pg_advisory_unlock($1)", &[&self.key]);
+        let mut held = self.store.held.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = self
+            .store
+            .client()
+            .execute("SELECT pg_advisory_unlock($1)", &[&self.key]);
+        held.remove(&self.key);
     }
 }
 
@@ -77,6 +82,9 @@ pub struct PostgresStore {
     max_size: u64,
     /// The table's bytes when last summed, plus what this process wrote since.
     estimate: Mutex<Option<u64>>,
+    /// The claims this process holds: an advisory lock is the session's, and the session
+    /// would take one again for another thread of the process (`layerbom batch --jobs`).
+    held: Mutex<HashSet<i64>>,
 }
 
 /// Whether `url` names a PostgreSQL database (`postgres://` or `postgresql://`).
@@ -196,6 +204,7 @@ impl PostgresStore {
             shown,
             max_size,
             estimate: Mutex::new(None),
+            held: Mutex::default(),
         })
     }
 
@@ -311,16 +320,19 @@ impl Store for PostgresStore {
 
     fn claim(&self, fingerprint: &Id, layer: &Id) -> Result<Option<Box<dyn Claim + '_>>, String> {
         let key = claim_key(fingerprint, layer);
+        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        if held.contains(&key) {
+            return Ok(None);
+        }
         let row = self
             .client()
             .query_one("SELECT pg_try_advisory_lock($1)", &[&key])
             .map_err(failed)?;
-        Ok(row.get::<_, bool>(0).then(|| {
-            Box::new(AdvisoryLock {
-                client: &self.client,
-                key,
-            }) as Box<dyn Claim + '_>
-        }))
+        if !row.get::<_, bool>(0) {
+            return Ok(None);
+        }
+        held.insert(key);
+        Ok(Some(Box::new(AdvisoryLock { store: self, key })))
     }
 
     fn remove(&self, fingerprint: &Id, layer: &Id) -> Result<(), String> {
