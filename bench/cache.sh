@@ -112,29 +112,25 @@ for _ in $(seq 1 "$runs"); do
 done
 fleet_none=$(median <"$work/samples")
 
-# The fleet over 4 processes sharing one cache directory.
-: >"$work/samples"
-for _ in $(seq 1 "$runs"); do
-  rm -rf "$cache"
-  t0=$(now)
-  ls "$FLEET"/fleet-*.oci.tar | xargs -P 4 -I{} sh -c "\"$bin\" scan {} -q --cache-dir \"$cache\" -o json=/dev/null"
-  t1=$(now)
-  awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }' >>"$work/samples"
-done
-fleet_dir4=$(median <"$work/samples")
-
-# The fleet over 4 processes sharing the PostgreSQL server.
-export LAYERBOM_CACHE="postgres://layerbom:bench@127.0.0.1:$pg_port/postgres"
-: >"$work/samples"
-for _ in $(seq 1 "$runs"); do
-  "$bin" cache clear >/dev/null 2>&1 || true
-  t0=$(now)
-  ls "$FLEET"/fleet-*.oci.tar | xargs -P 4 -I{} sh -c "\"$bin\" scan {} -q -o json=/dev/null"
-  t1=$(now)
-  awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }' >>"$work/samples"
-done
-fleet_pg=$(median <"$work/samples")
-unset LAYERBOM_CACHE
+# The fleet over 4 processes (median of N), each run after RESET (a command) empties the
+# cache: at_once RESET SCAN_ARGS...
+at_once() {
+  local reset="$1" t0 t1
+  shift
+  : >"$work/samples"
+  for _ in $(seq 1 "$runs"); do
+    "$reset"
+    t0=$(now)
+    ls "$FLEET"/fleet-*.oci.tar | xargs -P 4 -I{} "$bin" scan {} -q -o json=/dev/null "$@"
+    t1=$(now)
+    awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }' >>"$work/samples"
+  done
+  median <"$work/samples"
+}
+empty_dir() { rm -rf "$cache"; }
+empty_database() { "$bin" cache clear >/dev/null 2>&1 || true; }
+fleet_dir4=$(at_once empty_dir --cache-dir "$cache")
+fleet_pg=$(LAYERBOM_CACHE="postgres://layerbom:bench@127.0.0.1:$pg_port/postgres" at_once empty_database)
 
 {
   echo "Run on $(date -u '+%Y-%m-%d %H:%M') UTC, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at its end (a loaded machine slows every scan, and the distinct layers' cost, a sum of differences, most)."
