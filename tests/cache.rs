@@ -281,6 +281,8 @@ fn a_cache_that_cannot_be_written_is_a_warning() {
         1,
         "one warning: {stderr}"
     );
+    // That layers cannot be claimed there either goes without saying.
+    assert!(!stderr.contains("claim"), "{stderr}");
     assert!(
         stderr.contains("layers are scanned but not kept"),
         "{stderr}"

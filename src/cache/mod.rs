@@ -117,8 +117,9 @@ pub trait Store: Send + Sync {
 /// A layer's claim, held while a process scans the layer to keep it, so that the other
 /// processes that miss the layer meanwhile wait for its entry rather than scan it too: a
 /// fleet's runners that meet a new base at once scan it once. A claim only saves work: a
-/// process that waits too long, or a store that cannot claim, scans the layer anyway, and
-/// two processes that both scan a layer write the same entry.
+/// process that waits too long, or a store that cannot claim (a read-only cache, a file
+/// system without locks), scans the layer anyway, and two processes that both scan a layer
+/// write the same entry.
 pub trait Claim: Send {}
 
 /// Whether this process scans a layer it missed.
@@ -196,6 +197,8 @@ pub struct Cache {
     written: AtomicUsize,
     /// Set once a write failed: the rest are not tried.
     unwritable: AtomicBool,
+    /// Set once a claim failed: the rest are not tried.
+    unclaimable: AtomicBool,
     warnings: Mutex<Vec<String>>,
 }
 
@@ -254,6 +257,7 @@ impl Cache {
             hits: AtomicUsize::new(0),
             written: AtomicUsize::new(0),
             unwritable: AtomicBool::new(false),
+            unclaimable: AtomicBool::new(false),
             warnings: Mutex::new(Vec::new()),
         }
     }
@@ -328,22 +332,25 @@ impl Cache {
     }
 
     /// Claims layer `diff_id`, missed, for this process to scan and keep (see [`Claim`]). A
-    /// store that cannot claim is a warning, once, and the layer is scanned unclaimed.
+    /// store that cannot claim is not asked again, and its layers are scanned unclaimed,
+    /// without a warning: a claim only saves work, and a store that cannot claim is most
+    /// often one that cannot be written either (a read-only cache), which the write's
+    /// warning tells.
     pub fn claim(&self, diff_id: &str) -> Claimed<'_> {
         let Some(layer) = diff_id_bytes(diff_id) else {
             return Claimed::Mine(None);
         };
-        if !self.read || self.unwritable.load(Ordering::Relaxed) {
+        if !self.read
+            || self.unwritable.load(Ordering::Relaxed)
+            || self.unclaimable.load(Ordering::Relaxed)
+        {
             return Claimed::Mine(None);
         }
         match self.store.claim(&self.fingerprint, &layer) {
             Ok(Some(claim)) => Claimed::Mine(Some(claim)),
             Ok(None) => Claimed::Theirs,
-            Err(e) => {
-                self.warn(format!(
-                    "cannot claim a layer in the layer cache at {}: {e}; layers other processes may be scanning are scanned here too",
-                    self.store.describe()
-                ));
+            Err(_) => {
+                self.unclaimable.store(true, Ordering::Relaxed);
                 Claimed::Mine(None)
             }
         }
