@@ -208,13 +208,13 @@ impl Shipped {
             ..Shipped::default()
         };
         for f in &files {
-            let Some((dirs, base)) = f.rsplit_once('/') else {
-                // A file at the root is in no directory a flag looks at.
-                if let Some(stem) = library_stem(f) {
-                    if !s.libraries.contains(&stem) {
-                        s.libraries.push(stem);
-                    }
+            if let Some(stem) = f.rsplit('/').next().and_then(library_stem) {
+                if !s.libraries.contains(&stem) {
+                    s.libraries.push(stem);
                 }
+            }
+            // A file at the root is in no directory a flag looks at.
+            let Some((dirs, _)) = f.rsplit_once('/') else {
                 continue;
             };
             // Each flag, once set, stays set: the checks below are skipped for it.
@@ -249,11 +249,6 @@ impl Shipped {
                 for dir in dirs.split('/') {
                     s.tests |= TEST_DIRS.contains(&dir) || dir == "installed-tests";
                     s.examples |= EXAMPLE_DIRS.contains(&dir);
-                }
-            }
-            if let Some(stem) = library_stem(base) {
-                if !s.libraries.contains(&stem) {
-                    s.libraries.push(stem);
                 }
             }
         }
