@@ -218,10 +218,8 @@ fn scan_one(
         } else {
             cache.get(diff_id, blob, rules, bound)
         };
-        match lookup {
-            Lookup::Hit(scan) => return hit(scan),
-            Lookup::OtherBlob => other_blob = true,
-            Lookup::Miss => {}
+        if let Some(scan) = found(lookup, &mut other_blob) {
+            return hit(scan);
         }
     }
     let keep = cache.filter(|(c, d)| c.files(d));
@@ -234,10 +232,9 @@ fn scan_one(
         };
         if let Claimed::Mine(Some(c)) = claimed {
             // Another process may have kept the layer since it was looked up.
-            match cache.look_again(diff_id, blob, rules, bound) {
-                Lookup::Hit(scan) => return hit(scan),
-                Lookup::OtherBlob => other_blob = true,
-                Lookup::Miss => {}
+            let lookup = cache.look_again(diff_id, blob, rules, bound);
+            if let Some(scan) = found(lookup, &mut other_blob) {
+                return hit(scan);
             }
             claim = Some(c);
         }
@@ -260,6 +257,19 @@ fn scan_one(
     }
     drop(claim);
     Ok(Some(scan))
+}
+
+/// The scan a lookup found, if it did; notes in `other_blob` that it found the scan of
+/// another blob of the layer.
+fn found(lookup: Lookup, other_blob: &mut bool) -> Option<Box<LayerScan>> {
+    match lookup {
+        Lookup::Hit(scan) => Some(scan),
+        Lookup::OtherBlob => {
+            *other_blob = true;
+            None
+        }
+        Lookup::Miss => None,
+    }
 }
 
 /// Waits for layer `diff_id`, which another process claimed, until that process lets the
