@@ -37,15 +37,22 @@ impl Postgres {
 /// Runs `layerbom scan IMAGE -o json EXTRA…` with the cache URL in LAYERBOM_CACHE (as a
 /// runner would keep its password out of the command line).
 fn scan(image: &Path, url: &str, extra: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_layerbom"))
+    with_cache(url)
         .args(["scan", image.to_str().unwrap(), "-o", "json"])
         .args(extra)
+        .output()
+        .unwrap()
+}
+
+/// A `layerbom` command with the cache URL in LAYERBOM_CACHE and no other cache setting.
+fn with_cache(url: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_layerbom"));
+    command
         .env("LAYERBOM_CACHE", url)
         .env_remove("LAYERBOM_NO_CACHE")
         .env_remove("LAYERBOM_CACHE_DIR")
-        .env_remove("SOURCE_DATE_EPOCH")
-        .output()
-        .unwrap()
+        .env_remove("SOURCE_DATE_EPOCH");
+    command
 }
 
 fn reference(image: &Path) -> Vec<u8> {
@@ -120,16 +127,12 @@ fn a_batch_of_copies_of_one_image_scans_each_layer_once() {
         list.push_str(&format!("{}\n", copy.display()));
     }
     std::fs::write(dir.path().join("list"), list).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_layerbom"))
+    let out = with_cache(&pg.url())
         .args(["batch", "list", "--out-dir", "out", "--jobs", "4"])
         .current_dir(dir.path())
-        .env("LAYERBOM_CACHE", pg.url())
-        .env_remove("LAYERBOM_NO_CACHE")
-        .env_remove("LAYERBOM_CACHE_DIR")
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
+    let stderr = ok(&out);
     assert_eq!(cache_summary(&stderr), (9, 12, 3), "{stderr}");
     assert_eq!(pg.count(), 3);
 }
