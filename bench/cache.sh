@@ -22,6 +22,8 @@
 # - fleet, shared: the fleet's images split over 4 processes sharing an empty cache
 #   directory, and an empty PostgreSQL cache, against the distinct layers and 1 process
 #   scanning them one after the other without a cache.
+# - fleet, batch: one `layerbom batch` process scanning the fleet (as many images at a time
+#   as there are cores) into an empty cache directory, and again with every layer cached.
 set -euo pipefail
 
 runs=3
@@ -130,6 +132,26 @@ at_once() {
 empty_dir() { rm -rf "$cache"; }
 empty_database() { "$bin" cache clear >/dev/null 2>&1 || true; }
 fleet_dir4=$(at_once empty_dir --cache-dir "$cache")
+
+# The fleet by one `layerbom batch` process, its images as many at a time as there are cores
+# (median of N), each run after RESET (a command): batched RESET.
+ls "$FLEET"/fleet-*.oci.tar >"$work/list"
+batched() {
+  local reset="$1" t0 t1
+  : >"$work/samples"
+  for _ in $(seq 1 "$runs"); do
+    "$reset"
+    rm -rf "$work/documents"
+    t0=$(now)
+    "$bin" batch "$work/list" --out-dir "$work/documents" -q -o json --cache-dir "$cache"
+    t1=$(now)
+    awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }' >>"$work/samples"
+  done
+  median <"$work/samples"
+}
+keep_cache() { :; }
+fleet_batch=$(batched empty_dir)
+fleet_batch_warm=$(batched keep_cache)
 fleet_pg=$(LAYERBOM_CACHE="postgres://layerbom:bench@127.0.0.1:$pg_port/postgres" at_once empty_database)
 
 {
@@ -154,5 +176,7 @@ fleet_pg=$(LAYERBOM_CACHE="postgres://layerbom:bench@127.0.0.1:$pg_port/postgres
   printf '| one process, one cache directory, empty at the start | %.2f (%.2fx the distinct layers) |\n' "$fleet_dir" "$(awk -v a="$fleet_dir" -v b="$distinct" 'BEGIN { print a / b }')"
   printf '| one process, no cache | %.2f |\n' "$fleet_none"
   printf '| 4 processes, one cache directory, empty at the start | %.2f (%.2fx the distinct layers) |\n' "$fleet_dir4" "$(awk -v a="$fleet_dir4" -v b="$distinct" 'BEGIN { print a / b }')"
+  printf '| one `layerbom batch` process (%s images at a time), one cache directory, empty at the start | %.2f (%.2fx the distinct layers) |\n' "$(nproc)" "$fleet_batch" "$(awk -v a="$fleet_batch" -v b="$distinct" 'BEGIN { print a / b }')"
+  printf '| the same, every layer in the cache | %.2f |\n' "$fleet_batch_warm"
   printf '| 4 processes, one PostgreSQL cache, empty at the start | %.2f (%.2fx one process without it, %.2fx the distinct layers) |\n' "$fleet_pg" "$(awk -v a="$fleet_pg" -v b="$fleet_none" 'BEGIN { print a / b }')" "$(awk -v a="$fleet_pg" -v b="$distinct" 'BEGIN { print a / b }')"
 } | tee "$root/bench/results/cache.md"

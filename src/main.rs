@@ -1568,6 +1568,9 @@ fn batch(args: BatchArgs) -> Result<ExitCode, Error> {
         .clone()
         .unwrap_or_else(|| args.out_dir.join(batch::Summary::file_name(shard)));
     let opts = args.reading.options(false)?;
+    if let Some(cache) = &opts.cache {
+        cache.remember(batch::MEMORY);
+    }
     let inventory = match &args.inventory {
         Some(url) => Some(fleet::inventory::Inventory::connect(url).map_err(Error::Usage)?),
         None => None,

@@ -297,6 +297,72 @@ fn a_cache_that_cannot_be_written_is_a_warning() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("warning"));
 }
 
+/// The documents a batch wrote under `dir`, by name, without its summary.
+fn batch_documents(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                todo.push(path);
+            } else if !path
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("batch-summary")
+            {
+                out.push((
+                    path.strip_prefix(dir).unwrap().to_path_buf(),
+                    std::fs::read(&path).unwrap(),
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_batch_gives_each_image_what_a_scan_without_the_cache_gives() {
+    // One process reads the same layers through several images, gzip, zstd and
+    // uncompressed: what it keeps in memory of the cache (the gzip image's scans, bound to
+    // its blobs, then the zstd image's, filed for every image) gives each image the
+    // documents a batch without the cache writes, into an empty cache and from a full one.
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("list.txt");
+    let images = [
+        "oci-gzip",
+        "oci-zstd.tar",
+        "docker-archive.tar",
+        "docker25.tar",
+    ];
+    let lines: Vec<String> = images
+        .iter()
+        .map(|i| fixture(i).to_str().unwrap().to_string())
+        .collect();
+    std::fs::write(&list, lines.join("\n") + "\n").unwrap();
+    let cache = dir.path().join("cache");
+    let batch = |out: &str, extra: &[&str]| {
+        let out_dir = dir.path().join(out);
+        let mut args = vec!["batch", list.to_str().unwrap(), "--jobs", "1", "-o", "json"];
+        args.extend_from_slice(&["-o", "spdx-json", "--out-dir", out_dir.to_str().unwrap()]);
+        args.extend_from_slice(extra);
+        let run = run(&args, &cache);
+        let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+        assert_eq!(run.status.code(), Some(0), "{stderr}");
+        (batch_documents(&out_dir), stderr)
+    };
+    let (without, _) = batch("without", &["--no-cache"]);
+    assert_eq!(without.len(), 2 * images.len());
+    let (cold, _) = batch("cold", &[]);
+    assert_eq!(cold, without);
+    let (warm, stderr) = batch("warm", &[]);
+    assert_eq!(warm, without);
+    let (hits, looked, kept) = summary(&stderr);
+    assert_eq!((hits, kept), (looked, 0), "{stderr}");
+}
+
 #[test]
 fn verify_reads_every_layer_and_keeps_what_it_read() {
     let cache = tempfile::tempdir().unwrap();

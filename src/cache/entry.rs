@@ -125,6 +125,8 @@ pub struct Kept {
     /// `None` when the scan was filed under the diff_id its bytes hash to; else the digest
     /// of the only blob it may be read back for.
     pub blob: Option<String>,
+    /// Bytes of the body it was decoded from.
+    pub size: u64,
 }
 
 /// The entry for `scan`, the scan of layer `diff_id` under `fingerprint`, whose
@@ -216,12 +218,14 @@ pub fn decode(
     rules: &CaptureRules,
 ) -> Result<Kept, EntryError> {
     let body = unwrap(fingerprint, diff_id, entry, max_body)?;
+    let size = body.len() as u64;
     let mut body: BodyIn =
         postcard::from_bytes(&body).map_err(|e| EntryError::Body(e.to_string()))?;
     let blob = body.blob.take();
     Ok(Kept {
         scan: scan_of(body, rules)?,
         blob,
+        size,
     })
 }
 
@@ -384,7 +388,9 @@ mod tests {
     fn a_scan_reads_back_as_it_was_written() {
         let s = scan();
         let entry = encode(&FP, &LAYER, &s, 2048, None, &rules()).unwrap();
-        let Kept { scan: back, blob } = decode(&FP, &LAYER, &entry, MAX_BODY, &rules()).unwrap();
+        let Kept {
+            scan: back, blob, ..
+        } = decode(&FP, &LAYER, &entry, MAX_BODY, &rules()).unwrap();
         assert_eq!(blob, None);
         assert_eq!(back.files, s.files);
         assert_eq!(back.whiteouts, s.whiteouts);

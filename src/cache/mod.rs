@@ -27,17 +27,19 @@
 
 pub mod dir;
 pub mod entry;
+mod memory;
 pub mod postgres;
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use sha2::{Digest as _, Sha256};
 
 use entry::{decode, diff_id_bytes, encode, unwrap, wrap};
 pub use entry::{Id, Kept};
+use memory::Memory;
 
 use crate::scan::{CaptureRules, LayerScan};
 
@@ -48,7 +50,7 @@ const ANALYSIS: &str = "layerbom layer cache 2";
 /// What the cache keeps of single files besides layer scans: each kind by the digest of the
 /// file (or text) under a fingerprint of its own, as what it holds depends on nothing but
 /// the file and layerbom's version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Derived {
     /// The reading of a Debian copyright file (`license::debian::save`), by the file's
     /// digest.
@@ -200,6 +202,15 @@ pub struct Cache {
     /// Set once a claim failed: the rest are not tried.
     unclaimable: AtomicBool,
     warnings: Mutex<Vec<String>>,
+    /// What was read back, kept for the next image that needs it (see [`Cache::remember`]).
+    memory: Mutex<Memories>,
+}
+
+/// What a [`Cache`] keeps in memory: layer scans with the blob each is bound to, and the
+/// bodies of entries of single files.
+struct Memories {
+    scans: Memory<Id, (Option<String>, Arc<LayerScan>)>,
+    derived: Memory<(Derived, Id), Arc<[u8]>>,
 }
 
 impl fmt::Debug for Cache {
@@ -259,7 +270,27 @@ impl Cache {
             unwritable: AtomicBool::new(false),
             unclaimable: AtomicBool::new(false),
             warnings: Mutex::new(Vec::new()),
+            memory: Mutex::new(Memories {
+                scans: Memory::new(),
+                derived: Memory::new(),
+            }),
         }
+    }
+
+    /// Keeps up to `bytes` of the entries read back in memory (the bytes of their bodies;
+    /// the layer scans among them take up to `bytes` in all, the rest a sixteenth more), so
+    /// that the next image with one of their layers or files does not read and decode the
+    /// entry again: for a process that reads many images (`layerbom batch`). A scan
+    /// recalled is copied for its image, which a process that reads one image would pay
+    /// for nothing, so nothing is kept by default.
+    pub fn remember(&self, bytes: u64) {
+        let mut memory = self.memory();
+        memory.scans.bound(bytes);
+        memory.derived.bound(bytes / 16);
+    }
+
+    fn memory(&self) -> std::sync::MutexGuard<'_, Memories> {
+        self.memory.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Whether layers are read back from the cache (not with `--verify`).
@@ -310,14 +341,31 @@ impl Cache {
         if !self.read {
             return Lookup::Miss;
         }
+        let recalled = self.memory().scans.recall(&layer);
+        match recalled {
+            Some(((Some(b), _), _)) if Some(b.as_str()) != blob => return Lookup::OtherBlob,
+            // A scan over this image's bound is left for the entry to refuse.
+            Some(((_, scan), size)) if size <= max_body.min(entry::MAX_BODY) => {
+                self.hits.fetch_add(1, Ordering::Relaxed);
+                return Lookup::Hit(Box::new(LayerScan::clone(&scan)));
+            }
+            _ => {}
+        }
         let Some(entry) = self.fetch(&self.fingerprint, &layer, max_body, "scanning the layer")
         else {
             return Lookup::Miss;
         };
         match decode(&self.fingerprint, &layer, &entry, max_body, rules) {
             Ok(Kept { blob: Some(b), .. }) if Some(b.as_str()) != blob => Lookup::OtherBlob,
-            Ok(Kept { scan, .. }) => {
+            Ok(Kept { scan, blob, size }) => {
                 self.hits.fetch_add(1, Ordering::Relaxed);
+                let mut memory = self.memory();
+                if memory.scans.keeps(size) {
+                    let kept = Arc::new(scan);
+                    memory.scans.keep(layer, (blob, Arc::clone(&kept)), size);
+                    drop(memory);
+                    return Lookup::Hit(Box::new(LayerScan::clone(&kept)));
+                }
                 Lookup::Hit(Box::new(scan))
             }
             Err(e) => {
@@ -385,6 +433,8 @@ impl Cache {
         let Some(entry) = encode(&self.fingerprint, &layer, scan, tar_size, blob, rules) else {
             return;
         };
+        // A scan kept in memory is of the entry this one replaces.
+        self.memory().scans.forget(&layer);
         if self.keep(&self.fingerprint, &layer, &entry) {
             self.written.fetch_add(1, Ordering::Relaxed);
         }
@@ -437,10 +487,23 @@ impl Cache {
         if !self.read {
             return None;
         }
+        let recalled = self.memory().derived.recall(&(kind, *content));
+        if let Some((body, _)) = recalled.filter(|(_, size)| *size <= max_body) {
+            return Some(body.to_vec());
+        }
         let fingerprint = self.derived(kind);
         let entry = self.fetch(fingerprint, content, max_body, kind.instead())?;
         match unwrap(fingerprint, content, &entry, max_body) {
-            Ok(body) => Some(body),
+            Ok(body) => {
+                let size = body.len() as u64;
+                let mut memory = self.memory();
+                if memory.derived.keeps(size) {
+                    memory
+                        .derived
+                        .keep((kind, *content), Arc::from(body.as_slice()), size);
+                }
+                Some(body)
+            }
             Err(e) => {
                 self.damaged(kind, content, &e.to_string());
                 None
@@ -458,6 +521,7 @@ impl Cache {
             self.store.describe(),
             kind.instead()
         ));
+        self.memory().derived.forget(&(kind, *content));
         let _ = self.store.remove(self.derived(kind), content);
     }
 
@@ -470,6 +534,7 @@ impl Cache {
         let Some(entry) = wrap(fingerprint, content, body) else {
             return;
         };
+        self.memory().derived.forget(&(kind, *content));
         self.keep(fingerprint, content, &entry);
     }
 
@@ -514,5 +579,120 @@ impl Cache {
     /// Where the entries are.
     pub fn describe(&self) -> String {
         self.store.describe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::tar::Kind;
+    use crate::scan::FileEntry;
+
+    const LAYER: &str = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+
+    fn rules() -> CaptureRules {
+        CaptureRules::builder().want("etc/os-release", 100).build()
+    }
+
+    fn cache(dir: &std::path::Path) -> Cache {
+        Cache::new(
+            Box::new(dir::DirStore::new(dir.to_path_buf(), 1 << 30)),
+            &rules(),
+            true,
+        )
+    }
+
+    fn scan() -> LayerScan {
+        LayerScan {
+            files: vec![FileEntry {
+                path: "etc/os-release".into(),
+                kind: Kind::File,
+                size: 10,
+                mode: 0o644,
+                link: None,
+            }],
+            tar_size: Some(2048),
+            identified: Some((LAYER.into(), 2048)),
+            ..LayerScan::default()
+        }
+    }
+
+    fn files(lookup: Lookup) -> Option<Vec<FileEntry>> {
+        match lookup {
+            Lookup::Hit(scan) => Some(scan.files),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_cache_that_remembers_reads_an_entry_from_its_store_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let layer = diff_id_bytes(LAYER).unwrap();
+        let remembering = cache(dir.path());
+        remembering.remember(1 << 20);
+        remembering.put(LAYER, &scan(), None, &rules());
+        let get = |c: &Cache| files(c.get(LAYER, None, &rules(), 1 << 20));
+        assert_eq!(get(&remembering), Some(scan().files));
+        // The store loses the entry: what was read back is still in memory, not in a cache
+        // that keeps nothing there.
+        remembering
+            .store
+            .remove(&remembering.fingerprint, &layer)
+            .unwrap();
+        assert_eq!(get(&remembering), Some(scan().files));
+        assert_eq!(get(&cache(dir.path())), None);
+        assert_eq!(remembering.summary().hits, 2);
+        // A scan filed again replaces the one in memory.
+        let other = LayerScan {
+            files: Vec::new(),
+            ..scan()
+        };
+        remembering.put(LAYER, &other, None, &rules());
+        assert_eq!(get(&remembering), Some(Vec::new()));
+        // Neither is served past an image's bound.
+        remembering
+            .store
+            .remove(&remembering.fingerprint, &layer)
+            .unwrap();
+        assert_eq!(files(remembering.get(LAYER, None, &rules(), 1)), None);
+    }
+
+    #[test]
+    fn a_remembered_scan_bound_to_a_blob_serves_that_blob_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let layer = diff_id_bytes(LAYER).unwrap();
+        let remembering = cache(dir.path());
+        remembering.remember(1 << 20);
+        let bound = LayerScan {
+            identified: None,
+            ..scan()
+        };
+        remembering.put(LAYER, &bound, Some("sha256:aa"), &rules());
+        let get = |blob| remembering.get(LAYER, Some(blob), &rules(), 1 << 20);
+        assert_eq!(files(get("sha256:aa")), Some(scan().files));
+        remembering
+            .store
+            .remove(&remembering.fingerprint, &layer)
+            .unwrap();
+        assert_eq!(files(get("sha256:aa")), Some(scan().files));
+        assert!(matches!(get("sha256:bb"), Lookup::OtherBlob));
+    }
+
+    #[test]
+    fn a_remembered_reading_is_read_from_the_store_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let remembering = cache(dir.path());
+        remembering.remember(1 << 20);
+        let id = [7; 32];
+        remembering.put_derived(Derived::Reading, &id, b"a reading");
+        let get = |c: &Cache| c.get_derived(Derived::Reading, &id, 1 << 20);
+        assert_eq!(get(&remembering).as_deref(), Some(&b"a reading"[..]));
+        let fingerprint = *remembering.derived(Derived::Reading);
+        remembering.store.remove(&fingerprint, &id).unwrap();
+        assert_eq!(get(&remembering).as_deref(), Some(&b"a reading"[..]));
+        assert_eq!(get(&cache(dir.path())), None);
+        // One found damaged is forgotten with its entry.
+        remembering.damaged(Derived::Reading, &id, "a test");
+        assert_eq!(get(&remembering), None);
     }
 }
