@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use common::batch_documents;
 use common::pg_server::Postgres;
 use harness::{fixture, layerbom_command, path_str, Registry, Value};
 
@@ -30,31 +31,6 @@ fn stderr(out: &Output) -> String {
 
 fn read_json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
-
-/// Every file under `dir` but the summaries, by path relative to it, with its bytes.
-fn documents(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let path = e.unwrap().path();
-            if path.is_dir() {
-                todo.push(path);
-                continue;
-            }
-            let rel = path.strip_prefix(dir).unwrap().to_path_buf();
-            let name = rel.file_name().unwrap().to_string_lossy().into_owned();
-            assert!(
-                !name.ends_with(".layerbom-tmp"),
-                "a temporary file left: {rel:?}"
-            );
-            if !name.starts_with("batch-summary") {
-                files.insert(rel, std::fs::read(&path).unwrap());
-            }
-        }
-    }
-    files
 }
 
 /// Removes the temporary files of writes that were cut off under `dir`.
@@ -182,7 +158,7 @@ fn bad_entries_are_reported_one_by_one_and_the_batch_goes_on() {
     assert!(error(7).contains("this is not an image"), "{}", error(7));
     assert!(error(8).contains("not UTF-8"), "{}", error(8));
     // The good images' documents, named by repository, tag and digest.
-    let written = documents(&out_dir);
+    let written = batch_documents(&out_dir);
     let digest = by_line[&2]["manifest_digest"].as_str().unwrap();
     let hex12 = &digest["sha256:".len().."sha256:".len() + 12];
     for ext in ["spdx.json", "layerbom.json"] {
@@ -237,7 +213,7 @@ fn four_shards_write_exactly_what_one_run_writes() {
     args.extend_from_slice(&formats);
     let out = batch(&args, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let whole = documents(&one);
+    let whole = batch_documents(&one);
     assert_eq!(whole.len(), 4 * list.len(), "{:?}", whole.keys());
 
     // Four processes at once, sharing the output directory and a layer cache.
@@ -261,7 +237,11 @@ fn four_shards_write_exactly_what_one_run_writes() {
         let out = child.wait_with_output().unwrap();
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     }
-    assert_eq!(documents(&shared), whole, "the shards' documents differ");
+    assert_eq!(
+        batch_documents(&shared),
+        whole,
+        "the shards' documents differ"
+    );
 
     // Every entry in exactly one shard's summary, its outcome as in the one run.
     let all = read_json(&one.join("batch-summary.json"));
@@ -380,7 +360,7 @@ fn a_policy_match_is_exit_1_and_names_that_leave_the_directory_are_refused() {
         .unwrap()
         .is_empty());
     // The documents are written all the same.
-    assert_eq!(documents(&out_dir).len(), 1);
+    assert_eq!(batch_documents(&out_dir).len(), 1);
 
     // An unapproved base matches the policy as a package does; a usage error without the list.
     let out = batch(
@@ -586,7 +566,7 @@ fn four_shards_write_the_inventory_one_run_writes_and_a_crash_leaves_no_half_ima
     // A process killed while writing may leave its temporary file (never a document): it
     // is removed as docs/fleet.md says, and the documents are those of the run in one go.
     remove_temporary(&dir.path().join("crash"));
-    assert!(documents(&dir.path().join("crash")) == documents(&dir.path().join("one")));
+    assert!(batch_documents(&dir.path().join("crash")) == batch_documents(&dir.path().join("one")));
 
     // A rescan killed in the middle of an image's transaction: the batch is held at its last
     // statement (the reference, whose table the test locks) and killed there. It rescans

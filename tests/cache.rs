@@ -297,32 +297,6 @@ fn a_cache_that_cannot_be_written_is_a_warning() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("warning"));
 }
 
-/// The documents a batch wrote under `dir`, by name, without its summary.
-fn batch_documents(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let path = e.unwrap().path();
-            if path.is_dir() {
-                todo.push(path);
-            } else if !path
-                .file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with("batch-summary")
-            {
-                out.push((
-                    path.strip_prefix(dir).unwrap().to_path_buf(),
-                    std::fs::read(&path).unwrap(),
-                ));
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 #[test]
 fn a_batch_gives_each_image_what_a_scan_without_the_cache_gives() {
     // One process reads the same layers through several images, gzip, zstd and
