@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::batch_documents;
 use common::pg_server::Postgres;
+use common::{batch_documents, files_under};
 use harness::{fixture, layerbom_command, path_str, Registry, Value};
 
 /// Runs `layerbom batch ARGS…` (no layer cache unless ARGS give one).
@@ -35,15 +35,9 @@ fn read_json(path: &Path) -> Value {
 
 /// Removes the temporary files of writes that were cut off under `dir`.
 fn remove_temporary(dir: &Path) {
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let path = e.unwrap().path();
-            if path.is_dir() {
-                todo.push(path);
-            } else if path.to_string_lossy().ends_with(".layerbom-tmp") {
-                std::fs::remove_file(&path).unwrap();
-            }
+    for path in files_under(dir) {
+        if path.to_string_lossy().ends_with(".layerbom-tmp") {
+            std::fs::remove_file(&path).unwrap();
         }
     }
 }

@@ -339,15 +339,16 @@ fn scan_of(body: BodyIn, rules: &CaptureRules) -> Result<LayerScan, EntryError> 
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::scan::tar::Kind;
 
-    fn rules() -> CaptureRules {
+    pub(in crate::cache) fn rules() -> CaptureRules {
         CaptureRules::builder().want("etc/os-release", 100).build()
     }
 
-    fn scan() -> LayerScan {
+    /// A scan with a file, a whiteout, an opaque directory, captures and a finding.
+    pub(in crate::cache) fn scan() -> LayerScan {
         let mut captured = BTreeMap::new();
         captured.insert(
             "etc/os-release".to_string(),

@@ -585,14 +585,10 @@ impl Cache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scan::tar::Kind;
     use crate::scan::FileEntry;
+    use entry::tests::rules;
 
     const LAYER: &str = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
-
-    fn rules() -> CaptureRules {
-        CaptureRules::builder().want("etc/os-release", 100).build()
-    }
 
     fn cache(dir: &std::path::Path) -> Cache {
         Cache::new(
@@ -602,18 +598,12 @@ mod tests {
         )
     }
 
+    /// A scan of [`LAYER`] whose uncompressed bytes were hashed.
     fn scan() -> LayerScan {
         LayerScan {
-            files: vec![FileEntry {
-                path: "etc/os-release".into(),
-                kind: Kind::File,
-                size: 10,
-                mode: 0o644,
-                link: None,
-            }],
             tar_size: Some(2048),
             identified: Some((LAYER.into(), 2048)),
-            ..LayerScan::default()
+            ..entry::tests::scan()
         }
     }
 

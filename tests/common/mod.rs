@@ -597,26 +597,36 @@ pub fn make_certificates(dir: &Path) {
     }
 }
 
-/// Every file a `layerbom batch` wrote under `dir` but its summaries, by path relative to it, with its bytes.
-pub fn batch_documents(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut files = BTreeMap::new();
+/// Every file under `dir`, in its subdirectories too.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
     let mut todo = vec![dir.to_path_buf()];
     while let Some(d) = todo.pop() {
         for e in std::fs::read_dir(&d).unwrap() {
             let path = e.unwrap().path();
             if path.is_dir() {
                 todo.push(path);
-                continue;
+            } else {
+                files.push(path);
             }
-            let rel = path.strip_prefix(dir).unwrap().to_path_buf();
-            let name = rel.file_name().unwrap().to_string_lossy().into_owned();
-            assert!(
-                !name.ends_with(".layerbom-tmp"),
-                "a temporary file left: {rel:?}"
-            );
-            if !name.starts_with("batch-summary") {
-                files.insert(rel, std::fs::read(&path).unwrap());
-            }
+        }
+    }
+    files
+}
+
+/// Every file a `layerbom batch` wrote under `dir` but its summaries, by path relative to
+/// it, with its bytes.
+pub fn batch_documents(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    for path in files_under(dir) {
+        let rel = path.strip_prefix(dir).unwrap().to_path_buf();
+        let name = rel.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            !name.ends_with(".layerbom-tmp"),
+            "a temporary file left: {rel:?}"
+        );
+        if !name.starts_with("batch-summary") {
+            files.insert(rel, std::fs::read(&path).unwrap());
         }
     }
     files
