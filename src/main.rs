@@ -209,9 +209,11 @@ struct CacheArgs {
     #[arg(long, value_name = "DIR", env = "LAYERBOM_CACHE_DIR")]
     cache_dir: Option<PathBuf>,
 
-    /// Keep the layer cache in a PostgreSQL database instead of a directory, shared by every
-    /// machine that scans: postgres://USER:PASSWORD@HOST[:PORT]/DATABASE. Give the password
-    /// in LAYERBOM_CACHE rather than on the command line, where other users can read it.
+    /// Keep the layer cache in a PostgreSQL database or a Redis server instead of a
+    /// directory, shared by every machine that scans:
+    /// postgres://USER:PASSWORD@HOST[:PORT]/DATABASE or redis://[:PASSWORD@]HOST[:PORT][/DB].
+    /// Give the password in LAYERBOM_CACHE rather than on the command line, where other
+    /// users can read it.
     #[arg(
         long = "cache",
         value_name = "URL",
@@ -226,7 +228,7 @@ struct CacheArgs {
     #[arg(long, value_name = "SIZE", default_value = "5G", value_parser = parse_size)]
     cache_max_size: u64,
 
-    /// Stop (exit 2) when the cache's database cannot be reached, rather than scanning
+    /// Stop (exit 2) when the shared cache (database or server) cannot be reached, rather than scanning
     /// without it.
     #[arg(long)]
     cache_required: bool,
@@ -235,11 +237,14 @@ struct CacheArgs {
 impl CacheArgs {
     /// The cache's store and the cache over it; `read` false only writes to it.
     fn open(&self, read: bool) -> Result<layerbom::cache::Cache, Error> {
-        use layerbom::cache::{dir, postgres, Cache, Store};
+        use layerbom::cache::{dir, postgres, redis, Cache, Store};
+        let shared = |e: String| Error::Usage(format!("the layer cache: {e}"));
         let store: Box<dyn Store> = match &self.cache_url {
+            Some(url) if redis::is_url(url) => {
+                Box::new(redis::RedisStore::connect(url, self.cache_max_size).map_err(shared)?)
+            }
             Some(url) => Box::new(
-                postgres::PostgresStore::connect(url, self.cache_max_size)
-                    .map_err(|e| Error::Usage(format!("the layer cache: {e}")))?,
+                postgres::PostgresStore::connect(url, self.cache_max_size).map_err(shared)?,
             ),
             None => {
                 let dir = match &self.cache_dir {
@@ -883,10 +888,10 @@ fn parse_size(s: &str) -> Result<u64, String> {
 }
 
 fn parse_cache_url(s: &str) -> Result<String, String> {
-    if layerbom::cache::postgres::is_url(s) {
+    if layerbom::cache::postgres::is_url(s) || layerbom::cache::redis::is_url(s) {
         Ok(s.to_string())
     } else {
-        Err("the shared cache is a PostgreSQL database: postgres://USER:PASSWORD@HOST[:PORT]/DATABASE (a directory is --cache-dir)".into())
+        Err("the shared cache is a PostgreSQL database, postgres://USER:PASSWORD@HOST[:PORT]/DATABASE, or a Redis server, redis://[:PASSWORD@]HOST[:PORT][/DB] (a directory is --cache-dir)".into())
     }
 }
 

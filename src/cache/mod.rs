@@ -29,6 +29,7 @@ pub mod dir;
 pub mod entry;
 mod memory;
 pub mod postgres;
+pub mod redis;
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

@@ -1,0 +1,312 @@
+//! The layer cache shared through a real Redis server: `redis-server` (Debian's
+//! `redis-server` package) on a free loopback port, with a password, started by each test.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Child, Command, Output};
+use std::time::{Duration, Instant};
+
+use common::pg_server::free_port;
+use common::*;
+
+const PASSWORD: &str = "s3cret-redis";
+
+/// A Redis server of the test's own, killed when dropped.
+struct Redis {
+    child: Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Redis {
+    fn start() -> Redis {
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args([
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--requirepass",
+                PASSWORD,
+            ])
+            .arg("--dir")
+            .arg(dir.path())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server (apt-get install redis-server)");
+        let redis = Redis {
+            child,
+            port,
+            _dir: dir,
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while redis.client().is_err() {
+            assert!(Instant::now() < deadline, "redis-server did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        redis
+    }
+
+    fn url(&self) -> String {
+        format!("redis://:{PASSWORD}@127.0.0.1:{}/0", self.port)
+    }
+
+    fn client(&self) -> redis::RedisResult<redis::Connection> {
+        let mut c = redis::Client::open(self.url())?.get_connection()?;
+        redis::cmd("PING").query::<String>(&mut c)?;
+        Ok(c)
+    }
+
+    /// The keys of the entries.
+    fn entries(&self) -> Vec<String> {
+        redis::cmd("KEYS")
+            .arg("layerbom:entry:*")
+            .query(&mut self.client().unwrap())
+            .unwrap()
+    }
+
+    /// The entries of the fixtures' layers (the others hold readings of copyright files).
+    fn layers(&self) -> usize {
+        let layers = fixture_layers();
+        self.entries()
+            .iter()
+            .filter(|k| layers.iter().any(|l| k.ends_with(l.as_str())))
+            .count()
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A `layerbom` command with the cache URL in LAYERBOM_CACHE and no other cache setting.
+fn with_cache(url: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_layerbom"));
+    command
+        .env("LAYERBOM_CACHE", url)
+        .env_remove("LAYERBOM_NO_CACHE")
+        .env_remove("LAYERBOM_CACHE_DIR")
+        .env_remove("SOURCE_DATE_EPOCH");
+    command
+}
+
+/// Runs `layerbom scan IMAGE -o json EXTRA…` with the cache at `url`.
+fn scan(image: &Path, url: &str, extra: &[&str]) -> Output {
+    with_cache(url)
+        .args(["scan", image.to_str().unwrap(), "-o", "json"])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+/// (layers read back, looked up, kept) from stderr's summary.
+fn summary(out: &Output) -> (usize, usize, usize) {
+    cache_summary(&String::from_utf8_lossy(&out.stderr))
+}
+
+fn ok(out: &Output) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+    stderr
+}
+
+#[test]
+fn runners_share_layers_through_redis() {
+    let redis = Redis::start();
+    let first = fixture("docker-archive.tar");
+    let out = scan(&first, &redis.url(), &[]);
+    ok(&out);
+    assert_eq!(summary(&out), (0, 3, 3));
+    assert_eq!(out.stdout, uncached(&first));
+    assert_eq!(redis.layers(), 3);
+    let second = fixture("oci-gzip");
+    let out = scan(&second, &redis.url(), &[]);
+    let stderr = ok(&out);
+    assert_eq!(summary(&out), (3, 3, 0));
+    assert_eq!(out.stdout, uncached(&second));
+    assert!(
+        stderr.contains(&format!("(redis://127.0.0.1:{}/0)", redis.port))
+            && !stderr.contains(PASSWORD),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn processes_that_miss_one_layer_at_once_scan_it_once() {
+    // Whichever claims a layer first (SET NX) scans it; the others wait for its entry.
+    let redis = Redis::start();
+    let kept = scan_at_once(&["oci-gzip"; 8], |c| c.env("LAYERBOM_CACHE", redis.url()));
+    assert_eq!(kept, 3);
+    assert_eq!(redis.layers(), 3);
+    // Every claim was let go.
+    let claims: Vec<String> = redis::cmd("KEYS")
+        .arg("layerbom:claim:*")
+        .query(&mut redis.client().unwrap())
+        .unwrap();
+    assert!(claims.is_empty(), "{claims:?}");
+}
+
+#[test]
+fn a_wrong_password_or_no_server_leaves_the_scan_without_the_cache() {
+    let redis = Redis::start();
+    let image = fixture("docker-archive.tar");
+    let wrong = format!("redis://:wrong@127.0.0.1:{}/0", redis.port);
+    let down = format!("redis://:wrong@127.0.0.1:{}/0", free_port());
+    for url in [&wrong, &down] {
+        let out = scan(&image, url, &[]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert_eq!(out.stdout, uncached(&image));
+        assert!(
+            stderr.starts_with(
+                "layerbom: warning: the layer cache: cannot connect to redis://127.0.0.1:"
+            ) && stderr.contains("scanning without the cache")
+                && !stderr.contains("wrong"),
+            "{stderr}"
+        );
+        let out = scan(&image, url, &["--cache-required", "-q"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(out.stdout.is_empty());
+        assert!(
+            stderr.starts_with("layerbom: error: the layer cache: cannot connect to"),
+            "{stderr}"
+        );
+    }
+    // TLS is refused, not half done.
+    let tls = format!("rediss://:{PASSWORD}@127.0.0.1:{}/0", redis.port);
+    let out = scan(&image, &tls, &["--cache-required", "-q"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("TLS to Redis is not supported"), "{stderr}");
+}
+
+#[test]
+fn a_damaged_entry_is_scanned_again_and_replaced() {
+    let redis = Redis::start();
+    let image = fixture("oci-zstd.tar");
+    ok(&scan(&image, &redis.url(), &[]));
+    let mut c = redis.client().unwrap();
+    for key in redis.entries() {
+        let entry: Vec<u8> = redis::cmd("GET").arg(&key).query(&mut c).unwrap();
+        redis::cmd("SET")
+            .arg(&key)
+            .arg(&entry[..entry.len() - 7])
+            .query::<()>(&mut c)
+            .unwrap();
+    }
+    let out = scan(&image, &redis.url(), &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success());
+    assert_eq!(out.stdout, uncached(&image));
+    assert!(
+        stderr.contains("is unusable (its checksum does not match"),
+        "{stderr}"
+    );
+    assert_eq!(summary(&out), (0, 3, 3));
+    let out = scan(&image, &redis.url(), &[]);
+    ok(&out);
+    assert_eq!(summary(&out), (3, 3, 0));
+}
+
+#[test]
+fn a_read_only_user_reads_the_shared_cache() {
+    // The trust model's advice: runners that build untrusted images get a user that can
+    // only read; a trusted one fills the cache.
+    let redis = Redis::start();
+    let image = fixture("docker-archive.tar");
+    ok(&scan(&image, &redis.url(), &[]));
+    redis::cmd("ACL")
+        .arg("SETUSER")
+        .arg("reader")
+        .arg("on")
+        .arg(format!(">{PASSWORD}"))
+        .arg("~layerbom:*")
+        .arg("+@read")
+        .arg("+ping")
+        .query::<()>(&mut redis.client().unwrap())
+        .unwrap();
+    let reader = format!("redis://reader:{PASSWORD}@127.0.0.1:{}/0", redis.port);
+    let out = scan(&image, &reader, &[]);
+    ok(&out);
+    assert_eq!(summary(&out), (3, 3, 0));
+    assert_eq!(out.stdout, uncached(&image));
+    // A layer it has not seen is scanned; keeping it is refused, which is a warning.
+    let other = fixture("distroless-like.tar");
+    let out = scan(&other, &reader, &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success());
+    assert_eq!(out.stdout, uncached(&other));
+    assert!(
+        stderr.contains("cannot write to the layer cache at redis://reader@")
+            && stderr.contains("no permissions"),
+        "{stderr}"
+    );
+    assert_eq!(redis.layers(), 3);
+}
+
+#[test]
+fn cache_stats_prune_and_clear_in_redis() {
+    let redis = Redis::start();
+    ok(&scan(&fixture("docker-archive.tar"), &redis.url(), &[]));
+    let cache = |action: &str, extra: &[&str]| {
+        let out = with_cache(&redis.url())
+            .args(["cache", action])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // The three layers' scans and the readings of the copyright files.
+    let entries = redis.entries().len();
+    assert!(entries > 3);
+    let stats = cache("stats", &[]);
+    assert!(
+        stats.contains(&format!("entries:      {entries} (")),
+        "{stats}"
+    );
+    assert!(
+        stats.contains(&format!("{entries} of this version")),
+        "{stats}"
+    );
+    assert!(!stats.contains(PASSWORD), "{stats}");
+    // An entry of another version: its index row names another fingerprint.
+    let mut c = redis.client().unwrap();
+    let foreign = format!("{}:{}", "00".repeat(32), "11".repeat(32));
+    redis::pipe()
+        .cmd("SET")
+        .arg(format!("layerbom:entry:{foreign}"))
+        .arg("old")
+        .cmd("HSET")
+        .arg("layerbom:sizes")
+        .arg(&foreign)
+        .arg(3)
+        .cmd("ZADD")
+        .arg("layerbom:used")
+        .arg(0)
+        .arg(&foreign)
+        .query::<()>(&mut c)
+        .unwrap();
+    assert!(cache("stats", &[]).contains(&format!("{entries} of this version")));
+    assert!(cache("prune", &[]).starts_with("dropped 1 entries"));
+    assert_eq!(redis.entries().len(), entries);
+    let left = format!("dropped {entries} entries");
+    assert!(cache("prune", &["--cache-max-size", "1"]).starts_with(&left));
+    assert_eq!(redis.entries().len(), 0);
+    ok(&scan(&fixture("docker-archive.tar"), &redis.url(), &[]));
+    assert!(cache("clear", &[]).starts_with(&format!("dropped {entries} entries")));
+    assert_eq!(redis.entries().len(), 0);
+}
