@@ -7,7 +7,8 @@
 # built here).
 # Needs: bench/make-fleet.sh's images, PostgreSQL's programs (apt-get install postgresql;
 # a server of its own is started on a free loopback port, as root under the postgres
-# user), GNU time. Writes bench/results/cache.md and prints it. Nothing here is run by CI.
+# user), redis-server (apt-get install redis-server; one of its own too), GNU time.
+# Writes bench/results/cache.md and prints it. Nothing here is run by CI.
 #
 # What is measured (wall-clock seconds, medians of N runs; RSS in MB, the largest seen):
 # - cold: each image scanned with --no-cache.
@@ -20,7 +21,7 @@
 #   name) is another base. (Cold scans minus their base's cold scan would not do: a scan
 #   reads its layers in parallel, so an image's own layers hide behind its base's.)
 # - fleet, shared: the fleet's images split over 4 processes sharing an empty cache
-#   directory, and an empty PostgreSQL cache, against the distinct layers and 1 process
+#   directory, an empty PostgreSQL cache and an empty Redis cache, against the distinct layers and 1 process
 #   scanning them one after the other without a cache.
 # - fleet, batch: one `layerbom batch` process scanning the fleet (as many images at a time
 #   as there are cores) into an empty cache directory, and again with every layer cached.
@@ -43,14 +44,21 @@ source "$root/bench/lib.sh"
 bin=$(layerbom_binary "$root")
 work=$(mktemp -d)
 pg_pid=""
+redis_pid=""
 cleanup() {
   [[ -n "$pg_pid" ]] && kill "$pg_pid" 2>/dev/null && { wait "$pg_pid" 2>/dev/null || true; }
+  [[ -n "$redis_pid" ]] && kill "$redis_pid" 2>/dev/null && { wait "$redis_pid" 2>/dev/null || true; }
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-# A PostgreSQL server of its own, started first so that a failure shows at once.
+# A PostgreSQL server and a Redis server of its own, started first so that a failure shows
+# at once.
 start_postgres "$work"
+redis_port=$(free_port)
+redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work" >"$work/redis.log" 2>&1 &
+redis_pid=$!
+until redis-cli -p "$redis_port" ping >/dev/null 2>&1; do sleep 0.1; done
 
 # seconds (to the microsecond: GNU time's are hundredths) and KB of one scan:
 # run IMAGE ARGS...
@@ -153,6 +161,7 @@ keep_cache() { :; }
 fleet_batch=$(batched empty_dir)
 fleet_batch_warm=$(batched keep_cache)
 fleet_pg=$(LAYERBOM_CACHE="postgres://layerbom:bench@127.0.0.1:$pg_port/postgres" at_once empty_database)
+fleet_redis=$(LAYERBOM_CACHE="redis://127.0.0.1:$redis_port/0" at_once empty_database)
 
 {
   echo "Run on $(date -u '+%Y-%m-%d %H:%M') UTC, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at its end (a loaded machine slows every scan, and the distinct layers' cost, a sum of differences, most)."
@@ -179,4 +188,5 @@ fleet_pg=$(LAYERBOM_CACHE="postgres://layerbom:bench@127.0.0.1:$pg_port/postgres
   printf '| one `layerbom batch` process (%s images at a time), one cache directory, empty at the start | %.2f (%.2fx the distinct layers) |\n' "$(nproc)" "$fleet_batch" "$(awk -v a="$fleet_batch" -v b="$distinct" 'BEGIN { print a / b }')"
   printf '| the same, every layer in the cache | %.2f |\n' "$fleet_batch_warm"
   printf '| 4 processes, one PostgreSQL cache, empty at the start | %.2f (%.2fx one process without it, %.2fx the distinct layers) |\n' "$fleet_pg" "$(awk -v a="$fleet_pg" -v b="$fleet_none" 'BEGIN { print a / b }')" "$(awk -v a="$fleet_pg" -v b="$distinct" 'BEGIN { print a / b }')"
+  printf '| 4 processes, one Redis cache, empty at the start | %.2f (%.2fx one process without it, %.2fx the distinct layers) |\n' "$fleet_redis" "$(awk -v a="$fleet_redis" -v b="$fleet_none" 'BEGIN { print a / b }')" "$(awk -v a="$fleet_redis" -v b="$distinct" 'BEGIN { print a / b }')"
 } | tee "$root/bench/results/cache.md"
