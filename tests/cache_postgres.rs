@@ -5,7 +5,7 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use common::pg_server::{free_port, Postgres, PASSWORD};
 use common::*;
@@ -34,58 +34,21 @@ impl Postgres {
     }
 }
 
-/// Runs `layerbom scan IMAGE -o json EXTRA…` with the cache URL in LAYERBOM_CACHE (as a
-/// runner would keep its password out of the command line).
-fn scan(image: &Path, url: &str, extra: &[&str]) -> Output {
-    with_cache(url)
-        .args(["scan", image.to_str().unwrap(), "-o", "json"])
-        .args(extra)
-        .output()
-        .unwrap()
-}
-
-/// A `layerbom` command with the cache URL in LAYERBOM_CACHE and no other cache setting.
-fn with_cache(url: &str) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_layerbom"));
-    command
-        .env("LAYERBOM_CACHE", url)
-        .env_remove("LAYERBOM_NO_CACHE")
-        .env_remove("LAYERBOM_CACHE_DIR")
-        .env_remove("SOURCE_DATE_EPOCH");
-    command
-}
-
-fn reference(image: &Path) -> Vec<u8> {
-    uncached(image)
-}
-
-/// (layers read back, looked up, kept) from stderr's summary.
-fn summary(out: &Output) -> (usize, usize, usize) {
-    cache_summary(&String::from_utf8_lossy(&out.stderr))
-}
-
-fn ok(out: &Output) -> String {
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "{stderr}");
-    assert!(!stderr.contains("warning"), "{stderr}");
-    stderr
-}
-
 #[test]
 fn runners_share_layers_through_the_database() {
     let pg = Postgres::start();
     let first = fixture("docker-archive.tar");
-    let out = scan(&first, &pg.url(), &[]);
-    ok(&out);
-    assert_eq!(summary(&out), (0, 3, 3));
-    assert_eq!(out.stdout, reference(&first));
+    let out = scan_with_cache_url(&first, &pg.url(), &[]);
+    ok_without_warning(&out);
+    assert_eq!(summary_of(&out), (0, 3, 3));
+    assert_eq!(out.stdout, uncached(&first));
     assert_eq!(pg.count(), 3);
     // Another image of the same layers, on "another runner": nothing scanned.
     let second = fixture("oci-gzip");
-    let out = scan(&second, &pg.url(), &[]);
-    let stderr = ok(&out);
-    assert_eq!(summary(&out), (3, 3, 0));
-    assert_eq!(out.stdout, reference(&second));
+    let out = scan_with_cache_url(&second, &pg.url(), &[]);
+    let stderr = ok_without_warning(&out);
+    assert_eq!(summary_of(&out), (3, 3, 0));
+    assert_eq!(out.stdout, uncached(&second));
     assert!(
         stderr.contains(&format!(
             "postgres://layerbom@127.0.0.1:{}/postgres",
@@ -127,12 +90,12 @@ fn a_batch_of_copies_of_one_image_scans_each_layer_once() {
         list.push_str(&format!("{}\n", copy.display()));
     }
     std::fs::write(dir.path().join("list"), list).unwrap();
-    let out = with_cache(&pg.url())
+    let out = with_cache_url(&pg.url())
         .args(["batch", "list", "--out-dir", "out", "--jobs", "4"])
         .current_dir(dir.path())
         .output()
         .unwrap();
-    let stderr = ok(&out);
+    let stderr = ok_without_warning(&out);
     assert_eq!(cache_summary(&stderr), (9, 12, 3), "{stderr}");
     assert_eq!(pg.count(), 3);
 }
@@ -153,10 +116,10 @@ fn a_wrong_password_or_no_server_leaves_the_scan_without_the_cache() {
         ),
         (&down, "Connection refused"),
     ] {
-        let out = scan(&image, url, &[]);
+        let out = scan_with_cache_url(&image, url, &[]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{stderr}");
-        assert_eq!(out.stdout, reference(&image));
+        assert_eq!(out.stdout, uncached(&image));
         assert!(
             stderr.starts_with("layerbom: warning: the layer cache: cannot connect to postgres://layerbom@127.0.0.1:")
                 && stderr.contains(why)
@@ -164,7 +127,7 @@ fn a_wrong_password_or_no_server_leaves_the_scan_without_the_cache() {
                 && !stderr.contains("wrong@"),
             "{stderr}"
         );
-        let out = scan(&image, url, &["--cache-required", "-q"]);
+        let out = scan_with_cache_url(&image, url, &["--cache-required", "-q"]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{stderr}");
         assert!(out.stdout.is_empty());
@@ -181,20 +144,20 @@ fn a_wrong_password_or_no_server_leaves_the_scan_without_the_cache() {
 fn a_damaged_row_is_scanned_again_and_replaced() {
     let pg = Postgres::start();
     let image = fixture("oci-zstd.tar");
-    ok(&scan(&image, &pg.url(), &[]));
+    ok_without_warning(&scan_with_cache_url(&image, &pg.url(), &[]));
     pg.sql("UPDATE layerbom_layers SET entry = substring(entry from 1 for length(entry) - 7)");
-    let out = scan(&image, &pg.url(), &[]);
+    let out = scan_with_cache_url(&image, &pg.url(), &[]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success());
-    assert_eq!(out.stdout, reference(&image));
+    assert_eq!(out.stdout, uncached(&image));
     assert!(
         stderr.contains("is unusable (its checksum does not match"),
         "{stderr}"
     );
-    assert_eq!(summary(&out), (0, 3, 3));
-    let out = scan(&image, &pg.url(), &[]);
-    ok(&out);
-    assert_eq!(summary(&out), (3, 3, 0));
+    assert_eq!(summary_of(&out), (0, 3, 3));
+    let out = scan_with_cache_url(&image, &pg.url(), &[]);
+    ok_without_warning(&out);
+    assert_eq!(summary_of(&out), (3, 3, 0));
 }
 
 #[test]
@@ -203,7 +166,7 @@ fn a_read_only_runner_reads_the_shared_cache() {
     // only read; a trusted one fills the cache.
     let pg = Postgres::start();
     let image = fixture("docker-archive.tar");
-    ok(&scan(&image, &pg.url(), &[]));
+    ok_without_warning(&scan_with_cache_url(&image, &pg.url(), &[]));
     pg.sql(&format!(
         "CREATE ROLE reader LOGIN PASSWORD '{PASSWORD}';
          GRANT SELECT ON layerbom_layers TO reader;"
@@ -212,16 +175,16 @@ fn a_read_only_runner_reads_the_shared_cache() {
         "postgres://reader:{PASSWORD}@127.0.0.1:{}/postgres",
         pg.port
     );
-    let out = scan(&image, &reader, &[]);
-    ok(&out);
-    assert_eq!(summary(&out), (3, 3, 0));
-    assert_eq!(out.stdout, reference(&image));
+    let out = scan_with_cache_url(&image, &reader, &[]);
+    ok_without_warning(&out);
+    assert_eq!(summary_of(&out), (3, 3, 0));
+    assert_eq!(out.stdout, uncached(&image));
     // A layer it has not seen is scanned; keeping it is refused, which is a warning.
     let other = fixture("distroless-like.tar");
-    let out = scan(&other, &reader, &[]);
+    let out = scan_with_cache_url(&other, &reader, &[]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success());
-    assert_eq!(out.stdout, reference(&other));
+    assert_eq!(out.stdout, uncached(&other));
     assert!(
         stderr.contains("cannot write to the layer cache at postgres://reader@")
             && stderr.contains("permission denied"),
@@ -233,7 +196,11 @@ fn a_read_only_runner_reads_the_shared_cache() {
 #[test]
 fn cache_stats_prune_and_clear_in_the_database() {
     let pg = Postgres::start();
-    ok(&scan(&fixture("docker-archive.tar"), &pg.url(), &[]));
+    ok_without_warning(&scan_with_cache_url(
+        &fixture("docker-archive.tar"),
+        &pg.url(),
+        &[],
+    ));
     let cache = |action: &str, extra: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_layerbom"))
             .args(["cache", action])
@@ -266,7 +233,11 @@ fn cache_stats_prune_and_clear_in_the_database() {
     assert_eq!(pg.rows(), rows - 1);
     let left = format!("dropped {} entries", rows - 1);
     assert!(cache("prune", &["--cache-max-size", "1"]).starts_with(&left));
-    ok(&scan(&fixture("docker-archive.tar"), &pg.url(), &[]));
+    ok_without_warning(&scan_with_cache_url(
+        &fixture("docker-archive.tar"),
+        &pg.url(),
+        &[],
+    ));
     assert!(cache("clear", &[]).starts_with(&format!("dropped {rows} entries")));
     assert_eq!(pg.rows(), 0);
 }
@@ -296,12 +267,12 @@ fn tls_to_the_database_is_verified() {
     // Trusted: the cache is kept, then read back (an untrusted authority failing below
     // shows these spoke TLS).
     let out = with_roots(&pg.ca(), &[], &require);
-    ok(&out);
-    assert_eq!(summary(&out), (0, 3, 3));
-    assert_eq!(out.stdout, reference(&image));
+    ok_without_warning(&out);
+    assert_eq!(summary_of(&out), (0, 3, 3));
+    assert_eq!(out.stdout, uncached(&image));
     let out = with_roots(&pg.ca(), &[], &pg.url());
-    ok(&out);
-    assert_eq!(summary(&out), (3, 3, 0));
+    ok_without_warning(&out);
+    assert_eq!(summary_of(&out), (3, 3, 0));
     // Untrusted (roots without the test's authority): said, and the scan goes on.
     let other = tempfile::tempdir().unwrap();
     make_certificates(other.path());
@@ -314,7 +285,7 @@ fn tls_to_the_database_is_verified() {
     );
     assert!(stderr.contains("SSL_CERT_FILE"), "{stderr}");
     assert!(!stderr.contains(PASSWORD), "{stderr}");
-    assert_eq!(out.stdout, reference(&image));
+    assert_eq!(out.stdout, uncached(&image));
     let out = with_roots(
         &other.path().join("ca.pem"),
         &["--cache-required"],
@@ -324,8 +295,8 @@ fn tls_to_the_database_is_verified() {
     // In plain when asked, the certificate then unread.
     let plain = format!("{}?sslmode=disable", pg.url());
     let out = with_roots(&other.path().join("ca.pem"), &[], &plain);
-    ok(&out);
-    assert_eq!(summary(&out), (3, 3, 0));
+    ok_without_warning(&out);
+    assert_eq!(summary_of(&out), (3, 3, 0));
     // A server without TLS: refused under sslmode=require, spoken to in plain by default.
     let bare = Postgres::start();
     let out = with_roots(
@@ -334,5 +305,5 @@ fn tls_to_the_database_is_verified() {
         &format!("{}?sslmode=require", bare.url()),
     );
     assert_eq!(out.status.code(), Some(2));
-    ok(&with_roots(&pg.ca(), &[], &bare.url()));
+    ok_without_warning(&with_roots(&pg.ca(), &[], &bare.url()));
 }

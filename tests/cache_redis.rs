@@ -3,8 +3,7 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::{Child, Command, Output};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use common::pg_server::free_port;
@@ -86,51 +85,19 @@ impl Drop for Redis {
     }
 }
 
-/// A `layerbom` command with the cache URL in LAYERBOM_CACHE and no other cache setting.
-fn with_cache(url: &str) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_layerbom"));
-    command
-        .env("LAYERBOM_CACHE", url)
-        .env_remove("LAYERBOM_NO_CACHE")
-        .env_remove("LAYERBOM_CACHE_DIR")
-        .env_remove("SOURCE_DATE_EPOCH");
-    command
-}
-
-/// Runs `layerbom scan IMAGE -o json EXTRA…` with the cache at `url`.
-fn scan(image: &Path, url: &str, extra: &[&str]) -> Output {
-    with_cache(url)
-        .args(["scan", image.to_str().unwrap(), "-o", "json"])
-        .args(extra)
-        .output()
-        .unwrap()
-}
-
-/// (layers read back, looked up, kept) from stderr's summary.
-fn summary(out: &Output) -> (usize, usize, usize) {
-    cache_summary(&String::from_utf8_lossy(&out.stderr))
-}
-
-fn ok(out: &Output) -> String {
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "{stderr}");
-    assert!(!stderr.contains("warning"), "{stderr}");
-    stderr
-}
-
 #[test]
 fn runners_share_layers_through_redis() {
     let redis = Redis::start();
     let first = fixture("docker-archive.tar");
-    let out = scan(&first, &redis.url(), &[]);
-    ok(&out);
-    assert_eq!(summary(&out), (0, 3, 3));
+    let out = scan_with_cache_url(&first, &redis.url(), &[]);
+    ok_without_warning(&out);
+    assert_eq!(summary_of(&out), (0, 3, 3));
     assert_eq!(out.stdout, uncached(&first));
     assert_eq!(redis.layers(), 3);
     let second = fixture("oci-gzip");
-    let out = scan(&second, &redis.url(), &[]);
-    let stderr = ok(&out);
-    assert_eq!(summary(&out), (3, 3, 0));
+    let out = scan_with_cache_url(&second, &redis.url(), &[]);
+    let stderr = ok_without_warning(&out);
+    assert_eq!(summary_of(&out), (3, 3, 0));
     assert_eq!(out.stdout, uncached(&second));
     assert!(
         stderr.contains(&format!("(redis://127.0.0.1:{}/0)", redis.port))
@@ -161,7 +128,7 @@ fn a_wrong_password_or_no_server_leaves_the_scan_without_the_cache() {
     let wrong = format!("redis://:wrong@127.0.0.1:{}/0", redis.port);
     let down = format!("redis://:wrong@127.0.0.1:{}/0", free_port());
     for url in [&wrong, &down] {
-        let out = scan(&image, url, &[]);
+        let out = scan_with_cache_url(&image, url, &[]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{stderr}");
         assert_eq!(out.stdout, uncached(&image));
@@ -172,7 +139,7 @@ fn a_wrong_password_or_no_server_leaves_the_scan_without_the_cache() {
                 && !stderr.contains("wrong"),
             "{stderr}"
         );
-        let out = scan(&image, url, &["--cache-required", "-q"]);
+        let out = scan_with_cache_url(&image, url, &["--cache-required", "-q"]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{stderr}");
         assert!(out.stdout.is_empty());
@@ -183,7 +150,7 @@ fn a_wrong_password_or_no_server_leaves_the_scan_without_the_cache() {
     }
     // TLS is refused, not half done.
     let tls = format!("rediss://:{PASSWORD}@127.0.0.1:{}/0", redis.port);
-    let out = scan(&image, &tls, &["--cache-required", "-q"]);
+    let out = scan_with_cache_url(&image, &tls, &["--cache-required", "-q"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("TLS to Redis is not supported"), "{stderr}");
@@ -193,7 +160,7 @@ fn a_wrong_password_or_no_server_leaves_the_scan_without_the_cache() {
 fn a_damaged_entry_is_scanned_again_and_replaced() {
     let redis = Redis::start();
     let image = fixture("oci-zstd.tar");
-    ok(&scan(&image, &redis.url(), &[]));
+    ok_without_warning(&scan_with_cache_url(&image, &redis.url(), &[]));
     let mut c = redis.client().unwrap();
     for key in redis.entries() {
         let entry: Vec<u8> = redis::cmd("GET").arg(&key).query(&mut c).unwrap();
@@ -203,7 +170,7 @@ fn a_damaged_entry_is_scanned_again_and_replaced() {
             .query::<()>(&mut c)
             .unwrap();
     }
-    let out = scan(&image, &redis.url(), &[]);
+    let out = scan_with_cache_url(&image, &redis.url(), &[]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success());
     assert_eq!(out.stdout, uncached(&image));
@@ -211,10 +178,10 @@ fn a_damaged_entry_is_scanned_again_and_replaced() {
         stderr.contains("is unusable (its checksum does not match"),
         "{stderr}"
     );
-    assert_eq!(summary(&out), (0, 3, 3));
-    let out = scan(&image, &redis.url(), &[]);
-    ok(&out);
-    assert_eq!(summary(&out), (3, 3, 0));
+    assert_eq!(summary_of(&out), (0, 3, 3));
+    let out = scan_with_cache_url(&image, &redis.url(), &[]);
+    ok_without_warning(&out);
+    assert_eq!(summary_of(&out), (3, 3, 0));
 }
 
 #[test]
@@ -223,7 +190,7 @@ fn a_read_only_user_reads_the_shared_cache() {
     // only read; a trusted one fills the cache.
     let redis = Redis::start();
     let image = fixture("docker-archive.tar");
-    ok(&scan(&image, &redis.url(), &[]));
+    ok_without_warning(&scan_with_cache_url(&image, &redis.url(), &[]));
     redis::cmd("ACL")
         .arg("SETUSER")
         .arg("reader")
@@ -235,13 +202,13 @@ fn a_read_only_user_reads_the_shared_cache() {
         .query::<()>(&mut redis.client().unwrap())
         .unwrap();
     let reader = format!("redis://reader:{PASSWORD}@127.0.0.1:{}/0", redis.port);
-    let out = scan(&image, &reader, &[]);
-    ok(&out);
-    assert_eq!(summary(&out), (3, 3, 0));
+    let out = scan_with_cache_url(&image, &reader, &[]);
+    ok_without_warning(&out);
+    assert_eq!(summary_of(&out), (3, 3, 0));
     assert_eq!(out.stdout, uncached(&image));
     // A layer it has not seen is scanned; keeping it is refused, which is a warning.
     let other = fixture("distroless-like.tar");
-    let out = scan(&other, &reader, &[]);
+    let out = scan_with_cache_url(&other, &reader, &[]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success());
     assert_eq!(out.stdout, uncached(&other));
@@ -256,9 +223,13 @@ fn a_read_only_user_reads_the_shared_cache() {
 #[test]
 fn cache_stats_prune_and_clear_in_redis() {
     let redis = Redis::start();
-    ok(&scan(&fixture("docker-archive.tar"), &redis.url(), &[]));
+    ok_without_warning(&scan_with_cache_url(
+        &fixture("docker-archive.tar"),
+        &redis.url(),
+        &[],
+    ));
     let cache = |action: &str, extra: &[&str]| {
-        let out = with_cache(&redis.url())
+        let out = with_cache_url(&redis.url())
             .args(["cache", action])
             .args(extra)
             .output()
@@ -306,7 +277,11 @@ fn cache_stats_prune_and_clear_in_redis() {
     let left = format!("dropped {entries} entries");
     assert!(cache("prune", &["--cache-max-size", "1"]).starts_with(&left));
     assert_eq!(redis.entries().len(), 0);
-    ok(&scan(&fixture("docker-archive.tar"), &redis.url(), &[]));
+    ok_without_warning(&scan_with_cache_url(
+        &fixture("docker-archive.tar"),
+        &redis.url(),
+        &[],
+    ));
     assert!(cache("clear", &[]).starts_with(&format!("dropped {entries} entries")));
     assert_eq!(redis.entries().len(), 0);
 }

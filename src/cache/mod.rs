@@ -251,6 +251,27 @@ pub fn entry_bound(captured: u64, names: u64, entries: u64) -> u64 {
         .saturating_add(entries.saturating_mul(64))
 }
 
+/// After a write of `written` bytes to a shared store whose entries may take `max_size`
+/// bytes: `estimate` holds what the store held when last summed plus what this process wrote
+/// since, and `evict` (which sums the store, drops past the bound and says what it held and
+/// dropped) runs at the first write and again only when the estimate may pass the bound.
+fn within_bound(
+    estimate: &Mutex<Option<u64>>,
+    written: u64,
+    max_size: u64,
+    evict: impl FnOnce() -> Result<(u64, Dropped), String>,
+) -> Result<(), String> {
+    let mut estimate = estimate.lock().unwrap_or_else(|e| e.into_inner());
+    match estimate.as_mut() {
+        Some(bytes) if bytes.saturating_add(written) <= max_size => *bytes += written,
+        _ => {
+            let (total, dropped) = evict()?;
+            *estimate = Some(total.saturating_sub(dropped.bytes));
+        }
+    }
+    Ok(())
+}
+
 /// An id in lowercase hex.
 pub fn hex(id: &Id) -> String {
     id.iter().map(|b| format!("{b:02x}")).collect()

@@ -38,7 +38,7 @@ use std::time::{Duration, SystemTime};
 use postgres::config::SslMode;
 use postgres::{Client, Config, NoTls};
 
-use super::{hex, Claim, Dropped, Id, Stats, Store};
+use super::{hex, within_bound, Claim, Dropped, Id, Stats, Store};
 
 /// The table the entries are kept in.
 const TABLE: &str = "layerbom_layers";
@@ -303,19 +303,9 @@ impl Store for PostgresStore {
                 ],
             )
             .map_err(failed)?;
-        // The table's size is summed at the first write and again only when what this
-        // process wrote since may have taken it past the bound.
-        let mut estimate = self.estimate.lock().unwrap_or_else(|e| e.into_inner());
-        match estimate.as_mut() {
-            Some(bytes) if bytes.saturating_add(entry.len() as u64) <= self.max_size => {
-                *bytes += entry.len() as u64;
-            }
-            _ => {
-                let (total, dropped) = self.evict(&mut client, self.max_size)?;
-                *estimate = Some(total.saturating_sub(dropped.bytes));
-            }
-        }
-        Ok(())
+        within_bound(&self.estimate, entry.len() as u64, self.max_size, || {
+            self.evict(&mut client, self.max_size)
+        })
     }
 
     fn claim(&self, fingerprint: &Id, layer: &Id) -> Result<Option<Box<dyn Claim + '_>>, String> {

@@ -631,3 +631,37 @@ pub fn batch_documents(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     }
     files
 }
+
+/// A `layerbom` command with a shared cache's URL in LAYERBOM_CACHE (as a runner keeps its
+/// password out of the command line) and no other cache setting.
+pub fn with_cache_url(url: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_layerbom"));
+    command
+        .env("LAYERBOM_CACHE", url)
+        .env_remove("LAYERBOM_NO_CACHE")
+        .env_remove("LAYERBOM_CACHE_DIR")
+        .env_remove("SOURCE_DATE_EPOCH");
+    command
+}
+
+/// Runs `layerbom scan IMAGE -o json EXTRA…` with the shared cache at `url`.
+pub fn scan_with_cache_url(image: &Path, url: &str, extra: &[&str]) -> Output {
+    with_cache_url(url)
+        .args(["scan", image.to_str().unwrap(), "-o", "json"])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+/// (layers read back, looked up, kept) from a run's stderr.
+pub fn summary_of(out: &Output) -> (usize, usize, usize) {
+    cache_summary(&String::from_utf8_lossy(&out.stderr))
+}
+
+/// A run's stderr, once it is known to have succeeded without a warning.
+pub fn ok_without_warning(out: &Output) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+    stderr
+}
