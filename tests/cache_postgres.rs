@@ -37,25 +37,8 @@ impl Postgres {
 #[test]
 fn runners_share_layers_through_the_database() {
     let pg = Postgres::start();
-    let first = fixture("docker-archive.tar");
-    let out = scan_with_cache_url(&first, &pg.url(), &[]);
-    ok_without_warning(&out);
-    assert_eq!(summary_of(&out), (0, 3, 3));
-    assert_eq!(out.stdout, uncached(&first));
-    assert_eq!(pg.count(), 3);
-    // Another image of the same layers, on "another runner": nothing scanned.
-    let second = fixture("oci-gzip");
-    let out = scan_with_cache_url(&second, &pg.url(), &[]);
-    let stderr = ok_without_warning(&out);
-    assert_eq!(summary_of(&out), (3, 3, 0));
-    assert_eq!(out.stdout, uncached(&second));
-    assert!(
-        stderr.contains(&format!(
-            "postgres://layerbom@127.0.0.1:{}/postgres",
-            pg.port
-        )) && !stderr.contains(PASSWORD),
-        "{stderr}"
-    );
+    let shown = format!("postgres://layerbom@127.0.0.1:{}/postgres", pg.port);
+    runners_share_layers(&pg.url(), &shown, PASSWORD, || pg.count() as usize);
 }
 
 #[test]
@@ -143,54 +126,31 @@ fn a_wrong_password_or_no_server_leaves_the_scan_without_the_cache() {
 #[test]
 fn a_damaged_row_is_scanned_again_and_replaced() {
     let pg = Postgres::start();
-    let image = fixture("oci-zstd.tar");
-    ok_without_warning(&scan_with_cache_url(&image, &pg.url(), &[]));
-    pg.sql("UPDATE layerbom_layers SET entry = substring(entry from 1 for length(entry) - 7)");
-    let out = scan_with_cache_url(&image, &pg.url(), &[]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success());
-    assert_eq!(out.stdout, uncached(&image));
-    assert!(
-        stderr.contains("is unusable (its checksum does not match"),
-        "{stderr}"
-    );
-    assert_eq!(summary_of(&out), (0, 3, 3));
-    let out = scan_with_cache_url(&image, &pg.url(), &[]);
-    ok_without_warning(&out);
-    assert_eq!(summary_of(&out), (3, 3, 0));
+    damaged_entries_are_scanned_again(&pg.url(), || {
+        pg.sql("UPDATE layerbom_layers SET entry = substring(entry from 1 for length(entry) - 7)")
+    });
 }
 
 #[test]
 fn a_read_only_runner_reads_the_shared_cache() {
-    // The trust model's advice: runners that build untrusted images get a role that can
-    // only read; a trusted one fills the cache.
     let pg = Postgres::start();
-    let image = fixture("docker-archive.tar");
-    ok_without_warning(&scan_with_cache_url(&image, &pg.url(), &[]));
-    pg.sql(&format!(
-        "CREATE ROLE reader LOGIN PASSWORD '{PASSWORD}';
-         GRANT SELECT ON layerbom_layers TO reader;"
-    ));
-    let reader = format!(
-        "postgres://reader:{PASSWORD}@127.0.0.1:{}/postgres",
-        pg.port
+    let reader = || {
+        pg.sql(&format!(
+            "CREATE ROLE reader LOGIN PASSWORD '{PASSWORD}';
+             GRANT SELECT ON layerbom_layers TO reader;"
+        ));
+        format!(
+            "postgres://reader:{PASSWORD}@127.0.0.1:{}/postgres",
+            pg.port
+        )
+    };
+    a_reader_reads_and_cannot_write(
+        &pg.url(),
+        reader,
+        "postgres://reader@",
+        "permission denied",
+        || pg.count() as usize,
     );
-    let out = scan_with_cache_url(&image, &reader, &[]);
-    ok_without_warning(&out);
-    assert_eq!(summary_of(&out), (3, 3, 0));
-    assert_eq!(out.stdout, uncached(&image));
-    // A layer it has not seen is scanned; keeping it is refused, which is a warning.
-    let other = fixture("distroless-like.tar");
-    let out = scan_with_cache_url(&other, &reader, &[]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success());
-    assert_eq!(out.stdout, uncached(&other));
-    assert!(
-        stderr.contains("cannot write to the layer cache at postgres://reader@")
-            && stderr.contains("permission denied"),
-        "{stderr}"
-    );
-    assert_eq!(pg.count(), 3);
 }
 
 #[test]

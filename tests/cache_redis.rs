@@ -88,22 +88,8 @@ impl Drop for Redis {
 #[test]
 fn runners_share_layers_through_redis() {
     let redis = Redis::start();
-    let first = fixture("docker-archive.tar");
-    let out = scan_with_cache_url(&first, &redis.url(), &[]);
-    ok_without_warning(&out);
-    assert_eq!(summary_of(&out), (0, 3, 3));
-    assert_eq!(out.stdout, uncached(&first));
-    assert_eq!(redis.layers(), 3);
-    let second = fixture("oci-gzip");
-    let out = scan_with_cache_url(&second, &redis.url(), &[]);
-    let stderr = ok_without_warning(&out);
-    assert_eq!(summary_of(&out), (3, 3, 0));
-    assert_eq!(out.stdout, uncached(&second));
-    assert!(
-        stderr.contains(&format!("(redis://127.0.0.1:{}/0)", redis.port))
-            && !stderr.contains(PASSWORD),
-        "{stderr}"
-    );
+    let shown = format!("(redis://127.0.0.1:{}/0)", redis.port);
+    runners_share_layers(&redis.url(), &shown, PASSWORD, || redis.layers());
 }
 
 #[test]
@@ -159,65 +145,42 @@ fn a_wrong_password_or_no_server_leaves_the_scan_without_the_cache() {
 #[test]
 fn a_damaged_entry_is_scanned_again_and_replaced() {
     let redis = Redis::start();
-    let image = fixture("oci-zstd.tar");
-    ok_without_warning(&scan_with_cache_url(&image, &redis.url(), &[]));
-    let mut c = redis.client().unwrap();
-    for key in redis.entries() {
-        let entry: Vec<u8> = redis::cmd("GET").arg(&key).query(&mut c).unwrap();
-        redis::cmd("SET")
-            .arg(&key)
-            .arg(&entry[..entry.len() - 7])
-            .query::<()>(&mut c)
-            .unwrap();
-    }
-    let out = scan_with_cache_url(&image, &redis.url(), &[]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success());
-    assert_eq!(out.stdout, uncached(&image));
-    assert!(
-        stderr.contains("is unusable (its checksum does not match"),
-        "{stderr}"
-    );
-    assert_eq!(summary_of(&out), (0, 3, 3));
-    let out = scan_with_cache_url(&image, &redis.url(), &[]);
-    ok_without_warning(&out);
-    assert_eq!(summary_of(&out), (3, 3, 0));
+    damaged_entries_are_scanned_again(&redis.url(), || {
+        let mut c = redis.client().unwrap();
+        for key in redis.entries() {
+            let entry: Vec<u8> = redis::cmd("GET").arg(&key).query(&mut c).unwrap();
+            redis::cmd("SET")
+                .arg(&key)
+                .arg(&entry[..entry.len() - 7])
+                .query::<()>(&mut c)
+                .unwrap();
+        }
+    });
 }
 
 #[test]
 fn a_read_only_user_reads_the_shared_cache() {
-    // The trust model's advice: runners that build untrusted images get a user that can
-    // only read; a trusted one fills the cache.
     let redis = Redis::start();
-    let image = fixture("docker-archive.tar");
-    ok_without_warning(&scan_with_cache_url(&image, &redis.url(), &[]));
-    redis::cmd("ACL")
-        .arg("SETUSER")
-        .arg("reader")
-        .arg("on")
-        .arg(format!(">{PASSWORD}"))
-        .arg("~layerbom:*")
-        .arg("+@read")
-        .arg("+ping")
-        .query::<()>(&mut redis.client().unwrap())
-        .unwrap();
-    let reader = format!("redis://reader:{PASSWORD}@127.0.0.1:{}/0", redis.port);
-    let out = scan_with_cache_url(&image, &reader, &[]);
-    ok_without_warning(&out);
-    assert_eq!(summary_of(&out), (3, 3, 0));
-    assert_eq!(out.stdout, uncached(&image));
-    // A layer it has not seen is scanned; keeping it is refused, which is a warning.
-    let other = fixture("distroless-like.tar");
-    let out = scan_with_cache_url(&other, &reader, &[]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success());
-    assert_eq!(out.stdout, uncached(&other));
-    assert!(
-        stderr.contains("cannot write to the layer cache at redis://reader@")
-            && stderr.contains("no permissions"),
-        "{stderr}"
+    let reader = || {
+        redis::cmd("ACL")
+            .arg("SETUSER")
+            .arg("reader")
+            .arg("on")
+            .arg(format!(">{PASSWORD}"))
+            .arg("~layerbom:*")
+            .arg("+@read")
+            .arg("+ping")
+            .query::<()>(&mut redis.client().unwrap())
+            .unwrap();
+        format!("redis://reader:{PASSWORD}@127.0.0.1:{}/0", redis.port)
+    };
+    a_reader_reads_and_cannot_write(
+        &redis.url(),
+        reader,
+        "redis://reader@",
+        "no permissions",
+        || redis.layers(),
     );
-    assert_eq!(redis.layers(), 3);
 }
 
 #[test]

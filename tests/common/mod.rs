@@ -665,3 +665,80 @@ pub fn ok_without_warning(out: &Output) -> String {
     assert!(!stderr.contains("warning"), "{stderr}");
     stderr
 }
+
+/// A shared cache at `url` that `damage` cuts each entry of short: the next scan warns,
+/// scans the layers again and replaces the entries, the one after reads them back.
+pub fn damaged_entries_are_scanned_again(url: &str, damage: impl FnOnce()) {
+    let image = fixture("oci-zstd.tar");
+    ok_without_warning(&scan_with_cache_url(&image, url, &[]));
+    damage();
+    let out = scan_with_cache_url(&image, url, &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success());
+    assert_eq!(out.stdout, uncached(&image));
+    assert!(
+        stderr.contains("is unusable (its checksum does not match"),
+        "{stderr}"
+    );
+    assert_eq!(summary_of(&out), (0, 3, 3));
+    let out = scan_with_cache_url(&image, url, &[]);
+    ok_without_warning(&out);
+    assert_eq!(summary_of(&out), (3, 3, 0));
+}
+
+/// The trust model's advice: runners that build untrusted images read a shared cache
+/// through `reader`, which may only read (shown as `shown`), and a trusted one fills it
+/// through `writer`. What the reader has not seen is scanned, and keeping it refused
+/// (`refused` in the warning); `layers` counts the fixture's layers kept, still 3.
+pub fn a_reader_reads_and_cannot_write(
+    writer: &str,
+    reader: impl FnOnce() -> String,
+    shown: &str,
+    refused: &str,
+    layers: impl FnOnce() -> usize,
+) {
+    let image = fixture("docker-archive.tar");
+    ok_without_warning(&scan_with_cache_url(&image, writer, &[]));
+    let reader = reader();
+    let out = scan_with_cache_url(&image, &reader, &[]);
+    ok_without_warning(&out);
+    assert_eq!(summary_of(&out), (3, 3, 0));
+    assert_eq!(out.stdout, uncached(&image));
+    let other = fixture("distroless-like.tar");
+    let out = scan_with_cache_url(&other, &reader, &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success());
+    assert_eq!(out.stdout, uncached(&other));
+    assert!(
+        stderr.contains(&format!("cannot write to the layer cache at {shown}"))
+            && stderr.contains(refused),
+        "{stderr}"
+    );
+    assert_eq!(layers(), 3);
+}
+
+/// Two images of the same layers scanned through a shared cache at `url`, as two runners
+/// would: the first scans and keeps the 3 layers (`layers` counts them kept), the second
+/// reads them back; the summary shows the cache as `shown`, never its `password`.
+pub fn runners_share_layers(
+    url: &str,
+    shown: &str,
+    password: &str,
+    layers: impl FnOnce() -> usize,
+) {
+    let first = fixture("docker-archive.tar");
+    let out = scan_with_cache_url(&first, url, &[]);
+    ok_without_warning(&out);
+    assert_eq!(summary_of(&out), (0, 3, 3));
+    assert_eq!(out.stdout, uncached(&first));
+    assert_eq!(layers(), 3);
+    let second = fixture("oci-gzip");
+    let out = scan_with_cache_url(&second, url, &[]);
+    let stderr = ok_without_warning(&out);
+    assert_eq!(summary_of(&out), (3, 3, 0));
+    assert_eq!(out.stdout, uncached(&second));
+    assert!(
+        stderr.contains(shown) && !stderr.contains(password),
+        "{stderr}"
+    );
+}
