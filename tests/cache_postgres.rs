@@ -156,50 +156,14 @@ fn a_read_only_runner_reads_the_shared_cache() {
 #[test]
 fn cache_stats_prune_and_clear_in_the_database() {
     let pg = Postgres::start();
-    ok_without_warning(&scan_with_cache_url(
-        &fixture("docker-archive.tar"),
+    stats_prune_and_clear(
         &pg.url(),
-        &[],
-    ));
-    let cache = |action: &str, extra: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_layerbom"))
-            .args(["cache", action])
-            .args(extra)
-            .env("LAYERBOM_CACHE", pg.url())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    };
-    // The three layers' scans and the readings of the copyright files.
-    let rows = pg.rows();
-    assert!(rows > 3);
-    let stats = cache("stats", &[]);
-    assert!(
-        stats.contains(&format!("entries:      {rows} (")),
-        "{stats}"
+        PASSWORD,
+        || pg.rows() as usize,
+        || {
+            pg.sql("UPDATE layerbom_layers SET fingerprint = '\\x00' WHERE diff_id = (SELECT diff_id FROM layerbom_layers ORDER BY diff_id LIMIT 1)")
+        },
     );
-    assert!(
-        stats.contains(&format!("{rows} of this version")),
-        "{stats}"
-    );
-    assert!(!stats.contains(PASSWORD), "{stats}");
-    pg.sql("UPDATE layerbom_layers SET fingerprint = '\\x00' WHERE diff_id = (SELECT diff_id FROM layerbom_layers ORDER BY diff_id LIMIT 1)");
-    assert!(cache("prune", &[]).starts_with("dropped 1 entries"));
-    assert_eq!(pg.rows(), rows - 1);
-    let left = format!("dropped {} entries", rows - 1);
-    assert!(cache("prune", &["--cache-max-size", "1"]).starts_with(&left));
-    ok_without_warning(&scan_with_cache_url(
-        &fixture("docker-archive.tar"),
-        &pg.url(),
-        &[],
-    ));
-    assert!(cache("clear", &[]).starts_with(&format!("dropped {rows} entries")));
-    assert_eq!(pg.rows(), 0);
 }
 
 /// TLS to the database: a server that offers it is spoken to over TLS, its certificate

@@ -186,65 +186,27 @@ fn a_read_only_user_reads_the_shared_cache() {
 #[test]
 fn cache_stats_prune_and_clear_in_redis() {
     let redis = Redis::start();
-    ok_without_warning(&scan_with_cache_url(
-        &fixture("docker-archive.tar"),
+    stats_prune_and_clear(
         &redis.url(),
-        &[],
-    ));
-    let cache = |action: &str, extra: &[&str]| {
-        let out = with_cache_url(&redis.url())
-            .args(["cache", action])
-            .args(extra)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    };
-    // The three layers' scans and the readings of the copyright files.
-    let entries = redis.entries().len();
-    assert!(entries > 3);
-    let stats = cache("stats", &[]);
-    assert!(
-        stats.contains(&format!("entries:      {entries} (")),
-        "{stats}"
+        PASSWORD,
+        || redis.entries().len(),
+        || {
+            // An entry of another version: its index row names another fingerprint.
+            let foreign = format!("{}:{}", "00".repeat(32), "11".repeat(32));
+            redis::pipe()
+                .cmd("SET")
+                .arg(format!("layerbom:entry:{foreign}"))
+                .arg("old")
+                .cmd("HSET")
+                .arg("layerbom:sizes")
+                .arg(&foreign)
+                .arg(3)
+                .cmd("ZADD")
+                .arg("layerbom:used")
+                .arg(0)
+                .arg(&foreign)
+                .query::<()>(&mut redis.client().unwrap())
+                .unwrap();
+        },
     );
-    assert!(
-        stats.contains(&format!("{entries} of this version")),
-        "{stats}"
-    );
-    assert!(!stats.contains(PASSWORD), "{stats}");
-    // An entry of another version: its index row names another fingerprint.
-    let mut c = redis.client().unwrap();
-    let foreign = format!("{}:{}", "00".repeat(32), "11".repeat(32));
-    redis::pipe()
-        .cmd("SET")
-        .arg(format!("layerbom:entry:{foreign}"))
-        .arg("old")
-        .cmd("HSET")
-        .arg("layerbom:sizes")
-        .arg(&foreign)
-        .arg(3)
-        .cmd("ZADD")
-        .arg("layerbom:used")
-        .arg(0)
-        .arg(&foreign)
-        .query::<()>(&mut c)
-        .unwrap();
-    assert!(cache("stats", &[]).contains(&format!("{entries} of this version")));
-    assert!(cache("prune", &[]).starts_with("dropped 1 entries"));
-    assert_eq!(redis.entries().len(), entries);
-    let left = format!("dropped {entries} entries");
-    assert!(cache("prune", &["--cache-max-size", "1"]).starts_with(&left));
-    assert_eq!(redis.entries().len(), 0);
-    ok_without_warning(&scan_with_cache_url(
-        &fixture("docker-archive.tar"),
-        &redis.url(),
-        &[],
-    ));
-    assert!(cache("clear", &[]).starts_with(&format!("dropped {entries} entries")));
-    assert_eq!(redis.entries().len(), 0);
 }

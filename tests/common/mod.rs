@@ -742,3 +742,57 @@ pub fn runners_share_layers(
         "{stderr}"
     );
 }
+
+/// `layerbom cache stats`, `prune` and `clear` on a shared cache at `url` whose entries
+/// `count` counts, into which `make_foreign` puts one entry of another fingerprint (or
+/// turns one into it). Nothing they print shows the `password`.
+pub fn stats_prune_and_clear(
+    url: &str,
+    password: &str,
+    count: impl Fn() -> usize,
+    make_foreign: impl FnOnce(),
+) {
+    let image = fixture("docker-archive.tar");
+    ok_without_warning(&scan_with_cache_url(&image, url, &[]));
+    let cache = |action: &str, extra: &[&str]| {
+        let out = with_cache_url(url)
+            .args(["cache", action])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // The three layers' scans and the readings of the copyright files.
+    let entries = count();
+    assert!(entries > 3);
+    let stats = cache("stats", &[]);
+    assert!(
+        stats.contains(&format!("entries:      {entries} (")),
+        "{stats}"
+    );
+    assert!(
+        stats.contains(&format!("{entries} of this version")),
+        "{stats}"
+    );
+    assert!(!stats.contains(password), "{stats}");
+    make_foreign();
+    let all = count();
+    let stats = cache("stats", &[]);
+    assert!(
+        stats.contains(&format!("{} of this version", all - 1)),
+        "{stats}"
+    );
+    assert!(cache("prune", &[]).starts_with("dropped 1 entries"));
+    assert_eq!(count(), all - 1);
+    let left = format!("dropped {} entries", all - 1);
+    assert!(cache("prune", &["--cache-max-size", "1"]).starts_with(&left));
+    assert_eq!(count(), 0);
+    ok_without_warning(&scan_with_cache_url(&image, url, &[]));
+    assert!(cache("clear", &[]).starts_with(&format!("dropped {entries} entries")));
+    assert_eq!(count(), 0);
+}
