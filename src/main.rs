@@ -211,8 +211,8 @@ struct CacheArgs {
 
     /// Keep the layer cache in a PostgreSQL database or a Redis server instead of a
     /// directory, shared by every machine that scans:
-    /// postgres://USER:PASSWORD@HOST[:PORT]/DATABASE or redis://[:PASSWORD@]HOST[:PORT][/DB].
-    /// Give the password in LAYERBOM_CACHE rather than on the command line, where other
+    /// postgres://USER:PASSWORD@HOST[:PORT]/DATABASE or redis://[:PASSWORD@]HOST[:PORT][/DB]
+    /// (rediss:// over TLS). Give the password in LAYERBOM_CACHE rather than on the command line, where other
     /// users can read it.
     #[arg(
         long = "cache",
@@ -228,8 +228,8 @@ struct CacheArgs {
     #[arg(long, value_name = "SIZE", default_value = "5G", value_parser = parse_size)]
     cache_max_size: u64,
 
-    /// Stop (exit 2) when the shared cache (database or server) cannot be reached, rather than scanning
-    /// without it.
+    /// Stop (exit 2) when the shared cache (database or server) cannot be reached, rather
+    /// than scanning without it.
     #[arg(long)]
     cache_required: bool,
 }

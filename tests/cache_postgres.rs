@@ -4,9 +4,6 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::Command;
-
 use common::pg_server::{free_port, Postgres, PASSWORD};
 use common::*;
 
@@ -174,60 +171,18 @@ fn cache_stats_prune_and_clear_in_the_database() {
 fn tls_to_the_database_is_verified() {
     let pg = Postgres::start_tls();
     let image = fixture("docker-archive.tar");
-    let require = format!("{}?sslmode=require", pg.url());
-    let with_roots = |roots: &Path, extra: &[&str], url: &str| {
-        Command::new(env!("CARGO_BIN_EXE_layerbom"))
-            .args(["scan", image.to_str().unwrap(), "-o", "json"])
-            .args(extra)
-            .env("LAYERBOM_CACHE", url)
-            .env("SSL_CERT_FILE", roots)
-            .env_remove("SSL_CERT_DIR")
-            .env_remove("LAYERBOM_NO_CACHE")
-            .env_remove("LAYERBOM_CACHE_DIR")
-            .env_remove("SOURCE_DATE_EPOCH")
-            .output()
-            .unwrap()
-    };
-    // Trusted: the cache is kept, then read back (an untrusted authority failing below
-    // shows these spoke TLS).
-    let out = with_roots(&pg.ca(), &[], &require);
-    ok_without_warning(&out);
-    assert_eq!(summary_of(&out), (0, 3, 3));
-    assert_eq!(out.stdout, uncached(&image));
-    let out = with_roots(&pg.ca(), &[], &pg.url());
-    ok_without_warning(&out);
-    assert_eq!(summary_of(&out), (3, 3, 0));
-    // Untrusted (roots without the test's authority): said, and the scan goes on.
+    tls_is_verified(&format!("{}?sslmode=require", pg.url()), &pg.ca(), PASSWORD);
+    // In plain when asked, the certificate then unread (roots without its authority).
     let other = tempfile::tempdir().unwrap();
     make_certificates(other.path());
-    let out = with_roots(&other.path().join("ca.pem"), &[], &require);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
-    assert!(
-        stderr.contains("warning") && stderr.contains("certificate"),
-        "{stderr}"
-    );
-    assert!(stderr.contains("SSL_CERT_FILE"), "{stderr}");
-    assert!(!stderr.contains(PASSWORD), "{stderr}");
-    assert_eq!(out.stdout, uncached(&image));
-    let out = with_roots(
-        &other.path().join("ca.pem"),
-        &["--cache-required"],
-        &require,
-    );
-    assert_eq!(out.status.code(), Some(2));
-    // In plain when asked, the certificate then unread.
     let plain = format!("{}?sslmode=disable", pg.url());
-    let out = with_roots(&other.path().join("ca.pem"), &[], &plain);
+    let out = scan_with_roots(&image, &plain, &other.path().join("ca.pem"), &[]);
     ok_without_warning(&out);
     assert_eq!(summary_of(&out), (3, 3, 0));
     // A server without TLS: refused under sslmode=require, spoken to in plain by default.
     let bare = Postgres::start();
-    let out = with_roots(
-        &pg.ca(),
-        &["--cache-required"],
-        &format!("{}?sslmode=require", bare.url()),
-    );
+    let require = format!("{}?sslmode=require", bare.url());
+    let out = scan_with_roots(&image, &require, &pg.ca(), &["--cache-required"]);
     assert_eq!(out.status.code(), Some(2));
-    ok_without_warning(&with_roots(&pg.ca(), &[], &bare.url()));
+    ok_without_warning(&scan_with_roots(&image, &bare.url(), &pg.ca(), &[]));
 }

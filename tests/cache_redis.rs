@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::path::PathBuf;
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
@@ -14,15 +15,29 @@ const PASSWORD: &str = "s3cret-redis";
 /// A Redis server of the test's own, killed when dropped.
 struct Redis {
     child: Child,
+    /// Its port in plain.
     port: u16,
-    _dir: tempfile::TempDir,
+    /// Its TLS port, if it has one.
+    tls_port: Option<u16>,
+    dir: tempfile::TempDir,
 }
 
 impl Redis {
     fn start() -> Redis {
+        Redis::start_with(false)
+    }
+
+    /// A server that speaks TLS too, on [`Redis::tls_url`], with a certificate for
+    /// 127.0.0.1 that the authority [`Redis::ca`] signed, and asks no client certificate.
+    fn start_tls() -> Redis {
+        Redis::start_with(true)
+    }
+
+    fn start_with(tls: bool) -> Redis {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
-        let child = Command::new("redis-server")
+        let mut command = Command::new("redis-server");
+        command
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
             .args([
                 "--save",
@@ -33,14 +48,30 @@ impl Redis {
                 PASSWORD,
             ])
             .arg("--dir")
-            .arg(dir.path())
+            .arg(dir.path());
+        let tls_port = tls.then(|| {
+            make_certificates(dir.path());
+            let tls_port = free_port();
+            command
+                .args(["--tls-port", &tls_port.to_string()])
+                .arg("--tls-cert-file")
+                .arg(dir.path().join("cert.pem"))
+                .arg("--tls-key-file")
+                .arg(dir.path().join("key.pem"))
+                .arg("--tls-ca-cert-file")
+                .arg(dir.path().join("ca.pem"))
+                .args(["--tls-auth-clients", "no"]);
+            tls_port
+        });
+        let child = command
             .stdout(std::process::Stdio::null())
             .spawn()
             .expect("redis-server (apt-get install redis-server)");
         let redis = Redis {
             child,
             port,
-            _dir: dir,
+            tls_port,
+            dir,
         };
         let deadline = Instant::now() + Duration::from_secs(20);
         while redis.client().is_err() {
@@ -52,6 +83,16 @@ impl Redis {
 
     fn url(&self) -> String {
         format!("redis://:{PASSWORD}@127.0.0.1:{}/0", self.port)
+    }
+
+    fn tls_url(&self) -> String {
+        let port = self.tls_port.expect("a server started with TLS");
+        format!("rediss://:{PASSWORD}@127.0.0.1:{port}/0")
+    }
+
+    /// The certificate authority of a [`Redis::start_tls`] server.
+    fn ca(&self) -> PathBuf {
+        self.dir.path().join("ca.pem")
     }
 
     fn client(&self) -> redis::RedisResult<redis::Connection> {
@@ -134,12 +175,26 @@ fn a_wrong_password_or_no_server_leaves_the_scan_without_the_cache() {
             "{stderr}"
         );
     }
-    // TLS is refused, not half done.
-    let tls = format!("rediss://:{PASSWORD}@127.0.0.1:{}/0", redis.port);
-    let out = scan_with_cache_url(&image, &tls, &["--cache-required", "-q"]);
+}
+
+/// TLS to the server (`rediss://`): its certificate verified against the trusted roots
+/// (here the test's authority, through SSL_CERT_FILE); an untrusted one is a warning and a
+/// scan without the cache, or exit 2 with --cache-required. redis-rs's `#insecure`, which
+/// would check nothing, is refused.
+#[test]
+fn tls_to_redis_is_verified() {
+    let redis = Redis::start_tls();
+    tls_is_verified(&redis.tls_url(), &redis.ca(), PASSWORD);
+    assert_eq!(redis.layers(), 3);
+    let image = fixture("docker-archive.tar");
+    let insecure = format!("{}#insecure", redis.tls_url());
+    let out = scan_with_roots(&image, &insecure, &redis.ca(), &["--cache-required", "-q"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("TLS to Redis is not supported"), "{stderr}");
+    assert!(
+        stderr.contains("#insecure") && !stderr.contains(PASSWORD),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -23,10 +23,13 @@
 //! scan longer than that loses its claim, and another process may scan the layer too: a
 //! claim only saves work).
 //!
-//! The connection is TCP in plain (`redis://[USER][:PASSWORD@]HOST[:PORT][/DB]`) or a Unix
-//! socket (`redis+unix:///PATH[?db=DB&pass=PASSWORD]`). TLS (`rediss://`) is refused rather
-//! than half supported: reach a Redis of another machine over a private network or a
-//! tunnel that encrypts.
+//! The connection is TCP in plain (`redis://[USER][:PASSWORD@]HOST[:PORT][/DB]`), TCP over
+//! TLS (`rediss://…`, the same fields) or a Unix socket
+//! (`redis+unix:///PATH[?db=DB&pass=PASSWORD]`). Over TLS the server must present a
+//! certificate the system's roots trust for the URL's host (rustls-native-certs: the
+//! system's store, or OpenSSL's `SSL_CERT_FILE` and `SSL_CERT_DIR`), as the PostgreSQL
+//! store asks; redis-rs's `#insecure`, which checks nothing, is refused. No client
+//! certificate is sent: a server that asks for one (`tls-auth-clients yes`) refuses us.
 
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
@@ -105,6 +108,14 @@ fn failed(e: RedisError) -> String {
     e.to_string()
 }
 
+/// `why` a connection failed, with how to trust the server's certificate when that was it.
+fn untrusted(why: String) -> String {
+    match why.contains("certificate") {
+        true => format!("{why} (trust the server's certificate authority with SSL_CERT_FILE)"),
+        false => why,
+    }
+}
+
 /// `FP:LAYER`, an entry's name in the index.
 fn member(fingerprint: &Id, layer: &Id) -> String {
     format!("{}:{}", hex(fingerprint), hex(layer))
@@ -160,16 +171,20 @@ impl RedisStore {
     /// what failed, without the password.
     pub fn connect(url: &str, max_size: u64) -> Result<RedisStore, String> {
         let shown = without_password(url);
-        if url.starts_with("rediss://") {
+        if url.starts_with("rediss://") && url.contains('#') {
             return Err(format!(
-                "{shown}: TLS to Redis is not supported; reach the server over a private network or an encrypting tunnel, as redis://"
+                "{shown}: a URL fragment (#insecure) is refused: layerbom verifies the server's \
+                 certificate; trust its authority with SSL_CERT_FILE"
             ));
         }
         let client =
             redis::Client::open(url).map_err(|e| format!("{shown} is not a Redis URL: {e}"))?;
+        // redis-rs builds its TLS configuration with the process's rustls provider: the
+        // aws-lc-rs one the other clients use (already there if another installed it).
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let mut connection = client
             .get_connection_with_timeout(TIMEOUT)
-            .map_err(|e| format!("cannot connect to {shown}: {}", failed(e)))?;
+            .map_err(|e| format!("cannot connect to {shown}: {}", untrusted(failed(e))))?;
         connection
             .set_read_timeout(Some(TIMEOUT))
             .and_then(|()| connection.set_write_timeout(Some(TIMEOUT)))

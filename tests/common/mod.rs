@@ -653,6 +653,50 @@ pub fn scan_with_cache_url(image: &Path, url: &str, extra: &[&str]) -> Output {
         .unwrap()
 }
 
+/// Runs `layerbom scan IMAGE -o json EXTRA…` with the shared cache at `url`, trusting
+/// only the certificate authorities in `roots` (SSL_CERT_FILE).
+pub fn scan_with_roots(image: &Path, url: &str, roots: &Path, extra: &[&str]) -> Output {
+    with_cache_url(url)
+        .env("SSL_CERT_FILE", roots)
+        .env_remove("SSL_CERT_DIR")
+        .args(["scan", image.to_str().unwrap(), "-o", "json"])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+/// A shared cache at `url` over TLS, its server's certificate signed by the authority in
+/// `ca`: trusted, the cache is kept, then read back; under roots without that authority,
+/// a warning that says how to trust it (without `password`) and a scan without the cache,
+/// or exit 2 with --cache-required. (The untrusted scan failing shows the others spoke
+/// TLS.)
+pub fn tls_is_verified(url: &str, ca: &Path, password: &str) {
+    let image = fixture("docker-archive.tar");
+    let out = scan_with_roots(&image, url, ca, &[]);
+    ok_without_warning(&out);
+    assert_eq!(summary_of(&out), (0, 3, 3));
+    assert_eq!(out.stdout, uncached(&image));
+    let out = scan_with_roots(&image, url, ca, &[]);
+    ok_without_warning(&out);
+    assert_eq!(summary_of(&out), (3, 3, 0));
+    assert_eq!(out.stdout, uncached(&image));
+    let other = tempfile::tempdir().unwrap();
+    make_certificates(other.path());
+    let roots = other.path().join("ca.pem");
+    let out = scan_with_roots(&image, url, &roots, &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("warning") && stderr.contains("certificate"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("SSL_CERT_FILE"), "{stderr}");
+    assert!(!stderr.contains(password), "{stderr}");
+    assert_eq!(out.stdout, uncached(&image));
+    let out = scan_with_roots(&image, url, &roots, &["--cache-required"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
 /// (layers read back, looked up, kept) from a run's stderr.
 pub fn summary_of(out: &Output) -> (usize, usize, usize) {
     cache_summary(&String::from_utf8_lossy(&out.stderr))
