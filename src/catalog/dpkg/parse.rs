@@ -465,16 +465,11 @@ pub fn is_status_d_control_file(file_name: &str) -> bool {
 /// Paths are absolute, as dpkg writes them; the first line `/.` (the root directory) becomes
 /// `/`. Blank lines and CR line ends are ignored; bytes that are not UTF-8 are replaced.
 pub fn parse_list(bytes: &[u8]) -> Vec<String> {
-    String::from_utf8_lossy(bytes)
-        .split('\n')
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+    lines(bytes)
         .filter(|l| !l.is_empty())
-        .map(|l| {
-            if l == "/." {
-                "/".to_string()
-            } else {
-                l.to_string()
-            }
+        .map(|l| match l {
+            b"/." => "/".to_string(),
+            l => String::from_utf8_lossy(l).into_owned(),
         })
         .collect()
 }
@@ -484,16 +479,46 @@ pub fn parse_list(bytes: &[u8]) -> Vec<String> {
 /// absolute paths, in file order. It lists regular files only. Lines without a checksum
 /// and a path are skipped; bytes that are not UTF-8 are replaced.
 pub fn parse_md5sums(bytes: &[u8]) -> Vec<String> {
-    String::from_utf8_lossy(bytes)
-        .split('\n')
+    lines(bytes)
         .filter_map(|l| {
-            let l = l.strip_suffix('\r').unwrap_or(l);
-            let (sum, path) = l.split_once(char::is_whitespace)?;
-            let path = path.trim_start();
-            (sum.len() == 32 && sum.bytes().all(|b| b.is_ascii_hexdigit()) && !path.is_empty())
-                .then(|| format!("/{}", path.trim_start_matches('/')))
+            let (sum, rest) = l.split_at_checked(32)?;
+            if !sum.iter().all(|b| b.is_ascii_hexdigit()) {
+                return None;
+            }
+            let rest = String::from_utf8_lossy(rest);
+            let mut after = rest.chars();
+            after.next().filter(|c| c.is_whitespace())?;
+            let path = after.as_str().trim_start();
+            if path.is_empty() {
+                return None;
+            }
+            let path = path.trim_start_matches('/');
+            let mut absolute = String::with_capacity(path.len() + 1);
+            absolute.push('/');
+            absolute.push_str(path);
+            Some(absolute)
         })
         .collect()
+}
+
+/// The lines of a file list, without their CR line ends. (Per line, bytes that are not
+/// UTF-8 are replaced as they would be in the whole file: a line feed ends no sequence.)
+fn lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = Some(bytes);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        let line = match memchr::memchr(b'\n', r) {
+            Some(end) => {
+                rest = Some(&r[end + 1..]);
+                &r[..end]
+            }
+            None => {
+                rest = None;
+                r
+            }
+        };
+        Some(line.strip_suffix(b"\r").unwrap_or(line))
+    })
 }
 
 /// Splits a `.list` file name (or a path ending in one) into package name and architecture:
@@ -528,6 +553,57 @@ mod tests {
             ]
         );
         assert!(parse_md5sums(b"\xff\xfe  \n  x").is_empty());
+    }
+
+    /// The file lists as they were parsed when the whole file was first made text: the
+    /// byte-level parsers must give the same paths for any bytes.
+    fn list_as_text(bytes: &[u8]) -> Vec<String> {
+        String::from_utf8_lossy(bytes)
+            .split('\n')
+            .map(|l| l.strip_suffix('\r').unwrap_or(l))
+            .filter(|l| !l.is_empty())
+            .map(|l| if l == "/." { "/".into() } else { l.into() })
+            .collect()
+    }
+
+    fn md5sums_as_text(bytes: &[u8]) -> Vec<String> {
+        String::from_utf8_lossy(bytes)
+            .split('\n')
+            .filter_map(|l| {
+                let l = l.strip_suffix('\r').unwrap_or(l);
+                let (sum, path) = l.split_once(char::is_whitespace)?;
+                let path = path.trim_start();
+                (sum.len() == 32 && sum.bytes().all(|b| b.is_ascii_hexdigit()) && !path.is_empty())
+                    .then(|| format!("/{}", path.trim_start_matches('/')))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn file_lists_parse_as_they_did_as_text() {
+        let sum = "0123456789abcdef0123456789ABCDEF";
+        let mut cases: Vec<Vec<u8>> = [
+            format!("{sum}  usr/bin/x\r\n{sum}\tetc/y\n{sum}\u{a0}usr/z\n{sum}\u{3000} a b \n"),
+            format!("{sum}  //lib/x\n{sum}  /\n{sum}   \n{sum}\n{sum}x  y\n{sum}\r  z\r\r\n"),
+            "/.\n/usr\n\n/usr/bin/ls\r\n /lead\n\r\n/.\r".to_string(),
+            format!("0123456789abcdef0123456789abcde  short\n{sum}0  long\n"),
+        ]
+        .map(String::into_bytes)
+        .into();
+        cases.push(
+            [
+                sum.as_bytes(),
+                b"  bad\xff\xfename\n/\xc3\n\xe2\x82 ",
+                sum.as_bytes(),
+            ]
+            .concat(),
+        );
+        cases.push(b"\xff\xfe  \n  x\n/a\xf0\x9f\n".to_vec());
+        cases.push([sum.as_bytes(), b" \xc2\xa0path\xc2\n"].concat());
+        for bytes in &cases {
+            assert_eq!(parse_list(bytes), list_as_text(bytes), "{bytes:?}");
+            assert_eq!(parse_md5sums(bytes), md5sums_as_text(bytes), "{bytes:?}");
+        }
     }
 
     const STATUS: &[u8] = include_bytes!("test-fixtures/status");
