@@ -111,13 +111,7 @@ fn run(browser: &Path, args: &[&str], url: &str) -> std::process::Output {
         .arg(url)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{} failed: {}",
-        browser.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    common::succeeded(out, browser)
 }
 
 fn measure(browser: &Path, html: &str, dir: &Path) -> Measure {

@@ -36,12 +36,7 @@ const PACKAGES: [(&str, &str, bool); 3] = [
 
 fn run(cmd: &mut Command) {
     let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(out, cmd);
 }
 
 /// Bytes that do not compress, so the upstream tarball is large enough to break off.

@@ -702,6 +702,18 @@ pub fn summary_of(out: &Output) -> (usize, usize, usize) {
     cache_summary(&String::from_utf8_lossy(&out.stderr))
 }
 
+/// `out`, once it is known to have succeeded: else the test fails, saying `what` ran and
+/// what it wrote.
+pub fn succeeded(out: Output, what: impl std::fmt::Debug) -> Output {
+    assert!(
+        out.status.success(),
+        "{what:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// A run's stderr, once it is known to have succeeded without a warning.
 pub fn ok_without_warning(out: &Output) -> String {
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -804,12 +816,7 @@ pub fn stats_prune_and_clear(
             .args(extra)
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        String::from_utf8(succeeded(out, ("cache", action)).stdout).unwrap()
     };
     // The three layers' scans and the readings of the copyright files.
     let entries = count();

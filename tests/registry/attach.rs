@@ -39,13 +39,7 @@ fn run(args: &[&str], stdin: &str) -> Output {
 
 /// Runs `layerbom ARGS…`, failing with its stderr unless it succeeds; returns stdout.
 fn ok(args: &[&str]) -> String {
-    let out = run(args, "");
-    assert!(
-        out.status.success(),
-        "layerbom {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    String::from_utf8(crate::common::succeeded(run(args, ""), args).stdout).unwrap()
 }
 
 /// Runs `layerbom ARGS…` expecting exit 2 and one line on stderr, which it returns.
